@@ -1,0 +1,41 @@
+# Dockyard's build. Seccomp needs cgo, Debian's libseccomp-dev and the
+# "seccomp" build tag (see docs/design.md).
+GO        ?= go
+TAGS      ?= seccomp
+BIN       := bin/dockyard
+BINDIR    ?= /usr/local/bin
+# The docker symlink goes beside the binary's private bin directory unless
+# asked for elsewhere (make install DOCKER_LINK_DIR=/usr/local/bin), so it
+# never shadows a real Docker client by surprise.
+DOCKER_LINK_DIR ?= /usr/local/lib/dockyard/bin
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+# Integration tests share host resources (bridges, ports); run packages one
+# at a time and tests inside a package as they declare.
+TESTFLAGS ?= -p 1 -count=1 -timeout 60m
+
+export CGO_ENABLED=1
+
+.PHONY: build test bench install learn lint clean
+
+build:
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
+
+test: build
+	$(GO) vet -tags '$(TAGS)' ./...
+	$(GO) test -tags '$(TAGS)' $(TESTFLAGS) ./...
+
+bench: build
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem -count=1 ./...
+	bash .ci/bench/run
+
+install: build
+	install -d $(BINDIR) $(DOCKER_LINK_DIR)
+	install -m 0755 $(BIN) $(BINDIR)/dockyard
+	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
+
+learn: install
+	$(BINDIR)/dockyard learn
+
+clean:
+	rm -rf bin

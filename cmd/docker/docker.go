@@ -1,0 +1,25 @@
+// Package docker is `dockyard docker`: Docker's command line, spoken to
+// Dockyard's own engine. Each group of subcommands lives in its own package
+// (image, container, network, volume, build) and is added here.
+package docker
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+)
+
+// NewCmdDocker returns the `docker` command and its subcommands.
+func NewCmdDocker(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "docker",
+		Short: "Run Docker commands against Dockyard's engine",
+		Long: `Speak Docker's command line to Dockyard's sandboxed engine.
+
+The same binary run through a symlink named "docker" behaves the same, so
+"docker run busybox" works as it does on real Docker.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	return cmd
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+)
+
+func TestRunExitCodes(t *testing.T) {
+	tests := []struct {
+		name       string
+		argv       []string
+		wantCode   int
+		wantStderr string
+		wantStdout string
+	}{
+		{"version", []string{"dockyard", "version"}, 0, "", "dockyard test"},
+		{"unknown flag under docker is 125", []string{"dockyard", "docker", "--bogus"}, 125, "See 'docker --help'.", ""},
+		{"docker symlink speaks docker", []string{"/usr/local/bin/docker", "--bogus"}, 125, "unknown flag: --bogus", ""},
+		{"unknown flag elsewhere is 2", []string{"dockyard", "version", "--bogus"}, 2, "See 'dockyard version --help'.", ""},
+		{"unknown command", []string{"dockyard", "nosuch"}, 1, `unknown command "nosuch"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			f := &factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"}
+			code := run(f, tt.argv)
+			if code != tt.wantCode {
+				t.Errorf("run(%q) = %d, want %d (stderr %q)", tt.argv, code, tt.wantCode, errOut)
+			}
+			if !strings.Contains(errOut.String(), tt.wantStderr) {
+				t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.argv, errOut, tt.wantStderr)
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) {
+				t.Errorf("run(%q) stdout = %q, want it to contain %q", tt.argv, out, tt.wantStdout)
+			}
+		})
+	}
+}

@@ -1,0 +1,37 @@
+// Package factory builds the dependencies that commands share (streams, the
+// engine, settings) once, lazily, so a command only pays for what it uses.
+// It follows the GitHub CLI's cmdutil.Factory.
+package factory
+
+import (
+	"os"
+
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+)
+
+// DefaultRoot is where the engine keeps its state unless told otherwise.
+const DefaultRoot = "/var/lib/dockyard"
+
+// Factory hands commands what they need.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+
+	// Root is the engine's state root (--root, else $DOCKYARD_ROOT, else DefaultRoot).
+	Root string
+	// Debug shows full error chains (--debug).
+	Debug bool
+	// Lang is the language of messages meant for students: "en" or "ko".
+	Lang string
+
+	// Version is the build's version string.
+	Version string
+}
+
+// New returns a Factory on the process's own streams.
+func New(version string) *Factory {
+	root := os.Getenv("DOCKYARD_ROOT")
+	if root == "" {
+		root = DefaultRoot
+	}
+	return &Factory{IOStreams: iostreams.System(), Root: root, Version: version}
+}
