@@ -1,10 +1,6 @@
 package factory
 
-import (
-	"errors"
-	"fmt"
-	"os"
-)
+import "fmt"
 
 // StatusError ends the program with Code. A command returns it when the exit
 // code itself carries meaning, as Docker's does: 125 when the engine failed,
@@ -28,14 +24,3 @@ type FlagError struct{ Err error }
 
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
-
-// ErrNeedsRoot is returned when the engine is used by a user other than root.
-var ErrNeedsRoot = errors.New("dockyard needs root: try sudo dockyard ...")
-
-// RequireRoot fails with ErrNeedsRoot unless the process runs as root.
-func RequireRoot() error {
-	if os.Geteuid() != 0 {
-		return ErrNeedsRoot
-	}
-	return nil
-}

@@ -4,9 +4,11 @@
 package factory
 
 import (
+	"context"
 	"os"
 
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // DefaultRoot is where the engine keeps its state unless told otherwise.
@@ -25,6 +27,22 @@ type Factory struct {
 
 	// Version is the build's version string.
 	Version string
+
+	engine *engine.Engine
+}
+
+// Engine opens the engine on Root the first time it is asked for. It fails
+// with a clear message when the process is not root.
+func (f *Factory) Engine(ctx context.Context) (*engine.Engine, error) {
+	if f.engine != nil {
+		return f.engine, nil
+	}
+	e, err := engine.Open(ctx, engine.Options{Root: f.Root})
+	if err != nil {
+		return nil, err
+	}
+	f.engine = e
+	return e, nil
 }
 
 // New returns a Factory on the process's own streams.
