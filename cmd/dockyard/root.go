@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/registry"
 )
 
 // NewCmdRoot builds the dockyard command tree.
@@ -33,6 +34,7 @@ tell you whether what you built is really there.`,
 
 	root.AddCommand(newCmdVersion(f))
 	root.AddCommand(docker.NewCmdDocker(f))
+	root.AddCommand(registry.NewCmdRegistry(f))
 	return root
 }
 

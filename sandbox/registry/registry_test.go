@@ -1,0 +1,148 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// serveEnv, when set, makes the test binary act as the registry server
+// process that Start runs (its value is the state root).
+const serveEnv = "DOCKYARD_TEST_REGISTRY_ROOT"
+
+func TestMain(m *testing.M) {
+	if root := os.Getenv(serveEnv); root != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		if err := ServeInherited(ctx, root, nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestHandlerKeepsPushedImagesAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	img, err := random.Image(1024, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.Digest()
+
+	h, err := Handler(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	ref, _ := name.ParseReference(host + "/lesson/app:v1")
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	srv.Close()
+
+	// A new handler on the same folder is what a restarted registry sees.
+	h, err = Handler(dir, nil)
+	if err != nil {
+		t.Fatalf("Handler after restart: %v", err)
+	}
+	srv = httptest.NewServer(h)
+	defer srv.Close()
+	host = strings.TrimPrefix(srv.URL, "http://")
+	for _, r := range []string{host + "/lesson/app:v1", host + "/lesson/app@" + want.String()} {
+		ref, _ := name.ParseReference(r)
+		got, err := remote.Image(ref)
+		if err != nil {
+			t.Fatalf("pull %s after restart: %v", r, err)
+		}
+		if d, _ := got.Digest(); d != want {
+			t.Errorf("pull %s digest = %s, want %s", r, d, want)
+		}
+		layers, _ := got.Layers()
+		for _, l := range layers {
+			rc, err := l.Compressed()
+			if err != nil {
+				t.Fatalf("layer of %s: %v", r, err)
+			}
+			rc.Close()
+		}
+	}
+}
+
+func TestStartStatusStop(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv(serveEnv, root)
+	ctx := context.Background()
+	opts := StartOptions{Root: root, Addr: "127.0.0.1:0", Command: []string{os.Args[0], "-test.run=^$"}}
+
+	st, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { _, _ = Stop(context.Background(), root) })
+
+	got, err := Status(root)
+	if err != nil || got == nil || got.PID != st.PID {
+		t.Fatalf("Status = %+v, %v, want pid %d", got, err, st.PID)
+	}
+
+	var already *AlreadyRunningError
+	if _, err := Start(ctx, opts); !errors.As(err, &already) {
+		t.Errorf("second Start error = %v, want AlreadyRunningError", err)
+	}
+
+	img, _ := random.Image(512, 1)
+	ref, _ := name.ParseReference(st.Addr + "/hello:1")
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("push to started registry: %v", err)
+	}
+
+	if _, err := Stop(ctx, root); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if alive(st) {
+		t.Errorf("registry pid %d still alive after Stop", st.PID)
+	}
+	if _, err := Stop(ctx, root); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("second Stop error = %v, want ErrNotRunning", err)
+	}
+
+	// Started again, it still has what was pushed.
+	opts.Addr = st.Addr
+	st, err = Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	if _, err := remote.Image(ref); err != nil {
+		t.Errorf("pull after restart: %v", err)
+	}
+}
+
+func TestStartOnBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	root := t.TempDir()
+	_, err = Start(context.Background(), StartOptions{Root: root, Addr: ln.Addr().String(), Command: []string{os.Args[0]}})
+	if err == nil || !strings.Contains(err.Error(), "already in use") {
+		t.Fatalf("Start on busy port error = %v, want it to say the address is in use", err)
+	}
+	if st, _ := Status(root); st != nil {
+		t.Errorf("Status after failed start = %+v, want nothing running", st)
+	}
+}
