@@ -1,0 +1,332 @@
+package lessons
+
+import (
+	"fmt"
+	"path"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// LintOptions configure Lint.
+type LintOptions struct {
+	// ValidateCheck parses one check block and returns every problem with
+	// it, errors and warnings, each with its file and line (the checker's
+	// parser, wired in by the caller so that this package does not import
+	// the checker). Nil skips check validation.
+	ValidateCheck func(CheckBlock) []Problem
+	// KnownLesson reports whether a lesson outside the course exists, for
+	// `requires` (e.g. the built-in lessons when an instructor lints one
+	// folder). Nil means only the course's lessons exist.
+	KnownLesson func(id string) bool
+	// Only limits the report to these lesson ids (all when empty).
+	Only []string
+}
+
+// Lint checks every lesson of the course and returns all problems found,
+// parsing problems included, sorted by file and line.
+func Lint(c *Course, opts LintOptions) Problems {
+	var probs Problems
+	lint := func(id string) bool { return len(opts.Only) == 0 || slices.Contains(opts.Only, id) }
+	for _, p := range c.Problems {
+		for id, langs := range c.files {
+			if belongs(p.File, langs) && lint(id) {
+				probs = append(probs, p)
+			}
+		}
+	}
+	for _, id := range c.IDs() {
+		if !lint(id) {
+			continue
+		}
+		langs := c.files[id]
+		for _, lang := range sortedLangs(langs) {
+			lintFile(c, id, langs[lang], opts, &probs)
+		}
+		lintLanguages(id, langs, &probs)
+	}
+	probs.Sort()
+	return probs
+}
+
+func sortedLangs(langs map[string]*Lesson) []string {
+	var out []string
+	for l := range langs {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Problems) {
+	f := l.File
+	if !slices.Contains(Languages, l.Lang) {
+		probs.add(f, 0, "unknown language %q in the file name: name it lesson.en.md or lesson.ko.md", l.Lang)
+	}
+	if l.fields != nil {
+		missing := func(field string) bool { return !l.fields[field] }
+		switch {
+		case missing("id"):
+			probs.add(f, 1, `front matter: missing field "id" (the folder name, %q)`, folder)
+		case l.ID != folder:
+			probs.add(f, 1, "front matter: id %q does not match the folder name %q", l.ID, folder)
+		}
+		if missing("title") {
+			probs.add(f, 1, `front matter: missing field "title"`)
+		}
+		if missing("summary") {
+			probs.add(f, 1, `front matter: missing field "summary"`)
+		}
+		if missing("order") {
+			probs.add(f, 1, `front matter: missing field "order" (a number from 1: the lesson's place in the menu)`)
+		}
+		if missing("minutes") {
+			probs.add(f, 1, `front matter: missing field "minutes" (the estimated time)`)
+		}
+	}
+	for _, r := range l.Requires.Lessons {
+		known := c.files[r] != nil || (opts.KnownLesson != nil && opts.KnownLesson(r))
+		if r == folder {
+			probs.add(f, 1, "front matter: requires.lessons: the lesson requires itself")
+		} else if !known {
+			probs.add(f, 1, "front matter: requires.lessons: no lesson %q", r)
+		}
+	}
+	for _, p := range l.Requires.Ports {
+		if p < 1 || p > 65535 {
+			probs.add(f, 1, "front matter: requires.ports: %d is not a port (1-65535)", p)
+		}
+	}
+	if len(l.Steps) == 0 {
+		probs.add(f, 0, "the lesson has no steps: start each step with a ## heading")
+	}
+	quizzes := map[string]int{}
+	for _, st := range l.Steps {
+		for _, q := range st.Quizzes {
+			if first, dup := quizzes[q.ID]; dup {
+				probs.add(f, q.Line, "quiz id %q is used twice (first at line %d)", q.ID, first)
+			} else {
+				quizzes[q.ID] = q.Line
+			}
+		}
+	}
+	for _, st := range l.Steps {
+		lintStep(f, st, quizzes, opts, probs)
+	}
+}
+
+func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, probs *Problems) {
+	name := st.ID
+	if name == "" {
+		name = st.Title
+	}
+	if strings.TrimSpace(st.Body) == "" && len(st.Quizzes) == 0 {
+		probs.add(f, st.Line, "step %q has no text: tell the student what to do", name)
+	}
+	if len(st.Checks) == 0 {
+		probs.add(f, st.Line, "step %q has no ```check block: add one so that dockyard check can verify the step", name)
+	}
+	checked := map[string]bool{}
+	for _, b := range st.Checks {
+		if id, ok := quizCheck(b); ok {
+			checked[id] = true
+			if _, exists := quizzes[id]; !exists {
+				probs.add(f, b.Line+1, "check: no quiz %q in this lesson", id)
+			}
+		}
+		if opts.ValidateCheck != nil {
+			*probs = append(*probs, opts.ValidateCheck(b)...)
+		}
+	}
+	for _, q := range st.Quizzes {
+		if !checked[q.ID] {
+			probs.add(f, q.Line, "quiz %q is never checked: add a check block `quiz: %s` to step %q", q.ID, q.ID, name)
+		}
+	}
+	if len(st.Hints) == 0 && len(st.Quizzes) == 0 {
+		probs.warn(f, st.Line, "step %q has no ```hint block", name)
+	}
+	if st.Solution.Empty() && !onlyQuizChecks(st) {
+		probs.warn(f, st.Line, "step %q has no ```solution block: dockyard solve and author test need one", name)
+	}
+}
+
+// quizCheck returns the quiz id of a `quiz: <id>` check.
+func quizCheck(b CheckBlock) (string, bool) {
+	var m map[string]any
+	if yaml.Unmarshal([]byte(b.Source), &m) != nil {
+		return "", false
+	}
+	id, ok := m["quiz"].(string)
+	return id, ok
+}
+
+func onlyQuizChecks(st *Step) bool {
+	if len(st.Checks) == 0 {
+		return false
+	}
+	for _, b := range st.Checks {
+		if _, ok := quizCheck(b); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// lintLanguages compares every translation of a lesson with the English one:
+// same front matter facts, steps, checks, quizzes and scripts.
+func lintLanguages(folder string, langs map[string]*Lesson, probs *Problems) {
+	var dir string
+	for _, l := range langs {
+		dir = path.Dir(l.File)
+	}
+	for _, lang := range Languages {
+		if langs[lang] == nil {
+			probs.add(path.Join(dir, "lesson."+lang+".md"), 0, "missing: every lesson is written in %s", strings.Join(Languages, " and "))
+		}
+	}
+	ref := langs[Languages[0]]
+	if ref == nil {
+		return
+	}
+	refName := path.Base(ref.File)
+	for _, lang := range sortedLangs(langs) {
+		l := langs[lang]
+		if l == ref {
+			continue
+		}
+		f := l.File
+		if l.ID != ref.ID && l.ID != "" && ref.ID != "" {
+			probs.add(f, 1, "front matter: id is %q here but %q in %s", l.ID, ref.ID, refName)
+		}
+		if l.Order != ref.Order {
+			probs.add(f, 1, "front matter: order is %d here but %d in %s", l.Order, ref.Order, refName)
+		}
+		if l.Minutes != ref.Minutes {
+			probs.add(f, 1, "front matter: minutes is %d here but %d in %s", l.Minutes, ref.Minutes, refName)
+		}
+		if !reflect.DeepEqual(norm(l.Requires), norm(ref.Requires)) {
+			probs.add(f, 1, "front matter: requires differs from %s", refName)
+		}
+		compareSteps(l, ref, refName, probs)
+	}
+}
+
+func norm(r Requires) Requires {
+	out := Requires{Lessons: slices.Clone(r.Lessons), Images: slices.Clone(r.Images), Ports: slices.Clone(r.Ports)}
+	slices.Sort(out.Lessons)
+	slices.Sort(out.Images)
+	slices.Sort(out.Ports)
+	return out
+}
+
+func compareSteps(l, ref *Lesson, refName string, probs *Problems) {
+	f := l.File
+	var common, refCommon []string
+	for _, rs := range ref.Steps {
+		if l.Step(rs.ID) == nil {
+			probs.add(f, 0, "step %q (%s:%d) is missing here", rs.ID, refName, rs.Line)
+		} else {
+			refCommon = append(refCommon, rs.ID)
+		}
+	}
+	for _, st := range l.Steps {
+		if ref.Step(st.ID) != nil {
+			common = append(common, st.ID)
+		}
+	}
+	if !slices.Equal(common, refCommon) {
+		probs.add(f, 0, "the steps are in another order than in %s: %s here, %s there", refName, strings.Join(common, ", "), strings.Join(refCommon, ", "))
+	}
+	for _, st := range l.Steps {
+		rs := ref.Step(st.ID)
+		if rs == nil {
+			probs.add(f, st.Line, "step %q is not in %s", st.ID, refName)
+			continue
+		}
+		compareStep(f, st, rs, refName, probs)
+	}
+}
+
+func compareStep(f string, st, rs *Step, refName string, probs *Problems) {
+	if len(st.Checks) != len(rs.Checks) {
+		probs.add(f, st.Line, "step %q: %d check blocks here but %d in %s", st.ID, len(st.Checks), len(rs.Checks), refName)
+	} else {
+		for j := range st.Checks {
+			if !sameCheck(st.Checks[j].Source, rs.Checks[j].Source) {
+				probs.add(f, st.Checks[j].Line, "check %d of step %q differs from %s:%d (only hint and name may be translated)", j+1, st.ID, refName, rs.Checks[j].Line)
+			}
+		}
+	}
+	if len(st.Quizzes) != len(rs.Quizzes) {
+		probs.add(f, st.Line, "step %q: %d quiz blocks here but %d in %s", st.ID, len(st.Quizzes), len(rs.Quizzes), refName)
+	} else {
+		for j, q := range st.Quizzes {
+			rq := rs.Quizzes[j]
+			switch {
+			case q.ID != rq.ID:
+				probs.add(f, q.Line, "quiz %d of step %q is %q here but %q in %s", j+1, st.ID, q.ID, rq.ID, refName)
+			case len(q.Choices) != len(rq.Choices):
+				probs.add(f, q.Line, "quiz %q: %d choices here but %d in %s", q.ID, len(q.Choices), len(rq.Choices), refName)
+			case !reflect.DeepEqual(q.Answer, rq.Answer):
+				probs.add(f, q.Line, "quiz %q: the answer is %s here but %s in %s", q.ID, q.Answer, rq.Answer, refName)
+			}
+		}
+	}
+	for _, s := range []struct {
+		kind      string
+		here, ref Script
+	}{{blockSetup, st.Setup, rs.Setup}, {blockSolution, st.Solution, rs.Solution}, {blockCleanup, st.Cleanup, rs.Cleanup}} {
+		if commands(s.here.Source) != commands(s.ref.Source) {
+			line := s.here.Line - 1
+			if s.here.Empty() {
+				line = st.Line
+			}
+			probs.add(f, line, "the ```%s of step %q differs from %s (only comments may be translated)", s.kind, st.ID, refName)
+		}
+	}
+	if len(st.Hints) != len(rs.Hints) {
+		probs.warn(f, st.Line, "step %q: %d hint blocks here but %d in %s", st.ID, len(st.Hints), len(rs.Hints), refName)
+	}
+}
+
+// String formats an answer as the YAML it came from: 2 or [1, 3].
+func (a Answer) String() string {
+	if !a.Multiple && len(a.Choices) == 1 {
+		return fmt.Sprint(a.Choices[0])
+	}
+	s := make([]string, len(a.Choices))
+	for i, c := range a.Choices {
+		s[i] = fmt.Sprint(c)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// sameCheck compares two check blocks as data, ignoring the fields that may
+// be translated (hint, name).
+func sameCheck(a, b string) bool {
+	var ma, mb map[string]any
+	if yaml.Unmarshal([]byte(a), &ma) != nil || yaml.Unmarshal([]byte(b), &mb) != nil {
+		return a == b
+	}
+	for _, m := range []map[string]any{ma, mb} {
+		delete(m, "hint")
+		delete(m, "name")
+	}
+	return reflect.DeepEqual(ma, mb)
+}
+
+// commands returns a script without comments and blank lines.
+func commands(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		out = append(out, t)
+	}
+	return strings.Join(out, "\n")
+}

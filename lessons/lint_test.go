@@ -1,0 +1,93 @@
+package lessons
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files with the current output")
+
+// fakeValidator stands in for checker.Parse: it knows a few kinds and
+// fields, enough to show how lint reports what the validator finds.
+func fakeValidator(b CheckBlock) []Problem {
+	kinds := map[string]bool{"container": true, "file": true, "quiz": true, "command": true}
+	fields := map[string]bool{"running": true, "hint": true, "name": true}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(b.Source), &doc); err != nil || len(doc.Content) == 0 {
+		return []Problem{{File: b.File, Line: b.Line + 1, Message: "malformed check"}}
+	}
+	var out []Problem
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		switch {
+		case i == 0 && !kinds[k.Value]:
+			out = append(out, Problem{File: b.File, Line: b.Line + k.Line, Message: fmt.Sprintf("unknown kind %q", k.Value)})
+		case i > 0 && !fields[k.Value]:
+			out = append(out, Problem{File: b.File, Line: b.Line + k.Line, Message: fmt.Sprintf("unknown field %q", k.Value)})
+		case k.Value == "command":
+			out = append(out, Problem{File: b.File, Line: b.Line + k.Line, Message: "prefer a declarative kind", Warning: true})
+		}
+	}
+	return out
+}
+
+// TestLint lints each course under testdata/lint and compares every
+// problem, file:line and message, with <course>.want.
+func TestLint(t *testing.T) {
+	cases, err := filepath.Glob("testdata/lint/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range cases {
+		info, err := os.Stat(dir)
+		if err != nil || !info.IsDir() {
+			continue
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			c, err := Load(Source{FS: os.DirFS(dir), Name: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got strings.Builder
+			for _, p := range Lint(c, LintOptions{ValidateCheck: fakeValidator}) {
+				fmt.Fprintln(&got, p)
+			}
+			golden(t, dir+".want", got.String())
+		})
+	}
+}
+
+func TestLintSampleIsClean(t *testing.T) {
+	c, err := Load(Source{FS: os.DirFS("testdata/course"), Name: "testdata/course"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := Lint(c, LintOptions{ValidateCheck: fakeValidator}); probs.Errors() > 0 {
+		t.Errorf("Lint(sample) = %v, want no errors", probs)
+	}
+}
+
+// golden compares got with the file, or rewrites the file under -update.
+func golden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", file, got, want)
+	}
+}

@@ -1,0 +1,428 @@
+package lessons
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"gopkg.in/yaml.v3"
+)
+
+// Block kinds: the info strings of fenced blocks that carry meaning. Any
+// other fenced block (sh, console, dockerfile, ...) is shown as written.
+const (
+	blockHint     = "hint"
+	blockQuiz     = "quiz"
+	blockCheck    = "check"
+	blockSetup    = "setup"
+	blockSolution = "solution"
+	blockCleanup  = "cleanup"
+)
+
+var specialBlocks = map[string]bool{
+	blockHint: true, blockQuiz: true, blockCheck: true,
+	blockSetup: true, blockSolution: true, blockCleanup: true,
+}
+
+// stepID is the form of a step, lesson or quiz id.
+var stepID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// headingText strips the `## ` marker, the attribute block and closing
+// hashes from a heading line.
+var headingText = regexp.MustCompile(`^\s{0,3}#+\s*(.*?)\s*(\{[^}]*\})?\s*#*\s*$`)
+
+// Parse reads one lesson file. The language comes from the file name
+// (lesson.<lang>.md). It returns the lesson as far as it could be read and
+// every problem found on the way; the lesson is never nil.
+func Parse(file string, src []byte) (*Lesson, Problems) {
+	var probs Problems
+	l := &Lesson{File: file, Lang: langOf(file)}
+
+	body, offset := src, 0
+	fm, rest, fmLines, ok := splitFrontMatter(src)
+	switch {
+	case !ok && fm == nil:
+		probs.add(file, 1, `no front matter: start the file with a line "---", the YAML fields (id, title, ...) and another "---"`)
+	case !ok:
+		probs.add(file, 1, `front matter is not closed: add a line "---" after its fields`)
+		body = nil
+	default:
+		l.fields = parseMeta(file, fm, &l.Meta, &probs)
+		body, offset = rest, fmLines
+	}
+	parseBody(file, body, offset, l, &probs)
+	return l, probs
+}
+
+// langOf returns "ko" for ".../lesson.ko.md".
+func langOf(file string) string {
+	base := file[strings.LastIndexAny(file, `/\`)+1:]
+	parts := strings.Split(base, ".")
+	if len(parts) == 3 && parts[2] == "md" {
+		return parts[1]
+	}
+	return ""
+}
+
+// splitFrontMatter cuts "---\n...\n---\n" off the start of src. fm is nil when
+// src has no opening line; ok is false when the block is not closed. lines
+// is the number of lines the block takes, fences included.
+func splitFrontMatter(src []byte) (fm, rest []byte, lines int, ok bool) {
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	first, after, found := bytes.Cut(src, []byte("\n"))
+	if strings.TrimRight(string(first), " \r") != "---" {
+		return nil, src, 0, false
+	}
+	if !found {
+		return []byte{}, nil, 1, false
+	}
+	pos, n := 0, 1
+	for pos <= len(after) {
+		end := bytes.IndexByte(after[pos:], '\n')
+		line := after[pos:]
+		next := len(after) + 1
+		if end >= 0 {
+			line, next = after[pos:pos+end], pos+end+1
+		}
+		n++
+		if strings.TrimRight(string(line), " \r") == "---" {
+			if next > len(after) {
+				next = len(after)
+			}
+			return after[:pos], after[next:], n, true
+		}
+		pos = next
+	}
+	return after, nil, n, false
+}
+
+var metaFields = []string{"id", "title", "summary", "order", "requires", "minutes"}
+var requiresFields = []string{"lessons", "images", "ports"}
+
+// parseMeta decodes the front matter field by field, so that every bad field
+// is reported at its own line.
+func parseMeta(file string, fm []byte, m *Meta, probs *Problems) map[string]bool {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(fm, &doc); err != nil {
+		line, msg := yamlError(err)
+		probs.add(file, 1+line, "front matter is not valid YAML: %s", msg)
+		return nil
+	}
+	seen := map[string]bool{}
+	if len(doc.Content) == 0 {
+		return seen // empty: lint reports the missing fields
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		probs.add(file, 1+root.Line, "front matter must be a YAML mapping of fields (id: ..., title: ...)")
+		return nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		line := 1 + k.Line
+		if seen[k.Value] {
+			probs.add(file, line, "front matter: field %q is given twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		var err error
+		switch k.Value {
+		case "id":
+			err = decodeScalar(v, &m.ID, "a string")
+		case "title":
+			err = decodeScalar(v, &m.Title, "a string")
+		case "summary":
+			err = decodeScalar(v, &m.Summary, "a string")
+		case "order":
+			err = decodeScalar(v, &m.Order, "a whole number")
+		case "minutes":
+			err = decodeScalar(v, &m.Minutes, "a whole number")
+		case "requires":
+			parseRequires(file, v, &m.Requires, probs)
+		default:
+			probs.add(file, line, "front matter: unknown field %q (known: %s)", k.Value, strings.Join(metaFields, ", "))
+		}
+		if err != nil {
+			probs.add(file, 1+v.Line, "front matter: %s: %v", k.Value, err)
+		}
+	}
+	return seen
+}
+
+func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) {
+	if n.Kind != yaml.MappingNode {
+		probs.add(file, 1+n.Line, "front matter: requires: want a mapping with %s", strings.Join(requiresFields, ", "))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "lessons":
+			err = decodeList(v, &r.Lessons, "a list of lesson ids")
+		case "images":
+			err = decodeList(v, &r.Images, "a list of image names")
+		case "ports":
+			err = decodeList(v, &r.Ports, "a list of port numbers")
+		default:
+			probs.add(file, 1+k.Line, "front matter: requires: unknown field %q (known: %s)", k.Value, strings.Join(requiresFields, ", "))
+		}
+		if err != nil {
+			probs.add(file, 1+v.Line, "front matter: requires.%s: %v", k.Value, err)
+		}
+	}
+}
+
+func decodeScalar(n *yaml.Node, dst any, want string) error {
+	if n.Kind != yaml.ScalarNode || n.Decode(dst) != nil {
+		return fmt.Errorf("want %s, found %s", want, describe(n))
+	}
+	return nil
+}
+
+func decodeList(n *yaml.Node, dst any, want string) error {
+	if n.Kind != yaml.SequenceNode || n.Decode(dst) != nil {
+		return fmt.Errorf("want %s, found %s", want, describe(n))
+	}
+	return nil
+}
+
+// describe names what a YAML node holds, for "want X, found Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
+	}
+	return "nothing"
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError splits a yaml.v3 syntax error into its line (1-based, 0 when
+// unknown) and message.
+func yamlError(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// lineIndex maps byte offsets of a Markdown body to lines of the file.
+type lineIndex struct {
+	starts []int // byte offset of each line's start
+	offset int   // lines before the body (front matter)
+}
+
+func newLineIndex(src []byte, offset int) lineIndex {
+	starts := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return lineIndex{starts: starts, offset: offset}
+}
+
+// line returns the 1-based file line of a byte offset.
+func (ix lineIndex) line(pos int) int {
+	return sort.Search(len(ix.starts), func(i int) bool { return ix.starts[i] > pos }) + ix.offset
+}
+
+// text returns body lines [from, to] (file lines, inclusive).
+func (ix lineIndex) lines(src []byte, from, to int) []string {
+	var out []string
+	for l := from; l <= to; l++ {
+		i := l - ix.offset - 1
+		if i < 0 || i >= len(ix.starts) {
+			continue
+		}
+		end := len(src)
+		if i+1 < len(ix.starts) {
+			end = ix.starts[i+1] - 1
+		}
+		out = append(out, strings.TrimRight(string(src[ix.starts[i]:end]), "\r"))
+	}
+	return out
+}
+
+// section is the part of the body that belongs to the intro or one step.
+type section struct {
+	step     *Step
+	from, to int // file lines of its content
+	skip     [][2]int
+}
+
+func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) {
+	ix := newLineIndex(src, offset)
+	last := offset + len(ix.starts)
+	doc := markdown().Parser().Parse(text.NewReader(src))
+
+	intro := &section{from: offset + 1, to: last}
+	sections := []*section{intro}
+	cur := intro
+	ids := map[string]int{}
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			if n.Level != 2 {
+				continue
+			}
+			line := ix.line(headingPos(n, src))
+			cur.to = line - 1
+			st := &Step{Line: line}
+			raw := ix.lines(src, line, line)
+			if m := headingText.FindStringSubmatch(strings.Join(raw, "")); m != nil {
+				st.Title = m[1]
+			}
+			if v, ok := n.AttributeString("id"); ok {
+				if b, ok := v.([]byte); ok {
+					st.ID = string(b)
+				}
+			}
+			switch {
+			case st.ID == "":
+				probs.add(file, line, "step %q has no id: end its heading with {#step-id}", st.Title)
+			case !stepID.MatchString(st.ID):
+				probs.add(file, line, "step id %q: use lowercase letters, digits and dashes", st.ID)
+			case ids[st.ID] != 0:
+				probs.add(file, line, "step id %q is used twice (first at line %d)", st.ID, ids[st.ID])
+			default:
+				ids[st.ID] = line
+			}
+			l.Steps = append(l.Steps, st)
+			cur = &section{step: st, from: line + 1, to: last}
+			sections = append(sections, cur)
+		case *ast.FencedCodeBlock:
+			kind := fenceKind(n, src)
+			if !specialBlocks[kind] {
+				continue
+			}
+			open, first, close := fenceLines(n, src, ix)
+			if close == 0 {
+				probs.add(file, open, "```%s block is never closed: add a line ``` after it", kind)
+				close = last
+			}
+			cur.skip = append(cur.skip, [2]int{open, close})
+			content := string(n.Lines().Value(src))
+			if cur.step == nil {
+				probs.add(file, open, "```%s block before the first step: move it under a ## step heading", kind)
+				continue
+			}
+			addBlock(file, cur.step, kind, content, first, probs)
+		}
+	}
+	for _, s := range sections {
+		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from)
+		if s.step == nil {
+			l.Intro = md
+		} else {
+			s.step.Body = md
+		}
+	}
+}
+
+// headingPos returns a byte offset inside the heading's line.
+func headingPos(h *ast.Heading, src []byte) int {
+	if h.Lines().Len() > 0 {
+		return h.Lines().At(0).Start
+	}
+	return h.Pos()
+}
+
+func fenceKind(n *ast.FencedCodeBlock, src []byte) string {
+	if n.Info == nil {
+		return ""
+	}
+	return string(n.Language(src))
+}
+
+// fenceLines returns the file lines of a fenced block's opening fence, its
+// first content line and its closing fence (0 when it is never closed).
+func fenceLines(n *ast.FencedCodeBlock, src []byte, ix lineIndex) (open, first, close int) {
+	open = ix.line(n.Info.Segment.Start)
+	first = open + 1
+	lastContent := open
+	if n.Lines().Len() > 0 {
+		lastContent = ix.line(n.Lines().At(n.Lines().Len() - 1).Start)
+	}
+	fence := ix.lines(src, lastContent+1, lastContent+1)
+	if len(fence) == 1 {
+		t := strings.TrimLeft(fence[0], " ")
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			return open, first, lastContent + 1
+		}
+	}
+	return open, first, 0
+}
+
+// joinLines returns the lines not inside any skipped range, without leading
+// and trailing blank lines and with runs of blank lines squeezed to one.
+func joinLines(lines []string, skip [][2]int, from int) string {
+	var out []string
+	blank := true
+	for i, s := range lines {
+		line := from + i
+		skipped := false
+		for _, r := range skip {
+			if line >= r[0] && line <= r[1] {
+				skipped = true
+				break
+			}
+		}
+		if skipped {
+			continue
+		}
+		isBlank := strings.TrimSpace(s) == ""
+		if isBlank && blank {
+			continue
+		}
+		out = append(out, s)
+		blank = isBlank
+	}
+	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+func addBlock(file string, st *Step, kind, content string, line int, probs *Problems) {
+	switch kind {
+	case blockHint:
+		if strings.TrimSpace(content) == "" {
+			probs.add(file, line-1, "```hint block is empty")
+			return
+		}
+		st.Hints = append(st.Hints, strings.TrimRight(content, "\n"))
+	case blockCheck:
+		if strings.TrimSpace(content) == "" {
+			probs.add(file, line-1, "```check block is empty: name a check kind (see docs/checks.md)")
+			return
+		}
+		st.Checks = append(st.Checks, CheckBlock{Source: content, File: file, Line: line - 1})
+	case blockQuiz:
+		if q := parseQuiz(file, content, line, probs); q != nil {
+			st.Quizzes = append(st.Quizzes, q)
+		}
+	case blockSetup, blockSolution, blockCleanup:
+		dst := map[string]*Script{blockSetup: &st.Setup, blockSolution: &st.Solution, blockCleanup: &st.Cleanup}[kind]
+		if !dst.Empty() {
+			probs.add(file, line-1, "step %q has a second ```%s block: put all its commands in one", st.ID, kind)
+			return
+		}
+		*dst = Script{Source: content, Line: line}
+	}
+}

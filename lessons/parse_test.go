@@ -1,0 +1,60 @@
+package lessons
+
+import (
+	"os"
+	"reflect"
+	"testing"
+)
+
+func TestParseSample(t *testing.T) {
+	src, err := os.ReadFile("testdata/course/sample/lesson.en.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, probs := Parse("sample/lesson.en.md", src)
+	if len(probs) != 0 {
+		t.Fatalf("Parse() problems = %v, want none", probs)
+	}
+	want := Meta{ID: "sample", Title: "A sample lesson", Summary: "Two short steps that need no container engine.",
+		Order: 1, Minutes: 2, Requires: Requires{Lessons: []string{}, Images: []string{}}}
+	if !reflect.DeepEqual(l.Meta, want) {
+		t.Errorf("Meta = %+v, want %+v", l.Meta, want)
+	}
+	if l.Lang != "en" {
+		t.Errorf("Lang = %q, want en", l.Lang)
+	}
+	wantIntro := "This lesson shows how Dockyard guides you: read a step, do it in your\nshell, then let `dockyard check` look at what you did.\n"
+	if l.Intro != wantIntro {
+		t.Errorf("Intro = %q, want %q", l.Intro, wantIntro)
+	}
+	if len(l.Steps) != 2 {
+		t.Fatalf("len(Steps) = %d, want 2", len(l.Steps))
+	}
+	s := l.Steps[0]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"ID", s.ID, "write-file"},
+		{"Title", s.Title, "Write a file"},
+		{"Line", s.Line, 15},
+		{"Body", s.Body, "Create a file called `hello.txt` in the current folder that says `hello`.\n\n```sh\necho hello > hello.txt\n```\n"},
+		{"Hints", s.Hints, []string{"`echo hello` prints the word; `>` sends it into a file.", "Run exactly: `echo hello > hello.txt`"}},
+		{"Checks", s.Checks, []CheckBlock{{Source: "command: grep -qx hello hello.txt\nhint: The file hello.txt must hold the single line \"hello\".\n", File: "sample/lesson.en.md", Line: 31}}},
+		{"Solution", s.Solution, Script{Source: "echo hello > hello.txt\n", Line: 37}},
+		{"Cleanup", s.Cleanup, Script{Source: "rm -f hello.txt\n", Line: 41}},
+		{"Setup", s.Setup, Script{}},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("Steps[0].%s = %#v, want %#v", c.name, c.got, c.want)
+		}
+	}
+	q := l.Steps[1].Quizzes
+	wantQ := []*Quiz{{ID: "sample-redirect", Question: "What does `>` do in `echo hello > hello.txt`?",
+		Choices: []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
+		Answer:  Answer{Choices: []int{2}}, Line: 49}}
+	if !reflect.DeepEqual(q, wantQ) {
+		t.Errorf("Steps[1].Quizzes = %+v, want %+v", q[0], wantQ[0])
+	}
+}
