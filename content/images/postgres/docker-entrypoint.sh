@@ -1,0 +1,63 @@
+#!/bin/bash
+# Dockyard's postgres entrypoint. It follows Docker Hub's postgres image:
+#   POSTGRES_PASSWORD  the superuser's password (required for a new cluster)
+#   POSTGRES_USER      the superuser's name (default postgres)
+#   POSTGRES_DB        a database created at first start (default: the user)
+#   PGDATA             where the cluster lives (default /var/lib/postgresql/data)
+# As root it makes PGDATA, gives it to the postgres user and starts itself
+# again as that user; an empty PGDATA gets a new cluster that listens on all
+# addresses with password (scram-sha-256) auth. PostgreSQL then runs as the
+# container's main process, so a stop signal shuts it down cleanly.
+set -Eeuo pipefail
+
+: "${POSTGRES_USER:=postgres}"
+: "${POSTGRES_DB:=$POSTGRES_USER}"
+: "${PGDATA:=/var/lib/postgresql/data}"
+export PGDATA
+
+# "docker run postgres -c shared_buffers=64MB" passes flags to postgres.
+if [ "${1:0:1}" = '-' ]; then
+	set -- postgres "$@"
+fi
+
+if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
+	mkdir -p "$PGDATA" /var/run/postgresql
+	chmod 00700 "$PGDATA"
+	chmod 03775 /var/run/postgresql
+	# A host folder mounted at PGDATA (or above it) belongs to whoever made
+	# it; the server refuses to start unless the postgres user owns it.
+	find "$PGDATA" \! -user postgres -exec chown postgres:postgres '{}' +
+	chown postgres:postgres /var/run/postgresql
+	exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
+fi
+
+if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+	if [ -z "${POSTGRES_PASSWORD:-}" ]; then
+		cat >&2 <<-'MSG'
+		Error: Database is uninitialized and superuser password is not specified.
+		       You must specify POSTGRES_PASSWORD to a non-empty value for the
+		       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".
+		MSG
+		exit 1
+	fi
+	echo "initialising a new database cluster in $PGDATA for user \"$POSTGRES_USER\""
+	pwfile="$(mktemp)"
+	trap 'rm -f "$pwfile"' EXIT
+	printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
+	initdb --username="$POSTGRES_USER" --pwfile="$pwfile" \
+		--auth-local=trust --auth-host=scram-sha-256 \
+		--encoding=UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-} >/dev/null
+	rm -f "$pwfile"
+	trap - EXIT
+	printf '\n# Dockyard: every address, with a password\nhost all all all scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
+	printf "\nlisten_addresses = '*'\n" >> "$PGDATA/postgresql.conf"
+	if [ "$POSTGRES_DB" != 'postgres' ]; then
+		# Single-user mode: no server, no socket, one statement.
+		db="${POSTGRES_DB//\"/\"\"}"
+		echo "CREATE DATABASE \"$db\";" | postgres --single -D "$PGDATA" postgres >/dev/null
+		echo "created database \"$POSTGRES_DB\""
+	fi
+	echo 'PostgreSQL init process complete; ready for start up.'
+fi
+
+exec "$@"
