@@ -1,0 +1,378 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// EndpointRequest asks for one network for a container.
+type EndpointRequest struct {
+	Network string   // name or ID
+	Aliases []string // --network-alias
+}
+
+// AttachRequest is what `run` asks of the network store for a container.
+type AttachRequest struct {
+	Container string // full container ID
+	Name      string // container name
+	Hostname  string
+	// Networks to join, the first one giving the default route. Empty means
+	// the default bridge; "host" and "none" must stand alone.
+	Networks []EndpointRequest
+	// Ports to publish; a zero HostPort means a random one.
+	Ports []PortBinding
+}
+
+// Attachment is a container's prepared networking.
+type Attachment struct {
+	Mode string // "bridge", "host" or "none"
+	// NetNS is the bind-mounted namespace to join; empty for host (share
+	// the host's) and none (a fresh namespace with loopback only).
+	NetNS     string
+	Endpoints []AttachedEndpoint
+	Ports     []PortBinding
+	// ResolvConf and Hosts are files to bind-mount on /etc/resolv.conf and
+	// /etc/hosts.
+	ResolvConf string
+	Hosts      string
+	// Warnings are Docker's (e.g. ports discarded with --network host).
+	Warnings []string
+}
+
+// AttachedEndpoint is an endpoint with its network.
+type AttachedEndpoint struct {
+	Endpoint
+	NetworkName string
+	Gateway     netip.Addr
+	Subnet      netip.Prefix
+}
+
+// ErrNoSandbox means the container has no prepared networking (it is not
+// running).
+var ErrNoSandbox = errors.New("container has no network sandbox")
+
+func (s *Store) containerDir(cid string) string { return filepath.Join(s.dir, "containers", cid) }
+func (s *Store) netnsPath(cid string) string    { return filepath.Join(s.dir, "netns", cid) }
+
+// Attach prepares a container's networking before it starts: addresses and
+// host ports reserved in the state, then the namespace, veths, routes and
+// resolver files created. On any failure nothing is left behind.
+func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, error) {
+	if req.Container == "" || req.Name == "" {
+		return nil, errors.New("attach: container id and name are required")
+	}
+	reqs := req.Networks
+	if len(reqs) == 0 {
+		reqs = []EndpointRequest{{Network: DefaultBridge}}
+	}
+	sb := &Sandbox{Container: req.Container, Name: req.Name, Mode: DriverBridge, Created: time.Now().UTC()}
+	att := &Attachment{}
+	var nets []*Network
+	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		if _, ok := st.Sandboxes[req.Container]; ok {
+			return fmt.Errorf("container %s already has networking: stop it first", req.Name)
+		}
+		for _, r := range reqs {
+			n, err := find(st, r.Network)
+			if err != nil {
+				return err
+			}
+			if len(r.Aliases) > 0 && !n.UserDefined() {
+				return fmt.Errorf("network-scoped aliases are only supported for user-defined networks, not %q", n.Name)
+			}
+			if n.Driver != DriverBridge {
+				if len(reqs) > 1 {
+					return fmt.Errorf("conflicting options: the %s network cannot be combined with other networks", n.Name)
+				}
+				sb.Mode = map[string]string{DriverHost: "host", DriverNull: "none"}[n.Driver]
+			}
+			if slices.Contains(nets, n) {
+				return fmt.Errorf("network %s given twice", n.Name)
+			}
+			nets = append(nets, n)
+		}
+		if sb.Mode != DriverBridge {
+			if len(req.Ports) > 0 && sb.Mode == "host" {
+				att.Warnings = append(att.Warnings, "Published ports are discarded when using host network mode")
+			}
+			st.Sandboxes[req.Container] = sb
+			return nil
+		}
+		sb.NetNS = s.netnsPath(req.Container)
+		sb.Ports = append([]PortBinding(nil), req.Ports...)
+		if err := reservePorts(st, sb); err != nil {
+			return err
+		}
+		for i, n := range nets {
+			ep, err := s.newEndpoint(st, n, req, i)
+			if err != nil {
+				return err
+			}
+			ep.Aliases = reqs[i].Aliases
+			st.Endpoints[ep.ID] = ep
+		}
+		st.Sandboxes[req.Container] = sb
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.materialize(ctx, req, sb, nets); err != nil {
+		s.Detach(context.WithoutCancel(ctx), req.Container)
+		return nil, err
+	}
+	return s.attachment(req.Container, att.Warnings)
+}
+
+func (s *Store) newEndpoint(st *state, n *Network, req AttachRequest, index int) (*Endpoint, error) {
+	used := map[netip.Addr]bool{}
+	for _, ep := range st.Endpoints {
+		if ep.Network == n.ID {
+			used[ep.IP] = true
+		}
+	}
+	ip, err := allocate(n, used)
+	if err != nil {
+		return nil, err
+	}
+	id := randomID()
+	return &Endpoint{
+		ID: id, Network: n.ID, Container: req.Container, ContainerName: req.Name,
+		IP: ip, MAC: macFor(ip).String(), HostVeth: s.vethName(id),
+		IfName: fmt.Sprintf("eth%d", index),
+	}, nil
+}
+
+// materialize creates the kernel side of a sandbox recorded in the state.
+func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox, nets []*Network) error {
+	dir := s.containerDir(req.Container)
+	if err := os.MkdirAll(dir, 0o711); err != nil {
+		return fmt.Errorf("container network dir: %w", err)
+	}
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	eps := endpointsOf(st, req.Container)
+	if err := writeResolverFiles(dir, sb.Mode, req.Hostname, eps, hasUserDefined(st, eps)); err != nil {
+		return err
+	}
+	if sb.Mode != DriverBridge {
+		return nil
+	}
+	if err := newNetNS(sb.NetNS); err != nil {
+		return err
+	}
+	for i, ep := range eps {
+		n := st.Networks[ep.Network]
+		if err := ensureBridge(n); err != nil {
+			return err
+		}
+		if err := addVeth(n, ep, sb.NetNS, i == 0 && !n.Internal); err != nil {
+			return fmt.Errorf("connect to network %s: %w", n.Name, err)
+		}
+	}
+	return ctx.Err()
+}
+
+// endpointsOf returns a container's endpoints in interface order.
+func endpointsOf(st *state, cid string) []*Endpoint {
+	var eps []*Endpoint
+	for _, ep := range st.Endpoints {
+		if ep.Container == cid {
+			eps = append(eps, ep)
+		}
+	}
+	sort.Slice(eps, func(i, j int) bool { return ifIndex(eps[i].IfName) < ifIndex(eps[j].IfName) })
+	return eps
+}
+
+func ifIndex(name string) int {
+	var i int
+	fmt.Sscanf(strings.TrimPrefix(name, "eth"), "%d", &i)
+	return i
+}
+
+func hasUserDefined(st *state, eps []*Endpoint) bool {
+	for _, ep := range eps {
+		if n := st.Networks[ep.Network]; n != nil && n.UserDefined() {
+			return true
+		}
+	}
+	return false
+}
+
+// Attachment returns a container's current networking.
+func (s *Store) Attachment(cid string) (*Attachment, error) { return s.attachment(cid, nil) }
+
+func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
+	st, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	sb, ok := st.Sandboxes[cid]
+	if !ok {
+		return nil, ErrNoSandbox
+	}
+	dir := s.containerDir(cid)
+	att := &Attachment{
+		Mode: sb.Mode, NetNS: sb.NetNS, Ports: sb.Ports, Warnings: warnings,
+		ResolvConf: filepath.Join(dir, "resolv.conf"), Hosts: filepath.Join(dir, "hosts"),
+	}
+	for _, ep := range endpointsOf(st, cid) {
+		n := st.Networks[ep.Network]
+		ae := AttachedEndpoint{Endpoint: *ep}
+		if n != nil {
+			ae.NetworkName, ae.Gateway, ae.Subnet = n.Name, n.Gateway, n.Subnet
+		}
+		att.Endpoints = append(att.Endpoints, ae)
+	}
+	return att, nil
+}
+
+// Detach removes a container's networking: veths, namespace, resolver
+// files, then its addresses and ports in the state. Safe to call twice.
+func (s *Store) Detach(ctx context.Context, cid string) error {
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	// Kernel objects first, so an address is free in the state only once
+	// nothing in the kernel still uses it.
+	var errs []error
+	for _, ep := range endpointsOf(st, cid) {
+		errs = append(errs, deleteLink(ep.HostVeth))
+	}
+	errs = append(errs, removeNetNS(s.netnsPath(cid)), os.RemoveAll(s.containerDir(cid)))
+	errs = append(errs, s.update(ctx, func(st *state) error {
+		for id, ep := range st.Endpoints {
+			if ep.Container == cid {
+				delete(st.Endpoints, id)
+			}
+		}
+		delete(st.Sandboxes, cid)
+		return nil
+	}))
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("detach networking of %s: %w", ShortID(cid), err)
+	}
+	return nil
+}
+
+// Connect joins a running container to one more network (docker network
+// connect); the new interface is eth<N>.
+func (s *Store) Connect(ctx context.Context, cid string, r EndpointRequest) error {
+	var ep *Endpoint
+	var n *Network
+	var sb *Sandbox
+	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		var ok bool
+		if sb, ok = st.Sandboxes[cid]; !ok {
+			return ErrNoSandbox
+		}
+		var err error
+		if n, err = find(st, r.Network); err != nil {
+			return err
+		}
+		if sb.Mode != DriverBridge || n.Driver != DriverBridge {
+			return fmt.Errorf("container %s cannot be connected to network %s: host and none cannot be combined with other networks", sb.Name, n.Name)
+		}
+		if len(r.Aliases) > 0 && !n.UserDefined() {
+			return fmt.Errorf("network-scoped aliases are only supported for user-defined networks, not %q", n.Name)
+		}
+		eps := endpointsOf(st, cid)
+		index := 0
+		for _, e := range eps {
+			if e.Network == n.ID {
+				return fmt.Errorf("container %s is already connected to network %s", sb.Name, n.Name)
+			}
+			index = max(index, ifIndex(e.IfName)+1)
+		}
+		if ep, err = s.newEndpoint(st, n, AttachRequest{Container: cid, Name: sb.Name}, index); err != nil {
+			return err
+		}
+		ep.Aliases = r.Aliases
+		st.Endpoints[ep.ID] = ep
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = ensureBridge(n)
+	if err == nil {
+		err = addVeth(n, ep, sb.NetNS, false)
+	}
+	if err == nil {
+		err = s.rewriteResolvConf(cid)
+	}
+	if err != nil {
+		s.Disconnect(context.WithoutCancel(ctx), cid, n.ID)
+		return fmt.Errorf("connect %s to %s: %w", sb.Name, n.Name, err)
+	}
+	return nil
+}
+
+// Disconnect takes a running container off one network.
+func (s *Store) Disconnect(ctx context.Context, cid, network string) error {
+	var ep *Endpoint
+	var sb *Sandbox
+	err := s.update(ctx, func(st *state) error {
+		var ok bool
+		if sb, ok = st.Sandboxes[cid]; !ok {
+			return ErrNoSandbox
+		}
+		n, err := find(st, network)
+		if err != nil {
+			return err
+		}
+		for _, e := range endpointsOf(st, cid) {
+			if e.Network == n.ID {
+				ep = e
+			}
+		}
+		if ep == nil {
+			return fmt.Errorf("container %s is not connected to network %s", sb.Name, n.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := deleteLink(ep.HostVeth); err != nil {
+		return err
+	}
+	return s.update(ctx, func(st *state) error {
+		delete(st.Endpoints, ep.ID)
+		return nil
+	})
+}
+
+// rewriteResolvConf points a container at the embedded DNS once it is on a
+// user-defined network.
+func (s *Store) rewriteResolvConf(cid string) error {
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	sb := st.Sandboxes[cid]
+	eps := endpointsOf(st, cid)
+	b, err := resolvConf(sb.Mode, hasUserDefined(st, eps))
+	if err != nil {
+		return err
+	}
+	return writeFileInPlace(filepath.Join(s.containerDir(cid), "resolv.conf"), b)
+}

@@ -1,0 +1,118 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// newNetNS creates a network namespace and keeps it alive by bind-mounting
+// it on path (as `ip netns add` and CNI do), with loopback up. The work
+// happens on a locked OS thread that is thrown away afterwards, so no other
+// goroutine ever runs in the new namespace.
+func newNetNS(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil {
+		return fmt.Errorf("create netns file: %w", err)
+	}
+	f.Close()
+	errc := make(chan error, 1)
+	go func() {
+		// The thread is not unlocked: when this goroutine returns, Go ends
+		// the thread instead of reusing it in the wrong namespace.
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("unshare netns: %w", err)
+			return
+		}
+		src := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
+		if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
+			errc <- fmt.Errorf("bind-mount netns on %s: %w", path, err)
+			return
+		}
+		lo, err := netlink.LinkByName("lo")
+		if err == nil {
+			err = netlink.LinkSetUp(lo)
+		}
+		if err != nil {
+			errc <- fmt.Errorf("loopback up: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	if err := <-errc; err != nil {
+		removeNetNS(path)
+		return err
+	}
+	return nil
+}
+
+// removeNetNS unmounts and removes a netns file; the namespace, and the
+// container ends of its veth pairs, go when nothing else holds it.
+func removeNetNS(path string) error {
+	if path == "" {
+		return nil
+	}
+	err := unix.Unmount(path, unix.MNT_DETACH)
+	if err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("unmount netns %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove netns %s: %w", path, err)
+	}
+	return nil
+}
+
+// handleAt opens a netlink handle working inside the namespace at path.
+func handleAt(path string) (*netlink.Handle, netns.NsHandle, error) {
+	ns, err := netns.GetFromPath(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open netns %s: %w", path, err)
+	}
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		ns.Close()
+		return nil, 0, fmt.Errorf("netlink in %s: %w", path, err)
+	}
+	return h, ns, nil
+}
+
+// InNetNS runs fn on a locked OS thread that has joined the namespace at
+// path. Sockets fn opens stay in that namespace after fn returns, which is
+// how the DNS responder listens on 127.0.0.11 inside a container while its
+// process lives in the host's namespace.
+func InNetNS(path string, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := netns.Get()
+		if err != nil {
+			errc <- fmt.Errorf("current netns: %w", err)
+			return
+		}
+		defer orig.Close()
+		target, err := netns.GetFromPath(path)
+		if err != nil {
+			errc <- fmt.Errorf("open netns %s: %w", path, err)
+			return
+		}
+		defer target.Close()
+		if err := netns.Set(target); err != nil {
+			errc <- fmt.Errorf("join netns %s: %w", path, err)
+			return
+		}
+		ferr := fn()
+		if err := netns.Set(orig); err == nil {
+			// Back home: the thread may be reused. If the switch back
+			// failed, the thread stays locked and dies with the goroutine.
+			runtime.UnlockOSThread()
+		}
+		errc <- ferr
+	}()
+	return <-errc
+}

@@ -1,0 +1,282 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// subnetLock is one lock for the whole host, held while a subnet is chosen
+// and its bridge created, so that two state roots never pick the same one.
+const subnetLock = "/run/dockyard-subnets.lock"
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// CreateOptions are `docker network create`'s flags.
+type CreateOptions struct {
+	Name     string
+	Driver   string // "" means bridge
+	Subnet   string
+	Gateway  string
+	Internal bool
+	Labels   map[string]string
+}
+
+// Create makes a user-defined bridge network with its bridge and nftables
+// rules. Without a subnet it takes the first of Docker's default pools that
+// clashes with neither the host's routes nor another network.
+func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
+	if !validName.MatchString(o.Name) {
+		return nil, fmt.Errorf("invalid network name %q: use letters, digits and _ . - (starting with a letter or digit)", o.Name)
+	}
+	switch o.Driver {
+	case "", DriverBridge:
+	case DriverOverlay:
+		return nil, errors.New(`the overlay driver needs a multi-host cluster (docker swarm init on several machines), which is out of this lab's scope: use --driver bridge`)
+	case DriverHost, DriverNull:
+		return nil, fmt.Errorf("only one instance of the %q network is allowed: it already exists, use --network %s", o.Driver, map[string]string{DriverHost: "host", DriverNull: "none"}[o.Driver])
+	default:
+		return nil, fmt.Errorf("network driver %q is not supported: use --driver bridge", o.Driver)
+	}
+	subnet, gw, err := ParseSubnet(o.Subnet, o.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	var created *Network
+	err = s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		if n := byName(st, o.Name); n != nil {
+			return fmt.Errorf("network with name %s already exists: %w", o.Name, ErrExists)
+		}
+		n := &Network{
+			ID: randomID(), Name: o.Name, Driver: DriverBridge, Internal: o.Internal,
+			Labels: o.Labels, Created: time.Now().UTC(),
+		}
+		n.Bridge = s.bridgeName(n)
+		if err := s.placeNetwork(st, n, subnet, gw); err != nil {
+			return err
+		}
+		st.Networks[n.ID] = n
+		if err := s.syncNFT(st); err != nil {
+			deleteLink(n.Bridge)
+			return err
+		}
+		created = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+// placeNetwork gives n its subnet (the one asked for, or a free default
+// pool) and creates its bridge, under the host-wide subnet lock.
+func (s *Store) placeNetwork(st *state, n *Network, subnet netip.Prefix, gw netip.Addr) error {
+	l := flock.New(subnetLock)
+	if err := l.Lock(); err != nil {
+		return fmt.Errorf("lock %s: %w", subnetLock, err)
+	}
+	defer l.Close()
+	taken, err := hostPrefixes()
+	if err != nil {
+		return err
+	}
+	for _, other := range st.Networks {
+		if other.Subnet.IsValid() {
+			taken = append(taken, other.Subnet)
+		}
+	}
+	if subnet.IsValid() {
+		for _, t := range taken {
+			if subnet.Overlaps(t) {
+				return fmt.Errorf("subnet %s overlaps %s, already used on this host: choose another --subnet: %w", subnet, t, ErrOverlap)
+			}
+		}
+	} else {
+		if subnet, err = pickSubnet(taken); err != nil {
+			return err
+		}
+		gw = subnet.Addr().Next()
+	}
+	n.Subnet, n.Gateway = subnet, gw
+	if err := ensureBridge(n); err != nil {
+		deleteLink(n.Bridge)
+		return err
+	}
+	return nil
+}
+
+// ensureDefaults adds the predefined networks (bridge, host, none) to st
+// the first time, creating the default bridge.
+func (s *Store) ensureDefaults(st *state) error {
+	if byName(st, DefaultBridge) != nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	for _, n := range []*Network{
+		{Name: HostNetwork, Driver: DriverHost},
+		{Name: NoneNetwork, Driver: DriverNull},
+	} {
+		if byName(st, n.Name) == nil {
+			n.ID, n.Created, n.Predefined = randomID(), now, true
+			st.Networks[n.ID] = n
+		}
+	}
+	br := &Network{ID: randomID(), Name: DefaultBridge, Driver: DriverBridge, Created: now, Predefined: true}
+	br.Bridge = s.bridgeName(br)
+	if err := s.placeNetwork(st, br, netip.Prefix{}, netip.Addr{}); err != nil {
+		return fmt.Errorf("default bridge: %w", err)
+	}
+	st.Networks[br.ID] = br
+	return s.syncNFT(st)
+}
+
+func byName(st *state, name string) *Network {
+	for _, n := range st.Networks {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// find resolves a network by name, full ID or unique ID prefix, as Docker.
+func find(st *state, ref string) (*Network, error) {
+	if n := byName(st, ref); n != nil {
+		return n, nil
+	}
+	if n, ok := st.Networks[ref]; ok {
+		return n, nil
+	}
+	var match *Network
+	for id, n := range st.Networks {
+		if ref != "" && strings.HasPrefix(id, ref) {
+			if match != nil {
+				return nil, fmt.Errorf("network %s is ambiguous: give more of its ID", ref)
+			}
+			match = n
+		}
+	}
+	if match == nil {
+		return nil, fmt.Errorf("network %s not found (docker network ls lists them): %w", ref, ErrNotFound)
+	}
+	return match, nil
+}
+
+// Info is a network with the containers on it, for ls and inspect.
+type Info struct {
+	Network
+	Endpoints []Endpoint
+}
+
+// List returns every network, predefined ones included, sorted by name.
+func (s *Store) List(ctx context.Context) ([]Info, error) {
+	var out []Info
+	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		for _, n := range st.Networks {
+			out = append(out, info(st, n))
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// Inspect returns one network by name or ID.
+func (s *Store) Inspect(ctx context.Context, ref string) (Info, error) {
+	var out Info
+	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		n, err := find(st, ref)
+		if err != nil {
+			return err
+		}
+		out = info(st, n)
+		return nil
+	})
+	return out, err
+}
+
+func info(st *state, n *Network) Info {
+	in := Info{Network: *n}
+	for _, ep := range st.Endpoints {
+		if ep.Network == n.ID {
+			in.Endpoints = append(in.Endpoints, *ep)
+		}
+	}
+	sort.Slice(in.Endpoints, func(i, j int) bool { return in.Endpoints[i].ContainerName < in.Endpoints[j].ContainerName })
+	return in
+}
+
+// Remove deletes a user-defined network with no containers on it, its
+// bridge and its nftables rules. It returns the network's name.
+func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
+	var name string
+	err := s.update(ctx, func(st *state) error {
+		n, err := find(st, ref)
+		if err != nil {
+			return err
+		}
+		name = n.Name
+		if n.Predefined {
+			return fmt.Errorf("%s is a pre-defined network and cannot be removed", n.Name)
+		}
+		var users []string
+		for _, ep := range st.Endpoints {
+			if ep.Network == n.ID {
+				users = append(users, ep.ContainerName)
+			}
+		}
+		if len(users) > 0 {
+			sort.Strings(users)
+			return fmt.Errorf("network %s is in use by container(s) %s: stop and remove them or docker network disconnect first: %w",
+				n.Name, strings.Join(users, ", "), ErrInUse)
+		}
+		delete(st.Networks, n.ID)
+		if err := deleteLink(n.Bridge); err != nil {
+			return err
+		}
+		return s.syncNFT(st)
+	})
+	return name, err
+}
+
+// Prune removes every user-defined network without containers and returns
+// their names.
+func (s *Store) Prune(ctx context.Context) ([]string, error) {
+	var names []string
+	err := s.update(ctx, func(st *state) error {
+		used := map[string]bool{}
+		for _, ep := range st.Endpoints {
+			used[ep.Network] = true
+		}
+		for id, n := range st.Networks {
+			if n.Predefined || used[id] {
+				continue
+			}
+			if err := deleteLink(n.Bridge); err != nil {
+				return err
+			}
+			delete(st.Networks, id)
+			names = append(names, n.Name)
+		}
+		return s.syncNFT(st)
+	})
+	sort.Strings(names)
+	return names, err
+}

@@ -1,0 +1,141 @@
+package network
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestParsePort(t *testing.T) {
+	any4 := netip.IPv4Unspecified()
+	lo := netip.MustParseAddr("127.0.0.1")
+	tests := []struct {
+		spec    string
+		want    []PortBinding
+		wantErr string
+	}{
+		{"5433:5432", []PortBinding{{any4, 5433, 5432, "tcp"}}, ""},
+		{"80", []PortBinding{{any4, 0, 80, "tcp"}}, ""},
+		{"53/udp", []PortBinding{{any4, 0, 53, "udp"}}, ""},
+		{"127.0.0.1:8080:80", []PortBinding{{lo, 8080, 80, "tcp"}}, ""},
+		{"127.0.0.1::80", []PortBinding{{lo, 0, 80, "tcp"}}, ""},
+		{"8000-8001:80-81/TCP", []PortBinding{{any4, 8000, 80, "tcp"}, {any4, 8001, 81, "tcp"}}, ""},
+		{"8080:80/sctp", nil, "protocol must be tcp or udp"},
+		{"http:80", nil, `"http" is not a port number`},
+		{"70000:80", nil, `"70000" is not a port number`},
+		{"8080:", nil, "no container port"},
+		{"1:2:3:4", nil, "too many colons"},
+		{"localhost:8080:80", nil, `"localhost" is not an IP address`},
+		{"8000:80-81", nil, "single host port"},
+		{"8000-8002:80-81", nil, "differ in length"},
+		{"0:80", nil, `"0" is not a port number`},
+	}
+	for _, tt := range tests {
+		got, err := ParsePort(tt.spec)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParsePort(%q) error = %v, want it to mention %q", tt.spec, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParsePort(%q) error = %v", tt.spec, err)
+			continue
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("ParsePort(%q) = %v, want %v", tt.spec, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("ParsePort(%q)[%d] = %v, want %v", tt.spec, i, got[i], tt.want[i])
+			}
+		}
+	}
+}
+
+func TestPortBindingString(t *testing.T) {
+	b := PortBinding{netip.IPv4Unspecified(), 5433, 5432, "tcp"}
+	if got, want := b.String(), "0.0.0.0:5433->5432/tcp"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+func TestParseSubnet(t *testing.T) {
+	tests := []struct {
+		subnet, gateway string
+		wantGW          string
+		wantErr         string
+	}{
+		{"10.10.0.0/24", "", "10.10.0.1", ""},
+		{"10.10.0.0/24", "10.10.0.254", "10.10.0.254", ""},
+		{"", "", "", ""},
+		{"", "10.0.0.1", "", "--gateway needs --subnet"},
+		{"10.10.0.1/24", "", "", "did you mean 10.10.0.0/24"},
+		{"10.10.0.0/31", "", "", "too small"},
+		{"banana", "", "", "invalid subnet"},
+		{"fd00::/64", "", "", "invalid subnet"},
+		{"10.10.0.0/24", "10.20.0.1", "", "not a host address"},
+		{"10.10.0.0/24", "10.10.0.255", "", "not a host address"},
+	}
+	for _, tt := range tests {
+		_, gw, err := ParseSubnet(tt.subnet, tt.gateway)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseSubnet(%q, %q) error = %v, want it to mention %q", tt.subnet, tt.gateway, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseSubnet(%q, %q) error = %v", tt.subnet, tt.gateway, err)
+			continue
+		}
+		if tt.wantGW != "" && gw.String() != tt.wantGW {
+			t.Errorf("ParseSubnet(%q, %q) gateway = %v, want %v", tt.subnet, tt.gateway, gw, tt.wantGW)
+		}
+	}
+}
+
+func TestAllocateSkipsReservedAndWraps(t *testing.T) {
+	n := &Network{Name: "t", Subnet: netip.MustParsePrefix("10.9.0.0/29"), Gateway: netip.MustParseAddr("10.9.0.1")}
+	used := map[netip.Addr]bool{}
+	var got []string
+	for range 5 {
+		a, err := allocate(n, used)
+		if err != nil {
+			t.Fatalf("allocate: %v", err)
+		}
+		used[a] = true
+		got = append(got, a.String())
+	}
+	want := "10.9.0.2 10.9.0.3 10.9.0.4 10.9.0.5 10.9.0.6"
+	if strings.Join(got, " ") != want {
+		t.Errorf("allocations = %v, want %v", got, want)
+	}
+	if _, err := allocate(n, used); err == nil || !strings.Contains(err.Error(), "no available IPv4 addresses") {
+		t.Errorf("allocate on a full network: error = %v, want no available addresses", err)
+	}
+	// A released address is not reused at once: the next one after the
+	// cursor comes first.
+	delete(used, netip.MustParseAddr("10.9.0.3"))
+	delete(used, netip.MustParseAddr("10.9.0.6"))
+	a, _ := allocate(n, used)
+	if a.String() != "10.9.0.3" && a.String() != "10.9.0.6" {
+		t.Errorf("allocate after release = %v, want a released address", a)
+	}
+}
+
+func TestPickSubnetAvoidsHostRoutes(t *testing.T) {
+	taken := []netip.Prefix{netip.MustParsePrefix("172.17.5.0/24"), netip.MustParsePrefix("172.18.0.0/16")}
+	p, err := pickSubnet(taken)
+	if err != nil || p.String() != "172.19.0.0/16" {
+		t.Errorf("pickSubnet(%v) = %v, %v, want 172.19.0.0/16", taken, p, err)
+	}
+}
+
+func TestPrefixIsShortAndStable(t *testing.T) {
+	a, b := Prefix("/var/lib/dockyard"), Prefix("/var/lib/dockyard/")
+	if a != b || len(a) != 6 || Prefix("/tmp/x") == a {
+		t.Errorf("Prefix = %q, %q; want equal 6-character prefixes that differ per root", a, b)
+	}
+}

@@ -1,0 +1,113 @@
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+)
+
+// Store is the network state of one state root.
+type Store struct {
+	root   string // state root
+	dir    string // <root>/networks
+	prefix string
+}
+
+// Open returns the network store of the state root, creating its directory.
+func Open(root string) (*Store, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("network store: %w", err)
+	}
+	dir := filepath.Join(root, "networks")
+	for _, d := range []string{dir, filepath.Join(dir, "netns"), filepath.Join(dir, "containers")} {
+		if err := os.MkdirAll(d, 0o711); err != nil {
+			return nil, fmt.Errorf("network store: %w", err)
+		}
+	}
+	return &Store{
+		root:   root,
+		dir:    dir,
+		prefix: Prefix(root),
+	}, nil
+}
+
+// Prefix is the name prefix of this store's bridges, veths and nftables table.
+func (s *Store) Prefix() string { return s.prefix }
+
+func (s *Store) statePath() string { return filepath.Join(s.dir, "state.json") }
+
+// read loads the state without the lock: writes are atomic renames, so a
+// reader sees either the old or the new file.
+func (s *Store) read() (*state, error) {
+	b, err := os.ReadFile(s.statePath())
+	if errors.Is(err, os.ErrNotExist) {
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read network state: %w", err)
+	}
+	st := newState()
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", s.statePath(), err)
+	}
+	return st, nil
+}
+
+func (s *Store) write(st *state) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode network state: %w", err)
+	}
+	if err := renameio.WriteFile(s.statePath(), b, 0o600); err != nil {
+		return fmt.Errorf("write network state: %w", err)
+	}
+	return nil
+}
+
+// update runs fn on the state under the store's lock and writes the state
+// back when fn succeeds.
+func (s *Store) update(ctx context.Context, fn func(*state) error) error {
+	unlock, err := s.lockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	if err := fn(st); err != nil {
+		return err
+	}
+	return s.write(st)
+}
+
+// lockState takes the store's flock. Each call opens its own file
+// description, so goroutines of one process exclude each other as two
+// processes do.
+func (s *Store) lockState(ctx context.Context) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l := flock.New(filepath.Join(s.dir, "lock"))
+	if err := l.Lock(); err != nil {
+		return nil, fmt.Errorf("lock network state: %w", err)
+	}
+	return func() { l.Close() }, nil
+}
+
+// view runs fn on a snapshot of the state.
+func (s *Store) view(fn func(*state) error) error {
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	return fn(st)
+}
