@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // Options configure an Engine.
@@ -23,6 +25,9 @@ type Options struct {
 // Engine is one open state root.
 type Engine struct {
 	root string
+
+	// Images is the image store (<root>/images).
+	Images *image.Store
 }
 
 // ErrNeedsRoot is returned by Open when the process is not root.
@@ -43,7 +48,11 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := os.MkdirAll(root, 0o711); err != nil {
 		return nil, fmt.Errorf("create state root: %w", err)
 	}
-	return &Engine{root: root}, nil
+	e := &Engine{root: root}
+	if err := e.openImages(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // Root returns the engine's state root.

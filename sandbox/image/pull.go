@@ -1,0 +1,397 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+)
+
+// PullOptions configure a pull.
+type PullOptions struct {
+	// Mirrors are tried in order before Docker Hub for docker.io images.
+	Mirrors []string
+	// InsecureRegistries are reached over plain HTTP (loopback always is).
+	InsecureRegistries []string
+	// Insecure allows plain HTTP to every registry.
+	Insecure bool
+	// Platform to pick from a multi-platform image; linux/amd64 if nil.
+	Platform *v1.Platform
+	// Progress receives pull events; nil pulls quietly.
+	Progress func(Event)
+	// Fallback makes the image some other way (the offline lesson images)
+	// when no registry answers. It must leave ref in the store.
+	Fallback func(ctx context.Context, ref string) error
+	// Transport overrides the HTTP transport (tests, benchmarks).
+	Transport http.RoundTripper
+}
+
+// Event is one line of pull progress, shaped like Docker's JSON messages:
+// a layer event has ID (the short layer digest), Status and, while
+// downloading or extracting, Current and Total bytes; an event without ID
+// is a whole line ("latest: Pulling from library/busybox", "Digest: ...",
+// "Status: ...").
+type Event struct {
+	ID      string
+	Status  string
+	Current int64
+	Total   int64
+}
+
+// Layer statuses, as Docker prints them.
+const (
+	StatusPullingFS     = "Pulling fs layer"
+	StatusWaiting       = "Waiting"
+	StatusDownloading   = "Downloading"
+	StatusVerifying     = "Verifying Checksum"
+	StatusDownloaded    = "Download complete"
+	StatusExtracting    = "Extracting"
+	StatusPullComplete  = "Pull complete"
+	StatusAlreadyExists = "Already exists"
+)
+
+// UnreachableError says that no registry answered a pull.
+type UnreachableError struct {
+	Ref        string   // as the student typed it, normalised to Docker's short form
+	Registries []string // hosts tried
+	Err        error    // the last network error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot pull %s: registry %s cannot be reached (%v); get the image offline with \"docker load -i file.tar\" or \"dockyard images prepare\"",
+		e.Ref, strings.Join(e.Registries, ", "), shortNetErr(e.Err))
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// ErrUnreachable matches an *UnreachableError with errors.Is.
+var ErrUnreachable = errors.New("registry cannot be reached")
+
+func (e *UnreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+// shortNetErr keeps the innermost network error, which says what failed
+// (connection refused, no such host) without the URL chain.
+func shortNetErr(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Error()
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.Error()
+	}
+	return err.Error()
+}
+
+// unreachable reports whether err means that nothing answered at all, as
+// opposed to a registry that answered with an error.
+func unreachable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) && !strings.Contains(ue.Error(), "x509")
+}
+
+// Pull fetches ref (normalised like Docker: "busybox" is
+// docker.io/library/busybox:latest) from its registry, or from a mirror
+// for Docker Hub images, verifies every blob, unpacks the layers and
+// records the image. When no registry answers, Fallback is tried, else an
+// *UnreachableError says how to get the image offline.
+func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Image, error) {
+	ref, err := ParseReference(refStr)
+	if err != nil {
+		return nil, err
+	}
+	emit := opts.Progress
+	if emit == nil {
+		emit = func(Event) {}
+	} else {
+		var mu sync.Mutex
+		p := opts.Progress
+		emit = func(e Event) { mu.Lock(); defer mu.Unlock(); p(e) }
+	}
+
+	type endpoint struct {
+		host     string
+		insecure bool
+	}
+	var endpoints []endpoint
+	if ref.Domain() == "docker.io" {
+		for _, m := range opts.Mirrors {
+			host, insecure := mirrorHost(m)
+			if host != "" {
+				endpoints = append(endpoints, endpoint{host, insecure})
+			}
+		}
+	}
+	endpoints = append(endpoints, endpoint{ref.Domain(), false})
+
+	var (
+		desc    *remote.Descriptor
+		rOpts   []remote.Option
+		tried   []string
+		lastErr error
+		allDown = true
+	)
+	for _, ep := range endpoints {
+		insecure := ep.insecure || opts.Insecure || slices.Contains(opts.InsecureRegistries, ep.host)
+		nref, err := remoteRef(ref, ep.host, insecure)
+		if err != nil {
+			return nil, err
+		}
+		rOpts = remoteOptions(ctx, opts)
+		tried = append(tried, ep.host)
+		desc, err = remote.Get(nref, rOpts...)
+		if err == nil {
+			break
+		}
+		lastErr = err
+		if !unreachable(err) {
+			allDown = false
+		}
+	}
+	if desc == nil {
+		if allDown {
+			if opts.Fallback != nil {
+				if ferr := opts.Fallback(ctx, ref.String()); ferr != nil {
+					return nil, fmt.Errorf("pull %s: registry cannot be reached and making the image offline failed: %w", ref.Familiar(), ferr)
+				}
+				return s.Get(ctx, ref.String())
+			}
+			return nil, &UnreachableError{Ref: ref.Familiar(), Registries: tried, Err: lastErr}
+		}
+		return nil, pullError(ref, lastErr)
+	}
+
+	// "latest: Pulling from library/busybox"
+	what := ref.Tag()
+	if what == "" {
+		what = ref.Digest()
+	}
+	emit(Event{Status: what + ": Pulling from " + ref.Path()})
+
+	img, err := desc.Image() // picks the platform from an index
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	if len(cf.RootFS.DiffIDs) != len(m.Layers) {
+		return nil, fmt.Errorf("pull %s: image config lists %d layers but its manifest %d", ref.Familiar(), len(cf.RootFS.DiffIDs), len(m.Layers))
+	}
+	release, err := s.ingest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	before, _ := s.Get(ctx, ref.String())
+	size, err := s.pullLayers(ctx, img, m, cf, emit)
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	rec, err := s.putMeta(img, m)
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	rec.Size = size
+	var tags []string
+	if ref.Tag() != "" {
+		tags = []string{ref.String()}
+	}
+	out, err := s.commit(ctx, rec, ref.Name()+"@"+desc.Digest.String(), tags)
+	if err != nil {
+		return nil, pullError(ref, err)
+	}
+	emit(Event{Status: "Digest: " + desc.Digest.String()})
+	if before != nil && before.ID == out.ID {
+		emit(Event{Status: "Status: Image is up to date for " + ref.Familiar()})
+	} else {
+		emit(Event{Status: "Status: Downloaded newer image for " + ref.Familiar()})
+	}
+	return out, nil
+}
+
+func pullError(ref Reference, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "MANIFEST_UNKNOWN"), strings.Contains(msg, "NAME_UNKNOWN"), strings.Contains(msg, "404"):
+		return fmt.Errorf("pull access denied or manifest unknown for %s: the image or tag does not exist in the registry (check the name and tag): %w", ref.Familiar(), err)
+	case strings.Contains(msg, "UNAUTHORIZED"), strings.Contains(msg, "DENIED"):
+		return fmt.Errorf("pull access denied for %s: repository does not exist or may require 'docker login': %w", ref.Familiar(), err)
+	}
+	return fmt.Errorf("pull %s: %w", ref.Familiar(), err)
+}
+
+// mirrorHost turns a mirror setting ("http://127.0.0.1:5000/",
+// "mirror:5000") into a registry host and whether it speaks plain HTTP.
+func mirrorHost(m string) (string, bool) {
+	m = strings.TrimSpace(m)
+	insecure := false
+	if u, err := url.Parse(m); err == nil && u.Host != "" {
+		insecure = u.Scheme == "http"
+		return u.Host, insecure
+	}
+	return strings.TrimSuffix(m, "/"), false
+}
+
+func remoteRef(ref Reference, host string, insecure bool) (name.Reference, error) {
+	var nopts []name.Option
+	if insecure {
+		nopts = append(nopts, name.Insecure)
+	}
+	s := host + "/" + ref.Path()
+	if d := ref.Digest(); d != "" {
+		return name.NewDigest(s+"@"+d, nopts...)
+	}
+	return name.NewTag(s+":"+ref.Tag(), nopts...)
+}
+
+func remoteOptions(ctx context.Context, opts PullOptions) []remote.Option {
+	p := v1.Platform{OS: "linux", Architecture: "amd64"}
+	if opts.Platform != nil {
+		p = *opts.Platform
+	}
+	t := opts.Transport
+	if t == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		tr.TLSHandshakeTimeout = 10 * time.Second
+		t = tr
+	}
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithPlatform(p),
+		remote.WithAuthFromKeychain(authn.DefaultKeychain),
+		remote.WithTransport(t),
+		remote.WithUserAgent("dockyard"),
+		remote.WithRetryBackoff(remote.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 2}),
+	}
+}
+
+// pullLayers downloads the layers that are missing (three at a time, as
+// Docker does) and unpacks each in order as soon as it and those below it
+// are in. It returns the image's unpacked size.
+func (s *Store) pullLayers(ctx context.Context, img v1.Image, m *v1.Manifest, cf *v1.ConfigFile, emit func(Event)) (int64, error) {
+	n := len(m.Layers)
+	ids := make([]string, n)
+	have := make([]bool, n)
+	done := make([]chan struct{}, n)
+	for i, l := range m.Layers {
+		ids[i] = idindex.Short(l.Digest.String())
+		done[i] = make(chan struct{})
+		if _, err := s.layerSize(cf.RootFS.DiffIDs[i]); err == nil && s.hasBlob(l.Digest.String()) {
+			have[i] = true
+			close(done[i])
+			emit(Event{ID: ids[i], Status: StatusAlreadyExists})
+			continue
+		}
+		emit(Event{ID: ids[i], Status: StatusPullingFS})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, 3)
+	for i, l := range m.Layers {
+		if have[i] {
+			continue
+		}
+		g.Go(func() error {
+			select {
+			case sem <- struct{}{}:
+			default:
+				emit(Event{ID: ids[i], Status: StatusWaiting})
+				select {
+				case sem <- struct{}{}:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			defer func() { <-sem }()
+			layer, err := img.LayerByDigest(l.Digest)
+			if err != nil {
+				return fmt.Errorf("layer %s: %w", l.Digest, err)
+			}
+			rc, err := layer.Compressed()
+			if err != nil {
+				return fmt.Errorf("layer %s: %w", l.Digest, err)
+			}
+			defer rc.Close()
+			tick := ticker(func(cur int64) {
+				emit(Event{ID: ids[i], Status: StatusDownloading, Current: cur, Total: l.Size})
+			})
+			err = s.putBlob(&ctxReader{gctx, rc}, l.Digest, tick)
+			if err != nil {
+				return fmt.Errorf("download layer %s: %w", l.Digest, err)
+			}
+			emit(Event{ID: ids[i], Status: StatusVerifying})
+			emit(Event{ID: ids[i], Status: StatusDownloaded})
+			close(done[i])
+			return nil
+		})
+	}
+	var size int64
+	g.Go(func() error {
+		for i, l := range m.Layers {
+			select {
+			case <-done[i]:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if have[i] {
+				n, _ := s.layerSize(cf.RootFS.DiffIDs[i])
+				size += n
+				continue
+			}
+			tick := ticker(func(cur int64) {
+				emit(Event{ID: ids[i], Status: StatusExtracting, Current: cur, Total: l.Size})
+			})
+			sl := &storedLayer{s: s, desc: l}
+			n, err := s.unpackLayer(gctx, sl.Compressed, cf.RootFS.DiffIDs[i], tick)
+			if err != nil {
+				return err
+			}
+			size += n
+			emit(Event{ID: ids[i], Status: StatusPullComplete})
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	return size, nil
+}
+
+// ticker turns byte counts into progress calls, at most one every 100 ms,
+// so a fast loopback pull does not drown the terminal.
+func ticker(f func(cur int64)) func(int64) {
+	var cur int64
+	var last time.Time
+	return func(n int64) {
+		cur += n
+		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond {
+			last = now
+			f(cur)
+		}
+	}
+}

@@ -1,0 +1,284 @@
+// Package image is the image half of Dockyard's engine: references
+// normalised like Docker's, a content-addressed store (an OCI image layout
+// under <root>/images), pulls from OCI/Docker v2 registries with per-layer
+// progress and mirrors, safe layer unpacking into directories ready to be
+// overlayfs lower layers, and tag, remove, save and load.
+//
+// On disk, under <root>/images:
+//
+//	oci-layout, index.json   an OCI image layout (index.json lists every image)
+//	blobs/sha256/<hex>       manifests, configs and layers, each verified by digest
+//	refs.json                the names: tag -> image id, and each image's record
+//	layers/<diffid hex>/     a layer unpacked once, whiteouts in overlay format
+//	layers/<diffid hex>.size its unpacked size in bytes
+//	lock, ingest.lock        flock locks: metadata writes; pulls against GC
+//
+// Blobs and unpacked layers are written to temporary names and renamed into
+// place; refs.json and index.json are replaced atomically (renameio) while
+// the store lock is held. An image is recorded only after all of its blobs
+// are stored and its layers unpacked, so killing a pull at any moment never
+// leaves an image that lists as present but is broken.
+package image
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+)
+
+// ErrNotFound is returned when no image matches a name or id.
+var ErrNotFound = errors.New("no such image")
+
+// NotFoundError names the image that was not found; it matches ErrNotFound.
+type NotFoundError struct{ Ref string }
+
+func (e *NotFoundError) Error() string { return "No such image: " + e.Ref }
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Image is one stored image.
+type Image struct {
+	ID             string   // config digest, "sha256:..."
+	RepoTags       []string // as Docker shows them: "busybox:latest"
+	RepoDigests    []string // "busybox@sha256:..."
+	ManifestDigest string
+	Created        time.Time // from the image config
+	Size           int64     // unpacked size of all layers
+	Config         *v1.ConfigFile
+	Manifest       *v1.Manifest
+	LastTagTime    time.Time
+}
+
+// Store is an image store on disk. Its methods are safe for concurrent use,
+// also by several processes.
+type Store struct {
+	dir     string
+	lock    *flock.Flock
+	ingestF string
+	inUse   func(imageID string) []string
+}
+
+type record struct {
+	ID          string    `json:"id"`
+	Manifest    string    `json:"manifest"`
+	ManifestMT  string    `json:"manifestMediaType,omitempty"`
+	ManifestLen int64     `json:"manifestSize"`
+	RepoDigests []string  `json:"repoDigests,omitempty"` // full: docker.io/library/busybox@sha256:...
+	Size        int64     `json:"size"`
+	Added       time.Time `json:"added"`
+	LastTagTime time.Time `json:"lastTagTime,omitempty"`
+}
+
+type state struct {
+	Images map[string]*record `json:"images"` // by id
+	Refs   map[string]string  `json:"refs"`   // full tagged name -> id
+}
+
+// Open opens (creating if needed) the image store under root/images.
+func Open(root string) (*Store, error) {
+	dir := filepath.Join(root, "images")
+	for _, d := range []string{dir, filepath.Join(dir, "blobs", "sha256"), filepath.Join(dir, "layers"), filepath.Join(dir, "tmp")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("open image store: %w", err)
+		}
+	}
+	s := &Store{dir: dir, lock: flock.New(filepath.Join(dir, "lock")), ingestF: filepath.Join(dir, "ingest.lock")}
+	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); errors.Is(err, os.ErrNotExist) {
+		if err := renameio.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644); err != nil {
+			return nil, fmt.Errorf("open image store: %w", err)
+		}
+		if err := s.writeIndex(&state{}); err != nil {
+			return nil, fmt.Errorf("open image store: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Dir returns the store's directory (<root>/images).
+func (s *Store) Dir() string { return s.dir }
+
+// SetInUse installs the check Remove and Prune ask before deleting an
+// image: it returns the ids of the containers using imageID. The engine
+// wires it to the container store.
+func (s *Store) SetInUse(f func(imageID string) []string) { s.inUse = f }
+
+func (s *Store) usedBy(id string) []string {
+	if s.inUse == nil {
+		return nil
+	}
+	return s.inUse(id)
+}
+
+func (s *Store) load() (*state, error) {
+	st := &state{Images: map[string]*record{}, Refs: map[string]string{}}
+	b, err := os.ReadFile(filepath.Join(s.dir, "refs.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read image refs: %w", err)
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("read image refs %s: %w", filepath.Join(s.dir, "refs.json"), err)
+	}
+	if st.Images == nil {
+		st.Images = map[string]*record{}
+	}
+	if st.Refs == nil {
+		st.Refs = map[string]string{}
+	}
+	return st, nil
+}
+
+func (s *Store) save(st *state) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(filepath.Join(s.dir, "refs.json"), b, 0o600); err != nil {
+		return fmt.Errorf("write image refs: %w", err)
+	}
+	return s.writeIndex(st)
+}
+
+// writeIndex keeps index.json a valid OCI image index of every image, with
+// its names as annotations, so OCI tools (skopeo, crane) can read the store.
+func (s *Store) writeIndex(st *state) error {
+	idx := v1.IndexManifest{SchemaVersion: 2, MediaType: "application/vnd.oci.image.index.v1+json", Manifests: []v1.Descriptor{}}
+	ids := make([]string, 0, len(st.Images))
+	for id := range st.Images {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := st.Images[id]
+		h, err := v1.NewHash(r.Manifest)
+		if err != nil {
+			continue
+		}
+		mt := r.ManifestMT
+		if mt == "" {
+			mt = "application/vnd.oci.image.manifest.v1+json"
+		}
+		d := v1.Descriptor{MediaType: mediaType(mt), Digest: h, Size: r.ManifestLen}
+		var names []string
+		for ref, rid := range st.Refs {
+			if rid == id {
+				names = append(names, ref)
+			}
+		}
+		sort.Strings(names)
+		if len(names) > 0 {
+			d.Annotations = map[string]string{"io.containerd.image.name": names[0], "org.opencontainers.image.ref.name": names[0]}
+		}
+		idx.Manifests = append(idx.Manifests, d)
+	}
+	b, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(filepath.Join(s.dir, "index.json"), b, 0o644); err != nil {
+		return fmt.Errorf("write image index: %w", err)
+	}
+	return nil
+}
+
+// locked runs f with the store lock held, on freshly read state; when f
+// returns true the state is saved.
+func (s *Store) locked(ctx context.Context, f func(st *state) (bool, error)) error {
+	if _, err := s.lock.TryLockContext(ctx, 20*time.Millisecond); err != nil {
+		return fmt.Errorf("lock image store: %w", err)
+	}
+	defer s.lock.Unlock()
+	st, err := s.load()
+	if err != nil {
+		return err
+	}
+	changed, err := f(st)
+	if err != nil {
+		return err
+	}
+	if changed {
+		return s.save(st)
+	}
+	return nil
+}
+
+// ingest holds the shared ingest lock while blobs and layers that no image
+// references yet are written, so a concurrent garbage collection leaves
+// them alone.
+func (s *Store) ingest(ctx context.Context) (func(), error) {
+	l := flock.New(s.ingestF)
+	if _, err := l.TryRLockContext(ctx, 20*time.Millisecond); err != nil {
+		return nil, fmt.Errorf("lock image store: %w", err)
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// commit records an image whose blobs and layers are all in place, and
+// points tags (full names) at it.
+func (s *Store) commit(ctx context.Context, rec record, repoDigest string, tags []string) (*Image, error) {
+	for _, d := range []string{rec.ID, rec.Manifest} {
+		if !s.hasBlob(d) {
+			return nil, fmt.Errorf("record image %s: blob %s is missing", idindex.Short(rec.ID), d)
+		}
+	}
+	now := time.Now().UTC()
+	err := s.locked(ctx, func(st *state) (bool, error) {
+		r, ok := st.Images[rec.ID]
+		if !ok {
+			r = &rec
+			r.Added = now
+			st.Images[rec.ID] = r
+		} else {
+			r.Manifest, r.ManifestMT, r.ManifestLen = rec.Manifest, rec.ManifestMT, rec.ManifestLen
+			if rec.Size > 0 {
+				r.Size = rec.Size
+			}
+		}
+		if repoDigest != "" && !slices.Contains(r.RepoDigests, repoDigest) {
+			r.RepoDigests = append(r.RepoDigests, repoDigest)
+		}
+		for _, t := range tags {
+			st.Refs[t] = rec.ID
+			r.LastTagTime = now
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, rec.ID)
+}
+
+func (s *Store) blobPath(digest string) string {
+	h, err := v1.NewHash(digest)
+	if err != nil {
+		return filepath.Join(s.dir, "blobs", "invalid")
+	}
+	return filepath.Join(s.dir, "blobs", h.Algorithm, h.Hex)
+}
+
+func (s *Store) hasBlob(digest string) bool {
+	fi, err := os.Stat(s.blobPath(digest))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func (s *Store) readBlob(digest string) ([]byte, error) {
+	b, err := os.ReadFile(s.blobPath(digest))
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", digest, err)
+	}
+	return b, nil
+}
