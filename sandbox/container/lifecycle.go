@@ -1,0 +1,324 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"golang.org/x/sys/unix"
+)
+
+// StartOptions say how the caller wants to follow a start.
+type StartOptions struct {
+	// Attach keeps the connection to the monitor for the container's
+	// streams; otherwise Start returns once the process runs.
+	Attach bool
+	// TTYCols and TTYRows are the caller's terminal size for -t.
+	TTYCols, TTYRows uint16
+}
+
+// NotRunningError is returned for operations that need a running container.
+type NotRunningError struct{ ID string }
+
+func (e *NotRunningError) Error() string { return "container " + e.ID + " is not running" }
+
+// Start runs a created or exited container's process under a new monitor
+// process and returns once it runs, or with a *StartError when it could
+// not. With opts.Attach the returned Attachment streams its I/O.
+func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Attachment, error) {
+	c, err := s.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	if c.State.Status == Running || c.State.Status == Restarting {
+		return nil, nil
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("start container: %w", err)
+	}
+	parent := os.NewFile(uintptr(fds[0]), "attach")
+	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
+	defer child.Close()
+	logf, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		parent.Close()
+		return nil, fmt.Errorf("start container: %w", err)
+	}
+	defer logf.Close()
+	cmd := exec.Command("/proc/self/exe", "__monitor", s.root, c.ID)
+	cmd.Args[0] = "dockyard"
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{child}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Env = os.Environ()
+	if opts.TTYCols > 0 && opts.TTYRows > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d %d", monitorEnvTTY, opts.TTYCols, opts.TTYRows))
+	}
+	if err := cmd.Start(); err != nil {
+		parent.Close()
+		return nil, fmt.Errorf("start the container's monitor: %w", err)
+	}
+	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
+	conn, err := net.FileConn(parent)
+	parent.Close()
+	if err != nil {
+		return nil, fmt.Errorf("start container: %w", err)
+	}
+	a := &Attachment{conn: conn.(*net.UnixConn)}
+	if err := a.waitStarted(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if !opts.Attach {
+		a.Close()
+		return nil, nil
+	}
+	return a, nil
+}
+
+// MonitorMain is the entry point of `dockyard __monitor <root> <id>`: the
+// attach socket is file descriptor 3.
+func MonitorMain(args []string, hooks func(*Store) Hooks) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: dockyard __monitor <root> <id>")
+		return 2
+	}
+	s, err := Open(args[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	var h Hooks
+	if hooks != nil {
+		h = hooks(s)
+	}
+	if err := s.RunMonitor(args[1], h, os.NewFile(3, "attach")); err != nil {
+		fmt.Fprintf(os.Stderr, "%s monitor %s: %v\n", time.Now().UTC().Format(time.RFC3339), args[1], err)
+		return 1
+	}
+	return 0
+}
+
+// Signal sends sig to a running container's init process.
+func (s *Store) Signal(ref string, sig unix.Signal) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Status != Running {
+		return &NotRunningError{ID: c.ShortID()}
+	}
+	if sig == unix.SIGKILL || sig == stopSignal(c) {
+		if _, err := s.Update(c.ID, func(c *Container) error { c.State.StopRequested = true; return nil }); err != nil {
+			return err
+		}
+	}
+	lc, err := libcontainer.Load(s.runtimeRoot(c.ID), c.ID)
+	if err != nil {
+		return &NotRunningError{ID: c.ShortID()}
+	}
+	if err := lc.Signal(sig); err != nil {
+		return fmt.Errorf("signal container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
+
+func stopSignal(c *Container) unix.Signal {
+	if sig, err := ParseSignal(c.Spec.Config.StopSignal); err == nil && c.Spec.Config.StopSignal != "" {
+		return sig
+	}
+	return unix.SIGTERM
+}
+
+// ParseSignal reads "KILL", "SIGKILL" or "9".
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal: %s", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	sig := unix.SignalNum(name)
+	if sig == 0 {
+		return 0, fmt.Errorf("invalid signal: %s", s)
+	}
+	return sig, nil
+}
+
+// Stop sends the stop signal, waits up to timeout, then kills, as `docker
+// stop` does. Stopping a container that is not running does nothing.
+func (s *Store) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Status == Restarting {
+		_, err := s.Update(c.ID, func(c *Container) error { c.State.StopRequested = true; return nil })
+		if err != nil {
+			return err
+		}
+	}
+	if c.State.Status != Running && c.State.Status != Restarting {
+		return nil
+	}
+	if err := s.Signal(c.ID, stopSignal(c)); err != nil && !errors.As(err, new(*NotRunningError)) {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if _, err := s.Wait(wctx, c.ID); err == nil {
+		return nil
+	}
+	if err := s.Signal(c.ID, unix.SIGKILL); err != nil && !errors.As(err, new(*NotRunningError)) {
+		return err
+	}
+	_, err = s.Wait(ctx, c.ID)
+	return err
+}
+
+// Wait blocks until the container is not running (nor restarting nor
+// waiting to start) and returns its exit code.
+func (s *Store) Wait(ctx context.Context, ref string) (int, error) {
+	id, err := s.Resolve(ref)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		c, err := s.Get(id)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return 0, nil // removed (--rm) after it ended
+			}
+			return 0, err
+		}
+		switch c.State.Status {
+		case Exited, Dead:
+			return c.State.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// RunningError says a container must be stopped first.
+type RunningError struct{ Name string }
+
+func (e *RunningError) Error() string {
+	return fmt.Sprintf("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+e.Name)
+}
+
+// Remove deletes a container; a running one only with force (it is killed).
+func (s *Store) Remove(ctx context.Context, ref string, force bool) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Status == Running || c.State.Status == Restarting {
+		if !force {
+			return &RunningError{Name: c.Name}
+		}
+		if _, err := s.Update(c.ID, func(c *Container) error { c.State.StopRequested = true; return nil }); err != nil {
+			return err
+		}
+		if err := s.Signal(c.ID, unix.SIGKILL); err != nil && !errors.As(err, new(*NotRunningError)) {
+			return err
+		}
+		if _, err := s.Wait(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	err = s.Delete(c.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // its monitor removed it (--rm)
+	}
+	return err
+}
+
+// Processes returns the host pids of a running container's processes.
+func (s *Store) Processes(ref string) ([]int, error) {
+	c, err := s.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	if c.State.Status != Running {
+		return nil, &NotRunningError{ID: c.ShortID()}
+	}
+	lc, err := libcontainer.Load(s.runtimeRoot(c.ID), c.ID)
+	if err != nil {
+		return nil, &NotRunningError{ID: c.ShortID()}
+	}
+	return lc.Processes()
+}
+
+// reconcile corrects the record of a container whose monitor died: it is
+// exited, with a reason, and whatever it left behind is cleaned up.
+func (s *Store) reconcile(c *Container) (*Container, error) {
+	if c.State.MonitorPid == 0 || monitorAlive(c.State) {
+		return c, nil
+	}
+	return s.Update(c.ID, func(c *Container) error {
+		if c.State.MonitorPid == 0 || monitorAlive(c.State) {
+			return nil
+		}
+		destroyRuntime(s.runtimeRoot(c.ID), c.ID)
+		unmountRootfs(s.RootfsPath(c.ID))
+		if c.State.Status == Running || c.State.Status == Restarting || c.State.StartedAt.After(c.State.FinishedAt) {
+			c.State.ExitCode = 255
+			c.State.FinishedAt = time.Now().UTC()
+		}
+		c.State.Status = Exited
+		c.State.Pid = 0
+		c.State.Error = "the container's monitor process died, so the container was stopped"
+		c.State.MonitorPid = 0
+		c.State.MonitorStart = 0
+		return nil
+	})
+}
+
+func monitorAlive(st State) bool {
+	if st.MonitorPid == 0 {
+		return false
+	}
+	start, err := procStartTime(st.MonitorPid)
+	return err == nil && start == st.MonitorStart
+}
+
+// procStartTime reads a process's start time (clock ticks after boot) from
+// /proc/<pid>/stat, field 22; with the pid it names one process for good.
+func procStartTime(pid int) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, errors.New("bad stat")
+	}
+	f := strings.Fields(s[i+1:])
+	// f[0] is field 3 (state); start time is field 22.
+	if len(f) < 20 {
+		return 0, errors.New("bad stat")
+	}
+	if f[0] == "Z" || f[0] == "X" {
+		return 0, errors.New("zombie")
+	}
+	return strconv.ParseUint(f[19], 10, 64)
+}

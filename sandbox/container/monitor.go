@@ -1,0 +1,499 @@
+package container
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/utils"
+	"golang.org/x/sys/unix"
+)
+
+// Hooks let the engine prepare what the container store does not own
+// (networking, published ports, per-container DNS) around each start of a
+// container's process. They run inside the monitor, which outlives the
+// command that started the container.
+type Hooks struct {
+	// Prestart runs before each start (the first and every restart).
+	Prestart func(ctx context.Context, c *Container) (Network, error)
+	// Poststop runs after each exit of the container's process.
+	Poststop func(ctx context.Context, c *Container) error
+}
+
+// Network is what Prestart hands the monitor.
+type Network struct {
+	// NetNS is "" for a new namespace with only loopback, "host" for the
+	// host's, or the path of a prepared namespace to join.
+	NetNS string
+	// Services run beside the container while its process runs (userland
+	// port proxies, a DNS responder); their context ends when it exits.
+	Services []Service
+}
+
+// Service is a per-container helper the monitor runs.
+type Service func(ctx context.Context) error
+
+// monitorEnvTTY carries the caller's terminal size ("cols rows") to the
+// monitor, so a -t container starts with the right size.
+const monitorEnvTTY = "DOCKYARD_TTY_SIZE"
+
+// RunMonitor is the body of `dockyard __monitor <root> <id>`: it starts the
+// container's process, serves the attached caller (client, may be nil),
+// writes the log, applies the restart policy and records how it ended.
+func (s *Store) RunMonitor(id string, hooks Hooks, client *os.File) error {
+	// The monitor idles for the container's whole life: keep it small.
+	debug.SetGCPercent(20)
+	m := &monitor{s: s, id: id, hooks: hooks, client: newMonitorClient(client)}
+	return m.run()
+}
+
+type monitor struct {
+	s      *Store
+	id     string
+	hooks  Hooks
+	client *monitorClient
+	log    *logWriter
+}
+
+func (m *monitor) run() error {
+	s := m.s
+	start, _ := procStartTime(os.Getpid())
+	c, err := s.Update(m.id, func(c *Container) error {
+		if c.State.Status == Running && monitorAlive(c.State) {
+			return fmt.Errorf("container %s is already running", c.ShortID())
+		}
+		c.State.MonitorPid = os.Getpid()
+		c.State.MonitorStart = start
+		c.State.StopRequested = false
+		c.State.Error = ""
+		c.State.RestartCount = 0
+		return nil
+	})
+	if err != nil {
+		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: err.Error()})
+		return err
+	}
+	m.log, err = openLog(s.LogPath(m.id))
+	if err != nil {
+		m.fail(c, 125, err)
+		return err
+	}
+	defer m.log.close()
+
+	first := true
+	var code int
+	var backoff time.Duration = 100 * time.Millisecond
+	for {
+		started := time.Now()
+		code, err = m.runOnce(c, first)
+		if err != nil {
+			var se *StartError
+			if !errors.As(err, &se) {
+				se = &StartError{Code: 125, Msg: err.Error()}
+			}
+			unmountRootfs(s.RootfsPath(m.id))
+			m.fail(c, se.Code, se)
+			return err
+		}
+		first = false
+		c, err = s.Update(m.id, func(c *Container) error {
+			c.State.ExitCode = code
+			c.State.FinishedAt = time.Now().UTC()
+			c.State.Pid = 0
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !shouldRestart(c, code) {
+			break
+		}
+		if time.Since(started) > 10*time.Second {
+			backoff = 100 * time.Millisecond
+		}
+		// Tell an attached caller how this run ended; restarts continue
+		// with the log only.
+		m.client.sendStatus(frameExit, exitStatus{Code: code})
+		m.client.close()
+		c, err = s.Update(m.id, func(c *Container) error {
+			c.State.Status = Restarting
+			c.State.RestartCount++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if m.sleepUnlessStopped(backoff) {
+			break
+		}
+		backoff = min(backoff*2, time.Minute)
+	}
+	unmountRootfs(s.RootfsPath(m.id))
+	c, err = s.Update(m.id, func(c *Container) error {
+		c.State.Status = Exited
+		c.State.MonitorPid = 0
+		c.State.MonitorStart = 0
+		return nil
+	})
+	if err == nil && c.Spec.Host.AutoRemove {
+		if err := s.Delete(m.id); err != nil {
+			m.client.sendStatus(frameExit, exitStatus{Code: code, Error: err.Error()})
+			return err
+		}
+	}
+	m.client.sendStatus(frameExit, exitStatus{Code: code})
+	m.client.close()
+	return err
+}
+
+// fail records a start that did not happen and tells the caller.
+func (m *monitor) fail(c *Container, code int, cause error) {
+	m.s.Update(m.id, func(c *Container) error { //nolint:errcheck // best effort: the caller hears of it below
+		c.State.Status = Exited
+		if c.State.StartedAt.IsZero() && c.Spec.Host.AutoRemove {
+			c.State.Status = Created
+		}
+		c.State.ExitCode = code
+		c.State.Error = cause.Error()
+		c.State.FinishedAt = time.Now().UTC()
+		c.State.Pid = 0
+		c.State.MonitorPid = 0
+		c.State.MonitorStart = 0
+		return nil
+	})
+	if c != nil && c.Spec.Host.AutoRemove {
+		m.s.Delete(m.id) //nolint:errcheck // nothing more to tell
+	}
+	m.client.sendStatus(frameStartError, exitStatus{Code: code, Error: cause.Error()})
+	m.client.close()
+}
+
+func shouldRestart(c *Container, code int) bool {
+	if c.State.StopRequested {
+		return false
+	}
+	p := c.Spec.Host.Restart
+	switch p.Name {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return code != 0 && (p.MaximumRetryCount == 0 || c.State.RestartCount < p.MaximumRetryCount)
+	}
+	return false
+}
+
+// sleepUnlessStopped waits d, returning early with true when a stop was
+// requested meanwhile.
+func (m *monitor) sleepUnlessStopped(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		time.Sleep(min(50*time.Millisecond, time.Until(deadline)))
+		if c, err := m.s.load(m.id); err != nil || c.State.StopRequested {
+			return true
+		}
+	}
+	return false
+}
+
+// runOnce starts the container's process, serves it until it exits and
+// returns its exit code. An error means it could not start.
+func (m *monitor) runOnce(c *Container, first bool) (int, error) {
+	s := m.s
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rootfs, err := s.mountRootfs(c)
+	if err != nil {
+		return 0, err
+	}
+	nw := Network{NetNS: c.Spec.Host.NetNS}
+	if m.hooks.Prestart != nil {
+		if nw, err = m.hooks.Prestart(ctx, c); err != nil {
+			return 0, fmt.Errorf("prepare network: %w", err)
+		}
+	}
+	defer func() {
+		if m.hooks.Poststop != nil {
+			_ = m.hooks.Poststop(context.Background(), c)
+		}
+	}()
+	spec, err := s.ociSpec(c, rootfs, nw.NetNS)
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := libcontainerConfig(c.ID, spec)
+	if err != nil {
+		return 0, err
+	}
+	destroyRuntime(s.runtimeRoot(c.ID), c.ID)
+	lc, err := libcontainer.Create(s.runtimeRoot(c.ID), c.ID, cfg)
+	if err != nil {
+		return 0, fmt.Errorf("create container: %w", err)
+	}
+	defer lc.Destroy() //nolint:errcheck // kills what is left and removes the cgroup
+	p := spec.Process
+	proc := &libcontainer.Process{
+		Args: p.Args, Env: p.Env, Cwd: p.Cwd,
+		UID: int(p.User.UID), GID: int(p.User.GID),
+		Init: true,
+	}
+	for _, g := range p.User.AdditionalGids {
+		proc.AdditionalGroups = append(proc.AdditionalGroups, int(g))
+	}
+	io, err := m.setupIO(proc, c)
+	if err != nil {
+		return 0, err
+	}
+	defer io.close()
+	if err := lc.Run(proc); err != nil {
+		return 0, classifyStartError(err)
+	}
+	if err := io.afterStart(); err != nil {
+		_ = proc.Signal(unix.SIGKILL)
+		_, _ = proc.Wait()
+		return 0, err
+	}
+	pid, _ := proc.Pid()
+	if _, err := s.Update(c.ID, func(c *Container) error {
+		c.State.Status = Running
+		c.State.Pid = pid
+		c.State.StartedAt = time.Now().UTC()
+		c.State.FinishedAt = time.Time{}
+		c.State.ExitCode = 0
+		return nil
+	}); err != nil {
+		_ = proc.Signal(unix.SIGKILL)
+		_, _ = proc.Wait()
+		return 0, err
+	}
+	if first {
+		m.client.send(frameStarted, nil)
+	}
+	for _, svc := range nw.Services {
+		go func() {
+			if err := svc(ctx); err != nil && ctx.Err() == nil {
+				m.log.write("stderr", []byte("dockyard: "+err.Error()+"\n"))
+			}
+		}()
+	}
+	io.startCopy()
+	if first {
+		// The monitor now only waits: give memory back.
+		debug.FreeOSMemory()
+	}
+	ps, err := proc.Wait()
+	code := exitCode(ps, err)
+	cancel()
+	_ = lc.Signal(unix.SIGKILL)
+	io.wait()
+	return code, nil
+}
+
+func exitCode(ps *os.ProcessState, err error) int {
+	if ps == nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			ps = ee.ProcessState
+		} else {
+			return 255
+		}
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// classifyStartError gives a failed start Docker's exit code.
+func classifyStartError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "exec: "); i >= 0 {
+		msg = msg[i:]
+	}
+	code := 125
+	switch {
+	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
+		code = 127
+	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
+		code = 126
+	}
+	return &StartError{Code: code, Msg: "failed to start container process: " + msg}
+}
+
+// stdio wires the container's standard streams to the log and the client.
+type stdio struct {
+	m       *monitor
+	c       *Container
+	stdinW  io.WriteCloser // pipe or pty master for the client's stdin
+	outR    *os.File       // stdout pipe (or pty master)
+	errR    *os.File
+	closers []io.Closer
+	console *os.File // tty master
+	conSock *os.File // receives the tty master from init
+	wg      sync.WaitGroup
+	size    [2]uint16
+}
+
+func (m *monitor) setupIO(proc *libcontainer.Process, c *Container) (*stdio, error) {
+	st := &stdio{m: m, c: c}
+	if c.Spec.Config.Tty {
+		parent, child, err := utils.NewSockPair("console")
+		if err != nil {
+			return nil, err
+		}
+		st.conSock = parent
+		st.closers = append(st.closers, parent, child)
+		proc.ConsoleSocket = child
+		if v := os.Getenv(monitorEnvTTY); v != "" {
+			var cols, rows uint16
+			if _, err := fmt.Sscan(v, &cols, &rows); err == nil {
+				proc.ConsoleWidth, proc.ConsoleHeight = cols, rows
+			}
+		}
+		return st, nil
+	}
+	if c.Spec.Config.OpenStdin {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		proc.Stdin = r
+		st.stdinW = w
+		st.closers = append(st.closers, r)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	proc.Stdout, proc.Stderr = outW, errW
+	st.outR, st.errR = outR, errR
+	st.closers = append(st.closers, outW, errW)
+	return st, nil
+}
+
+// afterStart closes the child's ends and picks up the tty master.
+func (st *stdio) afterStart() error {
+	for _, c := range st.closers {
+		c.Close()
+	}
+	st.closers = nil
+	if st.conSock != nil {
+		master, err := utils.RecvFile(st.conSock)
+		if err != nil {
+			return fmt.Errorf("receive the container's terminal: %w", err)
+		}
+		st.console = master
+		st.stdinW = master
+		st.outR = master
+	}
+	return nil
+}
+
+func (st *stdio) startCopy() {
+	copyOut := func(r *os.File, stream string, typ byte) {
+		defer st.wg.Done()
+		lines := &lineSplitter{stream: stream, log: st.m.log}
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				_, _ = lines.Write(buf[:n])
+				st.m.client.send(typ, buf[:n])
+			}
+			if err != nil {
+				lines.flush()
+				return
+			}
+		}
+	}
+	st.wg.Add(1)
+	go copyOut(st.outR, "stdout", frameStdout)
+	if st.errR != nil {
+		st.wg.Add(1)
+		go copyOut(st.errR, "stderr", frameStderr)
+	}
+	if r := st.m.client.reader(); r != nil {
+		go st.readClient(r)
+	}
+}
+
+// readClient forwards the caller's stdin and terminal resizes.
+func (st *stdio) readClient(r io.Reader) {
+	for {
+		typ, payload, err := readFrame(r)
+		if err != nil {
+			// The caller went away. Docker keeps stdin open for -i without
+			// an attached client, so leave the pipe as it is.
+			return
+		}
+		switch typ {
+		case frameStdin:
+			if st.stdinW != nil {
+				_, _ = st.stdinW.Write(payload)
+			}
+		case frameStdinClose:
+			if st.stdinW != nil && st.console == nil {
+				st.stdinW.Close()
+			}
+		case frameResize:
+			if st.console != nil && len(payload) == 4 {
+				ws := &unix.Winsize{Col: binary.BigEndian.Uint16(payload[0:2]), Row: binary.BigEndian.Uint16(payload[2:4])}
+				_ = unix.IoctlSetWinsize(int(st.console.Fd()), unix.TIOCSWINSZ, ws)
+			}
+		}
+	}
+}
+
+func (st *stdio) wait() {
+	if st.console != nil {
+		// The master reads EIO once every slave is closed, which the
+		// container's end guarantees; do not wait on a stray holder.
+		done := make(chan struct{})
+		go func() { st.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			st.console.Close()
+		}
+		return
+	}
+	st.wg.Wait()
+}
+
+func (st *stdio) close() {
+	for _, c := range st.closers {
+		c.Close()
+	}
+	for _, f := range []*os.File{st.outR, st.errR, st.console} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	if st.stdinW != nil {
+		st.stdinW.Close()
+	}
+}
+
+// destroyRuntime removes leftover libcontainer state of a container whose
+// monitor died, killing whatever still runs in it.
+func destroyRuntime(root, id string) {
+	lc, err := libcontainer.Load(root, id)
+	if err == nil {
+		_ = lc.Signal(unix.SIGKILL)
+		_ = lc.Destroy()
+	}
+	_ = os.RemoveAll(root)
+}

@@ -1,0 +1,397 @@
+package container
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+)
+
+// Store keeps containers under <root>/containers/<id>/.
+type Store struct {
+	root string
+	dir  string
+	lock *flock.Flock
+}
+
+// NotFoundError says no container matches a name or id prefix.
+type NotFoundError struct{ Ref string }
+
+func (e *NotFoundError) Error() string { return "No such container: " + e.Ref }
+
+// AmbiguousError says an id prefix matches more than one container.
+type AmbiguousError struct {
+	Ref     string
+	Matches int
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("multiple containers match %q (%d of them): give more of the id", e.Ref, e.Matches)
+}
+
+// NameInUseError says a name is taken, in Docker's words.
+type NameInUseError struct{ Name, ID string }
+
+func (e *NameInUseError) Error() string {
+	return fmt.Sprintf("Conflict. The container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name.", e.Name, e.ID)
+}
+
+// ErrNotFound matches every *NotFoundError with errors.Is.
+var ErrNotFound = errors.New("no such container")
+
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Open opens (creating if needed) the container store under root.
+func Open(root string) (*Store, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("open container store: %w", err)
+	}
+	dir := filepath.Join(root, "containers")
+	if err := os.MkdirAll(dir, 0o711); err != nil {
+		return nil, fmt.Errorf("open container store: %w", err)
+	}
+	return &Store{root: root, dir: dir, lock: flock.New(filepath.Join(dir, ".lock"))}, nil
+}
+
+// Dir returns the directory of container id.
+func (s *Store) Dir(id string) string { return filepath.Join(s.dir, id) }
+
+func (s *Store) recordPath(id string) string { return filepath.Join(s.Dir(id), "container.json") }
+
+// LogPath returns the path of a container's json-file log.
+func (s *Store) LogPath(id string) string { return filepath.Join(s.Dir(id), id+"-json.log") }
+
+// RootfsPath returns where a container's root filesystem is mounted while it runs.
+func (s *Store) RootfsPath(id string) string { return filepath.Join(s.Dir(id), "rootfs") }
+
+// HostsPath, HostnamePath and ResolvConfPath are the files bind-mounted
+// over /etc/hosts, /etc/hostname and /etc/resolv.conf; the network hook may
+// rewrite them before a start.
+func (s *Store) HostsPath(id string) string      { return filepath.Join(s.Dir(id), "hosts") }
+func (s *Store) HostnamePath(id string) string   { return filepath.Join(s.Dir(id), "hostname") }
+func (s *Store) ResolvConfPath(id string) string { return filepath.Join(s.Dir(id), "resolv.conf") }
+
+func (s *Store) runtimeRoot(id string) string { return filepath.Join(s.Dir(id), "runc") }
+
+// withLock runs fn holding the store's lock.
+func (s *Store) withLock(fn func() error) error {
+	if err := s.lock.Lock(); err != nil {
+		return fmt.Errorf("lock container store: %w", err)
+	}
+	defer s.lock.Unlock() //nolint:errcheck // released on close anyway
+	return fn()
+}
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// ValidateName checks a container name the way Docker does.
+func ValidateName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+	}
+	return nil
+}
+
+// Create records a new container and prepares its directory. Nothing is
+// left behind when it fails.
+func (s *Store) Create(spec Spec) (*Container, error) {
+	spec.Name = strings.TrimPrefix(spec.Name, "/")
+	if spec.Name != "" {
+		if err := ValidateName(spec.Name); err != nil {
+			return nil, err
+		}
+	}
+	if len(spec.LowerDirs) == 0 {
+		return nil, errors.New("create container: the image has no layers")
+	}
+	c := &Container{Created: time.Now().UTC(), Spec: spec, State: State{Status: Created}}
+	err := s.withLock(func() error {
+		all, err := s.list()
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		ids := map[string]bool{}
+		for _, o := range all {
+			names[o.Name] = o.ID
+			ids[o.ID] = true
+		}
+		if spec.Name != "" {
+			if id, ok := names[spec.Name]; ok {
+				return &NameInUseError{Name: spec.Name, ID: id}
+			}
+			c.Name = spec.Name
+		} else {
+			for try := 0; c.Name == "" || names[c.Name] != ""; try++ {
+				c.Name = GenerateName(try)
+			}
+		}
+		for c.ID == "" || ids[c.ID] || isHexNumber(c.ID[:12]) {
+			c.ID = newID()
+		}
+		c.Spec.Name = c.Name
+		if c.Spec.Config.Hostname == "" {
+			c.Spec.Config.Hostname = c.ShortID()
+		}
+		dir := s.Dir(c.ID)
+		if err := s.prepareDir(c); err != nil {
+			os.RemoveAll(dir)
+			return err
+		}
+		if err := s.save(c); err != nil {
+			os.RemoveAll(dir)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// isHexNumber reports whether s is all decimal digits; Docker avoids such
+// short ids because they read like numbers.
+func isHexNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func (s *Store) prepareDir(c *Container) error {
+	dir := s.Dir(c.ID)
+	for _, d := range []string{"upper", "work", "rootfs"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return fmt.Errorf("create container directory: %w", err)
+		}
+	}
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return err
+	}
+	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+	resolv, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		resolv = nil
+	}
+	files := map[string][]byte{
+		s.HostsPath(c.ID):      []byte(hosts),
+		s.HostnamePath(c.ID):   []byte(c.Spec.Config.Hostname + "\n"),
+		s.ResolvConfPath(c.ID): resolv,
+		s.LogPath(c.ID):        nil,
+	}
+	for p, b := range files {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return fmt.Errorf("create container file: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) save(c *Container) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
+		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
+
+func (s *Store) load(id string) (*Container, error) {
+	b, err := os.ReadFile(s.recordPath(id))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &NotFoundError{Ref: id}
+		}
+		return nil, fmt.Errorf("read container %s: %w", id, err)
+	}
+	var c Container
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("read container %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// list reads every container record, oldest first.
+func (s *Store) list() ([]*Container, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []*Container
+	for _, e := range entries {
+		if !e.IsDir() || len(e.Name()) != 64 {
+			continue
+		}
+		c, err := s.load(e.Name())
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue // being created or removed
+			}
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// List returns every container, newest first, with the state of any whose
+// monitor died corrected to exited.
+func (s *Store) List() ([]*Container, error) {
+	all, err := s.list()
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range all {
+		if c2, err := s.reconcile(c); err == nil {
+			all[i] = c2
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Created.After(all[j].Created) })
+	return all, nil
+}
+
+// Get finds a container by full id, name, or unique id prefix, as Docker does.
+func (s *Store) Get(ref string) (*Container, error) {
+	id, err := s.Resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.load(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.reconcile(c)
+}
+
+// Resolve turns a name or id prefix into a full id.
+func (s *Store) Resolve(ref string) (string, error) {
+	ref = strings.TrimPrefix(ref, "/")
+	if ref == "" {
+		return "", &NotFoundError{Ref: ref}
+	}
+	if len(ref) == 64 {
+		if _, err := os.Stat(s.recordPath(ref)); err == nil {
+			return ref, nil
+		}
+	}
+	all, err := s.list()
+	if err != nil {
+		return "", err
+	}
+	for _, c := range all {
+		if c.Name == ref {
+			return c.ID, nil
+		}
+	}
+	var matches []string
+	for _, c := range all {
+		if strings.HasPrefix(c.ID, ref) {
+			matches = append(matches, c.ID)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", &NotFoundError{Ref: ref}
+	case 1:
+		return matches[0], nil
+	default:
+		return "", &AmbiguousError{Ref: ref, Matches: len(matches)}
+	}
+}
+
+// Update reads container id, lets fn change it and saves it, under the lock.
+func (s *Store) Update(id string, fn func(*Container) error) (*Container, error) {
+	var out *Container
+	err := s.withLock(func() error {
+		c, err := s.load(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		out = c
+		return s.save(c)
+	})
+	return out, err
+}
+
+// Rename gives a container a new name.
+func (s *Store) Rename(ref, newName string) error {
+	newName = strings.TrimPrefix(newName, "/")
+	if err := ValidateName(newName); err != nil {
+		return err
+	}
+	id, err := s.Resolve(ref)
+	if err != nil {
+		return err
+	}
+	return s.withLock(func() error {
+		all, err := s.list()
+		if err != nil {
+			return err
+		}
+		for _, o := range all {
+			if o.Name == newName {
+				if o.ID == id {
+					return fmt.Errorf("Renaming a container with the same name as its current name")
+				}
+				return &NameInUseError{Name: newName, ID: o.ID}
+			}
+		}
+		c, err := s.load(id)
+		if err != nil {
+			return err
+		}
+		c.Name = newName
+		c.Spec.Name = newName
+		return s.save(c)
+	})
+}
+
+// Delete removes a stopped container's directory (its writable layer and
+// logs). The caller has made sure it is not running.
+func (s *Store) Delete(id string) error {
+	c, err := s.load(id)
+	if err != nil {
+		return err
+	}
+	if isMounted(s.RootfsPath(id)) {
+		unmountRootfs(s.RootfsPath(id))
+	}
+	destroyRuntime(s.runtimeRoot(id), id)
+	// Move the record away first, so that a crash half-way leaves no
+	// container that looks alive.
+	if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	}
+	if err := os.RemoveAll(s.Dir(id)); err != nil {
+		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
