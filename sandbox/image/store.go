@@ -32,8 +32,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/renameio/v2"
 
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 )
@@ -44,7 +44,7 @@ var ErrNotFound = errors.New("no such image")
 // NotFoundError names the image that was not found; it matches ErrNotFound.
 type NotFoundError struct{ Ref string }
 
-func (e *NotFoundError) Error() string { return "No such image: " + e.Ref }
+func (e *NotFoundError) Error() string        { return "No such image: " + e.Ref }
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // Image is one stored image.
