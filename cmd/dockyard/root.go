@@ -8,6 +8,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/registry"
+	vmcmd "github.com/dockyard-lab/dockyard/cmd/vm"
 )
 
 // NewCmdRoot builds the dockyard command tree.
@@ -35,6 +36,7 @@ tell you whether what you built is really there.`,
 	root.AddCommand(newCmdVersion(f))
 	root.AddCommand(docker.NewCmdDocker(f))
 	root.AddCommand(registry.NewCmdRegistry(f))
+	root.AddCommand(vmcmd.NewCmdVM(f))
 	return root
 }
 
