@@ -1,0 +1,220 @@
+package volume
+
+import (
+	"encoding/csv"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/docker/go-units"
+)
+
+// Mount types.
+const (
+	TypeBind   = "bind"
+	TypeVolume = "volume"
+	TypeTmpfs  = "tmpfs"
+)
+
+// Spec is one -v or --mount, parsed but not yet resolved to a host path.
+type Spec struct {
+	Type string
+	// Source is a host path (bind), a volume name (volume; empty for an
+	// anonymous volume) or nothing (tmpfs).
+	Source   string
+	Target   string
+	ReadOnly bool
+	// NoCopy keeps a new volume empty instead of filling it from the image.
+	NoCopy bool
+	// CreateSource: -v creates a missing host directory, --mount refuses it
+	// (as Docker).
+	CreateSource bool
+	// Relabel is "z" or "Z" (SELinux relabelling, nothing to do without it).
+	Relabel     string
+	Propagation string
+	TmpfsSize   int64
+	TmpfsMode   uint32
+}
+
+var propagations = map[string]bool{"private": true, "rprivate": true, "shared": true, "rshared": true, "slave": true, "rslave": true}
+
+// ParseVolume parses a -v/--volume value:
+// [source:]target[:opts], where source is an absolute host path or a volume
+// name, and opts a comma list of ro, rw, z, Z, nocopy and a propagation.
+func ParseVolume(spec string) (Spec, error) {
+	bad := func(why string) (Spec, error) {
+		return Spec{}, fmt.Errorf("invalid -v %q: %s (use -v /host/dir:/path[:ro] or -v volume-name:/path)", spec, why)
+	}
+	parts := strings.Split(spec, ":")
+	var s Spec
+	var opts string
+	switch len(parts) {
+	case 1:
+		s = Spec{Type: TypeVolume, Target: parts[0]}
+	case 2:
+		s = Spec{Source: parts[0], Target: parts[1]}
+	case 3:
+		s = Spec{Source: parts[0], Target: parts[1]}
+		opts = parts[2]
+	default:
+		return bad("too many colons")
+	}
+	if len(parts) > 1 {
+		switch {
+		case s.Source == "":
+			return bad("empty source")
+		case strings.HasPrefix(s.Source, "/"):
+			s.Type, s.CreateSource = TypeBind, true
+			s.Source = path.Clean(s.Source)
+		case strings.HasPrefix(s.Source, ".") || strings.Contains(s.Source, "/"):
+			return bad(fmt.Sprintf("%q is a relative path: give the host directory as an absolute path, e.g. \"$PWD/%s\"", s.Source, strings.TrimPrefix(s.Source, "./")))
+		default:
+			if err := ValidateName(s.Source); err != nil {
+				return bad(err.Error())
+			}
+			s.Type = TypeVolume
+		}
+	}
+	if err := checkTarget(s.Target); err != nil {
+		return bad(err.Error())
+	}
+	s.Target = path.Clean(s.Target)
+	if opts != "" {
+		for _, o := range strings.Split(opts, ",") {
+			switch {
+			case o == "ro":
+				s.ReadOnly = true
+			case o == "rw":
+				s.ReadOnly = false
+			case o == "z" || o == "Z":
+				s.Relabel = o
+			case o == "nocopy" && s.Type == TypeVolume:
+				s.NoCopy = true
+			case propagations[o] && s.Type == TypeBind:
+				s.Propagation = o
+			default:
+				return bad(fmt.Sprintf("unknown option %q (use ro, rw, z, Z, nocopy)", o))
+			}
+		}
+	}
+	return s, nil
+}
+
+func checkTarget(t string) error {
+	if t == "" {
+		return fmt.Errorf("no path inside the container")
+	}
+	if !strings.HasPrefix(t, "/") {
+		return fmt.Errorf("path inside the container %q must be absolute", t)
+	}
+	if path.Clean(t) == "/" {
+		return fmt.Errorf("cannot mount over / in the container")
+	}
+	return nil
+}
+
+// ParseMount parses a --mount value: comma-separated key=value fields
+// type=bind|volume|tmpfs, source|src, target|destination|dst, readonly|ro,
+// volume-nocopy, bind-propagation, tmpfs-size, tmpfs-mode.
+func ParseMount(spec string) (Spec, error) {
+	bad := func(why string) (Spec, error) {
+		return Spec{}, fmt.Errorf("invalid --mount %q: %s (e.g. --mount type=volume,source=data,target=/data)", spec, why)
+	}
+	fields, err := csv.NewReader(strings.NewReader(spec)).Read()
+	if err != nil {
+		return bad(err.Error())
+	}
+	s := Spec{Type: TypeVolume}
+	for _, f := range fields {
+		k, v, hasValue := strings.Cut(f, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		boolean := func() (bool, error) {
+			if !hasValue {
+				return true, nil
+			}
+			switch strings.ToLower(v) {
+			case "1", "true":
+				return true, nil
+			case "0", "false":
+				return false, nil
+			}
+			return false, fmt.Errorf("%s=%s is not true or false", k, v)
+		}
+		if !hasValue && k != "readonly" && k != "ro" && k != "volume-nocopy" {
+			return bad(fmt.Sprintf("field %q needs a value", k))
+		}
+		switch k {
+		case "type":
+			if v != TypeBind && v != TypeVolume && v != TypeTmpfs {
+				return bad(fmt.Sprintf("type %q is not bind, volume or tmpfs", v))
+			}
+			s.Type = v
+		case "source", "src":
+			s.Source = v
+		case "target", "destination", "dst":
+			s.Target = v
+		case "readonly", "ro":
+			if s.ReadOnly, err = boolean(); err != nil {
+				return bad(err.Error())
+			}
+		case "volume-nocopy":
+			if s.NoCopy, err = boolean(); err != nil {
+				return bad(err.Error())
+			}
+		case "bind-propagation":
+			if !propagations[v] {
+				return bad(fmt.Sprintf("bind-propagation %q is not one of private, rprivate, shared, rshared, slave, rslave", v))
+			}
+			s.Propagation = v
+		case "tmpfs-size":
+			n, err := units.RAMInBytes(v)
+			if err != nil || n <= 0 {
+				return bad(fmt.Sprintf("tmpfs-size %q is not a size such as 64m", v))
+			}
+			s.TmpfsSize = n
+		case "tmpfs-mode":
+			m, err := strconv.ParseUint(v, 8, 32)
+			if err != nil {
+				return bad(fmt.Sprintf("tmpfs-mode %q is not an octal mode such as 1777", v))
+			}
+			s.TmpfsMode = uint32(m)
+		case "consistency", "volume-driver", "volume-label", "bind-nonrecursive":
+			// Accepted and ignored, as on Linux Docker (consistency) or
+			// meaningless with the local driver.
+		default:
+			return bad(fmt.Sprintf("unknown field %q", k))
+		}
+	}
+	if err := checkTarget(s.Target); err != nil {
+		return bad(err.Error())
+	}
+	s.Target = path.Clean(s.Target)
+	switch s.Type {
+	case TypeBind:
+		if s.Source == "" {
+			return bad("a bind mount needs source=/host/path")
+		}
+		if !strings.HasPrefix(s.Source, "/") {
+			return bad(fmt.Sprintf("bind source %q must be an absolute path", s.Source))
+		}
+		s.Source = path.Clean(s.Source)
+	case TypeVolume:
+		if s.Source != "" {
+			if err := ValidateName(s.Source); err != nil {
+				return bad(err.Error())
+			}
+		}
+	case TypeTmpfs:
+		if s.Source != "" {
+			return bad("a tmpfs mount takes no source")
+		}
+	}
+	if s.Type != TypeBind && s.Propagation != "" {
+		return bad("bind-propagation is only for type=bind")
+	}
+	if s.Type != TypeTmpfs && (s.TmpfsSize != 0 || s.TmpfsMode != 0) {
+		return bad("tmpfs-size and tmpfs-mode are only for type=tmpfs")
+	}
+	return s, nil
+}

@@ -1,0 +1,79 @@
+package volume
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseVolume(t *testing.T) {
+	tests := []struct {
+		spec    string
+		want    Spec
+		wantErr string
+	}{
+		{"/data", Spec{Type: TypeVolume, Target: "/data"}, ""},
+		{"pgdata:/var/lib/postgresql/data", Spec{Type: TypeVolume, Source: "pgdata", Target: "/var/lib/postgresql/data"}, ""},
+		{"pgdata:/data:nocopy", Spec{Type: TypeVolume, Source: "pgdata", Target: "/data", NoCopy: true}, ""},
+		{"/srv/pg:/var/lib/postgresql/data:z", Spec{Type: TypeBind, Source: "/srv/pg", Target: "/var/lib/postgresql/data", CreateSource: true, Relabel: "z"}, ""},
+		{"/srv/www/:/usr/share/nginx/html:ro,Z", Spec{Type: TypeBind, Source: "/srv/www", Target: "/usr/share/nginx/html", ReadOnly: true, CreateSource: true, Relabel: "Z"}, ""},
+		{"/a:/b:rw,rshared", Spec{Type: TypeBind, Source: "/a", Target: "/b", CreateSource: true, Propagation: "rshared"}, ""},
+		{"./data:/data", Spec{}, "relative path"},
+		{"data/x:/data", Spec{}, "relative path"},
+		{"vol:data", Spec{}, "must be absolute"},
+		{"vol:/", Spec{}, "cannot mount over /"},
+		{"vol:/data:rx", Spec{}, `unknown option "rx"`},
+		{"/a:/b:nocopy", Spec{}, `unknown option "nocopy"`},
+		{"a:b:c:d", Spec{}, "too many colons"},
+		{":/data", Spec{}, "empty source"},
+		{"x:/data", Spec{}, "invalid characters"},
+		{"", Spec{}, "no path inside the container"},
+	}
+	for _, tt := range tests {
+		got, err := ParseVolume(tt.spec)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseVolume(%q) error = %v, want it to mention %q", tt.spec, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseVolume(%q) = %+v, %v, want %+v", tt.spec, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseMount(t *testing.T) {
+	tests := []struct {
+		spec    string
+		want    Spec
+		wantErr string
+	}{
+		{"type=bind,source=/srv,target=/srv,readonly", Spec{Type: TypeBind, Source: "/srv", Target: "/srv", ReadOnly: true}, ""},
+		{"type=volume,src=data,dst=/data,volume-nocopy", Spec{Type: TypeVolume, Source: "data", Target: "/data", NoCopy: true}, ""},
+		{"target=/cache", Spec{Type: TypeVolume, Target: "/cache"}, ""},
+		{"type=tmpfs,destination=/run,tmpfs-size=64m,tmpfs-mode=1770", Spec{Type: TypeTmpfs, Target: "/run", TmpfsSize: 64 << 20, TmpfsMode: 0o1770}, ""},
+		{"type=bind,src=/a,dst=/b,ro=false,bind-propagation=rslave", Spec{Type: TypeBind, Source: "/a", Target: "/b", Propagation: "rslave"}, ""},
+		{"type=nfs,target=/x", Spec{}, `type "nfs" is not bind, volume or tmpfs`},
+		{"type=bind,target=/x", Spec{}, "needs source=/host/path"},
+		{"type=bind,source=rel,target=/x", Spec{}, "must be an absolute path"},
+		{"type=tmpfs,source=x,target=/x", Spec{}, "takes no source"},
+		{"type=volume,source=data", Spec{}, "no path inside the container"},
+		{"type=volume,source=data,target=/d,readonly=maybe", Spec{}, "not true or false"},
+		{"type=volume,target=/d,tmpfs-size=1m", Spec{}, "only for type=tmpfs"},
+		{"type=tmpfs,target=/d,tmpfs-size=lots", Spec{}, "not a size"},
+		{"type=bind,source=/a,target=/b,color=blue", Spec{}, `unknown field "color"`},
+		{"type,target=/b", Spec{}, `field "type" needs a value`},
+	}
+	for _, tt := range tests {
+		got, err := ParseMount(tt.spec)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseMount(%q) error = %v, want it to mention %q", tt.spec, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseMount(%q) = %+v, %v, want %+v", tt.spec, got, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,339 @@
+// Package volume keeps Dockyard's named volumes (<root>/volumes/<name>/_data,
+// as Docker's local driver) and parses -v and --mount. The engine resolves a
+// container's mounts to host paths with it; the container store only
+// bind-mounts what it is given.
+//
+// Each volume has a small volume.json beside its _data (written atomically)
+// with the containers using it, so a volume in use is never removed. One
+// flock guards all of them.
+package volume
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+)
+
+// Errors callers decide on with errors.Is.
+var (
+	ErrNotFound = errors.New("no such volume")
+	ErrInUse    = errors.New("volume is in use")
+)
+
+// Volume is one named volume.
+type Volume struct {
+	Name       string            `json:"name"`
+	Driver     string            `json:"driver"`
+	Labels     map[string]string `json:"labels,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Anonymous  bool              `json:"anonymous,omitempty"`
+	Users      []string          `json:"users,omitempty"` // container IDs
+	Mountpoint string            `json:"-"`
+}
+
+// Store is the volumes of one state root.
+type Store struct {
+	dir string // <root>/volumes
+}
+
+// Open returns the volume store of a state root.
+func Open(root string) (*Store, error) {
+	dir := filepath.Join(root, "volumes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("volume store: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// ValidateName checks a volume name as Docker does.
+func ValidateName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("%q includes invalid characters for a local volume name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least two characters); if you meant a host directory, give an absolute path", name)
+	}
+	return nil
+}
+
+func (s *Store) lock(ctx context.Context) (func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l := flock.New(filepath.Join(s.dir, ".lock"))
+	if err := l.Lock(); err != nil {
+		return nil, fmt.Errorf("lock volumes: %w", err)
+	}
+	return func() { l.Close() }, nil
+}
+
+func (s *Store) metaPath(name string) string { return filepath.Join(s.dir, name, "volume.json") }
+
+// Path returns the directory a volume's data lives in.
+func (s *Store) Path(name string) string { return filepath.Join(s.dir, name, "_data") }
+
+func (s *Store) load(name string) (*Volume, error) {
+	b, err := os.ReadFile(s.metaPath(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("get %s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read volume %s: %w", name, err)
+	}
+	v := &Volume{}
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("parse volume %s: %w", name, err)
+	}
+	v.Mountpoint = s.Path(name)
+	return v, nil
+}
+
+func (s *Store) save(v *Volume) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(s.metaPath(v.Name), b, 0o600); err != nil {
+		return fmt.Errorf("write volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
+// CreateOptions are `docker volume create`'s flags.
+type CreateOptions struct {
+	Name   string // empty: an anonymous volume with a random name
+	Driver string // "" or "local"
+	Labels map[string]string
+}
+
+// Create makes a volume; creating one that exists returns it, as Docker.
+func (s *Store) Create(ctx context.Context, o CreateOptions) (*Volume, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	v, _, err := s.create(o)
+	return v, err
+}
+
+func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
+	if o.Driver != "" && o.Driver != "local" {
+		return nil, false, fmt.Errorf("volume driver %q is not supported: use the local driver", o.Driver)
+	}
+	anon := o.Name == ""
+	if anon {
+		o.Name = randomName()
+	} else if err := ValidateName(o.Name); err != nil {
+		return nil, false, err
+	}
+	if v, err := s.load(o.Name); err == nil {
+		return v, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(s.Path(o.Name), 0o755); err != nil {
+		return nil, false, fmt.Errorf("create volume %s: %w", o.Name, err)
+	}
+	v = &Volume{Name: o.Name, Driver: "local", Labels: o.Labels, CreatedAt: time.Now().UTC(), Anonymous: anon, Mountpoint: s.Path(o.Name)}
+	if err := s.save(v); err != nil {
+		os.RemoveAll(filepath.Join(s.dir, o.Name))
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+func randomName() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// List returns every volume, sorted by name.
+func (s *Store) List(ctx context.Context) ([]*Volume, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	var out []*Volume
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		v, err := s.load(e.Name())
+		if errors.Is(err, ErrNotFound) {
+			continue // half-created or half-removed: not a volume
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Inspect returns one volume.
+func (s *Store) Inspect(ctx context.Context, name string) (*Volume, error) {
+	return s.load(name)
+}
+
+// InUseError names the containers using a volume.
+type InUseError struct {
+	Name  string
+	Users []string
+}
+
+func (e *InUseError) Error() string {
+	short := make([]string, len(e.Users))
+	for i, u := range e.Users {
+		short[i] = u[:min(12, len(u))]
+	}
+	return fmt.Sprintf("remove %s: volume is in use - [%s] (remove those containers first)", e.Name, strings.Join(short, ", "))
+}
+
+func (e *InUseError) Is(target error) bool { return target == ErrInUse }
+
+// Remove deletes a volume that no container uses, with its data.
+func (s *Store) Remove(ctx context.Context, name string) error {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.remove(name)
+}
+
+func (s *Store) remove(name string) error {
+	v, err := s.load(name)
+	if err != nil {
+		return err
+	}
+	if len(v.Users) > 0 {
+		return &InUseError{Name: name, Users: v.Users}
+	}
+	// The metadata goes first, so a crash midway leaves a directory that
+	// List ignores rather than a volume without data.
+	if err := os.Remove(s.metaPath(name)); err != nil {
+		return fmt.Errorf("remove volume %s: %w", name, err)
+	}
+	if err := os.RemoveAll(filepath.Join(s.dir, name)); err != nil {
+		return fmt.Errorf("remove volume %s: %w", name, err)
+	}
+	return nil
+}
+
+// Prune removes unused volumes: anonymous ones only, or all unused ones
+// with all (Docker 23's `volume prune` and `volume prune -a`). It returns
+// their names.
+func (s *Store) Prune(ctx context.Context, all bool) ([]string, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	vols, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, v := range vols {
+		if len(v.Users) > 0 || (!all && !v.Anonymous) {
+			continue
+		}
+		if err := s.remove(v.Name); err != nil {
+			return names, err
+		}
+		names = append(names, v.Name)
+	}
+	return names, nil
+}
+
+// Acquire records that container cid uses volume name, creating the volume
+// if it does not exist (anonymous when name is empty). created tells the
+// caller to fill a new volume from the image.
+func (s *Store) Acquire(ctx context.Context, name, cid string) (v *Volume, created bool, err error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
+	v, created, err = s.create(CreateOptions{Name: name})
+	if err != nil {
+		return nil, false, err
+	}
+	if !slices.Contains(v.Users, cid) {
+		v.Users = append(v.Users, cid)
+		if err := s.save(v); err != nil {
+			return nil, false, err
+		}
+	}
+	return v, created, nil
+}
+
+// Release drops container cid from every volume it uses. With
+// removeAnonymous (docker rm -v) its anonymous volumes no one else uses
+// are removed.
+func (s *Store) Release(ctx context.Context, cid string, removeAnonymous bool) error {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	vols, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, v := range vols {
+		i := slices.Index(v.Users, cid)
+		if i < 0 {
+			continue
+		}
+		v.Users = slices.Delete(v.Users, i, i+1)
+		if err := s.save(v); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if removeAnonymous && v.Anonymous && len(v.Users) == 0 {
+			errs = append(errs, s.remove(v.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReleaseGone drops from every volume the containers that exist reports
+// gone, after a crash between a container's removal and its release.
+func (s *Store) ReleaseGone(ctx context.Context, exists func(cid string) bool) error {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	vols, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range vols {
+		kept := slices.DeleteFunc(slices.Clone(v.Users), func(u string) bool { return !exists(u) })
+		if len(kept) != len(v.Users) {
+			v.Users = kept
+			if err := s.save(v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
