@@ -1,0 +1,140 @@
+package image_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+
+	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
+)
+
+func TestSaveThenLoadKeepsIDAndNames(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	src := openStore(t)
+	img, err := src.Write(ctx, imagetest.Busybox(t), "busybox:latest", "localhost:5000/box:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := src.Save(ctx, []string{"busybox", "localhost:5000/box:v1"}, &buf); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	dst := openStore(t)
+	loaded, err := dst.Load(ctx, &buf)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(loaded) != 1 || loaded[0].Image.ID != img.ID {
+		t.Fatalf("Load = %+v, want one image %s", loaded, img.ID)
+	}
+	if want := []string{"busybox:latest", "localhost:5000/box:v1"}; !slices.Equal(loaded[0].Image.RepoTags, want) {
+		t.Errorf("loaded RepoTags = %v, want %v", loaded[0].Image.RepoTags, want)
+	}
+	dirs, err := dst.LayerDirs(ctx, loaded[0].Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "bin/busybox")); err != nil {
+		t.Errorf("loaded layer lacks bin/busybox: %v", err)
+	}
+}
+
+func TestLoadOCILayoutTar(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bb := imagetest.Busybox(t)
+	if err := p.AppendImage(bb, layout.WithAnnotations(map[string]string{"io.containerd.image.name": "docker.io/library/busybox:oci"})); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.AddFS(os.DirFS(dir).(fs.FS)); err != nil {
+		t.Fatal(err)
+	}
+	tw.Close()
+	s := openStore(t)
+	loaded, err := s.Load(ctx, &buf)
+	if err != nil {
+		t.Fatalf("Load of an OCI layout: %v", err)
+	}
+	wantID, _ := bb.ConfigName()
+	if len(loaded) != 1 || loaded[0].Image.ID != wantID.String() || !slices.Equal(loaded[0].Tags, []string{"busybox:oci"}) {
+		t.Errorf("Load = %+v, want %s named busybox:oci", loaded, wantID)
+	}
+}
+
+func TestLoadRejectsWhatIsNotAnImage(t *testing.T) {
+	s := openStore(t)
+	for name, in := range map[string][]byte{
+		"not a tar":      []byte("hello, this is not a tar file at all, but long enough to be read as a header block" + strings.Repeat("x", 600)),
+		"tar, no images": mustTar(t, "readme.txt", "hi"),
+	} {
+		_, err := s.Load(context.Background(), bytes.NewReader(in))
+		if err == nil || !strings.HasPrefix(err.Error(), "load: not ") {
+			t.Errorf("Load(%s) = %v, want a not-an-archive error", name, err)
+		}
+	}
+}
+
+func mustTar(t *testing.T, name, body string) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body))})
+	tw.Write([]byte(body))
+	tw.Close()
+	return buf.Bytes()
+}
+
+func TestInspectAndHistory(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	s := openStore(t)
+	img, err := s.Write(ctx, imagetest.Busybox(t), "busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := s.Inspect(ctx, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(ins)
+	var got map[string]any
+	json.Unmarshal(b, &got)
+	if got["Id"] != img.ID || got["Os"] != "linux" || got["Architecture"] != "amd64" || got["Created"] != "2024-01-02T03:04:05Z" {
+		t.Errorf("inspect JSON = %s", b)
+	}
+	cfg := got["Config"].(map[string]any)
+	if cmd := cfg["Cmd"].([]any); len(cmd) != 1 || cmd[0] != "sh" {
+		t.Errorf("inspect Config.Cmd = %v, want [sh]", cmd)
+	}
+	if tags := got["RepoTags"].([]any); len(tags) != 1 || tags[0] != "busybox:latest" {
+		t.Errorf("inspect RepoTags = %v", tags)
+	}
+	if layers := got["RootFS"].(map[string]any)["Layers"].([]any); len(layers) != 1 {
+		t.Errorf("inspect RootFS.Layers = %v, want one", layers)
+	}
+
+	h, err := s.History(ctx, img)
+	if err != nil || len(h) != 1 {
+		t.Fatalf("History = %v, %v, want one step", h, err)
+	}
+	if h[0].ID != img.ID || h[0].Size != img.Size || !strings.Contains(h[0].CreatedBy, "busybox-static") {
+		t.Errorf("History[0] = %+v, want id %s size %d", h[0], img.ID, img.Size)
+	}
+}
