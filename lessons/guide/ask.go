@@ -1,0 +1,100 @@
+package guide
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/terminal"
+
+	"github.com/dockyard-lab/dockyard/lessons"
+	"github.com/dockyard-lab/dockyard/lessons/progress"
+)
+
+// ErrCancelled is returned when the student leaves a menu (Ctrl-C, Esc).
+var ErrCancelled = errors.New("cancelled")
+
+func (g *Guide) askOpts() []survey.AskOpt {
+	return []survey.AskOpt{survey.WithStdio(g.Stdio.In, g.Stdio.Out, g.Stdio.Err)}
+}
+
+func cancelled(err error) error {
+	if errors.Is(err, terminal.InterruptErr) {
+		return ErrCancelled
+	}
+	return err
+}
+
+// chooseLesson offers the lessons in a menu, the one in progress first
+// selected, and returns the chosen id.
+func (g *Guide) chooseLesson() (string, error) {
+	ids := g.Course.IDs()
+	if len(ids) == 0 {
+		return "", g.usage("error.no-lessons")
+	}
+	options := make([]string, len(ids))
+	def := 0
+	for n, id := range ids {
+		l, err := g.lesson(id)
+		if err != nil {
+			return "", err
+		}
+		options[n] = fmt.Sprintf("%s %d. %s (%d/%d)", g.mark(l), n+1, l.Title, g.doneCount(l), len(l.Steps))
+		if id == g.p.Current {
+			def = n
+		}
+	}
+	var chosen int
+	prompt := &survey.Select{Message: g.T("menu.title"), Options: options, Default: options[def], PageSize: 12,
+		Help: g.T("menu.help")}
+	if err := survey.AskOne(prompt, &chosen, g.askOpts()...); err != nil {
+		return "", cancelled(err)
+	}
+	return ids[chosen], nil
+}
+
+// askQuizzes asks the step's questions that have no answer yet (and, with
+// retry, those answered wrongly) and records the answers.
+func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, retry bool) error {
+	book := g.quizzes(l)
+	for _, q := range st.Quizzes {
+		answered, correct, err := book.QuizAnswer(q.ID)
+		if err != nil {
+			return err
+		}
+		if answered && (correct || !retry) {
+			continue
+		}
+		options := make([]string, len(q.Choices))
+		for i, c := range q.Choices {
+			options[i] = strconv.Itoa(i+1) + ". " + c
+		}
+		var choices []int
+		if q.Multiple() {
+			var picked []int
+			p := &survey.MultiSelect{Message: q.Question, Options: options, Help: g.T("quiz.help-multiple")}
+			if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
+				return cancelled(err)
+			}
+			for _, i := range picked {
+				choices = append(choices, i+1)
+			}
+		} else {
+			var picked int
+			p := &survey.Select{Message: q.Question, Options: options, Help: g.T("quiz.help-single")}
+			if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
+				return cancelled(err)
+			}
+			choices = []int{picked + 1}
+		}
+		if err := g.update(func(p *progress.Progress) error {
+			p.Lesson(l.ID).Answer(q.ID, choices)
+			return nil
+		}); err != nil {
+			return err
+		}
+		book = g.quizzes(l)
+	}
+	return nil
+}

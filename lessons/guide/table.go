@@ -1,0 +1,77 @@
+package guide
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// ShowProgress prints a table of the lessons with the steps done, then the
+// steps of the current lesson.
+func (g *Guide) ShowProgress() error {
+	rows := [][]string{{g.T("progress.col.lesson"), g.T("progress.col.title"), g.T("progress.col.steps"), g.T("progress.col.state")}}
+	for _, id := range g.Course.IDs() {
+		l, err := g.lesson(id)
+		if err != nil {
+			return err
+		}
+		done := g.doneCount(l)
+		state := g.T("progress.state.new")
+		switch {
+		case done == len(l.Steps) && done > 0:
+			state = g.T("progress.state.done")
+		case g.lessonProgress(id) != nil:
+			state = g.T("progress.state.started")
+		}
+		rows = append(rows, []string{g.mark(l) + " " + id, l.Title, fmt.Sprintf("%d/%d", done, len(l.Steps)), state})
+	}
+	writeTable(g.Out, rows)
+	fmt.Fprintln(g.Out)
+	l, i, err := g.current()
+	if err != nil {
+		fmt.Fprintln(g.Out, g.T("progress.none"))
+		return nil
+	}
+	fmt.Fprintln(g.Out, g.T("progress.current", l.Title, i+1, len(l.Steps)))
+	lp := g.lessonProgress(l.ID)
+	for n, st := range l.Steps {
+		mark, note := "·", ""
+		if lp.IsDone(st.ID) {
+			mark, note = "✓", g.T("progress.step.done")
+			if lp.Steps[st.ID].Solved {
+				note = g.T("progress.step.solved")
+			}
+		}
+		if n == i {
+			note = strings.TrimSpace(note + " " + g.T("progress.step.current"))
+		}
+		line := fmt.Sprintf("  %s %d. %s", mark, n+1, st.Title)
+		if note != "" {
+			line += "  " + note
+		}
+		fmt.Fprintln(g.Out, line)
+	}
+	return nil
+}
+
+// writeTable prints rows in columns two spaces apart, measuring cells in
+// terminal cells so that Korean text lines up.
+func writeTable(w interface{ Write([]byte) (int, error) }, rows [][]string) {
+	widths := map[int]int{}
+	for _, r := range rows {
+		for c, cell := range r {
+			widths[c] = max(widths[c], runewidth.StringWidth(cell))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for c, cell := range r {
+			b.WriteString(cell)
+			if c < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[c]-runewidth.StringWidth(cell)+2))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}

@@ -1,0 +1,111 @@
+// Package i18n holds every message the guided lesson loop shows a student,
+// in English and Korean, as data: one YAML catalog per language embedded
+// in the binary (en.yaml, ko.yaml). Messages are fmt format strings looked
+// up by key; both catalogs have the same keys and the same verbs, which the
+// package's tests enforce.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed en.yaml ko.yaml
+var catalogs embed.FS
+
+// Default is the language used when nothing else is asked for.
+const Default = "en"
+
+// Supported lists the languages with a catalog.
+var Supported = []string{"en", "ko"}
+
+var loaded sync.Map // lang -> map[string]string
+
+func catalog(lang string) map[string]string {
+	if m, ok := loaded.Load(lang); ok {
+		return m.(map[string]string)
+	}
+	m := map[string]string{}
+	data, err := catalogs.ReadFile(lang + ".yaml")
+	if err == nil {
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			// The catalogs are embedded and tested; this is a build defect.
+			panic(fmt.Sprintf("i18n: catalog %s.yaml: %v", lang, err))
+		}
+	}
+	loaded.Store(lang, m)
+	return m
+}
+
+// Printer formats messages in one language.
+type Printer struct{ lang string }
+
+// For returns a printer for lang, falling back to English for an unknown
+// language.
+func For(lang string) *Printer {
+	for _, l := range Supported {
+		if l == lang {
+			return &Printer{lang: lang}
+		}
+	}
+	return &Printer{lang: Default}
+}
+
+// Lang is the printer's language.
+func (p *Printer) Lang() string { return p.lang }
+
+// T formats the message key with args. A key missing from the language's
+// catalog falls back to English, then to the key itself, so a gap shows up
+// instead of vanishing.
+func (p *Printer) T(key string, args ...any) string {
+	msg, ok := catalog(p.lang)[key]
+	if !ok {
+		msg, ok = catalog(Default)[key]
+	}
+	if !ok {
+		msg = key
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// Detect chooses the language: the --lang flag when given, else the
+// locale (LC_ALL, LC_MESSAGES, LANG, the first one set), else English.
+// It fails only for a flag value that is not a supported language.
+func Detect(flag string, getenv func(string) string) (string, error) {
+	if flag != "" {
+		for _, l := range Supported {
+			if strings.EqualFold(flag, l) {
+				return l, nil
+			}
+		}
+		return "", fmt.Errorf("unknown language %q for --lang: use %s", flag, strings.Join(Supported, " or "))
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		loc := getenv(v)
+		if loc == "" {
+			continue
+		}
+		code := strings.ToLower(loc)
+		if i := strings.IndexAny(code, "_.@"); i >= 0 {
+			code = code[:i]
+		}
+		for _, l := range Supported {
+			if code == l {
+				return l, nil
+			}
+		}
+		return Default, nil
+	}
+	return Default, nil
+}
