@@ -29,6 +29,10 @@ type AttachRequest struct {
 	Networks []EndpointRequest
 	// Ports to publish; a zero HostPort means a random one.
 	Ports []PortBinding
+	// ResolvConf and Hosts, when set, are the files to write the
+	// container's /etc/resolv.conf and /etc/hosts into (the container store
+	// bind-mounts them); otherwise files under <root>/networks are used.
+	ResolvConf, Hosts string
 }
 
 // Attachment is a container's prepared networking.
@@ -73,7 +77,14 @@ func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, err
 	if len(reqs) == 0 {
 		reqs = []EndpointRequest{{Network: DefaultBridge}}
 	}
-	sb := &Sandbox{Container: req.Container, Name: req.Name, Mode: DriverBridge, Created: time.Now().UTC()}
+	sb := &Sandbox{Container: req.Container, Name: req.Name, Mode: DriverBridge, Created: time.Now().UTC(),
+		ResolvConf: req.ResolvConf, Hosts: req.Hosts}
+	if sb.ResolvConf == "" {
+		sb.ResolvConf = filepath.Join(s.containerDir(req.Container), "resolv.conf")
+	}
+	if sb.Hosts == "" {
+		sb.Hosts = filepath.Join(s.containerDir(req.Container), "hosts")
+	}
 	att := &Attachment{}
 	var nets []*Network
 	err := s.update(ctx, func(st *state) error {
@@ -165,7 +176,7 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox,
 		return err
 	}
 	eps := endpointsOf(st, req.Container)
-	if err := writeResolverFiles(dir, sb.Mode, req.Hostname, eps, hasUserDefined(st, eps)); err != nil {
+	if err := writeResolverFiles(sb, req.Hostname, eps, hasUserDefined(st, eps)); err != nil {
 		return err
 	}
 	if sb.Mode != DriverBridge {
@@ -225,10 +236,9 @@ func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
 	if !ok {
 		return nil, ErrNoSandbox
 	}
-	dir := s.containerDir(cid)
 	att := &Attachment{
 		Mode: sb.Mode, NetNS: sb.NetNS, Ports: sb.Ports, Warnings: warnings,
-		ResolvConf: filepath.Join(dir, "resolv.conf"), Hosts: filepath.Join(dir, "hosts"),
+		ResolvConf: sb.ResolvConf, Hosts: sb.Hosts,
 	}
 	for _, ep := range endpointsOf(st, cid) {
 		n := st.Networks[ep.Network]
@@ -374,5 +384,5 @@ func (s *Store) rewriteResolvConf(cid string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileInPlace(filepath.Join(s.containerDir(cid), "resolv.conf"), b)
+	return writeFileInPlace(sb.ResolvConf, b)
 }

@@ -96,6 +96,19 @@ type Sandbox struct {
 	NetNS   string        `json:"netns,omitempty"`
 	Ports   []PortBinding `json:"ports,omitempty"`
 	Created time.Time     `json:"created"`
+	// ResolvConf and Hosts are the files the container sees as
+	// /etc/resolv.conf and /etc/hosts, rewritten on connect.
+	ResolvConf string `json:"resolv_conf,omitempty"`
+	Hosts      string `json:"hosts,omitempty"`
+}
+
+// Config is a container's wanted networking, kept from create to rm: the
+// networks it joins on every start (docker network connect on a stopped
+// container changes it) and the ports it publishes.
+type Config struct {
+	Name     string            `json:"name"`
+	Networks []EndpointRequest `json:"networks,omitempty"`
+	Ports    []PortBinding     `json:"ports,omitempty"`
 }
 
 // state is everything in state.json.
@@ -103,6 +116,7 @@ type state struct {
 	Networks  map[string]*Network  `json:"networks"`  // by ID
 	Endpoints map[string]*Endpoint `json:"endpoints"` // by ID
 	Sandboxes map[string]*Sandbox  `json:"sandboxes"` // by container ID
+	Configs   map[string]*Config   `json:"configs"`   // by container ID
 }
 
 func newState() *state {
@@ -110,6 +124,7 @@ func newState() *state {
 		Networks:  map[string]*Network{},
 		Endpoints: map[string]*Endpoint{},
 		Sandboxes: map[string]*Sandbox{},
+		Configs:   map[string]*Config{},
 	}
 }
 

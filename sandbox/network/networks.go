@@ -236,12 +236,7 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 		if n.Predefined {
 			return fmt.Errorf("%s is a pre-defined network and cannot be removed", n.Name)
 		}
-		var users []string
-		for _, ep := range st.Endpoints {
-			if ep.Network == n.ID {
-				users = append(users, ep.ContainerName)
-			}
-		}
+		users := usersOf(st, n)
 		if len(users) > 0 {
 			sort.Strings(users)
 			return fmt.Errorf("network %s is in use by container(s) %s: stop and remove them or docker network disconnect first: %w",
@@ -261,12 +256,8 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 func (s *Store) Prune(ctx context.Context) ([]string, error) {
 	var names []string
 	err := s.update(ctx, func(st *state) error {
-		used := map[string]bool{}
-		for _, ep := range st.Endpoints {
-			used[ep.Network] = true
-		}
 		for id, n := range st.Networks {
-			if n.Predefined || used[id] {
+			if n.Predefined || len(usersOf(st, n)) > 0 {
 				continue
 			}
 			if err := deleteLink(n.Bridge); err != nil {
@@ -279,4 +270,30 @@ func (s *Store) Prune(ctx context.Context) ([]string, error) {
 	})
 	sort.Strings(names)
 	return names, err
+}
+
+// usersOf names the containers on n: running ones and those configured to
+// join it at their next start.
+func usersOf(st *state, n *Network) []string {
+	seen := map[string]bool{}
+	var users []string
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			users = append(users, name)
+		}
+	}
+	for _, ep := range st.Endpoints {
+		if ep.Network == n.ID {
+			add(ep.ContainerName)
+		}
+	}
+	for _, cfg := range st.Configs {
+		for _, r := range cfg.Networks {
+			if r.Network == n.Name || r.Network == n.ID {
+				add(cfg.Name)
+			}
+		}
+	}
+	return users
 }

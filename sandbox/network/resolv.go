@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio/v2"
 	"github.com/miekg/dns"
 )
 
@@ -73,22 +71,20 @@ func hostsFile(mode, hostname string, eps []*Endpoint) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func writeResolverFiles(dir, mode, hostname string, eps []*Endpoint, userDefined bool) error {
-	rc, err := resolvConf(mode, userDefined)
+func writeResolverFiles(sb *Sandbox, hostname string, eps []*Endpoint, userDefined bool) error {
+	rc, err := resolvConf(sb.Mode, userDefined)
 	if err != nil {
 		return err
 	}
-	hosts, err := hostsFile(mode, hostname, eps)
+	hosts, err := hostsFile(sb.Mode, hostname, eps)
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(filepath.Join(dir, "resolv.conf"), rc, 0o644); err != nil {
-		return fmt.Errorf("write resolv.conf: %w", err)
+	// In place: the container store may already have bind-mounted them.
+	if err := writeFileInPlace(sb.ResolvConf, rc); err != nil {
+		return err
 	}
-	if err := renameio.WriteFile(filepath.Join(dir, "hosts"), hosts, 0o644); err != nil {
-		return fmt.Errorf("write hosts: %w", err)
-	}
-	return nil
+	return writeFileInPlace(sb.Hosts, hosts)
 }
 
 // writeFileInPlace rewrites a file that is bind-mounted into a running

@@ -57,6 +57,9 @@ func (s *Store) read() (*state, error) {
 	if err := json.Unmarshal(b, st); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", s.statePath(), err)
 	}
+	if st.Configs == nil {
+		st.Configs = map[string]*Config{}
+	}
 	return st, nil
 }
 

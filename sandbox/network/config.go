@@ -1,0 +1,179 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Configure records a container's wanted networking when it is created,
+// checking now what can be checked (the networks exist, host and none stand
+// alone, aliases only on user-defined networks, fixed host ports not held by
+// a running container), so `run` fails before anything starts.
+func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
+	return s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
+		reqs := cfg.Networks
+		if len(reqs) == 0 {
+			reqs = []EndpointRequest{{Network: DefaultBridge}}
+		}
+		var problems []error
+		for i, r := range reqs {
+			n, err := find(st, r.Network)
+			if err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			reqs[i].Network = n.Name
+			if n.Driver != DriverBridge && len(reqs) > 1 {
+				problems = append(problems, fmt.Errorf("conflicting options: the %s network cannot be combined with other networks", n.Name))
+			}
+			if len(r.Aliases) > 0 && !n.UserDefined() {
+				problems = append(problems, fmt.Errorf("network-scoped aliases are only supported for user-defined networks, not %q", n.Name))
+			}
+		}
+		probe := &Sandbox{Container: cid, Name: cfg.Name}
+		for _, p := range cfg.Ports {
+			if p.HostPort != 0 {
+				probe.Ports = append(probe.Ports, p)
+			}
+		}
+		if err := reservePorts(st, probe); err != nil {
+			problems = append(problems, err)
+		}
+		if err := errors.Join(problems...); err != nil {
+			return err
+		}
+		cfg.Networks = reqs
+		st.Configs[cid] = &cfg
+		return nil
+	})
+}
+
+// ConfigOf returns a container's recorded networking.
+func (s *Store) ConfigOf(cid string) (Config, bool) {
+	st, err := s.read()
+	if err != nil {
+		return Config{}, false
+	}
+	c, ok := st.Configs[cid]
+	if !ok {
+		return Config{}, false
+	}
+	return *c, true
+}
+
+// Start attaches a container as configured (each start of its process).
+func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, error) {
+	cfg, ok := s.ConfigOf(cid)
+	if !ok {
+		return nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))
+	}
+	return s.Attach(ctx, AttachRequest{
+		Container: cid, Name: cfg.Name, Hostname: hostname,
+		Networks: cfg.Networks, Ports: cfg.Ports,
+		ResolvConf: resolvConf, Hosts: hosts,
+	})
+}
+
+// Forget detaches a container and drops its configuration (docker rm).
+func (s *Store) Forget(ctx context.Context, cid string) error {
+	err := s.Detach(ctx, cid)
+	return errors.Join(err, s.update(ctx, func(st *state) error {
+		delete(st.Configs, cid)
+		return nil
+	}))
+}
+
+// ConnectConfig adds a network to a container's configuration (docker
+// network connect): a running container joins it at once.
+func (s *Store) ConnectConfig(ctx context.Context, cid string, r EndpointRequest) error {
+	var running bool
+	err := s.update(ctx, func(st *state) error {
+		cfg, ok := st.Configs[cid]
+		if !ok {
+			return fmt.Errorf("container %s has no network configuration", ShortID(cid))
+		}
+		n, err := find(st, r.Network)
+		if err != nil {
+			return err
+		}
+		for _, have := range cfg.Networks {
+			if h, err := find(st, have.Network); err == nil && h.ID == n.ID {
+				return fmt.Errorf("container %s is already connected to network %s", cfg.Name, n.Name)
+			}
+			if h, err := find(st, have.Network); err == nil && h.Driver != DriverBridge || n.Driver != DriverBridge {
+				return fmt.Errorf("container %s cannot be connected to network %s: host and none cannot be combined with other networks", cfg.Name, n.Name)
+			}
+		}
+		if len(r.Aliases) > 0 && !n.UserDefined() {
+			return fmt.Errorf("network-scoped aliases are only supported for user-defined networks, not %q", n.Name)
+		}
+		r.Network = n.Name
+		cfg.Networks = append(cfg.Networks, r)
+		_, running = st.Sandboxes[cid]
+		return nil
+	})
+	if err != nil || !running {
+		return err
+	}
+	if err := s.Connect(ctx, cid, r); err != nil {
+		s.update(context.WithoutCancel(ctx), func(st *state) error {
+			if cfg := st.Configs[cid]; cfg != nil {
+				cfg.Networks = cfg.Networks[:len(cfg.Networks)-1]
+			}
+			return nil
+		})
+		return err
+	}
+	return nil
+}
+
+// DisconnectConfig takes a network out of a container's configuration and,
+// when it runs, off its interfaces.
+func (s *Store) DisconnectConfig(ctx context.Context, cid, network string) error {
+	var running bool
+	err := s.update(ctx, func(st *state) error {
+		cfg, ok := st.Configs[cid]
+		if !ok {
+			return fmt.Errorf("container %s has no network configuration", ShortID(cid))
+		}
+		n, err := find(st, network)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(cfg.Networks, func(r EndpointRequest) bool {
+			h, err := find(st, r.Network)
+			return err == nil && h.ID == n.ID
+		})
+		if i < 0 {
+			return fmt.Errorf("container %s is not connected to network %s", cfg.Name, n.Name)
+		}
+		cfg.Networks = slices.Delete(cfg.Networks, i, i+1)
+		_, running = st.Sandboxes[cid]
+		return nil
+	})
+	if err != nil || !running {
+		return err
+	}
+	return s.Disconnect(ctx, cid, network)
+}
+
+// ForgetGone drops the configuration and networking of containers that
+// exists reports removed (a crash between rm and Forget).
+func (s *Store) ForgetGone(ctx context.Context, exists func(cid string) bool) error {
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for cid := range st.Configs {
+		if !exists(cid) {
+			errs = append(errs, s.Forget(ctx, cid))
+		}
+	}
+	return errors.Join(errs...)
+}

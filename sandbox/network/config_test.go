@@ -1,0 +1,83 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestConfigureStartForget(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Create(ctx, CreateOptions{Name: "app-net"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Configure(ctx, randomID(), Config{Name: "bad", Networks: []EndpointRequest{{Network: "nope"}, {Network: "bridge", Aliases: []string{"x"}}}})
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "aliases are only supported") {
+		t.Errorf("Configure with two problems: error = %v, want both reported", err)
+	}
+
+	web := randomID()
+	ports, _ := ParsePort("127.0.0.1::80")
+	if err := s.Configure(ctx, web, Config{Name: "web", Networks: []EndpointRequest{{Network: "app-net", Aliases: []string{"www"}}}, Ports: ports}); err != nil {
+		t.Fatal(err)
+	}
+	att, err := s.Start(ctx, web, "web", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.Endpoints[0].NetworkName != "app-net" || att.Ports[0].HostPort == 0 {
+		t.Errorf("Start = %+v, want app-net and a random host port", att)
+	}
+	// Another container asking for the host port web holds fails at create.
+	taken := []PortBinding{att.Ports[0]}
+	if err := s.Configure(ctx, randomID(), Config{Name: "web2", Ports: taken}); err == nil || !strings.Contains(err.Error(), "already allocated") {
+		t.Errorf("Configure on a taken port: error = %v", err)
+	}
+
+	// A stopped container connected to a network keeps it in use.
+	idle := randomID()
+	if err := s.Configure(ctx, idle, Config{Name: "idle"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, CreateOptions{Name: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConnectConfig(ctx, idle, EndpointRequest{Network: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConnectConfig(ctx, idle, EndpointRequest{Network: "later"}); err == nil {
+		t.Errorf("ConnectConfig twice succeeded")
+	}
+	if _, err := s.Remove(ctx, "later"); !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "idle") {
+		t.Errorf("Remove(later) error = %v, want in use by idle", err)
+	}
+	if err := s.DisconnectConfig(ctx, idle, "later"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remove(ctx, "later"); err != nil {
+		t.Errorf("Remove(later) after disconnect: %v", err)
+	}
+	// A running container joins at once.
+	if err := s.ConnectConfig(ctx, web, EndpointRequest{Network: "bridge"}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Attachment(web); len(a.Endpoints) != 2 || a.Endpoints[1].IfName != "eth1" {
+		t.Errorf("after connect: endpoints %+v, want eth0 and eth1", a.Endpoints)
+	}
+
+	if err := s.Forget(ctx, web); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetGone(ctx, func(string) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.read()
+	if len(st.Configs) != 0 || len(st.Sandboxes) != 0 || len(st.Endpoints) != 0 {
+		t.Errorf("after Forget: %d configs, %d sandboxes, %d endpoints", len(st.Configs), len(st.Sandboxes), len(st.Endpoints))
+	}
+	if _, err := s.Remove(ctx, "app-net"); err != nil {
+		t.Errorf("Remove(app-net) after Forget: %v", err)
+	}
+}
