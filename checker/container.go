@@ -1,0 +1,227 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+
+	"gopkg.in/yaml.v3"
+)
+
+var containerStates = []string{"created", "running", "paused", "restarting", "exited", "dead"}
+var restartPolicies = []string{"no", "always", "unless-stopped", "on-failure"}
+
+type containerSpec struct {
+	Absent       *bool   `yaml:"absent"`
+	Running      *bool   `yaml:"running"`
+	Status       string  `yaml:"status"`
+	ExitCode     *int    `yaml:"exit_code"`
+	Image        string  `yaml:"image"`
+	Env          List    `yaml:"env"`
+	Port         string  `yaml:"port"`
+	Ports        List    `yaml:"ports"`
+	Mount        *mounts `yaml:"mount"`
+	Mounts       *mounts `yaml:"mounts"`
+	Network      string  `yaml:"network"`
+	Networks     List    `yaml:"networks"`
+	Aliases      List    `yaml:"aliases"`
+	Restart      string  `yaml:"restart"`
+	RestartCount *int    `yaml:"restart_count"`
+	User         *string `yaml:"user"`
+	Command      *List   `yaml:"command"`
+
+	ports []portSpec
+}
+
+func (s *containerSpec) validate(d *decoder, c *Check) {
+	if s.Status != "" && !slices.Contains(containerStates, s.Status) {
+		d.invalid(c, "status", "status %q is not one of %s", s.Status, listOrNone(containerStates))
+	}
+	if s.Restart != "" && !slices.Contains(restartPolicies, s.Restart) {
+		d.invalid(c, "restart", "restart %q is not one of %s", s.Restart, listOrNone(restartPolicies))
+	}
+	for field, list := range map[string][]string{"port": nonEmpty(s.Port), "ports": s.Ports} {
+		for _, p := range list {
+			ps, err := parsePort(p)
+			if err != nil {
+				d.invalid(c, field, "%s", err)
+				continue
+			}
+			s.ports = append(s.ports, ps)
+		}
+	}
+	slices.SortFunc(s.ports, func(a, b portSpec) int { return a.ContainerPort - b.ContainerPort })
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func (s *containerSpec) evaluate(ctx context.Context, r *run) {
+	c, err := r.env.Engine.Container(ctx, r.check.Subject)
+	absent := s.Absent != nil && *s.Absent
+	switch {
+	case missing(err):
+		if !absent {
+			r.fail("container.missing", nil)
+		}
+		return
+	case err != nil:
+		r.engineError(ctx, err)
+		return
+	case absent:
+		r.fail("container.present", map[string]any{"found": c.Status})
+		return
+	}
+	if s.Running != nil && *s.Running != c.Running() {
+		if *s.Running {
+			r.fail("container.not_running", map[string]any{"found": c.Status, "code": c.ExitCode})
+		} else {
+			r.fail("container.running", map[string]any{"found": c.Status})
+		}
+	}
+	if s.Status != "" && s.Status != c.Status {
+		r.fail("container.status", map[string]any{"want": s.Status, "found": c.Status})
+	}
+	if s.ExitCode != nil {
+		switch {
+		case c.Status != "exited":
+			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
+		case c.ExitCode != *s.ExitCode:
+			r.fail("container.exit_code", map[string]any{"want": *s.ExitCode, "found": c.ExitCode})
+		}
+	}
+	if s.Image != "" && !sameRef(s.Image, c.Image) {
+		img, err := r.env.Engine.Image(ctx, s.Image)
+		if err != nil || img.ID != c.ImageID {
+			r.fail("container.image", map[string]any{"want": s.Image, "found": c.Image})
+		}
+	}
+	for _, e := range s.Env {
+		if ok, found := envEntry(c.Env, e); !ok && found == "" {
+			r.fail("container.env_missing", map[string]any{"want": e})
+		} else if !ok {
+			r.fail("container.env", map[string]any{"want": e, "found": found})
+		}
+	}
+	for _, p := range s.ports {
+		checkPort(r, c, p)
+	}
+	for _, ms := range []*mounts{s.Mount, s.Mounts} {
+		if ms != nil {
+			for _, m := range *ms {
+				checkMount(r, c, m)
+			}
+		}
+	}
+	var attached []string
+	for _, e := range c.Networks {
+		attached = append(attached, e.Network)
+	}
+	for _, n := range append(nonEmpty(s.Network), s.Networks...) {
+		if !slices.Contains(attached, n) {
+			r.fail("container.network", map[string]any{"want": n, "found": listOrNone(attached)})
+		}
+	}
+	for _, a := range s.Aliases {
+		var have []string
+		for _, e := range c.Networks {
+			if s.Network == "" || e.Network == s.Network {
+				have = append(have, e.Aliases...)
+			}
+		}
+		if !slices.Contains(have, a) {
+			r.fail("container.alias", map[string]any{"want": a, "network": s.Network, "found": listOrNone(have)})
+		}
+	}
+	if s.Restart != "" {
+		found := c.Restart
+		if found == "" {
+			found = "no"
+		}
+		if found != s.Restart {
+			r.fail("container.restart", map[string]any{"want": s.Restart, "found": found})
+		}
+	}
+	if s.RestartCount != nil && c.RestartCount < *s.RestartCount {
+		r.fail("container.restart_count", map[string]any{"want": *s.RestartCount, "found": c.RestartCount})
+	}
+	if s.User != nil && *s.User != c.User {
+		r.fail("container.user", map[string]any{"want": *s.User, "found": orNone(c.User)})
+	}
+	if s.Command != nil && !equalList(*s.Command, c.Command) {
+		r.fail("container.command", map[string]any{"want": showList(*s.Command), "found": showList(c.Command)})
+	}
+}
+
+// mounts is one mount or a list of them: a string is a destination, a
+// mapping has type, source, destination and read_only.
+type mounts []mountSpec
+
+var mountTypes = []string{"bind", "volume", "tmpfs"}
+
+func (ms *mounts) decodeNode(d *decoder, n *yaml.Node) error {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, it := range items {
+		m, err := decodeMount(d, it)
+		if err != nil {
+			return err
+		}
+		*ms = append(*ms, m)
+	}
+	return nil
+}
+
+func (ms *mounts) describe() string {
+	return "a destination path or {type, source, destination, read_only} (or a list of them)"
+}
+
+func decodeMount(d *decoder, n *yaml.Node) (mountSpec, error) {
+	var m mountSpec
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" || n.Value == "" {
+			return m, wrongType(n)
+		}
+		m.Destination = n.Value
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			var err error
+			switch k.Value {
+			case "type":
+				err = decodeValue(d, v, refOf(&m.Type))
+				if err == nil && !slices.Contains(mountTypes, m.Type) {
+					err = errWrongType(fmt.Sprintf("type %q (want bind, volume or tmpfs)", m.Type))
+				}
+			case "source":
+				err = decodeValue(d, v, refOf(&m.Source))
+			case "destination", "target":
+				err = decodeValue(d, v, refOf(&m.Destination))
+			case "read_only":
+				err = decodeValue(d, v, refOf(&m.ReadOnly))
+			default:
+				err = errWrongType(fmt.Sprintf("unknown mount field %q (known: type, source, destination, read_only)", k.Value))
+			}
+			if err != nil {
+				return m, err
+			}
+		}
+		if m.Destination == "" {
+			return m, errWrongType("a mount without destination")
+		}
+	default:
+		return m, wrongType(n)
+	}
+	if !path.IsAbs(m.Destination) {
+		return m, errWrongType(fmt.Sprintf("destination %q, which is not an absolute path", m.Destination))
+	}
+	return m, nil
+}

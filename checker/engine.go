@@ -1,0 +1,164 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"net"
+)
+
+// Engine is what the checker reads from a container engine. Dockyard's own
+// engine and any Docker Engine API endpoint implement it (see the backend
+// packages below checker/).
+type Engine interface {
+	// Image inspects an image by reference ("busybox" means busybox:latest).
+	Image(ctx context.Context, ref string) (*Image, error)
+	// Container inspects a container by name or id.
+	Container(ctx context.Context, name string) (*Container, error)
+	// Containers lists every container, running or not.
+	Containers(ctx context.Context) ([]Container, error)
+	// Network inspects a network by name or id.
+	Network(ctx context.Context, name string) (*Network, error)
+	// Volume inspects a volume by name.
+	Volume(ctx context.Context, name string) (*Volume, error)
+	// Images, Networks and Volumes list names (image references as
+	// repository:tag, or ids for untagged images).
+	Images(ctx context.Context) ([]string, error)
+	Networks(ctx context.Context) ([]string, error)
+	Volumes(ctx context.Context) ([]string, error)
+	// Exec runs cmd in a running container, like docker exec.
+	Exec(ctx context.Context, container string, cmd []string, user string) (ExecResult, error)
+	// ReadVolumeFile reads a file inside a volume; path is relative to the
+	// volume's root.
+	ReadVolumeFile(ctx context.Context, volume, path string) ([]byte, error)
+	// Dial connects from inside a running container's network namespace.
+	Dial(ctx context.Context, container, network, addr string) (net.Conn, error)
+}
+
+// ErrNotFound is wrapped by an Engine's errors when an object does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNotRunning is wrapped by Exec and Dial when the container is not running.
+var ErrNotRunning = errors.New("container is not running")
+
+// Image is what the checker needs of an image.
+type Image struct {
+	ID         string
+	Tags       []string
+	Env        []string
+	Labels     map[string]string
+	Exposed    []string // "80/tcp"
+	Entrypoint []string
+	Cmd        []string
+	WorkingDir string
+	User       string
+	// Layers are the diff ids of the image's layers, base first.
+	Layers []string
+}
+
+// Container is what the checker needs of a container.
+type Container struct {
+	ID   string
+	Name string
+	// Image is the reference the container was created from, as given.
+	Image    string
+	ImageID  string
+	Status   string // created, running, paused, restarting, exited, dead
+	ExitCode int
+	Env      []string
+	Labels   map[string]string
+	Ports    []Port
+	Mounts   []Mount
+	Networks []Endpoint
+	// Restart is the restart policy's name: no, always, unless-stopped, on-failure.
+	Restart      string
+	RestartCount int
+	User         string
+	// Command is the process as docker inspect shows it: Path then Args.
+	Command []string
+}
+
+// Running reports whether the container's status is running.
+func (c *Container) Running() bool { return c.Status == "running" }
+
+// Port is one published port.
+type Port struct {
+	ContainerPort int
+	Proto         string // tcp, udp
+	HostIP        string // "" or 0.0.0.0 for every address
+	HostPort      int
+}
+
+// Mount is one mount of a container.
+type Mount struct {
+	Type        string // bind, volume, tmpfs
+	Source      string // host path of a bind, name of a volume
+	Destination string
+	ReadOnly    bool
+}
+
+// Endpoint is a container's attachment to one network.
+type Endpoint struct {
+	Network string
+	IP      string
+	Aliases []string
+}
+
+// Network is what the checker needs of a network.
+type Network struct {
+	Name     string
+	Driver   string
+	Subnets  []string
+	Gateways []string
+	Internal bool
+	// Containers are the names of the containers attached.
+	Containers []string
+}
+
+// Volume is what the checker needs of a volume.
+type Volume struct {
+	Name   string
+	Driver string
+	Labels map[string]string
+}
+
+// ExecResult is what a command run in a container gave back.
+type ExecResult struct {
+	ExitCode int
+	Stdout   string
+	Stderr   string
+}
+
+// Quizzes reads the answers the lesson loop recorded.
+type Quizzes interface {
+	// QuizAnswer reports whether the student answered the quiz with that id,
+	// and whether the answer was right.
+	QuizAnswer(id string) (answered, correct bool, err error)
+}
+
+// Snapshot is the names of everything an engine holds, to compare before and
+// after a lesson step.
+type Snapshot struct {
+	Containers, Images, Networks, Volumes []string
+}
+
+// Take reads a Snapshot of e.
+func Take(ctx context.Context, e Engine) (Snapshot, error) {
+	var s Snapshot
+	cs, err := e.Containers(ctx)
+	if err != nil {
+		return s, err
+	}
+	for _, c := range cs {
+		s.Containers = append(s.Containers, c.Name)
+	}
+	if s.Images, err = e.Images(ctx); err != nil {
+		return s, err
+	}
+	if s.Networks, err = e.Networks(ctx); err != nil {
+		return s, err
+	}
+	if s.Volumes, err = e.Volumes(ctx); err != nil {
+		return s, err
+	}
+	return s, nil
+}

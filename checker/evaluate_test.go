@@ -1,0 +1,341 @@
+package checker_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/checker/fake"
+)
+
+// world is the fake engine state every evaluate test starts from, and the
+// addresses of the servers it runs on loopback.
+type world struct {
+	engine  *fake.Engine
+	web     string // http://127.0.0.1:port
+	webAddr string // 127.0.0.1:port
+	closed  string // 127.0.0.1:port with nothing listening
+	pg      string
+	dir     string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	e := &fake.Engine{}
+	e.AddImage(checker.Image{ID: "sha256:1111111111111111aaaa", Tags: []string{"busybox:latest"},
+		Env: []string{"PATH=/bin"}, Cmd: []string{"sh"}, Layers: []string{"l1"}})
+	e.AddImage(checker.Image{ID: "sha256:2222222222222222bbbb", Tags: []string{"debian:bookworm"}, Layers: []string{"d1"}})
+	e.AddImage(checker.Image{ID: "sha256:3333333333333333cccc", Tags: []string{"my-app:1.0"},
+		Labels: map[string]string{"maintainer": "me"}, Env: []string{"PATH=/bin", "APP_ENV=prod"},
+		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
+		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
+	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
+	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
+		Gateways: []string{"172.30.0.1"}})
+	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard"}},
+		map[string]string{"notes.txt": "hello volume\n"})
+	e.AddContainer(checker.Container{Name: "postgres-sample", Image: "postgres:15", ImageID: "sha256:4444444444444444dddd",
+		Status: "running", Env: []string{"POSTGRES_USER=admin1", "PGDATA=/var/lib/postgresql/data"},
+		Ports:   []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5434}},
+		Mounts:  []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/var/lib/postgresql/data"}},
+		Restart: "always", Command: []string{"docker-entrypoint.sh", "postgres"},
+		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
+	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
+		Status: "exited", ExitCode: 0, Command: []string{"echo", "hello"}})
+	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2})
+	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
+		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
+		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
+	e.ExecHandler = func(_ string, cmd []string, _ string) checker.ExecResult {
+		switch strings.Join(cmd, " ") {
+		case "sh -c cat /etc/hostname":
+			return checker.ExecResult{Stdout: "web1\n"}
+		case "sh -c exit 3":
+			return checker.ExecResult{ExitCode: 3, Stderr: "oops\n"}
+		}
+		return checker.ExecResult{ExitCode: 127, Stderr: "sh: not found\n"}
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "hello from web")
+	}))
+	t.Cleanup(srv.Close)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	pg := startPGServer(t, "secret", map[string][][]string{
+		"select 1":                               {{"1"}},
+		"select name from users order by id":     {{"alice"}, {"bob"}},
+		"select id, name from users order by id": {{"1", "alice"}, {"2", "bob"}},
+	})
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("dockyard notes\n"), 0o644)
+	return &world{engine: e, web: srv.URL, webAddr: strings.TrimPrefix(srv.URL, "http://"), closed: closed, pg: pg.addr, dir: dir}
+}
+
+// expand fills a case's placeholders with the world's addresses.
+func (w *world) expand(s string) string {
+	return strings.NewReplacer("{web}", w.web, "{webaddr}", w.webAddr, "{closed}", w.closed, "{pg}", w.pg, "{dir}", w.dir).Replace(s)
+}
+
+// scrub turns the world's addresses back into placeholders, for golden files.
+func (w *world) scrub(s string) string {
+	s = strings.NewReplacer(w.web, "{web}", w.webAddr, "{webaddr}", w.closed, "{closed}", w.pg, "{pg}", w.dir, "{dir}").Replace(s)
+	s = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(s, "127.0.0.1:PORT")
+	return regexp.MustCompile(`-p \d+`).ReplaceAllString(s, "-p PORT")
+}
+
+// evalCases are checks against the world: every kind, passing and failing,
+// so that every message of the catalog is shown in testdata/messages.*.golden.
+var evalCases = []struct {
+	name string
+	src  string
+	want checker.Status
+}{
+	{"image present", "image: busybox", checker.Pass},
+	{"image all fields", "image: my-app:1.0\nlabel: {maintainer: me}\nenv: [APP_ENV=prod, PATH]\nexposes: [8080]\nentrypoint: [/app]\ncmd: --serve\nworkdir: /srv\nuser: app\nlayers: 3\nbase: busybox", checker.Pass},
+	{"image missing", "image: nginx:1.25", checker.Fail},
+	{"image should be absent", "image: busybox\nabsent: true", checker.Fail},
+	{"image absent", "image: nginx\nabsent: true", checker.Pass},
+	{"image every difference", "image: my-app:1.0\nlabel: {maintainer: you, version: '2'}\nenv: [APP_ENV=dev, DEBUG]\nexposes: [80/tcp]\nentrypoint: [/bin/app]\ncmd: [serve]\nworkdir: /app\nuser: root\nlayers: 2\nbase: debian:bookworm", checker.Fail},
+	{"image base missing", "image: my-app:1.0\nbase: alpine:3.19", checker.Fail},
+
+	{"container passes", "container: postgres-sample\nrunning: true\nstatus: running\nport: 5434->5432/tcp\nenv: [POSTGRES_USER=admin1]\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /srv/pgdata, read_only: false}\nnetwork: my-net\naliases: [db]\nrestart: always\nimage: postgres:15\ncommand: [docker-entrypoint.sh, postgres]", checker.Pass},
+	{"container image by id", "container: first\nimage: busybox:latest\nstatus: exited\nexit_code: 0", checker.Pass},
+	{"container wrong port", "container: postgres-sample\nport: 5433->5432/tcp", checker.Fail},
+	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
+	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
+	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"container should be absent", "container: first\nabsent: true", checker.Fail},
+	{"container absent", "container: gone\nabsent: true", checker.Pass},
+	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
+	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
+	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
+	{"container still running, want exit code", "container: web1\nexit_code: 0", checker.Fail},
+	{"container every difference", "container: postgres-sample\nimage: postgres:16\nenv: [POSTGRES_USER=admin, POSTGRES_DB]\nmounts: [/data, {destination: /var/lib/postgresql/data, type: volume, source: pgdata, read_only: true}]\nnetworks: [my-net, backend]\naliases: [database]\nrestart: unless-stopped\nrestart_count: 1\nuser: postgres\ncommand: postgres", checker.Fail},
+	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
+	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
+
+	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
+	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
+	{"containers min", "containers: web servers\nname: ^web[0-9]+$\nmin: 2", checker.Fail},
+	{"containers max", "containers: on my-net\nnetwork: my-net\nmax: 1", checker.Fail},
+	{"containers default min 1", "containers: nginx\nimage: nginx", checker.Fail},
+
+	{"network passes", "network: my-net\ndriver: bridge\nsubnet: 172.30.0.0/16\ngateway: 172.30.0.1\ninternal: false\ncontainers: [postgres-sample, web1]", checker.Pass},
+	{"network missing", "network: backend", checker.Fail},
+	{"network should be absent", "network: my-net\nabsent: true", checker.Fail},
+	{"network every difference", "network: my-net\ndriver: macvlan\nsubnet: 10.0.0.0/24\ngateway: 10.0.0.1\ninternal: true\ncontainers: [first]", checker.Fail},
+
+	{"volume passes", "volume: my-volume\ndriver: local\nlabel: {course: dockyard}\ncontainers: [web1]\nfile: {path: notes.txt, contains: hello}", checker.Pass},
+	{"volume missing", "volume: pgdata", checker.Fail},
+	{"volume should be absent", "volume: my-volume\nabsent: true", checker.Fail},
+	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},
+	{"volume file missing", "volume: my-volume\nfile: {path: data/db.sqlite}", checker.Fail},
+	{"volume file should be gone", "volume: my-volume\nfile: {path: notes.txt, absent: true}", checker.Fail},
+
+	{"exec passes", "exec: web1\ncommand: cat /etc/hostname\nstdout: web1\nstdout_contains: web\nstdout_matches: ^web[0-9]", checker.Pass},
+	{"exec exit code", "exec: web1\ncommand: exit 3", checker.Fail},
+	{"exec expected exit code", "exec: web1\ncommand: exit 3\nexit_code: 3", checker.Pass},
+	{"exec output differs", "exec: web1\ncommand: cat /etc/hostname\nstdout: web2\nstdout_contains: db\nstdout_matches: ^db", checker.Fail},
+	{"exec in missing container", "exec: web9\ncommand: cat /etc/hostname", checker.Error},
+	{"exec in stopped container", "exec: first\ncommand: cat /etc/hostname", checker.Error},
+
+	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
+	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},
+	{"http status and body", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
+	{"http unreachable", "http: http://{closed}/", checker.Fail},
+	{"http from missing container", "http: {web}/\nfrom: web9", checker.Error},
+	{"http from stopped container", "http: {web}/\nfrom: first", checker.Error},
+
+	{"tcp open", "tcp: {webaddr}", checker.Pass},
+	{"tcp closed", "tcp: {closed}", checker.Fail},
+	{"tcp should be closed", "tcp: {webaddr}\nopen: false", checker.Fail},
+	{"tcp from container", "tcp: {closed}\nfrom: web1", checker.Fail},
+
+	{"postgres passes", "postgres: {pg}\nuser: admin1\npassword: secret\nquery: select id, name from users order by id\nrows: [[1, alice], [2, bob]]\nrows_contain: [bob, [1, alice]]", checker.Pass},
+	{"postgres wrong password", "postgres: {pg}\nuser: admin1\npassword: wrong", checker.Fail},
+	{"postgres not listening", "postgres: {closed}\npassword: secret", checker.Fail},
+	{"postgres query fails", "postgres: {pg}\npassword: secret\nquery: select * from missing", checker.Fail},
+	{"postgres rows differ", "postgres: {pg}\npassword: secret\nquery: select name from users order by id\nrows: [[bob], [alice]]\nrows_contain: [carol, [alice, 1]]", checker.Fail},
+
+	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},
+	{"file missing", "file: {dir}/missing.txt", checker.Fail},
+	{"file should be absent", "file: {dir}/notes.txt\nabsent: true", checker.Fail},
+	{"file contents differ", "file: {dir}/notes.txt\ncontains: harbour\nmatches: ^harbour", checker.Fail},
+	{"file is not a directory", "file: {dir}/notes.txt\ndir: true", checker.Fail},
+	{"file is a directory", "file: {dir}\ndir: false", checker.Fail},
+
+	{"quiz right", "quiz: q-right", checker.Pass},
+	{"quiz wrong", "quiz: q-wrong", checker.Fail},
+	{"quiz unanswered", "quiz: q-new", checker.Fail},
+
+	{"command passes", "command: echo dockyard\nstdout_contains: dock\nstdout_matches: ^dock", checker.Pass},
+	{"command fails", "command: echo oops >&2; exit 4", checker.Fail},
+	{"command output differs", "command: echo harbour\nstdout_contains: dock\nstdout_matches: ^dock", checker.Fail},
+	{"command hangs", "command: sleep 30\ntimeout: 200ms", checker.Error},
+
+	{"vm reserved", "vm: tiny", checker.Error},
+	{"broken block", "container: web\nrunning: maybe", checker.Error},
+}
+
+func evalOne(t *testing.T, w *world, env checker.Env, src string) checker.Result {
+	t.Helper()
+	checks := checker.ParseAll([]checker.Block{{Source: w.expand(src), File: "lesson.en.md", Line: 1}})
+	r := checker.Evaluate(context.Background(), env, checks)
+	return r.Tests[0]
+}
+
+// TestEvaluateMessages runs every case in both languages and keeps every
+// message in a golden file: these are what students read.
+func TestEvaluateMessages(t *testing.T) {
+	w := newWorld(t)
+	for _, lang := range checker.Languages {
+		env := checker.Env{Engine: w.engine, Lang: lang, NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+		var b strings.Builder
+		for _, tc := range evalCases {
+			res := evalOne(t, w, env, tc.src)
+			if res.Status != tc.want {
+				t.Errorf("%s [%s]: status = %s, want %s\n%s", tc.name, lang, res.Status, tc.want, res.Message)
+			}
+			if strings.Contains(res.Message, "<no value>") || strings.Contains(res.Message, "%!") {
+				t.Errorf("%s [%s]: message has a hole: %s", tc.name, lang, res.Message)
+			}
+			if res.Status == checker.Pass && res.Message != "" {
+				t.Errorf("%s [%s]: passing check has message %q", tc.name, lang, res.Message)
+			}
+			fmt.Fprintf(&b, "## %s (%s)\n%s\n\n", tc.name, res.Status, w.scrub(res.Message))
+		}
+		golden(t, "messages."+lang+".golden", b.String())
+	}
+}
+
+// TestEveryMessageShown makes sure the golden cases cover the catalog, so
+// no message reaches a student unseen.
+func TestEveryMessageShown(t *testing.T) {
+	w := newWorld(t)
+	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+	seen := map[string]bool{"check.hint": true, "report.error": true}
+	for _, tc := range evalCases {
+		for _, f := range evalOne(t, w, env, tc.src).Findings {
+			seen[f.Key] = true
+		}
+	}
+	// Shown by the tests below rather than the golden cases.
+	for _, k := range []string{"engine.error", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start"} {
+		seen[k] = true
+	}
+	for _, lang := range checker.Languages {
+		for k := range checker.MessageKeys(lang) {
+			if !seen[k] {
+				t.Errorf("message %q [%s] is never produced by a test case", k, lang)
+			}
+		}
+	}
+	en, ko := checker.MessageKeys("en"), checker.MessageKeys("ko")
+	for k := range en {
+		if !ko[k] {
+			t.Errorf("message %q has no Korean text", k)
+		}
+	}
+	for k := range ko {
+		if !en[k] {
+			t.Errorf("Korean message %q has no English text", k)
+		}
+	}
+}
+
+func TestEngineUnreachableIsError(t *testing.T) {
+	e := &fake.Engine{Err: fmt.Errorf("dial unix /run/podman.sock: connect: no such file or directory")}
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, NoRetry: true},
+		checker.ParseAll([]checker.Block{{Source: "container: web\nrunning: true", File: "l.md"}, {Source: "image: busybox", File: "l.md"}}))
+	if rep.Status != checker.Error {
+		t.Errorf("report status = %s, want error", rep.Status)
+	}
+	want := "could not read the engine: dial unix /run/podman.sock: connect: no such file or directory (is the engine reachable? look at --engine and DOCKER_HOST)"
+	if got := rep.Tests[0].Message; got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+	if rep.Message != "2 of 2 checks could not be made" {
+		t.Errorf("report message = %q", rep.Message)
+	}
+}
+
+func TestQuizWithoutAnswers(t *testing.T) {
+	res := evalOne(t, newWorld(t), checker.Env{Engine: &fake.Engine{}, NoRetry: true}, "quiz: q1")
+	if res.Status != checker.Error || !strings.Contains(res.Message, "no recorded answers") {
+		t.Errorf("quiz without answers = %s %q, want error", res.Status, res.Message)
+	}
+}
+
+// TestRetryUntilSettled: a container that starts a moment after the check
+// begins passes within the check's timeout.
+func TestRetryUntilSettled(t *testing.T) {
+	e := &fake.Engine{}
+	e.AddContainer(checker.Container{Name: "db", Status: "created"})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		e.RemoveContainer("db")
+		e.AddContainer(checker.Container{Name: "db", Status: "running"})
+	}()
+	checks := checker.ParseAll([]checker.Block{{Source: "container: db\nrunning: true\ntimeout: 5s", File: "l.md"}})
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e}, checks)
+	if rep.Status != checker.Pass {
+		t.Errorf("status = %s (%s), want pass after retrying", rep.Status, rep.Tests[0].Message)
+	}
+}
+
+// TestBudgetBoundsEvaluation: a step budget stops retries long before the
+// checks' own timeouts.
+func TestBudgetBoundsEvaluation(t *testing.T) {
+	w := newWorld(t)
+	checks := checker.ParseAll([]checker.Block{
+		{Source: w.expand("tcp: {closed}\ntimeout: 60s"), File: "l.md"},
+		{Source: "container: nobody\ntimeout: 60s", File: "l.md"},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rep := checker.Evaluate(ctx, checker.Env{Engine: w.engine, Budget: 500 * time.Millisecond}, checks)
+	if ctx.Err() != nil {
+		t.Fatal("Evaluate ignored its budget")
+	}
+	for _, r := range rep.Tests {
+		if r.Status == checker.Pass {
+			t.Errorf("%s passed, want fail", r.Name)
+		}
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	w := newWorld(t)
+	checks := checker.ParseAll([]checker.Block{
+		{Source: "container: postgres-sample\nport: 5433->5432/tcp", File: "lesson.en.md", Line: 41},
+		{Source: "image: busybox", File: "lesson.en.md", Line: 50},
+	})
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: w.engine, NoRetry: true}, checks)
+	for i := range rep.Tests {
+		rep.Tests[i].DurationMS = 0
+	}
+	out, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json.golden", string(out)+"\n")
+}

@@ -1,0 +1,259 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kballard/go-shellquote"
+	"gopkg.in/yaml.v3"
+)
+
+type execSpec struct {
+	Command        *shellCommand `yaml:"command"`
+	User           string        `yaml:"user"`
+	ExitCode       *int          `yaml:"exit_code"`
+	Stdout         *string       `yaml:"stdout"`
+	StdoutContains *string       `yaml:"stdout_contains"`
+	StdoutMatches  *pattern      `yaml:"stdout_matches"`
+}
+
+func (s *execSpec) validate(d *decoder, c *Check) {
+	if s.Command == nil {
+		d.invalid(c, "exec", "missing field \"command\": the command to run in %q, e.g. command: \"cat /etc/hostname\"", c.Subject)
+	}
+}
+
+func (s *execSpec) evaluate(ctx context.Context, r *run) {
+	name := r.check.Subject
+	if !needRunning(ctx, r, name, "exec") {
+		return
+	}
+	res, err := r.env.Engine.Exec(ctx, name, s.Command.argv, s.User)
+	switch {
+	case errors.Is(err, ErrNotRunning):
+		r.errorf("exec.not_running", map[string]any{"container": name, "found": "stopped"})
+		return
+	case missing(err):
+		r.errorf("exec.no_container", map[string]any{"container": name})
+		return
+	case err != nil:
+		r.engineError(ctx, err)
+		return
+	}
+	r.output = res.Stdout + res.Stderr
+	checkOutput(r, "exec", s.Command.String(), shellquote.Join(s.Command.argv...), res, s.ExitCode, s.Stdout, s.StdoutContains, s.StdoutMatches)
+}
+
+// needRunning makes sure the container a check runs in or from exists and
+// runs; if not, the check errors (it could not be made).
+func needRunning(ctx context.Context, r *run, name, prefix string) bool {
+	c, err := r.env.Engine.Container(ctx, name)
+	switch {
+	case missing(err):
+		r.errorf(prefix+".no_container", map[string]any{"container": name})
+		return false
+	case err != nil:
+		r.engineError(ctx, err)
+		return false
+	case !c.Running():
+		r.errorf(prefix+".not_running", map[string]any{"container": name, "found": c.Status})
+		return false
+	}
+	return true
+}
+
+func checkOutput(r *run, prefix, command, argv string, res ExecResult, exitCode *int, stdout, contains *string, matches *pattern) {
+	want := 0
+	if exitCode != nil {
+		want = *exitCode
+	}
+	data := func(m map[string]any) map[string]any {
+		m["command"] = command
+		m["argv"] = argv
+		m["stderr"] = firstLine(res.Stderr)
+		return m
+	}
+	if res.ExitCode != want {
+		r.fail(prefix+".exit_code", data(map[string]any{"want": want, "found": res.ExitCode}))
+	}
+	out := strings.TrimRight(res.Stdout, "\n")
+	if stdout != nil && out != *stdout {
+		r.fail(prefix+".stdout", data(map[string]any{"want": *stdout, "found": firstLine(out)}))
+	}
+	if contains != nil && !strings.Contains(res.Stdout, *contains) {
+		r.fail(prefix+".stdout_contains", data(map[string]any{"want": *contains, "found": firstLine(out)}))
+	}
+	if matches != nil && !matches.re.MatchString(res.Stdout) {
+		r.fail(prefix+".stdout_matches", data(map[string]any{"want": matches.src, "found": firstLine(out)}))
+	}
+}
+
+// firstLine shortens output for a one-line message.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	line, rest, _ := strings.Cut(s, "\n")
+	if len(line) > 120 {
+		line = line[:120]
+		rest = "x"
+	}
+	if rest != "" {
+		line += " ..."
+	}
+	if line == "" {
+		return "(nothing)"
+	}
+	return line
+}
+
+// shellCommand is a string run with sh -c, or an argv list.
+type shellCommand struct {
+	argv  []string
+	shell string
+}
+
+func (c *shellCommand) decodeNode(d *decoder, n *yaml.Node) error {
+	var l List
+	if err := l.decodeNode(d, n); err != nil {
+		return err
+	}
+	if len(l) == 0 || l[0] == "" {
+		return errWrongType("an empty command")
+	}
+	if n.Kind == yaml.ScalarNode {
+		c.shell, c.argv = l[0], []string{"sh", "-c", l[0]}
+	} else {
+		c.argv = l
+	}
+	return nil
+}
+
+func (c *shellCommand) describe() string {
+	return "a command: a string (run with sh -c) or a list of arguments"
+}
+
+func (c *shellCommand) String() string {
+	if c.shell != "" {
+		return c.shell
+	}
+	return strings.Join(c.argv, " ")
+}
+
+type commandSpec struct {
+	ExitCode       *int     `yaml:"exit_code"`
+	StdoutContains *string  `yaml:"stdout_contains"`
+	StdoutMatches  *pattern `yaml:"stdout_matches"`
+}
+
+func (s *commandSpec) evaluate(ctx context.Context, r *run) {
+	timeout := r.check.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout(KindCommand)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", r.check.Subject)
+	cmd.Env, cmd.Dir = r.env.CommandEnv, r.env.CommandDir
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// The shell may start children; kill the whole group at the timeout.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	r.output = stdout.String() + stderr.String()
+	res := ExecResult{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		r.errorf("command.timeout", map[string]any{"command": r.check.Subject, "timeout": timeout.String()})
+		return
+	case errors.As(err, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+	case err != nil:
+		r.errorf("command.start", map[string]any{"command": r.check.Subject, "error": err.Error()})
+		return
+	}
+	checkOutput(r, "command", r.check.Subject, "", res, s.ExitCode, nil, s.StdoutContains, s.StdoutMatches)
+}
+
+type fileSpec struct {
+	Absent   *bool    `yaml:"absent"`
+	Dir      *bool    `yaml:"dir"`
+	Contains *string  `yaml:"contains"`
+	Matches  *pattern `yaml:"matches"`
+}
+
+func (s *fileSpec) evaluate(_ context.Context, r *run) {
+	p := r.check.Subject
+	fi, err := os.Stat(p)
+	absent := s.Absent != nil && *s.Absent
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if !absent {
+			r.fail("file.missing", nil)
+		}
+		return
+	case err != nil:
+		r.errorf("file.error", map[string]any{"error": err.Error()})
+		return
+	case absent:
+		r.fail("file.present", nil)
+		return
+	}
+	if s.Dir != nil && *s.Dir != fi.IsDir() {
+		if *s.Dir {
+			r.fail("file.not_dir", nil)
+		} else {
+			r.fail("file.is_dir", nil)
+		}
+		return
+	}
+	if s.Contains == nil && s.Matches == nil {
+		return
+	}
+	if fi.IsDir() {
+		r.fail("file.is_dir", nil)
+		return
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		r.errorf("file.error", map[string]any{"error": err.Error()})
+		return
+	}
+	r.output = string(data)
+	if s.Contains != nil && !strings.Contains(string(data), *s.Contains) {
+		r.fail("file.contains", map[string]any{"want": *s.Contains, "found": firstLine(string(data))})
+	}
+	if s.Matches != nil && !s.Matches.re.Match(data) {
+		r.fail("file.matches", map[string]any{"want": s.Matches.src, "found": firstLine(string(data))})
+	}
+}
+
+type quizSpec struct{}
+
+func (s *quizSpec) evaluate(_ context.Context, r *run) {
+	if r.env.Quizzes == nil {
+		r.errorf("quiz.unavailable", nil)
+		return
+	}
+	answered, correct, err := r.env.Quizzes.QuizAnswer(r.check.Subject)
+	switch {
+	case err != nil:
+		r.errorf("quiz.error", map[string]any{"error": err.Error()})
+	case !answered:
+		r.fail("quiz.unanswered", nil)
+	case !correct:
+		r.fail("quiz.wrong", nil)
+	}
+}
+
+type vmSpec struct{}
+
+func (s *vmSpec) evaluate(_ context.Context, r *run) {
+	r.errorf("vm.unavailable", nil)
+}

@@ -1,0 +1,4 @@
+package checker
+
+// MessageKeys exposes the catalog's keys to the tests.
+var MessageKeys = messageKeys

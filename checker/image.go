@@ -1,0 +1,94 @@
+package checker
+
+import (
+	"context"
+	"slices"
+)
+
+type imageSpec struct {
+	Absent     *bool             `yaml:"absent"`
+	Label      map[string]string `yaml:"label" alias:"labels"`
+	Env        List              `yaml:"env"`
+	Exposes    List              `yaml:"exposes"`
+	Entrypoint *List             `yaml:"entrypoint"`
+	Cmd        *List             `yaml:"cmd"`
+	Workdir    *string           `yaml:"workdir"`
+	User       *string           `yaml:"user"`
+	Base       string            `yaml:"base"`
+	Layers     *int              `yaml:"layers"`
+}
+
+func (s *imageSpec) evaluate(ctx context.Context, r *run) {
+	ref := r.check.Subject
+	img, err := r.env.Engine.Image(ctx, ref)
+	absent := s.Absent != nil && *s.Absent
+	switch {
+	case missing(err):
+		if !absent {
+			r.fail("image.missing", nil)
+		}
+		return
+	case err != nil:
+		r.engineError(ctx, err)
+		return
+	case absent:
+		r.fail("image.present", map[string]any{"found": shortID(img.ID)})
+		return
+	}
+	checkLabels(r, "image.label", img.Labels, s.Label)
+	for _, e := range s.Env {
+		if ok, found := envEntry(img.Env, e); !ok && found == "" {
+			r.fail("image.env_missing", map[string]any{"want": e})
+		} else if !ok {
+			r.fail("image.env", map[string]any{"want": e, "found": found})
+		}
+	}
+	for _, p := range s.Exposes {
+		if !slices.Contains(img.Exposed, normalPort(p)) {
+			r.fail("image.exposes", map[string]any{"want": normalPort(p), "found": listOrNone(img.Exposed)})
+		}
+	}
+	if s.Entrypoint != nil && !equalList(*s.Entrypoint, img.Entrypoint) {
+		r.fail("image.entrypoint", map[string]any{"want": showList(*s.Entrypoint), "found": showList(img.Entrypoint)})
+	}
+	if s.Cmd != nil && !equalList(*s.Cmd, img.Cmd) {
+		r.fail("image.cmd", map[string]any{"want": showList(*s.Cmd), "found": showList(img.Cmd)})
+	}
+	if s.Workdir != nil && *s.Workdir != img.WorkingDir {
+		r.fail("image.workdir", map[string]any{"want": *s.Workdir, "found": orNone(img.WorkingDir)})
+	}
+	if s.User != nil && *s.User != img.User {
+		r.fail("image.user", map[string]any{"want": *s.User, "found": orNone(img.User)})
+	}
+	if s.Layers != nil && *s.Layers != len(img.Layers) {
+		r.fail("image.layers", map[string]any{"want": *s.Layers, "found": len(img.Layers)})
+	}
+	if s.Base != "" {
+		base, err := r.env.Engine.Image(ctx, s.Base)
+		switch {
+		case missing(err):
+			r.fail("image.base_missing", map[string]any{"base": s.Base})
+		case err != nil:
+			r.engineError(ctx, err)
+		case len(base.Layers) > len(img.Layers) || !slices.Equal(base.Layers, img.Layers[:len(base.Layers)]):
+			r.fail("image.base", map[string]any{"want": s.Base})
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func shortID(id string) string {
+	if len(id) > 7 && id[:7] == "sha256:" {
+		id = id[7:]
+	}
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

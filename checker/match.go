@@ -1,0 +1,216 @@
+package checker
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/distribution/reference"
+)
+
+// sameRef reports whether two image references name the same image:
+// "postgres" is "postgres:latest" is "docker.io/library/postgres:latest".
+func sameRef(a, b string) bool {
+	return normalRef(a) == normalRef(b)
+}
+
+func normalRef(s string) string {
+	n, err := reference.ParseNormalizedNamed(s)
+	if err != nil {
+		return s
+	}
+	return reference.TagNameOnly(n).String()
+}
+
+// envEntry finds want ("K=V", or "K" for any value) in env. It returns
+// whether it matched and the value the key has, if any.
+func envEntry(env []string, want string) (ok bool, found string) {
+	key, wantValue, hasValue := strings.Cut(want, "=")
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		if k != key {
+			continue
+		}
+		found = e
+		if !hasValue || v == wantValue {
+			return true, found
+		}
+	}
+	return false, found
+}
+
+// portSpec is a published port as a check writes it:
+// [host-ip:]host-port->container-port[/proto] or container-port[/proto].
+type portSpec struct {
+	HostIP        string
+	HostPort      int
+	ContainerPort int
+	Proto         string
+}
+
+func parsePort(s string) (portSpec, error) {
+	var p portSpec
+	inside := s
+	if host, in, ok := strings.Cut(s, "->"); ok {
+		inside = in
+		if i := strings.LastIndex(host, ":"); i >= 0 {
+			p.HostIP = strings.Trim(host[:i], "[]")
+			host = host[i+1:]
+		}
+		n, err := strconv.Atoi(host)
+		if err != nil || n < 1 || n > 65535 {
+			return p, fmt.Errorf("port %q: the host port %q is not a port number; write it like 5433->5432/tcp", s, host)
+		}
+		p.HostPort = n
+	}
+	num, proto, _ := strings.Cut(inside, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" && proto != "sctp" {
+		return p, fmt.Errorf("port %q: protocol %q is not tcp, udp or sctp", s, proto)
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > 65535 {
+		return p, fmt.Errorf("port %q: the container port %q is not a port number; write it like 5433->5432/tcp", s, num)
+	}
+	p.ContainerPort, p.Proto = n, proto
+	return p, nil
+}
+
+func (p portSpec) container() string { return fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto) }
+
+func (p portSpec) host() string {
+	if p.HostIP != "" {
+		return fmt.Sprintf("%s:%d", p.HostIP, p.HostPort)
+	}
+	return strconv.Itoa(p.HostPort)
+}
+
+func anyAddr(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }
+
+// checkPort records how the container's published ports differ from p.
+func checkPort(r *run, c *Container, p portSpec) {
+	var hosts []string
+	for _, b := range c.Ports {
+		if b.ContainerPort != p.ContainerPort || b.Proto != p.Proto || b.HostPort == 0 {
+			continue
+		}
+		if p.HostPort == 0 || (b.HostPort == p.HostPort && (p.HostIP == "" || p.HostIP == b.HostIP || anyAddr(b.HostIP) && anyAddr(p.HostIP))) {
+			return
+		}
+		h := strconv.Itoa(b.HostPort)
+		if !anyAddr(b.HostIP) {
+			h = b.HostIP + ":" + h
+		}
+		hosts = append(hosts, h)
+	}
+	if len(hosts) == 0 {
+		want := "any port"
+		if p.HostPort != 0 {
+			want = p.host()
+		}
+		r.fail("container.port_missing", map[string]any{"port": p.container(), "want": want})
+		return
+	}
+	r.fail("container.port", map[string]any{"port": p.container(), "want": p.host(), "found": strings.Join(hosts, ", ")})
+}
+
+// mountSpec is a mount as a check writes it.
+type mountSpec struct {
+	Type        string
+	Source      string
+	Destination string
+	ReadOnly    *bool
+}
+
+func checkMount(r *run, c *Container, m mountSpec) {
+	dest := path.Clean(m.Destination)
+	var found *Mount
+	for i := range c.Mounts {
+		if path.Clean(c.Mounts[i].Destination) == dest {
+			found = &c.Mounts[i]
+		}
+	}
+	if found == nil {
+		var dests []string
+		for _, f := range c.Mounts {
+			dests = append(dests, f.Destination)
+		}
+		r.fail("container.mount_missing", map[string]any{"want": dest, "found": listOrNone(dests)})
+		return
+	}
+	if m.Type != "" && m.Type != found.Type {
+		r.fail("container.mount_type", map[string]any{"destination": dest, "want": m.Type, "found": found.Type})
+	}
+	if m.Source != "" && !sameSource(m.Source, found.Source) {
+		r.fail("container.mount_source", map[string]any{"destination": dest, "want": m.Source, "found": found.Source})
+	}
+	if m.ReadOnly != nil && *m.ReadOnly != found.ReadOnly {
+		r.fail("container.mount_ro", map[string]any{"destination": dest, "want": roName(*m.ReadOnly), "found": roName(found.ReadOnly)})
+	}
+}
+
+func sameSource(want, found string) bool {
+	if strings.HasPrefix(want, "/") {
+		return path.Clean(want) == path.Clean(found)
+	}
+	return want == found
+}
+
+func roName(ro bool) string {
+	if ro {
+		return "read-only"
+	}
+	return "read-write"
+}
+
+// listOrNone shows a list in a message, or "none".
+func listOrNone(items []string) string {
+	if len(items) == 0 {
+		return "none"
+	}
+	return strings.Join(items, ", ")
+}
+
+// showList shows an exact list, such as a command, as JSON-ish text.
+func showList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func equalList(a, b []string) bool { return slices.Equal(a, b) }
+
+// sortedKeys returns a map's keys in order, for stable messages.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func checkLabels(r *run, key string, have, want map[string]string) {
+	for _, k := range sortedKeys(want) {
+		got, ok := have[k]
+		if !ok {
+			got = "(not set)"
+		}
+		if !ok || got != want[k] {
+			r.fail(key, map[string]any{"label": k, "want": want[k], "found": got})
+		}
+	}
+}
+
+func normalPort(s string) string {
+	if !strings.Contains(s, "/") {
+		return s + "/tcp"
+	}
+	return s
+}

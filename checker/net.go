@@ -1,0 +1,252 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// dialer connects from the host, or from inside a container's network
+// namespace when from is set; there, a host that names a container on a
+// shared network resolves to that container's address, as Docker's
+// embedded DNS would.
+func dialer(r *run, from string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if from == "" {
+		var d net.Dialer
+		return d.DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if net.ParseIP(host) == nil {
+			if ip, ok := containerIP(ctx, r.env.Engine, from, host); ok {
+				addr = net.JoinHostPort(ip, port)
+			}
+		}
+		return r.env.Engine.Dial(ctx, from, network, addr)
+	}
+}
+
+// containerIP finds the address of container name on a network that from
+// is also attached to.
+func containerIP(ctx context.Context, e Engine, from, name string) (string, bool) {
+	src, err := e.Container(ctx, from)
+	if err != nil {
+		return "", false
+	}
+	dst, err := e.Container(ctx, name)
+	if err != nil {
+		return "", false
+	}
+	for _, a := range src.Networks {
+		for _, b := range dst.Networks {
+			if a.Network == b.Network && b.IP != "" {
+				return b.IP, true
+			}
+		}
+	}
+	return "", false
+}
+
+type httpSpec struct {
+	Status       *int     `yaml:"status"`
+	BodyContains *string  `yaml:"body_contains"`
+	BodyMatches  *pattern `yaml:"body_matches"`
+	From         string   `yaml:"from"`
+}
+
+func (s *httpSpec) validate(d *decoder, c *Check) {
+	u, err := url.Parse(c.Subject)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		d.invalid(c, "http", "%q is not an http:// or https:// URL, e.g. http://127.0.0.1:8080/", c.Subject)
+	}
+}
+
+func (s *httpSpec) evaluate(ctx context.Context, r *run) {
+	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+		return
+	}
+	client := &http.Client{
+		// Never a proxy: the checker only talks to the machine it runs on.
+		Transport: &http.Transport{Proxy: nil, DialContext: dialer(r, s.From), DisableKeepAlives: true},
+		Timeout:   minAttempt,
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.check.Subject, nil)
+	if err != nil {
+		r.errorf("check.invalid", map[string]any{"error": err.Error()})
+		return
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		r.fail("http.unreachable", map[string]any{"from": s.From, "error": shortNetError(err)})
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	r.output = string(body)
+	want := 200
+	if s.Status != nil {
+		want = *s.Status
+	}
+	if resp.StatusCode != want {
+		r.fail("http.status", map[string]any{"want": want, "found": resp.StatusCode})
+	}
+	if s.BodyContains != nil && !strings.Contains(string(body), *s.BodyContains) {
+		r.fail("http.body_contains", map[string]any{"want": *s.BodyContains, "found": firstLine(string(body))})
+	}
+	if s.BodyMatches != nil && !s.BodyMatches.re.Match(body) {
+		r.fail("http.body_matches", map[string]any{"want": s.BodyMatches.src, "found": firstLine(string(body))})
+	}
+}
+
+// shortNetError drops Go's "Get \"url\": dial tcp ...:" prefixes, keeping the cause.
+func shortNetError(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+type tcpSpec struct {
+	Open *bool  `yaml:"open"`
+	From string `yaml:"from"`
+}
+
+func (s *tcpSpec) validate(d *decoder, c *Check) {
+	if _, port, err := net.SplitHostPort(c.Subject); err != nil || port == "" {
+		d.invalid(c, "tcp", "%q is not host:port, e.g. 127.0.0.1:5433", c.Subject)
+	}
+}
+
+func (s *tcpSpec) evaluate(ctx context.Context, r *run) {
+	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := dialer(r, s.From)(dctx, "tcp", r.check.Subject)
+	open := s.Open == nil || *s.Open
+	if err == nil {
+		conn.Close()
+	}
+	switch {
+	case open && err != nil:
+		r.fail("tcp.closed", map[string]any{"from": s.From, "error": shortNetError(err)})
+	case !open && err == nil:
+		r.fail("tcp.open", map[string]any{"from": s.From})
+	}
+}
+
+type postgresSpec struct {
+	User        string  `yaml:"user"`
+	Password    string  `yaml:"password"`
+	Database    string  `yaml:"database"`
+	Query       string  `yaml:"query"`
+	Rows        *rows   `yaml:"rows"`
+	RowsContain *rowSet `yaml:"rows_contain"`
+	From        string  `yaml:"from"`
+}
+
+func (s *postgresSpec) validate(d *decoder, c *Check) {
+	if _, port, err := net.SplitHostPort(c.Subject); err != nil || port == "" {
+		d.invalid(c, "postgres", "%q is not host:port, e.g. 127.0.0.1:5433", c.Subject)
+	}
+}
+
+func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
+	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+		return
+	}
+	user := s.User
+	if user == "" {
+		user = "postgres"
+	}
+	db := s.Database
+	if db == "" {
+		db = user
+	}
+	query := s.Query
+	if query == "" {
+		query = "select 1"
+	}
+	host, port, _ := net.SplitHostPort(r.check.Subject)
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s sslmode=disable connect_timeout=3", host, port))
+	if err != nil {
+		r.errorf("check.invalid", map[string]any{"error": err.Error()})
+		return
+	}
+	cfg.User, cfg.Password, cfg.Database = user, s.Password, db
+	cfg.DialFunc = dialer(r, s.From)
+	cfg.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
+	cfg.Fallbacks = nil
+	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		data["error"] = pgError(err)
+		r.fail("postgres.connect", data)
+		return
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	got, err := textRows(ctx, conn, query)
+	if err != nil {
+		data["error"] = pgError(err)
+		r.fail("postgres.query", data)
+		return
+	}
+	r.output = showRows(got)
+	if s.Rows != nil && showRows(*s.Rows) != showRows(got) {
+		data["want"], data["found"] = showRows(*s.Rows), showRows(got)
+		r.fail("postgres.rows", data)
+	}
+	if s.RowsContain != nil {
+		for _, it := range *s.RowsContain {
+			if !it.in(got) {
+				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port}
+				r.fail("postgres.rows_contain", d)
+			}
+		}
+	}
+}
+
+// pgError keeps the useful end of a pgx error.
+func pgError(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "dial error") {
+		return shortNetError(err)
+	}
+	msg = strings.Replace(msg, "server error: ", "", 1)
+	if i := strings.Index(msg, "): "); i >= 0 {
+		return msg[i+3:]
+	}
+	return msg
+}
+
+// textRows runs query with the simple protocol, so every value arrives as
+// the text psql would print (NULL as an empty string).
+func textRows(ctx context.Context, conn *pgx.Conn, query string) ([][]string, error) {
+	rs, err := conn.Query(ctx, query, pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out [][]string
+	for rs.Next() {
+		raw := rs.RawValues()
+		row := make([]string, len(raw))
+		for i, v := range raw {
+			row[i] = string(v)
+		}
+		out = append(out, row)
+	}
+	return out, rs.Err()
+}

@@ -1,0 +1,257 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+type containersSpec struct {
+	Image   string            `yaml:"image"`
+	Status  string            `yaml:"status"`
+	Name    *pattern          `yaml:"name"`
+	Label   map[string]string `yaml:"label" alias:"labels"`
+	Network string            `yaml:"network"`
+	Count   *int              `yaml:"count"`
+	Min     *int              `yaml:"min"`
+	Max     *int              `yaml:"max"`
+}
+
+func (s *containersSpec) validate(d *decoder, c *Check) {
+	if s.Status != "" && !slices.Contains(containerStates, s.Status) {
+		d.invalid(c, "status", "status %q is not one of %s", s.Status, listOrNone(containerStates))
+	}
+	if s.Count != nil && (s.Min != nil || s.Max != nil) {
+		d.invalid(c, "count", "count cannot be combined with min or max")
+	}
+	if s.Min != nil && s.Max != nil && *s.Min > *s.Max {
+		d.invalid(c, "min", "min %d is more than max %d", *s.Min, *s.Max)
+	}
+}
+
+func (s *containersSpec) matches(c *Container) bool {
+	if s.Image != "" && !sameRef(s.Image, c.Image) {
+		return false
+	}
+	if s.Status != "" && s.Status != c.Status {
+		return false
+	}
+	if s.Name != nil && !s.Name.re.MatchString(c.Name) {
+		return false
+	}
+	for k, v := range s.Label {
+		if c.Labels[k] != v {
+			return false
+		}
+	}
+	if s.Network != "" && !slices.ContainsFunc(c.Networks, func(e Endpoint) bool { return e.Network == s.Network }) {
+		return false
+	}
+	return true
+}
+
+func (s *containersSpec) evaluate(ctx context.Context, r *run) {
+	all, err := r.env.Engine.Containers(ctx)
+	if err != nil {
+		r.engineError(ctx, err)
+		return
+	}
+	var names []string
+	for i := range all {
+		if s.matches(&all[i]) {
+			names = append(names, all[i].Name)
+		}
+	}
+	slices.Sort(names)
+	n := len(names)
+	data := map[string]any{"found": n, "names": listOrNone(names), "filter": s.describeFilter()}
+	switch {
+	case s.Count != nil && n != *s.Count:
+		data["want"] = *s.Count
+		r.fail("containers.count", data)
+	case s.Min != nil && n < *s.Min:
+		data["want"] = *s.Min
+		r.fail("containers.min", data)
+	case s.Max != nil && n > *s.Max:
+		data["want"] = *s.Max
+		r.fail("containers.max", data)
+	case s.Count == nil && s.Min == nil && s.Max == nil && n == 0:
+		data["want"] = 1
+		r.fail("containers.min", data)
+	}
+}
+
+func (s *containersSpec) describeFilter() string {
+	var f []string
+	if s.Image != "" {
+		f = append(f, "image="+s.Image)
+	}
+	if s.Status != "" {
+		f = append(f, "status="+s.Status)
+	}
+	if s.Name != nil {
+		f = append(f, "name~"+s.Name.src)
+	}
+	for _, k := range sortedKeys(s.Label) {
+		f = append(f, "label="+k+"="+s.Label[k])
+	}
+	if s.Network != "" {
+		f = append(f, "network="+s.Network)
+	}
+	if len(f) == 0 {
+		return "all"
+	}
+	return strings.Join(f, " ")
+}
+
+type networkSpec struct {
+	Absent     *bool  `yaml:"absent"`
+	Driver     string `yaml:"driver"`
+	Subnet     string `yaml:"subnet"`
+	Gateway    string `yaml:"gateway"`
+	Internal   *bool  `yaml:"internal"`
+	Containers List   `yaml:"containers"`
+}
+
+func (s *networkSpec) evaluate(ctx context.Context, r *run) {
+	n, err := r.env.Engine.Network(ctx, r.check.Subject)
+	absent := s.Absent != nil && *s.Absent
+	switch {
+	case missing(err):
+		if !absent {
+			r.fail("network.missing", nil)
+		}
+		return
+	case err != nil:
+		r.engineError(ctx, err)
+		return
+	case absent:
+		r.fail("network.present", nil)
+		return
+	}
+	if s.Driver != "" && s.Driver != n.Driver {
+		r.fail("network.driver", map[string]any{"want": s.Driver, "found": n.Driver})
+	}
+	if s.Subnet != "" && !slices.Contains(n.Subnets, s.Subnet) {
+		r.fail("network.subnet", map[string]any{"want": s.Subnet, "found": listOrNone(n.Subnets)})
+	}
+	if s.Gateway != "" && !slices.Contains(n.Gateways, s.Gateway) {
+		r.fail("network.gateway", map[string]any{"want": s.Gateway, "found": listOrNone(n.Gateways)})
+	}
+	if s.Internal != nil && *s.Internal != n.Internal {
+		r.fail("network.internal", map[string]any{"want": *s.Internal, "found": n.Internal})
+	}
+	for _, c := range s.Containers {
+		if !slices.Contains(n.Containers, c) {
+			r.fail("network.container", map[string]any{"want": c, "found": listOrNone(n.Containers)})
+		}
+	}
+}
+
+type volumeSpec struct {
+	Absent     *bool             `yaml:"absent"`
+	Driver     string            `yaml:"driver"`
+	Label      map[string]string `yaml:"label" alias:"labels"`
+	Containers List              `yaml:"containers"`
+	File       *volumeFile       `yaml:"file"`
+}
+
+func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
+	v, err := r.env.Engine.Volume(ctx, r.check.Subject)
+	absent := s.Absent != nil && *s.Absent
+	switch {
+	case missing(err):
+		if !absent {
+			r.fail("volume.missing", nil)
+		}
+		return
+	case err != nil:
+		r.engineError(ctx, err)
+		return
+	case absent:
+		r.fail("volume.present", nil)
+		return
+	}
+	if s.Driver != "" && s.Driver != v.Driver {
+		r.fail("volume.driver", map[string]any{"want": s.Driver, "found": v.Driver})
+	}
+	checkLabels(r, "volume.label", v.Labels, s.Label)
+	if len(s.Containers) > 0 {
+		all, err := r.env.Engine.Containers(ctx)
+		if err != nil {
+			r.engineError(ctx, err)
+			return
+		}
+		var users []string
+		for _, c := range all {
+			if slices.ContainsFunc(c.Mounts, func(m Mount) bool { return m.Type == "volume" && m.Source == v.Name }) {
+				users = append(users, c.Name)
+			}
+		}
+		for _, c := range s.Containers {
+			if !slices.Contains(users, c) {
+				r.fail("volume.container", map[string]any{"want": c, "found": listOrNone(users)})
+			}
+		}
+	}
+	if f := s.File; f != nil {
+		data, err := r.env.Engine.ReadVolumeFile(ctx, v.Name, f.Path)
+		fileAbsent := f.Absent != nil && *f.Absent
+		switch {
+		case missing(err):
+			if !fileAbsent {
+				r.fail("volume.file_missing", map[string]any{"path": f.Path})
+			}
+		case err != nil:
+			r.engineError(ctx, err)
+		case fileAbsent:
+			r.fail("volume.file_present", map[string]any{"path": f.Path})
+		case f.Contains != nil && !strings.Contains(string(data), *f.Contains):
+			r.output = string(data)
+			r.fail("volume.file_contains", map[string]any{"path": f.Path, "want": *f.Contains})
+		}
+	}
+}
+
+// volumeFile is a file inside a volume: {path, contains, absent}.
+type volumeFile struct {
+	Path     string
+	Contains *string
+	Absent   *bool
+}
+
+func (f *volumeFile) decodeNode(d *decoder, n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return wrongType(n)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "path":
+			err = decodeValue(d, v, refOf(&f.Path))
+		case "contains":
+			err = decodeValue(d, v, refOf(&f.Contains))
+		case "absent":
+			err = decodeValue(d, v, refOf(&f.Absent))
+		default:
+			err = errWrongType(fmt.Sprintf("unknown file field %q (known: path, contains, absent)", k.Value))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if f.Path == "" {
+		return errWrongType("a file without path")
+	}
+	if clean := path.Clean("/" + f.Path); strings.Contains(f.Path, "..") && clean != "/"+strings.TrimPrefix(f.Path, "/") {
+		return errWrongType(fmt.Sprintf("path %q, which leaves the volume", f.Path))
+	}
+	return nil
+}
+
+func (f *volumeFile) describe() string { return "{path: .., contains: ..} (path inside the volume)" }
