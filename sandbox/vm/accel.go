@@ -16,7 +16,7 @@ import (
 
 // probeBootTimeout bounds the KVM probe's boot. Under working KVM the guest
 // is ready in well under a second; where nested KVM hangs, it never is.
-const probeBootTimeout = 10 * time.Second
+var probeBootTimeout = 10 * time.Second
 
 // AccelChoice is the remembered outcome of the KVM probe (<root>/vm/accel.json).
 type AccelChoice struct {

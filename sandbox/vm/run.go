@@ -19,10 +19,11 @@ import (
 const (
 	DefaultMemoryMB    = 128
 	DefaultBootTimeout = 60 * time.Second
-	// powerOffGrace is how long qemu may take to exit after the guest
-	// reported its exit code before it is killed.
-	powerOffGrace = 10 * time.Second
 )
+
+// powerOffGrace is how long qemu may take to exit after the guest reported
+// its exit code before it is killed (a variable so tests can shorten it).
+var powerOffGrace = 10 * time.Second
 
 // Config describes one VM run.
 type Config struct {
