@@ -72,6 +72,13 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 	if !ok {
 		return nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))
 	}
+	// A container starts under one monitor at a time: networking still
+	// recorded for it was left by a monitor that died.
+	if _, err := s.Attachment(cid); err == nil {
+		if err := s.Detach(ctx, cid); err != nil {
+			return nil, err
+		}
+	}
 	return s.Attach(ctx, AttachRequest{
 		Container: cid, Name: cfg.Name, Hostname: hostname,
 		Networks: cfg.Networks, Ports: cfg.Ports,

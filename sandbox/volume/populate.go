@@ -148,3 +148,21 @@ func IsEmpty(dir string) bool {
 	_, err = f.Readdirnames(1)
 	return errors.Is(err, io.EOF)
 }
+
+// noCopyMarker marks a volume first mounted with nocopy, so it is never
+// filled from an image.
+func noCopyMarker(mountpoint string) string { return filepath.Join(filepath.Dir(mountpoint), "nocopy") }
+
+// MarkNoCopy records that the volume at mountpoint must stay as it is.
+func MarkNoCopy(mountpoint string) error {
+	return os.WriteFile(noCopyMarker(mountpoint), nil, 0o600)
+}
+
+// ShouldPopulate reports whether the volume at mountpoint is to be filled
+// from the image: it is empty and was not mounted with nocopy.
+func ShouldPopulate(mountpoint string) bool {
+	if _, err := os.Stat(noCopyMarker(mountpoint)); err == nil {
+		return false
+	}
+	return IsEmpty(mountpoint)
+}

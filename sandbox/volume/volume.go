@@ -47,6 +47,24 @@ type Volume struct {
 // Store is the volumes of one state root.
 type Store struct {
 	dir string // <root>/volumes
+	// inUse, when set, names the containers that mount a volume (the
+	// engine asks the container store), beside the recorded Users.
+	inUse func(name string) []string
+}
+
+// SetInUse tells the store how to find the containers mounting a volume.
+func (s *Store) SetInUse(fn func(name string) []string) { s.inUse = fn }
+
+func (s *Store) users(v *Volume) []string {
+	users := slices.Clone(v.Users)
+	if s.inUse != nil {
+		for _, u := range s.inUse(v.Name) {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+	}
+	return users
 }
 
 // Open returns the volume store of a state root.
@@ -221,8 +239,8 @@ func (s *Store) remove(name string) error {
 	if err != nil {
 		return err
 	}
-	if len(v.Users) > 0 {
-		return &InUseError{Name: name, Users: v.Users}
+	if users := s.users(v); len(users) > 0 {
+		return &InUseError{Name: name, Users: users}
 	}
 	// The metadata goes first, so a crash midway leaves a directory that
 	// List ignores rather than a volume without data.
@@ -250,7 +268,7 @@ func (s *Store) Prune(ctx context.Context, all bool) ([]string, error) {
 	}
 	var names []string
 	for _, v := range vols {
-		if len(v.Users) > 0 || (!all && !v.Anonymous) {
+		if len(s.users(v)) > 0 || (!all && !v.Anonymous) {
 			continue
 		}
 		if err := s.remove(v.Name); err != nil {
@@ -307,7 +325,7 @@ func (s *Store) Release(ctx context.Context, cid string, removeAnonymous bool) e
 			errs = append(errs, err)
 			continue
 		}
-		if removeAnonymous && v.Anonymous && len(v.Users) == 0 {
+		if removeAnonymous && v.Anonymous && len(s.users(v)) == 0 {
 			errs = append(errs, s.remove(v.Name))
 		}
 	}

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
+)
+
+// Volumes opens the volume store (<root>/volumes). A volume counts as in
+// use while any container, running or not, mounts it.
+func (e *Engine) Volumes() (*volume.Store, error) {
+	s, err := volume.Open(e.root)
+	if err != nil {
+		return nil, err
+	}
+	root := e.root
+	s.SetInUse(func(name string) []string {
+		cs, err := container.Open(root)
+		if err != nil {
+			return nil
+		}
+		all, err := cs.List()
+		if err != nil {
+			return nil
+		}
+		var users []string
+		for _, c := range all {
+			for _, m := range c.Spec.Host.Mounts {
+				if m.Type == volume.TypeVolume && m.Name == name {
+					users = append(users, c.ID)
+					break
+				}
+			}
+		}
+		return users
+	})
+	return s, nil
+}
+
+// ResolveMounts turns -v and --mount values into the container store's
+// mounts: host directories of binds (a missing one is created for -v, as
+// Docker), volume directories (the volume is created on first use, named or
+// anonymous) and tmpfs. Every bad value is reported, and nothing is created
+// unless all of them parse.
+func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string) ([]container.Mount, error) {
+	var specs []volume.Spec
+	var problems []string
+	for _, v := range vflags {
+		s, err := volume.ParseVolume(v)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		specs = append(specs, s)
+	}
+	for _, m := range mountFlags {
+		s, err := volume.ParseMount(m)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		specs = append(specs, s)
+	}
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if seen[s.Target] {
+			problems = append(problems, fmt.Sprintf("duplicate mount point: %s (mount one thing per path)", s.Target))
+		}
+		seen[s.Target] = true
+		if s.Type == volume.TypeBind && !s.CreateSource {
+			if _, err := os.Stat(s.Source); err != nil {
+				problems = append(problems, fmt.Sprintf("invalid mount config for type \"bind\": bind source path does not exist: %s (create it first, or use -v, which creates it)", s.Source))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	vs, err := e.Volumes()
+	if err != nil {
+		return nil, err
+	}
+	var mounts []container.Mount
+	for _, s := range specs {
+		m := container.Mount{Type: s.Type, Destination: s.Target, ReadOnly: s.ReadOnly}
+		switch s.Type {
+		case volume.TypeBind:
+			if err := volume.PrepareBind(s); err != nil {
+				return nil, err
+			}
+			m.Source = s.Source
+		case volume.TypeVolume:
+			v, err := vs.Create(ctx, volume.CreateOptions{Name: s.Source})
+			if err != nil {
+				return nil, err
+			}
+			if s.NoCopy {
+				if err := volume.MarkNoCopy(v.Mountpoint); err != nil {
+					return nil, fmt.Errorf("volume %s: %w", v.Name, err)
+				}
+			}
+			m.Name, m.Source = v.Name, v.Mountpoint
+		}
+		mounts = append(mounts, m)
+	}
+	return mounts, nil
+}
+
+// AnonymousVolumes returns anonymous volumes for the image's VOLUME paths
+// that no mount covers, as Docker creates them.
+func (e *Engine) AnonymousVolumes(ctx context.Context, imageVolumes []string, mounts []container.Mount) ([]container.Mount, error) {
+	covered := map[string]bool{}
+	for _, m := range mounts {
+		covered[m.Destination] = true
+	}
+	vs, err := e.Volumes()
+	if err != nil {
+		return nil, err
+	}
+	var out []container.Mount
+	for _, p := range imageVolumes {
+		if covered[p] {
+			continue
+		}
+		v, err := vs.Create(ctx, volume.CreateOptions{})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, container.Mount{Type: volume.TypeVolume, Name: v.Name, Source: v.Mountpoint, Destination: p})
+	}
+	return out, nil
+}
+
+// prepareVolumes runs before each start: a volume that is still empty is
+// filled from the image's content at its path, as Docker does on first use,
+// unless it was mounted with nocopy.
+func prepareVolumes(c *container.Container) error {
+	for _, m := range c.Spec.Host.Mounts {
+		if m.Type != volume.TypeVolume || !volume.ShouldPopulate(m.Source) {
+			continue
+		}
+		if err := volume.Populate(m.Source, c.Spec.LowerDirs, m.Destination); err != nil {
+			return fmt.Errorf("volume %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// releaseVolumes runs after a container is removed: with rm -v its
+// anonymous volumes that no other container mounts go too.
+func (e *Engine) releaseVolumes(ctx context.Context, c *container.Container, removeAnonymous bool) error {
+	vs, err := e.Volumes()
+	if err != nil {
+		return err
+	}
+	if err := vs.Release(ctx, c.ID, false); err != nil {
+		return err
+	}
+	if !removeAnonymous {
+		return nil
+	}
+	var errs []error
+	for _, m := range c.Spec.Host.Mounts {
+		if m.Type != volume.TypeVolume {
+			continue
+		}
+		v, err := vs.Inspect(ctx, m.Name)
+		if err != nil || !v.Anonymous {
+			continue
+		}
+		if err := vs.Remove(ctx, v.Name); err != nil && !errors.Is(err, volume.ErrInUse) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
