@@ -46,7 +46,13 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string) error {
 		variant = "minbase"
 	}
 	fmt.Fprintf(b.Out, "[%s] debootstrap --variant=%s %s from %s\n", r.Name, variant, r.Bootstrap.Suite, mirror)
-	cmd := exec.CommandContext(ctx, "debootstrap", "--variant="+variant, r.Bootstrap.Suite, rootfs, mirror)
+	// Downloaded packages are kept, so a changed recipe bakes again
+	// without fetching them twice.
+	debs := filepath.Join(b.WorkDir, "debs")
+	if err := os.MkdirAll(debs, 0o755); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "debootstrap", "--variant="+variant, "--cache-dir="+debs, r.Bootstrap.Suite, rootfs, mirror)
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C")
 	if err := runLogged(cmd, b.Out, "["+r.Name+"]   "); err != nil {
 		return fmt.Errorf("debootstrap %s from %s: %w (is the mirror reachable? see debootstrap's log above)", r.Bootstrap.Suite, mirror, err)
