@@ -5,8 +5,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/author"
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/cmd/registry"
 	vmcmd "github.com/dockyard-lab/dockyard/cmd/vm"
 )
@@ -35,6 +37,8 @@ tell you whether what you built is really there.`,
 
 	root.AddCommand(newCmdVersion(f))
 	root.AddCommand(docker.NewCmdDocker(f))
+	root.AddCommand(learn.Commands(f)...)
+	root.AddCommand(author.NewCmdAuthor(f))
 	root.AddCommand(registry.NewCmdRegistry(f))
 	root.AddCommand(vmcmd.NewCmdVM(f))
 	return root

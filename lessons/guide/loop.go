@@ -592,3 +592,13 @@ func summary(r Report) string {
 	}
 	return b.String()
 }
+
+// Where names the current lesson and step for a shell prompt ("intro
+// 2/5"), or "" when no lesson is started.
+func (g *Guide) Where() string {
+	l, i, err := g.current()
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %d/%d", l.ID, i+1, len(l.Steps))
+}

@@ -76,10 +76,21 @@ func (p *Printer) T(key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
-// Detect chooses the language: the --lang flag when given, else the
-// locale (LC_ALL, LC_MESSAGES, LANG, the first one set), else English.
+// LangEnv names the variable that chooses the language like --lang does;
+// `dockyard shell` sets it so the commands typed inside keep the language.
+const LangEnv = "DOCKYARD_LANG"
+
+// Detect chooses the language: the --lang flag when given, else
+// $DOCKYARD_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, the first one
+// set), else English.
 // It fails only for a flag value that is not a supported language.
 func Detect(flag string, getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if flag == "" {
+		flag = getenv(LangEnv)
+	}
 	if flag != "" {
 		for _, l := range Supported {
 			if strings.EqualFold(flag, l) {
@@ -87,9 +98,6 @@ func Detect(flag string, getenv func(string) string) (string, error) {
 			}
 		}
 		return "", fmt.Errorf("unknown language %q for --lang: use %s", flag, strings.Join(Supported, " or "))
-	}
-	if getenv == nil {
-		getenv = os.Getenv
 	}
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		loc := getenv(v)

@@ -66,6 +66,7 @@ func TestDetect(t *testing.T) {
 		{"", map[string]string{"LANG": "C.UTF-8"}, "en"},
 		{"", map[string]string{"LANG": "fr_FR.UTF-8"}, "en"},
 		{"", nil, "en"},
+		{"", map[string]string{"DOCKYARD_LANG": "ko", "LANG": "en_US.UTF-8"}, "ko"},
 	} {
 		got, err := Detect(tc.flag, func(k string) string { return tc.env[k] })
 		if err != nil || got != tc.want {

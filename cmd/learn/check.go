@@ -1,0 +1,210 @@
+package learn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/lessons/guide"
+)
+
+// CheckOptions are the flags of `dockyard check`.
+type CheckOptions struct {
+	Common
+	JSON bool
+}
+
+// NewCmdCheck builds `dockyard check [--json]`.
+func NewCmdCheck(f *factory.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{Common: Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check the current step and move on when it passes",
+		Long: `Check the current step against the real state of the engine (and your
+answers). Every failed check says what was expected, what was found and a
+hint. When all pass, the step is recorded as done and the next one shown.
+With --json, print the checker's report (Exercism's results.json, version 2)
+instead, for graders; the exit status is 0 only when the step passed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a machine-readable report")
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	return opts.run(func(s *session) error {
+		if !opts.JSON {
+			return s.Check(ctx)
+		}
+		rep, err := s.CheckReport(ctx)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(opts.Factory.IOStreams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep.JSON); err != nil {
+			return err
+		}
+		if rep.Status != guide.Pass {
+			return guide.ErrNotPassed
+		}
+		return nil
+	})
+}
+
+// engineChecker evaluates a step with package checker against Dockyard's
+// engine, opened only when a check needs it.
+type engineChecker struct {
+	f *factory.Factory
+}
+
+// Check implements guide.Checker.
+func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guide.Report, error) {
+	blocks := make([]checker.Block, len(req.Step.Checks))
+	for i, b := range req.Step.Checks {
+		blocks[i] = checker.Block{Source: b.Source, File: b.File, Line: b.Line}
+	}
+	rep := checker.Evaluate(ctx, checker.Env{
+		Engine:     &lazyEngine{ctx: ctx, f: c.f},
+		Quizzes:    req.Quizzes,
+		Lang:       req.Lang,
+		NoRetry:    req.Quick,
+		CommandEnv: req.Env,
+		CommandDir: req.Dir,
+	}, checker.ParseAll(blocks))
+	out := guide.Report{Status: guide.Status(rep.Status), Message: rep.Message, JSON: rep}
+	for _, t := range rep.Tests {
+		out.Results = append(out.Results, guide.Result{Name: t.Name, Status: guide.Status(t.Status), Message: t.Message})
+	}
+	return out, nil
+}
+
+// DockyardEngine gives the checker its view of Dockyard's engine. The
+// checker's Dockyard backend sets it; until then every engine read fails
+// with ErrNoEngineBackend, which the checker reports as status error (the
+// check could not be made), never as a student's failure.
+var DockyardEngine func(ctx context.Context, f *factory.Factory) (checker.Engine, error)
+
+// ErrNoEngineBackend is what engine reads fail with when this build has no
+// checker backend for Dockyard's engine.
+var ErrNoEngineBackend = errors.New("this dockyard cannot read its engine's state for checks yet")
+
+// lazyEngine opens the engine on first use, so steps whose checks do not
+// need it (quiz, file, command) work without root or an engine.
+type lazyEngine struct {
+	ctx context.Context
+	f   *factory.Factory
+	e   checker.Engine
+	err error
+}
+
+func (l *lazyEngine) get() (checker.Engine, error) {
+	if l.e == nil && l.err == nil {
+		if DockyardEngine == nil {
+			l.err = ErrNoEngineBackend
+		} else {
+			l.e, l.err = DockyardEngine(l.ctx, l.f)
+		}
+	}
+	return l.e, l.err
+}
+
+func (l *lazyEngine) Image(ctx context.Context, ref string) (*checker.Image, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Image(ctx, ref)
+}
+
+func (l *lazyEngine) Container(ctx context.Context, name string) (*checker.Container, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Container(ctx, name)
+}
+
+func (l *lazyEngine) Containers(ctx context.Context) ([]checker.Container, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Containers(ctx)
+}
+
+func (l *lazyEngine) Network(ctx context.Context, name string) (*checker.Network, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Network(ctx, name)
+}
+
+func (l *lazyEngine) Volume(ctx context.Context, name string) (*checker.Volume, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Volume(ctx, name)
+}
+
+func (l *lazyEngine) Images(ctx context.Context) ([]string, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Images(ctx)
+}
+
+func (l *lazyEngine) Networks(ctx context.Context) ([]string, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Networks(ctx)
+}
+
+func (l *lazyEngine) Volumes(ctx context.Context) ([]string, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Volumes(ctx)
+}
+
+func (l *lazyEngine) Exec(ctx context.Context, container string, cmd []string, user string) (checker.ExecResult, error) {
+	e, err := l.get()
+	if err != nil {
+		return checker.ExecResult{}, err
+	}
+	return e.Exec(ctx, container, cmd, user)
+}
+
+func (l *lazyEngine) ReadVolumeFile(ctx context.Context, volume, path string) ([]byte, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.ReadVolumeFile(ctx, volume, path)
+}
+
+func (l *lazyEngine) Dial(ctx context.Context, container, network, addr string) (net.Conn, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return e.Dial(ctx, container, network, addr)
+}

@@ -1,0 +1,285 @@
+package learn
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/lessons/guide"
+)
+
+// LearnOptions are the flags of `dockyard learn`.
+type LearnOptions struct {
+	Common
+	Lesson   string
+	Watch    bool
+	Interval time.Duration
+}
+
+// NewCmdLearn builds `dockyard learn [lesson] [--watch]`.
+func NewCmdLearn(f *factory.Factory, runF func(*LearnOptions) error) *cobra.Command {
+	opts := &LearnOptions{Common: Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "learn [lesson]",
+		Short: "Start or continue a lesson",
+		Long: `Start or continue a lesson. Without a lesson, choose one from a menu (on a
+terminal) or see the list. The current step is shown; do it in your shell,
+then run "dockyard check". With --watch, dockyard checks the step every few
+seconds and moves on by itself when it passes.`,
+		Example: "  dockyard learn\n  dockyard learn containers\n  dockyard learn --watch\n  dockyard --lang ko learn",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Lesson = args[0]
+			}
+			if opts.Interval <= 0 {
+				return &factory.FlagError{Err: fmt.Errorf("--interval must be positive, e.g. 3s")}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return learnRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "check the current step repeatedly and move on when it passes")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", 3*time.Second, "time between checks in watch mode")
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+func learnRun(ctx context.Context, opts *LearnOptions) error {
+	return opts.run(func(s *session) error {
+		if !opts.Watch {
+			return s.Learn(ctx, opts.Lesson)
+		}
+		if opts.Lesson != "" {
+			if err := s.Learn(ctx, opts.Lesson); err != nil {
+				return err
+			}
+		}
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+		return s.Watch(ctx, opts.Interval)
+	})
+}
+
+// MoveOptions are the flags of next, prev and step.
+type MoveOptions struct {
+	Common
+	// To is "next", "prev" or a step number.
+	To string
+}
+
+// NewCmdNext builds `dockyard next`.
+func NewCmdNext(f *factory.Factory, runF func(*MoveOptions) error) *cobra.Command {
+	return newMoveCmd(f, runF, "next", "Go to the next step", "next")
+}
+
+// NewCmdPrev builds `dockyard prev`.
+func NewCmdPrev(f *factory.Factory, runF func(*MoveOptions) error) *cobra.Command {
+	return newMoveCmd(f, runF, "prev", "Go back to the previous step", "prev")
+}
+
+// NewCmdStep builds `dockyard step N`.
+func NewCmdStep(f *factory.Factory, runF func(*MoveOptions) error) *cobra.Command {
+	return newMoveCmd(f, runF, "step N", "Go to step N of the current lesson", "")
+}
+
+func newMoveCmd(f *factory.Factory, runF func(*MoveOptions) error, use, short, to string) *cobra.Command {
+	opts := &MoveOptions{Common: Common{Factory: f}, To: to}
+	args := cobra.NoArgs
+	if to == "" {
+		args = cobra.ExactArgs(1)
+	}
+	cmd := &cobra.Command{
+		Use: use, Short: short, Args: args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.To = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return moveRun(cmd.Context(), opts)
+		},
+	}
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+func moveRun(ctx context.Context, opts *MoveOptions) error {
+	return opts.run(func(s *session) error {
+		switch opts.To {
+		case "next":
+			return s.Next(ctx)
+		case "prev":
+			return s.Prev(ctx)
+		}
+		n, ok := stepNumber(opts.To)
+		if !ok {
+			return &guide.ErrUsage{Message: s.T("error.step-number", opts.To)}
+		}
+		return s.Goto(ctx, n)
+	})
+}
+
+// HintOptions are the flags of `dockyard hint`.
+type HintOptions struct{ Common }
+
+// NewCmdHint builds `dockyard hint`.
+func NewCmdHint(f *factory.Factory, runF func(*HintOptions) error) *cobra.Command {
+	opts := &HintOptions{Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use: "hint", Short: "Show the next hint for the current step", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return opts.runPlain(func(s *session) error { return s.Hint() })
+		},
+	}
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+// AnswerOptions are the arguments of `dockyard answer`.
+type AnswerOptions struct {
+	Common
+	Quiz    string
+	Choices []int
+}
+
+// NewCmdAnswer builds `dockyard answer <quiz-id> <choice...>`.
+func NewCmdAnswer(f *factory.Factory, runF func(*AnswerOptions) error) *cobra.Command {
+	opts := &AnswerOptions{Common: Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "answer <question-id> <choice>...",
+		Short: "Answer a lesson's question by the numbers of your choices",
+		Long: `Answer a lesson's question without a menu (for scripts and terminals without
+one): give the question's id, shown under it, and the numbers of your
+choices. Then run "dockyard check".`,
+		Example: "  dockyard answer intro-image-vs-container 2\n  dockyard answer networks-drivers 1 3",
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Quiz = args[0]
+			for _, a := range args[1:] {
+				n, err := strconv.Atoi(a)
+				if err != nil {
+					return &factory.FlagError{Err: fmt.Errorf("choice %q is not a number: give the numbers of your choices, e.g. 2", a)}
+				}
+				opts.Choices = append(opts.Choices, n)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return opts.runPlain(func(s *session) error { return s.Answer(opts.Quiz, opts.Choices) })
+		},
+	}
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+// SolveOptions are the flags of `dockyard solve`.
+type SolveOptions struct{ Common }
+
+// NewCmdSolve builds `dockyard solve`.
+func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Command {
+	opts := &SolveOptions{Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "solve",
+		Short: "Run the current step's reference solution",
+		Long:  "Run the current step's reference solution, check the step, and mark it solved with help.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return opts.run(func(s *session) error { return s.Solve(cmd.Context()) })
+		},
+	}
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+// ResetOptions are the flags of `dockyard reset`.
+type ResetOptions struct {
+	Common
+	Scope guide.Scope
+}
+
+// NewCmdReset builds `dockyard reset [--step|--lesson|--all]`.
+func NewCmdReset(f *factory.Factory, runF func(*ResetOptions) error) *cobra.Command {
+	opts := &ResetOptions{Common: Common{Factory: f}}
+	var step, lesson, all bool
+	cmd := &cobra.Command{
+		Use:   "reset [--step | --lesson | --all]",
+		Short: "Undo a step, a lesson or everything and start it again",
+		Long: `Run the cleanup of the current step (the default), of every step of the
+current lesson (--lesson) or of every lesson you started (--all), removing
+what they created, and forget their progress.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case all:
+				opts.Scope = guide.ScopeAll
+			case lesson:
+				opts.Scope = guide.ScopeLesson
+			default:
+				opts.Scope = guide.ScopeStep
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return opts.run(func(s *session) error { return s.Reset(cmd.Context(), opts.Scope) })
+		},
+	}
+	cmd.Flags().BoolVar(&step, "step", false, "reset the current step (the default)")
+	cmd.Flags().BoolVar(&lesson, "lesson", false, "reset the whole current lesson")
+	cmd.Flags().BoolVar(&all, "all", false, "reset every lesson and all progress")
+	cmd.MarkFlagsMutuallyExclusive("step", "lesson", "all")
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+// ProgressOptions are the flags of `dockyard progress`.
+type ProgressOptions struct{ Common }
+
+// NewCmdProgress builds `dockyard progress`.
+func NewCmdProgress(f *factory.Factory, runF func(*ProgressOptions) error) *cobra.Command {
+	opts := &ProgressOptions{Common{Factory: f}}
+	cmd := &cobra.Command{
+		Use: "progress", Short: "Show the lessons and the steps you have done", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return opts.runPlain(func(s *session) error { return s.ShowProgress() })
+		},
+	}
+	addLessonsFlag(cmd, &opts.Common)
+	return cmd
+}
+
+// newCmdPrompt builds the hidden `dockyard __prompt`, which `dockyard
+// shell` calls to show the lesson and step in the prompt.
+func newCmdPrompt(f *factory.Factory) *cobra.Command {
+	c := &Common{Factory: f}
+	return &cobra.Command{
+		Use: "__prompt", Hidden: true, Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := c.newSession(false)
+			if err != nil {
+				return nil // a prompt never fails loudly
+			}
+			defer s.Close()
+			fmt.Fprintln(f.IOStreams.Out, s.Where())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,200 @@
+// Package learn holds the student's commands of the guided loop: learn,
+// next, prev, step, hint, check, answer, solve, reset, progress, doctor and
+// shell. Each parses its flags into an options struct and calls one method
+// of lessons/guide.
+package learn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/AlecAivazis/survey/v2/terminal"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/lessons"
+	"github.com/dockyard-lab/dockyard/lessons/guide"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
+	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/shell"
+)
+
+// LessonsEnv names the variable that says where lessons come from, like
+// --lessons.
+const LessonsEnv = "DOCKYARD_LESSONS"
+
+// Builtin is the --lessons entry meaning the lessons built into dockyard.
+const Builtin = "builtin"
+
+// Commands returns the guided loop's top-level commands, for the root
+// command to add.
+func Commands(f *factory.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		NewCmdLearn(f, nil), NewCmdNext(f, nil), NewCmdPrev(f, nil), NewCmdStep(f, nil),
+		NewCmdHint(f, nil), NewCmdCheck(f, nil), NewCmdAnswer(f, nil), NewCmdSolve(f, nil),
+		NewCmdReset(f, nil), NewCmdProgress(f, nil), NewCmdDoctor(f, nil), NewCmdShell(f, nil),
+		newCmdPrompt(f),
+	}
+}
+
+// Common are the settings every loop command shares.
+type Common struct {
+	Factory *factory.Factory
+	// Lessons is the --lessons value: folders separated by ':', and the
+	// word "builtin" for the lessons built into dockyard.
+	Lessons string
+}
+
+func addLessonsFlag(cmd *cobra.Command, c *Common) {
+	cmd.Flags().StringVar(&c.Lessons, "lessons", "", `lesson folders to use, separated by ":"; "builtin" adds the built-in lessons (env `+LessonsEnv+`)`)
+}
+
+// Lang resolves the student's language.
+func (c *Common) Lang() (string, error) { return i18n.Detect(c.Factory.Lang, os.Getenv) }
+
+// LoadCourse reads the lessons: --lessons, else $DOCKYARD_LESSONS, else
+// the built-in ones.
+func LoadCourse(spec string) (*lessons.Course, error) {
+	if spec == "" {
+		spec = os.Getenv(LessonsEnv)
+	}
+	if spec == "" {
+		spec = Builtin
+	}
+	var sources []lessons.Source
+	for _, entry := range filepath.SplitList(spec) {
+		switch {
+		case entry == "":
+		case entry == Builtin:
+			sources = append(sources, lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+		default:
+			info, err := os.Stat(entry)
+			if err != nil || !info.IsDir() {
+				return nil, fmt.Errorf("lessons folder %s: not a folder (check --lessons or %s)", entry, LessonsEnv)
+			}
+			sources = append(sources, lessons.Source{FS: os.DirFS(entry), Name: filepath.Clean(entry)})
+		}
+	}
+	return lessons.Load(sources...)
+}
+
+// session is a guide ready to run, and what to release afterwards.
+type session struct {
+	*guide.Guide
+	bin *shell.Bin
+}
+
+func (s *session) Close() {
+	if s.bin != nil {
+		s.bin.Close()
+	}
+}
+
+// newSession builds the guide for one command: lessons, progress, the
+// checker, the terminal, and (withBin) a PATH where docker is Dockyard for
+// the scripts and checks the command runs.
+func (c *Common) newSession(withBin bool) (*session, error) {
+	f := c.Factory
+	lang, err := c.Lang()
+	if err != nil {
+		return nil, &factory.FlagError{Err: err}
+	}
+	course, err := LoadCourse(c.Lessons)
+	if err != nil {
+		return nil, err
+	}
+	path, owner, err := progress.Locate(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("current folder: %w", err)
+	}
+	var bin *shell.Bin
+	env := os.Environ()
+	if withBin {
+		if bin, err = shell.NewBin(""); err != nil {
+			return nil, err
+		}
+		env = bin.Env(nil)
+	}
+	closeBin := func() {
+		if bin != nil {
+			bin.Close()
+		}
+	}
+	opts := guide.Options{
+		Course: course, Store: progress.Open(path, owner), Lang: lang,
+		Out: f.IOStreams.Out, ErrOut: f.IOStreams.ErrOut,
+		Checker: &engineChecker{f: f},
+		Color:   f.IOStreams.ColorEnabled(), Width: 80,
+		Dir: dir, Env: env,
+	}
+	if f.IOStreams.IsStdoutTTY() {
+		if w, _, err := term.GetSize(f.IOStreams.OutFd()); err == nil && w > 20 {
+			opts.Width = min(w, 100)
+		}
+	}
+	if f.IOStreams.IsStdinTTY() && f.IOStreams.IsStdoutTTY() {
+		in, inOK := f.IOStreams.In.(terminal.FileReader)
+		out, outOK := f.IOStreams.Out.(terminal.FileWriter)
+		if inOK && outOK {
+			opts.Stdio = &terminal.Stdio{In: in, Out: out, Err: f.IOStreams.ErrOut}
+		}
+	}
+	g, err := guide.New(opts)
+	if err != nil {
+		closeBin()
+		return nil, err
+	}
+	return &session{Guide: g, bin: bin}, nil
+}
+
+// run opens a session with docker on PATH, calls fn and turns the guide's
+// errors into exit statuses with messages in the student's language.
+func (c *Common) run(fn func(s *session) error) error { return c.runWith(true, fn) }
+
+// runPlain is run for commands that run no scripts or checks.
+func (c *Common) runPlain(fn func(s *session) error) error { return c.runWith(false, fn) }
+
+func (c *Common) runWith(withBin bool, fn func(s *session) error) error {
+	s, err := c.newSession(withBin)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.exit(fn(s))
+}
+
+func (s *session) exit(err error) error {
+	var usage *guide.ErrUsage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, guide.ErrNotPassed):
+		return &factory.StatusError{Code: 1}
+	case errors.Is(err, guide.ErrCancelled):
+		return &factory.StatusError{Code: 130}
+	case errors.As(err, &usage):
+		return &factory.StatusError{Code: 1, Message: s.T("error.prefix") + usage.Message}
+	}
+	return err
+}
+
+// stepNumber parses the N of `dockyard step N`.
+func stepNumber(arg string) (int, bool) {
+	n := 0
+	for _, r := range strings.TrimSpace(arg) {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, arg != ""
+}
