@@ -184,7 +184,7 @@ func nftTables(t *testing.T) []string {
 // iptables-nft tables it created when there were none before.
 func removeNetavarkRules(t *testing.T, tablesBefore []string) {
 	for _, tool := range []string{"iptables", "ip6tables"} {
-		out, err := exec.Command(tool+"-save").Output()
+		out, err := exec.Command(tool + "-save").Output()
 		if err != nil {
 			continue
 		}
