@@ -6,6 +6,8 @@ package docker
 import (
 	"github.com/spf13/cobra"
 
+	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
+	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -21,5 +23,7 @@ The same binary run through a symlink named "docker" behaves the same, so
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
+	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
+	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	return cmd
 }

@@ -292,3 +292,13 @@ func (e *Engine) ReconcileNetworks(ctx context.Context) error {
 	exists := func(id string) bool { _, ok := byID[id]; return ok }
 	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
 }
+
+// PublishedPorts is `docker port`: the ports a container (by name or id)
+// publishes, with the host ports chosen; none when it is not running.
+func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
+	c, err := e.containerByRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	return e.ContainerPorts(c.ID), nil
+}

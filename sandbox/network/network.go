@@ -150,3 +150,17 @@ func ShortID(id string) string {
 	}
 	return id
 }
+
+// kindError is a message for the student that still matches a sentinel
+// with errors.Is, without repeating the sentinel's text.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
+func errorf(kind error, format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
+}

@@ -55,7 +55,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
 			return err
 		}
 		if n := byName(st, o.Name); n != nil {
-			return fmt.Errorf("network with name %s already exists: %w", o.Name, ErrExists)
+			return errorf(ErrExists, "network with name %s already exists", o.Name)
 		}
 		n := &Network{
 			ID: randomID(), Name: o.Name, Driver: DriverBridge, Internal: o.Internal,
@@ -99,7 +99,7 @@ func (s *Store) placeNetwork(st *state, n *Network, subnet netip.Prefix, gw neti
 	if subnet.IsValid() {
 		for _, t := range taken {
 			if subnet.Overlaps(t) {
-				return fmt.Errorf("subnet %s overlaps %s, already used on this host: choose another --subnet: %w", subnet, t, ErrOverlap)
+				return errorf(ErrOverlap, "subnet %s overlaps %s, already used on this host: choose another --subnet", subnet, t)
 			}
 		}
 	} else {
@@ -168,7 +168,7 @@ func find(st *state, ref string) (*Network, error) {
 		}
 	}
 	if match == nil {
-		return nil, fmt.Errorf("network %s not found (docker network ls lists them): %w", ref, ErrNotFound)
+		return nil, errorf(ErrNotFound, "network %s not found (docker network ls lists them)", ref)
 	}
 	return match, nil
 }
@@ -239,8 +239,8 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 		users := usersOf(st, n)
 		if len(users) > 0 {
 			sort.Strings(users)
-			return fmt.Errorf("network %s is in use by container(s) %s: stop and remove them or docker network disconnect first: %w",
-				n.Name, strings.Join(users, ", "), ErrInUse)
+			return errorf(ErrInUse, "network %s is in use by container(s) %s: remove them or docker network disconnect them first",
+				n.Name, strings.Join(users, ", "))
 		}
 		delete(st.Networks, n.ID)
 		if err := deleteLink(n.Bridge); err != nil {

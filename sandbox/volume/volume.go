@@ -55,6 +55,9 @@ type Store struct {
 // SetInUse tells the store how to find the containers mounting a volume.
 func (s *Store) SetInUse(fn func(name string) []string) { s.inUse = fn }
 
+// Users returns the containers using v.
+func (s *Store) Users(v *Volume) []string { return s.users(v) }
+
 func (s *Store) users(v *Volume) []string {
 	users := slices.Clone(v.Users)
 	if s.inUse != nil {

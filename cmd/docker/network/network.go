@@ -1,0 +1,506 @@
+// Package network is Docker's network commands on Dockyard's engine:
+// `docker network create|ls|inspect|rm|connect|disconnect|prune` and
+// `docker port`.
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	apinet "github.com/moby/moby/api/types/network"
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
+)
+
+// NewCmdNetwork returns `docker network` with its subcommands.
+func NewCmdNetwork(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "network",
+		Short: "Manage networks",
+		Long: `Manage networks: the default "bridge", "host" and "none", and bridges of your
+own, on which containers reach each other by name.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdLs(f, nil), NewCmdInspect(f, nil), NewCmdRm(f, nil),
+		NewCmdConnect(f, nil), NewCmdDisconnect(f, nil), NewCmdPrune(f, nil))
+	return cmd
+}
+
+// daemonError words an engine error as Docker's CLI does.
+func daemonError(err error) error {
+	return errors.New("Error response from daemon: " + err.Error())
+}
+
+// store opens the engine's network store and cleans up after crashed
+// monitors first, so what the student sees is current.
+func store(ctx context.Context, f *factory.Factory) (*engine.Engine, *network.Store, error) {
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = e.ReconcileNetworks(ctx)
+	s, err := e.Networks()
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, s, nil
+}
+
+// CreateOptions are `docker network create` flags.
+type CreateOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+
+	Name     string
+	Driver   string
+	Subnet   string
+	Gateway  string
+	Internal bool
+	Labels   []string
+}
+
+// NewCmdCreate returns `docker network create`.
+func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "create [OPTIONS] NETWORK",
+		Short: "Create a network",
+		Args:  exactArgs(1, "network name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return createRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Driver, "driver", "d", "bridge", "Driver to manage the Network (bridge; overlay needs a swarm cluster)")
+	fl.StringVar(&opts.Subnet, "subnet", "", "Subnet in CIDR format that represents a network segment")
+	fl.StringVar(&opts.Gateway, "gateway", "", "IPv4 Gateway for the master subnet")
+	fl.BoolVar(&opts.Internal, "internal", false, "Restrict external access to the network")
+	fl.StringArrayVar(&opts.Labels, "label", nil, "Set metadata on a network")
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	_, s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	labels := map[string]string{}
+	for _, l := range opts.Labels {
+		k, v, _ := strings.Cut(l, "=")
+		labels[k] = v
+	}
+	if len(labels) == 0 {
+		labels = nil
+	}
+	n, err := s.Create(ctx, network.CreateOptions{
+		Name: opts.Name, Driver: opts.Driver, Subnet: opts.Subnet, Gateway: opts.Gateway,
+		Internal: opts.Internal, Labels: labels,
+	})
+	if err != nil {
+		return daemonError(err)
+	}
+	fmt.Fprintln(opts.IO.Out, n.ID)
+	return nil
+}
+
+// LsOptions are `docker network ls` flags.
+type LsOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+
+	Quiet   bool
+	NoTrunc bool
+	Filters []string
+}
+
+// NewCmdLs returns `docker network ls`.
+func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
+	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "ls [OPTIONS]",
+		Aliases: []string{"list"},
+		Short:   "List networks",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, flt := range opts.Filters {
+				k, _, ok := strings.Cut(flt, "=")
+				if !ok || (k != "name" && k != "driver" && k != "id" && k != "type") {
+					return fmt.Errorf("Error response from daemon: invalid filter '%s' (use name=, driver=, id= or type=custom|builtin)", flt)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return lsRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display network IDs")
+	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "Do not truncate the output")
+	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Provide filter values (name=, driver=, id=, type=custom|builtin)")
+	return cmd
+}
+
+func lsRun(ctx context.Context, opts *LsOptions) error {
+	_, s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	list, err := s.List(ctx)
+	if err != nil {
+		return daemonError(err)
+	}
+	return writeLs(opts.IO, filterNetworks(list, opts.Filters), opts)
+}
+
+func filterNetworks(list []network.Info, filters []string) []network.Info {
+	var out []network.Info
+	for _, n := range list {
+		ok := true
+		for _, flt := range filters {
+			k, v, _ := strings.Cut(flt, "=")
+			switch k {
+			case "name":
+				ok = ok && strings.Contains(n.Name, v)
+			case "driver":
+				ok = ok && n.Driver == v
+			case "id":
+				ok = ok && strings.HasPrefix(n.ID, v)
+			case "type":
+				ok = ok && (v == "custom") == !n.Predefined
+			}
+		}
+		if ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) error {
+	id := func(n network.Info) string {
+		if opts.NoTrunc {
+			return n.ID
+		}
+		return network.ShortID(n.ID)
+	}
+	if opts.Quiet {
+		for _, n := range list {
+			fmt.Fprintln(io.Out, id(n))
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
+	for _, n := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\tlocal\n", id(n), n.Name, n.Driver)
+	}
+	return tw.Flush()
+}
+
+// InspectOptions are `docker network inspect` flags.
+type InspectOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Names   []string
+}
+
+// NewCmdInspect returns `docker network inspect`.
+func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "inspect NETWORK [NETWORK...]",
+		Short: "Display detailed information on one or more networks",
+		Args:  minArgs(1, "network name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(cmd.Context(), opts)
+		},
+	}
+	return cmd
+}
+
+func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	_, s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	out := []apinet.Inspect{}
+	var errs []string
+	for _, name := range opts.Names {
+		in, err := s.Inspect(ctx, name)
+		if err != nil {
+			errs = append(errs, "Error response from daemon: "+err.Error())
+			continue
+		}
+		out = append(out, Inspect(in, s.Prefix()))
+	}
+	b, err := json.MarshalIndent(out, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.Out, string(b))
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Inspect converts a network to the Docker Engine API's shape.
+func Inspect(in network.Info, prefix string) apinet.Inspect {
+	n := apinet.Inspect{
+		Network: apinet.Network{
+			Name: in.Name, ID: in.ID, Created: in.Created, Scope: "local", Driver: in.Driver,
+			EnableIPv4: in.Driver == network.DriverBridge,
+			IPAM:       apinet.IPAM{Driver: "default", Config: []apinet.IPAMConfig{}},
+			Internal:   in.Internal,
+			Options:    map[string]string{},
+			Labels:     in.Labels,
+		},
+		Containers: map[string]apinet.EndpointResource{},
+	}
+	if n.Labels == nil {
+		n.Labels = map[string]string{}
+	}
+	if in.Subnet.IsValid() {
+		n.IPAM.Config = append(n.IPAM.Config, apinet.IPAMConfig{Subnet: in.Subnet, Gateway: in.Gateway})
+		n.Options["com.docker.network.bridge.name"] = in.Bridge
+	}
+	for _, ep := range in.Endpoints {
+		mac, _ := net.ParseMAC(ep.MAC)
+		n.Containers[ep.Container] = apinet.EndpointResource{
+			Name: ep.ContainerName, EndpointID: ep.ID, MacAddress: apinet.HardwareAddr(mac),
+			IPv4Address: netip.PrefixFrom(ep.IP, in.Subnet.Bits()),
+		}
+	}
+	return n
+}
+
+// RmOptions are `docker network rm` flags.
+type RmOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Names   []string
+	Force   bool
+}
+
+// NewCmdRm returns `docker network rm`.
+func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
+	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "rm NETWORK [NETWORK...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more networks",
+		Args:    minArgs(1, "network name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return rmRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not error if the network does not exist")
+	return cmd
+}
+
+func rmRun(ctx context.Context, opts *RmOptions) error {
+	_, s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, name := range opts.Names {
+		if _, err := s.Remove(ctx, name); err != nil {
+			if opts.Force && errors.Is(err, network.ErrNotFound) {
+				continue
+			}
+			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
+			failed = true
+			continue
+		}
+		fmt.Fprintln(opts.IO.Out, name)
+	}
+	if failed {
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}
+
+// ConnectOptions are `docker network connect` flags.
+type ConnectOptions struct {
+	IO        *iostreams.IOStreams
+	Factory   *factory.Factory
+	Network   string
+	Container string
+	Aliases   []string
+}
+
+// NewCmdConnect returns `docker network connect`.
+func NewCmdConnect(f *factory.Factory, runF func(*ConnectOptions) error) *cobra.Command {
+	opts := &ConnectOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "connect [OPTIONS] NETWORK CONTAINER",
+		Short: "Connect a container to a network",
+		Args:  exactArgs(2, "network and container"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Network, opts.Container = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			e, _, err := store(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if err := e.NetworkConnect(cmd.Context(), opts.Network, opts.Container, opts.Aliases); err != nil {
+				return daemonError(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.Aliases, "alias", nil, "Add network-scoped alias for the container")
+	return cmd
+}
+
+// DisconnectOptions are `docker network disconnect` flags.
+type DisconnectOptions struct {
+	IO        *iostreams.IOStreams
+	Factory   *factory.Factory
+	Network   string
+	Container string
+	Force     bool
+}
+
+// NewCmdDisconnect returns `docker network disconnect`.
+func NewCmdDisconnect(f *factory.Factory, runF func(*DisconnectOptions) error) *cobra.Command {
+	opts := &DisconnectOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "disconnect [OPTIONS] NETWORK CONTAINER",
+		Short: "Disconnect a container from a network",
+		Args:  exactArgs(2, "network and container"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Network, opts.Container = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			e, _, err := store(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if err := e.NetworkDisconnect(cmd.Context(), opts.Network, opts.Container); err != nil {
+				return daemonError(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Force the container to disconnect from a network")
+	return cmd
+}
+
+// PruneOptions are `docker network prune` flags.
+type PruneOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Force   bool
+}
+
+// NewCmdPrune returns `docker network prune`.
+func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Command {
+	opts := &PruneOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "prune [OPTIONS]",
+		Short: "Remove all unused networks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return pruneRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	return cmd
+}
+
+func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	if !opts.Force {
+		ok, err := confirm(opts.IO, "WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ")
+		if err != nil || !ok {
+			return err
+		}
+	}
+	_, s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	names, err := s.Prune(ctx)
+	if err != nil {
+		return daemonError(err)
+	}
+	if len(names) > 0 {
+		fmt.Fprintln(opts.IO.Out, "Deleted Networks:")
+		for _, n := range names {
+			fmt.Fprintln(opts.IO.Out, n)
+		}
+		fmt.Fprintln(opts.IO.Out)
+	}
+	return nil
+}
+
+// confirm asks a yes/no question on the streams; only y or yes agree.
+func confirm(io *iostreams.IOStreams, question string) (bool, error) {
+	fmt.Fprint(io.Out, question)
+	var answer string
+	fmt.Fscanln(io.In, &answer)
+	answer = strings.ToLower(strings.TrimSpace(answer))
+	return answer == "y" || answer == "yes", nil
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &factory.FlagError{Err: fmt.Errorf("%q requires exactly %d argument(s) (%s).\nUsage:  %s", cmd.CommandPath(), n, what, cmd.UseLine())}
+		}
+		return nil
+	}
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument(s) (%s).\nUsage:  %s", cmd.CommandPath(), n, what, cmd.UseLine())}
+		}
+		return nil
+	}
+}
+
+// sortedPorts orders bindings as Docker prints them.
+func sortedPorts(ps []network.PortBinding) []network.PortBinding {
+	out := append([]network.PortBinding(nil), ps...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ContainerPort != out[j].ContainerPort {
+			return out[i].ContainerPort < out[j].ContainerPort
+		}
+		return out[i].Proto < out[j].Proto
+	})
+	return out
+}

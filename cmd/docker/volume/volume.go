@@ -1,0 +1,367 @@
+// Package volume is Docker's volume commands on Dockyard's engine:
+// `docker volume create|ls|inspect|rm|prune`.
+package volume
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	apivol "github.com/moby/moby/api/types/volume"
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
+)
+
+// NewCmdVolume returns `docker volume` with its subcommands.
+func NewCmdVolume(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "volume",
+		Short: "Manage volumes",
+		Long: `Manage volumes: directories Dockyard keeps for containers, whose data outlives
+the containers that use them.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdLs(f, nil), NewCmdInspect(f, nil), NewCmdRm(f, nil), NewCmdPrune(f, nil))
+	return cmd
+}
+
+func daemonError(err error) error { return errors.New("Error response from daemon: " + err.Error()) }
+
+func store(ctx context.Context, f *factory.Factory) (*volume.Store, error) {
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Volumes()
+}
+
+// CreateOptions are `docker volume create` flags.
+type CreateOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Name    string
+	Driver  string
+	Labels  []string
+}
+
+// NewCmdCreate returns `docker volume create`.
+func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "create [OPTIONS] [VOLUME]",
+		Short: "Create a volume",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return &factory.FlagError{Err: fmt.Errorf("%q requires at most 1 argument.\nUsage:  %s", cmd.CommandPath(), cmd.UseLine())}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if opts.Name != "" && opts.Name != args[0] {
+					return &factory.FlagError{Err: fmt.Errorf("conflicting options: either specify --name or provide positional arg, not both")}
+				}
+				opts.Name = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return createRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Driver, "driver", "d", "local", "Specify volume driver name")
+	fl.StringVar(&opts.Name, "name", "", "Specify volume name")
+	_ = fl.MarkHidden("name")
+	fl.StringArrayVar(&opts.Labels, "label", nil, "Set metadata for a volume")
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	labels := map[string]string{}
+	for _, l := range opts.Labels {
+		k, v, _ := strings.Cut(l, "=")
+		labels[k] = v
+	}
+	if len(labels) == 0 {
+		labels = nil
+	}
+	v, err := s.Create(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
+	if err != nil {
+		return daemonError(err)
+	}
+	fmt.Fprintln(opts.IO.Out, v.Name)
+	return nil
+}
+
+// LsOptions are `docker volume ls` flags.
+type LsOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Quiet   bool
+	Filters []string
+}
+
+// NewCmdLs returns `docker volume ls`.
+func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
+	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "ls [OPTIONS]",
+		Aliases: []string{"list"},
+		Short:   "List volumes",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, flt := range opts.Filters {
+				k, _, ok := strings.Cut(flt, "=")
+				if !ok || (k != "name" && k != "dangling") {
+					return fmt.Errorf("Error response from daemon: invalid filter '%s' (use name= or dangling=true|false)", flt)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return lsRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display volume names")
+	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Provide filter values (name=, dangling=true|false)")
+	return cmd
+}
+
+func lsRun(ctx context.Context, opts *LsOptions) error {
+	s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	vols, err := s.List(ctx)
+	if err != nil {
+		return daemonError(err)
+	}
+	var shown []*volume.Volume
+	for _, v := range vols {
+		ok := true
+		for _, flt := range opts.Filters {
+			k, val, _ := strings.Cut(flt, "=")
+			switch k {
+			case "name":
+				ok = ok && strings.Contains(v.Name, val)
+			case "dangling":
+				ok = ok && (len(s.Users(v)) == 0) == (val == "true" || val == "1")
+			}
+		}
+		if ok {
+			shown = append(shown, v)
+		}
+	}
+	if opts.Quiet {
+		for _, v := range shown {
+			fmt.Fprintln(opts.IO.Out, v.Name)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 5, ' ', 0)
+	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
+	for _, v := range shown {
+		fmt.Fprintf(tw, "%s\t%s\n", v.Driver, v.Name)
+	}
+	return tw.Flush()
+}
+
+// InspectOptions are `docker volume inspect` arguments.
+type InspectOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Names   []string
+}
+
+// NewCmdInspect returns `docker volume inspect`.
+func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "inspect VOLUME [VOLUME...]",
+		Short: "Display detailed information on one or more volumes",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(cmd.Context(), opts)
+		},
+	}
+	return cmd
+}
+
+func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	out := []apivol.Volume{}
+	var errs []string
+	for _, name := range opts.Names {
+		v, err := s.Inspect(ctx, name)
+		if err != nil {
+			errs = append(errs, "Error response from daemon: "+err.Error())
+			continue
+		}
+		out = append(out, Inspect(v))
+	}
+	b, err := json.MarshalIndent(out, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.Out, string(b))
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Inspect converts a volume to the Docker Engine API's shape.
+func Inspect(v *volume.Volume) apivol.Volume {
+	labels := v.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	return apivol.Volume{
+		CreatedAt:  v.CreatedAt.Format(time.RFC3339),
+		Driver:     v.Driver,
+		Labels:     labels,
+		Mountpoint: v.Mountpoint,
+		Name:       v.Name,
+		Options:    map[string]string{},
+		Scope:      "local",
+	}
+}
+
+// RmOptions are `docker volume rm` flags.
+type RmOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Names   []string
+	Force   bool
+}
+
+// NewCmdRm returns `docker volume rm`.
+func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
+	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "rm [OPTIONS] VOLUME [VOLUME...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more volumes",
+		Args:    minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return rmRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not error if the volume does not exist")
+	return cmd
+}
+
+func rmRun(ctx context.Context, opts *RmOptions) error {
+	s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, name := range opts.Names {
+		if err := s.Remove(ctx, name); err != nil {
+			if opts.Force && errors.Is(err, volume.ErrNotFound) {
+				continue
+			}
+			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
+			failed = true
+			continue
+		}
+		fmt.Fprintln(opts.IO.Out, name)
+	}
+	if failed {
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}
+
+// PruneOptions are `docker volume prune` flags.
+type PruneOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	All     bool
+	Force   bool
+}
+
+// NewCmdPrune returns `docker volume prune`.
+func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Command {
+	opts := &PruneOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "prune [OPTIONS]",
+		Short: "Remove unused local volumes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return pruneRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Remove all unused volumes, not just anonymous ones")
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	return cmd
+}
+
+func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	if !opts.Force {
+		what := "anonymous local volumes"
+		if opts.All {
+			what = "local volumes"
+		}
+		fmt.Fprintf(opts.IO.Out, "WARNING! This will remove all %s not used by at least one container.\nAre you sure you want to continue? [y/N] ", what)
+		var answer string
+		fmt.Fscanln(opts.IO.In, &answer)
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return nil
+		}
+	}
+	s, err := store(ctx, opts.Factory)
+	if err != nil {
+		return err
+	}
+	names, err := s.Prune(ctx, opts.All)
+	if err != nil {
+		return daemonError(err)
+	}
+	if len(names) > 0 {
+		fmt.Fprintln(opts.IO.Out, "Deleted Volumes:")
+		for _, n := range names {
+			fmt.Fprintln(opts.IO.Out, n)
+		}
+		fmt.Fprintln(opts.IO.Out)
+	}
+	return nil
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument.\nUsage:  %s", cmd.CommandPath(), n, cmd.UseLine())}
+		}
+		return nil
+	}
+}
