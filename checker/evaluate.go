@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -253,9 +252,11 @@ func (r *run) engineError(ctx context.Context, err error) {
 	r.errorf("engine.error", map[string]any{"error": err.Error()})
 }
 
-// missing reports whether err means the object does not exist.
+// missing reports whether err means the object does not exist. Only
+// ErrNotFound counts: a socket that is not there (ENOENT) is an unreachable
+// engine, not a missing container.
 func missing(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, os.ErrNotExist)
+	return errors.Is(err, ErrNotFound)
 }
 
 type invalidSpec struct{ err error }

@@ -53,7 +53,7 @@ func (e *Engine) Close() error { return e.c.Close() }
 
 // wrap turns the API's not-found errors into checker.ErrNotFound.
 func wrap(what, name string, err error) error {
-	if cerrdefs.IsNotFound(err) {
+	if cerrdefs.IsNotFound(err) && !client.IsErrConnectionFailed(err) {
 		return fmt.Errorf("no such %s %s: %w", what, name, checker.ErrNotFound)
 	}
 	return fmt.Errorf("inspect %s %s: %w", what, name, err)

@@ -33,7 +33,7 @@ type podman struct {
 
 // startPodman starts `podman system service` as docs/design.md describes
 // for this machine and loads a busybox image built from the host's binary.
-func startPodman(t *testing.T) *podman {
+func startPodman(t testing.TB) *podman {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -171,7 +171,7 @@ func TestPodmanCompatAPI(t *testing.T) {
 	checkertest.Run(t, startPodman(t))
 }
 
-func nftTables(t *testing.T) []string {
+func nftTables(t testing.TB) []string {
 	out, err := exec.Command("nft", "list", "tables").Output()
 	if err != nil {
 		t.Fatalf("nft list tables: %v", err)
@@ -182,7 +182,7 @@ func nftTables(t *testing.T) []string {
 // removeNetavarkRules undoes what netavark leaves behind after its last
 // network is gone: its NETAVARK chains, the rules that jump to them, and the
 // iptables-nft tables it created when there were none before.
-func removeNetavarkRules(t *testing.T, tablesBefore []string) {
+func removeNetavarkRules(t testing.TB, tablesBefore []string) {
 	for _, tool := range []string{"iptables", "ip6tables"} {
 		out, err := exec.Command(tool + "-save").Output()
 		if err != nil {
