@@ -8,6 +8,7 @@ import (
 
 	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
 	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
+	"github.com/dockyard-lab/dockyard/cmd/docker/push"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -25,5 +26,6 @@ The same binary run through a symlink named "docker" behaves the same, so
 	}
 	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
+	cmd.AddCommand(push.NewCmdPush(f, nil))
 	return cmd
 }

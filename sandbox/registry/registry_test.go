@@ -146,3 +146,49 @@ func TestStartOnBusyPort(t *testing.T) {
 		t.Errorf("Status after failed start = %+v, want nothing running", st)
 	}
 }
+
+func TestPushReportsLayersAndRefusesRemoteRegistries(t *testing.T) {
+	h, err := Handler(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img, _ := random.Image(256, 2)
+
+	var events []PushEvent
+	digest, _, err := Push(context.Background(), img, host+"/lesson/app:v1", func(ev PushEvent) { events = append(events, ev) })
+	if err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	if want, _ := img.Digest(); digest != want {
+		t.Errorf("Push digest = %s, want %s", digest, want)
+	}
+	if len(events) != 2 || events[0].Status != "Pushed" {
+		t.Errorf("first push events = %v, want 2 layers Pushed", events)
+	}
+	events = nil
+	if _, _, err := Push(context.Background(), img, host+"/lesson/app:v2", func(ev PushEvent) { events = append(events, ev) }); err != nil {
+		t.Fatalf("second Push: %v", err)
+	}
+	if len(events) != 2 || events[0].Status != "Layer already exists" {
+		t.Errorf("second push events = %v, want 2 layers already there", events)
+	}
+
+	var notLocal *NotLocalError
+	if _, _, err := Push(context.Background(), img, "docker.io/library/app:v1", nil); !errors.As(err, &notLocal) {
+		t.Errorf("Push to docker.io error = %v, want NotLocalError", err)
+	}
+}
+
+func TestIsLocal(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost:5000": true, "127.0.0.1:5000": true, "[::1]:5000": true, "127.0.0.2": true,
+		"docker.io": false, "registry.example.com:5000": false, "10.0.0.1:5000": false,
+	} {
+		if got := IsLocal(host); got != want {
+			t.Errorf("IsLocal(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

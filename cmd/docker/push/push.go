@@ -1,0 +1,103 @@
+// Package push is `docker push`: upload an image to a registry on this
+// machine (the one `dockyard registry start` runs), for the registry lesson.
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/registry"
+)
+
+// PushOptions are `docker push`'s parsed flags.
+type PushOptions struct {
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (*engine.Engine, error)
+	Ref    string
+	Quiet  bool
+}
+
+// NewCmdPush returns `docker push`.
+func NewCmdPush(f *factory.Factory, runF func(*PushOptions) error) *cobra.Command {
+	opts := &PushOptions{IO: f.IOStreams, Engine: f.Engine}
+	cmd := &cobra.Command{
+		Use:   "push [OPTIONS] NAME[:TAG]",
+		Short: "Upload an image to a registry",
+		Long: `Upload an image to a registry. Dockyard pushes only to a registry on this
+machine: start one with "dockyard registry start", tag the image for it and
+push.`,
+		Example: `  dockyard registry start
+  docker tag busybox localhost:5000/busybox:lesson
+  docker push localhost:5000/busybox:lesson`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &factory.FlagError{Err: fmt.Errorf(`"docker push" requires exactly 1 argument`)}
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return pushRun(c.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "Suppress verbose output")
+	return cmd
+}
+
+func pushRun(ctx context.Context, opts *PushOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ref, err := image.ParseReference(opts.Ref)
+	if err != nil {
+		return err
+	}
+	if ref.Digest() != "" {
+		return fmt.Errorf("cannot push a digest reference (%s): push a tag", opts.Ref)
+	}
+	if !registry.IsLocal(ref.Domain()) {
+		return &registry.NotLocalError{Registry: ref.Domain()}
+	}
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	img, err := e.Images.Get(ctx, ref.String())
+	if errors.Is(err, image.ErrNotFound) {
+		return fmt.Errorf("An image does not exist locally with the tag: %s", ref.Name())
+	}
+	if err != nil {
+		return err
+	}
+	v, err := e.Images.V1(img)
+	if err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		fmt.Fprintf(opts.IO.Out, "The push refers to repository [%s]\n", ref.Name())
+	}
+	digest, size, err := registry.Push(ctx, v, ref.String(), func(ev registry.PushEvent) {
+		if !opts.Quiet {
+			fmt.Fprintf(opts.IO.Out, "%s: %s\n", ev.ID, ev.Status)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if opts.Quiet {
+		fmt.Fprintln(opts.IO.Out, ref.Familiar())
+		return nil
+	}
+	fmt.Fprintf(opts.IO.Out, "%s: digest: %s size: %d\n", ref.Tag(), digest, size)
+	return nil
+}
