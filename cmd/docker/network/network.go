@@ -34,7 +34,7 @@ own, on which containers reach each other by name.`,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdLs(f, nil), NewCmdInspect(f, nil), NewCmdRm(f, nil),
-		NewCmdConnect(f, nil), NewCmdDisconnect(f, nil), NewCmdPrune(f, nil))
+		NewCmdConnect(f, nil), NewCmdDisconnect(f, nil), NewCmdPrune(f, nil), NewCmdReset(f))
 	return cmd
 }
 
@@ -503,4 +503,28 @@ func sortedPorts(ps []network.PortBinding) []network.PortBinding {
 		return out[i].Proto < out[j].Proto
 	})
 	return out
+}
+
+// NewCmdReset returns the hidden `docker network reset`: it removes every
+// kernel object of the state root's networks (bridges, veths, namespaces,
+// the nftables table) and their state, for benchmarks and lesson resets
+// that throw a state root away. Docker has no such command.
+func NewCmdReset(f *factory.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:    "reset",
+		Short:  "Remove all of this state root's networking (not a Docker command)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := f.Engine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			s, err := e.Networks()
+			if err != nil {
+				return err
+			}
+			return s.Teardown(cmd.Context())
+		},
+	}
 }
