@@ -135,4 +135,3 @@ func TestIntegrationRunCommand(t *testing.T) {
 		t.Errorf("last run = %+v, want guest kernel %s and exit code 5", rec, k.Release)
 	}
 }
-
