@@ -8,7 +8,7 @@ import (
 
 	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
 	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
-	"github.com/dockyard-lab/dockyard/cmd/docker/push"
+	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -26,6 +26,7 @@ The same binary run through a symlink named "docker" behaves the same, so
 	}
 	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
-	cmd.AddCommand(push.NewCmdPush(f, nil))
+	cmd.AddCommand(containercmd.NewCmdContainer(f))
+	containercmd.AddTopLevel(cmd, f)
 	return cmd
 }

@@ -10,12 +10,15 @@ import (
 	"path/filepath"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
+	// Re-executed as a container's init or monitor: never returns.
+	engine.Reexec()
 	os.Exit(run(factory.New(version), os.Args))
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
 )
@@ -28,16 +29,6 @@ type Store struct {
 type NotFoundError struct{ Ref string }
 
 func (e *NotFoundError) Error() string { return "No such container: " + e.Ref }
-
-// AmbiguousError says an id prefix matches more than one container.
-type AmbiguousError struct {
-	Ref     string
-	Matches int
-}
-
-func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("multiple containers match %q (%d of them): give more of the id", e.Ref, e.Matches)
-}
 
 // NameInUseError says a name is taken, in Docker's words.
 type NameInUseError struct{ Name, ID string }
@@ -275,7 +266,8 @@ func (s *Store) List() ([]*Container, error) {
 	return all, nil
 }
 
-// Get finds a container by full id, name, or unique id prefix, as Docker does.
+// Get finds a container by full id, name, or unique id prefix, as Docker
+// does; an ambiguous prefix is an *idindex.AmbiguousError.
 func (s *Store) Get(ref string) (*Container, error) {
 	id, err := s.Resolve(ref)
 	if err != nil {
@@ -308,20 +300,15 @@ func (s *Store) Resolve(ref string) (string, error) {
 			return c.ID, nil
 		}
 	}
-	var matches []string
-	for _, c := range all {
-		if strings.HasPrefix(c.ID, ref) {
-			matches = append(matches, c.ID)
-		}
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.ID
 	}
-	switch len(matches) {
-	case 0:
+	id, err := idindex.Find(ids, ref)
+	if errors.Is(err, idindex.ErrNotFound) {
 		return "", &NotFoundError{Ref: ref}
-	case 1:
-		return matches[0], nil
-	default:
-		return "", &AmbiguousError{Ref: ref, Matches: len(matches)}
 	}
+	return id, err
 }
 
 // Update reads container id, lets fn change it and saves it, under the lock.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
@@ -28,6 +29,8 @@ type Engine struct {
 
 	// Images is the image store (<root>/images).
 	Images *image.Store
+	// Containers is the container store (<root>/containers).
+	Containers *container.Store
 }
 
 // ErrNeedsRoot is returned by Open when the process is not root.
@@ -50,6 +53,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e := &Engine{root: root}
 	if err := e.openImages(); err != nil {
+		return nil, err
+	}
+	if err := e.openContainers(); err != nil {
 		return nil, err
 	}
 	return e, nil

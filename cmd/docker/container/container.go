@@ -1,0 +1,128 @@
+// Package container is Docker's container commands on Dockyard's engine:
+// run, create, start, stop, kill, restart, rm, ps, logs, exec, wait, top,
+// inspect, rename, cp and container prune, both as `docker container <verb>`
+// and as the top-level shortcuts (`docker run`, `docker ps`, ...).
+package container
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// NewCmdContainer returns `docker container` with its subcommands.
+func NewCmdContainer(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "container",
+		Short: "Manage containers",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	for _, sub := range commands(f) {
+		cmd.AddCommand(sub)
+	}
+	cmd.AddCommand(NewCmdInspect(f, nil))
+	cmd.AddCommand(NewCmdPrune(f, nil))
+	ls := NewCmdPs(f, nil)
+	ls.Use = "ls [OPTIONS]"
+	ls.Aliases = []string{"list", "ps"}
+	cmd.AddCommand(ls)
+	return cmd
+}
+
+// AddTopLevel adds the shortcuts Docker has at the top (`docker run`,
+// `docker ps`, ...) to the docker command.
+func AddTopLevel(docker *cobra.Command, f *factory.Factory) {
+	for _, sub := range commands(f) {
+		docker.AddCommand(sub)
+	}
+	docker.AddCommand(NewCmdPs(f, nil))
+}
+
+func commands(f *factory.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		NewCmdRun(f, nil), NewCmdCreate(f, nil), NewCmdStart(f, nil), NewCmdStop(f, nil),
+		NewCmdKill(f, nil), NewCmdRestart(f, nil), NewCmdRm(f, nil), NewCmdLogs(f, nil),
+		NewCmdExec(f, nil), NewCmdWait(f, nil), NewCmdTop(f, nil), NewCmdRename(f, nil),
+		NewCmdCp(f, nil),
+	}
+}
+
+// daemonError words an engine error as Docker's CLI does.
+func daemonError(err error) error {
+	msg := err.Error()
+	var amb *idindex.AmbiguousError
+	if errors.As(err, &amb) {
+		msg = amb.Error()
+	}
+	return errors.New("Error response from daemon: " + msg)
+}
+
+// runError ends `docker run` and `docker create`: engine problems exit 125
+// with "docker: ...", a container that could not start exits 126 or 127.
+func runError(err error) error {
+	var se *container.StartError
+	if errors.As(err, &se) {
+		return &factory.StatusError{Code: se.Code, Message: "docker: Error response from daemon: " + se.Msg}
+	}
+	var st *factory.StatusError
+	if errors.As(err, &st) {
+		return err
+	}
+	msg := err.Error()
+	if errors.Is(err, image.ErrNotFound) {
+		msg = "Error response from daemon: " + msg
+	} else if !strings.HasPrefix(msg, "Error response from daemon") {
+		msg = "Error response from daemon: " + msg
+	}
+	return &factory.StatusError{Code: 125, Message: "docker: " + msg}
+}
+
+// forEach runs fn for each argument as Docker's multi-container commands
+// do: errors are printed as they come and the command fails at the end.
+func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error {
+	failed := false
+	for _, ref := range refs {
+		if err := fn(ref); err != nil {
+			fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
+			failed = true
+			continue
+		}
+		fmt.Fprintln(f.IOStreams.Out, ref)
+	}
+	if failed {
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}
+
+// exactArgs and minArgs give Docker's usage messages.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument", dockerName(cmd), n)}
+		}
+		return nil
+	}
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &factory.FlagError{Err: fmt.Errorf("%q requires exactly %d arguments", dockerName(cmd), n)}
+		}
+		return nil
+	}
+}
+
+// dockerName is the command as the student typed it: "docker run".
+func dockerName(cmd *cobra.Command) string {
+	return strings.TrimPrefix(cmd.CommandPath(), "dockyard ")
+}

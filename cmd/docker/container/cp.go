@@ -1,0 +1,54 @@
+package container
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+)
+
+// NewCmdCp returns `docker cp`.
+func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "cp CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH",
+		Short: "Copy files/folders between a container and the local filesystem",
+		Args:  exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(args[0], args[1])
+			}
+			srcC, srcPath, srcIn := splitCp(args[0])
+			dstC, dstPath, dstIn := splitCp(args[1])
+			if srcIn == dstIn {
+				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path"}
+			}
+			e, err := f.Engine(ctxOr(cmd.Context()))
+			if err != nil {
+				return err
+			}
+			if srcIn {
+				err = e.Containers.CopyFrom(srcC, srcPath, args[1])
+			} else {
+				err = e.Containers.CopyTo(dstC, args[0], dstPath)
+			}
+			if err != nil {
+				return daemonError(err)
+			}
+			return nil
+		},
+	}
+}
+
+// splitCp reads CONTAINER:PATH; a local path has no colon before its
+// first slash.
+func splitCp(arg string) (ref, path string, inContainer bool) {
+	if strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") {
+		return "", arg, false
+	}
+	ref, path, ok := strings.Cut(arg, ":")
+	if !ok {
+		return "", arg, false
+	}
+	return ref, path, true
+}

@@ -1,0 +1,370 @@
+package container
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+func ctxOr(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// StartOptions are `docker start` flags.
+type StartOptions struct {
+	IO          *iostreams.IOStreams
+	Factory     *factory.Factory
+	Attach      bool
+	Interactive bool
+	Refs        []string
+}
+
+// NewCmdStart returns `docker start`.
+func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Command {
+	opts := &StartOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "start [OPTIONS] CONTAINER [CONTAINER...]",
+		Short: "Start one or more stopped containers",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			if (opts.Attach || opts.Interactive) && len(args) > 1 {
+				return &factory.StatusError{Code: 1, Message: "you cannot start and attach multiple containers at once"}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return startRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Attach, "attach", "a", false, "Attach STDOUT/STDERR and forward signals")
+	cmd.Flags().BoolVarP(&opts.Interactive, "interactive", "i", false, "Attach container's STDIN")
+	return cmd
+}
+
+func startRun(ctx context.Context, opts *StartOptions) error {
+	ctx = ctxOr(ctx)
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Attach || opts.Interactive {
+		c, err := e.Containers.Get(opts.Refs[0])
+		if err != nil {
+			return daemonError(err)
+		}
+		so := container.StartOptions{Attach: true}
+		if c.Spec.Config.Tty {
+			so.TTYCols, so.TTYRows = termSize(opts.IO)
+		}
+		a, err := e.StartContainer(ctx, c.ID, so)
+		if err != nil {
+			return startError(err)
+		}
+		if a == nil {
+			return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: container %s is already running", opts.Refs[0])}
+		}
+		code, err := stream(ctx, e, c, a, opts.IO, opts.Interactive && c.Spec.Config.OpenStdin)
+		if err != nil {
+			return daemonError(err)
+		}
+		if code != 0 {
+			return &factory.StatusError{Code: code}
+		}
+		return nil
+	}
+	return forEach(opts.Factory, opts.Refs, func(ref string) error {
+		_, err := e.StartContainer(ctx, ref, container.StartOptions{})
+		return err
+	})
+}
+
+func startError(err error) error {
+	var se *container.StartError
+	if errors.As(err, &se) {
+		return &factory.StatusError{Code: se.Code, Message: "Error response from daemon: " + se.Msg}
+	}
+	return daemonError(err)
+}
+
+// StopOptions are `docker stop` and `docker restart` flags.
+type StopOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Timeout int
+	Refs    []string
+}
+
+// NewCmdStop returns `docker stop`.
+func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Command {
+	opts := &StopOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "stop [OPTIONS] CONTAINER [CONTAINER...]",
+		Short: "Stop one or more running containers",
+		Long:  "Stop sends the stop signal (SIGTERM unless the image says otherwise), waits --time seconds, then SIGKILL.",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return stopRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVarP(&opts.Timeout, "time", "t", 10, "Seconds to wait before killing the container")
+	cmd.Flags().IntVar(&opts.Timeout, "timeout", 10, "Seconds to wait before killing the container")
+	_ = cmd.Flags().MarkHidden("timeout")
+	return cmd
+}
+
+func stopRun(ctx context.Context, opts *StopOptions) error {
+	ctx = ctxOr(ctx)
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	return forEach(opts.Factory, opts.Refs, func(ref string) error {
+		return e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second)
+	})
+}
+
+// NewCmdRestart returns `docker restart`.
+func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Command {
+	opts := &StopOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "restart [OPTIONS] CONTAINER [CONTAINER...]",
+		Short: "Restart one or more containers",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx := ctxOr(cmd.Context())
+			e, err := opts.Factory.Engine(ctx)
+			if err != nil {
+				return err
+			}
+			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
+					return err
+				}
+				_, err := e.StartContainer(ctx, ref, container.StartOptions{})
+				return err
+			})
+		},
+	}
+	cmd.Flags().IntVarP(&opts.Timeout, "time", "t", 10, "Seconds to wait before killing the container")
+	return cmd
+}
+
+// KillOptions are `docker kill` flags.
+type KillOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Signal  string
+	Refs    []string
+}
+
+// NewCmdKill returns `docker kill`.
+func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Command {
+	opts := &KillOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "kill [OPTIONS] CONTAINER [CONTAINER...]",
+		Short: "Kill one or more running containers",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			if _, err := container.ParseSignal(opts.Signal); err != nil {
+				return &factory.StatusError{Code: 1, Message: err.Error()}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx := ctxOr(cmd.Context())
+			e, err := opts.Factory.Engine(ctx)
+			if err != nil {
+				return err
+			}
+			sig, _ := container.ParseSignal(opts.Signal)
+			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+				err := e.Containers.Signal(ref, sig)
+				var nr *container.NotRunningError
+				if errors.As(err, &nr) {
+					return fmt.Errorf("cannot kill container: %s: %w", ref, err)
+				}
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Signal, "signal", "s", "KILL", "Signal to send to the container")
+	return cmd
+}
+
+// RmOptions are `docker rm` flags.
+type RmOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Force   bool
+	Volumes bool
+	Refs    []string
+}
+
+// NewCmdRm returns `docker rm`.
+func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
+	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "rm [OPTIONS] CONTAINER [CONTAINER...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more containers",
+		Args:    minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx := ctxOr(cmd.Context())
+			e, err := opts.Factory.Engine(ctx)
+			if err != nil {
+				return err
+			}
+			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+				return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Force the removal of a running container (uses SIGKILL)")
+	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove anonymous volumes associated with the container")
+	return cmd
+}
+
+// NewCmdWait returns `docker wait`.
+func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "wait CONTAINER [CONTAINER...]",
+		Short: "Block until one or more containers stop, then print their exit codes",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(args)
+			}
+			ctx := ctxOr(cmd.Context())
+			e, err := f.Engine(ctx)
+			if err != nil {
+				return err
+			}
+			failed := false
+			for _, ref := range args {
+				code, err := e.Containers.Wait(ctx, ref)
+				if err != nil {
+					fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
+					failed = true
+					continue
+				}
+				fmt.Fprintln(f.IOStreams.Out, code)
+			}
+			if failed {
+				return &factory.StatusError{Code: 1}
+			}
+			return nil
+		},
+	}
+}
+
+// NewCmdRename returns `docker rename`.
+func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rename CONTAINER NEW_NAME",
+		Short: "Rename a container",
+		Args:  exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(args[0], args[1])
+			}
+			e, err := f.Engine(ctxOr(cmd.Context()))
+			if err != nil {
+				return err
+			}
+			if err := e.Containers.Rename(args[0], args[1]); err != nil {
+				return daemonError(err)
+			}
+			return nil
+		},
+	}
+}
+
+// PruneOptions are `docker container prune` flags.
+type PruneOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Force   bool
+}
+
+// NewCmdPrune returns `docker container prune`.
+func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Command {
+	opts := &PruneOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "prune [OPTIONS]",
+		Short: "Remove all stopped containers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return pruneRun(ctxOr(cmd.Context()), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	return cmd
+}
+
+func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	ios := opts.IO
+	if !opts.Force {
+		fmt.Fprint(ios.Out, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ")
+		line, _ := bufio.NewReader(ios.In).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			return nil
+		}
+	}
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	all, err := e.Containers.List()
+	if err != nil {
+		return err
+	}
+	var deleted []string
+	for _, c := range all {
+		if c.State.Status == container.Running || c.State.Status == container.Restarting {
+			continue
+		}
+		if err := e.RemoveContainer(ctx, c.ID, false, false); err != nil {
+			fmt.Fprintln(ios.ErrOut, daemonError(err))
+			continue
+		}
+		deleted = append(deleted, c.ID)
+	}
+	if len(deleted) > 0 {
+		fmt.Fprintln(ios.Out, "Deleted Containers:")
+		for _, id := range deleted {
+			fmt.Fprintln(ios.Out, id)
+		}
+		fmt.Fprintln(ios.Out)
+	}
+	fmt.Fprintln(ios.Out, "Total reclaimed space: 0B")
+	return nil
+}

@@ -1,0 +1,379 @@
+package container
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+
+	"github.com/docker/go-connections/nat"
+	"github.com/docker/go-units"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+)
+
+// createFlags are the flags `docker create` and `docker run` share.
+type createFlags struct {
+	name       string
+	env        []string
+	envFiles   []string
+	workdir    string
+	user       string
+	entrypoint string
+	hostname   string
+	interact   bool
+	tty        bool
+	rm         bool
+	restart    string
+	memory     memBytes
+	cpus       float64
+	pidsLimit  int64
+	readOnly   bool
+	capAdd     []string
+	capDrop    []string
+	privileged bool
+	network    string
+	publish    []string
+	volumes    []string
+	mounts     []string
+	labels     []string
+}
+
+func (c *createFlags) register(fs *pflag.FlagSet) {
+	fs.SetInterspersed(false)
+	fs.StringVar(&c.name, "name", "", "Assign a name to the container")
+	fs.StringArrayVarP(&c.env, "env", "e", nil, "Set environment variables")
+	fs.StringArrayVar(&c.envFiles, "env-file", nil, "Read in a file of environment variables")
+	fs.StringVarP(&c.workdir, "workdir", "w", "", "Working directory inside the container")
+	fs.StringVarP(&c.user, "user", "u", "", "Username or UID (format: <name|uid>[:<group|gid>])")
+	fs.StringVar(&c.entrypoint, "entrypoint", "", "Overwrite the default ENTRYPOINT of the image")
+	fs.StringVarP(&c.hostname, "hostname", "h", "", "Container host name")
+	fs.BoolVarP(&c.interact, "interactive", "i", false, "Keep STDIN open even if not attached")
+	fs.BoolVarP(&c.tty, "tty", "t", false, "Allocate a pseudo-TTY")
+	fs.BoolVar(&c.rm, "rm", false, "Automatically remove the container and its associated anonymous volumes when it exits")
+	fs.StringVar(&c.restart, "restart", "no", "Restart policy to apply when a container exits")
+	fs.VarP(&c.memory, "memory", "m", "Memory limit")
+	fs.Float64Var(&c.cpus, "cpus", 0, "Number of CPUs")
+	fs.Int64Var(&c.pidsLimit, "pids-limit", 0, "Tune container pids limit (set -1 for unlimited)")
+	fs.BoolVar(&c.readOnly, "read-only", false, "Mount the container's root filesystem as read only")
+	fs.StringArrayVar(&c.capAdd, "cap-add", nil, "Add Linux capabilities")
+	fs.StringArrayVar(&c.capDrop, "cap-drop", nil, "Drop Linux capabilities")
+	fs.BoolVar(&c.privileged, "privileged", false, "Refused: Dockyard does not run privileged containers")
+	fs.StringVar(&c.network, "network", "", "Connect a container to a network (none, host)")
+	fs.StringVar(&c.network, "net", "", "Connect a container to a network")
+	_ = fs.MarkHidden("net")
+	fs.StringArrayVarP(&c.publish, "publish", "p", nil, "Publish a container's port(s) to the host")
+	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
+	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
+	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
+	// -h is --hostname, as in Docker; help stays on --help only.
+	fs.Bool("help", false, "Print usage")
+}
+
+// memBytes is a --memory value: "512m", "1g", "1048576".
+type memBytes int64
+
+func (m *memBytes) String() string {
+	if *m == 0 {
+		return "0"
+	}
+	return units.BytesSize(float64(*m))
+}
+func (m *memBytes) Set(s string) error {
+	v, err := units.RAMInBytes(s)
+	if err != nil {
+		return fmt.Errorf("invalid size: '%s'", s)
+	}
+	*m = memBytes(v)
+	return nil
+}
+func (m *memBytes) Type() string { return "bytes" }
+
+// options turns the flags and the arguments (IMAGE [COMMAND] [ARG...])
+// into the engine's CreateOptions. Problems found here are usage errors.
+func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOptions, error) {
+	o := engine.CreateOptions{
+		Image:      args[0],
+		Cmd:        args[1:],
+		Name:       c.name,
+		WorkingDir: c.workdir,
+		User:       c.user,
+		Hostname:   c.hostname,
+		Tty:        c.tty,
+		OpenStdin:  c.interact,
+		AutoRemove: c.rm,
+		ReadOnly:   c.readOnly,
+		CapAdd:     c.capAdd,
+		CapDrop:    c.capDrop,
+		Privileged: c.privileged,
+		Network:    c.network,
+	}
+	if fs.Changed("entrypoint") {
+		ep := c.entrypoint
+		o.Entrypoint = &ep
+	}
+	for _, file := range c.envFiles {
+		vars, err := readEnvFile(file)
+		if err != nil {
+			return o, err
+		}
+		o.Env = append(o.Env, vars...)
+	}
+	o.Env = append(o.Env, c.env...)
+	if len(c.labels) > 0 {
+		o.Labels = map[string]string{}
+		for _, l := range c.labels {
+			k, v, _ := strings.Cut(l, "=")
+			o.Labels[k] = v
+		}
+	}
+	policy, err := parseRestart(c.restart)
+	if err != nil {
+		return o, err
+	}
+	o.Restart = policy
+	o.Resources.Memory = int64(c.memory)
+	if c.cpus != 0 {
+		n := float64(unixNumCPU())
+		if c.cpus < 0.01 || c.cpus > n {
+			return o, fmt.Errorf("range of CPUs is from 0.01 to %.2f, as there are only %d CPUs available", n, int(n))
+		}
+		o.Resources.NanoCPUs = int64(c.cpus * 1e9)
+	}
+	if fs.Changed("pids-limit") {
+		limit := c.pidsLimit
+		o.Resources.PidsLimit = &limit
+	}
+	if len(c.publish) > 0 {
+		_, bindings, err := nat.ParsePortSpecs(c.publish)
+		if err != nil {
+			return o, fmt.Errorf("invalid -p value: %w", err)
+		}
+		o.PortBindings = map[string][]container.PortBinding{}
+		for port, bs := range bindings {
+			for _, b := range bs {
+				o.PortBindings[string(port)] = append(o.PortBindings[string(port)], container.PortBinding{HostIP: b.HostIP, HostPort: b.HostPort})
+			}
+		}
+	}
+	o.Volumes = c.volumes
+	o.MountSpecs = c.mounts
+	return o, nil
+}
+
+func unixNumCPU() int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return 1
+	}
+	return set.Count()
+}
+
+func parseRestart(s string) (container.RestartPolicy, error) {
+	name, max, hasMax := strings.Cut(s, ":")
+	p := container.RestartPolicy{Name: name}
+	switch name {
+	case "", "no":
+		p.Name = "no"
+		if hasMax {
+			return p, fmt.Errorf("invalid restart policy: maximum retry count can only be used with 'on-failure'")
+		}
+	case "always", "unless-stopped":
+		if hasMax {
+			return p, fmt.Errorf("invalid restart policy: maximum retry count can only be used with 'on-failure'")
+		}
+	case "on-failure":
+		if hasMax {
+			n, err := strconv.Atoi(max)
+			if err != nil || n < 0 {
+				return p, fmt.Errorf("invalid restart policy: maximum retry count must be a positive integer: %q", max)
+			}
+			p.MaximumRetryCount = n
+		}
+	default:
+		return p, fmt.Errorf("invalid restart policy %q: use no, on-failure[:max-retries], always or unless-stopped", s)
+	}
+	return p, nil
+}
+
+// readEnvFile reads Docker's --env-file format: KEY=VALUE or KEY lines,
+// # comments and blank lines skipped.
+func readEnvFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open env file: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimLeft(sc.Text(), " \t")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, _, _ := strings.Cut(line, "=")
+		if k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("invalid variable name %q in %s line %d", k, path, n)
+		}
+		out = append(out, line)
+	}
+	return out, sc.Err()
+}
+
+// RunOptions are `docker run`'s.
+type RunOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Create  engine.CreateOptions
+	Detach  bool
+}
+
+// NewCmdRun returns `docker run`.
+func NewCmdRun(f *factory.Factory, runF func(*RunOptions) error) *cobra.Command {
+	var flags createFlags
+	opts := &RunOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+		Short: "Create and run a new container from an image",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := flags.options(cmd.Flags(), args)
+			if err != nil {
+				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker run --help' for more information"}
+			}
+			opts.Create = o
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	flags.register(cmd.Flags())
+	cmd.Flags().BoolVarP(&opts.Detach, "detach", "d", false, "Run container in background and print container ID")
+	return cmd
+}
+
+func runRun(ctx context.Context, opts *RunOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ios := opts.IO
+	if opts.Create.Tty && opts.Create.OpenStdin && !opts.Detach && !ios.IsStdinTTY() {
+		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
+	}
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return runError(err)
+	}
+	opts.Create.Pull = pullForRun(e, ios)
+	c, err := e.CreateContainer(ctx, opts.Create)
+	if err != nil {
+		return runError(err)
+	}
+	start := container.StartOptions{Attach: !opts.Detach}
+	if opts.Create.Tty {
+		start.TTYCols, start.TTYRows = termSize(ios)
+	}
+	a, err := e.StartContainer(ctx, c.ID, start)
+	if err != nil {
+		return runError(err)
+	}
+	if opts.Detach {
+		fmt.Fprintln(ios.Out, c.ID)
+		return nil
+	}
+	code, err := stream(ctx, e, c, a, ios, opts.Create.OpenStdin)
+	if err != nil {
+		return runError(err)
+	}
+	if code != 0 {
+		return &factory.StatusError{Code: code}
+	}
+	return nil
+}
+
+// stream wires the terminal to an attached container until it exits: raw
+// mode and resizes for -t, signals forwarded otherwise (Docker's
+// --sig-proxy), stdin for -i.
+func stream(ctx context.Context, e *engine.Engine, c *container.Container, a *container.Attachment, ios *iostreams.IOStreams, stdin bool) (int, error) {
+	defer a.Close()
+	var in = ios.In
+	if !stdin {
+		in = nil
+	}
+	if c.Spec.Config.Tty {
+		restore := makeRaw(ios)
+		defer restore()
+		stop := watchResize(ios, a)
+		defer stop()
+		return a.Stream(in, ios.Out, nil)
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)
+	defer signal.Stop(sigs)
+	go func() {
+		for s := range sigs {
+			if sig, ok := s.(unix.Signal); ok {
+				_ = e.Containers.Signal(c.ID, sig)
+			}
+		}
+	}()
+	return a.Stream(in, ios.Out, ios.ErrOut)
+}
+
+// CreateOptions are `docker create`'s.
+type CreateOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Create  engine.CreateOptions
+}
+
+// NewCmdCreate returns `docker create`.
+func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	var flags createFlags
+	opts := &CreateOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+		Short: "Create a new container",
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := flags.options(cmd.Flags(), args)
+			if err != nil {
+				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker create --help' for more information"}
+			}
+			opts.Create = o
+			if runF != nil {
+				return runF(opts)
+			}
+			return createRun(cmd.Context(), opts)
+		},
+	}
+	flags.register(cmd.Flags())
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return runError(err)
+	}
+	opts.Create.Pull = pullForRun(e, opts.IO)
+	c, err := e.CreateContainer(ctx, opts.Create)
+	if err != nil {
+		return runError(err)
+	}
+	fmt.Fprintln(opts.IO.Out, c.ID)
+	return nil
+}

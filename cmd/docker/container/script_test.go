@@ -1,0 +1,104 @@
+package container_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/docker"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
+)
+
+func TestMain(m *testing.M) {
+	// The test binary is also the containers' init and monitor.
+	engine.Reexec()
+	testscript.Main(m, map[string]func(){
+		"docker": func() { os.Exit(dockerMain(os.Args[1:])) },
+	})
+}
+
+// dockerMain is `dockyard docker` with main's exit code rules
+// (cmd/dockyard/main.go), for the scripts.
+func dockerMain(args []string) int {
+	f := factory.New("test")
+	f.IOStreams = iostreams.System()
+	cmd := docker.NewCmdDocker(f)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.FlagError{Err: err} })
+	cmd.SetArgs(args)
+	c, err := cmd.ExecuteC()
+	if err == nil {
+		return 0
+	}
+	var status *factory.StatusError
+	if errors.As(err, &status) {
+		if status.Message != "" {
+			fmt.Fprintln(os.Stderr, status.Message)
+		}
+		return status.Code
+	}
+	var flagErr *factory.FlagError
+	if errors.As(err, &flagErr) {
+		fmt.Fprintln(os.Stderr, flagErr.Error())
+		fmt.Fprintf(os.Stderr, "See '%s --help'.\n", c.CommandPath())
+		return 125
+	}
+	fmt.Fprintln(os.Stderr, err.Error())
+	return 1
+}
+
+// TestScripts runs testdata/script/*.txtar. Each script gets its own
+// engine root holding busybox:latest, made from Debian's busybox-static,
+// and $MIRROR, a loopback registry with library/busybox:latest for pulls.
+func TestScripts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	img := imagetest.Busybox(t)
+	reg := imagetest.Registry(t)
+	imagetest.Push(t, reg+"/library/busybox:latest", img)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			root := filepath.Join(env.WorkDir, ".dockyard")
+			env.Setenv("DOCKYARD_ROOT", root)
+			env.Setenv("MIRROR", "http://"+reg)
+			env.Setenv("DOCKYARD_REGISTRY_MIRROR", "http://"+reg)
+			s, err := image.Open(root)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(env.WorkDir, "pull") {
+				if _, err := s.Write(context.Background(), img, "busybox:latest"); err != nil {
+					return err
+				}
+			}
+			env.Defer(func() { cleanupRoot(root) })
+			return nil
+		},
+	})
+}
+
+// cleanupRoot removes every container a script left, so no monitor,
+// mount or cgroup outlives the test.
+func cleanupRoot(root string) {
+	e, err := engine.Open(context.Background(), engine.Options{Root: root})
+	if err != nil {
+		return
+	}
+	all, _ := e.Containers.List()
+	for _, c := range all {
+		_ = e.RemoveContainer(context.Background(), c.ID, true, true)
+	}
+}

@@ -1,0 +1,127 @@
+package container
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+)
+
+// withRootfs runs fn on the container's root filesystem: the running
+// container's overlay, or the overlay mounted for the call when it is
+// stopped.
+func (s *Store) withRootfs(ref string, fn func(rootfs string) error) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	target := s.RootfsPath(c.ID)
+	if !isMounted(target) {
+		if _, err := s.mountRootfs(c); err != nil {
+			return err
+		}
+		defer unmountRootfs(target)
+	}
+	return fn(target)
+}
+
+// CopyFrom copies path from the container to hostDst, as `docker cp
+// CONTAINER:path hostDst`: into hostDst when it is a directory, else as it.
+func (s *Store) CopyFrom(ref, path, hostDst string) error {
+	return s.withRootfs(ref, func(rootfs string) error {
+		src, err := securejoin.SecureJoin(rootfs, path)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Lstat(src); err != nil {
+			return fmt.Errorf("Could not find the file %s in container %s", path, ref)
+		}
+		dst := hostDst
+		if fi, err := os.Stat(hostDst); err == nil && fi.IsDir() {
+			dst = filepath.Join(hostDst, filepath.Base(src))
+		}
+		return copyTree(src, dst, -1)
+	})
+}
+
+// CopyTo copies hostSrc into the container at path, as `docker cp hostSrc
+// CONTAINER:path`; files become root's, as in Docker.
+func (s *Store) CopyTo(ref, hostSrc, path string) error {
+	if _, err := os.Lstat(hostSrc); err != nil {
+		return fmt.Errorf("could not find the file %s on the host", hostSrc)
+	}
+	return s.withRootfs(ref, func(rootfs string) error {
+		dst, err := securejoin.SecureJoin(rootfs, path)
+		if err != nil {
+			return err
+		}
+		if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
+			dst = filepath.Join(dst, filepath.Base(hostSrc))
+		} else if _, err := os.Stat(filepath.Dir(dst)); err != nil {
+			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
+		}
+		return copyTree(hostSrc, dst, 0)
+	})
+}
+
+// copyTree copies files, directories and symlinks from src to dst; owner
+// >= 0 makes everything that user's and group's.
+func copyTree(src, dst string, owner int) error {
+	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			_ = os.Remove(target)
+			if err := os.Symlink(link, target); err != nil {
+				return err
+			}
+		case fi.IsDir():
+			if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		case fi.Mode().IsRegular():
+			if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		default:
+			return nil // devices, sockets and fifos are not copied
+		}
+		if owner >= 0 {
+			_ = os.Lchown(target, owner, owner)
+		}
+		return nil
+	})
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(dst, mode)
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"net/netip"
+	"time"
+
+	mobycontainer "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+// InspectContainer returns a container in the shape of Docker's Engine API
+// (GET /containers/{id}/json), which `docker inspect` prints.
+func (e *Engine) InspectContainer(ref string) (*mobycontainer.InspectResponse, error) {
+	c, err := e.Containers.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	return inspectResponse(e.Containers, c), nil
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return "0001-01-01T00:00:00Z"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func inspectResponse(s *container.Store, c *container.Container) *mobycontainer.InspectResponse {
+	cfg := c.Spec.Config
+	host := c.Spec.Host
+	args := cfg.Args()
+	path := ""
+	if len(args) > 0 {
+		path, args = args[0], args[1:]
+	}
+	st := c.State
+	ports := network.PortMap{}
+	exposed := network.PortSet{}
+	for _, p := range cfg.ExposedPorts {
+		if port, err := network.ParsePort(p); err == nil {
+			exposed[port] = struct{}{}
+			ports[port] = nil
+		}
+	}
+	bindings := network.PortMap{}
+	for p, bs := range host.PortBindings {
+		port, err := network.ParsePort(p)
+		if err != nil {
+			continue
+		}
+		exposed[port] = struct{}{}
+		for _, b := range bs {
+			ip, _ := netip.ParseAddr(b.HostIP)
+			pb := network.PortBinding{HostIP: ip, HostPort: b.HostPort}
+			bindings[port] = append(bindings[port], pb)
+			if st.Status == container.Running {
+				ports[port] = append(ports[port], pb)
+			}
+		}
+	}
+	var mounts []mobycontainer.MountPoint
+	for _, m := range host.Mounts {
+		mounts = append(mounts, mobycontainer.MountPoint{
+			Type: mount.Type(m.Type), Name: m.Name, Source: m.Source, Destination: m.Destination,
+			RW: !m.ReadOnly, Propagation: mount.PropagationRPrivate,
+		})
+	}
+	if mounts == nil {
+		mounts = []mobycontainer.MountPoint{}
+	}
+	pids := host.Resources.PidsLimit
+	if pids == nil {
+		d := int64(container.DefaultPidsLimit)
+		pids = &d
+	}
+	restart := host.Restart.Name
+	if restart == "" {
+		restart = "no"
+	}
+	return &mobycontainer.InspectResponse{
+		ID:      c.ID,
+		Created: timeString(c.Created),
+		Path:    path,
+		Args:    append([]string{}, args...),
+		State: &mobycontainer.State{
+			Status:     mobycontainer.ContainerState(st.Status),
+			Running:    st.Status == container.Running,
+			Restarting: st.Status == container.Restarting,
+			OOMKilled:  st.OOMKilled,
+			Dead:       st.Status == container.Dead,
+			Pid:        st.Pid,
+			ExitCode:   st.ExitCode,
+			Error:      st.Error,
+			StartedAt:  timeString(st.StartedAt),
+			FinishedAt: timeString(st.FinishedAt),
+		},
+		Image:          c.Spec.ImageID,
+		ResolvConfPath: s.ResolvConfPath(c.ID),
+		HostnamePath:   s.HostnamePath(c.ID),
+		HostsPath:      s.HostsPath(c.ID),
+		LogPath:        s.LogPath(c.ID),
+		Name:           "/" + c.Name,
+		RestartCount:   st.RestartCount,
+		Driver:         "overlay2",
+		Platform:       "linux",
+		HostConfig: &mobycontainer.HostConfig{
+			LogConfig:      mobycontainer.LogConfig{Type: "json-file", Config: map[string]string{}},
+			NetworkMode:    mobycontainer.NetworkMode(host.NetworkMode),
+			PortBindings:   bindings,
+			RestartPolicy:  mobycontainer.RestartPolicy{Name: mobycontainer.RestartPolicyMode(restart), MaximumRetryCount: host.Restart.MaximumRetryCount},
+			AutoRemove:     host.AutoRemove,
+			CapAdd:         host.CapAdd,
+			CapDrop:        host.CapDrop,
+			ReadonlyRootfs: host.ReadOnly,
+			Resources: mobycontainer.Resources{
+				Memory:    host.Resources.Memory,
+				NanoCPUs:  host.Resources.NanoCPUs,
+				PidsLimit: pids,
+			},
+		},
+		Mounts: mounts,
+		Config: &mobycontainer.Config{
+			Hostname:     cfg.Hostname,
+			User:         cfg.User,
+			AttachStdin:  cfg.OpenStdin,
+			AttachStdout: true,
+			AttachStderr: true,
+			ExposedPorts: exposed,
+			Tty:          cfg.Tty,
+			OpenStdin:    cfg.OpenStdin,
+			Env:          cfg.Env,
+			Cmd:          cfg.Cmd,
+			Image:        c.Spec.Image,
+			WorkingDir:   cfg.WorkingDir,
+			Entrypoint:   cfg.Entrypoint,
+			Labels:       nonNil(cfg.Labels),
+			StopSignal:   cfg.StopSignal,
+		},
+		NetworkSettings: &mobycontainer.NetworkSettings{
+			Ports:    ports,
+			Networks: map[string]*network.EndpointSettings{},
+		},
+	}
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
