@@ -1,0 +1,212 @@
+package learn_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildDockyard builds the dockyard binary once per test binary run.
+func buildDockyard(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dockyard")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build dockyard: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// term is one tmux session: a real terminal the test types into and reads
+// the screen of.
+type term struct {
+	t      *testing.T
+	socket string
+	n      int
+}
+
+func newTerm(t *testing.T, dir string, env []string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("needs tmux (Debian package tmux, in .ci/apt-packages)")
+	}
+	tm := &term{t: t, socket: fmt.Sprintf("dockyard-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", "110", "-y", "45", "-c", dir, "--"}
+	args = append(args, "env", "-i")
+	args = append(args, env...)
+	args = append(args, "bash", "--norc", "--noprofile")
+	tm.tmux(args...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *term) tmux(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// run types a command line after a fresh marker, so that screen reads see
+// only what follows it.
+func (tm *term) run(line string) {
+	tm.n++
+	tm.tmux("send-keys", "-t", "e2e", "-l", fmt.Sprintf("echo '#%d#'; %s", tm.n, line))
+	tm.tmux("send-keys", "-t", "e2e", "Enter")
+}
+
+func (tm *term) keys(keys ...string) { tm.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
+
+// screen returns what the terminal shows since the last marker.
+func (tm *term) screen() string {
+	all := tm.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "e2e")
+	marker := fmt.Sprintf("\n#%d#\n", tm.n)
+	if i := strings.LastIndex(all, marker); i >= 0 {
+		return all[i+len(marker):]
+	}
+	return ""
+}
+
+// wait waits until every text is on the screen since the last marker; it
+// fails with the screen after a generous deadline (a wait, not a timing
+// assertion: the command usually answers in milliseconds).
+func (tm *term) wait(texts ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tm.screen()
+		missing := ""
+		for _, text := range texts {
+			if !strings.Contains(s, text) {
+				missing = text
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen never showed %q; it shows:\n%s", missing, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestLearnInTerminal walks the two-step sample lesson in a real terminal,
+// in English and in Korean: the menu, the step, a failed check with its
+// feedback, a hint, a passing check, the quiz menu, the saved progress and
+// the reset. Checks go through the real checker (command and quiz kinds,
+// which need no container engine).
+func TestLearnInTerminal(t *testing.T) {
+	bin := buildDockyard(t)
+	course, err := filepath.Abs("../../lessons/testdata/course")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang string
+		want map[string][]string
+	}{
+		{"en", map[string][]string{
+			"menu":     {"Choose a lesson", "A sample lesson (0/2)"},
+			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
+			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
+			"hint":     {"Hint 1/2", "sends it into a file"},
+			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does `>` do in `echo hello > hello.txt`?", "2. It sends the command's output into a file."},
+			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
+			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},
+			"reset":    {`Lesson "A sample lesson" reset`, "Step 1/2 · Write a file"},
+		}},
+		{"ko", map[string][]string{
+			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)"},
+			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
+			"fail":     {"✗ command grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
+			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
+			"pass":     {"✓ 1단계 통과: 파일 만들기", "2/2 단계 · 질문 하나", "명령의 출력을 파일로 보냅니다."},
+			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤습니다 (2/2 단계)`},
+			"progress": {"✓ sample", "2/2", "완료", "✓ 1. 파일 만들기", "✓ 2. 질문 하나"},
+			"reset":    {`"맛보기 레슨" 레슨을 초기화했습니다`, "1/2 단계 · 파일 만들기"},
+		}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			work, state := t.TempDir(), t.TempDir()
+			tm := newTerm(t, work, []string{
+				"HOME=" + work, "HISTFILE=/dev/null", "TERM=xterm-256color", "PS1=$ ", "LANG=C.UTF-8",
+				"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
+				"XDG_STATE_HOME=" + state, "DOCKYARD_LESSONS=" + course, "DOCKYARD_LANG=" + tc.lang,
+			})
+			w := tc.want
+
+			tm.run("dockyard learn")
+			tm.wait(w["menu"]...)
+			tm.keys("Enter")
+			tm.wait(w["step"]...)
+
+			tm.run("dockyard check")
+			tm.wait(w["fail"]...)
+
+			tm.run("dockyard hint")
+			tm.wait(w["hint"]...)
+
+			tm.run("echo hello > hello.txt && dockyard check")
+			tm.wait(w["pass"]...)
+			// The quiz menu: the second choice is right.
+			tm.keys("Down")
+			tm.keys("Enter")
+			tm.wait(w["done"]...)
+
+			tm.run("dockyard progress")
+			tm.wait(w["progress"]...)
+			saved := readProgress(t, filepath.Join(state, "dockyard", "progress.json"))
+			if saved.Lessons["sample"].Steps["write-file"].Hints != 1 || !saved.Lessons["sample"].Steps["question"].Done {
+				t.Errorf("saved progress = %+v, want 1 hint for write-file and question done", saved.Lessons["sample"])
+			}
+			if got := saved.Lessons["sample"].Answers["sample-redirect"]; len(got) != 1 || got[0] != 2 {
+				t.Errorf("saved answer = %v, want [2]", got)
+			}
+
+			tm.run("dockyard reset --lesson")
+			tm.wait(w["reset"]...)
+			if _, err := os.Stat(filepath.Join(work, "hello.txt")); !os.IsNotExist(err) {
+				t.Errorf("hello.txt survived reset --lesson: %v", err)
+			}
+			saved = readProgress(t, filepath.Join(state, "dockyard", "progress.json"))
+			if l, ok := saved.Lessons["sample"]; !ok || len(l.Steps) != 0 || len(l.Answers) != 0 || l.Current != "write-file" {
+				t.Errorf("progress after reset = %+v, want the lesson at its first step with nothing done", l)
+			}
+		})
+	}
+}
+
+type savedProgress struct {
+	Lessons map[string]struct {
+		Current string
+		Steps   map[string]struct {
+			Done  bool
+			Hints int
+		}
+		Answers map[string][]int
+	}
+}
+
+func readProgress(t *testing.T, path string) savedProgress {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p savedProgress
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatalf("progress file %s: %v", path, err)
+	}
+	return p
+}
