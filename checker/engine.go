@@ -3,7 +3,9 @@ package checker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"slices"
 )
 
 // Engine is what the checker reads from a container engine. Dockyard's own
@@ -161,4 +163,31 @@ func Take(ctx context.Context, e Engine) (Snapshot, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// Diff lists how after differs from s: what was left behind and what went
+// missing, e.g. "left behind: container web" or "removed: image busybox:latest".
+func (s Snapshot) Diff(after Snapshot) []string {
+	var out []string
+	for _, kind := range []struct {
+		name          string
+		before, after []string
+	}{
+		{"container", s.Containers, after.Containers},
+		{"image", s.Images, after.Images},
+		{"network", s.Networks, after.Networks},
+		{"volume", s.Volumes, after.Volumes},
+	} {
+		for _, n := range kind.after {
+			if !slices.Contains(kind.before, n) {
+				out = append(out, fmt.Sprintf("left behind: %s %s", kind.name, n))
+			}
+		}
+		for _, n := range kind.before {
+			if !slices.Contains(kind.after, n) {
+				out = append(out, fmt.Sprintf("removed: %s %s", kind.name, n))
+			}
+		}
+	}
+	return out
 }

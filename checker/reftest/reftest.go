@@ -1,0 +1,217 @@
+// Package reftest runs a lesson's reference solutions against a real engine
+// and proves its checks mean something: for each step, the checks must fail
+// after the step's setup, pass after its solution, and the cleanup must
+// leave the engine as it found it. `dockyard author test` prints the rows.
+package reftest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/checker"
+)
+
+// Script is a shell block of a step and where it is written.
+type Script struct {
+	Source string
+	File   string
+	Line   int
+}
+
+// Step is what the runner needs of one lesson step.
+type Step struct {
+	Lesson, ID               string
+	Setup, Solution, Cleanup Script
+	Checks                   []checker.Block
+}
+
+// Runner runs steps against one engine.
+type Runner struct {
+	Engine checker.Engine
+	// Env and Dir are the environment and directory of the scripts and of
+	// command checks; Env's PATH makes `docker` mean the engine under test.
+	Env []string
+	Dir string
+	// Lang is the language of check messages.
+	Lang string
+	// ScriptTimeout bounds each setup, solution and cleanup (default 5 min).
+	ScriptTimeout time.Duration
+}
+
+// Phase is the outcome of one part of a step: OK, or why not.
+type Phase struct {
+	OK      bool
+	Skipped bool
+	Detail  string
+}
+
+func (p Phase) String() string {
+	switch {
+	case p.Skipped:
+		return "-"
+	case p.OK:
+		return "ok"
+	}
+	return "FAIL"
+}
+
+// Row is the outcome of one step.
+type Row struct {
+	Lesson, Step           string
+	Before, After, Cleanup Phase
+	Duration               time.Duration
+}
+
+// OK reports whether every phase of the step passed.
+func (r Row) OK() bool { return r.Before.OK && r.After.OK && r.Cleanup.OK }
+
+// answers plays the student's quiz answers: none before the solution,
+// right ones after.
+type answers struct{ solved bool }
+
+func (a *answers) QuizAnswer(string) (bool, bool, error) { return a.solved, a.solved, nil }
+
+// Run runs one step: snapshot, setup, checks (must not pass), solution,
+// checks (must pass), cleanup, snapshot (must equal the first).
+func (r *Runner) Run(ctx context.Context, s Step) Row {
+	start := time.Now()
+	row := Row{Lesson: s.Lesson, Step: s.ID,
+		Before: Phase{Skipped: true}, After: Phase{Skipped: true}, Cleanup: Phase{Skipped: true}}
+	defer func() { row.Duration = time.Since(start) }()
+
+	before, err := checker.Take(ctx, r.Engine)
+	if err != nil {
+		row.Before = Phase{Detail: fmt.Sprintf("cannot read the engine: %v", err)}
+		return row
+	}
+	checks := checker.ParseAll(s.Checks)
+	quiz := &answers{}
+	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir}
+
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		row.Before = Phase{Detail: err.Error()}
+	} else {
+		row.Before = r.before(ctx, env, checks)
+		row.After = r.after(ctx, s, env, checks, quiz)
+	}
+	row.Cleanup = r.cleanup(ctx, s, before)
+	return row
+}
+
+func (r *Runner) before(ctx context.Context, env checker.Env, checks []checker.Check) Phase {
+	if len(checks) == 0 {
+		return Phase{Detail: "the step has no checks"}
+	}
+	env.NoRetry = true
+	rep := checker.Evaluate(ctx, env, checks)
+	var problems []string
+	for _, t := range rep.Tests {
+		switch {
+		case isInvalid(t):
+			problems = append(problems, fmt.Sprintf("%s (%s:%d) does not parse: %s", t.Name, t.File, t.Line, t.Message))
+		case t.Status == checker.Pass:
+			problems = append(problems, fmt.Sprintf("%s (%s:%d) passes before the solution ran; it does not test the step", t.Name, t.File, t.Line))
+		}
+	}
+	if len(problems) > 0 {
+		return Phase{Detail: strings.Join(problems, "\n")}
+	}
+	return Phase{OK: true}
+}
+
+func isInvalid(t checker.Result) bool {
+	for _, f := range t.Findings {
+		if f.Key == "check.invalid" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Runner) after(ctx context.Context, s Step, env checker.Env, checks []checker.Check, quiz *answers) Phase {
+	if s.Solution.Source == "" && !onlyQuizzes(checks) {
+		return Phase{Detail: "the step has no solution block"}
+	}
+	if err := r.script(ctx, "solution", s.Solution); err != nil {
+		return Phase{Detail: err.Error()}
+	}
+	quiz.solved = true
+	rep := checker.Evaluate(ctx, env, checks)
+	var problems []string
+	for _, t := range rep.Tests {
+		if t.Status != checker.Pass {
+			problems = append(problems, fmt.Sprintf("%s (%s:%d) %s after the solution: %s", t.Name, t.File, t.Line, t.Status, t.Message))
+		}
+	}
+	if len(problems) > 0 {
+		return Phase{Detail: strings.Join(problems, "\n")}
+	}
+	return Phase{OK: true}
+}
+
+func onlyQuizzes(checks []checker.Check) bool {
+	for _, c := range checks {
+		if c.Kind != checker.KindQuiz {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Runner) cleanup(ctx context.Context, s Step, before checker.Snapshot) Phase {
+	if err := r.script(ctx, "cleanup", s.Cleanup); err != nil {
+		return Phase{Detail: err.Error()}
+	}
+	after, err := checker.Take(ctx, r.Engine)
+	if err != nil {
+		return Phase{Detail: fmt.Sprintf("cannot read the engine after cleanup: %v", err)}
+	}
+	if diff := before.Diff(after); len(diff) > 0 {
+		return Phase{Detail: "the engine is not back to its state before the step: " + strings.Join(diff, ", ")}
+	}
+	return Phase{OK: true}
+}
+
+// script runs a shell block with bash -e; an empty block does nothing.
+func (r *Runner) script(ctx context.Context, what string, sc Script) error {
+	if strings.TrimSpace(sc.Source) == "" {
+		return nil
+	}
+	timeout := r.ScriptTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", sc.Source)
+	cmd.Env, cmd.Dir = r.Env, r.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		err = fmt.Errorf("did not finish within %s", timeout)
+	case errors.As(err, &ee):
+		err = fmt.Errorf("exited with status %d", ee.ExitCode())
+	}
+	return fmt.Errorf("%s (%s:%d) %v:\n%s", what, sc.File, sc.Line, err, tail(string(out), 8))
+}
+
+// tail keeps the last n lines of out, indented.
+func tail(out string, n int) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{"..."}, lines[len(lines)-n:]...)
+	}
+	return "    " + strings.Join(lines, "\n    ")
+}

@@ -1,0 +1,84 @@
+package reftest_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/reftest"
+)
+
+func script(src string) reftest.Script {
+	return reftest.Script{Source: src, File: "lesson.en.md", Line: 10}
+}
+
+func checks(srcs ...string) []checker.Block {
+	var out []checker.Block
+	for i, s := range srcs {
+		out = append(out, checker.Block{Source: s, File: "lesson.en.md", Line: 20 + 5*i})
+	}
+	return out
+}
+
+// TestRunner runs reference solutions with `docker` meaning a private
+// podman, and shows what each kind of broken step reports.
+func TestRunner(t *testing.T) {
+	p := checkertest.StartPodman(t)
+	img := checkertest.PodmanImage
+	r := &reftest.Runner{Engine: p.Engine(), Lang: "en", Dir: t.TempDir(),
+		Env: append(p.Env(), "PATH="+p.DockerShim(t)+":"+os.Getenv("PATH"))}
+	run := "docker run -d --stop-signal KILL --name rt-web " + img + " httpd -f -p 80 -h /www"
+	tests := []struct {
+		name                   string
+		step                   reftest.Step
+		before, after, cleanup string // "ok" or a piece of the detail
+	}{
+		{"good step", reftest.Step{Solution: script(run), Cleanup: script("docker rm -f rt-web"),
+			Checks: checks("container: rt-web\nrunning: true", "exec: rt-web\ncommand: cat /www/index.html\nstdout_contains: hello")},
+			"ok", "ok", "ok"},
+		{"setup prepares what the step builds on", reftest.Step{Setup: script("docker volume create rt-data"),
+			Solution: script("docker run --name rt-writer -v rt-data:/data " + img + " sh -c 'echo hi > /data/x'"),
+			Cleanup:  script("docker rm rt-writer\ndocker volume rm rt-data"),
+			Checks:   checks("volume: rt-data\nfile: {path: x, contains: hi}", "container: rt-writer\nexit_code: 0")},
+			"ok", "ok", "ok"},
+		{"check passes before the solution", reftest.Step{Solution: script(run), Cleanup: script("docker rm -f rt-web"),
+			Checks: checks("image: "+img, "container: rt-web")},
+			"passes before the solution ran", "ok", "ok"},
+		{"solution does not do the step", reftest.Step{Solution: script("docker run -d --stop-signal KILL --name rt-other " + img + " sleep 60"),
+			Cleanup: script("docker rm -f rt-other"), Checks: checks("container: rt-web\nrunning: true\ntimeout: 0s")},
+			"ok", `container rt-web (lesson.en.md:21) fail after the solution: container "rt-web" does not exist`, "ok"},
+		{"solution fails", reftest.Step{Solution: script("docker run --name rt-bad " + img + " sh -c 'exit 7'"),
+			Cleanup: script("docker rm -f rt-bad"), Checks: checks("container: rt-bad\nexit_code: 0")},
+			"ok", "solution (lesson.en.md:10) exited with status 7", "ok"},
+		{"cleanup leaves things behind", reftest.Step{Solution: script(run + "\ndocker network create rt-net"),
+			Cleanup: script("docker stop -t 0 rt-web"), Checks: checks("container: rt-web")},
+			"ok", "ok", "left behind: container rt-web, left behind: network rt-net"},
+		{"broken check", reftest.Step{Solution: script("true"), Checks: checks("container: rt-web\nrunning: maybe")},
+			"does not parse", "error after the solution", "ok"},
+		{"quiz only", reftest.Step{Checks: checks("quiz: q1")}, "ok", "ok", "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.step.Lesson, tt.step.ID = "demo", "step"
+			row := r.Run(context.Background(), tt.step)
+			for _, ph := range []struct {
+				name string
+				got  reftest.Phase
+				want string
+			}{{"before", row.Before, tt.before}, {"after", row.After, tt.after}, {"cleanup", row.Cleanup, tt.cleanup}} {
+				if ph.want == "ok" {
+					if !ph.got.OK {
+						t.Errorf("%s = FAIL %s, want ok", ph.name, ph.got.Detail)
+					}
+				} else if ph.got.OK || !strings.Contains(ph.got.Detail, ph.want) {
+					t.Errorf("%s = %v %q, want FAIL containing %q", ph.name, ph.got, ph.got.Detail, ph.want)
+				}
+			}
+		})
+		p.Podman(t, "rm", "-af", "-t", "0")
+		p.Podman(t, "network", "prune", "-f")
+	}
+}
