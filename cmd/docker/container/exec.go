@@ -89,11 +89,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 		if errors.As(err, &se) {
 			return &factory.StatusError{Code: se.Code, Message: "OCI runtime exec failed: " + se.Msg}
 		}
-		var nr *container.NotRunningError
-		if errors.As(err, &nr) {
-			return &factory.StatusError{Code: 1, Message: daemonError(err).Error()}
-		}
-		return &factory.StatusError{Code: 126, Message: daemonError(err).Error()}
+		return &factory.StatusError{Code: 1, Message: daemonError(err).Error()}
 	}
 	if code != 0 {
 		return &factory.StatusError{Code: code}

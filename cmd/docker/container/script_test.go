@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,6 +72,9 @@ func TestScripts(t *testing.T) {
 	imagetest.Push(t, reg+"/library/busybox:latest", img)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"code": exitCode,
+		},
 		Setup: func(env *testscript.Env) error {
 			root := filepath.Join(env.WorkDir, ".dockyard")
 			env.Setenv("DOCKYARD_ROOT", root)
@@ -100,5 +105,29 @@ func cleanupRoot(root string) {
 	all, _ := e.Containers.List()
 	for _, c := range all {
 		_ = e.RemoveContainer(context.Background(), c.ID, true, true)
+	}
+}
+
+// exitCode is the script command "code N command args...": it runs the
+// command and checks its exit code, keeping its output for stdout and
+// stderr checks.
+func exitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: code N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("code: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("code: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if (got == want) == neg {
+		ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
 	}
 }
