@@ -6,6 +6,8 @@ package docker
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker/image"
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
 	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
 	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
@@ -28,5 +30,9 @@ The same binary run through a symlink named "docker" behaves the same, so
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	cmd.AddCommand(containercmd.NewCmdContainer(f))
 	containercmd.AddTopLevel(cmd, f)
+	image.AddCommands(cmd, f)
+	// docker inspect looks names up kind by kind, in Docker's order:
+	// containers, images, networks, volumes. Add a kind here.
+	cmd.AddCommand(inspect.NewCmdInspect(f, nil, image.InspectKind))
 	return cmd
 }

@@ -55,7 +55,7 @@ func resolve(st *state, refOrID string) (string, error) {
 		}
 	}
 	if idindex.IsHexPrefix(refOrID) {
-		id, err := findID(ids, refOrID)
+		id, err := idindex.Find(ids, refOrID)
 		if err == nil || !errors.Is(err, idindex.ErrNotFound) {
 			return id, err
 		}

@@ -34,7 +34,8 @@ type PullOptions struct {
 	// Progress receives pull events; nil pulls quietly.
 	Progress func(Event)
 	// Fallback makes the image some other way (the offline lesson images)
-	// when no registry answers. It must leave ref in the store.
+	// when no registry answers. It must leave ref in the store; its error
+	// (e.g. "no recipe for ...") is added to the *UnreachableError.
 	Fallback func(ctx context.Context, ref string) error
 	// Transport overrides the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
@@ -69,11 +70,16 @@ type UnreachableError struct {
 	Ref        string   // as the student typed it, normalised to Docker's short form
 	Registries []string // hosts tried
 	Err        error    // the last network error
+	Offline    error    // why PullOptions.Fallback could not make the image, if it was tried
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot pull %s: registry %s cannot be reached (%v); get the image offline with \"docker load -i file.tar\" or \"dockyard images prepare\"",
+	msg := fmt.Sprintf("cannot pull %s: registry %s cannot be reached (%v); get the image offline with \"docker load -i file.tar\" or \"dockyard images prepare\"",
 		e.Ref, strings.Join(e.Registries, ", "), shortNetErr(e.Err))
+	if e.Offline != nil {
+		msg += " (offline: " + e.Offline.Error() + ")"
+	}
+	return msg
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -168,13 +174,13 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	}
 	if desc == nil {
 		if allDown {
+			ue := &UnreachableError{Ref: ref.Familiar(), Registries: tried, Err: lastErr}
 			if opts.Fallback != nil {
-				if ferr := opts.Fallback(ctx, ref.String()); ferr != nil {
-					return nil, fmt.Errorf("pull %s: registry cannot be reached and making the image offline failed: %w", ref.Familiar(), ferr)
+				if ue.Offline = opts.Fallback(ctx, ref.String()); ue.Offline == nil {
+					return s.Get(ctx, ref.String())
 				}
-				return s.Get(ctx, ref.String())
 			}
-			return nil, &UnreachableError{Ref: ref.Familiar(), Registries: tried, Err: lastErr}
+			return nil, ue
 		}
 		return nil, pullError(ref, lastErr)
 	}

@@ -1,8 +1,7 @@
 package image
 
 import (
-	"fmt"
-	"strings"
+	"errors"
 
 	"github.com/distribution/reference"
 )
@@ -18,17 +17,25 @@ type Reference struct {
 // are errors that say what is wrong.
 func ParseReference(s string) (Reference, error) {
 	if s == "" {
-		return Reference{}, fmt.Errorf("invalid reference format: empty image name")
+		return Reference{}, &InvalidReferenceError{Ref: s, Err: errors.New("invalid reference format: empty image name")}
 	}
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
-		if strings.ToLower(s) != s && err == reference.ErrNameContainsUppercase {
-			return Reference{}, fmt.Errorf("invalid reference format: repository name (%s) must be lowercase", s)
-		}
-		return Reference{}, fmt.Errorf("invalid reference format: %q: %v", s, err)
+		return Reference{}, &InvalidReferenceError{Ref: s, Err: err}
 	}
 	return Reference{named: reference.TagNameOnly(named)}, nil
 }
+
+// InvalidReferenceError is a name that is not an image reference. Its
+// message is distribution/reference's, as Docker prints it:
+// "invalid reference format: repository name (library/Busybox) must be lowercase".
+type InvalidReferenceError struct {
+	Ref string
+	Err error
+}
+
+func (e *InvalidReferenceError) Error() string { return e.Err.Error() }
+func (e *InvalidReferenceError) Unwrap() error { return e.Err }
 
 // String is the full form: docker.io/library/busybox:latest.
 func (r Reference) String() string { return r.named.String() }

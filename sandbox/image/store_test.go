@@ -481,3 +481,13 @@ func mustGet(t *testing.T, s *image.Store, ref string) *image.Image {
 }
 
 var _ v1.Image = (v1.Image)(nil)
+
+func TestPullFallbackErrorJoinsUnreachable(t *testing.T) {
+	s := openStore(t)
+	_, err := s.Pull(context.Background(), "127.0.0.1:1/thing", image.PullOptions{
+		Fallback: func(ctx context.Context, ref string) error { return errors.New("no recipe for " + ref) },
+	})
+	if !errors.Is(err, image.ErrUnreachable) || !strings.HasSuffix(err.Error(), "(offline: no recipe for 127.0.0.1:1/thing:latest)") {
+		t.Errorf("Pull = %v, want the unreachable error with the fallback's reason", err)
+	}
+}

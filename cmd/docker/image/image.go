@@ -1,0 +1,97 @@
+// Package image holds Docker's image commands: pull, images, rmi, tag,
+// history, save, load, image inspect and image prune, both as the
+// top-level shortcuts (`docker pull`) and in the `docker image` group.
+// Each command parses flags into an Options struct and calls the engine's
+// image store (sandbox/image); all output goes through IOStreams.
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// AddCommands adds the image commands to the docker command: the `docker
+// image` group and the top-level shortcuts Docker has for them.
+func AddCommands(docker *cobra.Command, f *factory.Factory) {
+	docker.AddCommand(
+		NewCmdImage(f),
+		NewCmdPull(f, nil),
+		NewCmdList(f, nil, "images"),
+		NewCmdRemove(f, nil, "rmi"),
+		NewCmdTag(f, nil),
+		NewCmdHistory(f, nil),
+		NewCmdSave(f, nil),
+		NewCmdLoad(f, nil),
+	)
+}
+
+// NewCmdImage returns the `docker image` group.
+func NewCmdImage(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "image",
+		Short: "Manage images",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	cmd.AddCommand(
+		NewCmdPull(f, nil),
+		NewCmdList(f, nil, "ls"),
+		NewCmdRemove(f, nil, "rm"),
+		NewCmdTag(f, nil),
+		NewCmdHistory(f, nil),
+		NewCmdSave(f, nil),
+		NewCmdLoad(f, nil),
+		NewCmdInspect(f, nil),
+		NewCmdPrune(f, nil),
+	)
+	return cmd
+}
+
+// InspectKind lets `docker inspect` find images.
+var InspectKind = inspect.Kind{
+	Type: "image",
+	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
+		e, err := f.Engine(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		img, err := e.Images.Get(ctx, ref)
+		if errors.Is(err, sbimage.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, daemonError(err)
+		}
+		out, err := e.Images.Inspect(ctx, img)
+		if err != nil {
+			return nil, false, daemonError(err)
+		}
+		return out, true, nil
+	},
+}
+
+// daemonError words an engine error as Docker's CLI prints one.
+func daemonError(err error) error {
+	var se *factory.StatusError
+	var fe *factory.FlagError
+	var re *sbimage.InvalidReferenceError
+	if err == nil || errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &re) || errors.Is(err, engine.ErrNeedsRoot) {
+		return err
+	}
+	return fmt.Errorf("Error response from daemon: %w", err)
+}
+
+func contextOf(c *cobra.Command) context.Context {
+	if ctx := c.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

@@ -1,0 +1,57 @@
+package image
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+)
+
+// InspectOptions are docker image inspect's flags and arguments.
+type InspectOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+
+	Images []string
+	Format string
+}
+
+// NewCmdInspect returns `docker image inspect`.
+func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:     "inspect [OPTIONS] IMAGE [IMAGE...]",
+		Short:   "Display detailed information on one or more images",
+		Example: "  docker image inspect busybox\n  docker image inspect -f '{{.Config.Cmd}}' busybox",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Images = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(contextOf(c), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")
+	return cmd
+}
+
+func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	var objs []any
+	var missing []string
+	for _, name := range opts.Images {
+		obj, ok, err := InspectKind.Get(ctx, opts.Factory, name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		objs = append(objs, obj)
+	}
+	return inspect.Print(opts.IO, opts.Format, objs, missing, "image")
+}

@@ -1,0 +1,243 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// ListOptions are docker images' flags and argument.
+type ListOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Now     func() time.Time
+
+	Repository string // [REPOSITORY[:TAG]]
+	All        bool
+	Quiet      bool
+	Digests    bool
+	NoTrunc    bool
+	Filters    []string
+	Format     string
+}
+
+// NewCmdList returns `docker images` (use "images") or `docker image ls`
+// (use "ls").
+func NewCmdList(f *factory.Factory, runF func(*ListOptions) error, use string) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Factory: f, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   use + " [OPTIONS] [REPOSITORY[:TAG]]",
+		Short: "List images",
+		Example: `  docker images
+  docker images busybox
+  docker images -q
+  docker images --filter dangling=true
+  docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Repository = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(contextOf(c), opts)
+		},
+	}
+	if use == "ls" {
+		cmd.Aliases = []string{"list"}
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&opts.All, "all", "a", false, "show all images (default hides intermediate images)")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "only show image IDs")
+	fl.BoolVar(&opts.Digests, "digests", false, "show digests")
+	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "don't truncate output")
+	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "filter output based on conditions provided (dangling=true|false, reference=PATTERN)")
+	fl.StringVar(&opts.Format, "format", "", "format output using a Go template, or \"table TEMPLATE\"")
+	return cmd
+}
+
+// row is one line of docker images, keyed by the names --format uses.
+type row map[string]string
+
+var listHeaders = row{
+	"Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
+	"CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE",
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	imgs, err := e.Images.List(ctx)
+	if err != nil {
+		return daemonError(err)
+	}
+	match, err := listFilter(opts)
+	if err != nil {
+		return err
+	}
+	var rows []row
+	for _, img := range imgs {
+		for _, r := range imageRows(img, opts) {
+			if match(img, r) {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if opts.Quiet {
+		var seen []string
+		for _, r := range rows {
+			if !slices.Contains(seen, r["ID"]) {
+				seen = append(seen, r["ID"])
+				fmt.Fprintln(opts.IO.Out, r["ID"])
+			}
+		}
+		return nil
+	}
+	format := opts.Format
+	if format == "" || format == "table" {
+		cols := []string{"{{.Repository}}", "{{.Tag}}"}
+		if opts.Digests {
+			cols = append(cols, "{{.Digest}}")
+		}
+		format = "table " + strings.Join(append(cols, "{{.ID}}", "{{.CreatedSince}}", "{{.Size}}"), "\t")
+	}
+	return printRows(opts.IO, format, listHeaders, rows)
+}
+
+// printRows prints rows through a --format template; "table ..." adds a
+// header line and aligns columns as Docker does.
+func printRows(ios *iostreams.IOStreams, format string, headers row, rows []row) error {
+	table := strings.HasPrefix(format, "table")
+	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
+	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
+	tmpl, err := inspect.Template(format)
+	if err != nil {
+		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+	}
+	var buf bytes.Buffer
+	if table {
+		if err := tmpl.Execute(&buf, headers); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		buf.WriteByte('\n')
+	}
+	for _, r := range rows {
+		if err := tmpl.Execute(&buf, r); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		buf.WriteByte('\n')
+	}
+	if !table {
+		_, err := ios.Out.Write(buf.Bytes())
+		return err
+	}
+	tw := tabwriter.NewWriter(ios.Out, 10, 1, 3, ' ', 0)
+	tw.Write(buf.Bytes())
+	return tw.Flush()
+}
+
+// imageRows returns an image's lines: one per tag, else one per digest
+// (tag <none>), else <none> <none>.
+func imageRows(img *sbimage.Image, opts *ListOptions) []row {
+	id := idindex.Short(img.ID)
+	if opts.NoTrunc {
+		id = img.ID
+	}
+	created := "N/A"
+	if !img.Created.IsZero() {
+		created = units.HumanDuration(opts.Now().UTC().Sub(img.Created)) + " ago"
+	}
+	base := func(repo, tag, digest string) row {
+		return row{
+			"Repository": repo, "Tag": tag, "Digest": digest, "ID": id,
+			"CreatedSince": created, "CreatedAt": img.Created.Format("2006-01-02 15:04:05 -0700 MST"),
+			"Size": units.HumanSizeWithPrecision(float64(img.Size), 3),
+		}
+	}
+	digestOf := func(repo string) string {
+		for _, d := range img.RepoDigests {
+			if r, dg, ok := strings.Cut(d, "@"); ok && r == repo {
+				return dg
+			}
+		}
+		return "<none>"
+	}
+	var rows []row
+	for _, t := range img.RepoTags {
+		i := strings.LastIndex(t, ":")
+		repo, tag := t[:i], t[i+1:]
+		rows = append(rows, base(repo, tag, digestOf(repo)))
+	}
+	if len(rows) == 0 {
+		for _, d := range img.RepoDigests {
+			repo, dg, _ := strings.Cut(d, "@")
+			rows = append(rows, base(repo, "<none>", dg))
+		}
+	}
+	if len(rows) == 0 {
+		rows = append(rows, base("<none>", "<none>", "<none>"))
+	}
+	return rows
+}
+
+func listFilter(opts *ListOptions) (func(*sbimage.Image, row) bool, error) {
+	var checks []func(*sbimage.Image, row) bool
+	if opts.Repository != "" {
+		repo, tag := opts.Repository, ""
+		if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
+			repo, tag = repo[:i], repo[i+1:]
+		}
+		if r, err := sbimage.ParseReference(repo); err == nil {
+			repo = r.FamiliarName()
+		}
+		checks = append(checks, func(_ *sbimage.Image, r row) bool {
+			return r["Repository"] == repo && (tag == "" || r["Tag"] == tag)
+		})
+	}
+	for _, f := range opts.Filters {
+		k, v, ok := strings.Cut(f, "=")
+		switch {
+		case !ok:
+			return nil, &factory.FlagError{Err: fmt.Errorf("bad format of filter (expected name=value): %s", f)}
+		case k == "dangling":
+			if v != "true" && v != "false" {
+				return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter 'dangling=%s': use true or false", v)}
+			}
+			want := v == "true"
+			checks = append(checks, func(img *sbimage.Image, _ row) bool { return (len(img.RepoTags) == 0) == want })
+		case k == "reference":
+			checks = append(checks, func(_ *sbimage.Image, r row) bool {
+				ok1, _ := path.Match(v, r["Repository"])
+				ok2, _ := path.Match(v, r["Repository"]+":"+r["Tag"])
+				return ok1 || ok2
+			})
+		default:
+			return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter '%s': Dockyard supports dangling and reference", k)}
+		}
+	}
+	return func(img *sbimage.Image, r row) bool {
+		for _, c := range checks {
+			if !c(img, r) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}

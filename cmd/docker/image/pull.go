@@ -1,0 +1,109 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/distribution/reference"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// PullOptions are docker pull's flags and argument.
+type PullOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+
+	Ref      string
+	Quiet    bool
+	Mirrors  []string
+	Platform string
+}
+
+// NewCmdPull returns `docker pull`.
+func NewCmdPull(f *factory.Factory, runF func(*PullOptions) error) *cobra.Command {
+	opts := &PullOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "pull [OPTIONS] NAME[:TAG|@DIGEST]",
+		Short: "Download an image from a registry",
+		Long: `Download an image from a registry.
+
+Docker Hub images ("busybox") are tried on each registry mirror first:
+--registry-mirror, then $DOCKYARD_REGISTRY_MIRROR (comma-separated), then
+"registry-mirrors" in daemon.json under the state root. Registries on
+loopback are reached over plain HTTP. Without a network, load images with
+"docker load -i file.tar" or prepare the lesson images offline with
+"dockyard images prepare".`,
+		Example: `  docker pull busybox
+  docker pull localhost:5000/myapp:v1
+  docker pull --registry-mirror http://127.0.0.1:5000 debian:bookworm`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return pullRun(contextOf(c), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "suppress verbose output")
+	cmd.Flags().StringArrayVar(&opts.Mirrors, "registry-mirror", nil, "try this registry mirror first for Docker Hub images (repeatable)")
+	cmd.Flags().StringVar(&opts.Platform, "platform", "", "set platform if server is multi-platform capable (linux/amd64)")
+	return cmd
+}
+
+func pullRun(ctx context.Context, opts *PullOptions) error {
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	if named, err := reference.ParseNormalizedNamed(opts.Ref); err == nil && reference.IsNameOnly(named) && !opts.Quiet {
+		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
+	}
+	var progress func(sbimage.Event)
+	if !opts.Quiet {
+		progress = NewProgress(opts.IO.Out, opts.IO.IsStdoutTTY()).Event
+	}
+	po, err := e.PullOptions(opts.Mirrors, progress)
+	if err != nil {
+		return err
+	}
+	if opts.Platform != "" {
+		p, err := v1.ParsePlatform(opts.Platform)
+		if err != nil || p.OS == "" || p.Architecture == "" {
+			return &factory.FlagError{Err: fmt.Errorf("invalid platform %q: use os/arch, e.g. linux/amd64", opts.Platform)}
+		}
+		po.Platform = p
+	}
+	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
+		return daemonError(err)
+	}
+	ref, _ := sbimage.ParseReference(opts.Ref)
+	fmt.Fprintln(opts.IO.Out, ref.String())
+	return nil
+}
+
+// PullFor pulls ref for another command (docker run, docker create,
+// docker build): it says "Unable to find image 'ref' locally" and shows the
+// pull's progress on w (stderr, as Docker does), then returns the image.
+func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*sbimage.Image, error) {
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := sbimage.ParseReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "Unable to find image '%s' locally\n", r.Familiar())
+	img, err := e.Pull(ctx, ref, NewProgress(w, tty).Event)
+	if err != nil {
+		return nil, daemonError(err)
+	}
+	return img, nil
+}

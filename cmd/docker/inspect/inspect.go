@@ -1,0 +1,191 @@
+// Package inspect is `docker inspect`: it finds each name among the kinds
+// of object the engine has (containers, images, networks, volumes) and
+// prints them as Docker does, as a JSON array or through a --format
+// template. Each kind is a Kind value contributed by its command package
+// and joined in cmd/docker/docker.go, so adding containers or networks is
+// one more argument there.
+package inspect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+)
+
+// Kind is one kind of object docker inspect can find.
+type Kind struct {
+	// Type is the name --type takes: "container", "image", "network", "volume".
+	Type string
+	// Get returns the object named ref as the Engine API's JSON type, or
+	// found false when there is none of this kind by that name.
+	Get func(ctx context.Context, f *factory.Factory, ref string) (obj any, found bool, err error)
+}
+
+// Options are docker inspect's flags and arguments.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *factory.Factory
+	Kinds   []Kind
+
+	Format string
+	Type   string
+	Names  []string
+}
+
+// NewCmdInspect returns `docker inspect`, which looks each name up in
+// kinds in order (Docker's order: container, image, network, volume).
+func NewCmdInspect(f *factory.Factory, runF func(*Options) error, kinds ...Kind) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Kinds: kinds}
+	cmd := &cobra.Command{
+		Use:   "inspect [OPTIONS] NAME|ID [NAME|ID...]",
+		Short: "Return low-level information on Docker objects",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(contextOf(c), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")
+	cmd.Flags().StringVar(&opts.Type, "type", "", "only inspect objects of this type")
+	return cmd
+}
+
+// Run looks up every name and prints what was found; names found nowhere
+// are reported after the output, and the exit status is then 1.
+func Run(ctx context.Context, opts *Options) error {
+	kinds := opts.Kinds
+	if opts.Type != "" {
+		kinds = nil
+		var types []string
+		for _, k := range opts.Kinds {
+			types = append(types, k.Type)
+			if k.Type == opts.Type {
+				kinds = []Kind{k}
+			}
+		}
+		if kinds == nil {
+			return &factory.FlagError{Err: fmt.Errorf("%q is not a valid value for --type (one of %s)", opts.Type, strings.Join(types, ", "))}
+		}
+	}
+	var objs []any
+	var missing []string
+	for _, name := range opts.Names {
+		found := false
+		for _, k := range kinds {
+			obj, ok, err := k.Get(ctx, opts.Factory, name)
+			if err != nil {
+				return err
+			}
+			if ok {
+				objs = append(objs, obj)
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, name)
+		}
+	}
+	return Print(opts.IO, opts.Format, objs, missing, "object")
+}
+
+// Print writes objs as Docker does: an indented JSON array, or the template
+// format applied to each object (seen through its JSON field names, so
+// '{{.Id}}' and '{{.Config.Cmd}}' work). Names in missing are then reported
+// as "Error: No such <what>: name" and the command fails.
+func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string, what string) error {
+	if format == "" {
+		if objs == nil {
+			objs = []any{}
+		}
+		b, err := json.MarshalIndent(objs, "", "    ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.Out, "%s\n", b)
+	} else {
+		tmpl, err := Template(format)
+		if err != nil {
+			return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+		}
+		for _, o := range objs {
+			var m any
+			b, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := tmpl.Execute(&buf, m); err != nil {
+				return fmt.Errorf("template: %v", err)
+			}
+			fmt.Fprintln(ios.Out, buf.String())
+		}
+	}
+	if len(missing) > 0 {
+		for _, n := range missing {
+			fmt.Fprintf(ios.ErrOut, "Error: No such %s: %s\n", what, n)
+		}
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}
+
+// Template parses a --format template with the functions Docker's
+// templates offer (json, join, split, upper, lower, title, println).
+func Template(format string) (*template.Template, error) {
+	return template.New("format").Funcs(template.FuncMap{
+		"json": func(v any) (string, error) {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(v); err != nil {
+				return "", err
+			}
+			return strings.TrimSpace(buf.String()), nil
+		},
+		"join": func(v any, sep string) string {
+			switch l := v.(type) {
+			case []string:
+				return strings.Join(l, sep)
+			case []any:
+				parts := make([]string, len(l))
+				for i, x := range l {
+					parts[i] = fmt.Sprint(x)
+				}
+				return strings.Join(parts, sep)
+			}
+			return fmt.Sprint(v)
+		},
+		"split": strings.Split,
+		"upper": strings.ToUpper,
+		"lower": strings.ToLower,
+		"title": func(s string) string {
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"println": func(a ...any) string { return fmt.Sprintln(a...) },
+	}).Parse(format)
+}
+
+func contextOf(c *cobra.Command) context.Context {
+	if ctx := c.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
