@@ -1,0 +1,236 @@
+package author
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/checker/backend"
+	"github.com/dockyard-lab/dockyard/checker/reftest"
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/lessons"
+)
+
+func init() {
+	subcommands = append(subcommands, func(f *factory.Factory) *cobra.Command { return NewCmdTest(f, nil) })
+}
+
+// TestOptions are the arguments of `dockyard author test`.
+type TestOptions struct {
+	IO *factory.Factory
+	// Lessons are built-in lesson ids or paths (a course folder, a lesson
+	// folder or file); none means every built-in lesson.
+	Lessons []string
+	// Engine is --engine (see checker/backend).
+	Engine string
+	// Lang is the language whose lesson file is run.
+	Lang string
+	// ScriptTimeout bounds each setup, solution and cleanup block.
+	ScriptTimeout time.Duration
+
+	// DockerDir, when set, is put first on PATH instead of a `docker`
+	// symlink to this binary (tests point it at a podman shim).
+	DockerDir string
+	// ExtraEnv is added to the scripts' environment.
+	ExtraEnv []string
+	// OpenDockyard opens Dockyard's engine for the checks.
+	OpenDockyard func(context.Context) (checker.Engine, error)
+}
+
+// NewCmdTest builds `dockyard author test [lesson...]`.
+func NewCmdTest(f *factory.Factory, runF func(*TestOptions) error) *cobra.Command {
+	opts := &TestOptions{IO: f, OpenDockyard: OpenDockyard(f)}
+	cmd := &cobra.Command{
+		Use:   "test [lesson...]",
+		Short: "Run each step's reference solution and prove its checks",
+		Long: `For every step of the lessons: run its setup, check that the step's checks
+fail, run its solution, check that they pass, run its cleanup and check
+that the engine holds the same containers, images, networks and volumes as
+before the step. Prints one row per step and exits 1 if any step failed.
+
+Shell blocks run with bash -e, with "docker" on PATH meaning the engine
+under test: Dockyard's own (a docker symlink to this binary), or with
+--engine a Docker Engine API (the docker command on PATH, DOCKER_HOST set).
+
+A lesson is a built-in lesson id, a lesson folder, or a folder of lessons;
+without one, every built-in lesson.`,
+		Example: "  dockyard author test\n  dockyard author test containers volumes\n  dockyard author test ./my-lessons/web --engine unix:///run/podman/podman.sock",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Lessons = args
+			if opts.Lang == "" {
+				opts.Lang = f.Lang
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return testRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Engine, "engine", "", backend.FlagUsage)
+	cmd.Flags().DurationVar(&opts.ScriptTimeout, "script-timeout", 5*time.Minute, "longest a setup, solution or cleanup block may run")
+	return cmd
+}
+
+// OpenDockyard opens Dockyard's engine as a checker.Engine. Until the
+// engine can be read by the checker, it says so; --engine reaches any
+// Docker Engine API meanwhile.
+func OpenDockyard(f *factory.Factory) func(context.Context) (checker.Engine, error) {
+	return func(ctx context.Context) (checker.Engine, error) {
+		return nil, errors.New("checks cannot read Dockyard's own engine in this build yet; pass --engine with a Docker Engine API address (unix:///...)")
+	}
+}
+
+func testRun(ctx context.Context, opts *TestOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	steps, err := loadSteps(opts.Lessons, opts.Lang)
+	if err != nil {
+		return err
+	}
+	spec := backend.Resolve(opts.Engine)
+	eng, err := backend.Open(ctx, spec, opts.OpenDockyard)
+	if err != nil {
+		return err
+	}
+	env, cleanup, err := scriptEnv(opts, spec)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	dir, err := os.MkdirTemp("", "dockyard-author-test")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	r := &reftest.Runner{Engine: eng, Env: env, Dir: dir, Lang: opts.Lang, ScriptTimeout: opts.ScriptTimeout}
+
+	// Widths are known before any step runs, so each row prints as soon
+	// as its step is done and the table still lines up.
+	lw, sw := len("LESSON"), len("STEP")
+	for _, s := range steps {
+		lw, sw = max(lw, len(s.Lesson)), max(sw, len(s.ID))
+	}
+	io := opts.IO.IOStreams
+	fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %s\n", lw, "LESSON", sw, "STEP", "BEFORE", "AFTER", "CLEANUP", "TIME")
+	var failed []reftest.Row
+	for _, s := range steps {
+		row := r.Run(ctx, s)
+		fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %.1fs\n", lw, row.Lesson, sw, row.Step,
+			row.Before, row.After, row.Cleanup, row.Duration.Seconds())
+		if !row.OK() {
+			failed = append(failed, row)
+		}
+	}
+	for _, row := range failed {
+		fmt.Fprintf(io.Out, "\n%s/%s:\n", row.Lesson, row.Step)
+		for _, ph := range []struct {
+			name string
+			p    reftest.Phase
+		}{{"before", row.Before}, {"after", row.After}, {"cleanup", row.Cleanup}} {
+			if !ph.p.OK && !ph.p.Skipped {
+				fmt.Fprintf(io.Out, "  %s: %s\n", ph.name, indent(ph.p.Detail))
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return &factory.StatusError{Code: 1, Message: fmt.Sprintf("%d of %d steps failed", len(failed), len(steps))}
+	}
+	fmt.Fprintf(io.ErrOut, "%d steps passed\n", len(steps))
+	return nil
+}
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+// scriptEnv is the environment of the lesson's scripts: `docker` means the
+// engine under test.
+func scriptEnv(opts *TestOptions, spec string) ([]string, func(), error) {
+	env := append(os.Environ(), opts.ExtraEnv...)
+	path := os.Getenv("PATH")
+	cleanup := func() {}
+	switch {
+	case opts.DockerDir != "":
+		path = opts.DockerDir + ":" + path
+	case spec == backend.Dockyard:
+		self, err := os.Executable()
+		if err != nil {
+			return nil, nil, fmt.Errorf("find dockyard's own binary: %w", err)
+		}
+		dir, err := os.MkdirTemp("", "dockyard-bin")
+		if err != nil {
+			return nil, nil, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		if err := os.Symlink(self, filepath.Join(dir, "docker")); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		path = dir + ":" + path
+		env = append(env, "DOCKYARD_ROOT="+opts.IO.Root)
+	default:
+		env = append(env, "DOCKER_HOST="+spec)
+	}
+	return append(env, "PATH="+path), cleanup, nil
+}
+
+// loadSteps reads the lessons args name (ids of built-in lessons or paths)
+// and returns their steps in course order.
+func loadSteps(args []string, lang string) ([]reftest.Step, error) {
+	type pick struct {
+		course *lessons.Course
+		ids    []string
+	}
+	var picks []pick
+	builtin, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 {
+		picks = append(picks, pick{builtin, builtin.IDs()})
+	}
+	for _, a := range args {
+		if _, err := os.Stat(a); err == nil {
+			c, only, err := loadForLint(a)
+			if err != nil {
+				return nil, err
+			}
+			if only == nil {
+				only = c.IDs()
+			}
+			picks = append(picks, pick{c, only})
+			continue
+		}
+		if builtin.Files(a) == nil {
+			return nil, fmt.Errorf("no lesson %q: give a built-in lesson (%s) or a lesson folder", a, strings.Join(builtin.IDs(), ", "))
+		}
+		picks = append(picks, pick{builtin, []string{a}})
+	}
+	var steps []reftest.Step
+	for _, p := range picks {
+		for _, id := range p.ids {
+			l, err := p.course.Lesson(id, lang)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range l.Steps {
+				s := reftest.Step{Lesson: id, ID: st.ID,
+					Setup:    reftest.Script{Source: st.Setup.Source, File: l.File, Line: st.Setup.Line},
+					Solution: reftest.Script{Source: st.Solution.Source, File: l.File, Line: st.Solution.Line},
+					Cleanup:  reftest.Script{Source: st.Cleanup.Source, File: l.File, Line: st.Cleanup.Line}}
+				for _, b := range st.Checks {
+					s.Checks = append(s.Checks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+				}
+				steps = append(steps, s)
+			}
+		}
+	}
+	return steps, nil
+}
