@@ -30,6 +30,9 @@ func busyboxRootfs(t *testing.T) string {
 		t.Skip("needs busybox-static (see .ci/apt-packages)")
 	}
 	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, d := range []string{"bin", "etc", "tmp", "proc", "sys", "dev", "root"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)

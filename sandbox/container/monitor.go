@@ -351,7 +351,7 @@ func (m *monitor) setupIO(proc *libcontainer.Process, c *Container) (*stdio, err
 			return nil, err
 		}
 		st.conSock = parent
-		st.closers = append(st.closers, parent, child)
+		st.closers = append(st.closers, child)
 		proc.ConsoleSocket = child
 		if v := os.Getenv(monitorEnvTTY); v != "" {
 			var cols, rows uint16
@@ -392,6 +392,7 @@ func (st *stdio) afterStart() error {
 	st.closers = nil
 	if st.conSock != nil {
 		master, err := utils.RecvFile(st.conSock)
+		st.conSock.Close()
 		if err != nil {
 			return fmt.Errorf("receive the container's terminal: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
@@ -179,6 +180,22 @@ func (s *Store) prepareDir(c *Container) error {
 		}
 	}
 	if err := os.Chmod(dir, 0o711); err != nil {
+		return err
+	}
+	// The container's / is the upper dir's root: give it the image's mode
+	// and owner, or non-root users could not even reach /bin.
+	mode, uid, gid := os.FileMode(0o755), 0, 0
+	if fi, err := os.Stat(c.Spec.LowerDirs[0]); err == nil {
+		mode = fi.Mode().Perm()
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			uid, gid = int(st.Uid), int(st.Gid)
+		}
+	}
+	upper := filepath.Join(dir, "upper")
+	if err := os.Chmod(upper, mode); err != nil {
+		return err
+	}
+	if err := os.Chown(upper, uid, gid); err != nil {
 		return err
 	}
 	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
