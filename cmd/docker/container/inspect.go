@@ -1,52 +1,42 @@
 package container
 
 import (
-	"encoding/json"
-	"fmt"
+	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
+// InspectKind lets `docker inspect` find containers (Docker looks for a
+// container first, then an image, a network, a volume).
+var InspectKind = inspect.Kind{
+	Type: "container",
+	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
+		e, err := f.Engine(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		c, err := e.InspectContainer(ref)
+		if errors.Is(err, container.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, daemonError(err)
+		}
+		return c, true, nil
+	},
+}
+
 // NewCmdInspect returns `docker container inspect`: Docker's JSON for each
-// container, in an array.
-func NewCmdInspect(f *factory.Factory, runF func(refs []string) error) *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect CONTAINER [CONTAINER...]",
-		Short: "Display detailed information on one or more containers",
-		Args:  minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(args)
-			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
-			if err != nil {
-				return err
-			}
-			var out []any
-			failed := false
-			for _, ref := range args {
-				c, err := e.InspectContainer(ref)
-				if err != nil {
-					fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
-					failed = true
-					continue
-				}
-				out = append(out, c)
-			}
-			if out == nil {
-				out = []any{}
-			}
-			b, err := json.MarshalIndent(out, "", "    ")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(f.IOStreams.Out, string(b))
-			if failed {
-				return &factory.StatusError{Code: 1}
-			}
-			return nil
-		},
-	}
+// container, or --format applied to it.
+func NewCmdInspect(f *factory.Factory, runF func(*inspect.Options) error) *cobra.Command {
+	cmd := inspect.NewCmdInspect(f, runF, InspectKind)
+	cmd.Use = "inspect [OPTIONS] CONTAINER [CONTAINER...]"
+	cmd.Short = "Display detailed information on one or more containers"
+	_ = cmd.Flags().MarkHidden("type")
+	return cmd
 }
