@@ -20,6 +20,6 @@ it has to boot first. "dockyard compare" measures both side by side.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(NewCmdRun(f, nil), NewCmdLs(f, nil), NewCmdStop(f, nil), NewCmdRm(f, nil))
+	cmd.AddCommand(NewCmdRun(f, nil), NewCmdLs(f, nil), NewCmdStop(f, nil), NewCmdRm(f, nil), NewCmdConsole(f, nil))
 	return cmd
 }

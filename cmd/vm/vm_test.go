@@ -135,3 +135,20 @@ func TestIntegrationRunCommand(t *testing.T) {
 		t.Errorf("last run = %+v, want guest kernel %s and exit code 5", rec, k.Release)
 	}
 }
+
+func TestCopyUntilDetachStopsAtCtrlBracket(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"uname -r\r", "uname -r\r"},
+		{"ls\r\x1dnot sent", "ls\r"},
+		{"\x1d", ""},
+	}
+	for _, tt := range tests {
+		var got strings.Builder
+		if err := copyUntilDetach(&got, strings.NewReader(tt.in)); err != nil {
+			t.Errorf("copyUntilDetach(%q) = %v", tt.in, err)
+		}
+		if got.String() != tt.want {
+			t.Errorf("copyUntilDetach(%q) sent %q, want %q", tt.in, got.String(), tt.want)
+		}
+	}
+}

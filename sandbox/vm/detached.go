@@ -425,3 +425,17 @@ func readTail(vmDir string) string {
 	feedFrom(filepath.Join(vmDir, consoleLog), 0, c)
 	return c.Tail()
 }
+
+// ConsoleSocket returns the unix socket of a running detached VM's serial
+// console: connect to it to talk to the guest's shell.
+func ConsoleSocket(dir, id string) (string, error) {
+	full, err := Lookup(dir, id)
+	if err != nil {
+		return "", err
+	}
+	vmDir := filepath.Join(dir, full)
+	if !alive(vmDir) {
+		return "", fmt.Errorf("vm %s is not running", full)
+	}
+	return filepath.Join(vmDir, consoleSock), nil
+}
