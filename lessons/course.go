@@ -7,18 +7,51 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
-// Course is a set of lessons, each in one or more languages.
+// Course is a set of lessons, each in one or more languages. Files are read
+// when the course is loaded but parsed only when a lesson is first asked
+// for, so that a command showing one lesson does not parse them all.
 type Course struct {
 	// files holds each lesson's files by id, then language.
-	files map[string]map[string]*Lesson
-	// Problems are what parsing found; Lint adds the rest.
-	Problems Problems
+	files map[string]map[string]*entry
+}
+
+// entry is one lesson file, parsed on first use.
+type entry struct {
+	file   string
+	src    []byte
+	lesson *Lesson
+	probs  Problems
+}
+
+func (e *entry) parse() *Lesson {
+	if e.lesson == nil {
+		e.lesson, e.probs = Parse(e.file, e.src)
+	}
+	return e.lesson
+}
+
+// order reads only the front matter's `order`, for sorting the menu
+// without parsing the whole file.
+func (e *entry) order() int {
+	if e.lesson != nil {
+		return e.lesson.Order
+	}
+	fm, _, _, ok := splitFrontMatter(e.src)
+	var m struct {
+		Order int `yaml:"order"`
+	}
+	if ok {
+		_ = yaml.Unmarshal(fm, &m) // a broken front matter sorts first; lint reports it
+	}
+	return m.Order
 }
 
 // NewCourse returns an empty course.
-func NewCourse() *Course { return &Course{files: map[string]map[string]*Lesson{}} }
+func NewCourse() *Course { return &Course{files: map[string]map[string]*entry{}} }
 
 // Source is a place lessons are read from: a folder holding one folder per
 // lesson. Name is how its files are named in messages (e.g.
@@ -73,59 +106,48 @@ func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	if len(files) == 0 {
 		return nil
 	}
-	folder := path.Base(name)
-	langs := map[string]*Lesson{}
+	langs := map[string]*entry{}
 	for _, f := range files {
 		src, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return fmt.Errorf("read lesson %s: %w", path.Join(name, f), err)
 		}
-		l, probs := Parse(path.Join(name, f), src)
-		c.Problems = append(c.Problems, probs...)
-		langs[l.Lang] = l
+		file := path.Join(name, f)
+		langs[langOf(file)] = &entry{file: file, src: src}
 	}
-	// A replaced lesson's problems are no longer the course's.
-	if old, ok := c.files[folder]; ok {
-		keep := c.Problems[:0]
-		for _, p := range c.Problems {
-			if !belongs(p.File, old) {
-				keep = append(keep, p)
-			}
-		}
-		c.Problems = keep
-	}
-	c.files[folder] = langs
+	c.files[path.Base(name)] = langs
 	return nil
 }
 
-func belongs(file string, langs map[string]*Lesson) bool {
-	for _, l := range langs {
-		if l.File == file {
-			return true
+// Problems parses every file and returns what parsing found; Lint adds the
+// rest.
+func (c *Course) Problems() Problems {
+	var out Problems
+	for _, id := range c.IDs() {
+		for _, lang := range sortedKeys(c.files[id]) {
+			e := c.files[id][lang]
+			e.parse()
+			out = append(out, e.probs...)
 		}
 	}
-	return false
+	return out
 }
 
 // IDs returns the lesson ids in course order (front matter `order`, then id).
 func (c *Course) IDs() []string {
 	ids := make([]string, 0, len(c.files))
-	for id := range c.files {
+	orders := map[string]int{}
+	for id, langs := range c.files {
 		ids = append(ids, id)
-	}
-	order := func(id string) int {
-		for _, lang := range Languages {
-			if l := c.files[id][lang]; l != nil {
-				return l.Order
+		for _, lang := range append(Languages, sortedKeys(langs)...) {
+			if e := langs[lang]; e != nil {
+				orders[id] = e.order()
+				break
 			}
 		}
-		for _, l := range c.files[id] {
-			return l.Order
-		}
-		return 0
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		oi, oj := order(ids[i]), order(ids[j])
+		oi, oj := orders[ids[i]], orders[ids[j]]
 		if oi != oj {
 			return oi < oj
 		}
@@ -141,22 +163,44 @@ var ErrNoLesson = errors.New("no such lesson")
 // language it exists in.
 func (c *Course) Lesson(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
-	if len(langs) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)
-	}
-	for _, try := range append([]string{lang}, Languages...) {
-		if l := langs[try]; l != nil {
-			return l, nil
+	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
+		if e := langs[try]; e != nil {
+			return e.parse(), nil
 		}
-	}
-	for _, l := range langs {
-		return l, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)
 }
 
-// Files returns the lesson's files by language.
-func (c *Course) Files(id string) map[string]*Lesson { return c.files[id] }
+// Files returns the lesson's files by language, parsed; nil for an unknown
+// id.
+func (c *Course) Files(id string) map[string]*Lesson {
+	langs := c.files[id]
+	if langs == nil {
+		return nil
+	}
+	out := make(map[string]*Lesson, len(langs))
+	for lang, e := range langs {
+		out[lang] = e.parse()
+	}
+	return out
+}
+
+// dir is the folder of lesson id's files, with a trailing slash.
+func (c *Course) dir(id string) string {
+	for _, e := range c.files[id] {
+		return path.Dir(e.file) + "/"
+	}
+	return ""
+}
 
 // Len is the number of lessons.
 func (c *Course) Len() int { return len(c.files) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

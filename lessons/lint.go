@@ -28,12 +28,13 @@ type LintOptions struct {
 // Lint checks every lesson of the course and returns all problems found,
 // parsing problems included, sorted by file and line.
 func Lint(c *Course, opts LintOptions) Problems {
-	var probs Problems
 	lint := func(id string) bool { return len(opts.Only) == 0 || slices.Contains(opts.Only, id) }
-	for _, p := range c.Problems {
-		for id, langs := range c.files {
-			if belongs(p.File, langs) && lint(id) {
+	var probs Problems
+	for _, p := range c.Problems() {
+		for id := range c.files {
+			if lint(id) && strings.HasPrefix(p.File, c.dir(id)) {
 				probs = append(probs, p)
+				break
 			}
 		}
 	}
@@ -41,7 +42,7 @@ func Lint(c *Course, opts LintOptions) Problems {
 		if !lint(id) {
 			continue
 		}
-		langs := c.files[id]
+		langs := c.Files(id)
 		for _, lang := range sortedLangs(langs) {
 			lintFile(c, id, langs[lang], opts, &probs)
 		}
