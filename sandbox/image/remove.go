@@ -191,10 +191,11 @@ func (s *Store) GC(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	defer il.Unlock()
-	if _, err := s.lock.TryLockContext(ctx, 20*time.Millisecond); err != nil {
-		return 0, fmt.Errorf("lock image store: %w", err)
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return 0, err
 	}
-	defer s.lock.Unlock()
+	defer unlock()
 	st, err := s.load()
 	if err != nil {
 		return 0, err

@@ -64,7 +64,7 @@ type Image struct {
 // also by several processes.
 type Store struct {
 	dir     string
-	lock    *flock.Flock
+	lockF   string
 	ingestF string
 	inUse   func(imageID string) []string
 }
@@ -93,7 +93,7 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("open image store: %w", err)
 		}
 	}
-	s := &Store{dir: dir, lock: flock.New(filepath.Join(dir, "lock")), ingestF: filepath.Join(dir, "ingest.lock")}
+	s := &Store{dir: dir, lockF: filepath.Join(dir, "lock"), ingestF: filepath.Join(dir, "ingest.lock")}
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); errors.Is(err, os.ErrNotExist) {
 		if err := renameio.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644); err != nil {
 			return nil, fmt.Errorf("open image store: %w", err)
@@ -197,10 +197,11 @@ func (s *Store) writeIndex(st *state) error {
 // locked runs f with the store lock held, on freshly read state; when f
 // returns true the state is saved.
 func (s *Store) locked(ctx context.Context, f func(st *state) (bool, error)) error {
-	if _, err := s.lock.TryLockContext(ctx, 20*time.Millisecond); err != nil {
-		return fmt.Errorf("lock image store: %w", err)
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
 	}
-	defer s.lock.Unlock()
+	defer unlock()
 	st, err := s.load()
 	if err != nil {
 		return err
@@ -213,6 +214,18 @@ func (s *Store) locked(ctx context.Context, f func(st *state) (bool, error)) err
 		return s.save(st)
 	}
 	return nil
+}
+
+// lock takes the store lock. Each call opens the lock file anew: flock
+// locks belong to an open file, so goroutines of one process exclude each
+// other as separate processes do (one shared flock.Flock would let a
+// second goroutine in).
+func (s *Store) lock(ctx context.Context) (func(), error) {
+	l := flock.New(s.lockF)
+	if _, err := l.TryLockContext(ctx, 20*time.Millisecond); err != nil {
+		return nil, fmt.Errorf("lock image store: %w", err)
+	}
+	return func() { l.Unlock() }, nil
 }
 
 // ingest holds the shared ingest lock while blobs and layers that no image

@@ -491,3 +491,26 @@ func TestPullFallbackErrorJoinsUnreachable(t *testing.T) {
 		t.Errorf("Pull = %v, want the unreachable error with the fallback's reason", err)
 	}
 }
+
+func TestConcurrentTagsOnOneStoreAreNotLost(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	s := openStore(t)
+	if _, err := s.Write(ctx, imagetest.Busybox(t), "busybox"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Tag(ctx, "busybox", "copy:"+string(rune('a'+i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := mustGet(t, s, "busybox"); len(got.RepoTags) != 21 {
+		t.Errorf("after 20 concurrent tags RepoTags has %d names, want 21: %v", len(got.RepoTags), got.RepoTags)
+	}
+}
