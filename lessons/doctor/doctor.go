@@ -8,8 +8,10 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -128,7 +130,10 @@ func Run(ctx context.Context, env Env) []Result {
 					absent = append(absent, ref)
 				}
 			}
-			add(len(absent) == 0, Fail, what+": "+strings.Join(absent, ", "), t.T("doctor.images.fix"))
+			if len(absent) > 0 {
+				what += ": " + strings.Join(absent, ", ")
+			}
+			add(len(absent) == 0, Fail, what, t.T("doctor.images.fix"))
 		}
 	}
 	if len(env.Ports) > 0 {
@@ -198,7 +203,11 @@ func writable(dir string) error {
 		if _, err := os.Stat(d); err == nil {
 			f, err := os.CreateTemp(d, ".doctor-")
 			if err != nil {
-				return err
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return fmt.Errorf("cannot write in %s: %w", d, err)
 			}
 			name := f.Name()
 			f.Close()

@@ -1,0 +1,79 @@
+package guide
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/lessons/progress"
+)
+
+// hookChecker lets the test act, as a student in another terminal would,
+// whenever a check of a step fails.
+type hookChecker struct {
+	onFail func(step string)
+}
+
+func (h hookChecker) Check(ctx context.Context, req CheckRequest) (Report, error) {
+	rep, err := fakeChecker{}.Check(ctx, req)
+	if err == nil && rep.Status != Pass {
+		h.onFail(req.Step.ID)
+	}
+	return rep, err
+}
+
+// TestWatch leaves the student's work to the "other terminal" (the hook)
+// and expects watch mode to notice each step passing, move on, and stop
+// when the lesson is done.
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(t.TempDir(), "progress.json")
+	var out bytes.Buffer
+	hook := hookChecker{onFail: func(step string) {
+		switch step {
+		case "write-file":
+			if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
+				t.Error(err)
+			}
+		case "question":
+			// Another dockyard process records the answer.
+			other := newGuide(t, "en", dir, prog, &bytes.Buffer{})
+			if err := other.Answer("sample-redirect", []int{2}); err != nil {
+				t.Error(err)
+			}
+		}
+	}}
+	g := newGuide(t, "en", dir, prog, &out)
+	if err := g.Learn(context.Background(), "sample"); err != nil {
+		t.Fatal(err)
+	}
+	g.Checker = hook
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a safety net, not an assertion
+	defer cancel()
+	if err := g.Watch(ctx, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Watching: checking this step every 1ms",
+		"✗ command grep -qx hello hello.txt",
+		"✓ Step 1 passed: Write a file",
+		"✗ quiz sample-redirect",
+		"✓ Step 2 passed: A question",
+		`You finished the lesson "A sample lesson" (2/2 steps).`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("watch output lacks %q:\n%s", want, out.String())
+		}
+	}
+	p, _, err := progress.Open(prog, progress.NoOwner).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := p.Lessons["sample"]; !l.IsDone("write-file") || !l.IsDone("question") {
+		t.Errorf("progress after watch = %+v, want both steps done", l)
+	}
+}
