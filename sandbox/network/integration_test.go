@@ -125,6 +125,18 @@ func linkExists(name string) bool {
 	return err == nil
 }
 
+// linkGone waits for the kernel to destroy a link whose namespace was
+// released (that cleanup runs asynchronously) and reports whether it went.
+func linkGone(name string) bool {
+	for range 200 {
+		if !linkExists(name) {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
 func attach(t *testing.T, s *Store, name string, req AttachRequest) *Attachment {
 	t.Helper()
 	req.Container, req.Name = randomID(), name
@@ -135,8 +147,9 @@ func attach(t *testing.T, s *Store, name string, req AttachRequest) *Attachment 
 	return att
 }
 
-// serveHTTP answers "hello from NAME" on port 80 inside the namespace.
-func serveHTTP(t *testing.T, nsPath, name string) {
+// serveHTTP answers "hello from NAME" on port 80 inside the namespace
+// until the test ends or stop is called.
+func serveHTTP(t *testing.T, nsPath, name string) (stop func()) {
 	t.Helper()
 	var l net.Listener
 	err := InNetNS(nsPath, func() (err error) {
@@ -151,6 +164,7 @@ func serveHTTP(t *testing.T, nsPath, name string) {
 	})}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
+	return func() { srv.Close() }
 }
 
 // get fetches http://addr/ from inside the namespace (the host's when
@@ -182,8 +196,9 @@ func get(nsPath, addr string) (string, error) {
 	return string(b), err
 }
 
-// runServices starts a container's services until the test ends.
-func runServices(t *testing.T, s *Store, cid string) {
+// runServices starts a container's services until the test ends or stop
+// is called, as the container's monitor does.
+func runServices(t *testing.T, s *Store, cid string) (stop func()) {
 	t.Helper()
 	svcs, err := s.Services(cid)
 	if err != nil {
@@ -194,7 +209,9 @@ func runServices(t *testing.T, s *Store, cid string) {
 	for _, svc := range svcs {
 		wg.Go(func() { svc(ctx) })
 	}
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	stop = func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
+	return stop
 }
 
 func TestDefaultNetworks(t *testing.T) {
@@ -281,8 +298,8 @@ func TestUserBridgeNamesAndDefaultBridgeIsolation(t *testing.T) {
 	onNet := []EndpointRequest{{Network: "my-bridge-network"}}
 	web := attach(t, s, "web1", AttachRequest{Networks: []EndpointRequest{{Network: "my-bridge-network", Aliases: []string{"site"}}}})
 	cli := attach(t, s, "web2", AttachRequest{Networks: onNet})
-	serveHTTP(t, web.NetNS, "web1")
-	runServices(t, s, cli.Endpoints[0].Container)
+	stopWeb := serveHTTP(t, web.NetNS, "web1")
+	stopCli := runServices(t, s, cli.Endpoints[0].Container)
 
 	for _, name := range []string{"web1", "site", ShortID(web.Endpoints[0].Container)} {
 		ip := resolve(t, cli.NetNS, name)
@@ -339,11 +356,14 @@ func TestUserBridgeNamesAndDefaultBridgeIsolation(t *testing.T) {
 	if got := resolve(t, b.NetNS, "web1"); got != "" {
 		t.Errorf("after disconnect, resolve web1 = %q, want no answer", got)
 	}
+	// As a monitor does: the container's sockets close, then it detaches.
+	stopWeb()
+	stopCli()
 	for _, att := range []*Attachment{web, cli} {
 		if err := s.Detach(ctx, att.Endpoints[0].Container); err != nil {
 			t.Fatal(err)
 		}
-		if linkExists(att.Endpoints[0].HostVeth) {
+		if !linkGone(att.Endpoints[0].HostVeth) {
 			t.Errorf("veth %s left after Detach", att.Endpoints[0].HostVeth)
 		}
 	}
@@ -517,7 +537,7 @@ func TestReconcileAfterCrash(t *testing.T) {
 	if err := s.Reconcile(ctx, alive); err != nil {
 		t.Fatal(err)
 	}
-	if linkExists(dead.Endpoints[0].HostVeth) || linkExists(stray.Name) {
+	if !linkGone(dead.Endpoints[0].HostVeth) || linkExists(stray.Name) {
 		t.Errorf("Reconcile left the dead container's veth or the stray link")
 	}
 	if _, err := os.Stat(dead.NetNS); !os.IsNotExist(err) {
