@@ -15,7 +15,9 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons"
 )
 
-func init() { subcommands = append(subcommands, func(f *factory.Factory) *cobra.Command { return NewCmdLint(f, nil) }) }
+func init() {
+	subcommands = append(subcommands, func(f *factory.Factory) *cobra.Command { return NewCmdLint(f, nil) })
+}
 
 // LintOptions are the arguments of `dockyard author lint`.
 type LintOptions struct {
