@@ -88,38 +88,5 @@ func TestIntegrationHungGuestIsKilledAtTheTimeout(t *testing.T) {
 	}
 }
 
-func TestIntegrationDetachedVM(t *testing.T) {
-	cfg := realVM(t)
-	ctx := context.Background()
-	inst, err := Start(ctx, cfg)
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	t.Cleanup(func() { Remove(cfg.Dir, inst.ID, true) })
-	if inst.Ready.Kernel == "" || inst.BootMillis <= 0 {
-		t.Errorf("Start() = %+v, want the guest's report and a boot time", inst)
-	}
-	st, err := Inspect(cfg.Dir, inst.ID[:5])
-	if err != nil || !st.Running || st.Pid <= 0 || st.Status() != "Up" {
-		t.Fatalf("Inspect(%s) = %+v, %v, want a running VM", inst.ID[:5], st, err)
-	}
-	if err := Remove(cfg.Dir, inst.ID, false); err == nil || !strings.Contains(err.Error(), "is running") {
-		t.Errorf("Remove(running, force=false) = %v, want a refusal", err)
-	}
-	if err := Stop(ctx, cfg.Dir, inst.ID, 30*time.Second); err != nil {
-		t.Fatalf("Stop() = %v", err)
-	}
-	list, err := List(cfg.Dir)
-	if err != nil || len(list) != 1 || list[0].Running || list[0].Status() != "Stopped" {
-		t.Fatalf("List() after stop = %+v, %v, want one stopped VM", list, err)
-	}
-	if err := Stop(ctx, cfg.Dir, inst.ID, time.Second); err != nil {
-		t.Errorf("Stop(stopped) = %v, want nil as docker stop does", err)
-	}
-	if err := Remove(cfg.Dir, inst.ID, false); err != nil {
-		t.Fatalf("Remove(stopped) = %v", err)
-	}
-	if _, err := Inspect(cfg.Dir, inst.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Inspect(removed) = %v, want ErrNotFound", err)
-	}
-}
+// The detached VM's life (run -d, ls, rm refused, stop, rm) is tested through
+// the commands in cmd/vm/testdata/detached.txtar.
