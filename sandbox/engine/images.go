@@ -22,6 +22,10 @@ func (e *Engine) openImages() error {
 		return fmt.Errorf("open engine: %w", err)
 	}
 	e.Images = s
+	if ImageFallback != nil {
+		// Every pull gets it, also those that build their own options.
+		s.SetFallback(ImageFallback(e))
+	}
 	return nil
 }
 
@@ -33,7 +37,8 @@ func (e *Engine) RegistryConfig() (image.RegistryConfig, error) {
 
 // PullOptions returns the options every pull of this engine uses: the
 // mirrors given (--registry-mirror) before those of the environment and
-// daemon.json, the insecure registries, and the offline fallback.
+// daemon.json, and the insecure registries. The store adds the offline
+// fallback (ImageFallback) itself.
 func (e *Engine) PullOptions(mirrors []string, progress func(image.Event)) (image.PullOptions, error) {
 	cfg, err := e.RegistryConfig()
 	if err != nil {
@@ -43,9 +48,6 @@ func (e *Engine) PullOptions(mirrors []string, progress func(image.Event)) (imag
 		Mirrors:            append(append([]string{}, mirrors...), cfg.Mirrors...),
 		InsecureRegistries: cfg.Insecure,
 		Progress:           progress,
-	}
-	if ImageFallback != nil {
-		opts.Fallback = ImageFallback(e)
 	}
 	return opts, nil
 }

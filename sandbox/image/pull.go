@@ -34,8 +34,9 @@ type PullOptions struct {
 	// Progress receives pull events; nil pulls quietly.
 	Progress func(Event)
 	// Fallback makes the image some other way (the offline lesson images)
-	// when no registry answers. It must leave ref in the store; its error
-	// (e.g. "no recipe for ...") is added to the *UnreachableError.
+	// when no registry answers; nil means the store's (SetFallback). It
+	// must leave ref in the store; its error (e.g. "no recipe for ...") is
+	// added to the *UnreachableError.
 	Fallback func(ctx context.Context, ref string) error
 	// Transport overrides the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
@@ -175,8 +176,12 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	if desc == nil {
 		if allDown {
 			ue := &UnreachableError{Ref: ref.Familiar(), Registries: tried, Err: lastErr}
-			if opts.Fallback != nil {
-				if ue.Offline = opts.Fallback(ctx, ref.String()); ue.Offline == nil {
+			fallback := opts.Fallback
+			if fallback == nil {
+				fallback = s.fallback
+			}
+			if fallback != nil {
+				if ue.Offline = fallback(ctx, ref.String()); ue.Offline == nil {
 					return s.Get(ctx, ref.String())
 				}
 			}

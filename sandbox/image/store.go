@@ -67,6 +67,8 @@ type Store struct {
 	lockF   string
 	ingestF string
 	inUse   func(imageID string) []string
+	// fallback is the default PullOptions.Fallback.
+	fallback func(ctx context.Context, ref string) error
 }
 
 type record struct {
@@ -112,6 +114,10 @@ func (s *Store) Dir() string { return s.dir }
 // image: it returns the ids of the containers using imageID. The engine
 // wires it to the container store.
 func (s *Store) SetInUse(f func(imageID string) []string) { s.inUse = f }
+
+// SetFallback installs the offline fallback that pulls use when their
+// options name none (the engine wires the baked lesson images here).
+func (s *Store) SetFallback(f func(ctx context.Context, ref string) error) { s.fallback = f }
 
 func (s *Store) usedBy(id string) []string {
 	if s.inUse == nil {

@@ -514,3 +514,13 @@ func TestConcurrentTagsOnOneStoreAreNotLost(t *testing.T) {
 		t.Errorf("after 20 concurrent tags RepoTags has %d names, want 21: %v", len(got.RepoTags), got.RepoTags)
 	}
 }
+
+func TestStoreFallbackIsTheDefault(t *testing.T) {
+	s := openStore(t)
+	var asked string
+	s.SetFallback(func(ctx context.Context, ref string) error { asked = ref; return errors.New("cannot") })
+	_, err := s.Pull(context.Background(), "127.0.0.1:1/app:v2", image.PullOptions{})
+	if asked != "127.0.0.1:1/app:v2" || !strings.Contains(err.Error(), "(offline: cannot)") {
+		t.Errorf("Pull asked the store's fallback for %q and said %v", asked, err)
+	}
+}
