@@ -140,7 +140,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return err
 	}
 	if cfg.Accel == vm.AccelAuto {
-		fmt.Fprintf(opts.IO.ErrOut, "Checking whether KVM works here (once; remembered in %s)...\n", filepath.Join(cfg.Dir, "accel.json"))
+		if _, err := vm.ReadAccelChoice(cfg.Dir); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "Checking whether KVM works here (once; remembered in %s)...\n", filepath.Join(cfg.Dir, "accel.json"))
+		}
 		choice, err := vm.ChooseAccel(ctx, cfg)
 		if err != nil {
 			return err
@@ -215,7 +217,7 @@ func printSummary(w io.Writer, res *vm.Result, hostKernel string) {
 	fmt.Fprintf(w, "  boot time      %s until the command started (%s by the guest's clock)\n",
 		res.BootTime.Round(10*time.Millisecond), res.Ready.Uptime.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  total          %s, powered off: %s\n", res.Wall.Round(10*time.Millisecond), yesNo(res.PoweredOff))
-	fmt.Fprintf(w, "  host memory    %s peak RSS of qemu\n", units.BytesSize(float64(res.MaxRSS)))
+	fmt.Fprintf(w, "  host memory    %.1f MiB peak RSS of qemu\n", float64(res.MaxRSS)/(1<<20))
 	fmt.Fprintf(w, "  accelerator    %s\n", res.Accel)
 	fmt.Fprintf(w, "  exit code      %d\n", res.ExitCode)
 }
