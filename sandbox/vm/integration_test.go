@@ -90,3 +90,24 @@ func TestIntegrationHungGuestIsKilledAtTheTimeout(t *testing.T) {
 
 // The detached VM's life (run -d, ls, rm refused, stop, rm) is tested through
 // the commands in cmd/vm/testdata/detached.txtar.
+
+// BenchmarkRunTCG boots a VM under TCG, runs `true` and waits for the
+// power-off: the VM column of `dockyard compare` (make bench).
+func BenchmarkRunTCG(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	cfg := Config{Dir: b.TempDir(), Accel: AccelTCG, Command: []string{"true"}, BootTimeout: itBootTimeout, Timeout: itRunTimeout}
+	var boot time.Duration
+	var rss int64
+	for b.Loop() {
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		boot += res.BootTime
+		rss += res.MaxRSS
+	}
+	b.ReportMetric(float64(boot.Milliseconds())/float64(b.N), "boot-ms/op")
+	b.ReportMetric(float64(rss)/float64(b.N)/(1<<20), "qemu-rss-MiB")
+}
