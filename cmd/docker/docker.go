@@ -6,11 +6,13 @@ package docker
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker/build"
+	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
 	"github.com/dockyard-lab/dockyard/cmd/docker/image"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
+	"github.com/dockyard-lab/dockyard/cmd/docker/push"
 	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
-	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -30,6 +32,8 @@ The same binary run through a symlink named "docker" behaves the same, so
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	cmd.AddCommand(containercmd.NewCmdContainer(f))
 	containercmd.AddTopLevel(cmd, f)
+	cmd.AddCommand(build.NewCmdBuild(f, nil))
+	cmd.AddCommand(push.NewCmdPush(f, nil))
 	image.AddCommands(cmd, f)
 	// docker inspect looks names up kind by kind, in Docker's order:
 	// containers, images, networks, volumes. Add a kind here.

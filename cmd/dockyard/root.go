@@ -8,6 +8,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/author"
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/images"
 	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/cmd/registry"
 	vmcmd "github.com/dockyard-lab/dockyard/cmd/vm"
@@ -40,6 +41,7 @@ tell you whether what you built is really there.`,
 	root.AddCommand(learn.Commands(f)...)
 	root.AddCommand(author.NewCmdAuthor(f))
 	root.AddCommand(registry.NewCmdRegistry(f))
+	root.AddCommand(images.NewCmdImages(f))
 	root.AddCommand(vmcmd.NewCmdVM(f))
 	return root
 }

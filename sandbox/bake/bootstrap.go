@@ -114,6 +114,19 @@ func trim(rootfs, suite, mirror string, sources []aptSource) error {
 			}
 		}
 	}
+	// apt downloads as its _apt user (uid 42 in Debian) into these.
+	for _, d := range []string{"var/lib/apt/lists/partial", "var/cache/apt/archives/partial"} {
+		p := filepath.Join(rootfs, d)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			return err
+		}
+		if err := os.Chown(p, 42, 0); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, 0o700); err != nil {
+			return err
+		}
+	}
 	// An empty machine-id, as Debian's images have: systemd-less, each
 	// container may fill it in.
 	if err := os.WriteFile(filepath.Join(rootfs, "etc/machine-id"), nil, 0o444); err != nil {

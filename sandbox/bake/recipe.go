@@ -24,6 +24,10 @@ import (
 // "<name>@sha256:<hash of the recipe's files and its base's recipe>".
 const LabelRecipe = "org.dockyard.recipe"
 
+// bakerVersion is part of every recipe's hash: raise it when the way images
+// are baked changes (what the base image trims, say), so they bake again.
+const bakerVersion = "2"
+
 // Recipe is one image's recipe folder.
 type Recipe struct {
 	// Name is the folder's name, e.g. "postgres".
@@ -250,7 +254,7 @@ func (rs *Recipes) ForRef(ref string) *Recipe {
 // recipes of the images it is built FROM, so a changed base rebuilds it.
 func (rs *Recipes) Hash(r *Recipe) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", r.Name, r.own)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", bakerVersion, r.Name, r.own)
 	for _, from := range r.From {
 		if dep := rs.ForRef(from); dep != nil && dep != r {
 			fmt.Fprintf(h, "%s\x00", rs.Hash(dep))

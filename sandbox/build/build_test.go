@@ -84,6 +84,13 @@ func (c chrootRunner) Run(ctx context.Context, spec RunSpec) (int, error) {
 	}
 	cmd.Stdout, cmd.Stderr = spec.Output, spec.Output
 	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: target}
+	if spec.User != "" {
+		var uid, gid uint32
+		if _, err := fmt.Sscanf(spec.User, "%d:%d", &uid, &gid); err != nil {
+			return 0, fmt.Errorf("test runner takes numeric uid:gid users, not %q", spec.User)
+		}
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uid, Gid: gid}
+	}
 	err = cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -118,6 +125,7 @@ func newFixture(t *testing.T) *fixture {
 	for _, d := range []string{"bin", "etc", "tmp", "home/app"} {
 		os.MkdirAll(filepath.Join(rootfs, d), 0o755)
 	}
+	os.Chmod(filepath.Join(rootfs, "tmp"), 0o1777)
 	data, err := os.ReadFile(busybox)
 	if err != nil {
 		t.Fatal(err)
@@ -427,5 +435,20 @@ ENTRYPOINT echo entry
 	cfg := f.config(t, "target:final")
 	if !reflect.DeepEqual(cfg.Entrypoint, []string{"/bin/sh", "-c", "echo entry"}) || cfg.Cmd != nil {
 		t.Errorf("ENTRYPOINT %q CMD %q, want shell-form entrypoint and the inherited CMD reset", cfg.Entrypoint, cfg.Cmd)
+	}
+}
+
+func TestBuildRunAsNonRootUser(t *testing.T) {
+	f := newFixture(t)
+	dockerfile := "FROM busybox:test\nRUN echo made by root > /tmp/a\nUSER 1000:1001\nRUN id -u > /tmp/uid && cat /tmp/a > /tmp/b\n"
+	_, out, err := f.build(t, map[string]string{"Dockerfile": dockerfile}, Options{Tags: []string{"user:1"}})
+	if err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+	if got, _ := f.file(t, "user:1", "tmp/uid"); got != "1000\n" {
+		t.Errorf("/tmp/uid = %q, want the RUN to run as uid 1000", got)
+	}
+	if got, _ := f.file(t, "user:1", "tmp/b"); got != "made by root\n" {
+		t.Errorf("/tmp/b = %q, want a non-root RUN to read what an earlier step made", got)
 	}
 }

@@ -128,7 +128,7 @@ func (r *run) copyStep(ctx context.Context, st *state, c copyArgs, title string)
 	}
 	dest = path.Clean(dest)
 
-	layer, err := os.MkdirTemp(filepath.Join(r.b.CacheDir, "layers"), "copy-")
+	layer, err := r.b.newLayerDir("copy-")
 	if err != nil {
 		return fail(err)
 	}

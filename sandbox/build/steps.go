@@ -195,7 +195,7 @@ func (r *run) runStep(ctx context.Context, st *state, c *instructions.RunCommand
 		v.fail(err)
 		return &Error{Step: title, Err: err}
 	}
-	upper, err := os.MkdirTemp(filepath.Join(r.b.CacheDir, "layers"), "run-")
+	upper, err := r.b.newLayerDir("run-")
 	if err != nil {
 		return err
 	}
@@ -244,6 +244,20 @@ func dropMountpoints(upper string) {
 			os.Remove(p)
 		}
 	}
+}
+
+// newLayerDir makes an empty directory for a new layer in the cache. Its
+// root is 0755: as the topmost layer of a later step it is the mode of /.
+func (b *Builder) newLayerDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp(filepath.Join(b.CacheDir, "layers"), prefix)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.Remove(dir)
+		return "", err
+	}
+	return dir, nil
 }
 
 // cached applies a cached step when there is one.
@@ -310,7 +324,7 @@ func (r *run) workdirStep(ctx context.Context, st *state, title string) error {
 		release()
 		st.cfg.History = append(st.cfg.History, v1.History{Created: v1.Time{Time: historyTime(st.cfg)}, CreatedBy: "WORKDIR " + dir + " # dockyard", Comment: historyComment, EmptyLayer: true})
 	} else {
-		layer, err := os.MkdirTemp(filepath.Join(r.b.CacheDir, "layers"), "workdir-")
+		layer, err := r.b.newLayerDir("workdir-")
 		if err == nil {
 			err = mirrorParents(view, layer, dir, true)
 		}

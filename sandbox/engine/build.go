@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dockyard-lab/dockyard/content/images"
+	"github.com/dockyard-lab/dockyard/sandbox/bake"
+	"github.com/dockyard-lab/dockyard/sandbox/build"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// The offline lesson images are the pull fallback: "docker pull postgres"
+// with no registry reachable bakes postgres from its recipe.
+func init() {
+	ImageFallback = func(e *Engine) func(ctx context.Context, ref string) error {
+		return func(ctx context.Context, ref string) error {
+			out := BakeOutput(ctx)
+			b, err := e.Baker(out)
+			if err != nil {
+				return err
+			}
+			r := b.Recipes.ForRef(ref)
+			if r == nil {
+				return &bake.NoRecipeError{Ref: familiar(ref)}
+			}
+			fmt.Fprintf(out, "No registry can be reached: baking %s from Dockyard's recipe (content/images/%s) instead\n", familiar(ref), r.Name)
+			_, err = b.Bake(ctx, r.Name)
+			return err
+		}
+	}
+}
+
+type bakeOutputKey struct{}
+
+// WithBakeOutput makes a bake started by a pull in ctx (the offline
+// fallback) report its progress to w; without it, progress goes to the
+// process's standard error.
+func WithBakeOutput(ctx context.Context, w io.Writer) context.Context {
+	return context.WithValue(ctx, bakeOutputKey{}, w)
+}
+
+// BakeOutput returns the progress writer set with WithBakeOutput.
+func BakeOutput(ctx context.Context) io.Writer {
+	if w, ok := ctx.Value(bakeOutputKey{}).(io.Writer); ok && w != nil {
+		return w
+	}
+	return os.Stderr
+}
+
+func familiar(ref string) string {
+	if r, err := image.ParseReference(ref); err == nil {
+		return r.Familiar()
+	}
+	return ref
+}
+
+// BuildCacheDir is where builds keep their step cache and layers, and bakes
+// their work (<root>/build-cache).
+func (e *Engine) BuildCacheDir() string { return filepath.Join(e.root, "build-cache") }
+
+// Builder returns the Dockerfile builder on this engine: FROM images come
+// from (or are pulled into) the image store, RUN steps run in containers.
+func (e *Engine) Builder() *build.Builder {
+	return &build.Builder{
+		Images:   buildImages{e},
+		Runner:   buildRunner{e},
+		CacheDir: e.BuildCacheDir(),
+	}
+}
+
+// Baker returns the baker of the lesson images (recipes in content/images)
+// on this engine, reporting progress to out.
+func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
+	rs, err := bake.LoadRecipes(images.Recipes())
+	if err != nil {
+		return nil, err
+	}
+	return &bake.Baker{
+		Recipes: rs,
+		Store:   bakeStore{e},
+		WorkDir: e.BuildCacheDir(),
+		Out:     out,
+		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error {
+			_, err := e.Builder().Build(WithBakeOutput(ctx, out), build.Options{
+				ContextDir: dir, Tags: tags, Labels: labels, Out: out,
+			})
+			return err
+		},
+	}, nil
+}
+
+// buildImages is the image store as the builder sees it.
+type buildImages struct{ e *Engine }
+
+func (b buildImages) Base(ctx context.Context, ref string, out io.Writer) (build.Base, error) {
+	seen := map[string]string{}
+	img, err := b.e.EnsureImage(WithBakeOutput(ctx, out), ref,
+		func() { fmt.Fprintf(out, "pulling %s\n", familiar(ref)) },
+		func(ev image.Event) {
+			if seen[ev.ID] == ev.Status {
+				return
+			}
+			seen[ev.ID] = ev.Status
+			if ev.ID != "" {
+				fmt.Fprintf(out, "%s: %s\n", ev.ID, ev.Status)
+			} else {
+				fmt.Fprintln(out, ev.Status)
+			}
+		})
+	if err != nil {
+		return build.Base{}, err
+	}
+	v, err := b.e.Images.V1(img)
+	if err != nil {
+		return build.Base{}, err
+	}
+	return build.Base{ID: img.ID, Ref: ref, Image: v}, nil
+}
+
+func (b buildImages) LayerDirs(ctx context.Context, id string) ([]string, error) {
+	img, err := b.e.Images.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return b.e.Images.LayerDirs(ctx, img)
+}
+
+func (b buildImages) Write(ctx context.Context, img v1.Image, tags ...string) (string, error) {
+	stored, err := b.e.Images.Write(ctx, img, tags...)
+	if err != nil {
+		return "", err
+	}
+	return stored.ID, nil
+}
+
+// bakeStore is the image store as the baker sees it.
+type bakeStore struct{ e *Engine }
+
+func (b bakeStore) Config(ctx context.Context, ref string) (*v1.ConfigFile, error) {
+	img, err := b.e.Images.Get(ctx, ref)
+	if errors.Is(err, image.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return img.Config, nil
+}
+
+func (b bakeStore) Write(ctx context.Context, img v1.Image, tags ...string) error {
+	_, err := b.e.Images.Write(ctx, img, tags...)
+	return err
+}
+
+// buildRunner runs RUN steps as real containers on the default network
+// (so apt-get reaches Debian's archive through the host's NAT).
+type buildRunner struct{ e *Engine }
+
+func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
+	c, err := r.e.Containers.Create(container.Spec{
+		Image:     "dockyard-build",
+		LowerDirs: spec.LowerDirs,
+		Config: container.Config{
+			Cmd: spec.Args, Env: spec.Env, WorkingDir: spec.WorkingDir, User: spec.User,
+			Hostname: "buildkitsandbox",
+			Labels:   map[string]string{"org.dockyard.build": "true"},
+		},
+		Host: container.HostConfig{NetworkMode: "bridge"},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create build container: %w", err)
+	}
+	defer r.e.Containers.Remove(context.WithoutCancel(ctx), c.ID, true) //nolint:errcheck // best effort
+
+	// The step's layer is the container's writable layer: point the
+	// container's upper dir at the builder's.
+	upper := filepath.Join(r.e.Containers.Dir(c.ID), "upper")
+	if err := os.Remove(upper); err != nil {
+		return 0, fmt.Errorf("prepare build container: %w", err)
+	}
+	if err := os.Symlink(spec.UpperDir, upper); err != nil {
+		return 0, fmt.Errorf("prepare build container: %w", err)
+	}
+	a, err := r.e.Containers.Start(ctx, c.ID, container.StartOptions{Attach: true})
+	if err != nil {
+		var se *container.StartError
+		if errors.As(err, &se) {
+			fmt.Fprintln(spec.Output, se.Msg)
+			return se.Code, nil
+		}
+		return 0, err
+	}
+	defer a.Close()
+	code, err := a.Stream(nil, spec.Output, spec.Output)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.e.Containers.Wait(ctx, c.ID); err != nil {
+		return 0, err
+	}
+	return code, nil
+}
