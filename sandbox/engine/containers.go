@@ -48,6 +48,10 @@ type CreateOptions struct {
 	Mounts []container.Mount
 	// PortBindings are -p, parsed ("80/tcp" -> host side).
 	PortBindings map[string][]container.PortBinding
+	// NetworkAliases are --network-alias; PublishAll is -P (every exposed
+	// port on a random host port).
+	NetworkAliases []string
+	PublishAll     bool
 
 	// Pull reports a missing image and pulls it ("Unable to find image
 	// ... locally", then the pull's progress). Nil means a missing image is
@@ -157,6 +161,9 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if err != nil {
 		return nil, err
 	}
+	if mounts, err = e.withImageVolumes(ctx, img, mounts); err != nil {
+		return nil, err
+	}
 	layers, err := e.Images.LayerDirs(ctx, img)
 	if err != nil {
 		return nil, fmt.Errorf("prepare image %s: %w", o.Image, err)
@@ -193,7 +200,15 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	default:
 		spec.Host.NetworkMode = o.Network
 	}
-	return e.Containers.Create(spec)
+	c, err := e.Containers.Create(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.configureCreated(ctx, c, o); err != nil {
+		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
+		return nil, err
+	}
+	return c, nil
 }
 
 func isIDPrefix(ref string) bool {
@@ -332,7 +347,14 @@ func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.
 // RemoveContainer removes a container (a running one only with force).
 // With volumes, its anonymous volumes go too (once volumes exist).
 func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes bool) error {
-	return e.Containers.Remove(ctx, ref, force)
+	c, err := e.Containers.Get(ref)
+	if err != nil {
+		return err
+	}
+	if err := e.Containers.Remove(ctx, c.ID, force); err != nil {
+		return err
+	}
+	return e.ReleaseContainer(ctx, c, volumes)
 }
 
 // MonitorMain is `dockyard __monitor <root> <id>`: it runs one container's

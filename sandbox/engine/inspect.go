@@ -18,7 +18,10 @@ func (e *Engine) InspectContainer(ref string) (*mobycontainer.InspectResponse, e
 	if err != nil {
 		return nil, err
 	}
-	return inspectResponse(e.Containers, c), nil
+	e.WithLivePorts([]*container.Container{c})
+	r := inspectResponse(e.Containers, c)
+	e.fillNetworkSettings(c, r.NetworkSettings)
+	return r, nil
 }
 
 func timeString(t time.Time) string {

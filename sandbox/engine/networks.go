@@ -4,14 +4,138 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
 
+	mobycontainer "github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
+
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
+
+// The container engine calls these for networks and volumes: the monitor's
+// hooks around each start, and -v/--mount resolution.
+func init() {
+	ContainerHooks = func(e *Engine) container.Hooks { return NetworkHooks(e.root) }
+	MountResolver = func(ctx context.Context, e *Engine, volumes, mounts []string) ([]container.Mount, error) {
+		return e.ResolveMounts(ctx, volumes, mounts)
+	}
+}
+
+// withImageVolumes adds anonymous volumes for the image's VOLUME paths
+// that no mount covers (CreateContainer, before the container is recorded).
+func (e *Engine) withImageVolumes(ctx context.Context, img *image.Image, mounts []container.Mount) ([]container.Mount, error) {
+	if img == nil || img.Config == nil || len(img.Config.Config.Volumes) == 0 {
+		return mounts, nil
+	}
+	var paths []string
+	for p := range img.Config.Config.Volumes {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	anon, err := e.AnonymousVolumes(ctx, paths, mounts)
+	if err != nil {
+		return nil, err
+	}
+	return append(mounts, anon...), nil
+}
+
+// configureCreated records a new container's networking (CreateContainer,
+// after the container is recorded; the caller removes it on error):
+// --network with its --network-alias values, -p and -P.
+func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o CreateOptions) error {
+	var reqs []network.EndpointRequest
+	switch o.Network {
+	case "", "default":
+		if len(o.NetworkAliases) > 0 {
+			reqs = []network.EndpointRequest{{Network: network.DefaultBridge, Aliases: o.NetworkAliases}}
+		}
+	default:
+		reqs = []network.EndpointRequest{{Network: o.Network, Aliases: o.NetworkAliases}}
+	}
+	ports := PortsFromSpec(o.PortBindings)
+	if o.PublishAll {
+		more, err := ParsePublish(nil, true, c.Spec.Config.ExposedPorts)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, p := range ports {
+			have[p.Key()] = true
+		}
+		for _, p := range more {
+			if !have[p.Key()] {
+				ports = append(ports, p)
+			}
+		}
+	}
+	return e.ConfigureNetwork(ctx, c, reqs, ports)
+}
+
+// PortBindingsOf converts published ports back to the container store's
+// Docker-style map, for ps and inspect of a running container (random host
+// ports filled in).
+func PortBindingsOf(ports []network.PortBinding) map[string][]container.PortBinding {
+	if len(ports) == 0 {
+		return nil
+	}
+	out := map[string][]container.PortBinding{}
+	for _, p := range ports {
+		out[p.Key()] = append(out[p.Key()], container.PortBinding{HostIP: p.HostIP.String(), HostPort: strconv.Itoa(int(p.HostPort))})
+	}
+	return out
+}
+
+// WithLivePorts replaces the port bindings of running containers with the
+// ones in effect (random host ports chosen), in memory, for ps.
+func (e *Engine) WithLivePorts(cs []*container.Container) {
+	for _, c := range cs {
+		if c.State.Status != container.Running {
+			continue
+		}
+		if ports := e.ContainerPorts(c.ID); len(ports) > 0 {
+			c.Spec.Host.PortBindings = PortBindingsOf(ports)
+		}
+	}
+}
+
+// fillNetworkSettings adds a container's networks to inspect's
+// NetworkSettings: every configured network, with address, gateway and MAC
+// while it runs.
+func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.NetworkSettings) {
+	cfg, att := e.ContainerNetworks(c.ID)
+	if len(cfg.Networks) == 0 {
+		cfg = ConfigFromSpec(c)
+		if len(cfg.Networks) == 0 {
+			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
+		}
+	}
+	if ns.Networks == nil {
+		ns.Networks = map[string]*mobynet.EndpointSettings{}
+	}
+	for _, r := range cfg.Networks {
+		es := &mobynet.EndpointSettings{Aliases: r.Aliases}
+		if att != nil {
+			for _, ep := range att.Endpoints {
+				if ep.NetworkName != r.Network {
+					continue
+				}
+				es.NetworkID, es.EndpointID = ep.Network, ep.ID
+				es.IPAddress, es.Gateway = ep.IP, ep.Gateway
+				es.IPPrefixLen = ep.Subnet.Bits()
+				if mac, err := net.ParseMAC(ep.MAC); err == nil {
+					es.MacAddress = mobynet.HardwareAddr(mac)
+				}
+			}
+		}
+		ns.Networks[r.Network] = es
+	}
+}
 
 // Networks opens the network store (<root>/networks).
 func (e *Engine) Networks() (*network.Store, error) { return network.Open(e.root) }
@@ -79,7 +203,13 @@ func NetworkHooks(root string) container.Hooks {
 			if err != nil {
 				return err
 			}
-			return ns.Detach(ctx, c.ID)
+			if !c.Spec.Host.AutoRemove {
+				return ns.Detach(ctx, c.ID)
+			}
+			// --rm: the monitor removes the container next; forget its
+			// networking and its anonymous volumes now, as docker run --rm.
+			e := &Engine{root: root}
+			return errors.Join(ns.Forget(ctx, c.ID), e.releaseVolumesOf(ctx, c, true, c.ID))
 		},
 	}
 }

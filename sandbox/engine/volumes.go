@@ -154,6 +154,12 @@ func prepareVolumes(c *container.Container) error {
 // releaseVolumes runs after a container is removed: with rm -v its
 // anonymous volumes that no other container mounts go too.
 func (e *Engine) releaseVolumes(ctx context.Context, c *container.Container, removeAnonymous bool) error {
+	return e.releaseVolumesOf(ctx, c, removeAnonymous, "")
+}
+
+// releaseVolumesOf is releaseVolumes for a container that may still be
+// recorded (ignore: its id, while --rm removes it).
+func (e *Engine) releaseVolumesOf(ctx context.Context, c *container.Container, removeAnonymous bool, ignore string) error {
 	vs, err := e.Volumes()
 	if err != nil {
 		return err
@@ -173,7 +179,7 @@ func (e *Engine) releaseVolumes(ctx context.Context, c *container.Container, rem
 		if err != nil || !v.Anonymous {
 			continue
 		}
-		if err := vs.Remove(ctx, v.Name); err != nil && !errors.Is(err, volume.ErrInUse) {
+		if err := vs.RemoveIgnoring(ctx, v.Name, ignore); err != nil && !errors.Is(err, volume.ErrInUse) {
 			errs = append(errs, err)
 		}
 	}

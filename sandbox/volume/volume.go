@@ -237,12 +237,26 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 	return s.remove(name)
 }
 
-func (s *Store) remove(name string) error {
+// RemoveIgnoring is Remove, not counting container ignore as a user (a
+// container being removed with its anonymous volumes).
+func (s *Store) RemoveIgnoring(ctx context.Context, name, ignore string) error {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.removeIgnoring(name, ignore)
+}
+
+func (s *Store) remove(name string) error { return s.removeIgnoring(name, "") }
+
+func (s *Store) removeIgnoring(name, ignore string) error {
 	v, err := s.load(name)
 	if err != nil {
 		return err
 	}
-	if users := s.users(v); len(users) > 0 {
+	users := slices.DeleteFunc(s.users(v), func(u string) bool { return u == ignore })
+	if len(users) > 0 {
 		return &InUseError{Name: name, Users: users}
 	}
 	// The metadata goes first, so a crash midway leaves a directory that

@@ -71,6 +71,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	if err != nil {
 		return err
 	}
+	e.WithLivePorts(all)
 	list := filterContainers(all, opts)
 	return writePs(opts.IO.Out, list, opts, opts.Now())
 }

@@ -42,7 +42,9 @@ type createFlags struct {
 	capDrop    []string
 	privileged bool
 	network    string
+	aliases    []string
 	publish    []string
+	publishAll bool
 	volumes    []string
 	mounts     []string
 	labels     []string
@@ -68,10 +70,12 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&c.capAdd, "cap-add", nil, "Add Linux capabilities")
 	fs.StringArrayVar(&c.capDrop, "cap-drop", nil, "Drop Linux capabilities")
 	fs.BoolVar(&c.privileged, "privileged", false, "Refused: Dockyard does not run privileged containers")
-	fs.StringVar(&c.network, "network", "", "Connect a container to a network (none, host)")
+	fs.StringVar(&c.network, "network", "", "Connect a container to a network (bridge, host, none or a network's name)")
+	fs.StringArrayVar(&c.aliases, "network-alias", nil, "Add network-scoped alias for the container")
 	fs.StringVar(&c.network, "net", "", "Connect a container to a network")
 	_ = fs.MarkHidden("net")
 	fs.StringArrayVarP(&c.publish, "publish", "p", nil, "Publish a container's port(s) to the host")
+	fs.BoolVarP(&c.publishAll, "publish-all", "P", false, "Publish all exposed ports to random ports")
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
@@ -116,6 +120,9 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		CapDrop:    c.capDrop,
 		Privileged: c.privileged,
 		Network:    c.network,
+
+		NetworkAliases: c.aliases,
+		PublishAll:     c.publishAll,
 	}
 	if fs.Changed("entrypoint") {
 		ep := c.entrypoint
