@@ -67,7 +67,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error, use string) *
 	fl.BoolVar(&opts.Digests, "digests", false, "show digests")
 	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "don't truncate output")
 	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "filter output based on conditions provided (dangling=true|false, reference=PATTERN)")
-	fl.StringVar(&opts.Format, "format", "", "format output using a Go template, or \"table TEMPLATE\"")
+	fl.StringVar(&opts.Format, "format", "", "format output: \"json\", a Go template, or \"table TEMPLATE\"")
 	return cmd
 }
 
@@ -124,6 +124,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 // printRows prints rows through a --format template; "table ..." adds a
 // header line and aligns columns as Docker does.
 func printRows(ios *iostreams.IOStreams, format string, headers row, rows []row) error {
+	if format == "json" {
+		// Docker's --format json: one object per line.
+		format = "{{json .}}"
+	}
 	table := strings.HasPrefix(format, "table")
 	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
@@ -168,7 +172,8 @@ func imageRows(img *sbimage.Image, opts *ListOptions) []row {
 		return row{
 			"Repository": repo, "Tag": tag, "Digest": digest, "ID": id,
 			"CreatedSince": created, "CreatedAt": img.Created.Format("2006-01-02 15:04:05 -0700 MST"),
-			"Size": units.HumanSizeWithPrecision(float64(img.Size), 3),
+			"Size": units.HumanSizeWithPrecision(float64(img.Size), 3), "VirtualSize": units.HumanSizeWithPrecision(float64(img.Size), 3),
+			"Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
 		}
 	}
 	digestOf := func(repo string) string {
