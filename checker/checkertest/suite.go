@@ -102,6 +102,8 @@ func Run(t *testing.T, b Backend) {
 		Mounts:  []checker.Mount{{Type: "volume", Source: vol, Destination: "/data", ReadOnly: true}},
 		Restart: "always"})
 	b.Run(t, Container{Name: done, Cmd: []string{"sh", "-c", "exit 3"}, Labels: map[string]string{"suite": id}, Exited: true})
+	isolated := Unique("ck-isolated")
+	b.Run(t, Container{Name: isolated, Cmd: []string{"sleep", "600"}, Network: "none"})
 
 	cases := []suiteCase{
 		{"image present", fmt.Sprintf("image: %s\nexposes: [80/tcp]\nlabel: {org.dockyard.test: busybox}\nenv: [PATH=/bin]\ncmd: sh\nlayers: 1", img), checker.Pass, ""},
@@ -121,6 +123,8 @@ command: [httpd, -f, -p, "80", -h, /www]`, web, img, port, vol, netName), checke
 		{"container exited", fmt.Sprintf("container: %s\nstatus: exited\nexit_code: 3\nrunning: false", done), checker.Pass, ""},
 		{"container exit code", fmt.Sprintf("container: %s\nexit_code: 0", done), checker.Fail, "exited with code 3, expected 0"},
 		{"container missing", "container: ck-nobody", checker.Fail, `container "ck-nobody" does not exist`},
+		{"container without network", fmt.Sprintf("container: %s\nnetwork: none", isolated), checker.Pass, ""},
+		{"container not on the host network", fmt.Sprintf("container: %s\nnetwork: host", isolated), checker.Fail, "is attached to none, expected host"},
 		{"containers by label", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\ncount: 2", id), checker.Pass, ""},
 		{"containers running", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\nstatus: running\ncount: 2", id), checker.Fail, "1 containers match"},
 		{"network", fmt.Sprintf("network: %s\ndriver: bridge\nsubnet: 10.89.77.0/24\ncontainers: [%s]", netName, web), checker.Pass, ""},

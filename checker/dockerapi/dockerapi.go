@@ -114,7 +114,19 @@ func fromInspect(r container.InspectResponse) *checker.Container {
 		}
 		c.Networks = endpoints(ns.Networks)
 	}
+	if len(c.Networks) == 0 && r.HostConfig != nil {
+		c.Networks = modeEndpoint(string(r.HostConfig.NetworkMode))
+	}
 	return c
+}
+
+// modeEndpoint stands for the host and none networks, which Docker lists as
+// networks and podman only as the container's network mode.
+func modeEndpoint(mode string) []checker.Endpoint {
+	if mode == "host" || mode == "none" {
+		return []checker.Endpoint{{Network: mode}}
+	}
+	return nil
 }
 
 func mount(m container.MountPoint) checker.Mount {
@@ -167,6 +179,9 @@ func (e *Engine) Containers(ctx context.Context) ([]checker.Container, error) {
 		}
 		if s.NetworkSettings != nil {
 			c.Networks = endpoints(s.NetworkSettings.Networks)
+		}
+		if len(c.Networks) == 0 {
+			c.Networks = modeEndpoint(s.HostConfig.NetworkMode)
 		}
 		out = append(out, c)
 	}

@@ -28,7 +28,9 @@ func (b *backend) NetNS() bool            { return false }
 func (b *backend) Run(t testing.TB, c checkertest.Container) {
 	ctr := checker.Container{Name: c.Name, Image: b.Image(), ImageID: "sha256:bb", Env: append([]string{"PATH=/bin"}, c.Env...),
 		Labels: c.Labels, Mounts: c.Mounts, Restart: c.Restart, Command: c.Cmd, Status: "running"}
-	if c.Network != "" {
+	if c.Network == "none" {
+		ctr.Networks = []checker.Endpoint{{Network: "none"}}
+	} else if c.Network != "" {
 		ctr.Networks = []checker.Endpoint{{Network: c.Network, IP: "10.89.77.2", Aliases: c.Aliases}}
 	}
 	for _, p := range c.Publish {

@@ -78,9 +78,9 @@ func (a *answers) QuizAnswer(string) (bool, bool, error) { return a.solved, a.so
 
 // Run runs one step: snapshot, setup, checks (must not pass), solution,
 // checks (must pass), cleanup, snapshot (must equal the first).
-func (r *Runner) Run(ctx context.Context, s Step) Row {
+func (r *Runner) Run(ctx context.Context, s Step) (row Row) {
 	start := time.Now()
-	row := Row{Lesson: s.Lesson, Step: s.ID,
+	row = Row{Lesson: s.Lesson, Step: s.ID,
 		Before: Phase{Skipped: true}, After: Phase{Skipped: true}, Cleanup: Phase{Skipped: true}}
 	defer func() { row.Duration = time.Since(start) }()
 

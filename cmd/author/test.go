@@ -151,31 +151,40 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
 
 // scriptEnv is the environment of the lesson's scripts: `docker` means the
-// engine under test.
+// engine under test, `dockyard` is this binary (solutions answer quizzes
+// with `dockyard answer`), and progress goes to a throw-away state dir so
+// the instructor's own is untouched.
 func scriptEnv(opts *TestOptions, spec string) ([]string, func(), error) {
-	env := append(os.Environ(), opts.ExtraEnv...)
-	path := os.Getenv("PATH")
-	cleanup := func() {}
-	switch {
-	case opts.DockerDir != "":
-		path = opts.DockerDir + ":" + path
-	case spec == backend.Dockyard:
-		self, err := os.Executable()
-		if err != nil {
-			return nil, nil, fmt.Errorf("find dockyard's own binary: %w", err)
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, fmt.Errorf("find dockyard's own binary: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "dockyard-author-test")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	bin := filepath.Join(dir, "bin")
+	links := []string{"dockyard"}
+	if spec == backend.Dockyard && opts.DockerDir == "" {
+		links = append(links, "docker")
+	}
+	for _, l := range links {
+		if err := os.MkdirAll(bin, 0o755); err == nil {
+			err = os.Symlink(self, filepath.Join(bin, l))
 		}
-		dir, err := os.MkdirTemp("", "dockyard-bin")
 		if err != nil {
-			return nil, nil, err
-		}
-		cleanup = func() { os.RemoveAll(dir) }
-		if err := os.Symlink(self, filepath.Join(dir, "docker")); err != nil {
 			cleanup()
 			return nil, nil, err
 		}
-		path = dir + ":" + path
-		env = append(env, "DOCKYARD_ROOT="+opts.IO.Root)
-	default:
+	}
+	env := append(os.Environ(), opts.ExtraEnv...)
+	env = append(env, "XDG_STATE_HOME="+filepath.Join(dir, "state"), "DOCKYARD_ROOT="+opts.IO.Root)
+	path := bin + ":" + os.Getenv("PATH")
+	if opts.DockerDir != "" {
+		path = opts.DockerDir + ":" + path
+	}
+	if spec != backend.Dockyard {
 		env = append(env, "DOCKER_HOST="+spec)
 	}
 	return append(env, "PATH="+path), cleanup, nil
