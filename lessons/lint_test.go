@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files with the current o
 // fields, enough to show how lint reports what the validator finds.
 func fakeValidator(b CheckBlock) []Problem {
 	kinds := map[string]bool{"container": true, "file": true, "quiz": true, "command": true}
-	fields := map[string]bool{"running": true, "hint": true, "name": true}
+	fields := map[string]bool{"running": true, "hint": true, "name": true, "timeout": true}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(b.Source), &doc); err != nil || len(doc.Content) == 0 {
 		return []Problem{{File: b.File, Line: b.Line + 1, Message: "malformed check"}}

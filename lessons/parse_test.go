@@ -40,9 +40,9 @@ func TestParseSample(t *testing.T) {
 		{"Line", s.Line, 15},
 		{"Body", s.Body, "Create a file called `hello.txt` in the current folder that says `hello`.\n\n```sh\necho hello > hello.txt\n```\n"},
 		{"Hints", s.Hints, []string{"`echo hello` prints the word; `>` sends it into a file.", "Run exactly: `echo hello > hello.txt`"}},
-		{"Checks", s.Checks, []CheckBlock{{Source: "command: grep -qx hello hello.txt\nhint: The file hello.txt must hold the single line \"hello\".\n", File: "sample/lesson.en.md", Line: 31}}},
-		{"Solution", s.Solution, Script{Source: "echo hello > hello.txt\n", Line: 37}},
-		{"Cleanup", s.Cleanup, Script{Source: "rm -f hello.txt\n", Line: 41}},
+		{"Checks", s.Checks, []CheckBlock{{Source: "command: grep -qx hello hello.txt\ntimeout: 1s\nhint: The file hello.txt must hold the single line \"hello\".\n", File: "sample/lesson.en.md", Line: 31}}},
+		{"Solution", s.Solution, Script{Source: "echo hello > hello.txt\n", Line: 38}},
+		{"Cleanup", s.Cleanup, Script{Source: "rm -f hello.txt\n", Line: 42}},
 		{"Setup", s.Setup, Script{}},
 	}
 	for _, c := range checks {
@@ -53,7 +53,7 @@ func TestParseSample(t *testing.T) {
 	q := l.Steps[1].Quizzes
 	wantQ := []*Quiz{{ID: "sample-redirect", Question: "What does `>` do in `echo hello > hello.txt`?",
 		Choices: []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
-		Answer:  Answer{Choices: []int{2}}, Line: 49}}
+		Answer:  Answer{Choices: []int{2}}, Line: 50}}
 	if !reflect.DeepEqual(q, wantQ) {
 		t.Errorf("Steps[1].Quizzes = %+v, want %+v", q[0], wantQ[0])
 	}

@@ -278,6 +278,9 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 	if len(st.Checks) == 0 {
 		return false, g.usage("error.no-checks", st.ID)
 	}
+	if g.Stdio != nil && !quiet {
+		fmt.Fprintln(g.ErrOut, g.T("check.running", i+1))
+	}
 	r, err := g.Checker.Check(ctx, CheckRequest{Lesson: l, Step: st, Lang: g.Lang, Quizzes: g.quizzes(l),
 		Dir: g.Dir, Env: g.Env, Quick: quiet})
 	if err != nil {
