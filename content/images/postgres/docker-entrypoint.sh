@@ -44,7 +44,9 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 	pwfile="$(mktemp)"
 	trap 'rm -f "$pwfile"' EXIT
 	printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
-	initdb --username="$POSTGRES_USER" --pwfile="$pwfile" \
+	# --no-sync and fsync=off below, then one syncfs at the end: as
+	# durable as initdb's own file-by-file fsync, and seconds faster.
+	initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --no-sync \
 		--auth-local=trust --auth-host=scram-sha-256 \
 		--encoding=UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-} >/dev/null
 	rm -f "$pwfile"
@@ -54,9 +56,10 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 	if [ "$POSTGRES_DB" != 'postgres' ]; then
 		# Single-user mode: no server, no socket, one statement.
 		db="${POSTGRES_DB//\"/\"\"}"
-		echo "CREATE DATABASE \"$db\";" | postgres --single -D "$PGDATA" postgres >/dev/null
+		echo "CREATE DATABASE \"$db\";" | postgres --single -D "$PGDATA" -c fsync=off postgres >/dev/null
 		echo "created database \"$POSTGRES_DB\""
 	fi
+	sync -f "$PGDATA"
 	echo 'PostgreSQL init process complete; ready for start up.'
 fi
 
