@@ -117,7 +117,7 @@ func TestLearnInTerminal(t *testing.T) {
 		want map[string][]string
 	}{
 		{"en", map[string][]string{
-			"menu":     {"Choose a lesson", "A sample lesson (0/2)"},
+			"menu":     {"Choose a lesson", "A sample lesson (0/2)", "[Use arrows to move, type to filter"},
 			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
 			"hint":     {"Hint 1/2", "sends it into a file"},
@@ -125,9 +125,10 @@ func TestLearnInTerminal(t *testing.T) {
 			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
 			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},
 			"reset":    {`Lesson "A sample lesson" reset`, "Step 1/2 · Write a file"},
+			"shell":    {"Dockyard shell: `docker` here is Dockyard's engine.", "[dockyard sample 1/2]"},
 		}},
 		{"ko", map[string][]string{
-			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)"},
+			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)", "[화살표로 이동, 글자를 입력하면 거르기"},
 			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
 			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
@@ -135,6 +136,7 @@ func TestLearnInTerminal(t *testing.T) {
 			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤습니다 (2/2 단계)`},
 			"progress": {"✓ sample", "2/2", "완료", "✓ 1. 파일 만들기", "✓ 2. 질문 하나"},
 			"reset":    {`"맛보기 레슨" 레슨을 초기화했습니다`, "1/2 단계 · 파일 만들기"},
+			"shell":    {"Dockyard 셸입니다. 여기서 `docker`는 Dockyard 엔진을 뜻합니다.", "[dockyard sample 1/2]"},
 		}},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -183,6 +185,13 @@ func TestLearnInTerminal(t *testing.T) {
 			if l, ok := saved.Lessons["sample"]; !ok || len(l.Steps) != 0 || len(l.Answers) != 0 || l.Current != "write-file" {
 				t.Errorf("progress after reset = %+v, want the lesson at its first step with nothing done", l)
 			}
+
+			// dockyard shell: docker is this dockyard, the prompt shows the step.
+			tm.run("dockyard shell")
+			tm.wait(w["shell"]...)
+			tm.run("readlink $(command -v docker)")
+			tm.wait(bin)
+			tm.run("exit")
 		})
 	}
 }

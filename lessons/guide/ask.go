@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
@@ -16,7 +18,25 @@ import (
 var ErrCancelled = errors.New("cancelled")
 
 func (g *Guide) askOpts() []survey.AskOpt {
-	return []survey.AskOpt{survey.WithStdio(g.Stdio.In, g.Stdio.Out, g.Stdio.Err)}
+	localizeOnce.Do(func() { localizeSurvey(g) })
+	return []survey.AskOpt{survey.WithStdio(g.Stdio.In, g.Stdio.Out, g.Stdio.Err),
+		survey.WithRemoveSelectAll(), survey.WithRemoveSelectNone()}
+}
+
+var localizeOnce sync.Once
+
+// localizeSurvey puts the key help of survey's menus ("Use arrows to
+// move, ...") in the student's language. survey keeps it in package
+// templates, so this is done once, when the first menu opens.
+func localizeSurvey(g *Guide) {
+	r := strings.NewReplacer(
+		"[Use arrows to move, type to filter", "["+g.T("survey.select"),
+		"[Use arrows to move, space to select,", "["+g.T("survey.multi")+",",
+		" type to filter{{", " "+g.T("survey.filter")+"{{",
+		" for more help", " "+g.T("survey.help"),
+	)
+	survey.SelectQuestionTemplate = r.Replace(survey.SelectQuestionTemplate)
+	survey.MultiSelectQuestionTemplate = r.Replace(survey.MultiSelectQuestionTemplate)
 }
 
 func cancelled(err error) error {
