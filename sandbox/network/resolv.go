@@ -14,8 +14,16 @@ import (
 // user-defined network, as Docker's.
 const DNSAddr = "127.0.0.11"
 
-// hostResolvConf is read for the host's resolvers (a variable for tests).
-var hostResolvConf = "/etc/resolv.conf"
+// hostResolvConf is read for the host's resolvers: /etc/resolv.conf, or
+// the file $DOCKYARD_RESOLV_CONF names (for a host whose resolv.conf is not
+// the one containers should use, and for tests that must not send queries
+// off the machine).
+var hostResolvConf = func() string {
+	if p := os.Getenv("DOCKYARD_RESOLV_CONF"); p != "" {
+		return p
+	}
+	return "/etc/resolv.conf"
+}()
 
 // resolvConf is a container's /etc/resolv.conf: the embedded DNS on
 // user-defined networks; otherwise the host's resolvers without loopback

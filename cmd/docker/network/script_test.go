@@ -1,22 +1,37 @@
-package network
+package network_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/cobra"
+	"github.com/vishvananda/netlink"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
-// TestMain makes `docker` a command of the scripts: the network commands on
-// the engine at $DOCKYARD_ROOT, with the exit codes of cmd/dockyard.
+// TestMain makes `docker` a command of the scripts (all of `dockyard
+// docker`, with main's exit codes); the test binary is also the
+// containers' init and monitor.
 func TestMain(m *testing.M) {
+	engine.Reexec()
 	testscript.Main(m, map[string]func(){
 		"docker": func() { os.Exit(dockerMain(os.Args[1:])) },
 	})
@@ -24,48 +39,161 @@ func TestMain(m *testing.M) {
 
 func dockerMain(args []string) int {
 	f := factory.New("test")
-	root := &cobra.Command{Use: "docker", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(NewCmdNetwork(f), NewCmdPort(f, nil))
-	root.SetArgs(args)
-	root.SetOut(f.IOStreams.Out)
-	root.SetErr(f.IOStreams.ErrOut)
-	err := root.ExecuteContext(context.Background())
+	f.IOStreams = iostreams.System()
+	cmd := docker.NewCmdDocker(f)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.FlagError{Err: err} })
+	cmd.SetArgs(args)
+	_, err := cmd.ExecuteC()
 	if err == nil {
 		return 0
 	}
-	var st *factory.StatusError
-	if errors.As(err, &st) {
-		if st.Message != "" {
-			fmt.Fprintln(f.IOStreams.ErrOut, st.Message)
+	var status *factory.StatusError
+	if errors.As(err, &status) {
+		if status.Message != "" {
+			fmt.Fprintln(os.Stderr, status.Message)
 		}
-		return st.Code
+		return status.Code
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, err)
-	var fe *factory.FlagError
-	if errors.As(err, &fe) {
+	fmt.Fprintln(os.Stderr, err.Error())
+	var flagErr *factory.FlagError
+	if errors.As(err, &flagErr) {
 		return 125
 	}
 	return 1
 }
 
-// TestScripts runs testdata/*.txtar: each script is the CLI's documentation
-// by example, on its own state root (own bridges and nftables table).
+// TestScripts runs testdata/*.txtar: the network and volume commands alone,
+// on an engine root of their own.
 func TestScripts(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
+	runScripts(t, "testdata", false)
+}
+
+// TestEngineScripts runs testdata/engine/*.txtar: containers on networks
+// and volumes, end to end, with busybox:latest (from Debian's
+// busybox-static) in each script's root.
+func TestEngineScripts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	runScripts(t, "testdata/engine", true)
+}
+
+func runScripts(t *testing.T, dir string, withBusybox bool) {
+	var img = imagetest.Busybox(t)
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata",
+		Dir: dir,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"httpget":     httpGet,
+			"killmonitor": killMonitor,
+			"veths":       veths,
+		},
 		Setup: func(env *testscript.Env) error {
-			root := env.WorkDir + "/root"
+			root := filepath.Join(env.WorkDir, ".dockyard")
 			env.Setenv("DOCKYARD_ROOT", root)
-			env.Defer(func() {
-				s, err := network.Open(root)
-				if err == nil {
-					s.Teardown(context.Background())
+			// Containers' DNS must not leave the machine: the only upstream
+			// is a loopback address where nothing answers.
+			rc := filepath.Join(env.WorkDir, ".resolv.conf")
+			if err := os.WriteFile(rc, []byte("nameserver 127.0.0.53\n"), 0o644); err != nil {
+				return err
+			}
+			env.Setenv("DOCKYARD_RESOLV_CONF", rc)
+			if withBusybox {
+				s, err := image.Open(root)
+				if err != nil {
+					return err
 				}
-			})
+				if _, err := s.Write(context.Background(), img, "busybox:latest"); err != nil {
+					return err
+				}
+			}
+			env.Defer(func() { cleanupRoot(root) })
 			return nil
 		},
 	})
+}
+
+// cleanupRoot removes every container and network object a script left.
+func cleanupRoot(root string) {
+	ctx := context.Background()
+	if e, err := engine.Open(ctx, engine.Options{Root: root}); err == nil {
+		all, _ := e.Containers.List()
+		for _, c := range all {
+			_ = e.RemoveContainer(ctx, c.ID, true, true)
+		}
+	}
+	if s, err := network.Open(root); err == nil {
+		_ = s.Teardown(ctx)
+	}
+}
+
+// httpGet is "httpget URL": the body goes to stdout. The server in the
+// container may still be starting, so a failure is retried for a while.
+func httpGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: httpget URL")
+	}
+	c := &http.Client{Timeout: 5 * time.Second}
+	var body []byte
+	var err error
+	for range 50 {
+		var resp *http.Response
+		if resp, err = c.Get(args[0]); err == nil {
+			body, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil || neg {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Stdout().Write(body)
+	if (err != nil) != neg {
+		ts.Fatalf("httpget %s: %v", args[0], err)
+	}
+}
+
+// killMonitor is "killmonitor NAME": SIGKILL to the container's monitor,
+// as a crash would do.
+func killMonitor(ts *testscript.TestScript, neg bool, args []string) {
+	cs, err := container.Open(ts.Getenv("DOCKYARD_ROOT"))
+	ts.Check(err)
+	c, err := cs.Get(args[0])
+	ts.Check(err)
+	if c.State.MonitorPid == 0 {
+		ts.Fatalf("container %s has no monitor", args[0])
+	}
+	ts.Check(syscall.Kill(c.State.MonitorPid, syscall.SIGKILL))
+	for range 100 {
+		if syscall.Kill(c.State.MonitorPid, 0) != nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// veths is "veths N": the root has N veths on the host, waiting up to ten
+// seconds for ones whose namespace is gone (the kernel destroys those
+// asynchronously).
+func veths(ts *testscript.TestScript, neg bool, args []string) {
+	prefix := network.Prefix(ts.Getenv("DOCKYARD_ROOT")) + "v"
+	var got []string
+	for range 200 {
+		got = got[:0]
+		links, err := netlink.LinkList()
+		ts.Check(err)
+		for _, l := range links {
+			if strings.HasPrefix(l.Attrs().Name, prefix) {
+				got = append(got, l.Attrs().Name)
+			}
+		}
+		if fmt.Sprint(len(got)) == args[0] {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("veths of this root: %v, want %s", got, args[0])
 }
