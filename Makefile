@@ -20,6 +20,7 @@ export CGO_ENABLED=1
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-runtime ./cmd/dockyard-runtime
 
 test: build
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -32,6 +33,7 @@ bench: build
 install: build
 	install -d $(BINDIR) $(DOCKER_LINK_DIR)
 	install -m 0755 $(BIN) $(BINDIR)/dockyard
+	install -m 0755 bin/dockyard-runtime $(BINDIR)/dockyard-runtime
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 
 learn: install

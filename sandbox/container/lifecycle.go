@@ -55,7 +55,7 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		return nil, fmt.Errorf("start container: %w", err)
 	}
 	defer logf.Close()
-	cmd := exec.Command("/proc/self/exe", "__monitor", s.root, c.ID)
+	cmd := exec.Command(monitorBinary(), "__monitor", s.root, c.ID)
 	cmd.Args[0] = "dockyard"
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{child}
@@ -84,6 +84,22 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		return nil, nil
 	}
 	return a, nil
+}
+
+// RuntimeBinary is the name of the small binary that, installed beside
+// dockyard, runs the monitors and container inits (cmd/dockyard-runtime).
+const RuntimeBinary = "dockyard-runtime"
+
+// monitorBinary is dockyard-runtime beside the running binary when it is
+// there, else the running binary itself.
+func monitorBinary() string {
+	if exe, err := os.Executable(); err == nil {
+		rt := filepath.Join(filepath.Dir(exe), RuntimeBinary)
+		if fi, err := os.Stat(rt); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return rt
+		}
+	}
+	return "/proc/self/exe"
 }
 
 // MonitorMain is the entry point of `dockyard __monitor <root> <id>`: the

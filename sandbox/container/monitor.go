@@ -106,50 +106,54 @@ func (m *monitor) run() error {
 			return err
 		}
 		first = false
-		c, err = s.Update(m.id, func(c *Container) error {
-			c.State.ExitCode = code
-			c.State.FinishedAt = time.Now().UTC()
-			c.State.Pid = 0
-			return nil
-		})
+		finished := time.Now().UTC()
+		// One write per exit: each is an fsync, and a busy disk makes
+		// those the slow part of a short container's life.
+		if latest, err := s.load(m.id); err == nil && shouldRestart(latest, code) {
+			c, err = s.Update(m.id, func(c *Container) error {
+				c.State.ExitCode = code
+				c.State.FinishedAt = finished
+				c.State.Pid = 0
+				c.State.Status = Restarting
+				c.State.RestartCount++
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if time.Since(started) > 10*time.Second {
+				backoff = 100 * time.Millisecond
+			}
+			// Tell an attached caller how this run ended; restarts
+			// continue with the log only.
+			m.client.sendStatus(frameExit, exitStatus{Code: code})
+			m.client.close()
+			if !m.sleepUnlessStopped(backoff) {
+				backoff = min(backoff*2, time.Minute)
+				continue
+			}
+			// Stopped while waiting to restart: it ends here.
+		}
+		unmountRootfs(s.RootfsPath(m.id))
+		if c.Spec.Host.AutoRemove {
+			err = s.Delete(m.id)
+		} else {
+			c, err = s.Update(m.id, func(c *Container) error {
+				c.State.Status = Exited
+				c.State.ExitCode = code
+				c.State.FinishedAt = finished
+				c.State.Pid = 0
+				c.State.MonitorPid = 0
+				c.State.MonitorStart = 0
+				return nil
+			})
+		}
 		if err != nil {
-			return err
-		}
-		if !shouldRestart(c, code) {
-			break
-		}
-		if time.Since(started) > 10*time.Second {
-			backoff = 100 * time.Millisecond
-		}
-		// Tell an attached caller how this run ended; restarts continue
-		// with the log only.
-		m.client.sendStatus(frameExit, exitStatus{Code: code})
-		m.client.close()
-		c, err = s.Update(m.id, func(c *Container) error {
-			c.State.Status = Restarting
-			c.State.RestartCount++
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if m.sleepUnlessStopped(backoff) {
-			break
-		}
-		backoff = min(backoff*2, time.Minute)
-	}
-	unmountRootfs(s.RootfsPath(m.id))
-	c, err = s.Update(m.id, func(c *Container) error {
-		c.State.Status = Exited
-		c.State.MonitorPid = 0
-		c.State.MonitorStart = 0
-		return nil
-	})
-	if err == nil && c.Spec.Host.AutoRemove {
-		if err := s.Delete(m.id); err != nil {
 			m.client.sendStatus(frameExit, exitStatus{Code: code, Error: err.Error()})
+			m.client.close()
 			return err
 		}
+		break
 	}
 	m.client.sendStatus(frameExit, exitStatus{Code: code})
 	m.client.close()

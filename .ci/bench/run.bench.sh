@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `docker run --rm --network none busybox true` on Dockyard, beside podman
+# (with runc, as Dockyard) and a bare `runc run` of a bundle with the same
+# busybox root filesystem. Everything is made offline from Debian's
+# busybox-static: a rootfs tar, imported into podman, saved as a
+# docker-archive and loaded into Dockyard. Needs root.
+# Target (issue 4): Dockyard's median <= 1/3 of podman's and <= 50 ms.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH=$PATH:/usr/local/go/bin
+
+need=()
+for p in podman runc hyperfine busybox-static; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+[ -x bin/dockyard ] || make build
+dockyard=$PWD/bin/dockyard
+
+work=$(mktemp -d /tmp/dockyard-bench.XXXXXX)
+cleanup() {
+	DOCKYARD_ROOT=$work/dockyard "$dockyard" docker container prune -f >/dev/null 2>&1 || true
+	podman --root "$work/podman/root" --runroot "$work/podman/run" rm -af >/dev/null 2>&1 || true
+	podman --root "$work/podman/root" --runroot "$work/podman/run" system reset -f >/dev/null 2>&1 || true
+	umount -R "$work"/podman/root/overlay 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A busybox root filesystem as a tar.
+rootfs=$work/rootfs
+mkdir -p "$rootfs"/{bin,etc,tmp,proc,sys,dev,root}
+cp /bin/busybox "$rootfs/bin/busybox"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$rootfs/bin/$a"; done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+tar -C "$rootfs" -cf "$work/rootfs.tar" .
+
+# podman: runc, cgroupfs, no ulimits (containers.conf via CONTAINERS_CONF).
+cat >"$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = []
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+export CONTAINERS_CONF=$work/containers.conf
+podman=(podman --root "$work/podman/root" --runroot "$work/podman/run" --storage-driver overlay)
+"${podman[@]}" import --change 'CMD ["sh"]' "$work/rootfs.tar" docker.io/library/busybox:latest >/dev/null
+"${podman[@]}" save --format docker-archive -o "$work/busybox.tar" docker.io/library/busybox:latest >/dev/null
+
+# Dockyard: load the same image.
+export DOCKYARD_ROOT=$work/dockyard
+"$dockyard" docker load -i "$work/busybox.tar" >/dev/null
+
+# runc: a bundle of the same root filesystem running `true`.
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs"
+tar -C "$bundle/rootfs" -xf "$work/rootfs.tar"
+(cd "$bundle" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' config.json)
+
+# One warm-up run each, checked, so a broken setup fails loudly.
+"$dockyard" docker run --rm --network none busybox true
+"${podman[@]}" run --rm --network none busybox true
+runc --root "$work/runc" run -b "$bundle" dockyard-bench
+
+hyperfine --warmup 3 --runs "${BENCH_RUNS:-30}" -N \
+	--export-markdown "$work/run.md" \
+	-n dockyard "$dockyard docker run --rm --network none busybox true" \
+	-n podman "${podman[*]} run --rm --network none busybox true" \
+	-n runc "runc --root $work/runc run -b $bundle dockyard-bench"
+cat "$work/run.md"
+
+# Memory of one idle monitor process (target <= 10 MB).
+id=$("$dockyard" docker run -d --network none busybox sleep 1000)
+sleep 1
+mon=$(pgrep -f "__monitor $DOCKYARD_ROOT $id" | head -1)
+echo "idle monitor RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/"$mon"/status) (pid $mon)"
+"$dockyard" docker rm -f "$id" >/dev/null
