@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/checker/backend"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 )
@@ -40,6 +42,7 @@ instead, for graders; the exit status is 0 only when the step passed.`,
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a machine-readable report")
 	addLessonsFlag(cmd, &opts.Common)
+	addEngineFlag(cmd, &opts.Common)
 	return cmd
 }
 
@@ -64,10 +67,16 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	})
 }
 
-// engineChecker evaluates a step with package checker against Dockyard's
-// engine, opened only when a check needs it.
+func addEngineFlag(cmd *cobra.Command, c *Common) {
+	cmd.Flags().StringVar(&c.Engine, "engine", "", backend.FlagUsage)
+}
+
+// engineChecker evaluates a step with package checker against the engine
+// --engine names (Dockyard's own by default), opened only when a check
+// needs it.
 type engineChecker struct {
-	f *factory.Factory
+	f    *factory.Factory
+	spec string
 }
 
 // Check implements guide.Checker.
@@ -77,7 +86,7 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 		blocks[i] = checker.Block{Source: b.Source, File: b.File, Line: b.Line}
 	}
 	rep := checker.Evaluate(ctx, checker.Env{
-		Engine:     &lazyEngine{ctx: ctx, f: c.f},
+		Engine:     &lazyEngine{ctx: ctx, f: c.f, spec: c.spec},
 		Quizzes:    req.Quizzes,
 		Lang:       req.Lang,
 		NoRetry:    req.Quick,
@@ -92,9 +101,9 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 }
 
 // DockyardEngine gives the checker its view of Dockyard's engine. The
-// checker's Dockyard backend sets it; until then every engine read fails
-// with ErrNoEngineBackend, which the checker reports as status error (the
-// check could not be made), never as a student's failure.
+// checker's Dockyard backend sets it; until then every read of Dockyard's
+// engine fails with ErrNoEngineBackend, which the checker reports as status
+// error (the check could not be made), never as a student's failure.
 var DockyardEngine func(ctx context.Context, f *factory.Factory) (checker.Engine, error)
 
 // ErrNoEngineBackend is what engine reads fail with when this build has no
@@ -104,20 +113,23 @@ var ErrNoEngineBackend = errors.New("this dockyard cannot read its engine's stat
 // lazyEngine opens the engine on first use, so steps whose checks do not
 // need it (quiz, file, command) work without root or an engine.
 type lazyEngine struct {
-	ctx context.Context
-	f   *factory.Factory
-	e   checker.Engine
-	err error
+	ctx  context.Context
+	f    *factory.Factory
+	spec string
+	once sync.Once
+	e    checker.Engine
+	err  error
 }
 
 func (l *lazyEngine) get() (checker.Engine, error) {
-	if l.e == nil && l.err == nil {
-		if DockyardEngine == nil {
-			l.err = ErrNoEngineBackend
-		} else {
-			l.e, l.err = DockyardEngine(l.ctx, l.f)
-		}
-	}
+	l.once.Do(func() {
+		l.e, l.err = backend.Open(l.ctx, backend.Resolve(l.spec), func(ctx context.Context) (checker.Engine, error) {
+			if DockyardEngine == nil {
+				return nil, ErrNoEngineBackend
+			}
+			return DockyardEngine(ctx, l.f)
+		})
+	})
 	return l.e, l.err
 }
 

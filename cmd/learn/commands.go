@@ -50,6 +50,7 @@ seconds and moves on by itself when it passes.`,
 	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "check the current step repeatedly and move on when it passes")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", 3*time.Second, "time between checks in watch mode")
 	addLessonsFlag(cmd, &opts.Common)
+	addEngineFlag(cmd, &opts.Common)
 	return cmd
 }
 
@@ -204,6 +205,7 @@ func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Comm
 		},
 	}
 	addLessonsFlag(cmd, &opts.Common)
+	addEngineFlag(cmd, &opts.Common)
 	return cmd
 }
 

@@ -48,6 +48,9 @@ type Common struct {
 	// Lessons is the --lessons value: folders separated by ':', and the
 	// word "builtin" for the lessons built into dockyard.
 	Lessons string
+	// Engine is the --engine value of commands that check: the engine the
+	// checks read (see checker/backend).
+	Engine string
 }
 
 func addLessonsFlag(cmd *cobra.Command, c *Common) {
@@ -132,7 +135,7 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 	opts := guide.Options{
 		Course: course, Store: progress.Open(path, owner), Lang: lang,
 		Out: f.IOStreams.Out, ErrOut: f.IOStreams.ErrOut,
-		Checker: &engineChecker{f: f},
+		Checker: &engineChecker{f: f, spec: c.Engine},
 		Color:   f.IOStreams.ColorEnabled(), Width: 80,
 		Dir: dir, Env: env,
 	}
