@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -165,5 +166,32 @@ func TestLocateUnderSudo(t *testing.T) {
 	}
 	if owner.UID <= 0 || !strings.HasSuffix(got, "/.local/state/dockyard/progress.json") || strings.HasPrefix(got, "/root/") {
 		t.Errorf("Locate() under sudo = %q, %+v; want daemon's home and uid", got, owner)
+	}
+}
+
+// TestOwnerUnderSudo: under sudo the file, its lock and the folders the
+// store creates belong to the invoking user, not root.
+func TestOwnerUnderSudo(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: only root can give files away")
+	}
+	home := t.TempDir()
+	path := filepath.Join(home, ".local", "state", "dockyard", FileName)
+	owner := Owner{UID: 4242, GID: 4243}
+	if _, err := Open(path, owner).Update(func(p *Progress) error { p.Current = "x"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + ".lock", filepath.Dir(path), filepath.Join(home, ".local")} {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(p, &st); err != nil {
+			t.Fatal(err)
+		}
+		if int(st.Uid) != owner.UID || int(st.Gid) != owner.GID {
+			t.Errorf("%s is owned by %d:%d, want %d:%d", p, st.Uid, st.Gid, owner.UID, owner.GID)
+		}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Lstat(home, &st); err != nil || st.Uid != 0 {
+		t.Errorf("the existing home %s changed owner: %v %d", home, err, st.Uid)
 	}
 }
