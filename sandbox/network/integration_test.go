@@ -603,3 +603,29 @@ func TestOutboundNATReachesDebianArchive(t *testing.T) {
 	}
 	t.Errorf("no HTTP answer from deb.debian.org from inside the container: %v", lastErr)
 }
+
+// A root deleted without tearing its networks down (a test's temporary
+// root) loses its bridges and nftables table when a store is next opened.
+func TestOrphanedRootIsCollected(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	orphan, err := Open(filepath.Join(dir, "gone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orphan.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bridge := orphan.prefix + "-docker0"
+	if !linkExists(bridge) || !hasTable(t, orphan) {
+		t.Fatalf("orphan's bridge or table missing before the test")
+	}
+	os.RemoveAll(filepath.Join(dir, "gone"))
+	s := newTestStore(t)
+	if _, err := s.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if linkExists(bridge) || hasTable(t, orphan) {
+		t.Errorf("bridge %s or table of a deleted root left behind", bridge)
+	}
+}

@@ -87,6 +87,7 @@ func (s *Store) placeNetwork(st *state, n *Network, subnet netip.Prefix, gw neti
 		return fmt.Errorf("lock %s: %w", subnetLock, err)
 	}
 	defer l.Close()
+	s.register()
 	taken, err := hostPrefixes()
 	if err != nil {
 		return err

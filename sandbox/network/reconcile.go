@@ -106,6 +106,7 @@ func (s *Store) Teardown(ctx context.Context) error {
 	if err := os.Remove(s.statePath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		errs = append(errs, err)
 	}
+	os.Remove(filepath.Join(rootsDir, s.prefix))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("tear down networks: %w", err)
 	}

@@ -31,6 +31,9 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("network store: %w", err)
 		}
 	}
+	// Roots deleted without a teardown (a test's temporary root) leave
+	// bridges and tables behind: the next store opened removes them.
+	collectOrphans()
 	return &Store{
 		root:   root,
 		dir:    dir,

@@ -107,6 +107,10 @@ func cleanupRoot(root string) {
 	for _, c := range all {
 		_ = e.RemoveContainer(context.Background(), c.ID, true, true)
 	}
+	// The root's default bridge and nftables table go with it.
+	if ns, err := e.Networks(); err == nil {
+		_ = ns.Teardown(context.Background())
+	}
 }
 
 // exitCode is the script command "code N command args...": it runs the
