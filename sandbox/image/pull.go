@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
@@ -69,7 +70,7 @@ const (
 // UnreachableError says that no registry answered a pull.
 type UnreachableError struct {
 	Ref        string   // as the student typed it, normalised to Docker's short form
-	Registries []string // hosts tried
+	Registries []string // hosts that did not answer
 	Err        error    // the last network error
 	Offline    error    // why PullOptions.Fallback could not make the image, if it was tried
 }
@@ -149,12 +150,11 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	}
 	endpoints = append(endpoints, endpoint{ref.Domain(), false})
 
+	// Mirrors first; any error there moves on to the next, as Docker does.
 	var (
 		desc    *remote.Descriptor
-		rOpts   []remote.Option
-		tried   []string
+		down    []string // endpoints that did not answer
 		lastErr error
-		allDown = true
 	)
 	for _, ep := range endpoints {
 		insecure := ep.insecure || opts.Insecure || slices.Contains(opts.InsecureRegistries, ep.host)
@@ -162,20 +162,20 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 		if err != nil {
 			return nil, err
 		}
-		rOpts = remoteOptions(ctx, opts)
-		tried = append(tried, ep.host)
-		desc, err = remote.Get(nref, rOpts...)
+		desc, err = remote.Get(nref, remoteOptions(ctx, opts)...)
 		if err == nil {
 			break
 		}
 		lastErr = err
-		if !unreachable(err) {
-			allDown = false
+		if unreachable(err) {
+			down = append(down, ep.host)
 		}
 	}
 	if desc == nil {
-		if allDown {
-			ue := &UnreachableError{Ref: ref.Familiar(), Registries: tried, Err: lastErr}
+		// The image's own registry decides: when it cannot be reached (and
+		// no mirror had the image), the image may be made offline.
+		if unreachable(lastErr) {
+			ue := &UnreachableError{Ref: ref.Familiar(), Registries: down, Err: lastErr}
 			fallback := opts.Fallback
 			if fallback == nil {
 				fallback = s.fallback
@@ -245,13 +245,16 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	return out, nil
 }
 
+// pullError words a registry's answer as Docker does.
 func pullError(ref Reference, err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "MANIFEST_UNKNOWN"), strings.Contains(msg, "NAME_UNKNOWN"), strings.Contains(msg, "404"):
-		return fmt.Errorf("pull access denied or manifest unknown for %s: the image or tag does not exist in the registry (check the name and tag): %w", ref.Familiar(), err)
-	case strings.Contains(msg, "UNAUTHORIZED"), strings.Contains(msg, "DENIED"):
-		return fmt.Errorf("pull access denied for %s: repository does not exist or may require 'docker login': %w", ref.Familiar(), err)
+	var te *transport.Error
+	if errors.As(err, &te) {
+		switch {
+		case te.StatusCode == http.StatusNotFound:
+			return fmt.Errorf("pull access denied or manifest unknown for %s: the image or tag does not exist in the registry (check the name and tag): %w", ref.Familiar(), err)
+		case te.StatusCode == http.StatusUnauthorized, te.StatusCode == http.StatusForbidden:
+			return fmt.Errorf("pull access denied for %s: repository does not exist or may require 'docker login': %w", ref.Familiar(), err)
+		}
 	}
 	return fmt.Errorf("pull %s: %w", ref.Familiar(), err)
 }

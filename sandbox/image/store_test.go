@@ -524,3 +524,16 @@ func TestStoreFallbackIsTheDefault(t *testing.T) {
 		t.Errorf("Pull asked the store's fallback for %q and said %v", asked, err)
 	}
 }
+
+func TestPullMirrorWithoutTheImageThenUnreachableUpstream(t *testing.T) {
+	needRoot(t)
+	host := imagetest.Registry(t) // an empty mirror: 404 for everything
+	s := openStore(t)
+	_, err := s.Pull(context.Background(), "busybox", image.PullOptions{
+		Mirrors:   []string{"http://" + host},
+		Transport: mirrorOnly{host},
+	})
+	if !errors.Is(err, image.ErrUnreachable) || !strings.Contains(err.Error(), "registry docker.io cannot be reached") {
+		t.Errorf("Pull = %v, want an unreachable error naming docker.io", err)
+	}
+}
