@@ -36,7 +36,10 @@ install: build
 	install -m 0755 bin/dockyard-runtime $(BINDIR)/dockyard-runtime
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 
+# The lesson images are baked before the first lesson (once; later runs find
+# them up to date), so no lesson waits for one.
 learn: install
+	$(BINDIR)/dockyard images prepare
 	$(BINDIR)/dockyard learn
 
 clean:

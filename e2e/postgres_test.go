@@ -1,7 +1,7 @@
 // Package e2e runs the course's practice tasks end to end, as a student
 // types them: through the binary's "docker" symlink, against a real state
 // root, with real clients (psql). The lesson images come from a baked cache
-// shared by the whole test run (see docs/images.md).
+// shared by the whole test run (see docs/lesson-images.md).
 package e2e
 
 import (
@@ -56,7 +56,13 @@ func TestMain(m *testing.M) {
 		}
 		binDir = dir
 		root = testRoot()
-		return m.Run()
+		code := m.Run()
+		// Leave no bridge or NAT rule of this root behind.
+		reset := exec.Command(filepath.Join(dir, "dockyard"), "--root", root, "docker", "network", "reset")
+		if out, err := reset.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "network reset: %v\n%s", err, out)
+		}
+		return code
 	}()
 	os.Exit(code)
 }
