@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/author"
+	"github.com/dockyard-lab/dockyard/cmd/compare"
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/images"
@@ -43,6 +44,7 @@ tell you whether what you built is really there.`,
 	root.AddCommand(registry.NewCmdRegistry(f))
 	root.AddCommand(images.NewCmdImages(f))
 	root.AddCommand(vmcmd.NewCmdVM(f))
+	root.AddCommand(compare.NewCmdCompare(f, nil))
 	return root
 }
 
