@@ -15,23 +15,22 @@ import (
 
 	"github.com/moby/moby/client"
 
-	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 )
 
-// PodmanImage is the busybox image StartPodman loads.
-const PodmanImage = "localhost/ck-busybox:test"
+// TestImage is the busybox image the backends load (WriteBusyboxArchive).
+const TestImage = "localhost/ck-busybox:test"
 
 // Podman is a private podman (own storage, run and network config
 // directories) serving its Docker-compatible API on a unix socket; it is a
 // Backend of the suite.
 type Podman struct {
+	CLI
 	Dir string
 	// Host is the API's address, unix:///.../api.sock.
-	Host   string
-	base   []string
-	env    []string
-	engine *dockerapi.Engine
+	Host string
+	base []string
+	env  []string
 }
 
 // StartPodman starts `podman system service` configured as docs/design.md
@@ -101,9 +100,9 @@ network_config_dir = %q
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	p.engine = e
+	p.CLI = CLI{Command: append([]string{"podman"}, p.base...), Env: p.env, Img: TestImage, Eng: e, RealNetNS: true}
 	archive := filepath.Join(dir, "busybox.tar")
-	WriteBusyboxArchive(t, archive, PodmanImage)
+	WriteBusyboxArchive(t, archive, TestImage)
 	p.Podman(t, "load", "-q", "-i", archive)
 	return p
 }
@@ -134,57 +133,6 @@ func (p *Podman) DockerShim(t testing.TB) string {
 
 // Env is the environment podman's command line needs (CONTAINERS_CONF).
 func (p *Podman) Env() []string { return slices.Clone(p.env) }
-
-func (p *Podman) Engine() checker.Engine { return p.engine }
-func (p *Podman) Image() string          { return PodmanImage }
-func (p *Podman) NetNS() bool            { return true }
-
-func (p *Podman) Run(t testing.TB, c Container) {
-	args := []string{"run", "-d", "--name", c.Name}
-	for _, e := range c.Env {
-		args = append(args, "-e", e)
-	}
-	for k, v := range c.Labels {
-		args = append(args, "--label", k+"="+v)
-	}
-	if c.Network != "" {
-		args = append(args, "--network", c.Network)
-	}
-	for _, a := range c.Aliases {
-		args = append(args, "--network-alias", a)
-	}
-	for _, pub := range c.Publish {
-		args = append(args, "-p", fmt.Sprintf("%s:%d:%d", pub.HostIP, pub.HostPort, pub.ContainerPort))
-	}
-	for _, m := range c.Mounts {
-		v := m.Source + ":" + m.Destination
-		if m.ReadOnly {
-			v += ":ro"
-		}
-		args = append(args, "-v", v)
-	}
-	if c.Restart != "" {
-		args = append(args, "--restart", c.Restart)
-	}
-	p.Podman(t, append(append(args, PodmanImage), c.Cmd...)...)
-	if c.Exited {
-		p.Podman(t, "wait", c.Name)
-	}
-}
-
-func (p *Podman) CreateNetwork(t testing.TB, name, subnet string) {
-	p.Podman(t, "network", "create", "--subnet", subnet, name)
-}
-
-func (p *Podman) CreateVolume(t testing.TB, name string, files map[string]string) {
-	p.Podman(t, "volume", "create", name)
-	mp := p.Podman(t, "volume", "inspect", "--format", "{{.Mountpoint}}", name)
-	for path, content := range files {
-		if err := os.WriteFile(filepath.Join(mp, path), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func nftTables(t testing.TB) []string {
 	out, err := exec.Command("nft", "list", "tables").Output()

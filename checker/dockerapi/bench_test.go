@@ -23,9 +23,9 @@ func BenchmarkLessonCheck(b *testing.B) {
 		Publish: []checkertest.Publish{{HostIP: "127.0.0.1", HostPort: port, ContainerPort: 80}},
 		Mounts:  []checker.Mount{{Type: "volume", Source: vol, Destination: "/data"}}})
 	srcs := []string{
-		"image: " + checkertest.PodmanImage + "\nexposes: [80/tcp]",
+		"image: " + checkertest.TestImage + "\nexposes: [80/tcp]",
 		fmt.Sprintf("container: %s\nrunning: true\nport: 127.0.0.1:%d->80/tcp\nenv: [GREETING=hi]\nmount: {destination: /data, type: volume, source: %s}\nnetwork: %s", web, port, vol, netName),
-		"containers: web\nimage: " + checkertest.PodmanImage + "\nstatus: running\nmin: 1",
+		"containers: web\nimage: " + checkertest.TestImage + "\nstatus: running\nmin: 1",
 		fmt.Sprintf("network: %s\nsubnet: 10.89.78.0/24\ncontainers: [%s]", netName, web),
 		fmt.Sprintf("volume: %s\ncontainers: [%s]\nfile: {path: notes.txt, contains: hello}", vol, web),
 		fmt.Sprintf("exec: %s\ncommand: cat /www/index.html\nstdout_contains: hello", web),

@@ -18,6 +18,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
@@ -64,6 +65,11 @@ func (e *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) 
 	if err != nil {
 		return nil, wrap("image", ref, err)
 	}
+	return FromImage(r.InspectResponse), nil
+}
+
+// FromImage converts an Engine API image inspect response.
+func FromImage(r image.InspectResponse) *checker.Image {
 	img := &checker.Image{ID: r.ID, Tags: r.RepoTags}
 	if r.RootFS.Layers != nil {
 		img.Layers = r.RootFS.Layers
@@ -76,7 +82,7 @@ func (e *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) 
 		}
 		slices.Sort(img.Exposed)
 	}
-	return img, nil
+	return img
 }
 
 func (e *Engine) Container(ctx context.Context, name string) (*checker.Container, error) {
@@ -84,10 +90,11 @@ func (e *Engine) Container(ctx context.Context, name string) (*checker.Container
 	if err != nil {
 		return nil, wrap("container", name, err)
 	}
-	return fromInspect(r.Container), nil
+	return FromContainer(r.Container), nil
 }
 
-func fromInspect(r container.InspectResponse) *checker.Container {
+// FromContainer converts an Engine API container inspect response.
+func FromContainer(r container.InspectResponse) *checker.Container {
 	c := &checker.Container{ID: r.ID, Name: strings.TrimPrefix(r.Name, "/"), ImageID: r.Image,
 		RestartCount: r.RestartCount, Command: append([]string{r.Path}, r.Args...)}
 	if r.State != nil {

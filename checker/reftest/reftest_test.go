@@ -27,7 +27,7 @@ func checks(srcs ...string) []checker.Block {
 // podman, and shows what each kind of broken step reports.
 func TestRunner(t *testing.T) {
 	p := checkertest.StartPodman(t)
-	img := checkertest.PodmanImage
+	img := checkertest.TestImage
 	r := &reftest.Runner{Engine: p.Engine(), Lang: "en", Dir: t.TempDir(),
 		Env: append(p.Env(), "PATH="+p.DockerShim(t)+":"+os.Getenv("PATH"))}
 	run := "docker run -d --stop-signal KILL --name rt-web " + img + " httpd -f -p 80 -h /www"
