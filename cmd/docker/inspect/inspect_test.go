@@ -1,0 +1,68 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+)
+
+type thing struct {
+	ID     string `json:"Id"`
+	Labels []string
+}
+
+// kind is a fake kind of object holding the given things by id.
+func kind(typ string, things ...thing) Kind {
+	return Kind{Type: typ, Get: func(_ context.Context, _ *factory.Factory, ref string) (any, bool, error) {
+		for _, t := range things {
+			if t.ID == ref {
+				return t, true, nil
+			}
+		}
+		return nil, false, nil
+	}}
+}
+
+func TestRunLooksKindsUpInOrder(t *testing.T) {
+	tests := []struct {
+		name, format, typ string
+		names             []string
+		wantOut, wantErr  string
+		wantStatus        bool
+	}{
+		{name: "json array", names: []string{"c1"}, wantOut: "[\n    {\n        \"Id\": \"c1\",\n        \"Labels\": [\n            \"from-container\"\n        ]\n    }\n]\n"},
+		{name: "first kind wins", format: "{{join .Labels \",\"}}", names: []string{"c1", "i1"}, wantOut: "from-container\nfrom-image\n"},
+		{name: "type narrows", format: "{{.Id}}", typ: "image", names: []string{"i1"}, wantOut: "i1\n"},
+		{name: "json func", format: "{{json .Labels}}", names: []string{"i1"}, wantOut: "[\"from-image\"]\n"},
+		{name: "missing", names: []string{"nope"}, wantOut: "[]\n", wantErr: "Error: No such object: nope\n", wantStatus: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			opts := &Options{IO: ios, Format: tt.format, Type: tt.typ, Names: tt.names, Kinds: []Kind{
+				kind("container", thing{ID: "c1", Labels: []string{"from-container"}}),
+				kind("image", thing{ID: "i1", Labels: []string{"from-image"}}, thing{ID: "c1", Labels: []string{"from-image"}}),
+			}}
+			err := Run(context.Background(), opts)
+			var se *factory.StatusError
+			if tt.wantStatus != errors.As(err, &se) || (!tt.wantStatus && err != nil) {
+				t.Errorf("Run error = %v, want status error %v", err, tt.wantStatus)
+			}
+			if out.String() != tt.wantOut || errOut.String() != tt.wantErr {
+				t.Errorf("Run printed %q / %q, want %q / %q", out, errOut, tt.wantOut, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRunRejectsUnknownType(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Type: "bogus", Names: []string{"x"}, Kinds: []Kind{kind("image")}})
+	var fe *factory.FlagError
+	if !errors.As(err, &fe) {
+		t.Errorf("Run --type bogus = %v, want a flag error", err)
+	}
+}
