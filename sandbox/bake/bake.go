@@ -53,10 +53,16 @@ type Result struct {
 }
 
 // NoRecipeError is returned for an image no recipe makes.
-type NoRecipeError struct{ Ref string }
+type NoRecipeError struct {
+	Ref   string
+	Known []string // the recipes there are
+}
 
 func (e *NoRecipeError) Error() string {
-	return fmt.Sprintf("no recipe for %s (Dockyard can bake: debian, busybox, postgres, nginx)", e.Ref)
+	if len(e.Known) == 0 {
+		return "no recipe for " + e.Ref
+	}
+	return fmt.Sprintf("no recipe for %s (Dockyard can bake: %s)", e.Ref, strings.Join(e.Known, ", "))
 }
 
 // BakeRef bakes the image that ref names ("postgres", "postgres:15") and
@@ -65,7 +71,7 @@ func (e *NoRecipeError) Error() string {
 func (b *Baker) BakeRef(ctx context.Context, ref string) ([]Result, error) {
 	r := b.Recipes.ForRef(ref)
 	if r == nil {
-		return nil, &NoRecipeError{Ref: ref}
+		return nil, &NoRecipeError{Ref: ref, Known: b.Recipes.Names()}
 	}
 	return b.Bake(ctx, r.Name)
 }
@@ -88,7 +94,7 @@ func (b *Baker) BakeAll(ctx context.Context) ([]Result, error) {
 func (b *Baker) Bake(ctx context.Context, name string) ([]Result, error) {
 	r := b.Recipes.Get(name)
 	if r == nil {
-		return nil, &NoRecipeError{Ref: name}
+		return nil, &NoRecipeError{Ref: name, Known: b.Recipes.Names()}
 	}
 	var out []Result
 	var visit func(r *Recipe) error

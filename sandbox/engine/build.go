@@ -29,7 +29,7 @@ func init() {
 			}
 			r := b.Recipes.ForRef(ref)
 			if r == nil {
-				return &bake.NoRecipeError{Ref: familiar(ref)}
+				return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
 			}
 			fmt.Fprintf(out, "No registry can be reached: baking %s from Dockyard's recipe (content/images/%s) instead\n", familiar(ref), r.Name)
 			_, err = b.Bake(ctx, r.Name)

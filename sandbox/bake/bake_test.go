@@ -1,0 +1,122 @@
+package bake
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// memStore is an image store that keeps only configs, by full reference.
+type memStore struct{ cfg map[string]*v1.ConfigFile }
+
+func (m *memStore) Config(_ context.Context, ref string) (*v1.ConfigFile, error) {
+	return m.cfg[ref], nil
+}
+
+func (m *memStore) Write(_ context.Context, img v1.Image, tags ...string) error {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		m.cfg[t] = cfg
+	}
+	return nil
+}
+
+// fakeBaker bakes a two-recipe tree where the base is pretended bootstrapped
+// (written straight into the store under the label) and the app is built by
+// a build func that records its calls.
+func fakeBaker(t *testing.T, files fstest.MapFS) (*Baker, *memStore, *[]string) {
+	t.Helper()
+	rs, err := LoadRecipes(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &memStore{cfg: map[string]*v1.ConfigFile{}}
+	var built []string
+	b := &Baker{
+		Recipes: rs, Store: store, WorkDir: t.TempDir(), Out: io.Discard,
+		Build: func(_ context.Context, dir string, tags []string, labels map[string]string, _ io.Writer) error {
+			built = append(built, tags[0])
+			for _, tag := range tags {
+				store.cfg[tag] = &v1.ConfigFile{Config: v1.Config{Labels: labels}}
+			}
+			return nil
+		},
+	}
+	// The base would need debootstrap: mark it baked from its recipe.
+	base := rs.Get("debian")
+	for _, tag := range base.Tags {
+		store.cfg[tag] = &v1.ConfigFile{Config: v1.Config{Labels: map[string]string{LabelRecipe: rs.Label(base)}}}
+	}
+	return b, store, &built
+}
+
+func recipeTree(appDockerfile string) fstest.MapFS {
+	return fstest.MapFS{
+		"debian/image.yaml": {Data: []byte("tags: [debian:bookworm]\nbootstrap: {suite: bookworm}\n")},
+		"app/image.yaml":    {Data: []byte("tags: [app:1, app:latest]\n")},
+		"app/Dockerfile":    {Data: []byte(appDockerfile)},
+		"app/run.sh":        {Data: []byte("#!/bin/sh\n")},
+	}
+}
+
+func TestBakeOnceThenUpToDate(t *testing.T) {
+	b, _, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	res, err := b.BakeRef(ctx, "app")
+	if err != nil {
+		t.Fatalf("BakeRef(app) = %v", err)
+	}
+	if len(res) != 2 || !res[0].Cached || res[1].Cached {
+		t.Errorf("first bake results = %+v, want debian up to date, then app baked", res)
+	}
+	var out bytes.Buffer
+	b.Out = &out
+	res, err = b.BakeRef(ctx, "app:latest")
+	if err != nil || !res[1].Cached {
+		t.Errorf("second bake = %+v, %v; want app up to date", res, err)
+	}
+	if len(*built) != 1 {
+		t.Errorf("app built %d times, want once", len(*built))
+	}
+	if !strings.Contains(out.String(), "[app] app:1, app:latest is up to date (recipe sha256:") {
+		t.Errorf("progress = %q, want an up-to-date line with the recipe hash", out.String())
+	}
+}
+
+func TestBakeAgainWhenTheRecipeChanges(t *testing.T) {
+	b, store, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	if _, err := b.Bake(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	changed, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /usr/local/bin/\n"))
+	b.Recipes = changed.Recipes
+	// The base keeps its label: its recipe did not change.
+	if _, err := b.Bake(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	if len(*built) != 2 {
+		t.Errorf("app built %d times across a recipe change, want 2", len(*built))
+	}
+	if got, want := store.cfg["docker.io/library/app:1"].Config.Labels[LabelRecipe], b.Recipes.Label(b.Recipes.Get("app")); got != want {
+		t.Errorf("label after rebake = %q, want %q", got, want)
+	}
+}
+
+func TestBakeRefWithoutRecipe(t *testing.T) {
+	b, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\n"))
+	_, err := b.BakeRef(context.Background(), "mysql:8")
+	var nr *NoRecipeError
+	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "no recipe for mysql:8") {
+		t.Errorf("BakeRef(mysql:8) = %v, want NoRecipeError", err)
+	}
+}
