@@ -66,6 +66,7 @@ func learnRun(ctx context.Context, opts *LearnOptions) error {
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 		defer stop()
+		s.Changed = newChanges(opts.Factory.Root, s.Dir, s.Store.Path()).Changed
 		return s.Watch(ctx, opts.Interval)
 	})
 }

@@ -101,6 +101,10 @@ type Options struct {
 	// checks run; Env is their environment with docker meaning Dockyard.
 	Dir string
 	Env []string
+	// Changed reports whether something a check may look at changed since
+	// it was last asked; watch mode then checks at once. Nil: check on the
+	// interval only.
+	Changed func() bool
 }
 
 // Guide runs the loop's commands.

@@ -533,9 +533,11 @@ func (g *Guide) runScript(ctx context.Context, l *lessons.Lesson, st *lessons.St
 	return nil
 }
 
-// Watch checks the current step every interval and moves on when it
-// passes, so the student can stay in their shell; it ends when the lesson
-// is done or ctx is cancelled.
+// Watch checks the current step every interval, and sooner when
+// Options.Changed reports a change (the engine's state, the student's
+// folder, the progress file), and moves on when the step passes, so the
+// student can stay in their shell; it ends when the lesson is done or ctx
+// is cancelled.
 func (g *Guide) Watch(ctx context.Context, interval time.Duration) error {
 	l, i, err := g.current()
 	if err != nil {
@@ -579,11 +581,31 @@ func (g *Guide) Watch(ctx context.Context, interval time.Duration) error {
 			g.printFailures(rep)
 			lastMsg = msg
 		}
-		select {
-		case <-ctx.Done():
+		if !g.waitChange(ctx, interval) {
 			fmt.Fprintln(g.Out, g.T("watch.stop"))
 			return nil
-		case <-time.After(interval):
+		}
+	}
+}
+
+// watchPoll is how often Watch asks Options.Changed.
+const watchPoll = 250 * time.Millisecond
+
+// waitChange waits for interval or, sooner, a change; false when ctx ends.
+func (g *Guide) waitChange(ctx context.Context, interval time.Duration) bool {
+	deadline := time.Now().Add(interval)
+	for {
+		wait := time.Until(deadline)
+		if g.Changed != nil {
+			wait = min(wait, watchPoll)
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(max(wait, 0)):
+		}
+		if !time.Now().Before(deadline) || (g.Changed != nil && g.Changed()) {
+			return true
 		}
 	}
 }

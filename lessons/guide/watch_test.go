@@ -28,8 +28,14 @@ func (h hookChecker) Check(ctx context.Context, req CheckRequest) (Report, error
 
 // TestWatch leaves the student's work to the "other terminal" (the hook)
 // and expects watch mode to notice each step passing, move on, and stop
-// when the lesson is done.
+// when the lesson is done: on the interval, or, with an interval of an
+// hour, because Changed reports a change.
 func TestWatch(t *testing.T) {
+	t.Run("interval", func(t *testing.T) { testWatch(t, time.Millisecond, nil) })
+	t.Run("changed", func(t *testing.T) { testWatch(t, time.Hour, func() bool { return true }) })
+}
+
+func testWatch(t *testing.T, interval time.Duration, changed func() bool) {
 	dir := t.TempDir()
 	prog := filepath.Join(t.TempDir(), "progress.json")
 	var out bytes.Buffer
@@ -52,13 +58,14 @@ func TestWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Checker = hook
+	g.Changed = changed
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a safety net, not an assertion
 	defer cancel()
-	if err := g.Watch(ctx, time.Millisecond); err != nil {
+	if err := g.Watch(ctx, interval); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Watching: checking this step every 1ms",
+		"Watching: checking this step every " + interval.String(),
 		"✗ command grep -qx hello hello.txt",
 		"✓ Step 1 passed: Write a file",
 		"✗ quiz sample-redirect",
