@@ -166,6 +166,7 @@ func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(b.CacheDir, "steps"), 0o700); err != nil {
 		return nil, fmt.Errorf("build cache: %w", err)
 	}
+	b.removeStale()
 
 	r := &run{
 		b: b, opts: opts, p: p, ctxDir: ctxDir, ignore: ignore,

@@ -3,6 +3,8 @@ package build
 import (
 	"archive/tar"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +16,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,17 +28,22 @@ type LayerOptions struct {
 }
 
 // LayerFromDir packs dir as one gzip-compressed layer tarball into file and
-// returns it as a layer. Overlayfs whiteouts in dir (0/0 character devices
+// returns it as a layer whose digests were computed while it was written. Overlayfs whiteouts in dir (0/0 character devices
 // and opaque directories, as an overlay upper dir holds them) become OCI
 // whiteouts (.wh.name and .wh..wh..opq), so the upper dir of a container
 // turns into the layer of what it changed. Owners, modes, hard links, device
 // nodes and file capabilities are kept.
-func LayerFromDir(dir, file string, opts LayerOptions) (v1.Layer, error) {
+func LayerFromDir(dir, file string, opts LayerOptions) (*FileLayer, error) {
 	f, err := os.Create(file)
 	if err != nil {
 		return nil, fmt.Errorf("create layer file: %w", err)
 	}
-	err = writeLayer(dir, f, opts)
+	compressed := sha256.New()
+	counter := &countWriter{}
+	diff, err := writeLayer(dir, io.MultiWriter(f, compressed, counter), opts)
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -44,19 +51,69 @@ func LayerFromDir(dir, file string, opts LayerOptions) (v1.Layer, error) {
 		os.Remove(file)
 		return nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
-	l, err := tarball.LayerFromFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("open layer %s: %w", file, err)
-	}
-	return l, nil
+	return &FileLayer{
+		Path:   file,
+		Hash:   v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(compressed.Sum(nil))},
+		Diff:   diff,
+		Length: counter.n,
+	}, nil
 }
 
-func writeLayer(dir string, w io.Writer, opts LayerOptions) error {
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(b []byte) (int, error) { c.n += int64(len(b)); return len(b), nil }
+
+// FileLayer is a gzip-compressed layer tarball on disk whose digests are
+// known, so using it never reads the file just to hash it again.
+type FileLayer struct {
+	Path   string  `json:"-"`
+	Hash   v1.Hash `json:"digest"`
+	Diff   v1.Hash `json:"diffID"`
+	Length int64   `json:"size"`
+}
+
+// Digest is the compressed file's sha256.
+func (l *FileLayer) Digest() (v1.Hash, error) { return l.Hash, nil }
+
+// DiffID is the uncompressed tar's sha256.
+func (l *FileLayer) DiffID() (v1.Hash, error) { return l.Diff, nil }
+
+// Size is the compressed size.
+func (l *FileLayer) Size() (int64, error) { return l.Length, nil }
+
+// MediaType is Docker's gzip layer type, as go-containerregistry's tarball
+// layers have.
+func (l *FileLayer) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
+
+// Compressed opens the file.
+func (l *FileLayer) Compressed() (io.ReadCloser, error) { return os.Open(l.Path) }
+
+// Uncompressed opens the file through gzip.
+func (l *FileLayer) Uncompressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.Path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{zr, f}, nil
+}
+
+// writeLayer writes dir as a gzip-compressed tar to w and returns the
+// uncompressed tar's digest (the layer's diff id).
+func writeLayer(dir string, w io.Writer, opts LayerOptions) (v1.Hash, error) {
 	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	if err != nil {
-		return err
+		return v1.Hash{}, err
 	}
-	tw := tar.NewWriter(zw)
+	uncompressed := sha256.New()
+	tw := tar.NewWriter(io.MultiWriter(zw, uncompressed))
 	type inode struct{ dev, ino uint64 }
 	links := map[inode]string{}
 	skip := map[string]bool{}
@@ -148,12 +205,15 @@ func writeLayer(dir string, w io.Writer, opts LayerOptions) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return v1.Hash{}, err
 	}
 	if err := tw.Close(); err != nil {
-		return err
+		return v1.Hash{}, err
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return v1.Hash{}, err
+	}
+	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(uncompressed.Sum(nil))}, nil
 }
 
 // whiteout names the OCI whiteout entry that deletes rel.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,6 +49,16 @@ func TestLayerFromDirConvertsOverlayUpperDir(t *testing.T) {
 	l, err := LayerFromDir(dir, file, LayerOptions{Skip: []string{"dev"}})
 	if err != nil {
 		t.Fatalf("LayerFromDir: %v", err)
+	}
+	// The digests computed while writing are the file's real ones.
+	check, err := tarball.LayerFromFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDigest, _ := check.Digest()
+	wantDiff, _ := check.DiffID()
+	if l.Hash != wantDigest || l.Diff != wantDiff {
+		t.Errorf("LayerFromDir digests = %s, %s; want %s, %s", l.Hash, l.Diff, wantDigest, wantDiff)
 	}
 	rc, err := l.Uncompressed()
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/renameio/v2"
 )
 
@@ -64,6 +63,22 @@ func (b *Builder) layerDir(diffID string) string {
 
 func (b *Builder) layerFile(diffID string) string { return b.layerDir(diffID) + ".tar.gz" }
 
+func (b *Builder) layerMeta(diffID string) string { return b.layerDir(diffID) + ".json" }
+
+// cachedLayer returns a cached layer with its recorded digests.
+func (b *Builder) cachedLayer(diffID string) (*FileLayer, error) {
+	data, err := os.ReadFile(b.layerMeta(diffID))
+	if err != nil {
+		return nil, err
+	}
+	var l FileLayer
+	if err := json.Unmarshal(data, &l); err != nil {
+		return nil, fmt.Errorf("layer record %s: %w", diffID, err)
+	}
+	l.Path = b.layerFile(diffID)
+	return &l, nil
+}
+
 // lookup returns the cached state for key, if its layers are all still there.
 func (b *Builder) lookup(key string) (*record, bool) {
 	data, err := os.ReadFile(filepath.Join(b.CacheDir, "steps", key+".json"))
@@ -75,6 +90,9 @@ func (b *Builder) lookup(key string) (*record, bool) {
 		return nil, false
 	}
 	for _, l := range rec.Layers {
+		if _, err := os.Stat(b.layerMeta(l)); err != nil {
+			return nil, false
+		}
 		if _, err := os.Stat(b.layerFile(l)); err != nil {
 			return nil, false
 		}
@@ -113,7 +131,7 @@ func (r *run) lowerDirs(ctx context.Context, st *state) ([]string, error) {
 func (r *run) image(st *state) (v1.Image, error) {
 	img := st.base
 	for _, d := range st.layers {
-		l, err := tarball.LayerFromFile(r.b.layerFile(d))
+		l, err := r.b.cachedLayer(d)
 		if err != nil {
 			return nil, fmt.Errorf("cached layer %s: %w", d, err)
 		}

@@ -9,8 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/renameio/v2"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
@@ -249,7 +251,7 @@ func dropMountpoints(upper string) {
 // newLayerDir makes an empty directory for a new layer in the cache. Its
 // root is 0755: as the topmost layer of a later step it is the mode of /.
 func (b *Builder) newLayerDir(prefix string) (string, error) {
-	dir, err := os.MkdirTemp(filepath.Join(b.CacheDir, "layers"), prefix)
+	dir, err := os.MkdirTemp(filepath.Join(b.CacheDir, "layers"), tempPrefix(prefix))
 	if err != nil {
 		return "", err
 	}
@@ -284,25 +286,37 @@ func (r *run) addLayer(st *state, dir, createdBy string) error {
 	if err != nil {
 		return err
 	}
-	diff, err := l.DiffID()
-	if err != nil {
-		os.Remove(tmp)
+	id := l.Diff.String()
+	if err := r.b.keepLayer(dir, l); err != nil {
 		return err
-	}
-	id := diff.String()
-	if _, err := os.Stat(r.b.layerDir(id)); err == nil {
-		os.Remove(tmp) // the same content was made before
-	} else {
-		if err := os.Rename(dir, r.b.layerDir(id)); err != nil {
-			return fmt.Errorf("keep layer: %w", err)
-		}
-		if err := os.Rename(tmp, r.b.layerFile(id)); err != nil {
-			return fmt.Errorf("keep layer: %w", err)
-		}
 	}
 	st.layers = append(st.layers, id)
 	st.cfg.History = append(st.cfg.History, v1.History{Created: v1.Time{Time: r.now()}, CreatedBy: createdBy, Comment: historyComment})
 	return nil
+}
+
+// keepLayer moves a new layer's directory and tarball into the cache under
+// its diff id, with its digests beside them. When the same content is
+// there already (made before, or by a build running at the same time),
+// the new copy is dropped.
+func (b *Builder) keepLayer(dir string, l *FileLayer) error {
+	id := l.Diff.String()
+	meta, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(b.layerMeta(id)); err == nil {
+		os.Remove(l.Path)
+		return nil
+	}
+	if err := os.Rename(dir, b.layerDir(id)); err != nil && !os.IsExist(err) && !errors.Is(err, syscall.ENOTEMPTY) {
+		return fmt.Errorf("keep layer: %w", err)
+	}
+	if err := os.Rename(l.Path, b.layerFile(id)); err != nil {
+		return fmt.Errorf("keep layer: %w", err)
+	}
+	// Written last: a layer counts as cached only once this exists.
+	return renameio.WriteFile(b.layerMeta(id), meta, 0o600)
 }
 
 // workdirStep makes the working directory when the image lacks it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -19,7 +20,7 @@ func (r *run) view(ctx context.Context, st *state) (string, func(), error) {
 	}
 	switch len(dirs) {
 	case 0:
-		empty, err := os.MkdirTemp(r.b.CacheDir, "view-")
+		empty, err := os.MkdirTemp(r.b.CacheDir, tempPrefix("view-"))
 		if err != nil {
 			return "", nil, err
 		}
@@ -27,7 +28,7 @@ func (r *run) view(ctx context.Context, st *state) (string, func(), error) {
 	case 1:
 		return dirs[0], func() {}, nil
 	}
-	target, err := os.MkdirTemp(r.b.CacheDir, "view-")
+	target, err := os.MkdirTemp(r.b.CacheDir, tempPrefix("view-"))
 	if err != nil {
 		return "", nil, err
 	}
@@ -48,4 +49,28 @@ func (r *run) view(ctx context.Context, st *state) (string, func(), error) {
 		unix.Unmount(target, unix.MNT_DETACH)
 		os.Remove(target)
 	}, nil
+}
+
+// tempPrefix names a build's temporary files and mounts with its pid, so
+// that a later build can tell those of a killed build from a running one's.
+func tempPrefix(kind string) string { return fmt.Sprintf("%s%d-", kind, os.Getpid()) }
+
+// removeStale clears what killed builds left in the cache: their view
+// mounts and half-made layers.
+func (b *Builder) removeStale() {
+	var stale []string
+	for _, pattern := range []string{"view-*", "layers/run-*", "layers/copy-*", "layers/workdir-*"} {
+		matches, _ := filepath.Glob(filepath.Join(b.CacheDir, pattern))
+		stale = append(stale, matches...)
+	}
+	for _, p := range stale {
+		base := filepath.Base(p)
+		_, rest, _ := strings.Cut(base, "-")
+		pid, _, _ := strings.Cut(rest, "-")
+		if _, err := os.Stat("/proc/" + pid); err == nil || pid == "" {
+			continue
+		}
+		unix.Unmount(p, unix.MNT_DETACH)
+		os.RemoveAll(p)
+	}
 }
