@@ -16,6 +16,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // PsOptions are `docker ps` flags.
@@ -171,23 +172,7 @@ func ellipsis(s string, max int) string {
 
 // Status is the STATUS column: "Up 3 seconds", "Exited (0) 5 seconds ago",
 // "Created", "Restarting (1) 2 seconds ago".
-func Status(c *container.Container, now time.Time) string {
-	st := c.State
-	switch st.Status {
-	case container.Running:
-		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
-	case container.Restarting:
-		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
-	case container.Exited:
-		if st.FinishedAt.IsZero() {
-			return "Created"
-		}
-		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
-	case container.Created:
-		return "Created"
-	}
-	return string(st.Status)
-}
+func Status(c *container.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
 
 // Ports is the PORTS column: "0.0.0.0:8080->80/tcp", exposed ports alone
 // while running.

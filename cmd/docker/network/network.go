@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -265,35 +263,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	return nil
 }
 
-// Inspect converts a network to the Docker Engine API's shape.
-func Inspect(in network.Info, prefix string) apinet.Inspect {
-	n := apinet.Inspect{
-		Network: apinet.Network{
-			Name: in.Name, ID: in.ID, Created: in.Created, Scope: "local", Driver: in.Driver,
-			EnableIPv4: in.Driver == network.DriverBridge,
-			IPAM:       apinet.IPAM{Driver: "default", Config: []apinet.IPAMConfig{}},
-			Internal:   in.Internal,
-			Options:    map[string]string{},
-			Labels:     in.Labels,
-		},
-		Containers: map[string]apinet.EndpointResource{},
-	}
-	if n.Labels == nil {
-		n.Labels = map[string]string{}
-	}
-	if in.Subnet.IsValid() {
-		n.IPAM.Config = append(n.IPAM.Config, apinet.IPAMConfig{Subnet: in.Subnet, Gateway: in.Gateway})
-		n.Options["com.docker.network.bridge.name"] = in.Bridge
-	}
-	for _, ep := range in.Endpoints {
-		mac, _ := net.ParseMAC(ep.MAC)
-		n.Containers[ep.Container] = apinet.EndpointResource{
-			Name: ep.ContainerName, EndpointID: ep.ID, MacAddress: apinet.HardwareAddr(mac),
-			IPv4Address: netip.PrefixFrom(ep.IP, in.Subnet.Bits()),
-		}
-	}
-	return n
-}
+// Inspect converts a network to the Docker Engine API's shape (shared with
+// the API server: engine.NetworkInspect).
+func Inspect(in network.Info, prefix string) apinet.Inspect { return engine.NetworkInspect(in, prefix) }
 
 // RmOptions are `docker network rm` flags.
 type RmOptions struct {

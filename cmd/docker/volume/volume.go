@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	apivol "github.com/moby/moby/api/types/volume"
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -232,21 +232,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 }
 
 // Inspect converts a volume to the Docker Engine API's shape.
-func Inspect(v *volume.Volume) apivol.Volume {
-	labels := v.Labels
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	return apivol.Volume{
-		CreatedAt:  v.CreatedAt.Format(time.RFC3339),
-		Driver:     v.Driver,
-		Labels:     labels,
-		Mountpoint: v.Mountpoint,
-		Name:       v.Name,
-		Options:    map[string]string{},
-		Scope:      "local",
-	}
-}
+func Inspect(v *volume.Volume) apivol.Volume { return engine.VolumeInspect(v) }
 
 // RmOptions are `docker volume rm` flags.
 type RmOptions struct {
