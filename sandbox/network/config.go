@@ -88,11 +88,7 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 
 // Forget detaches a container and drops its configuration (docker rm).
 func (s *Store) Forget(ctx context.Context, cid string) error {
-	err := s.Detach(ctx, cid)
-	return errors.Join(err, s.update(ctx, func(st *state) error {
-		delete(st.Configs, cid)
-		return nil
-	}))
+	return s.detach(ctx, cid, true)
 }
 
 // ConnectConfig adds a network to a container's configuration (docker
