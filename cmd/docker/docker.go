@@ -37,6 +37,6 @@ The same binary run through a symlink named "docker" behaves the same, so
 	image.AddCommands(cmd, f)
 	// docker inspect looks names up kind by kind, in Docker's order:
 	// containers, images, networks, volumes. Add a kind here.
-	cmd.AddCommand(inspect.NewCmdInspect(f, nil, containercmd.InspectKind, image.InspectKind))
+	cmd.AddCommand(inspect.NewCmdInspect(f, nil, containercmd.InspectKind, image.InspectKind, networkcmd.InspectKind, volumecmd.InspectKind))
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	apinet "github.com/moby/moby/api/types/network"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -499,4 +500,27 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 			return s.Teardown(cmd.Context())
 		},
 	}
+}
+
+// InspectKind lets `docker inspect` find networks.
+var InspectKind = inspect.Kind{
+	Type: "network",
+	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
+		e, err := f.Engine(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		s, err := e.Networks()
+		if err != nil {
+			return nil, false, err
+		}
+		in, err := s.Inspect(ctx, ref)
+		if errors.Is(err, network.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, daemonError(err)
+		}
+		return Inspect(in, s.Prefix()), true, nil
+	},
 }

@@ -13,6 +13,7 @@ import (
 	apivol "github.com/moby/moby/api/types/volume"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -350,4 +351,23 @@ func minArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// InspectKind lets `docker inspect` find volumes.
+var InspectKind = inspect.Kind{
+	Type: "volume",
+	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
+		s, err := store(ctx, f)
+		if err != nil {
+			return nil, false, err
+		}
+		v, err := s.Inspect(ctx, ref)
+		if errors.Is(err, volume.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, daemonError(err)
+		}
+		return Inspect(v), true, nil
+	},
 }
