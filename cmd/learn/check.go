@@ -3,7 +3,6 @@ package learn
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"sync"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/backend"
+	"github.com/dockyard-lab/dockyard/checker/dockyard"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 )
@@ -100,15 +100,18 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 	return out, nil
 }
 
-// DockyardEngine gives the checker its view of Dockyard's engine. The
-// checker's Dockyard backend sets it; until then every read of Dockyard's
-// engine fails with ErrNoEngineBackend, which the checker reports as status
-// error (the check could not be made), never as a student's failure.
-var DockyardEngine func(ctx context.Context, f *factory.Factory) (checker.Engine, error)
+// DockyardEngine gives the checker its view of Dockyard's own engine
+// (checker/dockyard on f.Engine); a test or another build may replace it.
+var DockyardEngine = openDockyard
 
-// ErrNoEngineBackend is what engine reads fail with when this build has no
-// checker backend for Dockyard's engine.
-var ErrNoEngineBackend = errors.New("this dockyard cannot read its engine's state for checks yet")
+// openDockyard opens Dockyard's own engine for the checker.
+func openDockyard(ctx context.Context, f *factory.Factory) (checker.Engine, error) {
+	e, err := f.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dockyard.New(e), nil
+}
 
 // lazyEngine opens the engine on first use, so steps whose checks do not
 // need it (quiz, file, command) work without root or an engine.
@@ -124,9 +127,6 @@ type lazyEngine struct {
 func (l *lazyEngine) get() (checker.Engine, error) {
 	l.once.Do(func() {
 		l.e, l.err = backend.Open(l.ctx, backend.Resolve(l.spec), func(ctx context.Context) (checker.Engine, error) {
-			if DockyardEngine == nil {
-				return nil, ErrNoEngineBackend
-			}
 			return DockyardEngine(ctx, l.f)
 		})
 	})

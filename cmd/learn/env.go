@@ -86,6 +86,30 @@ func LoadCourse(spec string) (*lessons.Course, error) {
 	return lessons.Load(sources...)
 }
 
+// childEnv is what the dockyard commands a script or shell runs must
+// inherit to act on the same engine, lessons and language as this one:
+// --root, --lessons and --lang as their environment variables.
+func (c *Common) childEnv() []string {
+	var env []string
+	if root, err := filepath.Abs(c.Factory.Root); err == nil {
+		env = append(env, "DOCKYARD_ROOT="+root)
+	}
+	if c.Lessons != "" {
+		var abs []string
+		for _, entry := range filepath.SplitList(c.Lessons) {
+			if entry != Builtin {
+				entry, _ = filepath.Abs(entry)
+			}
+			abs = append(abs, entry)
+		}
+		env = append(env, LessonsEnv+"="+strings.Join(abs, string(filepath.ListSeparator)))
+	}
+	if c.Factory.Lang != "" {
+		env = append(env, i18n.LangEnv+"="+c.Factory.Lang)
+	}
+	return env
+}
+
 // session is a guide ready to run, and what to release afterwards.
 type session struct {
 	*guide.Guide
@@ -125,7 +149,7 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 		if bin, err = shell.NewBin(""); err != nil {
 			return nil, err
 		}
-		env = bin.Env(nil)
+		env = bin.Env(nil, c.childEnv()...)
 	}
 	closeBin := func() {
 		if bin != nil {

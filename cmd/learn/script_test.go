@@ -28,6 +28,7 @@ func dockyard() int {
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.PersistentFlags().StringVar(&f.Lang, "lang", "", "language")
+	root.PersistentFlags().StringVar(&f.Root, "root", f.Root, "engine state folder")
 	root.AddCommand(learn.Commands(f)...)
 	root.AddCommand(author.NewCmdAuthor(f))
 	err := root.Execute()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
-	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
 )
 
@@ -80,20 +79,7 @@ func shellRun(opts *ShellOptions) error {
 	}
 	defer bin.Close()
 
-	extra := []string{ShellEnv + "=1"}
-	if opts.Lessons != "" {
-		var abs []string
-		for _, entry := range filepath.SplitList(opts.Lessons) {
-			if entry != Builtin {
-				entry, _ = filepath.Abs(entry)
-			}
-			abs = append(abs, entry)
-		}
-		extra = append(extra, LessonsEnv+"="+strings.Join(abs, string(filepath.ListSeparator)))
-	}
-	if f.Lang != "" {
-		extra = append(extra, i18n.LangEnv+"="+f.Lang)
-	}
+	extra := append(opts.childEnv(), ShellEnv+"=1")
 	args := []string{}
 	if filepath.Base(opts.Shell) == "bash" {
 		rc := filepath.Join(bin.Dir, "bashrc")
