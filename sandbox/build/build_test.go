@@ -107,7 +107,7 @@ type fixture struct {
 	runs  int
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: builds mount overlays and chroot")
@@ -450,5 +450,25 @@ func TestBuildRunAsNonRootUser(t *testing.T) {
 	}
 	if got, _ := f.file(t, "user:1", "tmp/b"); got != "made by root\n" {
 		t.Errorf("/tmp/b = %q, want a non-root RUN to read what an earlier step made", got)
+	}
+}
+
+// BenchmarkCachedRebuild measures a rebuild where every step is cached:
+// the cost of parsing, hashing the context and writing the (unchanged)
+// image again.
+func BenchmarkCachedRebuild(b *testing.B) {
+	f := newFixture(b)
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox:test\nCOPY . /app\nRUN ls /app > /list\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "data.txt"), bytes.Repeat([]byte("x"), 1<<20), 0o644)
+	opts := Options{ContextDir: dir, Tags: []string{"bench:1"}, Out: io.Discard}
+	if _, err := f.b.Build(context.Background(), opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := f.b.Build(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
