@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ const monitorEnvTTY = "DOCKYARD_TTY_SIZE"
 func (s *Store) RunMonitor(id string, hooks Hooks, client *os.File) error {
 	// The monitor idles for the container's whole life: keep it small.
 	debug.SetGCPercent(20)
+	runtime.GOMAXPROCS(1)
 	m := &monitor{s: s, id: id, hooks: hooks, client: newMonitorClient(client)}
 	return m.run()
 }
