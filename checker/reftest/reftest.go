@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/distribution/reference"
+
 	"github.com/dockyard-lab/dockyard/checker"
 )
 
@@ -28,6 +30,11 @@ type Step struct {
 	Lesson, ID               string
 	Setup, Solution, Cleanup Script
 	Checks                   []checker.Block
+	// Images are the images the lesson requires (front matter
+	// requires.images): made ready before the lesson, so their tags may
+	// appear during a step (a lazy pull or bake) without counting as left
+	// behind.
+	Images []string
 }
 
 // Runner runs steps against one engine.
@@ -171,7 +178,7 @@ func (r *Runner) cleanup(ctx context.Context, s Step, before checker.Snapshot) P
 	if err != nil {
 		return Phase{Detail: fmt.Sprintf("cannot read the engine after cleanup: %v", err)}
 	}
-	if diff := before.Diff(after); len(diff) > 0 {
+	if diff := required(before.Diff(after), s.Images); len(diff) > 0 {
 		return Phase{Detail: "the engine is not back to its state before the step: " + strings.Join(diff, ", ")}
 	}
 	return Phase{OK: true}
@@ -214,4 +221,31 @@ func tail(out string, n int) string {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
 	}
 	return "    " + strings.Join(lines, "\n    ")
+}
+
+// required drops "left behind: image" lines for tags of the lesson's
+// required images (any tag of the same repository: busybox:1.35 for busybox).
+func required(diff []string, images []string) []string {
+	repos := map[string]bool{}
+	for _, ref := range images {
+		repos[repository(ref)] = true
+	}
+	var out []string
+	for _, d := range diff {
+		if ref, ok := strings.CutPrefix(d, "left behind: image "); ok && repos[repository(ref)] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// repository is ref's repository as Docker shows it; podman's localhost/
+// prefix for local names is dropped.
+func repository(ref string) string {
+	n, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref
+	}
+	return strings.TrimPrefix(reference.FamiliarName(n), "localhost/")
 }

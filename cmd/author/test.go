@@ -2,7 +2,6 @@ package author
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/backend"
+	"github.com/dockyard-lab/dockyard/checker/dockyard"
 	"github.com/dockyard-lab/dockyard/checker/reftest"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/content"
@@ -79,12 +79,15 @@ without one, every built-in lesson.`,
 	return cmd
 }
 
-// OpenDockyard opens Dockyard's engine as a checker.Engine. Until the
-// engine can be read by the checker, it says so; --engine reaches any
-// Docker Engine API meanwhile.
+// OpenDockyard opens Dockyard's engine (on the factory's state root) as a
+// checker.Engine.
 func OpenDockyard(f *factory.Factory) func(context.Context) (checker.Engine, error) {
 	return func(ctx context.Context) (checker.Engine, error) {
-		return nil, errors.New("checks cannot read Dockyard's own engine in this build yet; pass --engine with a Docker Engine API address (unix:///...)")
+		e, err := f.Engine(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return dockyard.New(e), nil
 	}
 }
 
@@ -233,7 +236,8 @@ func loadSteps(args []string, lang string) ([]reftest.Step, error) {
 				s := reftest.Step{Lesson: id, ID: st.ID,
 					Setup:    reftest.Script{Source: st.Setup.Source, File: l.File, Line: st.Setup.Line},
 					Solution: reftest.Script{Source: st.Solution.Source, File: l.File, Line: st.Solution.Line},
-					Cleanup:  reftest.Script{Source: st.Cleanup.Source, File: l.File, Line: st.Cleanup.Line}}
+					Cleanup:  reftest.Script{Source: st.Cleanup.Source, File: l.File, Line: st.Cleanup.Line},
+					Images:   l.Requires.Images}
 				for _, b := range st.Checks {
 					s.Checks = append(s.Checks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
 				}
