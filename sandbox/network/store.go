@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,21 +50,27 @@ func (s *Store) statePath() string { return filepath.Join(s.dir, "state.json") }
 // read loads the state without the lock: writes are atomic renames, so a
 // reader sees either the old or the new file.
 func (s *Store) read() (*state, error) {
+	st, _, err := s.readRaw()
+	return st, err
+}
+
+// readRaw is read, with the file's bytes (nil when there is none yet).
+func (s *Store) readRaw() (*state, []byte, error) {
 	b, err := os.ReadFile(s.statePath())
 	if errors.Is(err, os.ErrNotExist) {
-		return newState(), nil
+		return newState(), nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read network state: %w", err)
+		return nil, nil, fmt.Errorf("read network state: %w", err)
 	}
 	st := newState()
 	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", s.statePath(), err)
+		return nil, nil, fmt.Errorf("parse %s: %w", s.statePath(), err)
 	}
 	if st.Configs == nil {
 		st.Configs = map[string]*Config{}
 	}
-	return st, nil
+	return st, b, nil
 }
 
 func (s *Store) write(st *state) error {
@@ -85,12 +92,16 @@ func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 		return err
 	}
 	defer unlock()
-	st, err := s.read()
+	st, b, err := s.readRaw()
 	if err != nil {
 		return err
 	}
 	if err := fn(st); err != nil {
 		return err
+	}
+	// Nothing changed (ls, inspect, a check): no write, no fsync.
+	if after, err := json.MarshalIndent(st, "", "  "); err == nil && bytes.Equal(after, b) {
+		return nil
 	}
 	return s.write(st)
 }
