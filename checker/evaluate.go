@@ -153,15 +153,9 @@ func evaluate(ctx context.Context, env *Env, c *Check, cat *catalog) Result {
 		} else {
 			c.spec.evaluate(ctx, r)
 		}
-		if r.status() == Pass || env.NoRetry || time.Since(start)+wait > c.Timeout {
+		if r.status() == Pass || env.NoRetry || time.Since(start)+wait > c.Timeout || !sleep(ctx, wait) {
 			break
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-			continue
-		}
-		break
 	}
 	res := Result{Name: c.Name, Kind: c.Kind, File: c.File, Line: c.Line, Status: r.status(),
 		Output: cut(r.output), DurationMS: time.Since(start).Milliseconds()}
@@ -179,6 +173,19 @@ func evaluate(ctx context.Context, env *Env, c *Check, cat *catalog) Result {
 	}
 	res.Message = strings.Join(lines, "\n")
 	return res
+}
+
+// sleep waits d, or less when ctx ends first; it reports whether the whole
+// time passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // cut keeps output short enough for a report.

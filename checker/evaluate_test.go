@@ -339,3 +339,21 @@ func TestReportJSON(t *testing.T) {
 	}
 	golden(t, "report.json.golden", string(out)+"\n")
 }
+
+// TestFromDialsInsideTheContainer: with from, connections go through the
+// engine's Dial for that container (its network namespace), and a URL host
+// naming a container on a shared network resolves to its address there.
+func TestFromDialsInsideTheContainer(t *testing.T) {
+	w := newWorld(t)
+	port := strings.TrimPrefix(w.webAddr, "127.0.0.1:")
+	// web1's address on my-net is 127.0.0.1 in this world, so the name
+	// web1 reaches the test server when dialled "from" postgres-sample.
+	res := evalOne(t, w, checker.Env{Engine: w.engine, NoRetry: true},
+		"http: http://web1:"+port+"/\nfrom: postgres-sample\nbody_contains: hello")
+	if res.Status != checker.Pass {
+		t.Fatalf("http from postgres-sample to web1 = %s %q, want pass", res.Status, res.Message)
+	}
+	if got := w.engine.Dials; len(got) != 1 || got[0] != "postgres-sample" {
+		t.Errorf("Dials = %v, want [postgres-sample]", got)
+	}
+}
