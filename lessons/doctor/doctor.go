@@ -130,10 +130,7 @@ func Run(ctx context.Context, env Env) []Result {
 					absent = append(absent, ref)
 				}
 			}
-			if len(absent) > 0 {
-				what += ": " + strings.Join(absent, ", ")
-			}
-			add(len(absent) == 0, Fail, what, t.T("doctor.images.fix"))
+			add(len(absent) == 0, Fail, what, t.T("doctor.images.fix", strings.Join(absent, ", ")))
 		}
 	}
 	if len(env.Ports) > 0 {

@@ -37,6 +37,26 @@ var healthy = map[string]string{
 	"sys/fs/cgroup/memory/tasks":   "",
 }
 
+func TestMissingImages(t *testing.T) {
+	proc, sys := fakeHost(t, healthy)
+	env := Env{T: i18n.For("en"), Proc: proc, Sys: sys, StateRoot: t.TempDir(),
+		Engine:   func(context.Context) error { return nil },
+		HasImage: func(_ context.Context, ref string) (bool, error) { return ref == "busybox", nil },
+		Images:   []string{"busybox", "nginx", "postgres"},
+	}
+	var got *Result
+	for _, r := range Run(context.Background(), env) {
+		if strings.HasPrefix(r.What, "lesson images") {
+			got = &r
+		}
+	}
+	want := Result{Status: Fail, What: "lesson images (busybox, nginx, postgres)",
+		Fix: "missing: nginx, postgres; bake them with: sudo dockyard images prepare"}
+	if got == nil || *got != want {
+		t.Errorf("images result = %+v, want %+v", got, want)
+	}
+}
+
 func TestHealthyHost(t *testing.T) {
 	proc, sys := fakeHost(t, healthy)
 	env := Env{T: i18n.For("en"), Proc: proc, Sys: sys, EUID: 0, StateRoot: t.TempDir(),
