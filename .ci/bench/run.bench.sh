@@ -69,15 +69,24 @@ tar -C "$bundle/rootfs" -xf "$work/rootfs.tar"
 runc --root "$work/runc" run -b "$bundle" dockyard-bench
 
 hyperfine --warmup 3 --runs "${BENCH_RUNS:-30}" -N \
-	--export-markdown "$work/run.md" \
+	--export-markdown "$work/run.md" --export-json "$work/run.json" \
 	-n dockyard "$dockyard docker run --rm --network none busybox true" \
 	-n podman "${podman[*]} run --rm --network none busybox true" \
 	-n runc "runc --root $work/runc run -b $bundle dockyard-bench"
 cat "$work/run.md"
+# The target is on medians: a shared machine's outliers swing the means.
+python3 - "$work/run.json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+for name, ms in r.items():
+    print(f"median {name}: {ms:.1f} ms")
+print(f"dockyard / podman = {r['dockyard'] / r['podman']:.2f} (target <= 0.33); dockyard <= 50 ms: {r['dockyard'] <= 50}")
+PY
 
 # Memory of one idle monitor process (target <= 10 MB).
 id=$("$dockyard" docker run -d --network none busybox sleep 1000)
 sleep 1
-mon=$(pgrep -f "__monitor $DOCKYARD_ROOT $id" | head -1)
-echo "idle monitor RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/"$mon"/status) (pid $mon)"
+pid=$("$dockyard" docker inspect --format '{{.State.Pid}}' "$id")
+mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+echo "idle monitor (pid $mon): $(grep -E '^(Rss|Pss_Anon|Pss_File):' /proc/"$mon"/smaps_rollup | tr -s ' ' | tr '\n' ' ')"
 "$dockyard" docker rm -f "$id" >/dev/null
