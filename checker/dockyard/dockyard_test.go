@@ -24,6 +24,17 @@ func TestMain(m *testing.M) {
 // TestSuite runs the shared suite against Dockyard's own engine: state made
 // with `dockyard docker` (a binary built from this tree), read in-process.
 func TestSuite(t *testing.T) {
+	checkertest.Run(t, startDockyard(t))
+}
+
+// BenchmarkLessonCheck: a whole 8-check step against Dockyard's engine.
+func BenchmarkLessonCheck(b *testing.B) {
+	checkertest.BenchLessonCheck(b, startDockyard(b))
+}
+
+// startDockyard builds dockyard from this tree, opens a fresh state root
+// and loads the test busybox image; everything is removed at the end.
+func startDockyard(t testing.TB) *checkertest.CLI {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -58,5 +69,5 @@ func TestSuite(t *testing.T) {
 	archive := filepath.Join(dir, "busybox.tar")
 	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)
 	cli.Docker(t, "load", "-i", archive)
-	checkertest.Run(t, cli)
+	return cli
 }
