@@ -187,8 +187,15 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox,
 	}
 	for i, ep := range eps {
 		n := st.Networks[ep.Network]
-		if err := ensureBridge(n); err != nil {
+		created, err := ensureBridgeCreated(n)
+		if err != nil {
 			return err
+		}
+		if created {
+			// After a reboot the table went with the bridge: NAT again.
+			if err := s.update(ctx, func(st *state) error { return s.syncNFT(st) }); err != nil {
+				return err
+			}
 		}
 		if err := addVeth(n, ep, sb.NetNS, i == 0 && !n.Internal); err != nil {
 			return fmt.Errorf("connect to network %s: %w", n.Name, err)
@@ -333,7 +340,10 @@ func (s *Store) Connect(ctx context.Context, cid string, r EndpointRequest) erro
 	if err != nil {
 		return err
 	}
-	err = ensureBridge(n)
+	created, err := ensureBridgeCreated(n)
+	if err == nil && created {
+		err = s.update(ctx, func(st *state) error { return s.syncNFT(st) })
+	}
 	if err == nil {
 		err = addVeth(n, ep, sb.NetNS, false)
 	}

@@ -27,28 +27,36 @@ func (s *Store) vethName(epID string) string { return s.prefix + "v" + epID[:8] 
 // ensureBridge creates n's bridge with its gateway address if it is
 // missing (first use, or after a reboot) and brings it up.
 func ensureBridge(n *Network) error {
+	_, err := ensureBridgeCreated(n)
+	return err
+}
+
+// ensureBridgeCreated is ensureBridge, reporting whether the bridge had to
+// be made (then the nftables table is likely gone too, as after a reboot).
+func ensureBridgeCreated(n *Network) (created bool, err error) {
 	link, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
 		var nf netlink.LinkNotFoundError
 		if !errors.As(err, &nf) {
-			return fmt.Errorf("look up bridge %s: %w", n.Bridge, err)
+			return false, fmt.Errorf("look up bridge %s: %w", n.Bridge, err)
 		}
 		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1}}
 		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
-			return fmt.Errorf("create bridge %s: %w", n.Bridge, err)
+			return false, fmt.Errorf("create bridge %s: %w", n.Bridge, err)
 		}
 		if link, err = netlink.LinkByName(n.Bridge); err != nil {
-			return fmt.Errorf("look up bridge %s: %w", n.Bridge, err)
+			return false, fmt.Errorf("look up bridge %s: %w", n.Bridge, err)
 		}
+		created = true
 	}
 	addr := &netlink.Addr{IPNet: ipNet(n.Gateway, n.Subnet.Bits())}
 	if err := netlink.AddrAdd(link, addr); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("address %s on bridge %s: %w", addr.IPNet, n.Bridge, err)
+		return created, fmt.Errorf("address %s on bridge %s: %w", addr.IPNet, n.Bridge, err)
 	}
 	if err := netlink.LinkSetUp(link); err != nil {
-		return fmt.Errorf("bring up bridge %s: %w", n.Bridge, err)
+		return created, fmt.Errorf("bring up bridge %s: %w", n.Bridge, err)
 	}
-	return enableForwarding()
+	return created, enableForwarding()
 }
 
 // enableForwarding turns on IPv4 forwarding, without which nothing leaves a
