@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -272,28 +273,43 @@ func (s *Store) removeIgnoring(name, ignore string) error {
 
 // Prune removes unused volumes: anonymous ones only, or all unused ones
 // with all (Docker 23's `volume prune` and `volume prune -a`). It returns
-// their names.
-func (s *Store) Prune(ctx context.Context, all bool) ([]string, error) {
+// their names and the bytes their data took.
+func (s *Store) Prune(ctx context.Context, all bool) (names []string, reclaimed int64, err error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer unlock()
 	vols, err := s.List(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var names []string
 	for _, v := range vols {
 		if len(s.users(v)) > 0 || (!all && !v.Anonymous) {
 			continue
 		}
+		size := diskUsage(v.Mountpoint)
 		if err := s.remove(v.Name); err != nil {
-			return names, err
+			return names, reclaimed, err
 		}
 		names = append(names, v.Name)
+		reclaimed += size
 	}
-	return names, nil
+	return names, reclaimed, nil
+}
+
+// diskUsage adds up the sizes of the regular files under dir.
+func diskUsage(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // Acquire records that container cid uses volume name, creating the volume

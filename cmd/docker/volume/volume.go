@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/docker/go-units"
 	apivol "github.com/moby/moby/api/types/volume"
 	"github.com/spf13/cobra"
 
@@ -330,7 +331,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.Prune(ctx, opts.All)
+	names, reclaimed, err := s.Prune(ctx, opts.All)
 	if err != nil {
 		return daemonError(err)
 	}
@@ -341,6 +342,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		}
 		fmt.Fprintln(opts.IO.Out)
 	}
+	fmt.Fprintf(opts.IO.Out, "Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
 	return nil
 }
 
