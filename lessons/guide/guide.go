@@ -118,8 +118,9 @@ type Guide struct {
 // did not all pass; the feedback has been printed already.
 var ErrNotPassed = errors.New("the step's checks did not pass")
 
-// ErrUsage marks a mistake in what the student asked for (an unknown
-// lesson, a step out of range); its message is in their language.
+// ErrUsage is a problem to show the student as it is, one line in their
+// language: a mistake in what they asked for (an unknown lesson, a step out
+// of range) or a lesson script that failed.
 type ErrUsage struct{ Message string }
 
 func (e *ErrUsage) Error() string { return e.Message }

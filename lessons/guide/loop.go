@@ -510,7 +510,7 @@ func allSteps(l *lessons.Lesson) []int {
 func (g *Guide) cleanupSteps(ctx context.Context, l *lessons.Lesson, steps []int) {
 	for _, i := range steps {
 		if err := g.runScript(ctx, l, l.Steps[i], "cleanup"); err != nil {
-			fmt.Fprintln(g.ErrOut, g.T("script.failed-continue", "cleanup", l.Steps[i].ID, err))
+			fmt.Fprintln(g.ErrOut, g.T("script.failed-continue", g.T("block.cleanup"), l.Steps[i].ID, err))
 		}
 	}
 }
@@ -528,7 +528,7 @@ func (g *Guide) runScript(ctx context.Context, l *lessons.Lesson, st *lessons.St
 	}
 	err := shell.Run(ctx, shell.Script{Source: s.Source, Dir: g.Dir, Env: g.Env, Stdout: g.ErrOut, Stderr: g.ErrOut})
 	if err != nil {
-		return fmt.Errorf("%s", g.T("script.failed", kind, st.ID, fmt.Sprintf("%s:%d", l.File, s.Line-1), err))
+		return &ErrUsage{Message: g.T("script.failed", g.T("block."+kind), st.ID, fmt.Sprintf("%s:%d", l.File, s.Line-1), err)}
 	}
 	return nil
 }
