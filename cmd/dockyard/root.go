@@ -12,6 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/images"
 	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/cmd/registry"
+	"github.com/dockyard-lab/dockyard/cmd/serve"
 	vmcmd "github.com/dockyard-lab/dockyard/cmd/vm"
 )
 
@@ -45,6 +46,7 @@ tell you whether what you built is really there.`,
 	root.AddCommand(images.NewCmdImages(f))
 	root.AddCommand(vmcmd.NewCmdVM(f))
 	root.AddCommand(compare.NewCmdCompare(f, nil))
+	root.AddCommand(serve.NewCmdServe(f, nil))
 	return root
 }
 

@@ -1,0 +1,718 @@
+package apiserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	mobycontainer "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
+	"golang.org/x/sys/unix"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+)
+
+func (s *Server) containerRoutes() {
+	s.handle("POST /containers/create", s.createContainer)
+	s.handle("GET /containers/json", s.listContainers)
+	s.handle("POST /containers/prune", s.pruneContainers)
+	s.handle("GET /containers/{id}/json", s.inspectContainer)
+	s.handle("POST /containers/{id}/start", s.startContainer)
+	s.handle("POST /containers/{id}/wait", s.waitContainer)
+	s.handle("POST /containers/{id}/attach", s.attach)
+	s.handle("GET /containers/{id}/logs", s.logs)
+	s.handle("POST /containers/{id}/stop", s.stopContainer)
+	s.handle("POST /containers/{id}/kill", s.killContainer)
+	s.handle("POST /containers/{id}/restart", s.restartContainer)
+	s.handle("DELETE /containers/{id}", s.removeContainer)
+	s.handle("POST /containers/{id}/rename", s.renameContainer)
+	s.handle("GET /containers/{id}/top", s.top)
+	s.handle("POST /containers/{id}/resize", s.resizeContainer)
+}
+
+// createOptions turns a create request into the engine's options, as the
+// CLI's flags do for `dockyard docker create`.
+func createOptions(name string, req *mobycontainer.CreateRequest) (engine.CreateOptions, error) {
+	cfg := req.Config
+	if cfg == nil {
+		return engine.CreateOptions{}, badRequest("config cannot be empty in order to create a container")
+	}
+	hc := req.HostConfig
+	if hc == nil {
+		hc = &mobycontainer.HostConfig{}
+	}
+	o := engine.CreateOptions{
+		Image:      cfg.Image,
+		Name:       name,
+		Cmd:        cfg.Cmd,
+		Env:        cfg.Env,
+		WorkingDir: cfg.WorkingDir,
+		User:       cfg.User,
+		Hostname:   cfg.Hostname,
+		Tty:        cfg.Tty,
+		OpenStdin:  cfg.OpenStdin,
+		Labels:     cfg.Labels,
+
+		AutoRemove: hc.AutoRemove,
+		ReadOnly:   hc.ReadonlyRootfs,
+		CapAdd:     hc.CapAdd,
+		CapDrop:    hc.CapDrop,
+		Privileged: hc.Privileged,
+		Network:    string(hc.NetworkMode),
+		PublishAll: hc.PublishAllPorts,
+		Volumes:    hc.Binds,
+	}
+	if cfg.Entrypoint != nil {
+		ep := strings.Join(cfg.Entrypoint, " ")
+		o.Entrypoint = &ep
+		if len(cfg.Entrypoint) > 1 {
+			// The API's entrypoint is a list; the engine takes one
+			// program and puts the rest before the command.
+			ep = cfg.Entrypoint[0]
+			o.Entrypoint = &ep
+			o.Cmd = append(slices.Clone(cfg.Entrypoint[1:]), cfg.Cmd...)
+		}
+	}
+	if o.Network == "default" {
+		o.Network = ""
+	}
+	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
+	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
+	if len(hc.PortBindings) > 0 {
+		o.PortBindings = map[string][]container.PortBinding{}
+		for port, bs := range hc.PortBindings {
+			if len(bs) == 0 {
+				bs = []network.PortBinding{{}}
+			}
+			for _, b := range bs {
+				ip := ""
+				if b.HostIP.IsValid() {
+					ip = b.HostIP.String()
+				}
+				o.PortBindings[port.String()] = append(o.PortBindings[port.String()], container.PortBinding{HostIP: ip, HostPort: b.HostPort})
+			}
+		}
+	}
+	for _, m := range hc.Mounts {
+		spec, err := mountSpec(m)
+		if err != nil {
+			return o, err
+		}
+		o.MountSpecs = append(o.MountSpecs, spec)
+	}
+	if nc := req.NetworkingConfig; nc != nil {
+		for netName, ep := range nc.EndpointsConfig {
+			if ep == nil {
+				continue
+			}
+			if o.Network == "" {
+				o.Network = netName
+			}
+			if netName == o.Network {
+				o.NetworkAliases = append(o.NetworkAliases, ep.Aliases...)
+			}
+		}
+	}
+	return o, nil
+}
+
+// mountSpec writes an API mount as the --mount value the engine parses.
+func mountSpec(m mount.Mount) (string, error) {
+	if m.Target == "" {
+		return "", badRequest("invalid mount config: mount target must not be empty")
+	}
+	parts := []string{"type=" + string(m.Type)}
+	if m.Source != "" {
+		parts = append(parts, "source="+m.Source)
+	}
+	parts = append(parts, "target="+m.Target)
+	if m.ReadOnly {
+		parts = append(parts, "readonly")
+	}
+	return strings.Join(parts, ","), nil
+}
+
+func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
+	var req mobycontainer.CreateRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	o, err := createOptions(r.URL.Query().Get("name"), &req)
+	if err != nil {
+		return err
+	}
+	c, err := s.e.CreateContainer(r.Context(), o)
+	if err != nil {
+		if errors.Is(err, engine.ErrPrivileged) {
+			return badRequest("%v", err)
+		}
+		if statusOf(err) == http.StatusInternalServerError && !isEngineFault(err) {
+			// The engine's own checks of the options (restart policy,
+			// capabilities, names, memory) are the client's to fix.
+			return badRequest("%v", err)
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, mobycontainer.CreateResponse{ID: c.ID, Warnings: []string{}})
+}
+
+// isEngineFault reports whether a create error is the engine's rather than
+// the request's: a failure to reach or write its state.
+func isEngineFault(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"open engine", "prepare image", "permission denied", "no space left", "read-only file system", "port is already allocated", "already published"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {
+	in, err := s.e.InspectContainer(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if c.State.Status == container.Running || c.State.Status == container.Restarting {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	if err := s.start(c, s.pendingSession(c)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// waitContainer is POST /containers/{id}/wait: the answer's headers go out
+// at once, the body when the condition is met. condition is not-running
+// (the default), next-exit or removed.
+func (s *Server) waitContainer(w http.ResponseWriter, r *http.Request) error {
+	cond := r.URL.Query().Get("condition")
+	switch cond {
+	case "", "not-running", "next-exit", "removed":
+	default:
+		return badRequest("invalid condition: %q (use not-running, next-exit or removed)", cond)
+	}
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	since := time.Now()
+	// The session of the start this wait is about: one that runs, or the
+	// one the next start uses.
+	ss := s.currentSession(c.ID)
+	if ss == nil || (!ss.running() && cond != "" && cond != "not-running") {
+		if c.State.Status != container.Running && c.State.Status != container.Restarting {
+			ss = s.pendingSession(c)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	code, werr := s.waitFor(r.Context(), c.ID, cond, since, ss)
+	if r.Context().Err() != nil {
+		return nil
+	}
+	resp := mobycontainer.WaitResponse{StatusCode: int64(code)}
+	if werr != nil {
+		resp.Error = &mobycontainer.WaitExitError{Message: werr.Error()}
+	}
+	return json.NewEncoder(w).Encode(resp)
+}
+
+func (s *Server) waitFor(ctx context.Context, id, cond string, since time.Time, ss *session) (int, error) {
+	var done <-chan struct{}
+	if ss != nil {
+		done = ss.done
+	}
+	sessionCode := func() (int, error) {
+		if ss.err != nil && ss.code == 0 {
+			return 0, ss.err
+		}
+		return ss.code, nil
+	}
+	for {
+		select {
+		case <-done:
+			if cond != "removed" {
+				return sessionCode()
+			}
+			if _, err := s.e.Containers.Get(id); errors.Is(err, container.ErrNotFound) {
+				return sessionCode()
+			}
+		default:
+		}
+		c, err := s.e.Containers.Get(id)
+		if errors.Is(err, container.ErrNotFound) {
+			if ss != nil && isClosed(ss.done) {
+				return sessionCode()
+			}
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		ended := c.State.Status == container.Exited || c.State.Status == container.Dead
+		switch cond {
+		case "", "not-running":
+			if c.State.Status == container.Created || ended {
+				return c.State.ExitCode, nil
+			}
+		case "next-exit":
+			if ended && c.State.FinishedAt.After(since) && done == nil {
+				return c.State.ExitCode, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-done:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// logs is GET /containers/{id}/logs: multiplexed for a container without
+// a terminal, raw for one with.
+func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	wantOut, wantErr := boolParam(r, "stdout"), boolParam(r, "stderr")
+	if !wantOut && !wantErr {
+		return badRequest("you must choose at least one stream")
+	}
+	tail := -1
+	if t := r.URL.Query().Get("tail"); t != "" && t != "all" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 {
+			return badRequest("invalid value for tail: %q (a number of lines or \"all\")", t)
+		}
+		tail = n
+	}
+	opts := container.LogOptions{Follow: boolParam(r, "follow"), Tail: tail, Timestamps: boolParam(r, "timestamps")}
+	if since := r.URL.Query().Get("since"); since != "" && since != "0" {
+		sec, err := strconv.ParseFloat(since, 64)
+		if err != nil {
+			return badRequest("invalid value for since: %q (seconds since the epoch)", since)
+		}
+		opts.Since = time.Unix(0, int64(sec*1e9))
+	}
+	tty := c.Spec.Config.Tty
+	ctype := "application/vnd.docker.multiplexed-stream"
+	if tty {
+		ctype = "application/vnd.docker.raw-stream"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.WriteHeader(http.StatusOK)
+	fw := newFlushWriter(w)
+	fw.Write(nil) //nolint:errcheck // sends the headers before the first line
+	stdout, stderr := streams(fw, tty)
+	if !wantOut {
+		stdout = nil
+	}
+	if !wantErr {
+		stderr = nil
+	}
+	// The request's context ends when the client hangs up, which ends a
+	// follow.
+	_ = s.e.Containers.Logs(r.Context(), c.ID, opts, orDiscard(stdout), orDiscard(stderr))
+	return nil
+}
+
+func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("id", "name", "label", "status", "exited", "ancestor", "network", "volume"); err != nil {
+		return err
+	}
+	all, err := s.e.Containers.List()
+	if err != nil {
+		return err
+	}
+	s.e.WithLivePorts(all)
+	showAll := boolParam(r, "all")
+	limit, err := intParam(r, "limit", -1)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b *container.Container) int { return b.Created.Compare(a.Created) })
+	out := []mobycontainer.Summary{}
+	now := time.Now()
+	for _, c := range all {
+		running := c.State.Status == container.Running || c.State.Status == container.Restarting
+		if !showAll && !running && len(f["status"]) == 0 && len(f["exited"]) == 0 && limit < 0 {
+			continue
+		}
+		if !s.matchContainer(c, f) {
+			continue
+		}
+		out = append(out, s.summary(c, now))
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) matchContainer(c *container.Container, f filters) bool {
+	return f.match("id", func(v string) bool { return strings.HasPrefix(c.ID, v) }) &&
+		f.match("name", func(v string) bool { return strings.Contains(c.Name, strings.TrimPrefix(v, "/")) }) &&
+		f.match("label", func(v string) bool { return matchLabel(c.Spec.Config.Labels, v) }) &&
+		f.match("status", func(v string) bool { return string(c.State.Status) == v }) &&
+		f.match("exited", func(v string) bool {
+			return c.State.Status == container.Exited && strconv.Itoa(c.State.ExitCode) == v
+		}) &&
+		f.match("ancestor", func(v string) bool {
+			if c.Spec.Image == v || strings.HasPrefix(c.Spec.ImageID, v) || strings.HasPrefix(strings.TrimPrefix(c.Spec.ImageID, "sha256:"), v) {
+				return true
+			}
+			img, err := s.e.Images.Get(context.Background(), v)
+			return err == nil && img.ID == c.Spec.ImageID
+		}) &&
+		f.match("network", func(v string) bool { return c.Spec.Host.NetworkMode == v }) &&
+		f.match("volume", func(v string) bool {
+			return slices.ContainsFunc(c.Spec.Host.Mounts, func(m container.Mount) bool { return m.Name == v || m.Destination == v })
+		})
+}
+
+// summary is a container as GET /containers/json lists it.
+func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Summary {
+	args := c.Spec.Config.Args()
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'"
+		}
+		quoted[i] = a
+	}
+	sum := mobycontainer.Summary{
+		ID:      c.ID,
+		Names:   []string{"/" + c.Name},
+		Image:   c.Spec.Image,
+		ImageID: c.Spec.ImageID,
+		Command: strings.Join(quoted, " "),
+		Created: c.Created.Unix(),
+		Ports:   []mobycontainer.PortSummary{},
+		Labels:  nonNil(c.Spec.Config.Labels),
+		State:   mobycontainer.ContainerState(c.State.Status),
+		Status:  engine.ContainerStatus(c, now),
+		Mounts:  []mobycontainer.MountPoint{},
+	}
+	sum.HostConfig.NetworkMode = c.Spec.Host.NetworkMode
+	running := c.State.Status == container.Running
+	seen := map[string]bool{}
+	for p, bs := range c.Spec.Host.PortBindings {
+		port, err := network.ParsePort(p)
+		if err != nil {
+			continue
+		}
+		seen[p] = true
+		if !running {
+			continue
+		}
+		for _, b := range bs {
+			ps := mobycontainer.PortSummary{PrivatePort: port.Num(), Type: string(port.Proto())}
+			if n, err := strconv.Atoi(b.HostPort); err == nil {
+				ps.PublicPort = uint16(n)
+			}
+			ip := b.HostIP
+			if ip == "" {
+				ip = "0.0.0.0"
+			}
+			ps.IP, _ = parseAddr(ip)
+			sum.Ports = append(sum.Ports, ps)
+		}
+	}
+	if running {
+		for _, p := range c.Spec.Config.ExposedPorts {
+			if port, err := network.ParsePort(p); err == nil && !seen[p] {
+				sum.Ports = append(sum.Ports, mobycontainer.PortSummary{PrivatePort: port.Num(), Type: string(port.Proto())})
+			}
+		}
+	}
+	for _, m := range c.Spec.Host.Mounts {
+		sum.Mounts = append(sum.Mounts, mobycontainer.MountPoint{Type: mount.Type(m.Type), Name: m.Name, Source: m.Source, Destination: m.Destination, RW: !m.ReadOnly})
+	}
+	if in, err := s.e.InspectContainer(c.ID); err == nil && in.NetworkSettings != nil {
+		sum.NetworkSettings = &mobycontainer.NetworkSettingsSummary{Networks: in.NetworkSettings.Networks}
+	}
+	return sum
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	timeout, err := intParam(r, "t", 10)
+	if err != nil {
+		return err
+	}
+	if c.State.Status != container.Running && c.State.Status != container.Restarting {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	if sig := r.URL.Query().Get("signal"); sig != "" {
+		if _, err := container.ParseSignal(sig); err != nil {
+			return badRequest("%v", err)
+		}
+	}
+	if timeout < 0 {
+		timeout = 1 << 20
+	}
+	// Stopping finishes even when the client hangs up.
+	if err := s.e.Containers.Stop(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) killContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	sig := unix.SIGKILL
+	if v := r.URL.Query().Get("signal"); v != "" {
+		sig, err = container.ParseSignal(v)
+		if err != nil {
+			return badRequest("%v", err)
+		}
+	}
+	if c.State.Status != container.Running && c.State.Status != container.Restarting {
+		return conflict("cannot kill container: %s: container %s is not running", r.PathValue("id"), c.ID)
+	}
+	if err := s.e.Containers.Signal(c.ID, sig); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	timeout, err := intParam(r, "t", 10)
+	if err != nil {
+		return err
+	}
+	if err := s.e.Containers.Stop(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
+		return err
+	}
+	if cur := s.currentSession(c.ID); cur != nil {
+		<-cur.done // the old session has let its clients go
+	}
+	if c, err = s.e.Containers.Get(c.ID); err != nil {
+		return err
+	}
+	if err := s.start(c, s.pendingSession(c)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
+	ref := r.PathValue("id")
+	c, err := s.e.Containers.Get(ref)
+	if err != nil {
+		return err
+	}
+	// Removal finishes even when the client hangs up.
+	if err := s.e.RemoveContainer(context.Background(), c.ID, boolParam(r, "force"), boolParam(r, "v")); err != nil {
+		var re *container.RunningError
+		if errors.As(err, &re) {
+			return conflict("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+c.Name)
+		}
+		return err
+	}
+	if ss := s.currentSession(c.ID); ss == nil || isClosed(ss.done) {
+		s.forgetSession(c.ID)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
+	name := strings.TrimPrefix(r.URL.Query().Get("name"), "/")
+	if name == "" {
+		return badRequest("missing the new name: use ?name=NEW")
+	}
+	if err := container.ValidateName(name); err != nil {
+		return badRequest("%v", err)
+	}
+	if _, err := s.e.Containers.Get(r.PathValue("id")); err != nil {
+		return err
+	}
+	if err := s.e.Containers.Rename(r.PathValue("id"), name); err != nil {
+		var inUse *container.NameInUseError
+		if errors.As(err, &inUse) {
+			return conflict("%v", err)
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// top is GET /containers/{id}/top: the host's ps, limited to the
+// container's processes, as Docker's daemon does.
+func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	pids, err := s.e.Containers.Processes(c.ID)
+	if err != nil {
+		var nr *container.NotRunningError
+		if errors.As(err, &nr) {
+			return conflict("container %s is not running", c.ID)
+		}
+		return err
+	}
+	psArgs := strings.Fields(r.URL.Query().Get("ps_args"))
+	if len(psArgs) == 0 {
+		psArgs = []string{"-ef"}
+	}
+	out, err := exec.CommandContext(r.Context(), "ps", psArgs...).Output()
+	if err != nil {
+		return badRequest("ps %s: %v", strings.Join(psArgs, " "), err)
+	}
+	resp, err := parsePs(out, pids)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// parsePs keeps the rows of ps's output whose PID is one of pids, split
+// into the columns of its header (the last column keeps its spaces).
+func parsePs(out []byte, pids []int) (mobycontainer.TopResponse, error) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	if !sc.Scan() {
+		return mobycontainer.TopResponse{}, errors.New("ps printed nothing")
+	}
+	titles := strings.Fields(sc.Text())
+	col := slices.Index(titles, "PID")
+	if col < 0 {
+		return mobycontainer.TopResponse{}, badRequest("ps's output has no PID column (keep -o pid or use -ef)")
+	}
+	resp := mobycontainer.TopResponse{Titles: titles, Processes: [][]string{}}
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < len(titles) {
+			continue
+		}
+		pid, err := strconv.Atoi(fields[col])
+		if err != nil || !slices.Contains(pids, pid) {
+			continue
+		}
+		row := append(fields[:len(titles)-1:len(titles)-1], strings.Join(fields[len(titles)-1:], " "))
+		resp.Processes = append(resp.Processes, row)
+	}
+	return resp, nil
+}
+
+func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.e.Containers.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h, err := intParam(r, "h", 0)
+	if err != nil {
+		return err
+	}
+	wd, err := intParam(r, "w", 0)
+	if err != nil {
+		return err
+	}
+	if h < 0 || wd < 0 || h > 1<<16-1 || wd > 1<<16-1 {
+		return badRequest("invalid terminal size %dx%d", wd, h)
+	}
+	ss := s.currentSession(c.ID)
+	if ss == nil {
+		if c.State.Status != container.Running {
+			return conflict("container %s is not running", c.ID)
+		}
+		return conflict("container %s was not started by this server: its terminal cannot be resized here", c.ID)
+	}
+	if err := ss.resize(uint16(wd), uint16(h)); err != nil {
+		return fmt.Errorf("resize: %w", err)
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) pruneContainers(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("label", "until"); err != nil {
+		return err
+	}
+	all, err := s.e.Containers.List()
+	if err != nil {
+		return err
+	}
+	rep := mobycontainer.PruneReport{ContainersDeleted: []string{}}
+	for _, c := range all {
+		if c.State.Status == container.Running || c.State.Status == container.Restarting {
+			continue
+		}
+		if !f.match("label", func(v string) bool { return matchLabel(c.Spec.Config.Labels, v) }) {
+			continue
+		}
+		if err := s.e.RemoveContainer(context.Background(), c.ID, false, false); err != nil {
+			continue
+		}
+		s.forgetSession(c.ID)
+		rep.ContainersDeleted = append(rep.ContainersDeleted, c.ID)
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}

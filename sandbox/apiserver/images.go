@@ -1,0 +1,381 @@
+package apiserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/jsonstream"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/registry"
+)
+
+func (s *Server) imageRoutes() {
+	s.handle("GET /images/json", s.listImages)
+	s.handle("POST /images/create", s.pullImage)
+	s.handle("POST /images/load", s.loadImages)
+	s.handle("GET /images/get", s.saveImages)
+	s.handle("POST /images/prune", s.pruneImages)
+	// Image names hold slashes ("localhost:5000/lesson/app"), so the
+	// routes below end in a suffix after the name.
+	s.handle("GET /images/{rest...}", s.imageByName)
+	s.handle("POST /images/{rest...}", s.imageByName)
+	s.handle("DELETE /images/{rest...}", s.removeImage)
+}
+
+// imageByName dispatches /images/{name}/json, /history, /tag, /push, /get.
+func (s *Server) imageByName(w http.ResponseWriter, r *http.Request) error {
+	rest := r.PathValue("rest")
+	i := strings.LastIndex(rest, "/")
+	if i <= 0 {
+		s.notFound(w, r)
+		return nil
+	}
+	name, action := rest[:i], rest[i+1:]
+	switch r.Method + " " + action {
+	case "GET json":
+		return s.inspectImage(w, r, name)
+	case "GET history":
+		return s.imageHistory(w, r, name)
+	case "GET get":
+		return s.save(w, r, []string{name})
+	case "POST tag":
+		return s.tagImage(w, r, name)
+	case "POST push":
+		return s.pushImage(w, r, name)
+	}
+	s.notFound(w, r)
+	return nil
+}
+
+func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("dangling", "label", "reference"); err != nil {
+		return err
+	}
+	imgs, err := s.e.Images.List(r.Context())
+	if err != nil {
+		return err
+	}
+	all, _ := s.e.Containers.List()
+	out := []image.Summary{}
+	for _, img := range imgs {
+		var labels map[string]string
+		if img.Config != nil {
+			labels = img.Config.Config.Labels
+		}
+		ok := f.match("dangling", func(v string) bool { return (v == "true" || v == "1") == (len(img.RepoTags) == 0) }) &&
+			f.match("label", func(v string) bool { return matchLabel(labels, v) }) &&
+			f.match("reference", func(v string) bool {
+				for _, t := range img.RepoTags {
+					if matchReference(t, v) {
+						return true
+					}
+				}
+				return false
+			})
+		if !ok {
+			continue
+		}
+		users := int64(0)
+		for _, c := range all {
+			if c.Spec.ImageID == img.ID {
+				users++
+			}
+		}
+		out = append(out, image.Summary{
+			ID: img.ID, RepoTags: nonNilSlice(img.RepoTags), RepoDigests: nonNilSlice(img.RepoDigests),
+			Created: img.Created.Unix(), Size: img.Size, Labels: nonNil(labels),
+			Containers: users, SharedSize: -1,
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// matchReference matches a tag against a reference filter: "busybox",
+// "busybox:latest" or a pattern with * in the name.
+func matchReference(tag, filter string) bool {
+	name, t, _ := strings.Cut(tag, ":")
+	if i := strings.LastIndex(tag, ":"); i > strings.LastIndex(tag, "/") {
+		name, t = tag[:i], tag[i+1:]
+	}
+	fname, ftag := filter, ""
+	if i := strings.LastIndex(filter, ":"); i > strings.LastIndex(filter, "/") {
+		fname, ftag = filter[:i], filter[i+1:]
+	}
+	if ftag != "" && ftag != t {
+		return false
+	}
+	if strings.HasSuffix(fname, "*") {
+		return strings.HasPrefix(name, strings.TrimSuffix(fname, "*"))
+	}
+	return name == fname
+}
+
+func nonNilSlice(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) inspectImage(w http.ResponseWriter, r *http.Request, name string) error {
+	img, err := s.e.Images.Get(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	in, err := s.e.Images.Inspect(r.Context(), img)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) error {
+	img, err := s.e.Images.Get(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	items, err := s.e.Images.History(r.Context(), img)
+	if err != nil {
+		return err
+	}
+	out := []image.HistoryResponseItem{}
+	for _, it := range items {
+		out = append(out, image.HistoryResponseItem{
+			ID: it.ID, Created: it.Created.Unix(), CreatedBy: it.CreatedBy, Size: it.Size,
+			Comment: it.Comment, Tags: nonNilSlice(it.Tags),
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) tagImage(w http.ResponseWriter, r *http.Request, name string) error {
+	repo, tag := r.URL.Query().Get("repo"), r.URL.Query().Get("tag")
+	if repo == "" {
+		return badRequest("missing the new name: use ?repo=NAME&tag=TAG")
+	}
+	target := repo
+	if tag != "" {
+		target += ":" + tag
+	}
+	if _, err := sbimage.ParseReference(target); err != nil {
+		return badRequest("%v", err)
+	}
+	if err := s.e.Images.Tag(r.Context(), name, target); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("rest")
+	removed, err := s.e.Images.Remove(r.Context(), name, sbimage.RemoveOptions{Force: boolParam(r, "force"), NoPrune: boolParam(r, "noprune")})
+	if err != nil {
+		return err
+	}
+	out := []image.DeleteResponse{}
+	for _, rm := range removed {
+		out = append(out, image.DeleteResponse{Untagged: rm.Untagged, Deleted: rm.Deleted})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("dangling"); err != nil {
+		return err
+	}
+	all := false
+	for _, v := range f["dangling"] {
+		all = all || v == "false" || v == "0"
+	}
+	rep, err := s.e.Images.Prune(r.Context(), all)
+	if err != nil {
+		return err
+	}
+	out := image.PruneReport{ImagesDeleted: []image.DeleteResponse{}, SpaceReclaimed: uint64(rep.SpaceReclaimed)}
+	for _, rm := range rep.Removed {
+		out.ImagesDeleted = append(out.ImagesDeleted, image.DeleteResponse{Untagged: rm.Untagged, Deleted: rm.Deleted})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// jsonStream writes Docker's progress messages, one JSON object a line.
+type jsonStream struct {
+	enc *json.Encoder
+	w   *flushWriter
+}
+
+func newJSONStream(w http.ResponseWriter) *jsonStream {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	fw := newFlushWriter(w)
+	return &jsonStream{enc: json.NewEncoder(fw), w: fw}
+}
+
+func (j *jsonStream) send(m jsonstream.Message) { _ = j.enc.Encode(m) }
+
+// fail ends a stream with an error: the status is already sent, so the
+// client reads it from the message, as from Docker's daemon.
+func (j *jsonStream) fail(err error) {
+	j.send(jsonstream.Message{Error: &jsonstream.Error{Message: err.Error()}})
+}
+
+// pullImage is POST /images/create?fromImage=NAME&tag=TAG: the pull's
+// progress streamed as JSON messages; the offline fallback (baked lesson
+// images) applies as for `dockyard docker pull`.
+func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	from, tag := q.Get("fromImage"), q.Get("tag")
+	if q.Get("fromSrc") != "" {
+		return badRequest("docker import is not available in Dockyard: use docker load -i file.tar")
+	}
+	if from == "" {
+		return badRequest("missing the image to pull: use ?fromImage=NAME&tag=TAG")
+	}
+	ref := from
+	if tag != "" {
+		if strings.HasPrefix(tag, "sha256:") {
+			ref += "@" + tag
+		} else {
+			ref += ":" + tag
+		}
+	}
+	if _, err := sbimage.ParseReference(ref); err != nil {
+		return badRequest("%v", err)
+	}
+	st := newJSONStream(w)
+	opts, err := s.e.PullOptions(nil, func(ev sbimage.Event) {
+		m := jsonstream.Message{ID: ev.ID, Status: ev.Status}
+		if ev.Total > 0 || ev.Current > 0 {
+			m.Progress = &jsonstream.Progress{Current: ev.Current, Total: ev.Total}
+		}
+		st.send(m)
+	})
+	if err != nil {
+		st.fail(err)
+		return nil
+	}
+	// A pull that the client gave up on stops: its context is the
+	// request's. The store's lock is released either way.
+	// Offline, the lesson images are baked from their recipes; the bake's
+	// lines go to the client as status messages.
+	ctx := engine.WithBakeOutput(r.Context(), &lineWriter{line: func(l string) { st.send(jsonstream.Message{Status: l}) }})
+	if _, err := s.e.Images.Pull(ctx, ref, opts); err != nil {
+		st.fail(err)
+	}
+	return nil
+}
+
+func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) error {
+	if tag := r.URL.Query().Get("tag"); tag != "" {
+		name += ":" + tag
+	}
+	ref, err := sbimage.ParseReference(name)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	if !registry.IsLocal(ref.Domain()) {
+		return &statusError{code: http.StatusForbidden, msg: (&registry.NotLocalError{Registry: ref.Domain()}).Error()}
+	}
+	img, err := s.e.Images.Get(r.Context(), ref.String())
+	if errors.Is(err, sbimage.ErrNotFound) {
+		return notFound("An image does not exist locally with the tag: %s", ref.Name())
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.e.Images.V1(img)
+	if err != nil {
+		return err
+	}
+	st := newJSONStream(w)
+	st.send(jsonstream.Message{Status: fmt.Sprintf("The push refers to repository [%s]", ref.Name())})
+	digest, size, err := registry.Push(r.Context(), v, ref.String(), func(ev registry.PushEvent) {
+		st.send(jsonstream.Message{ID: ev.ID, Status: ev.Status})
+	})
+	if err != nil {
+		st.fail(err)
+		return nil
+	}
+	st.send(jsonstream.Message{Status: fmt.Sprintf("%s: digest: %s size: %d", ref.Tag(), digest, size)})
+	return nil
+}
+
+func (s *Server) saveImages(w http.ResponseWriter, r *http.Request) error {
+	names := r.URL.Query()["names"]
+	if len(names) == 0 {
+		return badRequest("missing the images to save: use ?names=NAME")
+	}
+	return s.save(w, r, names)
+}
+
+// save streams a `docker save` tar; missing images are a 404 before any
+// byte is sent.
+func (s *Server) save(w http.ResponseWriter, r *http.Request, names []string) error {
+	for _, n := range names {
+		if _, err := s.e.Images.Get(r.Context(), n); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "application/x-tar")
+	w.WriteHeader(http.StatusOK)
+	if err := s.e.Images.Save(r.Context(), names, w); err != nil {
+		s.log.Printf("save %v: %v", names, err)
+	}
+	return nil
+}
+
+// loadImages is POST /images/load: a tar in the body, progress lines out.
+func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
+	loaded, err := s.e.Images.Load(r.Context(), r.Body)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	st := newJSONStream(w)
+	for _, l := range loaded {
+		if len(l.Tags) == 0 {
+			st.send(jsonstream.Message{Stream: "Loaded image ID: " + l.Image.ID + "\n"})
+		}
+		for _, t := range l.Tags {
+			st.send(jsonstream.Message{Stream: "Loaded image: " + t + "\n"})
+		}
+	}
+	return nil
+}
+
+// lineWriter calls line for every complete line written to it.
+type lineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	line func(string)
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.line(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+	}
+}

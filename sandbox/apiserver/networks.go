@@ -1,0 +1,298 @@
+package apiserver
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	apinet "github.com/moby/moby/api/types/network"
+	apivol "github.com/moby/moby/api/types/volume"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
+)
+
+func (s *Server) networkRoutes() {
+	s.handle("GET /networks", s.listNetworks)
+	s.handle("GET /networks/{$}", s.listNetworks)
+	s.handle("POST /networks/create", s.createNetwork)
+	s.handle("POST /networks/prune", s.pruneNetworks)
+	s.handle("GET /networks/{id}", s.inspectNetwork)
+	s.handle("DELETE /networks/{id}", s.removeNetwork)
+	s.handle("POST /networks/{id}/connect", s.connectNetwork)
+	s.handle("POST /networks/{id}/disconnect", s.disconnectNetwork)
+}
+
+// networks opens the network store after cleaning up what crashed
+// monitors left, as the CLI's network commands do.
+func (s *Server) networks(r *http.Request) (*network.Store, error) {
+	_ = s.e.ReconcileNetworks(r.Context())
+	return s.e.Networks()
+}
+
+func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("name", "id", "driver", "label", "type"); err != nil {
+		return err
+	}
+	ns, err := s.networks(r)
+	if err != nil {
+		return err
+	}
+	list, err := ns.List(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []apinet.Inspect{}
+	for _, in := range list {
+		ok := f.match("name", func(v string) bool { return strings.Contains(in.Name, v) }) &&
+			f.match("id", func(v string) bool { return strings.HasPrefix(in.ID, v) }) &&
+			f.match("driver", func(v string) bool { return in.Driver == v }) &&
+			f.match("label", func(v string) bool { return matchLabel(in.Labels, v) }) &&
+			f.match("type", func(v string) bool { return (v == "builtin") == in.Predefined })
+		if ok {
+			out = append(out, engine.NetworkInspect(in, ns.Prefix()))
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
+	ns, err := s.networks(r)
+	if err != nil {
+		return err
+	}
+	in, err := ns.Inspect(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, engine.NetworkInspect(in, ns.Prefix()))
+}
+
+func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
+	var req apinet.CreateRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if req.Name == "" {
+		return badRequest("network name is required")
+	}
+	o := network.CreateOptions{Name: req.Name, Driver: req.Driver, Internal: req.Internal, Labels: req.Labels}
+	if req.IPAM != nil {
+		if len(req.IPAM.Config) > 1 {
+			return badRequest("Dockyard's networks take one subnet (got %d)", len(req.IPAM.Config))
+		}
+		for _, c := range req.IPAM.Config {
+			if c.Subnet.IsValid() {
+				o.Subnet = c.Subnet.String()
+			}
+			if c.Gateway.IsValid() {
+				o.Gateway = c.Gateway.String()
+			}
+		}
+	}
+	ns, err := s.networks(r)
+	if err != nil {
+		return err
+	}
+	n, err := ns.Create(r.Context(), o)
+	if err != nil {
+		if errors.Is(err, network.ErrExists) {
+			return conflict("%v", err)
+		}
+		if statusOf(err) == http.StatusInternalServerError {
+			return badRequest("%v", err) // bad driver, subnet or gateway
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, apinet.CreateResponse{ID: n.ID})
+}
+
+func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
+	ns, err := s.networks(r)
+	if err != nil {
+		return err
+	}
+	if _, err := ns.Remove(r.Context(), r.PathValue("id")); err != nil {
+		if statusOf(err) == http.StatusInternalServerError && strings.Contains(err.Error(), "pre-defined") {
+			return &statusError{code: http.StatusForbidden, msg: err.Error()}
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
+	ns, err := s.networks(r)
+	if err != nil {
+		return err
+	}
+	names, err := ns.Prune(r.Context())
+	if err != nil {
+		return err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return writeJSON(w, http.StatusOK, apinet.PruneReport{NetworksDeleted: names})
+}
+
+func (s *Server) connectNetwork(w http.ResponseWriter, r *http.Request) error {
+	var req apinet.ConnectRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if req.Container == "" {
+		return badRequest("missing the container to connect: {\"Container\": NAME}")
+	}
+	var aliases []string
+	if req.EndpointConfig != nil {
+		aliases = req.EndpointConfig.Aliases
+	}
+	if _, err := s.e.Containers.Get(req.Container); err != nil {
+		return err
+	}
+	if err := s.e.NetworkConnect(r.Context(), r.PathValue("id"), req.Container, aliases); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) disconnectNetwork(w http.ResponseWriter, r *http.Request) error {
+	var req apinet.DisconnectRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if req.Container == "" {
+		return badRequest("missing the container to disconnect: {\"Container\": NAME}")
+	}
+	if err := s.e.NetworkDisconnect(r.Context(), r.PathValue("id"), req.Container); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) volumeRoutes() {
+	s.handle("GET /volumes", s.listVolumes)
+	s.handle("POST /volumes/create", s.createVolume)
+	s.handle("POST /volumes/prune", s.pruneVolumes)
+	s.handle("GET /volumes/{name}", s.inspectVolume)
+	s.handle("DELETE /volumes/{name}", s.removeVolume)
+}
+
+func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("name", "label", "dangling", "driver"); err != nil {
+		return err
+	}
+	vs, err := s.e.Volumes()
+	if err != nil {
+		return err
+	}
+	list, err := vs.List(r.Context())
+	if err != nil {
+		return err
+	}
+	out := apivol.ListResponse{Volumes: []apivol.Volume{}, Warnings: []string{}}
+	for _, v := range list {
+		ok := f.match("name", func(x string) bool { return strings.Contains(v.Name, x) }) &&
+			f.match("label", func(x string) bool { return matchLabel(v.Labels, x) }) &&
+			f.match("driver", func(x string) bool { return v.Driver == x }) &&
+			f.match("dangling", func(x string) bool { return (x == "true" || x == "1") == (len(vs.Users(v)) == 0) })
+		if ok {
+			out.Volumes = append(out.Volumes, engine.VolumeInspect(v))
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
+	var req apivol.CreateRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if req.Name != "" {
+		if err := volume.ValidateName(req.Name); err != nil {
+			return badRequest("%v", err)
+		}
+	}
+	if req.Driver != "" && req.Driver != "local" {
+		return badRequest("volume driver %q is not available: Dockyard has the local driver only", req.Driver)
+	}
+	if len(req.DriverOpts) > 0 {
+		return badRequest("volume driver options are not available in Dockyard (got %d)", len(req.DriverOpts))
+	}
+	vs, err := s.e.Volumes()
+	if err != nil {
+		return err
+	}
+	v, err := vs.Create(r.Context(), volume.CreateOptions{Name: req.Name, Driver: req.Driver, Labels: req.Labels})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, engine.VolumeInspect(v))
+}
+
+func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.e.Volumes()
+	if err != nil {
+		return err
+	}
+	v, err := vs.Inspect(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, engine.VolumeInspect(v))
+}
+
+func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.e.Volumes()
+	if err != nil {
+		return err
+	}
+	err = vs.Remove(r.Context(), r.PathValue("name"))
+	if errors.Is(err, volume.ErrNotFound) && boolParam(r, "force") {
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r)
+	if err != nil {
+		return err
+	}
+	if err := f.only("all", "label"); err != nil {
+		return err
+	}
+	all := false
+	for _, v := range f["all"] {
+		all = all || v == "true" || v == "1"
+	}
+	vs, err := s.e.Volumes()
+	if err != nil {
+		return err
+	}
+	names, reclaimed, err := vs.Prune(r.Context(), all)
+	if err != nil {
+		return err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return writeJSON(w, http.StatusOK, apivol.PruneReport{VolumesDeleted: names, SpaceReclaimed: uint64(reclaimed)})
+}
