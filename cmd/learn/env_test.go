@@ -1,0 +1,63 @@
+package learn
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadCourse: --lessons takes folders separated by ":", "builtin" adds
+// the built-in lessons, and a lesson found again later replaces the earlier.
+func TestLoadCourse(t *testing.T) {
+	own := t.TempDir()
+	// An instructor's "intro" replaces the built-in one; "extra" is new.
+	for _, id := range []string{"intro", "extra"} {
+		dir := filepath.Join(own, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := "---\nid: " + id + "\ntitle: Mine " + id + "\nsummary: s\norder: 1\nminutes: 1\n---\n\n## S {#s}\n\nText.\n"
+		if err := os.WriteFile(filepath.Join(dir, "lesson.en.md"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(LessonsEnv, "")
+
+	builtin, err := LoadCourse("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if builtin.Len() == 0 {
+		t.Fatal("LoadCourse(\"\") found no built-in lessons")
+	}
+	mine, err := LoadCourse(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(mine.IDs(), " "); got != "extra intro" {
+		t.Errorf("LoadCourse(own).IDs() = %q, want only the instructor's lessons", got)
+	}
+	both, err := LoadCourse(Builtin + ":" + own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.Len() != builtin.Len()+1 {
+		t.Errorf("LoadCourse(builtin:own).Len() = %d, want %d", both.Len(), builtin.Len()+1)
+	}
+	intro, err := both.Lesson("intro", "en")
+	if err != nil || intro.Title != "Mine intro" {
+		t.Errorf("intro = %v, %v; want the instructor's lesson to replace the built-in one", intro, err)
+	}
+	t.Setenv(LessonsEnv, own)
+	env, err := LoadCourse("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Len() != 2 {
+		t.Errorf("LoadCourse with %s=%s: %d lessons, want 2", LessonsEnv, own, env.Len())
+	}
+	if _, err := LoadCourse(filepath.Join(own, "missing")); err == nil || !strings.Contains(err.Error(), "not a folder (check --lessons or DOCKYARD_LESSONS)") {
+		t.Errorf("LoadCourse(missing) error = %v", err)
+	}
+}
