@@ -129,7 +129,7 @@ func (s *Store) Create(spec Spec) (*Container, error) {
 				c.Name = GenerateName(try)
 			}
 		}
-		for c.ID == "" || ids[c.ID] || isHexNumber(c.ID[:12]) {
+		for c.ID == "" || ids[c.ID] || allDigits(c.ID[:12]) {
 			c.ID = newID()
 		}
 		c.Spec.Name = c.Name
@@ -153,9 +153,9 @@ func (s *Store) Create(spec Spec) (*Container, error) {
 	return c, nil
 }
 
-// isHexNumber reports whether s is all decimal digits; Docker avoids such
+// allDigits reports whether s is all decimal digits; Docker avoids such
 // short ids because they read like numbers.
-func isHexNumber(s string) bool {
+func allDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
 			return false
