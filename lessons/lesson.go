@@ -7,8 +7,6 @@
 // package parses and evaluates them, so this package never imports it.
 package lessons
 
-import "time"
-
 // Languages are the languages every lesson is written in, in the order the
 // course prefers them.
 var Languages = []string{"en", "ko"}
@@ -147,6 +145,3 @@ func (l *Lesson) StepIndex(id string) int {
 	}
 	return -1
 }
-
-// Estimate is the lesson's estimated duration.
-func (m Meta) Estimate() time.Duration { return time.Duration(m.Minutes) * time.Minute }

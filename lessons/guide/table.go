@@ -28,6 +28,7 @@ func (g *Guide) ShowProgress() error {
 	}
 	writeTable(g.Out, rows)
 	fmt.Fprintln(g.Out)
+	defer fmt.Fprintln(g.Out, "\n"+g.T("progress.file", g.Store.Path()))
 	l, i, err := g.current()
 	if err != nil {
 		fmt.Fprintln(g.Out, g.T("progress.none"))
