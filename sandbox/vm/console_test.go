@@ -95,3 +95,29 @@ func TestConsoleTailKeepsTheEnd(t *testing.T) {
 		t.Errorf("Tail() = %d bytes ending %q, want %d bytes ending in the last line", len(tail), tail[len(tail)-12:], tailSize)
 	}
 }
+
+// FuzzConsoleChunking checks that however the serial output is split into
+// reads, the command's output and exit code come out the same.
+func FuzzConsoleChunking(f *testing.F) {
+	f.Add("hello\n", uint8(1), uint8(3))
+	f.Add("a @@ b @@dock", uint8(5), uint8(2))
+	f.Fuzz(func(t *testing.T, output string, a, b uint8) {
+		if strings.Contains(output, markerStart) {
+			t.Skip("output that carries the marker itself is not the guest's to print")
+		}
+		stream := "boot log\n@@dockyard:ready kernel=k mem_kb=1 uptime=0@@\n" + output + "@@dockyard:exit=7@@\nreboot: Power down\n"
+		var out bytes.Buffer
+		exit := -1
+		c := &Console{Output: &out, OnExit: func(code int) { exit = code }}
+		sizes := []int{int(a%16) + 1, int(b%16) + 1}
+		for i, k := 0, 0; i < len(stream); k++ {
+			n := min(sizes[k%2], len(stream)-i)
+			c.Write([]byte(stream[i : i+n]))
+			i += n
+		}
+		c.Flush()
+		if out.String() != output || exit != 7 {
+			t.Errorf("chunks %v: output %q, exit %d; want %q, 7", sizes, out.String(), exit, output)
+		}
+	})
+}
