@@ -45,6 +45,9 @@ podman=(podman --root "$work/podman" --runroot "$work/podman-run")
 "$BIN" docker run --rm busybox true
 "${podman[@]}" run --rm busybox true
 
-hyperfine --runs "$RUNS" --warmup 3 \
+hyperfine --runs "$RUNS" --warmup 3 --export-csv "$work/bridge.csv" \
 	-n 'dockyard docker run --rm busybox true (bridge)' "$BIN docker run --rm busybox true" \
 	-n 'podman run --rm busybox true' "${podman[*]} run --rm busybox true"
+# The issue's target is on medians: print them (seconds), with the ratio.
+awk -F, 'NR > 1 { name[NR] = $1; med[NR] = $4; printf "median %-50s %.1f ms\n", $1, $4 * 1000 }
+	END { if (med[3] > 0) printf "dockyard/podman median ratio: %.2f (target <= 0.33; dockyard target <= 100 ms)\n", med[2] / med[3] }' "$work/bridge.csv"
