@@ -1,0 +1,289 @@
+package apiserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
+)
+
+func TestMain(m *testing.M) {
+	// The test binary is also the containers' init and monitor.
+	engine.Reexec()
+	os.Exit(m.Run())
+}
+
+// testServer serves the API on a fresh state root holding busybox (from
+// the host's busybox-static) and tears the root's containers and networks
+// down at the end.
+func testServer(t *testing.T) (*Server, *httptest.Server) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: opens an engine and runs containers")
+	}
+	ctx := context.Background()
+	e, err := engine.Open(ctx, engine.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+		t.Fatal(err)
+	}
+	s := New(e, Options{Version: "test"})
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() {
+		hs.Close()
+		all, _ := e.Containers.List()
+		for _, c := range all {
+			_ = e.RemoveContainer(ctx, c.ID, true, true)
+		}
+		if ns, err := e.Networks(); err == nil {
+			_ = ns.Teardown(ctx)
+		}
+	})
+	return s, hs
+}
+
+// call sends one request and returns the status and body.
+func call(t *testing.T, hs *httptest.Server, method, path, body string) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, hs.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// create makes a container and returns its id.
+func create(t *testing.T, hs *httptest.Server, name string, cmd ...string) string {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"Image": "busybox", "Cmd": cmd})
+	code, body := call(t, hs, "POST", "/v1.50/containers/create?name="+name, string(b))
+	if code != http.StatusCreated {
+		t.Fatalf("create %s = %d %s, want 201", name, code, body)
+	}
+	var r struct{ Id string }
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r.Id
+}
+
+// TestBadRequests shows Docker's status codes and {"message": ...} bodies
+// for what a client can get wrong.
+func TestBadRequests(t *testing.T) {
+	s, hs := testServer(t)
+	s.handle("GET /test-panic", func(http.ResponseWriter, *http.Request) error { panic("boom") })
+	running := create(t, hs, "bad-running", "sleep", "60")
+	if code, body := call(t, hs, "POST", "/containers/"+running+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s, want 204", code, body)
+	}
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+		message                  string
+	}{
+		{"malformed JSON", "POST", "/containers/create", `{"Image": "busybox"`, 400, "invalid JSON in the request body: unexpected EOF"},
+		{"wrong type", "POST", "/containers/create", `{"Image": 5}`, 400, "cannot unmarshal number"},
+		{"no config", "POST", "/containers/create", `null`, 400, "config cannot be empty"},
+		{"unknown image", "POST", "/containers/create", `{"Image": "nosuch:1"}`, 404, "No such image: nosuch:1"},
+		{"invalid name", "POST", "/containers/create?name=a", `{"Image": "busybox"}`, 400, "Invalid container name"},
+		{"privileged", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Privileged": true}}`, 400, "--privileged is not available"},
+		{"name in use", "POST", "/containers/create?name=bad-running", `{"Image": "busybox"}`, 409, "is already in use"},
+		{"unknown container", "GET", "/v1.50/containers/nosuch/json", "", 404, "No such container: nosuch"},
+		{"unknown container start", "POST", "/containers/nosuch/start", "", 404, "No such container: nosuch"},
+		{"remove running", "DELETE", "/containers/bad-running", "", 409, "container is running: stop the container before removing or force remove"},
+		{"kill stopped", "POST", "/containers/" + create(t, hs, "bad-created", "true") + "/kill", "", 409, "is not running"},
+		{"exec in stopped", "POST", "/containers/bad-created/exec", `{"Cmd": ["true"]}`, 409, "is not running"},
+		{"exec without command", "POST", "/containers/bad-running/exec", `{}`, 400, "no exec command specified"},
+		{"unknown exec", "GET", "/exec/nosuch/json", "", 404, "No such exec instance: nosuch"},
+		{"unknown image inspect", "GET", "/images/nosuch/json", "", 404, "No such image: nosuch"},
+		{"unknown network", "GET", "/networks/nosuch", "", 404, "network nosuch not found"},
+		{"unknown volume", "GET", "/volumes/nosuch", "", 404, "no such volume"},
+		{"invalid filter", "GET", `/containers/json?filters={"colour":{"red":true}}`, "", 400, "invalid filter 'colour'"},
+		{"filters not JSON", "GET", `/containers/json?filters=label`, "", 400, "invalid filters"},
+		{"bad wait condition", "POST", "/containers/bad-running/wait?condition=soon", "", 400, "invalid condition"},
+		{"bad tail", "GET", "/containers/bad-running/logs?stdout=1&tail=x", "", 400, "invalid value for tail"},
+		{"bad signal", "POST", "/containers/bad-running/kill?signal=SIGNOPE", "", 400, "SIGNOPE"},
+		{"wrong method", "DELETE", "/version", "", 405, "method DELETE is not allowed for /version (use GET)"},
+		{"wrong method on a container", "PUT", "/containers/bad-running/start", "", 405, "method PUT is not allowed"},
+		{"wrong method on ping", "POST", "/_ping", "", 405, "is not allowed"},
+		{"unknown path", "GET", "/v1.50/nothing/here", "", 404, "page not found"},
+		{"too old a client", "GET", "/v1.12/version", "", 400, "client version 1.12 is too old"},
+		{"panic", "GET", "/test-panic", "", 500, "internal error: boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := call(t, hs, tt.method, tt.path, tt.body)
+			var msg struct{ Message string }
+			if err := json.Unmarshal([]byte(body), &msg); err != nil {
+				t.Fatalf("%s %s: body %q is not Docker's error JSON: %v", tt.method, tt.path, body, err)
+			}
+			if code != tt.want || !strings.Contains(msg.Message, tt.message) {
+				t.Errorf("%s %s = %d %q, want %d with %q", tt.method, tt.path, code, msg.Message, tt.want, tt.message)
+			}
+		})
+	}
+	// The server still answers after all of that.
+	if code, body := call(t, hs, "GET", "/_ping", ""); code != 200 || body != "OK" {
+		t.Errorf("GET /_ping after the bad requests = %d %q, want 200 OK", code, body)
+	}
+}
+
+// TestUnknownFieldsAreIgnored: like Docker's daemon, fields the API types
+// lack are ignored, so clients of older and newer API versions work.
+func TestUnknownFieldsAreIgnored(t *testing.T) {
+	_, hs := testServer(t)
+	code, body := call(t, hs, "POST", "/containers/create", `{"Image": "busybox", "KernelMemory": 0, "Detach": false}`)
+	if code != http.StatusCreated {
+		t.Errorf("create with unknown fields = %d %s, want 201", code, body)
+	}
+}
+
+func TestPingAndVersion(t *testing.T) {
+	_, hs := testServer(t)
+	resp, err := hs.Client().Head(hs.URL + "/_ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Api-Version") != APIVersion {
+		t.Errorf("HEAD /_ping = %d, Api-Version %q, want 200 and %s", resp.StatusCode, resp.Header.Get("Api-Version"), APIVersion)
+	}
+	code, body := call(t, hs, "GET", "/v1.44/version", "")
+	var v struct{ ApiVersion, MinAPIVersion string }
+	if err := json.Unmarshal([]byte(body), &v); err != nil || code != 200 {
+		t.Fatalf("GET /version = %d %s", code, body)
+	}
+	if v.ApiVersion != APIVersion || v.MinAPIVersion != MinAPIVersion {
+		t.Errorf("version = %+v, want %s and %s", v, APIVersion, MinAPIVersion)
+	}
+}
+
+// attachRaw opens a hijacked attach and returns the connection after the
+// 101 answer.
+func attachRaw(t *testing.T, hs *httptest.Server, id string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /containers/%s/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", id)
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.Contains(line, "101") {
+		t.Fatalf("attach answer %q, %v; want 101 UPGRADED", line, err)
+	}
+	return conn
+}
+
+// TestClientHangsUpMidStream: clients that go away while attached or
+// following logs leave a container that still stops and is removed, and a
+// server that still answers.
+func TestClientHangsUpMidStream(t *testing.T) {
+	s, hs := testServer(t)
+	id := create(t, hs, "hangup", "sh", "-c", "while true; do echo tick; sleep 0.1; done")
+	conn := attachRaw(t, hs, id)
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s", code, body)
+	}
+	var hdr [8]byte
+	if _, err := io.ReadFull(conn, hdr[:]); err != nil || hdr[0] != streamStdout {
+		t.Fatalf("first frame header %v, %v; want a stdout frame", hdr, err)
+	}
+	conn.Close() // hang up while output flows
+
+	// A log follower that hangs up too.
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/containers/"+id+"/logs?follow=1&stdout=1", nil)
+	resp, err := hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, hdr[:]); err != nil {
+		t.Fatalf("logs: %v", err)
+	}
+	cancel()
+	resp.Body.Close()
+
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/stop?t=1", ""); code != http.StatusNoContent {
+		t.Fatalf("stop after the clients left = %d %s, want 204", code, body)
+	}
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/wait", ""); code != 200 || !strings.Contains(body, `"StatusCode":137`) && !strings.Contains(body, `"StatusCode":143`) {
+		t.Errorf("wait = %d %s, want the stopped container's code", code, body)
+	}
+	if code, body := call(t, hs, "DELETE", "/containers/"+id, ""); code != http.StatusNoContent {
+		t.Fatalf("rm = %d %s, want 204", code, body)
+	}
+	// The session let go of the container.
+	deadline := time.Now().Add(10 * time.Second)
+	for s.currentSession(id) != nil && !isClosed(s.currentSession(id).done) {
+		if time.Now().After(deadline) {
+			t.Fatal("the attach session of a removed container is still open")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, _ := call(t, hs, "GET", "/containers/json?all=1", ""); code != 200 {
+		t.Errorf("list after hang-ups = %d, want 200", code)
+	}
+}
+
+// TestRunFlow is what `docker run` does: create, attach, wait, start; the
+// output arrives framed and the wait answers the exit code.
+func TestRunFlow(t *testing.T) {
+	_, hs := testServer(t)
+	id := create(t, hs, "runflow", "sh", "-c", "echo out; echo err >&2; exit 3")
+	conn := attachRaw(t, hs, id)
+	defer conn.Close()
+	waited := make(chan string, 1)
+	go func() {
+		_, body := call(t, hs, "POST", "/containers/"+id+"/wait?condition=next-exit", "")
+		waited <- body
+	}()
+	time.Sleep(50 * time.Millisecond) // let the wait arrive first, as docker run's does
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s", code, body)
+	}
+	got := map[byte]string{}
+	for {
+		var hdr [8]byte
+		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
+			break
+		}
+		n := int(hdr[4])<<24 | int(hdr[5])<<16 | int(hdr[6])<<8 | int(hdr[7])
+		p := make([]byte, n)
+		if _, err := io.ReadFull(conn, p); err != nil {
+			t.Fatal(err)
+		}
+		got[hdr[0]] += string(p)
+	}
+	if got[streamStdout] != "out\n" || got[streamStderr] != "err\n" {
+		t.Errorf("attached streams = stdout %q stderr %q, want \"out\\n\" and \"err\\n\"", got[streamStdout], got[streamStderr])
+	}
+	if body := <-waited; !strings.Contains(body, `"StatusCode":3`) {
+		t.Errorf("wait = %s, want StatusCode 3", body)
+	}
+}
