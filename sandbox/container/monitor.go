@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -274,6 +275,7 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		c.State.StartedAt = time.Now().UTC()
 		c.State.FinishedAt = time.Time{}
 		c.State.ExitCode = 0
+		c.State.OOMKilled = false
 		return nil
 	}); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
@@ -297,10 +299,41 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	ps, err := proc.Wait()
 	code := exitCode(ps, err)
+	oomKilled := wasOOMKilled(lc)
 	cancel()
 	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
+	if oomKilled {
+		if _, err := s.Update(c.ID, func(c *Container) error { c.State.OOMKilled = true; return nil }); err != nil {
+			return code, err
+		}
+	}
 	return code, nil
+}
+
+// wasOOMKilled reports whether the kernel's OOM killer killed a process of
+// the container (its memory cgroup's oom_kill counter), for
+// State.OOMKilled.
+func wasOOMKilled(lc *libcontainer.Container) bool {
+	st, err := lc.State()
+	if err != nil {
+		return false
+	}
+	for _, f := range []string{
+		filepath.Join(st.CgroupPaths["memory"], "memory.oom_control"), // cgroup v1
+		filepath.Join(st.CgroupPaths[""], "memory.events"),            // cgroup v2
+	} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, " "); ok && k == "oom_kill" && v != "0" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func exitCode(ps *os.ProcessState, err error) int {

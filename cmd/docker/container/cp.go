@@ -18,6 +18,9 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			if runF != nil {
 				return runF(args[0], args[1])
 			}
+			if args[0] == "-" || args[1] == "-" {
+				return &factory.StatusError{Code: 1, Message: "docker cp with \"-\" (a tar stream) is not supported by Dockyard: copy to or from a file or directory"}
+			}
 			srcC, srcPath, srcIn := splitCp(args[0])
 			dstC, dstPath, dstIn := splitCp(args[1])
 			if srcIn == dstIn {
