@@ -149,7 +149,7 @@ func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, prob
 	if len(st.Hints) == 0 && len(st.Quizzes) == 0 {
 		probs.warn(f, st.Line, "step %q has no ```hint block", name)
 	}
-	if st.Solution.Empty() && !onlyQuizChecks(st) {
+	if st.Solution.Empty() && !st.QuizOnly() {
 		probs.warn(f, st.Line, "step %q has no ```solution block: dockyard solve and author test need one", name)
 	}
 }
@@ -164,7 +164,9 @@ func quizCheck(b CheckBlock) (string, bool) {
 	return id, ok
 }
 
-func onlyQuizChecks(st *Step) bool {
+// QuizOnly reports whether all of the step's checks are quiz checks: the
+// step is done by answering its questions.
+func (st *Step) QuizOnly() bool {
 	if len(st.Checks) == 0 {
 		return false
 	}

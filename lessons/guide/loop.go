@@ -47,6 +47,7 @@ func (g *Guide) Learn(ctx context.Context, id string) error {
 		return err
 	}
 	if fresh {
+		g.requiresNote(l)
 		if err := g.runScript(ctx, l, l.Steps[i], "setup"); err != nil {
 			return err
 		}
@@ -57,8 +58,8 @@ func (g *Guide) Learn(ctx context.Context, id string) error {
 	return g.interactiveQuiz(ctx, l, i)
 }
 
-// interactiveQuiz asks a step's questions on a terminal and checks the step
-// when it has no other work to do.
+// interactiveQuiz asks a step's questions on a terminal, and checks the
+// step when answering them is all it asks for.
 func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) error {
 	st := l.Steps[i]
 	if g.Stdio == nil || len(st.Quizzes) == 0 || g.lessonProgress(l.ID).IsDone(st.ID) {
@@ -67,7 +68,21 @@ func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) e
 	if err := g.askQuizzes(l, st, false); err != nil {
 		return err
 	}
+	if !st.QuizOnly() {
+		return nil
+	}
 	return g.Check(ctx)
+}
+
+// requiresNote points at the lessons l builds on that are not done yet.
+func (g *Guide) requiresNote(l *lessons.Lesson) {
+	for _, id := range l.Requires.Lessons {
+		req, err := g.lesson(id)
+		if err != nil || g.doneCount(req) == len(req.Steps) {
+			continue
+		}
+		fmt.Fprintln(g.ErrOut, g.T("lesson.requires", req.Title, req.ID))
+	}
 }
 
 // List prints the lessons with the student's progress, for terminals and
