@@ -78,7 +78,7 @@ software (TCG), which is slower. The choice is probed once and remembered.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 2*time.Minute, "kill the VM if the command has not finished by then (0: no limit; a shell never has one)")
 	fl.DurationVar(&opts.BootTimeout, "boot-timeout", vm.DefaultBootTimeout, "kill the VM if it has not booted by then")
 	fl.StringVar(&opts.Kernel, "kernel", "", "kernel image to boot (default "+vm.DefaultKernel+")")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the kernel's console messages too")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the kernel's boot messages (on stderr)")
 	return cmd
 }
 
@@ -125,7 +125,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		Stdout:      opts.IO.Out,
 	}
 	if opts.Verbose {
-		cfg.Log = opts.IO.ErrOut
+		cfg.Log, cfg.BootMessages = opts.IO.ErrOut, true
 	}
 	if len(opts.Command) == 0 && !opts.Detach {
 		in, ok := opts.IO.In.(*os.File)

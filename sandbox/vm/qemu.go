@@ -46,6 +46,8 @@ type bootSpec struct {
 	accel          Accel
 	command        []string
 	interactive    bool
+	// bootMessages keeps the kernel's boot messages on the console.
+	bootMessages bool
 	// serial are the arguments that wire the guest's serial port (and the
 	// monitor, for detached VMs) to the host.
 	serial []string
@@ -56,6 +58,9 @@ func (b bootSpec) kernelCmdline() (string, error) {
 	// quiet: only kernel errors on the console; panic=-1 with qemu's
 	// -no-reboot turns a guest panic into qemu exiting at once.
 	args := []string{"console=ttyS0", "quiet", "panic=-1", "rdinit=/init"}
+	if b.bootMessages {
+		args[1] = "loglevel=7" // everything up to KERN_INFO
+	}
 	if b.interactive {
 		args = append(args, "dockyard.mode=tty")
 	} else {

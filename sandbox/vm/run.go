@@ -66,6 +66,9 @@ type Config struct {
 	// Log receives the kernel's and init's console messages around the
 	// command; nil drops them.
 	Log io.Writer
+	// BootMessages makes the kernel print its boot messages (to Log), not
+	// only its errors.
+	BootMessages bool
 }
 
 // Result is what one run measured.
@@ -277,10 +280,11 @@ func prepare(ctx context.Context, cfg Config) (*prepared, error) {
 	}
 	spec := bootSpec{
 		kernel: k.Path, initrd: initrd,
-		memoryMB:    orDefault(cfg.MemoryMB, DefaultMemoryMB),
-		command:     cfg.Command,
-		interactive: cfg.TTY,
-		accel:       cfg.Accel,
+		memoryMB:     orDefault(cfg.MemoryMB, DefaultMemoryMB),
+		command:      cfg.Command,
+		interactive:  cfg.TTY,
+		accel:        cfg.Accel,
+		bootMessages: cfg.BootMessages,
 	}
 	if spec.accel == AccelAuto {
 		choice, err := ChooseAccel(ctx, cfg)
