@@ -5,15 +5,22 @@
 #   POSTGRES_DB        a database created at first start (default: the user)
 #   PGDATA             where the cluster lives (default /var/lib/postgresql/data)
 # As root it makes PGDATA, gives it to the postgres user and starts itself
-# again as that user; an empty PGDATA gets a new cluster that listens on all
-# addresses with password (scram-sha-256) auth. PostgreSQL then runs as the
-# container's main process, so a stop signal shuts it down cleanly.
+# again as that user; an empty PGDATA gets a new cluster (a copy of the one
+# the image made at build time, or initdb when POSTGRES_INITDB_ARGS is set)
+# that listens on all addresses with password (scram-sha-256) auth.
+# PostgreSQL then runs as the container's main process, so a stop signal
+# shuts it down cleanly.
 set -Eeuo pipefail
 
 : "${POSTGRES_USER:=postgres}"
 : "${POSTGRES_DB:=$POSTGRES_USER}"
 : "${PGDATA:=/var/lib/postgresql/data}"
 export PGDATA
+
+# sql_literal and sql_ident quote a value for a '...' literal and a "..."
+# identifier: the quote character is doubled.
+sql_literal() { printf '%s' "${1//\'/\'\'}"; }
+sql_ident() { printf '%s' "${1//\"/\"\"}"; }
 
 # "docker run postgres -c shared_buffers=64MB" passes flags to postgres.
 if [ "${1:0:1}" = '-' ]; then
@@ -41,22 +48,39 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 		exit 1
 	fi
 	echo "initialising a new database cluster in $PGDATA for user \"$POSTGRES_USER\""
-	pwfile="$(mktemp)"
-	trap 'rm -f "$pwfile"' EXIT
-	printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
-	# --no-sync and fsync=off below, then one syncfs at the end: as
-	# durable as initdb's own file-by-file fsync, and seconds faster.
-	initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --no-sync \
-		--auth-local=trust --auth-host=scram-sha-256 \
-		--encoding=UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-} >/dev/null
-	rm -f "$pwfile"
-	trap - EXIT
-	printf '\n# Dockyard: every address, with a password\nhost all all all scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
-	printf "\nlisten_addresses = '*'\n" >> "$PGDATA/postgresql.conf"
+	template=/usr/share/postgresql/dockyard-template
+	if [ -z "${POSTGRES_INITDB_ARGS:-}" ] && [ -s "$template/PG_VERSION" ]; then
+		# The image's ready-made cluster: copy it, then, in single-user mode
+		# (no server, no socket), give the bootstrap superuser (oid 10) its
+		# name and password and create the database.
+		cp -a --sparse=always "$template/." "$PGDATA/"
+		{
+			if [ "$POSTGRES_USER" != 'postgres' ]; then
+				echo "UPDATE pg_authid SET rolname = '$(sql_literal "$POSTGRES_USER")' WHERE oid = 10;"
+			fi
+			echo "ALTER ROLE \"$(sql_ident "$POSTGRES_USER")\" PASSWORD '$(sql_literal "$POSTGRES_PASSWORD")';"
+			if [ "$POSTGRES_DB" != 'postgres' ]; then
+				echo "CREATE DATABASE \"$(sql_ident "$POSTGRES_DB")\";"
+			fi
+		} | postgres --single -D "$PGDATA" -c fsync=off -c exit_on_error=on postgres >/dev/null
+	else
+		pwfile="$(mktemp)"
+		trap 'rm -f "$pwfile"' EXIT
+		printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
+		# --no-sync and fsync=off below, then one syncfs at the end: as
+		# durable as initdb's own file-by-file fsync, and seconds faster.
+		initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --no-sync \
+			--auth-local=trust --auth-host=scram-sha-256 \
+			--encoding=UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-} >/dev/null
+		rm -f "$pwfile"
+		trap - EXIT
+		printf '\n# Dockyard: every address, with a password\nhost all all all scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
+		printf "\nlisten_addresses = '*'\n" >> "$PGDATA/postgresql.conf"
+		if [ "$POSTGRES_DB" != 'postgres' ]; then
+			echo "CREATE DATABASE \"$(sql_ident "$POSTGRES_DB")\";" | postgres --single -D "$PGDATA" -c fsync=off -c exit_on_error=on postgres >/dev/null
+		fi
+	fi
 	if [ "$POSTGRES_DB" != 'postgres' ]; then
-		# Single-user mode: no server, no socket, one statement.
-		db="${POSTGRES_DB//\"/\"\"}"
-		echo "CREATE DATABASE \"$db\";" | postgres --single -D "$PGDATA" -c fsync=off postgres >/dev/null
 		echo "created database \"$POSTGRES_DB\""
 	fi
 	sync -f "$PGDATA"
