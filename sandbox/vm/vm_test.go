@@ -281,3 +281,18 @@ func TestChooseAccelRemembersItsAnswer(t *testing.T) {
 		t.Errorf("ReadAccelChoice = %+v, %v, want %+v", saved, err, first)
 	}
 }
+
+func TestKernelCmdlineBootMessages(t *testing.T) {
+	for _, tt := range []struct {
+		verbose bool
+		want    string
+	}{{false, " quiet "}, {true, " loglevel=7 "}} {
+		line, err := bootSpec{bootMessages: tt.verbose, interactive: true}.kernelCmdline()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(line, tt.want) || !strings.Contains(line, "dockyard.mode=tty") || strings.Contains(line, "dockyard.cmd=") {
+			t.Errorf("kernelCmdline(boot messages %v, shell) = %q, want %q, tty mode and no command", tt.verbose, line, tt.want)
+		}
+	}
+}
