@@ -59,7 +59,10 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	cmd.Args[0] = "dockyard"
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{child}
+	// Its own session, so the caller's terminal and signals do not reach
+	// it; "/" as its directory, so it pins none of the caller's.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Dir = "/"
 	cmd.Env = os.Environ()
 	if opts.TTYCols > 0 && opts.TTYRows > 0 {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d %d", monitorEnvTTY, opts.TTYCols, opts.TTYRows))
