@@ -2,18 +2,23 @@ package network
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
 	"github.com/miekg/dns"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
-// The embedded DNS: a responder per container on a user-defined network,
-// run by the container's monitor. Its sockets are opened inside the
-// container's namespace on 127.0.0.11:53 (InNetNS), while its process, and
+// The embedded DNS: a responder per container, run by the container's
+// monitor. Its sockets are opened inside the container's namespace on
+// 127.0.0.11 (InNetNS; port 53 reaches them by DNAT), while its process, and
 // so its forwarding to the host's resolvers, stays in the host's
 // namespace. Names are answered from the state file on every query, so a
 // container started a moment ago resolves at once and a removed one stops
@@ -141,22 +146,32 @@ func hostUpstreams() []string {
 	return ups
 }
 
-// dnsService opens 127.0.0.11:53 (UDP and TCP) inside the namespace at
-// nsPath and returns the service answering on it.
+// dnsService opens the responder's sockets inside the namespace at nsPath
+// and returns the service answering on them. As Docker's, the sockets are
+// on 127.0.0.11 at ports the kernel picks, and a DNAT rule in the
+// namespace's own nftables table sends 127.0.0.11:53 to them, so a DNS
+// server in the container can still listen on port 53 of any address.
 func (s *Store) dnsService(cid, nsPath string) (Service, error) {
 	var pc net.PacketConn
 	var l net.Listener
 	err := InNetNS(nsPath, func() error {
 		var err error
-		if pc, err = net.ListenPacket("udp4", DNSAddr+":53"); err != nil {
+		if pc, err = net.ListenPacket("udp4", DNSAddr+":0"); err != nil {
 			return err
 		}
-		if l, err = net.Listen("tcp4", DNSAddr+":53"); err != nil {
+		if l, err = net.Listen("tcp4", DNSAddr+":0"); err != nil {
 			pc.Close()
 			return err
 		}
 		return nil
 	})
+	if err == nil {
+		err = redirectDNS(nsPath, uint16(pc.LocalAddr().(*net.UDPAddr).Port), uint16(l.Addr().(*net.TCPAddr).Port))
+		if err != nil {
+			pc.Close()
+			l.Close()
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded dns on %s:53: %w", DNSAddr, err)
 	}
@@ -178,4 +193,49 @@ func (s *Store) dnsService(cid, nsPath string) (Service, error) {
 			return fmt.Errorf("embedded dns: %w", err)
 		}
 	}, nil
+}
+
+// redirectDNS writes the table "dockyard-dns" in the namespace at nsPath:
+// in its output hook, 127.0.0.11:53 goes to the responder's UDP and TCP
+// ports (conntrack turns the replies' source back into port 53).
+func redirectDNS(nsPath string, udpPort, tcpPort uint16) error {
+	ns, err := netns.GetFromPath(nsPath)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	conn, err := nftables.New(nftables.WithNetNSFd(int(ns)))
+	if err != nil {
+		return err
+	}
+	t := conn.AddTable(&nftables.Table{Name: "dockyard-dns", Family: nftables.TableFamilyIPv4})
+	out := conn.AddChain(&nftables.Chain{
+		Name: "output", Table: t, Type: nftables.ChainTypeNAT,
+		Hooknum: nftables.ChainHookOutput, Priority: nftables.ChainPriorityNATDest,
+	})
+	dnsIP := net.ParseIP(DNSAddr).To4()
+	for _, r := range []struct {
+		proto byte
+		port  uint16
+	}{{unix.IPPROTO_UDP, udpPort}, {unix.IPPROTO_TCP, tcpPort}} {
+		conn.AddRule(&nftables.Rule{Table: t, Chain: out, Exprs: []expr.Any{
+			// ip daddr 127.0.0.11
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: dnsIP},
+			// meta l4proto udp|tcp
+			&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{r.proto}},
+			// th dport 53
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binary.BigEndian.AppendUint16(nil, 53)},
+			// dnat to 127.0.0.11:PORT
+			&expr.Immediate{Register: 1, Data: dnsIP},
+			&expr.Immediate{Register: 2, Data: binary.BigEndian.AppendUint16(nil, r.port)},
+			&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
+		}})
+	}
+	if err := conn.Flush(); err != nil {
+		return fmt.Errorf("nftables in the container's namespace: %w", err)
+	}
+	return nil
 }

@@ -629,3 +629,42 @@ func TestOrphanedRootIsCollected(t *testing.T) {
 		t.Errorf("bridge %s or table of a deleted root left behind", bridge)
 	}
 }
+
+// A published UDP port: datagrams reach the container and replies come
+// back to the sender.
+func TestPublishedUDPPort(t *testing.T) {
+	s := newTestStore(t)
+	ports, _ := ParsePort("127.0.0.1::53/udp")
+	c := attach(t, s, "udp-echo", AttachRequest{Ports: ports})
+	var pc net.PacketConn
+	if err := InNetNS(c.NetNS, func() (err error) {
+		pc, err = net.ListenPacket("udp4", ":53")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() {
+		b := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(b)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(append([]byte("echo "), b[:n]...), from)
+		}
+	}()
+	runServices(t, s, c.Endpoints[0].Container)
+	conn, err := net.Dial("udp4", c.Ports[0].HostAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.Write([]byte("ping"))
+	b := make([]byte, 100)
+	n, err := conn.Read(b)
+	if err != nil || string(b[:n]) != "echo ping" {
+		t.Errorf("UDP through %s = %q, %v, want echo ping", c.Ports[0].HostAddr(), b[:n], err)
+	}
+}
