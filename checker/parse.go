@@ -64,6 +64,10 @@ func (d *decoder) parse(src string) (Check, bool) {
 		return Check{}, false
 	}
 	root := doc.Content[0]
+	if root.Kind == yaml.MappingNode && len(root.Content) == 0 {
+		d.errorf(root, "empty check block: name one kind with its subject, e.g. \"container: web\"")
+		return Check{}, false
+	}
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "a check is a YAML mapping (key: value lines), got %s", describeNode(root))
 		return Check{}, false

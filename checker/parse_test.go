@@ -141,7 +141,9 @@ func TestParseErrors(t *testing.T) {
 		{"malformed YAML", "container: web\n  running: true\nport: [5433"},
 		{"tab indentation", "container: web\n\trunning: true"},
 		{"empty block", ""},
+		{"empty mapping", "{}"},
 		{"not a mapping", "- container: web"},
+		{"a bare word", "container"},
 		{"no kind", "name: web\nrunning: true"},
 		{"unknown kind", "contianer: web\nrunning: true"},
 		{"two kinds", "image: nginx\ncontainer: web\nrunning: true"},
@@ -194,4 +196,34 @@ func TestLintWarnsOnCommand(t *testing.T) {
 	if w := checker.Lint(c); len(w) != 0 {
 		t.Errorf("Lint(container) = %v, want none", w)
 	}
+}
+
+// FuzzParse: whatever a lesson holds, Parse returns a check or a
+// *ParseError with at least one problem, and never panics.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"container: web\nrunning: true\nport: 5433->5432/tcp", "{}", "- a", "exec: w\ncommand: [a, b]",
+		"postgres: h:1\nrows_contain: [a, [b]]", "volume: v\nfile: {path: a}", "container: x\nmount: [{destination: /a}]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		done := make(chan struct{})
+		var c checker.Check
+		var err error
+		go func() {
+			defer close(done)
+			c, err = checker.Parse(checker.Block{Source: src, File: "f.md", Line: 1})
+		}()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("Parse(%q) did not return within 2s", src)
+		}
+		var pe *checker.ParseError
+		switch {
+		case err == nil && c.Kind == "":
+			t.Errorf("Parse(%q) = a check without kind", src)
+		case err != nil && (!errors.As(err, &pe) || len(pe.Problems) == 0):
+			t.Errorf("Parse(%q) error = %v, want a *ParseError with problems", src, err)
+		}
+	})
 }
