@@ -1,6 +1,6 @@
 // Package container is Docker's container commands on Dockyard's engine:
 // run, create, start, stop, kill, restart, rm, ps, logs, exec, wait, top,
-// inspect, rename, cp and container prune, both as `docker container <verb>`
+// inspect, rename, cp, stats and container prune, both as `docker container <verb>`
 // and as the top-level shortcuts (`docker run`, `docker ps`, ...).
 package container
 
@@ -51,7 +51,7 @@ func commands(f *factory.Factory) []*cobra.Command {
 		NewCmdRun(f, nil), NewCmdCreate(f, nil), NewCmdStart(f, nil), NewCmdStop(f, nil),
 		NewCmdKill(f, nil), NewCmdRestart(f, nil), NewCmdRm(f, nil), NewCmdLogs(f, nil),
 		NewCmdExec(f, nil), NewCmdWait(f, nil), NewCmdTop(f, nil), NewCmdRename(f, nil),
-		NewCmdCp(f, nil),
+		NewCmdCp(f, nil), NewCmdStats(f, nil),
 	}
 }
 
