@@ -214,6 +214,8 @@ func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Comm
 type ResetOptions struct {
 	Common
 	Scope guide.Scope
+	// Wipe empties the engine after --all.
+	Wipe bool
 }
 
 // NewCmdReset builds `dockyard reset [--step|--lesson|--all]`.
@@ -225,9 +227,14 @@ func NewCmdReset(f *factory.Factory, runF func(*ResetOptions) error) *cobra.Comm
 		Short: "Undo a step, a lesson or everything and start it again",
 		Long: `Run the cleanup of the current step (the default), of every step of the
 current lesson (--lesson) or of every lesson you started (--all), removing
-what they created, and forget their progress.`,
+what they created, and forget their progress. With --all --wipe, also
+remove every container, network and volume from Dockyard's engine (images
+stay), whoever made them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Wipe && !all {
+				return &factory.FlagError{Err: fmt.Errorf("--wipe goes with --all: dockyard reset --all --wipe")}
+			}
 			switch {
 			case all:
 				opts.Scope = guide.ScopeAll
@@ -239,12 +246,27 @@ what they created, and forget their progress.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return opts.run(func(s *session) error { return s.Reset(cmd.Context(), opts.Scope) })
+			return opts.run(func(s *session) error {
+				if err := s.Reset(cmd.Context(), opts.Scope); err != nil || !opts.Wipe {
+					return err
+				}
+				if os.Geteuid() != 0 {
+					fmt.Fprintln(f.IOStreams.ErrOut, s.T("reset.engine.skip"))
+					return nil
+				}
+				c, n, v, err := wipeEngine(cmd.Context(), f.Root)
+				if err != nil {
+					fmt.Fprintln(f.IOStreams.ErrOut, s.T("reset.engine.failed", err))
+				}
+				fmt.Fprintln(f.IOStreams.Out, s.T("reset.engine", c, n, v))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&step, "step", false, "reset the current step (the default)")
 	cmd.Flags().BoolVar(&lesson, "lesson", false, "reset the whole current lesson")
 	cmd.Flags().BoolVar(&all, "all", false, "reset every lesson and all progress")
+	cmd.Flags().BoolVar(&opts.Wipe, "wipe", false, "with --all: also empty Dockyard's engine of containers, networks and volumes")
 	cmd.MarkFlagsMutuallyExclusive("step", "lesson", "all")
 	addLessonsFlag(cmd, &opts.Common)
 	return cmd

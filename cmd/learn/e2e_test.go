@@ -220,3 +220,41 @@ func readProgress(t *testing.T, path string) savedProgress {
 	}
 	return p
 }
+
+// TestResetWipe empties a throw-away engine with `reset --all --wipe`: the
+// network and the volume a student made go, the pre-defined networks stay.
+func TestResetWipe(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the engine does")
+	}
+	bin := buildDockyard(t)
+	root := filepath.Join(t.TempDir(), "engine")
+	work := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--root", root}, args...)...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(work, "state"), "DOCKYARD_LANG=en")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("dockyard %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() {
+		// Take down the bridges and nftables table this root made.
+		exec.Command(bin, "--root", root, "docker", "network", "reset").Run()
+	})
+	run("docker", "network", "create", fmt.Sprintf("wipe-net-%d", os.Getpid()))
+	run("docker", "volume", "create", "wipe-vol")
+	out := run("reset", "--all", "--wipe")
+	if want := "Removed from Dockyard's engine: 0 containers, 1 networks, 1 volumes (images stay)."; !strings.Contains(out, want) {
+		t.Errorf("reset --all --wipe said:\n%s\nwant %q", out, want)
+	}
+	if vols := run("docker", "volume", "ls", "-q"); strings.TrimSpace(vols) != "" {
+		t.Errorf("volumes left after the wipe: %q", vols)
+	}
+	if nets := run("docker", "network", "ls"); strings.Contains(nets, "wipe-net-") || !strings.Contains(nets, "bridge") {
+		t.Errorf("networks after the wipe:\n%s\nwant only the pre-defined ones", nets)
+	}
+}
