@@ -126,7 +126,7 @@ command: [httpd, -f, -p, "80", -h, /www]`, web, img, port, vol, netName), checke
 		{"container without network", fmt.Sprintf("container: %s\nnetwork: none", isolated), checker.Pass, ""},
 		{"container not on the host network", fmt.Sprintf("container: %s\nnetwork: host", isolated), checker.Fail, "is attached to none, expected host"},
 		{"containers by label", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\ncount: 2", id), checker.Pass, ""},
-		{"containers running", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\nstatus: running\ncount: 2", id), checker.Fail, "1 containers match"},
+		{"containers running", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\nstatus: running\ncount: 2", id), checker.Fail, "1 container matches"},
 		{"network", fmt.Sprintf("network: %s\ndriver: bridge\nsubnet: 10.89.77.0/24\ncontainers: [%s]", netName, web), checker.Pass, ""},
 		{"network missing", "network: ck-no-net", checker.Fail, "does not exist"},
 		{"volume", fmt.Sprintf("volume: %s\ndriver: local\ncontainers: [%s]\nfile: {path: notes.txt, contains: hello}", vol, web), checker.Pass, ""},
