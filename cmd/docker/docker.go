@@ -32,7 +32,7 @@ The same binary run through a symlink named "docker" behaves the same, so
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	cmd.AddCommand(containercmd.NewCmdContainer(f))
 	containercmd.AddTopLevel(cmd, f)
-	cmd.AddCommand(build.NewCmdBuild(f, nil))
+	cmd.AddCommand(build.NewCmdBuild(f, nil), build.NewCmdBuilder(f))
 	cmd.AddCommand(push.NewCmdPush(f, nil))
 	image.AddCommands(cmd, f)
 	// docker inspect looks names up kind by kind, in Docker's order:

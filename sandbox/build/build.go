@@ -166,6 +166,11 @@ func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(b.CacheDir, "steps"), 0o700); err != nil {
 		return nil, fmt.Errorf("build cache: %w", err)
 	}
+	use := b.useLock()
+	if err := use.RLock(); err != nil {
+		return nil, fmt.Errorf("lock build cache: %w", err)
+	}
+	defer use.Unlock()
 	b.removeStale()
 
 	r := &run{

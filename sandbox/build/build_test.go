@@ -472,3 +472,32 @@ func BenchmarkCachedRebuild(b *testing.B) {
 		}
 	}
 }
+
+func TestPruneEmptiesTheCache(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{"Dockerfile": "FROM busybox:test\nRUN echo x > /x\n"}
+	if _, out, err := f.build(t, files, Options{Tags: []string{"prune:1"}}); err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+
+	// A running build holds the cache: prune refuses.
+	running := f.b.useLock()
+	if err := running.RLock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.b.Prune(); !errors.Is(err, ErrBuildRunning) {
+		t.Errorf("Prune during a build = %v, want ErrBuildRunning", err)
+	}
+	running.Unlock()
+
+	freed, err := f.b.Prune()
+	if err != nil || freed == 0 {
+		t.Fatalf("Prune = %d, %v; want bytes freed", freed, err)
+	}
+	if _, out, err := f.build(t, files, Options{Tags: []string{"prune:1"}}); err != nil || strings.Contains(out, "CACHED") {
+		t.Errorf("build after prune: err %v, want no cached step:\n%s", err, out)
+	}
+	if got, _ := f.file(t, "prune:1", "x"); got != "x\n" {
+		t.Errorf("/x = %q after prune and rebuild", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 func TestBuildFlags(t *testing.T) {
@@ -70,3 +71,19 @@ func TestBuildRejectsContextsItCannotRead(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestBuilderPruneAsksFirst(t *testing.T) {
+	ios, in, out, _ := iostreams.Test()
+	in.WriteString("n\n")
+	called := false
+	err := pruneRun(context.Background(), &PruneOptions{IO: ios, Engine: func(context.Context) (*engine.Engine, error) {
+		called = true
+		return nil, errors.New("no engine in this test")
+	}})
+	if err != nil || called {
+		t.Errorf("prune answered n: err %v, engine opened %v; want nothing done", err, called)
+	}
+	if !strings.Contains(out.String(), "Are you sure you want to continue? [y/N]") {
+		t.Errorf("prune prompt = %q", out.String())
+	}
+}
