@@ -54,7 +54,7 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string) error {
 	}
 	cmd := exec.CommandContext(ctx, "debootstrap", "--variant="+variant, "--cache-dir="+debs, r.Bootstrap.Suite, rootfs, mirror)
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C")
-	if err := runLogged(cmd, b.Out, "["+r.Name+"]   "); err != nil {
+	if err := runLogged(cmd, &packageCounter{out: b.Out, prefix: "[" + r.Name + "]   "}); err != nil {
 		return fmt.Errorf("debootstrap %s from %s: %w (is the mirror reachable? see debootstrap's log above)", r.Bootstrap.Suite, mirror, err)
 	}
 	if err := trim(rootfs, r.Bootstrap.Suite, mirror, sources); err != nil {
@@ -144,9 +144,8 @@ func trim(rootfs, suite, mirror string, sources []aptSource) error {
 	return os.WriteFile(filepath.Join(rootfs, "etc/apt/sources.list"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
-// runLogged runs cmd, copying its combined output to out line by line with
-// a prefix.
-func runLogged(cmd *exec.Cmd, out io.Writer, prefix string) error {
+// runLogged runs cmd, handing its combined output to out line by line.
+func runLogged(cmd *exec.Cmd, out lineWriter) error {
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -157,12 +156,53 @@ func runLogged(cmd *exec.Cmd, out io.Writer, prefix string) error {
 		defer close(done)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			fmt.Fprintf(out, "%s%s\n", prefix, sc.Text())
+			out.line(sc.Text())
 		}
 		io.Copy(io.Discard, pr)
 	}()
 	err := cmd.Wait()
 	pw.Close()
 	<-done
+	out.flush()
 	return err
+}
+
+type lineWriter interface {
+	line(string)
+	flush()
+}
+
+// packageCounter shortens debootstrap's output: its one line per package
+// and phase ("I: Retrieving libc6 2.36-9") becomes a count every 25
+// packages; every other line is shown as it is.
+type packageCounter struct {
+	out    io.Writer
+	prefix string
+	phase  string
+	n      int
+}
+
+func (p *packageCounter) line(l string) {
+	for _, phase := range []string{"Retrieving", "Validating", "Extracting", "Unpacking", "Configuring"} {
+		if strings.HasPrefix(l, "I: "+phase+" ") {
+			if phase != p.phase {
+				p.flush()
+				p.phase = phase
+			}
+			p.n++
+			if p.n%25 == 0 {
+				fmt.Fprintf(p.out, "%s%s: %d packages\n", p.prefix, phase, p.n)
+			}
+			return
+		}
+	}
+	p.flush()
+	fmt.Fprintf(p.out, "%s%s\n", p.prefix, l)
+}
+
+func (p *packageCounter) flush() {
+	if p.n%25 != 0 {
+		fmt.Fprintf(p.out, "%s%s: %d packages\n", p.prefix, p.phase, p.n)
+	}
+	p.phase, p.n = "", 0
 }
