@@ -122,7 +122,7 @@ func (r *run) copyStep(ctx context.Context, st *state, c copyArgs, title string)
 		}
 		dest = path.Join(wd, dest) + map[bool]string{true: "/"}[strings.HasSuffix(c.DestPath, "/")]
 	}
-	destIsDir := strings.HasSuffix(dest, "/") || len(srcs) > 1
+	destIsDir := strings.HasSuffix(dest, "/") || len(srcs) > 1 || c.DestPath == "." || strings.HasSuffix(c.DestPath, "/.")
 	if fi, err := os.Stat(filepath.Join(view, dest)); err == nil && fi.IsDir() {
 		destIsDir = true
 	}
