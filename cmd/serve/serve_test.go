@@ -1,0 +1,482 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+)
+
+// These tests drive `dockyard serve` with the real docker CLI (the client
+// only: no Docker daemon is ever started), through DOCKER_HOST on a socket
+// in a temporary directory, on a temporary state root.
+
+func TestMain(m *testing.M) {
+	// The test binary is also the containers' init and monitor.
+	engine.Reexec()
+	os.Exit(m.Run())
+}
+
+// sharedRoot is the state root where .ci/setup bakes the lesson images
+// once per machine ($DOCKYARD_TEST_ROOT, else /var/cache/dockyard-test).
+func sharedRoot() string {
+	if r := os.Getenv("DOCKYARD_TEST_ROOT"); r != "" {
+		return r
+	}
+	return "/var/cache/dockyard-test"
+}
+
+// dockerCLI finds the real docker client; CI installs it (.ci/setup).
+func dockerCLI(t testing.TB) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: serves the engine and runs containers")
+	}
+	for _, p := range []string{"/usr/bin/docker", "/usr/local/bin/docker"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("docker"); err == nil {
+		return p
+	}
+	t.Fatal("the docker client is not installed (.ci/setup installs Debian's docker.io client when it is missing)")
+	return ""
+}
+
+// served is one `dockyard serve` running in the test on its own socket.
+type served struct {
+	bin    string
+	sock   string
+	root   string
+	config string // DOCKER_CONFIG, so the client never reads root's
+}
+
+// serveOn runs `dockyard serve --socket <tmp>/docker.sock` on root until
+// the test ends, then removes what the test left in that root.
+func serveOn(t *testing.T, root string) *served {
+	t.Helper()
+	s := &served{bin: dockerCLI(t), root: root}
+	dir, err := os.MkdirTemp("", "dyserve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sock = filepath.Join(dir, "docker.sock")
+	s.config = filepath.Join(dir, "config")
+	f := factory.New("test")
+	ios, _, _, stderr := iostreams.Test()
+	f.IOStreams, f.Root = ios, root
+	cmd := NewCmdServe(f, nil)
+	cmd.SetArgs([]string{"--socket", s.sock, "--group", ""})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if out, err := s.run("version", "--format", "{{.Server.APIVersion}}"); err == nil && strings.TrimSpace(out) != "" {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("dockyard serve ended: %v\n%s", err, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dockyard serve did not answer on %s\n%s", s.sock, stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dockyard serve: %v", err)
+		}
+		os.RemoveAll(dir)
+	})
+	return s
+}
+
+// run runs the docker CLI against the server.
+func (s *served) run(args ...string) (string, error) {
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = s.env()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func (s *served) env() []string {
+	return append(os.Environ(), "DOCKER_HOST=unix://"+s.sock, "DOCKER_CONFIG="+s.config, "DOCKER_CLI_HINTS=false")
+}
+
+// docker runs the CLI and fails the test when it fails.
+func (s *served) docker(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := s.run(args...)
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// code runs the CLI and returns its output and exit code.
+func (s *served) code(t testing.TB, args ...string) (string, int) {
+	t.Helper()
+	out, err := s.run(args...)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out, ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
+	}
+	return out, 0
+}
+
+var (
+	seedOnce sync.Once
+	seedTar  string
+	seedErr  error
+)
+
+// lessonArchive is `docker save` of busybox and the debian it is baked
+// FROM, taken from the shared root (baked there first if need be), so a
+// fresh root can `docker load` them and `docker pull busybox` offline finds
+// the baked image up to date.
+func lessonArchive(t *testing.T) string {
+	t.Helper()
+	seedOnce.Do(func() {
+		ctx := context.Background()
+		e, err := engine.Open(ctx, engine.Options{Root: sharedRoot()})
+		if err != nil {
+			seedErr = err
+			return
+		}
+		defer e.Close()
+		if _, err := e.EnsureImage(ctx, "busybox:latest", nil, nil); err != nil {
+			seedErr = fmt.Errorf("bake busybox in %s: %w", sharedRoot(), err)
+			return
+		}
+		f, err := os.CreateTemp("", "dyserve-lesson-*.tar")
+		if err != nil {
+			seedErr = err
+			return
+		}
+		defer f.Close()
+		seedTar = f.Name()
+		// Every tag of busybox's recipe and of the recipes it is baked
+		// FROM: the bake finds an image up to date only under all of them.
+		b, err := e.Baker(io.Discard)
+		if err != nil {
+			seedErr = err
+			return
+		}
+		var refs []string
+		var visit func(ref string)
+		visit = func(ref string) {
+			r := b.Recipes.ForRef(ref)
+			if r == nil {
+				return
+			}
+			for _, from := range r.From {
+				visit(from)
+			}
+			refs = append(refs, r.Tags...)
+		}
+		visit("busybox:latest")
+		seedErr = e.Images.Save(ctx, refs, f)
+	})
+	if seedErr != nil {
+		t.Fatalf("lesson images: %v", seedErr)
+	}
+	return seedTar
+}
+
+// withBusybox is a server on a fresh root that holds the baked busybox,
+// loaded with `docker load`.
+func withBusybox(t *testing.T) *served {
+	t.Helper()
+	dockerCLI(t)
+	archive := lessonArchive(t)
+	root := t.TempDir()
+	s := serveOn(t, root)
+	t.Cleanup(func() { cleanRoot(t, root) })
+	out := s.docker(t, "load", "-i", archive)
+	if !strings.Contains(out, "Loaded image: busybox:latest") {
+		t.Fatalf("docker load = %q, want busybox:latest loaded", out)
+	}
+	return s
+}
+
+// cleanRoot removes every container of a test root and its networks'
+// bridges and nftables rules.
+func cleanRoot(t *testing.T, root string) {
+	ctx := context.Background()
+	e, err := engine.Open(ctx, engine.Options{Root: root})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	all, _ := e.Containers.List()
+	for _, c := range all {
+		_ = e.RemoveContainer(ctx, c.ID, true, true)
+	}
+	if ns, err := e.Networks(); err == nil {
+		if err := ns.Teardown(ctx); err != nil {
+			t.Errorf("network teardown: %v", err)
+		}
+	}
+}
+
+func mustContain(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, got, w)
+		}
+	}
+}
+
+// TestBusyboxHandsOn is the course's first hands-on, typed into the real
+// docker CLI.
+func TestBusyboxHandsOn(t *testing.T) {
+	s := withBusybox(t)
+	mustContain(t, "docker pull busybox", s.docker(t, "pull", "busybox"),
+		"Using default tag: latest", "busybox:latest, busybox:1.35 is up to date", "docker.io/library/busybox:latest")
+	mustContain(t, "docker images", s.docker(t, "images"), "REPOSITORY", "busybox", "latest")
+	if out := s.docker(t, "run", "busybox", "echo", "hi"); out != "hi\n" {
+		t.Errorf("docker run busybox echo hi = %q, want \"hi\\n\"", out)
+	}
+	mustContain(t, "docker ps -a", s.docker(t, "ps", "-a"), "CONTAINER ID", `"echo hi"`, "Exited (0)")
+
+	// Exit codes and streams come through as with Docker.
+	out, code := s.code(t, "run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")
+	if code != 3 || !strings.Contains(out, "out\n") || !strings.Contains(out, "err\n") {
+		t.Errorf("docker run --rm ... exit 3 = %q, exit %d; want out, err and 3", out, code)
+	}
+	out, code = s.code(t, "run", "--rm", "busybox", "nosuchcommand")
+	if code != 127 || !strings.Contains(out, "nosuchcommand") {
+		t.Errorf("docker run busybox nosuchcommand = %q, exit %d; want 127 naming the command", out, code)
+	}
+	if out := s.docker(t, "ps", "-a", "-q", "--filter", "status=exited"); strings.Count(out, "\n") != 1 {
+		t.Errorf("containers after two --rm runs = %q, want only the first run's", out)
+	}
+	out, code = s.code(t, "inspect", "nosuch")
+	if code != 1 || !strings.Contains(out, "No such object: nosuch") {
+		t.Errorf("docker inspect nosuch = %q, exit %d; want 1 and No such object", out, code)
+	}
+	if out := s.docker(t, "run", "-i", "--rm", "busybox", "tr", "a-z", "A-Z"); out != "" {
+		t.Errorf("run -i with empty stdin = %q, want nothing", out)
+	}
+}
+
+func TestRunDetachedWithPort(t *testing.T) {
+	s := withBusybox(t)
+	port := freePort(t)
+	id := strings.TrimSpace(s.docker(t, "run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), "busybox",
+		"sh", "-c", "mkdir -p /www && echo hello from serve > /www/index.html && exec httpd -f -p 80 -h /www"))
+	if len(id) != 64 {
+		t.Fatalf("docker run -d printed %q, want the container id", id)
+	}
+	body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
+	if body != "hello from serve\n" {
+		t.Errorf("GET published port = %q, want the container's page", body)
+	}
+	mustContain(t, "docker ps", s.docker(t, "ps"), fmt.Sprintf("127.0.0.1:%d->80/tcp", port), "web")
+	mustContain(t, "docker port", s.docker(t, "port", "web"), fmt.Sprintf("80/tcp -> 127.0.0.1:%d", port))
+	mustContain(t, "docker top", s.docker(t, "top", "web"), "httpd -f -p 80")
+	s.docker(t, "stop", "web")
+	mustContain(t, "docker ps -a after stop", s.docker(t, "ps", "-a"), "Exited")
+	s.docker(t, "rm", "web")
+	if out := s.docker(t, "ps", "-aq"); out != "" {
+		t.Errorf("docker ps -aq after rm = %q, want nothing", out)
+	}
+}
+
+func TestExecInteractiveInPty(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "-d", "--name", "box", "busybox", "sleep", "600")
+	cmd := exec.Command(s.bin, "exec", "-it", "box", "sh")
+	cmd.Env = s.env()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out syncBuffer
+	go func() { _, _ = io.Copy(&out, tty) }()
+	waitFor(t, &out, "# ")
+	fmt.Fprint(tty, "echo answer-$((6*7)); stty size\r")
+	waitFor(t, &out, "answer-42")
+	waitFor(t, &out, "30 100")
+	fmt.Fprint(tty, "exit 3\r")
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Errorf("docker exec -it ... exit 3 = %v, want exit status 3\n%s", err, out.String())
+	}
+	// Non-interactive exec keeps stdout, stderr and the exit code.
+	out2, code := s.code(t, "exec", "box", "sh", "-c", "echo in; echo oops >&2; exit 5")
+	if code != 5 || !strings.Contains(out2, "in\n") || !strings.Contains(out2, "oops\n") {
+		t.Errorf("docker exec sh -c ... exit 5 = %q, exit %d", out2, code)
+	}
+}
+
+func TestLogsFollow(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "-d", "--name", "ticker", "busybox", "sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.3; done; echo bye >&2")
+	// Follows while it runs and ends with the container.
+	if out := s.docker(t, "logs", "-f", "ticker"); out != "line1\nline2\nline3\nbye\n" {
+		t.Errorf("docker logs -f = %q, want the three lines and bye", out)
+	}
+	if out := s.docker(t, "logs", "--tail", "1", "ticker"); out != "bye\n" {
+		t.Errorf("docker logs --tail 1 = %q, want bye", out)
+	}
+}
+
+func TestNetworkByName(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "network", "create", "apinet")
+	mustContain(t, "docker network ls", s.docker(t, "network", "ls"), "apinet", "bridge")
+	s.docker(t, "run", "-d", "--name", "server1", "--network", "apinet", "busybox",
+		"sh", "-c", "mkdir -p /www && echo hello by name > /www/index.html && exec httpd -f -p 80 -h /www")
+	var out string
+	var code int
+	for i := 0; i < 50; i++ { // until httpd listens
+		if out, code = s.code(t, "run", "--rm", "--network", "apinet", "busybox", "wget", "-qO-", "http://server1/"); code == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out != "hello by name\n" {
+		t.Errorf("wget http://server1/ from a second container = %q (exit %d), want the page", out, code)
+	}
+	mustContain(t, "docker network inspect", s.docker(t, "network", "inspect", "apinet"), `"Name": "server1"`)
+	out, code = s.code(t, "network", "rm", "apinet")
+	if code == 0 || !strings.Contains(out, "in use") {
+		t.Errorf("docker network rm of a network in use = %q, exit %d; want a refusal", out, code)
+	}
+	s.docker(t, "rm", "-f", "server1")
+	s.docker(t, "network", "rm", "apinet")
+}
+
+func TestVolumeCommands(t *testing.T) {
+	s := withBusybox(t)
+	if out := s.docker(t, "volume", "create", "notes"); out != "notes\n" {
+		t.Errorf("docker volume create = %q", out)
+	}
+	mustContain(t, "docker volume ls", s.docker(t, "volume", "ls"), "local", "notes")
+	s.docker(t, "run", "--rm", "-v", "notes:/data", "busybox", "sh", "-c", "echo kept > /data/note.txt")
+	if out := s.docker(t, "run", "--rm", "-v", "notes:/data:ro", "busybox", "cat", "/data/note.txt"); out != "kept\n" {
+		t.Errorf("the volume in a second container = %q, want kept", out)
+	}
+	mp := strings.TrimSpace(s.docker(t, "volume", "inspect", "-f", "{{.Mountpoint}}", "notes"))
+	if b, err := os.ReadFile(filepath.Join(mp, "note.txt")); err != nil || string(b) != "kept\n" {
+		t.Errorf("note.txt at the inspected mountpoint %s = %q, %v", mp, b, err)
+	}
+	s.docker(t, "run", "-d", "--name", "holder", "-v", "notes:/data", "busybox", "sleep", "600")
+	out, code := s.code(t, "volume", "rm", "notes")
+	if code == 0 || !strings.Contains(out, "in use") {
+		t.Errorf("docker volume rm of a volume in use = %q, exit %d; want a refusal", out, code)
+	}
+	s.docker(t, "rm", "-f", "holder")
+	s.docker(t, "volume", "rm", "notes")
+	if out := s.docker(t, "volume", "ls", "-q"); out != "" {
+		t.Errorf("docker volume ls -q after rm = %q, want nothing", out)
+	}
+}
+
+func TestBuild(t *testing.T) {
+	s := withBusybox(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nARG WHO=nobody\nRUN echo built for $WHO > /msg\nCOPY greeting.txt /greeting.txt\nCMD [\"cat\", \"/msg\", \"/greeting.txt\"]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "greeting.txt"), []byte("hello from the context\n"), 0o644)
+	out := s.docker(t, "build", "-t", "served/app:1", "--build-arg", "WHO=serve", dir)
+	mustContain(t, "docker build", out, "RUN echo built for $WHO", "Successfully tagged served/app:1")
+	if out := s.docker(t, "run", "--rm", "served/app:1"); out != "built for serve\nhello from the context\n" {
+		t.Errorf("docker run of the built image = %q", out)
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN exit 9\n"), 0o644)
+	out, code := s.code(t, "build", dir)
+	if code == 0 || !strings.Contains(out, "exit code: 9") {
+		t.Errorf("docker build with a failing RUN = %q, exit %d; want the step's exit code", out, code)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// httpGet fetches url, retrying while the server starts; the deadline
+// only bounds a broken run.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor waits until the terminal printed want; the deadline only
+// bounds a broken run.
+func waitFor(t *testing.T, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("terminal never showed %q:\n%s", want, b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
