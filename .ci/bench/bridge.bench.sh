@@ -2,7 +2,8 @@
 # `dockyard docker run --rm busybox true` on the default bridge network
 # against `podman run --rm busybox true` on podman's default network, in one
 # hyperfine run. Target (issue 5): Dockyard's median <= 1/3 of podman's and
-# <= 100 ms. The setup is run.bench.sh's (issue 4): a busybox root
+# <= 100 ms. dockyard with --network none runs beside them, so the bridge's
+# own share shows. The setup is run.bench.sh's (issue 4): a busybox root
 # filesystem from Debian's busybox-static, imported into podman (runc,
 # cgroupfs, no ulimits), saved and loaded into Dockyard, so both run the same
 # bytes, offline. Needs root.
@@ -54,7 +55,8 @@ export CONTAINERS_CONF=$work/containers.conf
 hyperfine --warmup 3 --runs "${BENCH_RUNS:-30}" -N \
 	--export-markdown "$work/bridge.md" --export-json "$work/bridge.json" \
 	-n dockyard-bridge "$dockyard docker run --rm busybox true" \
-	-n podman-bridge "${podman[*]} run --rm busybox true"
+	-n podman-bridge "${podman[*]} run --rm busybox true" \
+	-n dockyard-none "$dockyard docker run --rm --network none busybox true"
 cat "$work/bridge.md"
 python3 - "$work/bridge.json" <<'PY'
 import json, sys
