@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +91,7 @@ func runScripts(t *testing.T, dir string, withBusybox bool) {
 			"httpget":     httpGet,
 			"killmonitor": killMonitor,
 			"veths":       veths,
+			"distinctips": distinctIPs,
 		},
 		Setup: func(env *testscript.Env) error {
 			root := filepath.Join(env.WorkDir, ".dockyard")
@@ -196,4 +198,25 @@ func veths(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("veths of this root: %v, want %s", got, args[0])
+}
+
+// distinctIPs is "distinctips N": the `docker network inspect` output in
+// stdout lists N containers, each with its own address.
+func distinctIPs(ts *testscript.TestScript, neg bool, args []string) {
+	var nets []struct {
+		Containers map[string]struct{ IPv4Address string }
+	}
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &nets))
+	seen := map[string]bool{}
+	for _, n := range nets {
+		for id, c := range n.Containers {
+			if seen[c.IPv4Address] {
+				ts.Fatalf("address %s handed out twice (again to %s)", c.IPv4Address, id)
+			}
+			seen[c.IPv4Address] = true
+		}
+	}
+	if fmt.Sprint(len(seen)) != args[0] {
+		ts.Fatalf("%d distinct addresses, want %s", len(seen), args[0])
+	}
 }
