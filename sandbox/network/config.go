@@ -104,12 +104,19 @@ func (s *Store) ConnectConfig(ctx context.Context, cid string, r EndpointRequest
 		if err != nil {
 			return err
 		}
+		if n.Driver != DriverBridge {
+			return fmt.Errorf("container %s cannot be connected to network %s: host and none cannot be combined with other networks", cfg.Name, n.Name)
+		}
 		for _, have := range cfg.Networks {
-			if h, err := find(st, have.Network); err == nil && h.ID == n.ID {
+			h, err := find(st, have.Network)
+			if err != nil {
+				continue
+			}
+			if h.ID == n.ID {
 				return fmt.Errorf("container %s is already connected to network %s", cfg.Name, n.Name)
 			}
-			if h, err := find(st, have.Network); err == nil && h.Driver != DriverBridge || n.Driver != DriverBridge {
-				return fmt.Errorf("container %s cannot be connected to network %s: host and none cannot be combined with other networks", cfg.Name, n.Name)
+			if h.Driver != DriverBridge {
+				return fmt.Errorf("container %s uses the %s network, which cannot be combined with %s", cfg.Name, h.Name, n.Name)
 			}
 		}
 		if len(r.Aliases) > 0 && !n.UserDefined() {
