@@ -7,8 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
 
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 	"github.com/dockyard-lab/dockyard/checker/dockyard"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -25,6 +29,39 @@ func TestMain(m *testing.M) {
 // with `dockyard docker` (a binary built from this tree), read in-process.
 func TestSuite(t *testing.T) {
 	checkertest.Run(t, startDockyard(t))
+}
+
+// TestSuiteThroughServe runs the shared suite against the same engine
+// through `dockyard serve` and the Docker Engine API backend.
+func TestSuiteThroughServe(t *testing.T) {
+	cli := startDockyard(t)
+	sock := filepath.Join(filepath.Dir(cli.Command[0]), "docker.sock")
+	serve := exec.Command(cli.Command[0], cli.Command[1], cli.Command[2], "serve", "--socket", sock, "--group", "")
+	var log strings.Builder
+	serve.Stdout, serve.Stderr = &log, &log
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+	api, err := dockerapi.Open("unix://" + sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := api.Client().Ping(ctx, client.PingOptions{})
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dockyard serve did not answer: %v\n%s", err, log.String())
+		}
+	}
+	served := *cli
+	served.Eng = api
+	checkertest.Run(t, &served)
 }
 
 // BenchmarkLessonCheck: a whole 8-check step against Dockyard's engine.
