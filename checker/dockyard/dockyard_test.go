@@ -2,10 +2,12 @@ package dockyard_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +24,35 @@ import (
 // exec runs in-process, as in `dockyard check`.
 func TestMain(m *testing.M) {
 	container.Reexec(nil)
-	os.Exit(m.Run())
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binDir holds the dockyard binary built once for the package's tests.
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+func dockyardBinary(t testing.TB) string {
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "ckdy-bin"); binErr != nil {
+			return
+		}
+		build := exec.Command("go", "build", "-tags", "seccomp", "-o", filepath.Join(binDir, "dockyard"),
+			"github.com/dockyard-lab/dockyard/cmd/dockyard")
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build dockyard: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "dockyard")
 }
 
 // TestSuite runs the shared suite against Dockyard's own engine: state made
@@ -35,7 +65,7 @@ func TestSuite(t *testing.T) {
 // through `dockyard serve` and the Docker Engine API backend.
 func TestSuiteThroughServe(t *testing.T) {
 	cli := startDockyard(t)
-	sock := filepath.Join(filepath.Dir(cli.Command[0]), "docker.sock")
+	sock := filepath.Join(filepath.Dir(cli.Command[2]), "docker.sock")
 	serve := exec.Command(cli.Command[0], cli.Command[1], cli.Command[2], "serve", "--socket", sock, "--group", "")
 	var log strings.Builder
 	serve.Stdout, serve.Stderr = &log, &log
@@ -79,11 +109,7 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "dockyard")
-	build := exec.Command("go", "build", "-tags", "seccomp", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build dockyard: %v\n%s", err, out)
-	}
+	bin := dockyardBinary(t)
 	root := filepath.Join(dir, "root")
 	ctx := context.Background()
 	e, err := engine.Open(ctx, engine.Options{Root: root})
