@@ -54,6 +54,7 @@ func (g *Guide) chooseLesson() (string, error) {
 		return "", g.usage("error.no-lessons")
 	}
 	options := make([]string, len(ids))
+	summaries := make([]string, len(ids))
 	def := 0
 	for n, id := range ids {
 		l, err := g.lesson(id)
@@ -61,13 +62,14 @@ func (g *Guide) chooseLesson() (string, error) {
 			return "", err
 		}
 		options[n] = fmt.Sprintf("%s %d. %s (%d/%d)", g.mark(l), n+1, l.Title, g.doneCount(l), len(l.Steps))
+		summaries[n] = g.T("lesson.minutes", l.Minutes)
 		if id == g.p.Current {
 			def = n
 		}
 	}
 	var chosen int
 	prompt := &survey.Select{Message: g.T("menu.title"), Options: options, Default: options[def], PageSize: 12,
-		Help: g.T("menu.help")}
+		Help: g.T("menu.help"), Description: func(_ string, i int) string { return summaries[i] }}
 	if err := survey.AskOne(prompt, &chosen, g.askOpts()...); err != nil {
 		return "", cancelled(err)
 	}
