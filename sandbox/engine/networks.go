@@ -148,7 +148,7 @@ func (e *Engine) Networks() (*network.Store, error) { return network.Open(e.root
 func NetworkHooks(root string) container.Hooks {
 	return container.Hooks{
 		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
-			if err := prepareVolumes(c); err != nil {
+			if err := prepareVolumes(ctx, root, c); err != nil {
 				return container.Network{}, err
 			}
 			ns, err := network.Open(root)

@@ -95,7 +95,15 @@ func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string)
 			}
 			m.Source = s.Source
 		case volume.TypeVolume:
-			v, err := vs.Create(ctx, volume.CreateOptions{Name: s.Source})
+			name, anon := s.Source, s.Source == ""
+			if anon {
+				name = volume.NewAnonymousName()
+			}
+			m.Name, m.Source = name, vs.Path(name)
+			if anon && !s.NoCopy {
+				break // made at the first start, so a create that fails leaves none
+			}
+			v, err := vs.Create(ctx, volume.CreateOptions{Name: name, Anonymous: anon})
 			if err != nil {
 				return nil, err
 			}
@@ -104,7 +112,6 @@ func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string)
 					return nil, fmt.Errorf("volume %s: %w", v.Name, err)
 				}
 			}
-			m.Name, m.Source = v.Name, v.Mountpoint
 		}
 		mounts = append(mounts, m)
 	}
@@ -127,21 +134,32 @@ func (e *Engine) AnonymousVolumes(ctx context.Context, imageVolumes []string, mo
 		if covered[p] {
 			continue
 		}
-		v, err := vs.Create(ctx, volume.CreateOptions{})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, container.Mount{Type: volume.TypeVolume, Name: v.Name, Source: v.Mountpoint, Destination: p})
+		// Named now, made at the first start (prepareVolumes).
+		name := volume.NewAnonymousName()
+		out = append(out, container.Mount{Type: volume.TypeVolume, Name: name, Source: vs.Path(name), Destination: p})
 	}
 	return out, nil
 }
 
-// prepareVolumes runs before each start: a volume that is still empty is
-// filled from the image's content at its path, as Docker does on first use,
-// unless it was mounted with nocopy.
-func prepareVolumes(c *container.Container) error {
+// prepareVolumes runs before each start: anonymous volumes named at create
+// are made, and a volume that is still empty is filled from the image's
+// content at its path, as Docker does on first use, unless it was mounted
+// with nocopy.
+func prepareVolumes(ctx context.Context, root string, c *container.Container) error {
+	vs, err := (&Engine{root: root}).Volumes()
+	if err != nil {
+		return err
+	}
 	for _, m := range c.Spec.Host.Mounts {
-		if m.Type != volume.TypeVolume || !volume.ShouldPopulate(m.Source) {
+		if m.Type != volume.TypeVolume {
+			continue
+		}
+		if _, err := vs.Inspect(ctx, m.Name); errors.Is(err, volume.ErrNotFound) {
+			if _, err := vs.Create(ctx, volume.CreateOptions{Name: m.Name, Anonymous: volume.IsAnonymousName(m.Name)}); err != nil {
+				return err
+			}
+		}
+		if !volume.ShouldPopulate(m.Source) {
 			continue
 		}
 		if err := volume.Populate(m.Source, c.Spec.LowerDirs, m.Destination); err != nil {

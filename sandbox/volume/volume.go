@@ -138,6 +138,23 @@ type CreateOptions struct {
 	Name   string // empty: an anonymous volume with a random name
 	Driver string // "" or "local"
 	Labels map[string]string
+	// Anonymous marks a volume as anonymous although it is named (the
+	// name NewAnonymousName gave it when its container was created).
+	Anonymous bool
+}
+
+// NewAnonymousName returns a name for an anonymous volume, as Docker's 64
+// hex digits, for a volume made only when its container first starts.
+func NewAnonymousName() string { return randomName() }
+
+// IsAnonymousName reports whether name has the form of an anonymous
+// volume's (64 lowercase hex digits).
+func IsAnonymousName(name string) bool {
+	if len(name) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(name)
+	return err == nil && strings.ToLower(name) == name
 }
 
 // Create makes a volume; creating one that exists returns it, as Docker.
@@ -155,8 +172,8 @@ func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
 	if o.Driver != "" && o.Driver != "local" {
 		return nil, false, fmt.Errorf("volume driver %q is not supported: use the local driver", o.Driver)
 	}
-	anon := o.Name == ""
-	if anon {
+	anon := o.Name == "" || o.Anonymous
+	if o.Name == "" {
 		o.Name = randomName()
 	} else if err := ValidateName(o.Name); err != nil {
 		return nil, false, err
