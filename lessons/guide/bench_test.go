@@ -1,0 +1,53 @@
+package guide
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/lessons"
+	"github.com/dockyard-lab/dockyard/lessons/progress"
+)
+
+// BenchmarkProgress is the work of `dockyard progress` after start-up:
+// load the built-in course, read the progress, print the table (every
+// lesson parsed in one language).
+func BenchmarkProgress(b *testing.B) {
+	prog := filepath.Join(b.TempDir(), "progress.json")
+	for b.Loop() {
+		c, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		g, err := New(Options{Course: c, Store: progress.Open(prog, progress.NoOwner), Lang: "ko", Out: io.Discard, ErrOut: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.ShowProgress(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderStep renders one step of a real lesson, styled.
+func BenchmarkRenderStep(b *testing.B) {
+	c, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := c.Lesson("containers", "ko")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := New(Options{Course: c, Store: progress.Open(filepath.Join(b.TempDir(), "p.json"), progress.NoOwner), Lang: "ko", Out: io.Discard, ErrOut: io.Discard, Color: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	md := g.StepMarkdown(l, 0, true)
+	for b.Loop() {
+		if _, err := Render(md, true, 80); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
