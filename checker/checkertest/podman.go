@@ -49,6 +49,7 @@ func StartPodman(t testing.TB) *Podman {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.RemoveAll(dir) }) // runs last
 	conf := filepath.Join(dir, "containers.conf")
 	os.WriteFile(conf, []byte(fmt.Sprintf(`[containers]
 default_ulimits = []
@@ -80,7 +81,6 @@ network_config_dir = %q
 		svc.Wait()
 		p.Podman(t, "system", "reset", "-f")
 		removeNetavarkRules(t, tablesBefore)
-		os.RemoveAll(dir)
 	})
 	e, err := dockerapi.Open(p.Host)
 	if err != nil {

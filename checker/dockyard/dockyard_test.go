@@ -105,11 +105,12 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
+	bin := dockyardBinary(t)
 	dir, err := os.MkdirTemp("/tmp", "ckdy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := dockyardBinary(t)
+	t.Cleanup(func() { os.RemoveAll(dir) }) // runs last
 	root := filepath.Join(dir, "root")
 	ctx := context.Background()
 	e, err := engine.Open(ctx, engine.Options{Root: root})
@@ -127,7 +128,6 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 		if nets, err := e.Networks(); err == nil {
 			nets.Teardown(ctx)
 		}
-		os.RemoveAll(dir)
 	})
 	archive := filepath.Join(dir, "busybox.tar")
 	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)
