@@ -263,6 +263,12 @@ type section struct {
 	skip     [][2]int
 }
 
+// plainFences are the file lines of opening fences without an info string.
+// The body gives them "text", so that the terminal renderer shows them as
+// plain text instead of guessing their language (chroma tries every lexer
+// on an unnamed block, milliseconds each).
+type plainFences map[int]bool
+
 func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) {
 	ix := newLineIndex(src, offset)
 	last := offset + len(ix.starts)
@@ -272,6 +278,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) 
 	sections := []*section{intro}
 	cur := intro
 	ids := map[string]int{}
+	plain := plainFences{}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		switch n := n.(type) {
 		case *ast.Heading:
@@ -305,6 +312,9 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) 
 			sections = append(sections, cur)
 		case *ast.FencedCodeBlock:
 			kind := fenceKind(n, src)
+			if n.Info == nil && n.Lines().Len() > 0 {
+				plain[ix.line(n.Lines().At(0).Start)-1] = true
+			}
 			if !specialBlocks[kind] {
 				continue
 			}
@@ -323,7 +333,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) 
 		}
 	}
 	for _, s := range sections {
-		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from)
+		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from, plain)
 		if s.step == nil {
 			l.Intro = md
 		} else {
@@ -368,11 +378,14 @@ func fenceLines(n *ast.FencedCodeBlock, src []byte, ix lineIndex) (open, first, 
 
 // joinLines returns the lines not inside any skipped range, without leading
 // and trailing blank lines and with runs of blank lines squeezed to one.
-func joinLines(lines []string, skip [][2]int, from int) string {
+func joinLines(lines []string, skip [][2]int, from int, plain plainFences) string {
 	var out []string
 	blank := true
 	for i, s := range lines {
 		line := from + i
+		if plain[line] {
+			s = strings.TrimRight(s, " ") + "text"
+		}
 		skipped := false
 		for _, r := range skip {
 			if line >= r[0] && line <= r[1] {

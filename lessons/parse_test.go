@@ -58,3 +58,14 @@ func TestParseSample(t *testing.T) {
 		t.Errorf("Steps[1].Quizzes = %+v, want %+v", q[0], wantQ[0])
 	}
 }
+
+// TestParsePlainFence: an unnamed fenced block (command output, say) is
+// shown as "text", so the renderer does not guess its language.
+func TestParsePlainFence(t *testing.T) {
+	src := "---\nid: x\n---\n\n## S {#s}\n\nOutput:\n\n```\nhello\n```\n\n~~~~\nworld\n~~~~\n\n```sh\nls\n```\n"
+	l, _ := Parse("x/lesson.en.md", []byte(src))
+	want := "Output:\n\n```text\nhello\n```\n\n~~~~text\nworld\n~~~~\n\n```sh\nls\n```\n"
+	if got := l.Steps[0].Body; got != want {
+		t.Errorf("Body = %q, want %q", got, want)
+	}
+}
