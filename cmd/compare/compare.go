@@ -92,7 +92,7 @@ func compareRun(ctx context.Context, opts *Options) error {
 	if sides == nil {
 		accel, _ := vm.ParseAccel(opts.Accel)
 		sides = []Side{
-			&containerSide{open: opts.Engine, ref: opts.Image, timeout: opts.Timeout},
+			&containerSide{open: opts.Engine, ref: opts.Image, timeout: opts.Timeout, log: opts.IO.ErrOut},
 			newVMSide(root, accel, opts.Timeout),
 		}
 	}

@@ -24,7 +24,10 @@ type containerSide struct {
 	open    func(context.Context) (*engine.Engine, error)
 	ref     string
 	timeout time.Duration
-	e       *engine.Engine
+	// log receives what getting a missing image prints (a pull, or the
+	// offline bake's progress).
+	log io.Writer
+	e   *engine.Engine
 }
 
 func (s *containerSide) Name() string { return "container" }
@@ -35,7 +38,10 @@ func (s *containerSide) Prepare(ctx context.Context) (Info, error) {
 		return Info{}, fmt.Errorf("container engine not available: %w", err)
 	}
 	s.e = e
-	img, err := e.EnsureImage(ctx, s.ref, nil, nil)
+	ctx = engine.WithBakeOutput(ctx, s.log)
+	img, err := e.EnsureImage(ctx, s.ref, func() {
+		fmt.Fprintf(s.log, "Unable to find image '%s' locally: getting it first\n", s.ref)
+	}, nil)
 	if err != nil {
 		return Info{}, fmt.Errorf("image %s: %w", s.ref, err)
 	}
