@@ -38,9 +38,10 @@ func (s *containerSide) Prepare(ctx context.Context) (Info, error) {
 		return Info{}, fmt.Errorf("container engine not available: %w", err)
 	}
 	s.e = e
-	ctx = engine.WithBakeOutput(ctx, s.log)
+	log := orDiscard(s.log)
+	ctx = engine.WithBakeOutput(ctx, log)
 	img, err := e.EnsureImage(ctx, s.ref, func() {
-		fmt.Fprintf(s.log, "Unable to find image '%s' locally: getting it first\n", s.ref)
+		fmt.Fprintf(log, "Unable to find image '%s' locally: getting it first\n", s.ref)
 	}, nil)
 	if err != nil {
 		return Info{}, fmt.Errorf("image %s: %w", s.ref, err)
