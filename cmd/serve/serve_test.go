@@ -18,6 +18,8 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -545,4 +547,22 @@ func waitFor(t *testing.T, b *syncBuffer, want string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestCheckerSuite runs the checker's shared backend suite with every
+// piece of state made by the real docker CLI through `dockyard serve`
+// (run -d with labels, aliases, published ports, read-only volumes,
+// restart policies; network and volume create; wait) and read back by the
+// checker's Docker Engine API backend through the same socket.
+func TestCheckerSuite(t *testing.T) {
+	s := withBusybox(t)
+	archive := filepath.Join(t.TempDir(), "busybox.tar")
+	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)
+	s.docker(t, "load", "-i", archive)
+	api, err := dockerapi.Open("unix://" + s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	checkertest.Run(t, &checkertest.CLI{Command: []string{s.bin}, Env: s.env(), Img: checkertest.TestImage, Eng: api, RealNetNS: true})
 }
