@@ -39,7 +39,17 @@ var headingText = regexp.MustCompile(`^\s{0,3}#+\s*(.*?)\s*(\{[^}]*\})?\s*#*\s*$
 // Parse reads one lesson file. The language comes from the file name
 // (lesson.<lang>.md). It returns the lesson as far as it could be read and
 // every problem found on the way; the lesson is never nil.
-func Parse(file string, src []byte) (*Lesson, Problems) {
+func Parse(file string, src []byte) (*Lesson, Problems) { return parse(file, src, false) }
+
+// ParseOutline reads only what lists a lesson: its front matter and its
+// steps' ids, titles and lines. Bodies, hints, quizzes, checks and scripts
+// are left empty. It finds the same steps as Parse.
+func ParseOutline(file string, src []byte) *Lesson {
+	l, _ := parse(file, src, true)
+	return l
+}
+
+func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 	var probs Problems
 	l := &Lesson{File: file, Lang: langOf(file)}
 
@@ -55,7 +65,7 @@ func Parse(file string, src []byte) (*Lesson, Problems) {
 		l.fields = parseMeta(file, fm, &l.Meta, &probs)
 		body, offset = rest, fmLines
 	}
-	parseBody(file, body, offset, l, &probs)
+	parseBody(file, body, offset, l, &probs, outline)
 	return l, probs
 }
 
@@ -269,7 +279,7 @@ type section struct {
 // on an unnamed block, milliseconds each).
 type plainFences map[int]bool
 
-func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) {
+func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, outline bool) {
 	ix := newLineIndex(src, offset)
 	last := offset + len(ix.starts)
 	doc := markdown().Parser().Parse(text.NewReader(src))
@@ -311,6 +321,9 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) 
 			cur = &section{step: st, from: line + 1, to: last}
 			sections = append(sections, cur)
 		case *ast.FencedCodeBlock:
+			if outline {
+				continue
+			}
 			kind := fenceKind(n, src)
 			if n.Info == nil && n.Lines().Len() > 0 {
 				plain[ix.line(n.Lines().At(0).Start)-1] = true
@@ -331,6 +344,9 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems) 
 			}
 			addBlock(file, cur.step, kind, content, first, probs)
 		}
+	}
+	if outline {
+		return
 	}
 	for _, s := range sections {
 		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from, plain)

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -67,5 +68,29 @@ func TestParsePlainFence(t *testing.T) {
 	want := "Output:\n\n```text\nhello\n```\n\n~~~~text\nworld\n~~~~\n\n```sh\nls\n```\n"
 	if got := l.Steps[0].Body; got != want {
 		t.Errorf("Body = %q, want %q", got, want)
+	}
+}
+
+// TestOutlineMatchesParse: the outline finds the same steps as the full
+// parse, for the sample and every built-in lesson file.
+func TestOutlineMatchesParse(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*/*/lesson.*.md")
+	builtin, _ := filepath.Glob("../content/lessons/*/lesson.*.md")
+	for _, f := range append(files, builtin...) {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := Parse(f, src)
+		out := ParseOutline(f, src)
+		if !reflect.DeepEqual(full.Meta, out.Meta) || len(full.Steps) != len(out.Steps) {
+			t.Errorf("%s: outline %+v with %d steps, parse %+v with %d", f, out.Meta, len(out.Steps), full.Meta, len(full.Steps))
+			continue
+		}
+		for i := range full.Steps {
+			if a, b := full.Steps[i], out.Steps[i]; a.ID != b.ID || a.Title != b.Title || a.Line != b.Line {
+				t.Errorf("%s: step %d: outline %q %q %d, parse %q %q %d", f, i, b.ID, b.Title, b.Line, a.ID, a.Title, a.Line)
+			}
+		}
 	}
 }

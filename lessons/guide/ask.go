@@ -57,7 +57,7 @@ func (g *Guide) chooseLesson() (string, error) {
 	summaries := make([]string, len(ids))
 	def := 0
 	for n, id := range ids {
-		l, err := g.lesson(id)
+		l, err := g.outline(id)
 		if err != nil {
 			return "", err
 		}

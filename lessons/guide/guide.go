@@ -182,6 +182,16 @@ func (g *Guide) lesson(id string) (*lessons.Lesson, error) {
 	return l, err
 }
 
+// outline returns lesson id's outline (titles and step ids only) in the
+// student's language, for menus and tables.
+func (g *Guide) outline(id string) (*lessons.Lesson, error) {
+	l, err := g.Course.Outline(id, g.Lang)
+	if errors.Is(err, lessons.ErrNoLesson) {
+		return nil, g.usage("error.no-lesson", id)
+	}
+	return l, err
+}
+
 // current returns the lesson and step the student is on.
 func (g *Guide) current() (*lessons.Lesson, int, error) {
 	if g.p.Current == "" {

@@ -77,7 +77,7 @@ func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) e
 // requiresNote points at the lessons l builds on that are not done yet.
 func (g *Guide) requiresNote(l *lessons.Lesson) {
 	for _, id := range l.Requires.Lessons {
-		req, err := g.lesson(id)
+		req, err := g.outline(id)
 		if err != nil || g.doneCount(req) == len(req.Steps) {
 			continue
 		}
@@ -90,7 +90,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 func (g *Guide) List() error {
 	fmt.Fprintln(g.Out, g.T("list.title"))
 	for n, id := range g.Course.IDs() {
-		l, err := g.lesson(id)
+		l, err := g.outline(id)
 		if err != nil {
 			return err
 		}
@@ -383,7 +383,7 @@ func (g *Guide) finished(l *lessons.Lesson) error {
 	ids := g.Course.IDs()
 	for n, id := range ids {
 		if id == l.ID && n+1 < len(ids) {
-			next, err := g.lesson(ids[n+1])
+			next, err := g.outline(ids[n+1])
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 func (g *Guide) ShowProgress() error {
 	rows := [][]string{{g.T("progress.col.lesson"), g.T("progress.col.title"), g.T("progress.col.steps"), g.T("progress.col.state")}}
 	for _, id := range g.Course.IDs() {
-		l, err := g.lesson(id)
+		l, err := g.outline(id)
 		if err != nil {
 			return err
 		}
