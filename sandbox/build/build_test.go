@@ -1,7 +1,9 @@
 package build
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -499,5 +501,39 @@ func TestPruneEmptiesTheCache(t *testing.T) {
 	}
 	if got, _ := f.file(t, "prune:1", "x"); got != "x\n" {
 		t.Errorf("/x = %q after prune and rebuild", got)
+	}
+}
+
+func TestBuildAddUnpacksArchivesAndCopyChmod(t *testing.T) {
+	f := newFixture(t)
+	var archive bytes.Buffer
+	zw := gzip.NewWriter(&archive)
+	tw := tar.NewWriter(zw)
+	for name, body := range map[string]string{"tool/a.txt": "a\n", "tool/b.txt": "b\n"} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	zw.Close()
+	files := map[string]string{
+		"Dockerfile":  "FROM busybox:test\nADD tool.tar.gz /opt/\nCOPY --chmod=750 run.sh /usr/local/bin/\nRUN test -x /usr/local/bin/run.sh\n",
+		"tool.tar.gz": archive.String(),
+		"run.sh":      "#!/bin/sh\necho run\n",
+	}
+	if _, out, err := f.build(t, files, Options{Tags: []string{"add:1"}}); err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+	if got, _ := f.file(t, "add:1", "opt/tool/b.txt"); got != "b\n" {
+		t.Errorf("/opt/tool/b.txt = %q, want the archive unpacked by ADD", got)
+	}
+	img, _ := f.store.Get(context.Background(), "add:1")
+	dirs, _ := f.store.LayerDirs(context.Background(), img)
+	for _, d := range dirs {
+		if fi, err := os.Stat(filepath.Join(d, "usr/local/bin/run.sh")); err == nil {
+			if fi.Mode().Perm() != 0o750 {
+				t.Errorf("run.sh mode = %o, want 750 from --chmod", fi.Mode().Perm())
+			}
+			break
+		}
 	}
 }
