@@ -223,7 +223,19 @@ func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
 	return r.export(ctx, st)
 }
 
-// stageIndex finds a stage by name (case-insensitive) or number.
+// stageNamed finds an earlier stage by name (case-insensitive), as FROM
+// refers to one.
+func (r *run) stageNamed(name string, before int) int {
+	for i := 0; i < before; i++ {
+		if r.stages[i].Name != "" && strings.EqualFold(r.stages[i].Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stageIndex finds an earlier stage by name (case-insensitive) or number,
+// as COPY --from refers to one.
 func (r *run) stageIndex(name string, before int) int {
 	for i := 0; i < before; i++ {
 		if strings.EqualFold(r.stages[i].Name, name) || fmt.Sprint(i) == name {
@@ -244,7 +256,9 @@ func (r *run) stage(ctx context.Context, i int) (*state, error) {
 		return nil, err
 	}
 	var st *state
-	if j := r.stageIndex(baseName, i); j >= 0 {
+	shown := displayBase(baseName)
+	if j := r.stageNamed(baseName, i); j >= 0 {
+		shown = baseName
 		parent, err := r.stage(ctx, j)
 		if err != nil {
 			return nil, err
@@ -279,7 +293,7 @@ func (r *run) stage(ctx context.Context, i int) (*state, error) {
 		return fmt.Sprintf("[%d/%d]", n, steps)
 	}
 
-	v := r.p.vertex(label(1) + " FROM " + displayBase(baseName))
+	v := r.p.vertex(label(1) + " FROM " + shown)
 	if st == nil {
 		st, err = r.from(ctx, baseName, v)
 		if err != nil {
