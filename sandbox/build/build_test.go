@@ -128,6 +128,9 @@ func newFixture(t testing.TB) *fixture {
 		os.MkdirAll(filepath.Join(rootfs, d), 0o755)
 	}
 	os.Chmod(filepath.Join(rootfs, "tmp"), 0o1777)
+	// Debian's merged /usr: /lib is a symlink.
+	os.MkdirAll(filepath.Join(rootfs, "usr/lib"), 0o755)
+	os.Symlink("usr/lib", filepath.Join(rootfs, "lib"))
 	data, err := os.ReadFile(busybox)
 	if err != nil {
 		t.Fatal(err)
@@ -535,5 +538,29 @@ func TestBuildAddUnpacksArchivesAndCopyChmod(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+func TestBuildCopyFollowsImageSymlinks(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{
+		"Dockerfile": "FROM busybox:test\nCOPY a.txt /lib/x/\nWORKDIR /lib/work\n",
+		"a.txt":      "a\n",
+	}
+	if _, out, err := f.build(t, files, Options{Tags: []string{"link:1"}}); err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+	if got, _ := f.file(t, "link:1", "usr/lib/x/a.txt"); got != "a\n" {
+		t.Errorf("/usr/lib/x/a.txt = %q, want COPY to /lib/x/ to land there", got)
+	}
+	img, _ := f.store.Get(context.Background(), "link:1")
+	dirs, _ := f.store.LayerDirs(context.Background(), img)
+	for _, d := range dirs {
+		if fi, err := os.Lstat(filepath.Join(d, "lib")); err == nil && fi.IsDir() {
+			t.Errorf("layer %s has a directory /lib hiding the image's /lib symlink", filepath.Base(d))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "usr/lib/work")); err != nil {
+		t.Errorf("WORKDIR /lib/work did not make /usr/lib/work: %v", err)
 	}
 }

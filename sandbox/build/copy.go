@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
@@ -123,10 +124,19 @@ func (r *run) copyStep(ctx context.Context, st *state, c copyArgs, title string)
 		dest = path.Join(wd, dest) + map[bool]string{true: "/"}[strings.HasSuffix(c.DestPath, "/")]
 	}
 	destIsDir := strings.HasSuffix(dest, "/") || len(srcs) > 1 || c.DestPath == "." || strings.HasSuffix(c.DestPath, "/.")
-	if fi, err := os.Stat(filepath.Join(view, dest)); err == nil && fi.IsDir() {
-		destIsDir = true
+	if p, err := securejoin.SecureJoin(view, dest); err == nil {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			destIsDir = true
+		}
 	}
-	dest = path.Clean(dest)
+	// Symlinks in the image on the way to dest are followed, as Docker
+	// does: COPY to /lib/x in an image where /lib -> usr/lib writes
+	// /usr/lib/x, instead of hiding the symlink behind a new directory.
+	if destIsDir {
+		dest = resolveIn(view, dest)
+	} else {
+		dest = path.Join(resolveIn(view, path.Dir(path.Clean(dest))), path.Base(dest))
+	}
 
 	layer, err := r.b.newLayerDir("copy-")
 	if err != nil {
@@ -207,11 +217,17 @@ func (r *run) sources(root string, c copyArgs, ctxSrc bool) ([]source, error) {
 			if ctxSrc && rel != "." && r.ignore.excluded(filepath.ToSlash(rel)) {
 				continue
 			}
-			fi, err := os.Lstat(m)
+			// Symlinks on the way (and a symlink source itself) resolve
+			// inside root, never to the host's files.
+			abs, err := securejoin.SecureJoin(root, rel)
 			if err != nil {
 				continue
 			}
-			out = append(out, source{abs: m, name: s, fi: fi})
+			fi, err := os.Lstat(abs)
+			if err != nil {
+				continue
+			}
+			out = append(out, source{abs: abs, name: s, fi: fi})
 			found++
 		}
 		if found == 0 {
@@ -278,8 +294,15 @@ func parseChown(spec, rootfs string) (*owner, error) {
 		return nil, nil
 	}
 	u, g, hasGroup := strings.Cut(spec, ":")
-	passwd, _ := os.Open(filepath.Join(rootfs, "etc/passwd"))
-	group, _ := os.Open(filepath.Join(rootfs, "etc/group"))
+	open := func(p string) *os.File {
+		abs, err := securejoin.SecureJoin(rootfs, p)
+		if err != nil {
+			return nil
+		}
+		f, _ := os.Open(abs)
+		return f
+	}
+	passwd, group := open("etc/passwd"), open("etc/group")
 	defer func() {
 		if passwd != nil {
 			passwd.Close()
@@ -408,6 +431,20 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
+// resolveIn returns p (absolute, inside the image) with the image's
+// symlinks resolved, kept inside the image.
+func resolveIn(view, p string) string {
+	abs, err := securejoin.SecureJoin(view, p)
+	if err != nil {
+		return path.Clean("/" + p)
+	}
+	rel, err := filepath.Rel(view, abs)
+	if err != nil {
+		return path.Clean("/" + p)
+	}
+	return path.Clean("/" + filepath.ToSlash(rel))
+}
+
 // mirrorParents makes dir (and its parents) in layer, each with the owner
 // and mode it has in the image below (view), or root's 0755 when new, so a
 // layer never changes the directories it passes through.
@@ -428,7 +465,11 @@ func mirrorParents(view, layer, dir string, includeSelf bool) error {
 			continue
 		}
 		mode, uid, gid := os.FileMode(0o755), 0, 0
-		fi, err := os.Stat(filepath.Join(view, cur))
+		var fi fs.FileInfo
+		p, err := securejoin.SecureJoin(view, cur)
+		if err == nil {
+			fi, err = os.Stat(p)
+		}
 		if err == nil && fi.IsDir() {
 			mode = fi.Mode().Perm() | fi.Mode()&(fs.ModeSetgid|fs.ModeSticky)
 			if st, ok := fi.Sys().(*unix.Stat_t); ok {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/google/renameio/v2"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -333,14 +334,17 @@ func (r *run) workdirStep(ctx context.Context, st *state, title string) error {
 		v.fail(err)
 		return &Error{Step: title, Err: err}
 	}
-	_, statErr := os.Stat(filepath.Join(view, dir))
+	statErr := errors.New("no such directory")
+	if p, err := securejoin.SecureJoin(view, dir); err == nil {
+		_, statErr = os.Stat(p)
+	}
 	if statErr == nil {
 		release()
 		st.cfg.History = append(st.cfg.History, v1.History{Created: v1.Time{Time: historyTime(st.cfg)}, CreatedBy: "WORKDIR " + dir + " # dockyard", Comment: historyComment, EmptyLayer: true})
 	} else {
 		layer, err := r.b.newLayerDir("workdir-")
 		if err == nil {
-			err = mirrorParents(view, layer, dir, true)
+			err = mirrorParents(view, layer, resolveIn(view, dir), true)
 		}
 		release()
 		if err == nil {
