@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,8 +70,19 @@ func (e *StartError) Error() string { return e.Msg }
 
 // Attachment is the caller's end of a started container's streams.
 type Attachment struct {
-	conn    *net.UnixConn
-	writeMu sync.Mutex
+	conn     *net.UnixConn
+	writeMu  sync.Mutex
+	detached atomic.Bool
+}
+
+// ErrDetached ends Stream after Detach: the container keeps running.
+var ErrDetached = errors.New("detached from the container")
+
+// Detach leaves the container running and ends Stream with ErrDetached
+// (Docker's Ctrl-P Ctrl-Q).
+func (a *Attachment) Detach() {
+	a.detached.Store(true)
+	a.conn.Close()
 }
 
 // ErrMonitorGone is returned when the monitor went away without saying how
@@ -122,6 +134,9 @@ func (a *Attachment) Stream(stdin io.Reader, stdout, stderr io.Writer) (int, err
 	for {
 		typ, payload, err := readFrame(a.conn)
 		if err != nil {
+			if a.detached.Load() {
+				return 0, ErrDetached
+			}
 			return 0, ErrMonitorGone
 		}
 		switch typ {

@@ -3,6 +3,7 @@ package container
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -322,7 +323,14 @@ func stream(ctx context.Context, e *engine.Engine, c *container.Container, a *co
 		defer restore()
 		stop := watchResize(ios, a)
 		defer stop()
-		return a.Stream(in, ios.Out, nil)
+		if in != nil {
+			in = &detachKeys{r: in, detach: a.Detach}
+		}
+		code, err := a.Stream(in, ios.Out, nil)
+		if errors.Is(err, container.ErrDetached) {
+			return 0, nil
+		}
+		return code, err
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"io"
 	"os"
 	"os/signal"
 
@@ -62,4 +63,42 @@ type ttyResizer struct{ f *os.File }
 
 func (t ttyResizer) Resize(cols, rows uint16) error {
 	return unix.IoctlSetWinsize(int(t.f.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows})
+}
+
+// detachKeys passes input through until Docker's detach keys, Ctrl-P
+// Ctrl-Q, which detach instead of reaching the container. A Ctrl-P is held
+// back until the next key shows whether it starts the sequence.
+type detachKeys struct {
+	r      io.Reader
+	detach func()
+	ctrlP  bool
+}
+
+func (d *detachKeys) Read(p []byte) (int, error) {
+	if len(p) < 2 {
+		return d.r.Read(p)
+	}
+	buf := make([]byte, len(p)-1) // room for a held Ctrl-P
+	n, err := d.r.Read(buf)
+	out := p[:0]
+	for _, b := range buf[:n] {
+		if d.ctrlP {
+			d.ctrlP = false
+			if b == 0x11 {
+				d.detach()
+				return len(out), io.EOF
+			}
+			out = append(out, 0x10)
+		}
+		if b == 0x10 {
+			d.ctrlP = true
+			continue
+		}
+		out = append(out, b)
+	}
+	if err != nil && d.ctrlP {
+		d.ctrlP = false
+		out = append(out, 0x10)
+	}
+	return len(out), err
 }

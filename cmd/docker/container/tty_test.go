@@ -98,6 +98,24 @@ func (term *terminal) eventually(input, want string) {
 	term.expect(want)
 }
 
+// wait waits for the docker command to end, failing the test if it does
+// not within a minute.
+func (term *terminal) wait() error {
+	term.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- term.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		_ = term.cmd.Process.Kill()
+		term.mu.Lock()
+		defer term.mu.Unlock()
+		term.t.Fatalf("docker %q did not end; the terminal shows %q", term.cmd.Args[1:], term.out.String())
+		return nil
+	}
+}
+
 func (term *terminal) send(s string) {
 	term.t.Helper()
 	if _, err := term.ptmx.WriteString(s); err != nil {
@@ -144,7 +162,7 @@ func TestRunInteractiveTerminal(t *testing.T) {
 	term.send("echo after-$((40+2))\r")
 	term.expect("after-42")
 	term.send("exit 3\r")
-	err := term.cmd.Wait()
+	err := term.wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
 		t.Errorf("docker run -it ended with %v, want exit status 3", err)
 	}
@@ -154,14 +172,29 @@ func TestRunInteractiveTerminal(t *testing.T) {
 func TestExecInteractiveTerminal(t *testing.T) {
 	root := busyboxRoot(t)
 	term := startTerminal(t, root, "run", "-d", "--network", "none", "--name", "box", "busybox", "sleep", "1000")
-	if err := term.cmd.Wait(); err != nil {
+	if err := term.wait(); err != nil {
 		t.Fatalf("docker run -d: %v", err)
 	}
 	term = startTerminal(t, root, "exec", "-it", "box", "sh")
 	term.send("echo $((6*7)) $(stty size)\r")
 	term.expect("42 50 120")
 	term.send("\x04")
-	if err := term.cmd.Wait(); err != nil {
+	if err := term.wait(); err != nil {
 		t.Errorf("docker exec -it ended with %v, want success", err)
 	}
+}
+
+// TestDetachKeys: Ctrl-P Ctrl-Q leaves the container running, as on Docker.
+func TestDetachKeys(t *testing.T) {
+	root := busyboxRoot(t)
+	term := startTerminal(t, root, "run", "-it", "--network", "none", "--name", "stay", "busybox", "sh")
+	term.send("echo $((1+1))-ready\r")
+	term.expect("2-ready") // output, not the echo of the input
+	term.send("\x10\x11")
+	if err := term.wait(); err != nil {
+		t.Fatalf("docker run -it after Ctrl-P Ctrl-Q: %v, want exit 0", err)
+	}
+	ps := startTerminal(t, root, "ps", "--filter", "name=stay")
+	ps.expect("Up ")
+	_ = ps.cmd.Wait()
 }
