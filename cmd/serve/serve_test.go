@@ -88,8 +88,11 @@ type served struct {
 // startServe runs `dockyard serve --socket <tmp>/docker.sock` on root in
 // this process; stop ends it and removes the socket's directory.
 func startServe(root string) (s *served, stop func() error, err error) {
-	s = &served{root: root}
+	s = &served{root: root, bin: os.Getenv("DOCKYARD_TEST_DOCKER")} // another client to try
 	for _, p := range []string{"/usr/bin/docker", "/usr/local/bin/docker"} {
+		if s.bin != "" {
+			break
+		}
 		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
 			s.bin = p
 			break
@@ -565,4 +568,103 @@ func TestCheckerSuite(t *testing.T) {
 	}
 	t.Cleanup(func() { api.Close() })
 	checkertest.Run(t, &checkertest.CLI{Command: []string{s.bin}, Env: s.env(), Img: checkertest.TestImage, Eng: api, RealNetNS: true})
+}
+
+// The practice task (source notes, 000), exactly as written there; HOSTDIR
+// is the student's host folder.
+const (
+	practicePull = `docker pull postgres`
+	practiceRun  = `docker run -d --name postgres-sample -p 5433:5432 -e POSTGRES_USER=admin1 -e POSTGRES_PASSWORD=admin2 -e PGDATA=/var/lib/postgresql/data/pgdata -v HOSTDIR:/var/lib/postgresql/data:z postgres`
+)
+
+// TestPostgresPracticeTask types the practice task into the real docker
+// CLI against `dockyard serve` on the shared root where .ci/setup baked
+// postgres (the image is too big to copy into a fresh root), and asks
+// psql for the answer; a row survives rm -f and the same run again.
+func TestPostgresPracticeTask(t *testing.T) {
+	dockerCLI(t)
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Fatal("needs the psql client (postgresql-client in .ci/apt-packages)")
+	}
+	ctx := context.Background()
+	e, err := engine.Open(ctx, engine.Options{Root: sharedRoot()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Images.Get(ctx, "postgres:latest"); err != nil {
+		t.Skipf("postgres is not baked in %s (.ci/setup bakes it): %v", sharedRoot(), err)
+	}
+	s := serveOn(t, sharedRoot())
+	sh := func(line string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("sh", "-c", line)
+		cmd.Env = append(s.env(), "PATH="+filepath.Dir(s.bin)+":"+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return string(out), ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		return string(out), 0
+	}
+	mustSh := func(line string) string {
+		t.Helper()
+		out, code := sh(line)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", line, code, out)
+		}
+		return out
+	}
+	sh("docker rm -f postgres-sample")
+	t.Cleanup(func() { sh("docker rm -f postgres-sample") })
+	hostDir := t.TempDir()
+	run := strings.ReplaceAll(practiceRun, "HOSTDIR", hostDir)
+
+	mustContain(t, practicePull, mustSh(practicePull), "postgres:latest", "is up to date")
+	mustSh(run)
+	waitForPsql(t, s)
+	if _, err := psql("CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'kept across containers')"); err != nil {
+		t.Fatal(err)
+	}
+	mustSh("docker rm -f postgres-sample")
+	mustSh(run)
+	waitForPsql(t, s)
+	got, err := psql("SELECT body FROM notes WHERE id = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(got) != "kept across containers" {
+		t.Errorf("row after rm -f and a new run = %q, want %q", got, "kept across containers")
+	}
+}
+
+// psql runs one statement with the real client, as the student would.
+func psql(sql string) (string, error) {
+	cmd := exec.Command("psql", "-h", "127.0.0.1", "-p", "5433", "-U", "admin1", "-v", "ON_ERROR_STOP=1", "-Atc", sql)
+	cmd.Env = append(os.Environ(), "PGPASSWORD=admin2", "PGCONNECT_TIMEOUT=2")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("psql %q: %v: %s", sql, err, out)
+	}
+	return string(out), nil
+}
+
+// waitForPsql polls until the server answers; the deadline only bounds a
+// broken run.
+func waitForPsql(t *testing.T, s *served) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, err := psql("select 1")
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			logs, _ := s.run("logs", "postgres-sample")
+			t.Fatalf("postgres did not answer psql: %v\ncontainer logs:\n%s", err, logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -244,6 +244,10 @@ func (s *Server) start(c *container.Container, ss *session) error {
 	}
 	ss.mu.Lock()
 	ss.a = a
+	// A resize that came while the container started.
+	if ss.tty && ss.cols > 0 && ss.rows > 0 && (ss.cols != opts.TTYCols || ss.rows != opts.TTYRows) {
+		_ = a.Resize(ss.cols, ss.rows)
+	}
 	ss.mu.Unlock()
 	go func() {
 		var stdin io.Reader

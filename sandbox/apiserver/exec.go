@@ -153,6 +153,11 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 		eo.OnTTY = func(master *os.File) {
 			rec.mu.Lock()
 			rec.master = master
+			// A resize may have come while the process started (Docker's
+			// 20.10 client sends the size only after the start).
+			if rec.cols > 0 && rec.rows > 0 && (rec.cols != eo.TTYCols || rec.rows != eo.TTYRows) {
+				_ = unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: rec.cols, Row: rec.rows})
+			}
 			rec.mu.Unlock()
 			if rec.req.AttachStdin {
 				go func() { _, _ = io.Copy(master, buf) }()
