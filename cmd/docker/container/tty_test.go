@@ -3,6 +3,7 @@ package container_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,4 +198,47 @@ func TestDetachKeys(t *testing.T) {
 	ps := startTerminal(t, root, "ps", "--filter", "name=stay")
 	ps.expect("Up ")
 	_ = ps.cmd.Wait()
+}
+
+// TestKilledCommandLosesNothing: the docker command can die at any
+// moment; the container runs on under its monitor and its end is recorded.
+func TestKilledCommandLosesNothing(t *testing.T) {
+	root := busyboxRoot(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	docker := filepath.Join(bin, "docker")
+	if err := os.Symlink(exe, docker); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "DOCKYARD_ROOT="+root)
+	cmd := exec.Command(docker, "run", "--network", "none", "--name", "orphan", "busybox", "sh", "-c", "echo up; sleep 1; echo down; exit 7")
+	cmd.Env = env
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 3)
+	if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "up\n" {
+		t.Fatalf("first output = %q, %v; want %q", buf, err, "up\n")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+
+	wait := exec.Command(docker, "wait", "orphan")
+	wait.Env = env
+	got, err := wait.Output()
+	if err != nil || strings.TrimSpace(string(got)) != "7" {
+		t.Fatalf("docker wait after the run command was killed = %q, %v; want 7", got, err)
+	}
+	logs := exec.Command(docker, "logs", "orphan")
+	logs.Env = env
+	if got, err := logs.Output(); err != nil || string(got) != "up\ndown\n" {
+		t.Errorf("docker logs = %q, %v; want %q", got, err, "up\ndown\n")
+	}
 }
