@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/kballard/go-shellquote"
 
 	"github.com/dockyard-lab/dockyard/checker"
 )
@@ -184,6 +185,29 @@ func (r *Runner) cleanup(ctx context.Context, s Step, before checker.Snapshot) P
 	return Phase{OK: true}
 }
 
+// Prepare makes a lesson's required images present before its first step,
+// as `dockyard images prepare` does for a student: `docker pull` of each
+// one missing (Dockyard bakes lesson images it cannot pull). What the engine makes on
+// the way (a base image baked for busybox) is then part of every step's
+// "before". It returns a row for the table, with the pulls as BEFORE.
+func (r *Runner) Prepare(ctx context.Context, lesson string, images []string) Row {
+	start := time.Now()
+	row := Row{Lesson: lesson, Step: "(images)", Before: Phase{OK: true}, After: Phase{OK: true, Skipped: true},
+		Cleanup: Phase{OK: true, Skipped: true}}
+	for _, img := range images {
+		if _, err := r.Engine.Image(ctx, img); err == nil {
+			continue
+		}
+		sc := Script{Source: "docker pull " + shellquote.Join(img), File: lesson + " requires.images"}
+		if err := r.script(ctx, "pull", sc); err != nil {
+			row.Before = Phase{Detail: err.Error()}
+			break
+		}
+	}
+	row.Duration = time.Since(start)
+	return row
+}
+
 // script runs a shell block with bash -e; an empty block does nothing.
 func (r *Runner) script(ctx context.Context, what string, sc Script) error {
 	if strings.TrimSpace(sc.Source) == "" {
@@ -211,7 +235,11 @@ func (r *Runner) script(ctx context.Context, what string, sc Script) error {
 	case errors.As(err, &ee):
 		err = fmt.Errorf("exited with status %d", ee.ExitCode())
 	}
-	return fmt.Errorf("%s (%s:%d) %v:\n%s", what, sc.File, sc.Line, err, tail(string(out), 8))
+	where := sc.File
+	if sc.Line > 0 {
+		where = fmt.Sprintf("%s:%d", sc.File, sc.Line)
+	}
+	return fmt.Errorf("%s (%s) %v:\n%s", what, where, err, tail(string(out), 8))
 }
 
 // tail keeps the last n lines of out, indented.

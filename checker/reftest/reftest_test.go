@@ -86,3 +86,16 @@ func TestRunner(t *testing.T) {
 		p.Podman(t, "network", "prune", "-f")
 	}
 }
+
+func TestPrepare(t *testing.T) {
+	p := checkertest.StartPodman(t)
+	r := &reftest.Runner{Engine: p.Engine(), Dir: t.TempDir(),
+		Env: append(p.Env(), "PATH="+p.DockerShim(t)+":"+os.Getenv("PATH"))}
+	if row := r.Prepare(context.Background(), "demo", []string{checkertest.TestImage}); !row.OK() {
+		t.Errorf("Prepare(present image) = %+v, want ok", row)
+	}
+	row := r.Prepare(context.Background(), "demo", []string{"localhost/ck-absent:1"})
+	if row.OK() || !strings.Contains(row.Before.Detail, "pull (demo requires.images) exited with status") {
+		t.Errorf("Prepare(absent image) = %+v, want a failed pull", row.Before)
+	}
+}

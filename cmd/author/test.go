@@ -118,14 +118,23 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 
 	// Widths are known before any step runs, so each row prints as soon
 	// as its step is done and the table still lines up.
-	lw, sw := len("LESSON"), len("STEP")
+	lw, sw := len("LESSON"), len("(images)")
 	for _, s := range steps {
 		lw, sw = max(lw, len(s.Lesson)), max(sw, len(s.ID))
 	}
 	io := opts.IO.IOStreams
 	fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %s\n", lw, "LESSON", sw, "STEP", "BEFORE", "AFTER", "CLEANUP", "TIME")
 	var failed []reftest.Row
+	prepared := map[string]bool{}
 	for _, s := range steps {
+		if !prepared[s.Lesson] && len(s.Images) > 0 {
+			prepared[s.Lesson] = true
+			if row := r.Prepare(ctx, s.Lesson, s.Images); !row.OK() {
+				fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %.1fs\n", lw, row.Lesson, sw, row.Step,
+					row.Before, row.After, row.Cleanup, row.Duration.Seconds())
+				failed = append(failed, row)
+			}
+		}
 		row := r.Run(ctx, s)
 		fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %.1fs\n", lw, row.Lesson, sw, row.Step,
 			row.Before, row.After, row.Cleanup, row.Duration.Seconds())
