@@ -135,7 +135,7 @@ func (s *Store) Signal(ref string, sig unix.Signal) error {
 		return err
 	}
 	if c.State.Status != Running {
-		return &NotRunningError{ID: c.ShortID()}
+		return &NotRunningError{ID: c.ID}
 	}
 	if sig == unix.SIGKILL || sig == stopSignal(c) {
 		if _, err := s.Update(c.ID, func(c *Container) error { c.State.StopRequested = true; return nil }); err != nil {
@@ -144,7 +144,7 @@ func (s *Store) Signal(ref string, sig unix.Signal) error {
 	}
 	lc, err := libcontainer.Load(s.runtimeRoot(c.ID), c.ID)
 	if err != nil {
-		return &NotRunningError{ID: c.ShortID()}
+		return &NotRunningError{ID: c.ID}
 	}
 	if err := lc.Signal(sig); err != nil {
 		return fmt.Errorf("signal container %s: %w", c.ShortID(), err)
@@ -277,11 +277,11 @@ func (s *Store) Processes(ref string) ([]int, error) {
 		return nil, err
 	}
 	if c.State.Status != Running {
-		return nil, &NotRunningError{ID: c.ShortID()}
+		return nil, &NotRunningError{ID: c.ID}
 	}
 	lc, err := libcontainer.Load(s.runtimeRoot(c.ID), c.ID)
 	if err != nil {
-		return nil, &NotRunningError{ID: c.ShortID()}
+		return nil, &NotRunningError{ID: c.ID}
 	}
 	return lc.Processes()
 }

@@ -31,11 +31,11 @@ func (s *Store) Stats(ref string) (*Sample, error) {
 		return nil, err
 	}
 	if c.State.Status != Running {
-		return nil, &NotRunningError{ID: c.ShortID()}
+		return nil, &NotRunningError{ID: c.ID}
 	}
 	lc, err := libcontainer.Load(s.runtimeRoot(c.ID), c.ID)
 	if err != nil {
-		return nil, &NotRunningError{ID: c.ShortID()}
+		return nil, &NotRunningError{ID: c.ID}
 	}
 	st, err := lc.Stats()
 	if err != nil {

@@ -31,6 +31,7 @@ type PsOptions struct {
 	Quiet   bool
 	NoTrunc bool
 	Filters []string
+	Format  string
 }
 
 // NewCmdPs returns `docker ps`.
@@ -59,6 +60,7 @@ func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
 	fl.IntVarP(&opts.Last, "last", "n", -1, "Show n last created containers (includes all states)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display container IDs")
 	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "Don't truncate output")
+	fl.StringVar(&opts.Format, "format", "", "Format output using a Go template ('{{.Names}}', 'table {{.ID}}\\t{{.Status}}')")
 	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Filter output based on conditions provided (status=, name=, id=, ancestor=)")
 	return cmd
 }
@@ -74,6 +76,12 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	}
 	e.WithLivePorts(all)
 	list := filterContainers(all, opts)
+	if opts.Format != "" && !opts.Quiet {
+		if err := writePsFormat(opts.IO.Out, opts.Format, list, opts.Now(), opts.NoTrunc); err != nil {
+			return &factory.FlagError{Err: err}
+		}
+		return nil
+	}
 	return writePs(opts.IO.Out, list, opts, opts.Now())
 }
 

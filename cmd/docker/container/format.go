@@ -1,0 +1,81 @@
+package container
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+
+	"github.com/docker/go-units"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+// psRow is what a `docker ps --format` template sees, with Docker's field
+// names ({{.ID}}, {{.Names}}, {{.Status}}, ...).
+type psRow struct {
+	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Names, Labels string
+}
+
+func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
+	id := c.ShortID()
+	command := commandLine(c.Spec.Config.Args())
+	if !noTrunc {
+		command = ellipsis(command, 20)
+	}
+	if noTrunc {
+		id = c.ID
+	}
+	var labels []string
+	for k, v := range c.Spec.Config.Labels {
+		labels = append(labels, k+"="+v)
+	}
+	return psRow{
+		ID: id, Image: c.Spec.Image, Command: strconv.Quote(command),
+		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
+		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
+		Ports:      Ports(c), State: string(c.State.Status), Status: Status(c, now),
+		Names: c.Name, Labels: strings.Join(labels, ","),
+	}
+}
+
+// writePsFormat prints rows through a Go template; "table ..." adds a
+// header and aligns columns, as Docker does.
+func writePsFormat(w io.Writer, format string, list []*container.Container, now time.Time, noTrunc bool) error {
+	table := strings.HasPrefix(format, "table")
+	if table {
+		format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
+	}
+	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
+	tmpl, err := template.New("ps").Funcs(template.FuncMap{
+		"json": func(v any) string { return fmt.Sprint(v) },
+	}).Parse(format)
+	if err != nil {
+		return fmt.Errorf("template parsing error: %v", err)
+	}
+	out := w
+	var tw *tabwriter.Writer
+	if table {
+		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+		out = tw
+		header := psRow{ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT",
+			RunningFor: "CREATED", Ports: "PORTS", State: "STATE", Status: "STATUS", Names: "NAMES", Labels: "LABELS"}
+		if err := tmpl.Execute(out, header); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		fmt.Fprintln(out)
+	}
+	for _, c := range list {
+		if err := tmpl.Execute(out, newPsRow(c, now, noTrunc)); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		fmt.Fprintln(out)
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	return nil
+}
