@@ -303,7 +303,25 @@ func (e *Engine) ConfigureNetwork(ctx context.Context, c *container.Container, n
 	if err != nil {
 		return err
 	}
-	return ns.Configure(ctx, c.ID, network.Config{Name: c.Name, Networks: networks, Ports: ports})
+	cfg := network.Config{Name: c.Name, Networks: networks, Ports: ports}
+	err = ns.Configure(ctx, c.ID, cfg)
+	var pc *network.PortConflictError
+	if errors.As(err, &pc) && pc.Holder != "" && e.releaseDeadHolder(ctx, ns, pc.Holder) {
+		err = ns.Configure(ctx, c.ID, cfg)
+	}
+	return err
+}
+
+// releaseDeadHolder frees the networking (and so the published ports) of
+// the container named holder when it is not running: a container whose
+// monitor was killed never detached, and must not keep its ports. It
+// reports whether anything was freed.
+func (e *Engine) releaseDeadHolder(ctx context.Context, ns *network.Store, holder string) bool {
+	h, err := e.containerByRef(holder)
+	if err != nil || h.State.Status == container.Running || h.State.Status == container.Restarting {
+		return false
+	}
+	return ns.Detach(ctx, h.ID) == nil
 }
 
 // containerByRef finds a container by name or id.
