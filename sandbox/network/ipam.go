@@ -23,8 +23,10 @@ func defaultPools() []netip.Prefix {
 }
 
 // hostPrefixes returns the IPv4 destinations of the host's routes (all
-// tables), the default route excluded. Bridges of other state roots show up
-// here, which keeps two roots off the same subnet.
+// tables), the default route excluded, and the subnets of every address on
+// the host's links. Bridges of other state roots show up here, which keeps
+// two roots off the same subnet; the addresses matter for a bridge that is
+// down, since a link that is down has no route.
 func hostPrefixes() ([]netip.Prefix, error) {
 	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: 0}, netlink.RT_FILTER_TABLE)
 	if err != nil {
@@ -40,6 +42,18 @@ func hostPrefixes() ([]netip.Prefix, error) {
 			continue
 		}
 		ps = append(ps, p)
+	}
+	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		return nil, fmt.Errorf("list host addresses: %w", err)
+	}
+	for _, a := range addrs {
+		if a.IPNet == nil {
+			continue
+		}
+		if p, ok := prefixOf(a.IPNet); ok && p.Bits() > 0 && !p.Addr().IsLoopback() {
+			ps = append(ps, p)
+		}
 	}
 	return ps, nil
 }
