@@ -34,6 +34,26 @@ var (
 	ErrInUse    = errors.New("volume is in use")
 )
 
+// ErrDamaged matches a *DamagedError with errors.Is.
+var ErrDamaged = errors.New("volume record is damaged")
+
+// DamagedError is a volume whose volume.json cannot be read (cut short or
+// edited by hand). List skips such volumes, so one damaged record does not
+// stop every other volume command; docker volume rm removes it.
+type DamagedError struct {
+	Name string
+	Path string // its volume.json
+	Err  error
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("volume %s is damaged: its record %s cannot be read (%v); remove it with \"docker volume rm %s\"", e.Name, e.Path, e.Err, e.Name)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
 // Volume is one named volume.
 type Volume struct {
 	Name       string            `json:"name"`
@@ -116,7 +136,7 @@ func (s *Store) load(name string) (*Volume, error) {
 	}
 	v := &Volume{}
 	if err := json.Unmarshal(b, v); err != nil {
-		return nil, fmt.Errorf("parse volume %s: %w", name, err)
+		return nil, &DamagedError{Name: name, Path: s.metaPath(name), Err: err}
 	}
 	v.Mountpoint = s.Path(name)
 	return v, nil
@@ -212,8 +232,8 @@ func (s *Store) List(ctx context.Context) ([]*Volume, error) {
 			continue
 		}
 		v, err := s.load(e.Name())
-		if errors.Is(err, ErrNotFound) {
-			continue // half-created or half-removed: not a volume
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) {
+			continue // half-created or half-removed: not a volume; damaged: see Damaged
 		}
 		if err != nil {
 			return nil, err
@@ -222,6 +242,23 @@ func (s *Store) List(ctx context.Context) ([]*Volume, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// Damaged returns the volumes whose records cannot be read, which List
+// leaves out.
+func (s *Store) Damaged(ctx context.Context) []*DamagedError {
+	entries, _ := os.ReadDir(s.dir)
+	var out []*DamagedError
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		var d *DamagedError
+		if _, err := s.load(e.Name()); errors.As(err, &d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Inspect returns one volume.
@@ -270,6 +307,11 @@ func (s *Store) remove(name string) error { return s.removeIgnoring(name, "") }
 
 func (s *Store) removeIgnoring(name, ignore string) error {
 	v, err := s.load(name)
+	if errors.Is(err, ErrDamaged) {
+		// Its recorded users are lost; the containers mounting it still
+		// count (s.inUse).
+		v, err = &Volume{Name: name}, nil
+	}
 	if err != nil {
 		return err
 	}

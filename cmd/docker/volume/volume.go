@@ -152,6 +152,9 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return daemonError(err)
 	}
+	for _, d := range s.Damaged(ctx) {
+		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
+	}
 	var shown []*volume.Volume
 	for _, v := range vols {
 		ok := true
