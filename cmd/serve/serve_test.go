@@ -668,3 +668,53 @@ func waitForPsql(t *testing.T, s *served) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestCopy(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "-d", "--name", "cpbox", "busybox", "sleep", "600")
+	host := t.TempDir()
+	os.WriteFile(filepath.Join(host, "note.txt"), []byte("from the host\n"), 0o644)
+	os.MkdirAll(filepath.Join(host, "dir", "sub"), 0o755)
+	os.WriteFile(filepath.Join(host, "dir", "sub", "deep.txt"), []byte("deep\n"), 0o644)
+	s.docker(t, "cp", filepath.Join(host, "note.txt"), "cpbox:/tmp/")
+	s.docker(t, "cp", filepath.Join(host, "dir"), "cpbox:/tmp/copied")
+	if out := s.docker(t, "exec", "cpbox", "cat", "/tmp/note.txt", "/tmp/copied/sub/deep.txt"); out != "from the host\ndeep\n" {
+		t.Errorf("files copied in = %q", out)
+	}
+	s.docker(t, "cp", "cpbox:/tmp/copied", filepath.Join(host, "back"))
+	if b, err := os.ReadFile(filepath.Join(host, "back", "sub", "deep.txt")); err != nil || string(b) != "deep\n" {
+		t.Errorf("directory copied out: %q, %v", b, err)
+	}
+	out, code := s.code(t, "cp", "cpbox:/nosuch", host)
+	// Docker 28 prints the server's message; 20.10 its own "No such
+	// container:path: cpbox:/nosuch" for the 404.
+	if code == 0 || !strings.Contains(out, "/nosuch") {
+		t.Errorf("docker cp of a missing path = %q, exit %d", out, code)
+	}
+	s.docker(t, "rm", "-f", "cpbox")
+}
+
+// TestRunInteractiveInPty: docker run -it attaches a terminal before the
+// start; what is typed reaches the shell and its exit code comes back.
+func TestRunInteractiveInPty(t *testing.T) {
+	s := withBusybox(t)
+	cmd := exec.Command(s.bin, "run", "-it", "--rm", "busybox", "sh")
+	cmd.Env = s.env()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 111})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out syncBuffer
+	go func() { _, _ = io.Copy(&out, tty) }()
+	waitFor(t, &out, "# ")
+	fmt.Fprint(tty, "echo typed-$((40+2)); stty size\r")
+	waitFor(t, &out, "typed-42")
+	waitFor(t, &out, "33 111")
+	fmt.Fprint(tty, "exit 4\r")
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Errorf("docker run -it ... exit 4 = %v, want exit status 4\n%s", err, out.String())
+	}
+}

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	s.handle("GET /version", s.versionInfo)
 	s.handle("GET /info", s.info)
 	s.containerRoutes()
+	s.archiveRoutes()
 	s.execRoutes()
 	s.imageRoutes()
 	s.networkRoutes()
