@@ -3,6 +3,8 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -79,5 +81,45 @@ func TestConfigureStartForget(t *testing.T) {
 	}
 	if _, err := s.Remove(ctx, "app-net"); err != nil {
 		t.Errorf("Remove(app-net) after Forget: %v", err)
+	}
+}
+
+// TestDamagedState: a state.json cut short or garbled gives one line naming
+// the file and the way out (found by QA: it said "parse <path>: unexpected
+// end of JSON input"), and moving it away as the line says starts again
+// with the default networks.
+func TestDamagedState(t *testing.T) {
+	for _, content := range []string{"", `{"networks": {`, "\x00garbage", `{"networks": 5}`} {
+		t.Run(fmt.Sprintf("%q", content), func(t *testing.T) {
+			s := newTestStore(t)
+			ctx := context.Background()
+			if _, err := s.Create(ctx, CreateOptions{Name: "app-net"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(s.statePath(), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.List(ctx)
+			var d *DamagedStateError
+			want := "network state " + s.statePath() + " is damaged ("
+			fix := "; move it away to start again with only the default networks: mv " + s.statePath() + " " + s.statePath() + ".damaged"
+			if !errors.As(err, &d) || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), fix) {
+				t.Fatalf("List() error = %v, want %q...%q", err, want, fix)
+			}
+			if err := os.Rename(s.statePath(), s.statePath()+".damaged"); err != nil {
+				t.Fatal(err)
+			}
+			nets, err := s.List(ctx)
+			if err != nil {
+				t.Fatalf("List() after moving the state away: %v", err)
+			}
+			var names []string
+			for _, n := range nets {
+				names = append(names, n.Name)
+			}
+			if got := strings.Join(names, " "); got != "bridge host none" {
+				t.Errorf("networks after moving the state away = %q, want %q", got, "bridge host none")
+			}
+		})
 	}
 }

@@ -65,13 +65,28 @@ func (s *Store) readRaw() (*state, []byte, error) {
 	}
 	st := newState()
 	if err := json.Unmarshal(b, st); err != nil {
-		return nil, nil, fmt.Errorf("parse %s: %w", s.statePath(), err)
+		return nil, nil, &DamagedStateError{Path: s.statePath(), Err: err}
 	}
 	if st.Configs == nil {
 		st.Configs = map[string]*Config{}
 	}
 	return st, b, nil
 }
+
+// DamagedStateError is a state.json that cannot be read (cut short or
+// edited by hand). Moving it away is the way out: the store starts again
+// with the default networks, and the next network command removes the
+// bridges and veths the lost state knew (Reconcile).
+type DamagedStateError struct {
+	Path string
+	Err  error
+}
+
+func (e *DamagedStateError) Error() string {
+	return fmt.Sprintf("network state %s is damaged (%v); move it away to start again with only the default networks: mv %s %s.damaged", e.Path, e.Err, e.Path, e.Path)
+}
+
+func (e *DamagedStateError) Unwrap() error { return e.Err }
 
 func (s *Store) write(st *state) error {
 	b, err := json.MarshalIndent(st, "", "  ")
