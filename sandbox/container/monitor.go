@@ -296,6 +296,7 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	if first {
 		// The monitor now only waits: give memory back.
 		debug.FreeOSMemory()
+		dropStartupPages()
 	}
 	ps, err := proc.Wait()
 	code := exitCode(ps, err)
