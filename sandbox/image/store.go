@@ -136,7 +136,8 @@ func (s *Store) load() (*state, error) {
 		return nil, fmt.Errorf("read image refs: %w", err)
 	}
 	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("read image refs %s: %w", filepath.Join(s.dir, "refs.json"), err)
+		p := filepath.Join(s.dir, "refs.json")
+		return nil, fmt.Errorf("the image list %s is damaged (%w); move it away and pull or load your images again: mv %s %s.damaged", p, err, p, p)
 	}
 	if st.Images == nil {
 		st.Images = map[string]*record{}

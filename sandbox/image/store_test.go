@@ -3,6 +3,7 @@ package image_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -535,5 +536,38 @@ func TestPullMirrorWithoutTheImageThenUnreachableUpstream(t *testing.T) {
 	})
 	if !errors.Is(err, image.ErrUnreachable) || !strings.Contains(err.Error(), "registry docker.io cannot be reached") {
 		t.Errorf("Pull = %v, want an unreachable error naming docker.io", err)
+	}
+}
+
+// TestDamagedRefs: a refs.json cut short or garbled gives one line naming
+// the file and the way out (found by QA: "read image refs <path>: unexpected
+// end of JSON input"); moving it away as the line says gives an empty store.
+func TestDamagedRefs(t *testing.T) {
+	for _, content := range []string{"", `{"images": {`, "\x00garbage", `{"refs": []}`} {
+		t.Run(fmt.Sprintf("%q", content), func(t *testing.T) {
+			ctx := context.Background()
+			s := openStore(t)
+			p := filepath.Join(s.Dir(), "refs.json")
+			if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			want := "the image list " + p + " is damaged ("
+			fix := "); move it away and pull or load your images again: mv " + p + " " + p + ".damaged"
+			for what, err := range map[string]error{
+				"List": func() error { _, err := s.List(ctx); return err }(),
+				"Get":  func() error { _, err := s.Get(ctx, "busybox"); return err }(),
+				"GC":   func() error { _, err := s.GC(ctx); return err }(),
+			} {
+				if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), fix) {
+					t.Errorf("%s() error = %v, want %q...%q", what, err, want, fix)
+				}
+			}
+			if err := os.Rename(p, p+".damaged"); err != nil {
+				t.Fatal(err)
+			}
+			if imgs, err := s.List(ctx); err != nil || len(imgs) != 0 {
+				t.Errorf("List() after moving refs.json away = %v, %v, want none", imgs, err)
+			}
+		})
 	}
 }
