@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
@@ -52,9 +55,20 @@ func saveRun(ctx context.Context, opts *SaveOptions) error {
 	if opts.Output == "" {
 		return daemonError(e.Images.Save(ctx, opts.Images, opts.IO.Out))
 	}
+	// Docker's check and message; the pending file's own error would name
+	// its hidden temporary file.
+	if dir := filepath.Dir(opts.Output); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("failed to save image: invalid output path: directory %q does not exist", dir)
+		}
+	}
 	// The archive appears whole or not at all.
 	pf, err := renameio.NewPendingFile(opts.Output, renameio.WithPermissions(0o644))
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = &fs.PathError{Op: "create", Path: opts.Output, Err: pe.Err}
+		}
 		return fmt.Errorf("failed to save image: %w", err)
 	}
 	defer pf.Cleanup()
