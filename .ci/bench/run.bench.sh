@@ -85,7 +85,7 @@ PY
 
 # Memory of one idle monitor process (target <= 10 MB).
 id=$("$dockyard" docker run -d --network none busybox sleep 1000)
-sleep 1
+sleep 3 # the monitor trims its memory 2 s after the start
 pid=$("$dockyard" docker inspect --format '{{.State.Pid}}' "$id")
 mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
 echo "idle monitor (pid $mon): $(grep -E '^(Rss|Pss_Anon|Pss_File):' /proc/"$mon"/smaps_rollup | tr -s ' ' | tr '\n' ' ')"

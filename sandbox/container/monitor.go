@@ -294,9 +294,14 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	io.startCopy()
 	if first {
-		// The monitor now only waits: give memory back.
-		debug.FreeOSMemory()
-		dropStartupPages()
+		// A container still running after a moment leaves the monitor
+		// only waiting: give memory back then. Short-lived containers
+		// end before and do not pay for it.
+		trim := time.AfterFunc(2*time.Second, func() {
+			debug.FreeOSMemory()
+			dropStartupPages()
+		})
+		defer trim.Stop()
 	}
 	ps, err := proc.Wait()
 	code := exitCode(ps, err)
