@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,7 +106,13 @@ func (s *Store) Load(ctx context.Context, r io.Reader) ([]Loaded, error) {
 		if _, err := Unpack(af, dir); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
-		return s.loadLayout(ctx, dir)
+		out, err := s.loadLayout(ctx, dir)
+		var pe *fs.PathError
+		if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(pe.Path, dir+"/") {
+			// Not the temporary path: what the archive lacks.
+			return out, fmt.Errorf("load: the archive is incomplete: %s is missing from it", strings.TrimPrefix(pe.Path, dir+"/"))
+		}
+		return out, err
 	}
 	return nil, errors.New("load: not an image archive: no manifest.json (docker save) or index.json (OCI layout) in it")
 }
@@ -138,6 +145,9 @@ func (s *Store) loadDockerArchive(ctx context.Context, archive string) ([]Loaded
 	m, err := tarball.LoadManifest(opener)
 	if err != nil {
 		return nil, fmt.Errorf("load: manifest.json: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, errors.New("load: the archive holds no image: its manifest.json lists none")
 	}
 	var out []Loaded
 	for _, d := range m {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -136,5 +137,96 @@ func TestInspectAndHistory(t *testing.T) {
 	}
 	if h[0].ID != img.ID || h[0].Size != img.Size || !strings.Contains(h[0].CreatedBy, "busybox-static") {
 		t.Errorf("History[0] = %+v, want id %s size %d", h[0], img.ID, img.Size)
+	}
+}
+
+// TestLoadRefusesHostileArchives: docker save archives written by hand to
+// escape or to lie (found by QA). Each is refused with one line, and the
+// store is left as it was: no new image, no new name, nothing in tmp.
+func TestLoadRefusesHostileArchives(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	bb := imagetest.Busybox(t)
+	rawCfg, err := bb.RawConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgName, err := bb.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other content in a layer, under busybox's config (and so its diff id).
+	evil, err := imagetest.Layer([]imagetest.File{{Name: "bin/evil", Mode: 0o755, Body: []byte("#!/bin/sh\necho pwned\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := evil.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evilGz, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := func(cfg string, layers ...string) string {
+		b, _ := json.Marshal([]map[string]any{{"Config": cfg, "RepoTags": []string{"evil:1"}, "Layers": layers}})
+		return string(b)
+	}
+	type entry struct{ name, body, link string }
+	for _, tc := range []struct {
+		name    string
+		entries []entry
+		want    string
+	}{
+		{"layer path escapes", []entry{{name: "manifest.json", body: manifest(cfgName.String(), "../../../../etc/passwd")}, {name: cfgName.String(), body: string(rawCfg)}},
+			"load: file ../../../../etc/passwd not found in tar"},
+		{"config path escapes", []entry{{name: "manifest.json", body: manifest("../../../etc/passwd", "l.tar.gz")}, {name: "l.tar.gz", body: string(evilGz)}},
+			"load: file ../../../etc/passwd not found in tar"},
+		{"manifest.json is a symlink out", []entry{{name: "manifest.json", link: "/etc/passwd"}},
+			"load: manifest.json: file etc/passwd not found in tar"},
+		{"layer is a symlink out", []entry{{name: "manifest.json", body: manifest(cfgName.String(), "l.tar.gz")}, {name: cfgName.String(), body: string(rawCfg)}, {name: "l.tar.gz", link: "/etc/shadow"}},
+			"load: file etc/shadow not found in tar"},
+		{"no image in the manifest", []entry{{name: "manifest.json", body: "[]"}},
+			"load: the archive holds no image: its manifest.json lists none"},
+		{"null manifest", []entry{{name: "manifest.json", body: "null"}},
+			"load: the archive holds no image: its manifest.json lists none"},
+		{"another image's diff id over other content", []entry{{name: "manifest.json", body: manifest(cfgName.String(), "l.tar.gz")}, {name: cfgName.String(), body: string(rawCfg)}, {name: "l.tar.gz", body: string(evilGz)}},
+			"(the image config does not match its layer)"},
+		{"OCI layout missing its manifest blob", []entry{{name: "oci-layout", body: `{"imageLayoutVersion":"1.0.0"}`}, {name: "index.json", body: `{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + strings.Repeat("0", 64) + `","size":10}]}`}},
+			"load: the archive is incomplete: blobs/sha256/" + strings.Repeat("0", 64) + " is missing from it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStore(t)
+			// busybox is already there: its layer is unpacked, so only a
+			// check of the new blob stops the lie.
+			if _, err := s.Write(ctx, bb, "busybox:latest"); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			tw := tar.NewWriter(&buf)
+			for _, e := range tc.entries {
+				h := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.body))}
+				if e.link != "" {
+					h = &tar.Header{Name: e.name, Typeflag: tar.TypeSymlink, Linkname: e.link, Mode: 0o777}
+				}
+				tw.WriteHeader(h)
+				tw.Write([]byte(e.body))
+			}
+			tw.Close()
+			loaded, err := s.Load(ctx, &buf)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Load() = %v, %v, want an error containing %q", loaded, err, tc.want)
+			}
+			if _, err := s.Get(ctx, "evil:1"); err == nil {
+				t.Errorf("evil:1 is in the store after a refused load")
+			}
+			imgs, err := s.List(ctx)
+			if err != nil || len(imgs) != 1 {
+				t.Errorf("List() = %d images, %v; want only busybox", len(imgs), err)
+			}
+			if left, _ := os.ReadDir(filepath.Join(s.Dir(), "tmp")); len(left) != 0 {
+				t.Errorf("tmp after a refused load holds %d entries, want none", len(left))
+			}
+		})
 	}
 }

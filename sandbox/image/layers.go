@@ -37,7 +37,7 @@ func (s *Store) LayerDirs(ctx context.Context, img *Image) ([]string, error) {
 				defer release()
 			}
 			l := &storedLayer{s: s, desc: img.Manifest.Layers[i]}
-			if _, err := s.unpackLayer(ctx, l.Compressed, d, nil); err != nil {
+			if _, err := s.unpackLayer(ctx, l.Compressed, d, nil, false); err != nil {
 				return nil, err
 			}
 		}
@@ -64,10 +64,20 @@ func (s *Store) layerSize(diffID v1.Hash) (int64, error) {
 // diffID. It returns the unpacked size. Two processes may unpack the same
 // layer at once: each works in its own temporary directory and the first
 // rename wins.
-func (s *Store) unpackLayer(ctx context.Context, open func() (io.ReadCloser, error), diffID v1.Hash, onRead func(int64)) (int64, error) {
+//
+// newBlob says the blob was not in the store before this image came: an
+// unpacked layer is shared by every image whose config names its diff id,
+// so a new blob paired with a diff id already unpacked is hashed first, or
+// an archive could name another image's diff id and carry other content.
+func (s *Store) unpackLayer(ctx context.Context, open func() (io.ReadCloser, error), diffID v1.Hash, onRead func(int64), newBlob bool) (int64, error) {
 	dir := s.layerDir(diffID)
 	if _, err := os.Stat(dir); err == nil {
 		if n, err := s.layerSize(diffID); err == nil {
+			if newBlob {
+				if err := verifyDiffID(ctx, open, diffID); err != nil {
+					return 0, err
+				}
+			}
 			return n, nil
 		}
 	}
@@ -104,7 +114,7 @@ func (s *Store) unpackLayer(ctx context.Context, open func() (io.ReadCloser, err
 		return 0, fmt.Errorf("unpack layer %s: %w", diffID, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != diffID.Hex {
-		return 0, fmt.Errorf("unpack layer %s: content has diff id sha256:%s (the image config does not match its layer)", diffID, got)
+		return 0, diffIDMismatch(diffID, got)
 	}
 	if err := os.WriteFile(dir+".size", []byte(strconv.FormatInt(size, 10)), 0o600); err != nil {
 		return 0, fmt.Errorf("unpack layer %s: %w", diffID, err)
@@ -129,4 +139,30 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+func diffIDMismatch(diffID v1.Hash, got string) error {
+	return fmt.Errorf("unpack layer %s: content has diff id sha256:%s (the image config does not match its layer)", diffID, got)
+}
+
+// verifyDiffID checks that the blob open reads decompresses to diffID.
+func verifyDiffID(ctx context.Context, open func() (io.ReadCloser, error), diffID v1.Hash) error {
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ur, err := decompress(&ctxReader{ctx, rc})
+	if err != nil {
+		return fmt.Errorf("unpack layer %s: %w", diffID, err)
+	}
+	defer ur.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ur); err != nil {
+		return fmt.Errorf("unpack layer %s: %w", diffID, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != diffID.Hex {
+		return diffIDMismatch(diffID, got)
+	}
+	return nil
 }

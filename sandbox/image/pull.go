@@ -381,7 +381,8 @@ func (s *Store) pullLayers(ctx context.Context, img v1.Image, m *v1.Manifest, cf
 				emit(Event{ID: ids[i], Status: StatusExtracting, Current: cur, Total: l.Size})
 			})
 			sl := &storedLayer{s: s, desc: l}
-			n, err := s.unpackLayer(gctx, sl.Compressed, cf.RootFS.DiffIDs[i], tick)
+			// Not have[i]: the blob came with this pull.
+			n, err := s.unpackLayer(gctx, sl.Compressed, cf.RootFS.DiffIDs[i], tick, true)
 			if err != nil {
 				return err
 			}

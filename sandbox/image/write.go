@@ -61,13 +61,14 @@ func (s *Store) write(ctx context.Context, img v1.Image, repoDigest string, tags
 		if err != nil {
 			return nil, fmt.Errorf("write image: layer %s: %w", d, err)
 		}
+		had := s.hasBlob(d.String())
 		err = s.putBlob(rc, d, nil)
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("write image: %w", err)
 		}
 		sl := &storedLayer{s: s, desc: v1.Descriptor{Digest: d}}
-		n, err := s.unpackLayer(ctx, sl.Compressed, cf.RootFS.DiffIDs[i], nil)
+		n, err := s.unpackLayer(ctx, sl.Compressed, cf.RootFS.DiffIDs[i], nil, !had)
 		if err != nil {
 			return nil, fmt.Errorf("write image: %w", err)
 		}
