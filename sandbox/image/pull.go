@@ -76,8 +76,17 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	msg := fmt.Sprintf("cannot pull %s: registry %s cannot be reached (%v); get the image offline with \"docker load -i file.tar\" or \"dockyard images prepare\"",
-		e.Ref, strings.Join(e.Registries, ", "), shortNetErr(e.Err))
+	// The next step depends on the registry: Docker Hub's images have
+	// offline recipes, a loopback registry is most likely not started.
+	hint := `get the image offline with "docker load -i file.tar" or "dockyard images prepare"`
+	if r, err := ParseReference(e.Ref); err == nil && r.Domain() != "docker.io" {
+		hint = `get the image offline with "docker load -i file.tar"`
+		if loopbackHost(r.Domain()) {
+			hint = `is the registry started? ("dockyard registry start" serves one on 127.0.0.1:5000); or ` + hint
+		}
+	}
+	msg := fmt.Sprintf("cannot pull %s: registry %s cannot be reached (%v); %s",
+		e.Ref, strings.Join(e.Registries, ", "), shortNetErr(e.Err), hint)
 	if e.Offline != nil {
 		msg += " (offline: " + e.Offline.Error() + ")"
 	}
@@ -85,6 +94,20 @@ func (e *UnreachableError) Error() string {
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// loopbackHost reports whether a registry host ("localhost:5000",
+// "127.0.0.1:5000", "[::1]:5000") is on this machine.
+func loopbackHost(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
 
 // ErrUnreachable matches an *UnreachableError with errors.Is.
 var ErrUnreachable = errors.New("registry cannot be reached")
@@ -177,7 +200,9 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 		if unreachable(lastErr) {
 			ue := &UnreachableError{Ref: ref.Familiar(), Registries: down, Err: lastErr}
 			fallback := opts.Fallback
-			if fallback == nil {
+			if fallback == nil && ref.Domain() == "docker.io" {
+				// The store's fallback bakes lesson images, all Docker
+				// Hub names; others' offline errors would only be noise.
 				fallback = s.fallback
 			}
 			if fallback != nil {

@@ -168,7 +168,7 @@ func TestPullUnreachable(t *testing.T) {
 		t.Fatalf("Pull error = %v, want ErrUnreachable", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"cannot be reached", "127.0.0.1:1", `docker load -i file.tar`, "dockyard images prepare"} {
+	for _, want := range []string{"cannot be reached", "127.0.0.1:1", `is the registry started? ("dockyard registry start" serves one on 127.0.0.1:5000)`, `docker load -i file.tar`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
