@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+func TestMergeConfig(t *testing.T) {
+	image := &v1.ConfigFile{Config: v1.Config{
+		Entrypoint: []string{"/entry"}, Cmd: []string{"serve"},
+		Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app",
+	}}
+	empty := ""
+	sh := "sh"
+	tests := []struct {
+		name string
+		opts CreateOptions
+		want container.Config
+	}{
+		{"the image's config", CreateOptions{},
+			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
+		{"arguments replace Cmd", CreateOptions{Cmd: []string{"debug"}},
+			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"debug"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
+		{"--entrypoint drops the image's Cmd", CreateOptions{Entrypoint: &sh},
+			container.Config{Entrypoint: []string{"sh"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
+		{"--entrypoint '' clears it", CreateOptions{Entrypoint: &empty, Cmd: []string{"ls"}},
+			container.Config{Cmd: []string{"ls"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
+		{"-e overrides and adds, -w -u -h", CreateOptions{Env: []string{"MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"},
+			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"PATH=/bin", "MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"}},
+	}
+	for _, tt := range tests {
+		got := mergeConfig(image, tt.opts)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: mergeConfig = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestMergeEnvTakesBareNamesFromTheCaller(t *testing.T) {
+	t.Setenv("DOCKYARD_TEST_VAR", "from-host")
+	got := mergeEnv([]string{"A=1"}, []string{"DOCKYARD_TEST_VAR", "DOCKYARD_UNSET_VAR"})
+	want := []string{"A=1", "DOCKYARD_TEST_VAR=from-host"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("mergeEnv = %q, want %q", got, want)
+	}
+}
+
+func TestCheckCreateReportsEveryProblem(t *testing.T) {
+	e := &Engine{}
+	err := e.checkCreate(CreateOptions{
+		Image: "busybox", Privileged: true, AutoRemove: true,
+		Restart:   container.RestartPolicy{Name: "always"},
+		CapAdd:    []string{"NOPE"},
+		Name:      "bad name",
+		Resources: container.Resources{Memory: 1024},
+	})
+	if err == nil {
+		t.Fatal("checkCreate accepted bad options")
+	}
+	for _, want := range []string{"--privileged", "--restart and --rm", `invalid capability "NOPE"`, "Invalid container name (bad name)", "Minimum memory limit"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("checkCreate error %q lacks %q", err, want)
+		}
+	}
+	if err := e.checkCreate(CreateOptions{Image: "busybox", CapAdd: []string{"net_admin"}, CapDrop: []string{"ALL"}}); err != nil {
+		t.Errorf("checkCreate(good options) = %v", err)
+	}
+}
