@@ -174,4 +174,3 @@ func (s *Server) putArchive(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
-

@@ -168,6 +168,13 @@ func (ss *session) running() bool {
 	}
 }
 
+// wasStarted reports whether the session's container was started.
+func (ss *session) wasStarted() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.started
+}
+
 func (ss *session) subscribe(sub *subscriber) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()

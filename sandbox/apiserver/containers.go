@@ -266,10 +266,17 @@ func (s *Server) waitFor(ctx context.Context, id, cond string, since time.Time, 
 		}
 		c, err := s.e.Containers.Get(id)
 		if errors.Is(err, container.ErrNotFound) {
-			if ss != nil && isClosed(ss.done) {
-				return sessionCode()
+			if ss == nil || !ss.wasStarted() {
+				return 0, nil
 			}
-			return 0, nil
+			// A --rm container's monitor removes it before it reports
+			// the exit code: wait for the report.
+			select {
+			case <-ss.done:
+				return sessionCode()
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
 		}
 		if err != nil {
 			return 0, err

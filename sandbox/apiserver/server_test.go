@@ -252,15 +252,35 @@ func TestClientHangsUpMidStream(t *testing.T) {
 }
 
 // TestRunFlow is what `docker run` does: create, attach, wait, start; the
-// output arrives framed and the wait answers the exit code.
+// output arrives framed and the wait answers the exit code, also for a
+// --rm container that is gone when it answers (its monitor removes it
+// before it reports the code).
 func TestRunFlow(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		autoRemove bool
+		condition  string
+	}{{"run", false, "next-exit"}, {"run --rm", true, "removed"}} {
+		t.Run(tc.name, func(t *testing.T) { runFlow(t, tc.autoRemove, tc.condition) })
+	}
+}
+
+func runFlow(t *testing.T, autoRemove bool, condition string) {
 	_, hs := testServer(t)
-	id := create(t, hs, "runflow", "sh", "-c", "echo out; echo err >&2; exit 3")
+	b, _ := json.Marshal(map[string]any{"Image": "busybox", "Cmd": []string{"sh", "-c", "echo out; echo err >&2; exit 3"},
+		"HostConfig": map[string]any{"AutoRemove": autoRemove}})
+	code, body := call(t, hs, "POST", "/containers/create", string(b))
+	if code != http.StatusCreated {
+		t.Fatalf("create = %d %s", code, body)
+	}
+	var created struct{ Id string }
+	json.Unmarshal([]byte(body), &created)
+	id := created.Id
 	conn := attachRaw(t, hs, id)
 	defer conn.Close()
 	waited := make(chan string, 1)
 	go func() {
-		_, body := call(t, hs, "POST", "/containers/"+id+"/wait?condition=next-exit", "")
+		_, body := call(t, hs, "POST", "/containers/"+id+"/wait?condition="+condition, "")
 		waited <- body
 	}()
 	time.Sleep(50 * time.Millisecond) // let the wait arrive first, as docker run's does
