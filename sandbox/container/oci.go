@@ -242,6 +242,13 @@ func (s *Store) ociSpec(c *Container, rootfs, netns string) (*specs.Spec, error)
 	res := spec.Linux.Resources
 	if r.Memory > 0 {
 		res.Memory = &specs.LinuxMemory{Limit: &r.Memory}
+		// As Docker: memory plus swap may reach twice the limit, where
+		// the kernel accounts swap (cgroup v1 memsw); a process that
+		// outgrows it is OOM-killed even on a host with swap.
+		if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err == nil {
+			swap := 2 * r.Memory
+			res.Memory.Swap = &swap
+		}
 	}
 	if r.NanoCPUs > 0 {
 		period := uint64(100000)
