@@ -5,7 +5,6 @@ package network
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -218,6 +217,7 @@ type InspectOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *factory.Factory
 	Names   []string
+	Format  string
 }
 
 // NewCmdInspect returns `docker network inspect`.
@@ -235,6 +235,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 			return inspectRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "Format output using a Go template ('{{.Name}}', '{{json .IPAM}}')")
 	return cmd
 }
 
@@ -243,7 +244,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	if err != nil {
 		return err
 	}
-	out := []apinet.Inspect{}
+	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
 		in, err := s.Inspect(ctx, name)
@@ -253,11 +254,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		out = append(out, Inspect(in, s.Prefix()))
 	}
-	b, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
+	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
 		return err
 	}
-	fmt.Fprintln(opts.IO.Out, string(b))
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}

@@ -4,7 +4,6 @@ package volume
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -190,6 +189,7 @@ type InspectOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *factory.Factory
 	Names   []string
+	Format  string
 }
 
 // NewCmdInspect returns `docker volume inspect`.
@@ -207,6 +207,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 			return inspectRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "Format output using a Go template ('{{.Name}}', '{{json .Labels}}')")
 	return cmd
 }
 
@@ -215,7 +216,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	if err != nil {
 		return err
 	}
-	out := []apivol.Volume{}
+	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
 		v, err := s.Inspect(ctx, name)
@@ -225,11 +226,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		out = append(out, Inspect(v))
 	}
-	b, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
+	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
 		return err
 	}
-	fmt.Fprintln(opts.IO.Out, string(b))
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
