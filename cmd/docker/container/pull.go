@@ -3,15 +3,21 @@ package container
 import (
 	"context"
 	"fmt"
+	"os"
 
+	"golang.org/x/term"
+
+	imagecmd "github.com/dockyard-lab/dockyard/cmd/docker/image"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // pullForRun pulls a missing image for run and create the way Docker does:
-// "Unable to find image 'busybox:latest' locally", then the pull's lines,
-// all on stderr so that stdout carries only the container's output.
+// "Unable to find image 'busybox:latest' locally", then the pull's
+// progress, all on stderr so that stdout carries only the container's
+// output. The engine's pull tries the registry mirrors and, offline, makes
+// the lesson images from their recipes.
 func pullForRun(e *engine.Engine, ios *iostreams.IOStreams) func(ctx context.Context, ref string) (*image.Image, error) {
 	return func(ctx context.Context, ref string) (*image.Image, error) {
 		r, err := image.ParseReference(ref)
@@ -19,17 +25,15 @@ func pullForRun(e *engine.Engine, ios *iostreams.IOStreams) func(ctx context.Con
 			return nil, err
 		}
 		fmt.Fprintf(ios.ErrOut, "Unable to find image '%s' locally\n", r.Familiar())
-		cfg, err := e.RegistryConfig()
-		if err != nil {
-			return nil, err
-		}
-		return e.Images.Pull(ctx, ref, image.PullOptions{Mirrors: cfg.Mirrors, InsecureRegistries: cfg.Insecure, Progress: func(ev image.Event) {
-			switch {
-			case ev.ID == "":
-				fmt.Fprintln(ios.ErrOut, ev.Status)
-			case ev.Status == image.StatusPullComplete || ev.Status == image.StatusAlreadyExists || ev.Status == image.StatusPullingFS:
-				fmt.Fprintf(ios.ErrOut, "%s: %s\n", ev.ID, ev.Status)
-			}
-		}})
+		progress := imagecmd.NewProgress(ios.ErrOut, stderrIsTerminal(ios))
+		return e.Pull(ctx, ref, progress.Event)
 	}
+}
+
+// stderrIsTerminal: the progress bars redraw on a terminal only.
+func stderrIsTerminal(ios *iostreams.IOStreams) bool {
+	if f, ok := ios.ErrOut.(*os.File); ok {
+		return term.IsTerminal(int(f.Fd()))
+	}
+	return false
 }

@@ -79,6 +79,7 @@ func TestScripts(t *testing.T) {
 			root := filepath.Join(env.WorkDir, ".dockyard")
 			env.Setenv("DOCKYARD_ROOT", root)
 			env.Setenv("MIRROR", "http://"+reg)
+			env.Setenv("REGISTRY", reg) // for names that must not reach Docker Hub
 			env.Setenv("DOCKYARD_REGISTRY_MIRROR", "http://"+reg)
 			s, err := image.Open(root)
 			if err != nil {
