@@ -12,6 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	networkcmd "github.com/dockyard-lab/dockyard/cmd/docker/network"
 	"github.com/dockyard-lab/dockyard/cmd/docker/push"
+	systemcmd "github.com/dockyard-lab/dockyard/cmd/docker/system"
 	volumecmd "github.com/dockyard-lab/dockyard/cmd/docker/volume"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
@@ -28,15 +29,16 @@ The same binary run through a symlink named "docker" behaves the same, so
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
-	cmd.AddCommand(volumecmd.NewCmdVolume(f))
-	cmd.AddCommand(containercmd.NewCmdContainer(f))
-	containercmd.AddTopLevel(cmd, f)
 	cmd.AddCommand(build.NewCmdBuild(f, nil), build.NewCmdBuilder(f))
 	cmd.AddCommand(push.NewCmdPush(f, nil))
 	image.AddCommands(cmd, f)
 	// docker inspect looks names up kind by kind, in Docker's order:
 	// containers, images, networks, volumes. Add a kind here.
 	cmd.AddCommand(inspect.NewCmdInspect(f, nil, containercmd.InspectKind, image.InspectKind, networkcmd.InspectKind, volumecmd.InspectKind))
+	cmd.AddCommand(containercmd.NewCmdContainer(f))
+	containercmd.AddTopLevel(cmd, f)
+	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
+	cmd.AddCommand(volumecmd.NewCmdVolume(f))
+	systemcmd.AddCommands(cmd, f)
 	return cmd
 }

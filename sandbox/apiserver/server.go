@@ -36,8 +36,8 @@ import (
 // its types come from, capped to what it implements) and the oldest it
 // accepts. Docker 28's CLI speaks 1.50 and negotiates down to ours.
 const (
-	APIVersion    = "1.50"
-	MinAPIVersion = "1.24"
+	APIVersion    = engine.APIVersion
+	MinAPIVersion = engine.MinAPIVersion
 )
 
 // Server answers the Engine API from one engine.

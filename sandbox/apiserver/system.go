@@ -2,14 +2,8 @@ package apiserver
 
 import (
 	"net/http"
-	"os"
-	"runtime"
-	"time"
 
-	"github.com/moby/moby/api/types/system"
-	"golang.org/x/sys/unix"
-
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 func (s *Server) routes() {
@@ -43,72 +37,14 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func kernelVersion() string {
-	var u unix.Utsname
-	if unix.Uname(&u) != nil {
-		return ""
-	}
-	return unix.ByteSliceToString(u.Release[:])
-}
-
 func (s *Server) versionInfo(w http.ResponseWriter, r *http.Request) error {
-	v := system.VersionResponse{
-		Platform:      struct{ Name string }{Name: "Dockyard"},
-		Version:       s.version,
-		APIVersion:    APIVersion,
-		MinAPIVersion: MinAPIVersion,
-		GoVersion:     runtime.Version(),
-		Os:            runtime.GOOS,
-		Arch:          runtime.GOARCH,
-		KernelVersion: kernelVersion(),
-		Components: []system.ComponentVersion{{
-			Name: "Engine", Version: s.version,
-			Details: map[string]string{"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "Os": runtime.GOOS, "Arch": runtime.GOARCH},
-		}},
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return writeJSON(w, http.StatusOK, engine.Version(s.version))
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
-	all, err := s.e.Containers.List()
+	info, err := s.e.Info(r.Context(), s.version)
 	if err != nil {
 		return err
-	}
-	info := system.Info{
-		ID:                 "dockyard",
-		Driver:             "overlay2",
-		DockerRootDir:      s.e.Root(),
-		OperatingSystem:    "Dockyard sandbox",
-		OSType:             runtime.GOOS,
-		Architecture:       runtime.GOARCH,
-		KernelVersion:      kernelVersion(),
-		NCPU:               runtime.NumCPU(),
-		ServerVersion:      s.version,
-		LoggingDriver:      "json-file",
-		CgroupDriver:       "cgroupfs",
-		DefaultRuntime:     "runc",
-		SystemTime:         time.Now().Format(time.RFC3339Nano),
-		IndexServerAddress: "https://index.docker.io/v1/",
-		SecurityOptions:    []string{"name=seccomp,profile=builtin"},
-	}
-	if host, err := os.Hostname(); err == nil {
-		info.Name = host
-	}
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) == nil {
-		info.MemTotal = int64(si.Totalram) * int64(si.Unit)
-	}
-	for _, c := range all {
-		info.Containers++
-		switch c.State.Status {
-		case container.Running, container.Restarting:
-			info.ContainersRunning++
-		default:
-			info.ContainersStopped++
-		}
-	}
-	if imgs, err := s.e.Images.List(r.Context()); err == nil {
-		info.Images = len(imgs)
 	}
 	return writeJSON(w, http.StatusOK, info)
 }
