@@ -1,13 +1,11 @@
 package image
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -121,40 +119,13 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	return printRows(opts.IO, format, listHeaders, rows)
 }
 
-// printRows prints rows through a --format template; "table ..." adds a
-// header line and aligns columns as Docker does.
+// printRows prints rows through a --format template (inspect.Rows).
 func printRows(ios *iostreams.IOStreams, format string, headers row, rows []row) error {
-	if format == "json" {
-		// Docker's --format json: one object per line.
-		format = "{{json .}}"
+	rs := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		rs[i] = r
 	}
-	table := strings.HasPrefix(format, "table")
-	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
-	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
-	tmpl, err := inspect.Template(format)
-	if err != nil {
-		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
-	}
-	var buf bytes.Buffer
-	if table {
-		if err := tmpl.Execute(&buf, headers); err != nil {
-			return fmt.Errorf("template: %v", err)
-		}
-		buf.WriteByte('\n')
-	}
-	for _, r := range rows {
-		if err := tmpl.Execute(&buf, r); err != nil {
-			return fmt.Errorf("template: %v", err)
-		}
-		buf.WriteByte('\n')
-	}
-	if !table {
-		_, err := ios.Out.Write(buf.Bytes())
-		return err
-	}
-	tw := tabwriter.NewWriter(ios.Out, 10, 1, 3, ' ', 0)
-	tw.Write(buf.Bytes())
-	return tw.Flush()
+	return inspect.Rows(ios, format, headers, rs)
 }
 
 // imageRows returns an image's lines: one per tag, else one per digest

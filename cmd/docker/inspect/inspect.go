@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"text/template"
 
 	"github.com/spf13/cobra"
@@ -188,4 +189,42 @@ func contextOf(c *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
+}
+
+// Rows prints the rows of a list command (docker images, network ls,
+// volume ls) through its --format: "json" (one object a line), a Go
+// template, or "table TEMPLATE", which adds a header line made from headers
+// and aligns the columns as Docker does.
+func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, rows []map[string]string) error {
+	if format == "json" {
+		// Docker's --format json: one object per line.
+		format = "{{json .}}"
+	}
+	table := strings.HasPrefix(format, "table")
+	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
+	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
+	tmpl, err := Template(format)
+	if err != nil {
+		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+	}
+	var buf bytes.Buffer
+	if table {
+		if err := tmpl.Execute(&buf, headers); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		buf.WriteByte('\n')
+	}
+	for _, r := range rows {
+		if err := tmpl.Execute(&buf, r); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		buf.WriteByte('\n')
+	}
+	if !table {
+		_, err := ios.Out.Write(buf.Bytes())
+		return err
+	}
+	tw := tabwriter.NewWriter(ios.Out, 10, 1, 3, ' ', 0)
+	tw.Write(buf.Bytes())
+	return tw.Flush()
 }

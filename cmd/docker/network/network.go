@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -125,6 +126,7 @@ type LsOptions struct {
 	Quiet   bool
 	NoTrunc bool
 	Filters []string
+	Format  string
 }
 
 // NewCmdLs returns `docker network ls`.
@@ -152,6 +154,7 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display network IDs")
 	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "Do not truncate the output")
 	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Provide filter values (name=, driver=, id=, type=custom|builtin)")
+	fl.StringVar(&opts.Format, "format", "", "Format output: \"json\", a Go template ('{{.Name}}'), or \"table TEMPLATE\"")
 	return cmd
 }
 
@@ -203,6 +206,20 @@ func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) erro
 			fmt.Fprintln(io.Out, id(n))
 		}
 		return nil
+	}
+	if opts.Format != "" && opts.Format != "table" {
+		rows := make([]map[string]string, len(list))
+		for i, n := range list {
+			rows[i] = map[string]string{
+				"ID": id(n), "Name": n.Name, "Driver": n.Driver, "Scope": "local",
+				"IPv6": "false", "Internal": strconv.FormatBool(n.Internal), "Labels": labels(n.Labels),
+				"CreatedAt": n.Created.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
+			}
+		}
+		return inspect.Rows(io, opts.Format, map[string]string{
+			"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
+			"IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT",
+		}, rows)
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 3, ' ', 0)
 	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
@@ -522,4 +539,14 @@ var InspectKind = inspect.Kind{
 		}
 		return Inspect(in, s.Prefix()), true, nil
 	},
+}
+
+// labels is a LABELS column: k=v pairs, sorted, comma-separated (Docker's).
+func labels(m map[string]string) string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -113,6 +115,7 @@ type LsOptions struct {
 	Factory *factory.Factory
 	Quiet   bool
 	Filters []string
+	Format  string
 }
 
 // NewCmdLs returns `docker volume ls`.
@@ -139,6 +142,7 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display volume names")
 	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Provide filter values (name=, dangling=true|false)")
+	fl.StringVar(&opts.Format, "format", "", "Format output: \"json\", a Go template ('{{.Name}}'), or \"table TEMPLATE\"")
 	return cmd
 }
 
@@ -175,6 +179,20 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 			fmt.Fprintln(opts.IO.Out, v.Name)
 		}
 		return nil
+	}
+	if opts.Format != "" && opts.Format != "table" {
+		rows := make([]map[string]string, len(shown))
+		for i, v := range shown {
+			rows[i] = map[string]string{
+				"Name": v.Name, "Driver": v.Driver, "Scope": "local", "Mountpoint": v.Mountpoint,
+				"Labels": labels(v.Labels), "Links": strconv.Itoa(len(s.Users(v))), "Size": "N/A",
+				"CreatedAt": v.CreatedAt.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
+			}
+		}
+		return inspect.Rows(opts.IO, opts.Format, map[string]string{
+			"Name": "VOLUME NAME", "Driver": "DRIVER", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT",
+			"Labels": "LABELS", "Links": "LINKS", "Size": "SIZE", "CreatedAt": "CREATED AT",
+		}, rows)
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 5, ' ', 0)
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
@@ -374,4 +392,14 @@ var InspectKind = inspect.Kind{
 		}
 		return Inspect(v), true, nil
 	},
+}
+
+// labels is a LABELS column: k=v pairs, sorted, comma-separated (Docker's).
+func labels(m map[string]string) string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
