@@ -23,6 +23,13 @@ func init() {
 	ImageFallback = func(e *Engine) func(ctx context.Context, ref string) error {
 		return func(ctx context.Context, ref string) error {
 			out := BakeOutput(ctx)
+			// An image the student already has (loaded, built or baked
+			// before) is kept: with no registry there is nothing newer, and
+			// baking over it would leave theirs dangling.
+			if _, err := e.Images.Get(ctx, ref); err == nil {
+				fmt.Fprintf(out, "No registry can be reached: using the local %s\n", familiar(ref))
+				return nil
+			}
 			b, err := e.Baker(out)
 			if err != nil {
 				return err
