@@ -94,11 +94,14 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 const RuntimeBinary = "dockyard-runtime"
 
 // monitorBinary is dockyard-runtime beside the running binary when it is
-// there, else the running binary itself.
+// there and not older than it (a left-over of an earlier build), else the
+// running binary itself.
 func monitorBinary() string {
 	if exe, err := os.Executable(); err == nil {
 		rt := filepath.Join(filepath.Dir(exe), RuntimeBinary)
-		if fi, err := os.Stat(rt); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		fi, err := os.Stat(rt)
+		self, err2 := os.Stat(exe)
+		if err == nil && err2 == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && !fi.ModTime().Before(self.ModTime().Truncate(time.Second)) {
 			return rt
 		}
 	}
