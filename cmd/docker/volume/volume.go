@@ -53,6 +53,7 @@ type CreateOptions struct {
 	Name    string
 	Driver  string
 	Labels  []string
+	Opts    []string
 }
 
 // NewCmdCreate returns `docker volume create`.
@@ -85,10 +86,17 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVar(&opts.Name, "name", "", "Specify volume name")
 	_ = fl.MarkHidden("name")
 	fl.StringArrayVar(&opts.Labels, "label", nil, "Set metadata for a volume")
+	fl.StringArrayVarP(&opts.Opts, "opt", "o", nil, "Set driver specific options (none are supported here)")
 	return cmd
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
+	if len(opts.Opts) > 0 {
+		// Docker's local driver mounts what -o says (tmpfs, NFS, a device);
+		// here a volume is always a directory, so say so before anything
+		// is made.
+		return daemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
+	}
 	s, err := store(ctx, opts.Factory)
 	if err != nil {
 		return err
