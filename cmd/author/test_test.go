@@ -60,3 +60,13 @@ demo/forgotten:
 		t.Errorf("output:\n%s\nwant:\n%s\nstderr: %s", got, want, errOut)
 	}
 }
+
+func TestTestBadEngine(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	err := testRun(context.Background(), &TestOptions{IO: &factory.Factory{IOStreams: ios},
+		Lessons: []string{"testdata/reftest/demo"}, Engine: "podman"})
+	want := `unknown engine "podman": use "dockyard" or a Docker Engine API address such as unix:///run/podman/podman.sock`
+	if err == nil || err.Error() != want {
+		t.Errorf("testRun(--engine podman) = %v, want %q", err, want)
+	}
+}
