@@ -109,7 +109,9 @@ func (e *Engine) WithLivePorts(cs []*container.Container) {
 // while it runs.
 func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.NetworkSettings) {
 	cfg, att := e.ContainerNetworks(c.ID)
-	if len(cfg.Networks) == 0 {
+	// No recorded networking yet: what docker run asked for. Recorded but
+	// empty (disconnected from its last network): none, as Docker shows.
+	if len(cfg.Networks) == 0 && !e.hasNetworkConfig(c.ID) {
 		cfg = ConfigFromSpec(c)
 		if len(cfg.Networks) == 0 {
 			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
@@ -397,6 +399,17 @@ func (e *Engine) ContainerNetworks(id string) (network.Config, *network.Attachme
 		att = nil
 	}
 	return cfg, att
+}
+
+// hasNetworkConfig reports whether the network store records container
+// id's networking.
+func (e *Engine) hasNetworkConfig(id string) bool {
+	ns, err := e.Networks()
+	if err != nil {
+		return false
+	}
+	_, ok := ns.ConfigOf(id)
+	return ok
 }
 
 // releaseNetwork runs when a container is removed.
