@@ -330,8 +330,13 @@ func mustContain(t *testing.T, what, got string, want ...string) {
 // docker CLI.
 func TestBusyboxHandsOn(t *testing.T) {
 	s := withBusybox(t)
-	mustContain(t, "docker pull busybox", s.docker(t, "pull", "busybox"),
-		"Using default tag: latest", "busybox:latest, busybox:1.35 is up to date", "docker.io/library/busybox:latest")
+	// Offline, the pull keeps the local image (or finds the bake up to
+	// date) and says so.
+	pull := s.docker(t, "pull", "busybox")
+	mustContain(t, "docker pull busybox", pull, "Using default tag: latest", "No registry can be reached", "docker.io/library/busybox:latest")
+	if !strings.Contains(pull, "using the local busybox") && !strings.Contains(pull, "is up to date") {
+		t.Errorf("docker pull busybox = %q, want the local image kept", pull)
+	}
 	mustContain(t, "docker images", s.docker(t, "images"), "REPOSITORY", "busybox", "latest")
 	if out := s.docker(t, "run", "busybox", "echo", "hi"); out != "hi\n" {
 		t.Errorf("docker run busybox echo hi = %q, want \"hi\\n\"", out)

@@ -1,7 +1,9 @@
 package apiserver
 
 import (
+	"archive/tar"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -305,5 +307,45 @@ func runFlow(t *testing.T, autoRemove bool, condition string) {
 	}
 	if body := <-waited; !strings.Contains(body, `"StatusCode":3`) {
 		t.Errorf("wait = %s, want StatusCode 3", body)
+	}
+}
+
+// TestBuildClientHangsUp: a build whose client goes away while a RUN step
+// runs is cancelled; its step container does not stay behind.
+func TestBuildClientHangsUp(t *testing.T) {
+	s, hs := testServer(t)
+	var ctxTar bytes.Buffer
+	tw := tar.NewWriter(&ctxTar)
+	df := []byte("FROM busybox\nRUN echo started; sleep 600\n")
+	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(df)), Typeflag: tar.TypeReg})
+	tw.Write(df)
+	tw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "POST", hs.URL+"/build?t=hangup:1", &ctxTar)
+	resp, err := hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && !strings.Contains(sc.Text(), "started") {
+	}
+	cancel() // the RUN step is running: hang up
+	resp.Body.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		all, err := s.e.Containers.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the build's step container is still there after the client left: %s %s", all[0].ShortID(), all[0].State.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := s.e.Images.Get(context.Background(), "hangup:1"); err == nil {
+		t.Error("the cancelled build still tagged hangup:1")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sys/unix"
 
 	"github.com/dockyard-lab/dockyard/content/images"
 	"github.com/dockyard-lab/dockyard/sandbox/bake"
@@ -206,7 +207,14 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 		return 0, err
 	}
 	defer a.Close()
+	// A cancelled build (Ctrl-C, or an API client that hung up) kills the
+	// step instead of leaving it running.
+	stop := context.AfterFunc(ctx, func() { _ = r.e.Containers.Signal(c.ID, unix.SIGKILL) })
+	defer stop()
 	code, err := a.Stream(nil, spec.Output, spec.Output)
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		return 0, err
 	}
