@@ -134,6 +134,21 @@ func macFor(a netip.Addr) net.HardwareAddr {
 	return net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}
 }
 
+// reservedRanges are IPv4 ranges no bridge may use (RFC 6890): taking one
+// would give containers addresses that cannot work (multicast, the
+// reserved class E, "this network") or reroute the host's own traffic
+// (loopback; link-local, where cloud machines reach their metadata service).
+var reservedRanges = []struct {
+	prefix netip.Prefix
+	what   string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), `"this network"`},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved, and the broadcast address"},
+}
+
 // ParseSubnet parses --subnet and --gateway for a new network, checking
 // that the gateway lies inside the subnet and is usable.
 func ParseSubnet(subnet, gateway string) (netip.Prefix, netip.Addr, error) {
@@ -154,6 +169,11 @@ func ParseSubnet(subnet, gateway string) (netip.Prefix, netip.Addr, error) {
 	}
 	if p.Masked() != p {
 		return p, gw, fmt.Errorf("invalid subnet %s: the address has host bits set; did you mean %s?", subnet, p.Masked())
+	}
+	for _, r := range reservedRanges {
+		if r.prefix.Overlaps(p) {
+			return p, gw, fmt.Errorf("subnet %s overlaps %s (%s), which a bridge must not take: use a private range such as 10.10.0.0/24 or 172.30.0.0/16", subnet, r.prefix, r.what)
+		}
 	}
 	if gateway == "" {
 		return p, p.Addr().Next(), nil

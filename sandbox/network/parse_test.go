@@ -77,6 +77,17 @@ func TestParseSubnet(t *testing.T) {
 		{"fd00::/64", "", "", "invalid subnet"},
 		{"10.10.0.0/24", "10.20.0.1", "", "not a host address"},
 		{"10.10.0.0/24", "10.10.0.255", "", "not a host address"},
+		// Ranges a bridge must not take (found by QA: all were accepted,
+		// and a container on 224.0.0.0/24 could not start).
+		{"0.0.0.0/0", "", "", `overlaps 0.0.0.0/8 ("this network")`},
+		{"127.0.0.0/8", "", "", "overlaps 127.0.0.0/8 (loopback)"},
+		{"169.254.0.0/16", "", "", "overlaps 169.254.0.0/16 (link-local)"},
+		{"169.254.169.0/24", "", "", "overlaps 169.254.0.0/16 (link-local)"},
+		{"224.0.0.0/24", "", "", "overlaps 224.0.0.0/4 (multicast)"},
+		{"255.255.255.0/24", "", "", "overlaps 240.0.0.0/4 (reserved"},
+		{"192.0.0.0/2", "", "", "overlaps 224.0.0.0/4 (multicast)"},
+		{"100.64.0.0/10", "", "100.64.0.1", ""},
+		{"192.168.77.0/24", "", "192.168.77.1", ""},
 	}
 	for _, tt := range tests {
 		_, gw, err := ParseSubnet(tt.subnet, tt.gateway)
