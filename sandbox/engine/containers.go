@@ -253,8 +253,24 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 	if o.Image == "" {
 		problems = append(problems, "no image given")
 	}
+	for _, env := range o.Env {
+		if err := validateEnv(env); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// validateEnv checks one -e or --env-file entry as Docker does: a variable
+// needs a name, and no part of it may hold a NUL byte (the kernel's
+// environment block could not carry it).
+func validateEnv(env string) error {
+	name, _, _ := strings.Cut(env, "=")
+	if name == "" || strings.ContainsRune(env, 0) {
+		return fmt.Errorf("invalid environment variable: %s", strings.ReplaceAll(env, "\x00", `\x00`))
 	}
 	return nil
 }

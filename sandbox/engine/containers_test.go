@@ -71,3 +71,33 @@ func TestCheckCreateReportsEveryProblem(t *testing.T) {
 		t.Errorf("checkCreate(good options) = %v", err)
 	}
 }
+
+func TestCheckCreateValidatesEnvironment(t *testing.T) {
+	tests := []struct {
+		env     string
+		wantErr string
+	}{
+		{env: "A=1"},
+		{env: "A="},
+		{env: "A"}, // taken from the caller's environment
+		{env: "A=x=y"},
+		{env: "=x", wantErr: "invalid environment variable: =x"},
+		{env: "=", wantErr: "invalid environment variable: ="},
+		{env: "A=a\x00b", wantErr: `invalid environment variable: A=a\x00b`},
+	}
+	e := &Engine{}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			err := e.checkCreate(CreateOptions{Image: "busybox", Env: []string{tt.env}})
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Errorf("checkCreate(-e %q) = %v, want nil", tt.env, err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("checkCreate(-e %q) = %v, want %q", tt.env, err, tt.wantErr)
+			}
+		})
+	}
+}
