@@ -68,6 +68,13 @@ type Loaded struct {
 // tar (index.json, as `docker save` of Docker 25+ and skopeo write) and
 // stores every image in it under the names the archive gives.
 func (s *Store) Load(ctx context.Context, r io.Reader) ([]Loaded, error) {
+	// Held from the first byte: GC (after any docker rmi) removes what it
+	// finds in tmp unless a pull, write or load holds this lock.
+	release, err := s.ingest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	tmp, err := os.MkdirTemp(filepath.Join(s.dir, "tmp"), "load-")
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)

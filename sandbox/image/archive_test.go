@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -228,5 +229,47 @@ func TestLoadRefusesHostileArchives(t *testing.T) {
 				t.Errorf("tmp after a refused load holds %d entries, want none", len(left))
 			}
 		})
+	}
+}
+
+// TestGCDuringLoad: a docker rmi (which collects garbage) while a docker
+// load is still reading its archive must not delete the archive's copy
+// (found by QA: Load copied into tmp before taking the ingest lock).
+func TestGCDuringLoad(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	src := openStore(t)
+	if _, err := src.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+		t.Fatal(err)
+	}
+	var archive bytes.Buffer
+	if err := src.Save(ctx, []string{"busybox"}, &archive); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t)
+	pr, pw := io.Pipe()
+	type result struct {
+		loaded []image.Loaded
+		err    error
+	}
+	done := make(chan result)
+	go func() {
+		l, err := s.Load(ctx, pr)
+		done <- result{l, err}
+	}()
+	b := archive.Bytes()
+	// Once the first half is written, Load has its copy in tmp.
+	if _, err := pw.Write(b[:len(b)/2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GC(ctx); err != nil {
+		t.Fatalf("GC: %v", err)
+	}
+	if _, err := pw.Write(b[len(b)/2:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if r := <-done; r.err != nil || len(r.loaded) != 1 {
+		t.Fatalf("Load with a GC in the middle = %v, %v; want busybox loaded", r.loaded, r.err)
 	}
 }
