@@ -204,10 +204,9 @@ var (
 	seedErr  error
 )
 
-// lessonArchive is `docker save` of busybox and the debian it is baked
-// FROM, taken from the shared root (baked there first if need be), so a
-// fresh root can `docker load` them and `docker pull busybox` offline finds
-// the baked image up to date.
+// lessonArchive is `docker save` of the baked busybox, taken from the
+// shared root (baked there first if need be), so a fresh root can `docker
+// load` it and `docker pull busybox` offline keeps it.
 func lessonArchive(t *testing.T) string {
 	t.Helper()
 	seedOnce.Do(func() {
@@ -229,27 +228,7 @@ func lessonArchive(t *testing.T) string {
 		}
 		defer f.Close()
 		seedTar = f.Name()
-		// Every tag of busybox's recipe and of the recipes it is baked
-		// FROM: the bake finds an image up to date only under all of them.
-		b, err := e.Baker(io.Discard)
-		if err != nil {
-			seedErr = err
-			return
-		}
-		var refs []string
-		var visit func(ref string)
-		visit = func(ref string) {
-			r := b.Recipes.ForRef(ref)
-			if r == nil {
-				return
-			}
-			for _, from := range r.From {
-				visit(from)
-			}
-			refs = append(refs, r.Tags...)
-		}
-		visit("busybox:latest")
-		seedErr = e.Images.Save(ctx, refs, f)
+		seedErr = e.Images.Save(ctx, []string{"busybox:latest"}, f)
 	})
 	if seedErr != nil {
 		t.Fatalf("lesson images: %v", seedErr)
@@ -627,7 +606,7 @@ func TestPostgresPracticeTask(t *testing.T) {
 	hostDir := t.TempDir()
 	run := strings.ReplaceAll(practiceRun, "HOSTDIR", hostDir)
 
-	mustContain(t, practicePull, mustSh(practicePull), "postgres:latest", "is up to date")
+	mustContain(t, practicePull, mustSh(practicePull), "No registry can be reached", "docker.io/library/postgres:latest")
 	mustSh(run)
 	waitForPsql(t, s)
 	if _, err := psql("CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'kept across containers')"); err != nil {
