@@ -516,13 +516,21 @@ func TestConcurrentTagsOnOneStoreAreNotLost(t *testing.T) {
 	}
 }
 
+// TestStoreFallbackIsTheDefault: the store's fallback (the baked lesson
+// images) is asked for Docker Hub names only; another registry's image has
+// no recipe, so its error says nothing of one.
 func TestStoreFallbackIsTheDefault(t *testing.T) {
 	s := openStore(t)
-	var asked string
-	s.SetFallback(func(ctx context.Context, ref string) error { asked = ref; return errors.New("cannot") })
-	_, err := s.Pull(context.Background(), "127.0.0.1:1/app:v2", image.PullOptions{})
-	if asked != "127.0.0.1:1/app:v2" || !strings.Contains(err.Error(), "(offline: cannot)") {
-		t.Errorf("Pull asked the store's fallback for %q and said %v", asked, err)
+	var asked []string
+	s.SetFallback(func(ctx context.Context, ref string) error { asked = append(asked, ref); return errors.New("cannot") })
+	_, err := s.Pull(context.Background(), "app:v2", image.PullOptions{Transport: refuseAll{}})
+	if !slices.Equal(asked, []string{"docker.io/library/app:v2"}) || err == nil || !strings.Contains(err.Error(), "(offline: cannot)") {
+		t.Errorf("Pull(app:v2) asked the store's fallback for %q and said %v", asked, err)
+	}
+	asked = nil
+	_, err = s.Pull(context.Background(), "127.0.0.1:1/app:v2", image.PullOptions{})
+	if len(asked) != 0 || err == nil || strings.Contains(err.Error(), "offline:") {
+		t.Errorf("Pull(127.0.0.1:1/app:v2) asked the store's fallback for %q and said %v; want it not asked", asked, err)
 	}
 }
 
