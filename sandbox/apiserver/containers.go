@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	mobycontainer "github.com/moby/moby/api/types/container"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	sbnetwork "github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 func (s *Server) containerRoutes() {
@@ -168,15 +171,16 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // isEngineFault reports whether a create error is the engine's rather than
-// the request's: a failure to reach or write its state.
+// the request's: a port the host already uses (Docker answers 500 too) or a
+// failure of the file system or a system call under the state root.
 func isEngineFault(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"open engine", "prepare image", "permission denied", "no space left", "read-only file system", "port is already allocated", "already published"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	var (
+		portConf *sbnetwork.PortConflictError
+		pathErr  *fs.PathError
+		errno    syscall.Errno
+	)
+	return errors.As(err, &portConf) || errors.Is(err, sbnetwork.ErrPortAllocated) ||
+		errors.As(err, &pathErr) || errors.As(err, &errno)
 }
 
 func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {

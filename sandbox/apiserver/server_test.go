@@ -104,6 +104,12 @@ func TestBadRequests(t *testing.T) {
 	if code, body := call(t, hs, "POST", "/containers/"+running+"/start", ""); code != http.StatusNoContent {
 		t.Fatalf("start = %d %s, want 204", code, body)
 	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := busy.Addr().(*net.TCPAddr).Port
 	tests := []struct {
 		name, method, path, body string
 		want                     int
@@ -115,6 +121,8 @@ func TestBadRequests(t *testing.T) {
 		{"unknown image", "POST", "/containers/create", `{"Image": "nosuch:1"}`, 404, "No such image: nosuch:1"},
 		{"invalid name", "POST", "/containers/create?name=a", `{"Image": "busybox"}`, 400, "Invalid container name"},
 		{"privileged", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Privileged": true}}`, 400, "--privileged is not available"},
+		{"port in use on the host (Docker: 500)", "POST", "/containers/create", fmt.Sprintf(`{"Image": "busybox", "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "%d"}]}}}`, busyPort), 500, fmt.Sprint(busyPort)},
+		{"bad volume", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Binds": ["relative:/data:zz"]}}`, 400, "relative"},
 		{"name in use", "POST", "/containers/create?name=bad-running", `{"Image": "busybox"}`, 409, "is already in use"},
 		{"unknown container", "GET", "/v1.50/containers/nosuch/json", "", 404, "No such container: nosuch"},
 		{"unknown container start", "POST", "/containers/nosuch/start", "", 404, "No such container: nosuch"},
