@@ -147,10 +147,21 @@ func (s *Server) currentSession(id string) *session {
 	return s.sessions[id]
 }
 
+// forgetSession drops what the server keeps of a removed container: its
+// session (clients waiting for a start that will not come are let go) and
+// its exec instances.
 func (s *Server) forgetSession(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ss := s.sessions[id]; ss != nil && !ss.wasStarted() {
+		ss.finish(0, errors.New("container was removed before it started"))
+	}
 	delete(s.sessions, id)
+	for eid, rec := range s.execs {
+		if rec.containerID == id {
+			delete(s.execs, eid)
+		}
+	}
 }
 
 // running reports whether the session's container runs under it.

@@ -555,7 +555,7 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 	if err := s.e.Containers.Stop(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
 		return err
 	}
-	if cur := s.currentSession(c.ID); cur != nil {
+	if cur := s.currentSession(c.ID); cur != nil && cur.wasStarted() {
 		<-cur.done // the old session has let its clients go
 	}
 	if c, err = s.e.Containers.Get(c.ID); err != nil {
@@ -582,9 +582,7 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if ss := s.currentSession(c.ID); ss == nil || isClosed(ss.done) {
-		s.forgetSession(c.ID)
-	}
+	s.forgetSession(c.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

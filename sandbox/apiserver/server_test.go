@@ -357,3 +357,31 @@ func TestBuildClientHangsUp(t *testing.T) {
 		t.Error("the cancelled build still tagged hangup:1")
 	}
 }
+
+// TestRemoveBeforeStart: clients attached to or waiting on a container
+// that is removed before it starts are let go, and restart works on a
+// container that was only attached to.
+func TestRemoveBeforeStart(t *testing.T) {
+	_, hs := testServer(t)
+	id := create(t, hs, "never-started", "true")
+	conn := attachRaw(t, hs, id)
+	defer conn.Close()
+	if code, body := call(t, hs, "DELETE", "/containers/"+id, ""); code != http.StatusNoContent {
+		t.Fatalf("rm = %d %s", code, body)
+	}
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := conn.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("attach of a removed container: read %d, %v; want the connection closed (EOF)", n, err)
+	}
+
+	id = create(t, hs, "attached-then-restarted", "sleep", "60")
+	conn2 := attachRaw(t, hs, id)
+	defer conn2.Close()
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/restart?t=1", ""); code != http.StatusNoContent {
+		t.Fatalf("restart of a created container with a client attached = %d %s, want 204", code, body)
+	}
+	code, body := call(t, hs, "GET", "/containers/"+id+"/json", "")
+	if code != 200 || !strings.Contains(body, `"Status":"running"`) {
+		t.Errorf("after restart = %d, want running: %s", code, body)
+	}
+}
