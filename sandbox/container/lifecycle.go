@@ -249,6 +249,9 @@ func (e *RunningError) Error() string {
 // Remove deletes a container; a running one only with force (it is killed).
 func (s *Store) Remove(ctx context.Context, ref string, force bool) error {
 	c, err := s.Get(ref)
+	if d := (*DamagedError)(nil); errors.As(err, &d) && force {
+		return s.Delete(d.ID)
+	}
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,28 @@ func (e *NameInUseError) Error() string {
 	return fmt.Sprintf("Conflict. The container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name.", e.Name, e.ID)
 }
 
+// DamagedError says a container's record cannot be read (a truncated or
+// hand-edited container.json). Listings skip such a container; commands
+// naming it fail with this error, and `docker rm -f` removes it.
+type DamagedError struct {
+	ID   string
+	Path string
+	Err  error
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("container %s is damaged: its record %s cannot be read; remove it with: docker rm -f %s", shortID(e.ID), e.Path, shortID(e.ID))
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
 // ErrNotFound matches every *NotFoundError with errors.Is.
 var ErrNotFound = errors.New("no such container")
 
@@ -234,37 +256,60 @@ func (s *Store) load(id string) (*Container, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &NotFoundError{Ref: id}
 		}
-		return nil, fmt.Errorf("read container %s: %w", id, err)
+		return nil, &DamagedError{ID: id, Path: s.recordPath(id), Err: err}
 	}
 	var c Container
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("read container %s: %w", id, err)
+		return nil, &DamagedError{ID: id, Path: s.recordPath(id), Err: err}
+	}
+	if c.ID != id {
+		return nil, &DamagedError{ID: id, Path: s.recordPath(id), Err: fmt.Errorf("the record names container %q", c.ID)}
 	}
 	return &c, nil
 }
 
-// list reads every container record, oldest first.
+// list reads every readable container record, oldest first; damaged ones
+// are skipped (see scan).
 func (s *Store) list() ([]*Container, error) {
+	out, _, err := s.scan()
+	return out, err
+}
+
+// scan reads every container record, oldest first, and tells apart the
+// ones that cannot be read, so that one damaged record does not stop
+// every command.
+func (s *Store) scan() ([]*Container, []*DamagedError, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("list containers: %w", err)
+		return nil, nil, fmt.Errorf("list containers: %w", err)
 	}
 	var out []*Container
+	var damaged []*DamagedError
 	for _, e := range entries {
 		if !e.IsDir() || len(e.Name()) != 64 {
 			continue
 		}
 		c, err := s.load(e.Name())
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				continue // being created or removed
-			}
-			return nil, err
+		var d *DamagedError
+		switch {
+		case errors.Is(err, ErrNotFound):
+			continue // being created or removed
+		case errors.As(err, &d):
+			damaged = append(damaged, d)
+			continue
+		case err != nil:
+			return nil, nil, err
 		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
-	return out, nil
+	return out, damaged, nil
+}
+
+// Damaged returns the containers whose records cannot be read.
+func (s *Store) Damaged() ([]*DamagedError, error) {
+	_, damaged, err := s.scan()
+	return damaged, err
 }
 
 // List returns every container, newest first, with the state of any whose
@@ -308,7 +353,7 @@ func (s *Store) Resolve(ref string) (string, error) {
 			return ref, nil
 		}
 	}
-	all, err := s.list()
+	all, damaged, err := s.scan()
 	if err != nil {
 		return "", err
 	}
@@ -317,9 +362,12 @@ func (s *Store) Resolve(ref string) (string, error) {
 			return c.ID, nil
 		}
 	}
-	ids := make([]string, len(all))
-	for i, c := range all {
-		ids[i] = c.ID
+	ids := make([]string, 0, len(all)+len(damaged))
+	for _, c := range all {
+		ids = append(ids, c.ID)
+	}
+	for _, d := range damaged {
+		ids = append(ids, d.ID) // a damaged container is still named by its id
 	}
 	id, err := idindex.Find(ids, ref)
 	if errors.Is(err, idindex.ErrNotFound) {
@@ -382,6 +430,9 @@ func (s *Store) Rename(ref, newName string) error {
 // logs). The caller has made sure it is not running.
 func (s *Store) Delete(id string) error {
 	c, err := s.load(id)
+	if d := (*DamagedError)(nil); errors.As(err, &d) {
+		c, err = &Container{ID: id}, nil // what is on disk can still go
+	}
 	if err != nil {
 		return err
 	}

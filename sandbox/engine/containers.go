@@ -364,6 +364,10 @@ func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.
 // With volumes, its anonymous volumes go too (once volumes exist).
 func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes bool) error {
 	c, err := e.Containers.Get(ref)
+	if d := (*container.DamagedError)(nil); errors.As(err, &d) && force {
+		// Its record is unreadable: what is known is its id.
+		c, err = &container.Container{ID: d.ID}, nil
+	}
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,15 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	if err != nil {
 		return err
 	}
+	// One unreadable record must not hide the others: it is named, with
+	// how to remove it, and the listing goes on.
+	damaged, err := e.Containers.Damaged()
+	if err != nil {
+		return err
+	}
+	for _, d := range damaged {
+		fmt.Fprintf(opts.IO.ErrOut, "WARNING: %s\n", d.Error())
+	}
 	e.WithLivePorts(all)
 	list := filterContainers(all, opts)
 	if opts.Format != "" && !opts.Quiet {
