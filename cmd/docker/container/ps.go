@@ -191,9 +191,13 @@ func ellipsis(s string, max int) string {
 // "Created", "Restarting (1) 2 seconds ago".
 func Status(c *container.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
 
-// Ports is the PORTS column: "0.0.0.0:8080->80/tcp", exposed ports alone
-// while running.
+// Ports is the PORTS column: "0.0.0.0:8080->80/tcp" and exposed ports
+// alone, for a running container only. As Docker, a container that is not
+// running shows none (inspect's HostConfig.PortBindings keeps them).
 func Ports(c *container.Container) string {
+	if c.State.Status != container.Running {
+		return ""
+	}
 	var out []string
 	seen := map[string]bool{}
 	keys := make([]string, 0, len(c.Spec.Host.PortBindings))
@@ -211,11 +215,9 @@ func Ports(c *container.Container) string {
 			out = append(out, fmt.Sprintf("%s:%s->%s", ip, b.HostPort, port))
 		}
 	}
-	if c.State.Status == container.Running {
-		for _, p := range c.Spec.Config.ExposedPorts {
-			if !seen[p] {
-				out = append(out, p)
-			}
+	for _, p := range c.Spec.Config.ExposedPorts {
+		if !seen[p] {
+			out = append(out, p)
 		}
 	}
 	return strings.Join(out, ", ")
