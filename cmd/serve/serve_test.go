@@ -23,6 +23,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
 // These tests drive `dockyard serve` with the real docker CLI (the client
@@ -700,5 +701,42 @@ func TestRunInteractiveInPty(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
 		t.Errorf("docker run -it ... exit 4 = %v, want exit status 4\n%s", err, out.String())
+	}
+}
+
+// TestImageCommands: tag, inspect, history, save, rmi, load, push to a
+// registry on loopback and pull back, prune.
+func TestImageCommands(t *testing.T) {
+	s := withBusybox(t)
+	reg := imagetest.Registry(t)
+	ref := reg + "/served/bb:1"
+	s.docker(t, "tag", "busybox", ref)
+	s.docker(t, "tag", "busybox", "served/bb:copy")
+	if out := s.docker(t, "image", "inspect", "-f", "{{.Id}}", ref); !strings.HasPrefix(out, "sha256:") {
+		t.Errorf("docker image inspect -f {{.Id}} = %q", out)
+	}
+	mustContain(t, "docker history", s.docker(t, "history", "served/bb:copy"), "IMAGE", "CREATED BY")
+	mustContain(t, "docker images --filter reference", s.docker(t, "images", "--filter", "reference=served/bb", "--format", "{{.Repository}}:{{.Tag}}"), "served/bb:copy")
+
+	mustContain(t, "docker push", s.docker(t, "push", ref), "The push refers to repository", "digest: sha256:")
+	mustContain(t, "docker rmi", s.docker(t, "rmi", ref), "Untagged: "+ref)
+	mustContain(t, "docker pull from the registry", s.docker(t, "pull", ref), "Pulling from served/bb", ref)
+
+	archive := filepath.Join(t.TempDir(), "bb.tar")
+	s.docker(t, "save", "-o", archive, "served/bb:copy")
+	s.docker(t, "rmi", "served/bb:copy")
+	if out, code := s.code(t, "image", "inspect", "served/bb:copy"); code == 0 {
+		t.Errorf("inspect after rmi = %q, want it gone", out)
+	}
+	mustContain(t, "docker load", s.docker(t, "load", "-i", archive), "Loaded image: served/bb:copy")
+	s.docker(t, "rmi", "served/bb:copy", ref)
+	out, code := s.code(t, "rmi", "nosuch:image")
+	if code == 0 || !strings.Contains(out, "No such image: nosuch:image") {
+		t.Errorf("docker rmi nosuch:image = %q, exit %d", out, code)
+	}
+	mustContain(t, "docker image prune", s.docker(t, "image", "prune", "-f"), "Total reclaimed space")
+	out, code = s.code(t, "push", "docker.io/library/busybox:latest")
+	if code == 0 {
+		t.Errorf("docker push to Docker Hub = %q, exit 0; want a refusal", out)
 	}
 }
