@@ -58,6 +58,9 @@ func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o
 	default:
 		reqs = []network.EndpointRequest{{Network: o.Network, Aliases: o.NetworkAliases}}
 	}
+	if err := checkPortBindings(o.PortBindings); err != nil {
+		return err
+	}
 	ports := PortsFromSpec(o.PortBindings)
 	if o.PublishAll {
 		more, err := ParsePublish(nil, true, c.Spec.Config.ExposedPorts)
@@ -75,6 +78,34 @@ func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o
 		}
 	}
 	return e.ConfigureNetwork(ctx, c, reqs, ports)
+}
+
+// checkPortBindings refuses the -p values Docker's parser accepts but
+// Dockyard's port proxies cannot serve (IPv6 host addresses, sctp), every
+// problem in one error, rather than dropping them or failing at start.
+func checkPortBindings(pb map[string][]container.PortBinding) error {
+	keys := make([]string, 0, len(pb))
+	for k := range pb {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var problems []error
+	for _, key := range keys {
+		port, proto, _ := strings.Cut(key, "/")
+		if proto != "" && proto != "tcp" && proto != "udp" {
+			problems = append(problems, fmt.Errorf("-p ...:%s: only tcp and udp ports can be published here", key))
+			continue
+		}
+		for _, b := range pb[key] {
+			if b.HostIP == "" {
+				continue
+			}
+			if ip, err := netip.ParseAddr(b.HostIP); err != nil || !ip.Is4() {
+				problems = append(problems, fmt.Errorf("-p [%s]:%s:%s: only IPv4 host addresses are supported here (e.g. -p 127.0.0.1:%s:%s)", b.HostIP, b.HostPort, port, b.HostPort, port))
+			}
+		}
+	}
+	return errors.Join(problems...)
 }
 
 // PortBindingsOf converts published ports back to the container store's

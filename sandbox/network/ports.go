@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // PortBinding is one published port: HostIP:HostPort on the host forwards
@@ -148,7 +150,22 @@ func (e *PortConflictError) Error() string {
 	if e.Holder != "" {
 		return fmt.Sprintf("Bind for %s failed: port is already allocated (published by container %q: stop it or choose another port)", e.Binding.HostAddr(), e.Holder)
 	}
+	if e.Err != nil && !errors.Is(e.Err, syscall.EADDRINUSE) {
+		// Not taken: the address cannot be bound at all (not on this
+		// host, no permission); the system's reason says which.
+		return fmt.Sprintf("Bind for %s failed: %v", e.Binding.HostAddr(), plainNetErr(e.Err))
+	}
 	return fmt.Sprintf("Bind for %s failed: port is already in use by another program on the host (choose another port)", e.Binding.HostAddr())
+}
+
+// plainNetErr is the system's reason inside a net.OpError ("cannot assign
+// requested address"), without the operation and address around it.
+func plainNetErr(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
 }
 
 func (e *PortConflictError) Unwrap() error { return e.Err }
