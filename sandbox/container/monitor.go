@@ -224,7 +224,9 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	nw := Network{NetNS: c.Spec.Host.NetNS}
 	if m.hooks.Prestart != nil {
 		if nw, err = m.hooks.Prestart(ctx, c); err != nil {
-			return 0, fmt.Errorf("prepare network: %w", err)
+			// The hooks word their errors for the student (a port conflict
+			// is Docker's "Bind for ... failed" line): no internal prefix.
+			return 0, err
 		}
 	}
 	defer func() {
