@@ -108,8 +108,14 @@ func checkTarget(t string) error {
 	if !strings.HasPrefix(t, "/") {
 		return fmt.Errorf("path inside the container %q must be absolute", t)
 	}
-	if path.Clean(t) == "/" {
+	switch c := path.Clean(t); {
+	case c == "/":
 		return fmt.Errorf("cannot mount over / in the container")
+	case c == "/proc" || strings.HasPrefix(c, "/proc/"):
+		// runc refuses it at start with a long error; say why here.
+		return fmt.Errorf("cannot mount on %s in the container: /proc is the kernel's process file system; choose another path such as /data", c)
+	case c == "/dev":
+		return fmt.Errorf("cannot mount over /dev in the container: its device nodes (/dev/null, ...) are there; choose another path such as /data")
 	}
 	return nil
 }

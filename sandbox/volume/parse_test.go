@@ -21,6 +21,11 @@ func TestParseVolume(t *testing.T) {
 		{"data/x:/data", Spec{}, "relative path"},
 		{"vol:data", Spec{}, "must be absolute"},
 		{"vol:/", Spec{}, "cannot mount over /"},
+		// Found by QA: these failed at start with runc's long error.
+		{"vol:/proc", Spec{}, "cannot mount on /proc in the container: /proc is the kernel's process file system"},
+		{"vol:/proc/sys/", Spec{}, "cannot mount on /proc/sys in the container"},
+		{"/tmp:/dev/../proc", Spec{}, "cannot mount on /proc in the container"},
+		{"vol:/dev", Spec{}, "cannot mount over /dev in the container"},
 		{"vol:/data:rx", Spec{}, `unknown option "rx"`},
 		{"/a:/b:nocopy", Spec{}, `unknown option "nocopy"`},
 		{"a:b:c:d", Spec{}, "too many colons"},
