@@ -279,7 +279,9 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err := f.only("all", "label"); err != nil {
 		return err
 	}
-	all := false
+	// Before API 1.42 a prune removed every unused volume, named ones
+	// too; since, only anonymous ones unless all=true.
+	all := versionLess(requestVersion(r), "1.42")
 	for _, v := range f["all"] {
 		all = all || v == "true" || v == "1"
 	}

@@ -109,6 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, badRequest("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", m[1], MinAPIVersion))
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), apiVersionKey{}, m[1]))
 		r.URL.Path = strings.TrimPrefix(r.URL.Path, "/v"+m[1])
 		if r.URL.Path == "" {
 			r.URL.Path = "/"
@@ -118,6 +119,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Api-Version", APIVersion)
 	w.Header().Set("Server", "Dockyard/"+s.version+" (linux)")
 	s.mux.ServeHTTP(w, r)
+}
+
+type apiVersionKey struct{}
+
+// requestVersion is the API version the request's path named, or ours.
+func requestVersion(r *http.Request) string {
+	if v, ok := r.Context().Value(apiVersionKey{}).(string); ok {
+		return v
+	}
+	return APIVersion
 }
 
 // versionLess compares API versions "1.24" < "1.50".

@@ -385,3 +385,25 @@ func TestRemoveBeforeStart(t *testing.T) {
 		t.Errorf("after restart = %d, want running: %s", code, body)
 	}
 }
+
+// TestVolumePruneByVersion: before API 1.42 a prune removes named volumes
+// too (Debian's docker 20.10 relies on it); since, only with all=true.
+func TestVolumePruneByVersion(t *testing.T) {
+	_, hs := testServer(t)
+	for _, tc := range []struct {
+		path    string
+		deleted bool
+	}{
+		{"/v1.50/volumes/prune", false},
+		{`/v1.50/volumes/prune?filters={"all":{"true":true}}`, true},
+		{"/v1.41/volumes/prune", true},
+	} {
+		if code, body := call(t, hs, "POST", "/volumes/create", `{"Name": "prunable"}`); code != http.StatusCreated {
+			t.Fatalf("volume create = %d %s", code, body)
+		}
+		code, body := call(t, hs, "POST", tc.path, "")
+		if code != 200 || strings.Contains(body, `"prunable"`) != tc.deleted {
+			t.Errorf("POST %s = %d %s, want prunable deleted: %v", tc.path, code, body, tc.deleted)
+		}
+	}
+}
