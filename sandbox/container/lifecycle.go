@@ -155,6 +155,36 @@ func (s *Store) Signal(ref string, sig unix.Signal) error {
 	return nil
 }
 
+// killWait bounds how long Kill waits for the monitor to record the exit
+// of a SIGKILLed container (the kernel ends it at once; the monitor needs
+// a moment to reap it and write the record).
+const killWait = 10 * time.Second
+
+// Kill is `docker kill`: it sends sig and, for SIGKILL, waits (bounded)
+// until the container is recorded as exited, as Docker's daemon does, so
+// that `docker rm` or `docker ps` right after it see the container stopped.
+func (s *Store) Kill(ctx context.Context, ref string, sig unix.Signal) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	if err := s.Signal(c.ID, sig); err != nil {
+		return err
+	}
+	if sig != unix.SIGKILL {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, killWait)
+	defer cancel()
+	if _, err := s.Wait(wctx, c.ID); err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return fmt.Errorf("tried to kill container %s, but did not receive an exit event within %s", c.ShortID(), killWait)
+		}
+		return err
+	}
+	return nil
+}
+
 func stopSignal(c *Container) unix.Signal {
 	if sig, err := ParseSignal(c.Spec.Config.StopSignal); err == nil && c.Spec.Config.StopSignal != "" {
 		return sig

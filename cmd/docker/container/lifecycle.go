@@ -200,7 +200,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 			}
 			sig, _ := container.ParseSignal(opts.Signal)
 			return forEach(opts.Factory, opts.Refs, func(ref string) error {
-				err := e.Containers.Signal(ref, sig)
+				err := e.Containers.Kill(ctx, ref, sig)
 				var nr *container.NotRunningError
 				if errors.As(err, &nr) {
 					return fmt.Errorf("cannot kill container: %s: %w", ref, err)
