@@ -61,8 +61,7 @@ func (tm *term) tmux(args ...string) string {
 // only what follows it.
 func (tm *term) run(line string) {
 	tm.n++
-	tm.tmux("send-keys", "-t", "e2e", "-l", fmt.Sprintf("echo '#%d#'; %s", tm.n, line))
-	tm.tmux("send-keys", "-t", "e2e", "Enter")
+	tm.typeLine(fmt.Sprintf("echo '#%d#'; %s", tm.n, line))
 }
 
 func (tm *term) keys(keys ...string) { tm.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
@@ -77,12 +76,34 @@ func (tm *term) screen() string {
 	return ""
 }
 
+// typeLine types a line and Enter without a marker: input for a program
+// that runs in the terminal (a shell inside a container, psql).
+func (tm *term) typeLine(line string) {
+	// tmux takes an argument ending in ";" for its command separator, so
+	// a closing semicolon (SQL) goes as a key code of its own.
+	text, semi := strings.CutSuffix(line, ";")
+	if text != "" {
+		tm.tmux("send-keys", "-t", "e2e", "-l", text)
+	}
+	if semi {
+		tm.tmux("send-keys", "-t", "e2e", "-H", "3b")
+	}
+	tm.tmux("send-keys", "-t", "e2e", "Enter")
+}
+
 // wait waits until every text is on the screen since the last marker; it
 // fails with the screen after a generous deadline (a wait, not a timing
 // assertion: the command usually answers in milliseconds).
 func (tm *term) wait(texts ...string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	return tm.waitFor(20*time.Second, texts...)
+}
+
+// waitFor is wait with its own deadline, for commands that take a while
+// (a pull, a database starting).
+func (tm *term) waitFor(timeout time.Duration, texts ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
 	for {
 		s := tm.screen()
 		missing := ""
@@ -195,6 +216,39 @@ func TestLearnInTerminal(t *testing.T) {
 			tm.run("exit")
 		})
 	}
+}
+
+// waitPrompt waits until the command typed last has ended: the shell's
+// prompt ("$ ") is the last line on the screen. It returns the screen.
+func (tm *term) waitPrompt(timeout time.Duration) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := tm.screen()
+		if t := strings.TrimRight(s, " \n"); t == "$" || strings.HasSuffix(t, "\n$") {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the shell's prompt never came back; the screen shows:\n%s", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// settle waits until the screen stops changing (a menu fully drawn) and
+// returns it.
+func (tm *term) settle() string {
+	tm.t.Helper()
+	last, same := tm.screen(), 0
+	for deadline := time.Now().Add(20 * time.Second); same < 3 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		if s := tm.screen(); s == last {
+			same++
+		} else {
+			last, same = s, 0
+		}
+	}
+	return last
 }
 
 type savedProgress struct {

@@ -1,0 +1,434 @@
+package learn_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden screens in testdata/walk")
+
+// TestWalkKorean walks the containers and postgres lessons in Korean in a
+// real terminal (tmux), as a new student would: read the step, type the
+// lesson's commands (docker is Dockyard; psql is the real client), run
+// `dockyard check`, see it pass and move on, answer the quiz menus, and
+// look at the progress table at the end. On the first step of each lesson
+// the student checks before doing the work and reads the Korean feedback,
+// then asks for a hint. The screens at those points are compared with
+// testdata/walk/*.golden after ids, times, durations and temp paths are
+// normalised; -update rewrites them.
+//
+// The student's engine is a fresh state root whose images come from a
+// loopback registry mirror (DOCKYARD_REGISTRY_MIRROR) filled from the
+// lesson images .ci/setup bakes into $DOCKYARD_TEST_ROOT (else
+// /var/cache/dockyard-test): `docker pull postgres` really pulls, and the
+// shared root is only read. The postgres lesson publishes host port 5433
+// and uses /tmp/postgres-data, as written.
+func TestWalkKorean(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the walk runs containers")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("needs tmux (Debian package tmux, in .ci/apt-packages)")
+	}
+	for _, tool := range []string{"psql", "pg_isready"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("needs %s (Debian package postgresql-client, in .ci/apt-packages): %v", tool, err)
+		}
+	}
+	mirror := lessonMirror(t, "busybox:latest", "postgres:latest")
+	bin := buildDockyard(t)
+	if err := os.Symlink("dockyard", filepath.Join(filepath.Dir(bin), "docker")); err != nil {
+		t.Fatal(err)
+	}
+	// Short paths: the engine keeps unix sockets under its root.
+	dir, err := os.MkdirTemp("/tmp", "dy-walk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) }) // runs last
+	root, work, state := filepath.Join(dir, "root"), filepath.Join(dir, "home"), filepath.Join(dir, "state")
+	for _, d := range []string{work, state} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docker := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, append([]string{"--root", root, "docker"}, args...)...)
+		cmd.Env = append(os.Environ(), "DOCKYARD_REGISTRY_MIRROR="+mirror)
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	t.Cleanup(func() {
+		if ids, _ := docker("ps", "-aq"); ids != "" {
+			docker(append([]string{"rm", "-f"}, strings.Fields(ids)...)...)
+		}
+		// Take down the bridges and nftables table this root made.
+		docker("network", "reset")
+		os.RemoveAll("/tmp/postgres-data")
+	})
+	// As the images lesson leaves it: busybox is there.
+	if out, err := docker("pull", "-q", "busybox"); err != nil {
+		t.Fatalf("docker pull busybox from the mirror: %v\n%s", err, out)
+	}
+	os.RemoveAll("/tmp/postgres-data")
+	waitPortFree(t, "127.0.0.1:5433")
+
+	tm := newTerm(t, work, []string{
+		"HOME=" + work, "HISTFILE=/dev/null", "TERM=xterm-256color", "PS1=$ ", "LANG=C.UTF-8",
+		"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
+		"XDG_STATE_HOME=" + state, "DOCKYARD_ROOT=" + root, "DOCKYARD_REGISTRY_MIRROR=" + mirror,
+		"DOCKYARD_LESSONS=builtin", "PGPASSWORD=admin2",
+		// A Korean student's setting: every dockyard command answers in
+		// Korean, not only the one given --lang ko.
+		"DOCKYARD_LANG=ko", "PAGER=cat",
+	})
+	n := 0
+	capture := func(label, line, screen string) {
+		t.Helper()
+		n++
+		compareGolden(t, fmt.Sprintf("%02d-%s", n, label), "$ "+line+"\n"+screen, dir, filepath.Dir(bin))
+	}
+	// do types a command line and waits for its output.
+	do := func(line string, timeout time.Duration, texts ...string) string {
+		t.Helper()
+		tm.run(line)
+		tm.waitFor(timeout, texts...)
+		return tm.waitPrompt(timeout)
+	}
+	check := func(label string, timeout time.Duration, texts ...string) {
+		t.Helper()
+		s := do("dockyard check", timeout, texts...)
+		if label != "" {
+			capture(label, "dockyard check", s)
+		}
+	}
+	const short, long = 30 * time.Second, 3 * time.Minute
+	ticker := `docker run -d --name ticker busybox sh -c 'trap "exit 0" TERM; while true; do date; sleep 1; done'`
+
+	// ---- containers ----
+	s := do("dockyard --lang ko learn containers", short, "1/9 단계 · busybox 실행하기", "docker run busybox")
+	capture("containers-step", "dockyard --lang ko learn containers", s)
+	// Checking before doing the work: the Korean feedback, then a hint.
+	check("containers-check-fail", short, "아직입니다")
+	s = do("dockyard hint", short, "힌트 1/1")
+	capture("containers-hint", "dockyard hint", s)
+
+	do("docker run busybox", short, "$ ")
+	do("docker ps", short, "CONTAINER ID")
+	do("docker ps -a", short, "Exited (0)")
+	check("containers-first-run-pass", short, "✓ 1단계 통과", "2/9 단계")
+
+	do(`docker run --name hello busybox echo "hello, world"`, short, "hello, world")
+	do("docker ps -al", short, "hello")
+	check("", short, "✓ 2단계 통과", "3/9 단계")
+
+	do(ticker, short, "$ ")
+	do("docker ps", short, "ticker")
+	do("docker logs ticker", short, "UTC")
+	check("", short, "✓ 3단계 통과", "4/9 단계")
+
+	tm.run("docker exec -it ticker sh")
+	tm.wait("/ #")
+	tm.typeLine(`echo "my note" > /tmp/note.txt`)
+	tm.typeLine("cat /tmp/note.txt")
+	tm.wait("\nmy note")
+	tm.typeLine("exit")
+	tm.waitPrompt(short)
+	check("", short, "✓ 4단계 통과", "5/9 단계")
+
+	do("docker stop ticker", short, "ticker")
+	do("docker ps -a", short, "Exited (0)")
+	do("docker logs ticker", short, "UTC")
+	check("", short, "✓ 5단계 통과", "6/9 단계")
+
+	do("docker start ticker", short, "ticker")
+	do("docker exec ticker cat /tmp/note.txt", short, "my note")
+	check("", short, "✓ 6단계 통과", "7/9 단계")
+
+	do("docker kill ticker", short, "ticker")
+	s = do("docker ps -a", short, "Exited (137)")
+	check("containers-kill-pass", short, "✓ 7단계 통과", "8/9 단계")
+
+	do("docker rm ticker", short, "ticker")
+	do(ticker, short, "$ ")
+	do("docker exec ticker cat /tmp/note.txt", short, "No such file or directory")
+	// The last step is the recap quiz: its menu opens at once.
+	tm.run("dockyard check")
+	tm.waitFor(short, "✓ 8단계 통과", "9/9 단계", "? 컨테이너 상태가", "> 1. 프로그램이")
+	capture("containers-quiz", "dockyard check", tm.settle())
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.wait("✓ 9단계 통과", `"컨테이너" 레슨을 마쳤습니다 (9/9 단계)`)
+	s = tm.waitPrompt(short)
+	capture("containers-done", "dockyard check", s)
+
+	// ---- postgres ----
+	s = do("dockyard --lang ko learn postgres", short, "1/9 단계 · 이미지 받기", "docker pull postgres")
+	capture("postgres-step", "dockyard --lang ko learn postgres", s)
+	check("postgres-check-fail", short, "아직입니다")
+	s = do("dockyard hint", short, "힌트 1/1")
+	capture("postgres-hint", "dockyard hint", s)
+
+	do("docker pull postgres", long, "docker.io/library/postgres:latest")
+	do("docker images postgres", short, "latest")
+	check("postgres-pull-pass", short, "✓ 1단계 통과", "2/9 단계")
+
+	do("mkdir -p /tmp/postgres-data", short, "$ ")
+	do("ls -la /tmp/postgres-data", short, "total")
+	check("", short, "✓ 2단계 통과", "3/9 단계")
+
+	run := strings.Join([]string{
+		"docker run -d --name postgres-sample \\",
+		"  -p 5433:5432 \\",
+		"  -e POSTGRES_USER=admin1 \\",
+		"  -e POSTGRES_PASSWORD=admin2 \\",
+		"  -e PGDATA=/var/lib/postgresql/data/pgdata \\",
+		"  -v /tmp/postgres-data:/var/lib/postgresql/data:z \\",
+		"  postgres",
+	}, "\n")
+	do(run, short, "$ ")
+	do("docker ps", short, "postgres-sample")
+	do("docker logs postgres-sample", short, "$ ")
+	waitPgReady(t, tm)
+	// The next step is a quiz: its menu opens at once.
+	tm.run("dockyard check")
+	tm.waitFor(long, "✓ 3단계 통과", "4/9 단계", "? 마운트 지점을", "> 1. PostgreSQL")
+	capture("postgres-run-pass", "dockyard check", tm.settle())
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.wait("✓ 4단계 통과", "5/9 단계")
+	tm.waitPrompt(short)
+
+	// Checking before creating the table: the check's own Korean hint.
+	check("postgres-connect-fail", short, "아직입니다", "ships")
+	tm.run("psql -h 127.0.0.1 -p 5433 -U admin1")
+	tm.wait("admin1=#")
+	tm.typeLine("CREATE TABLE ships (name text PRIMARY KEY);")
+	tm.wait("\nCREATE TABLE\n")
+	tm.typeLine("INSERT INTO ships VALUES ('Dockyard');")
+	tm.wait("\nINSERT 0 1\n")
+	tm.typeLine("SELECT * FROM ships;")
+	tm.wait("(1 row)")
+	tm.typeLine(`\q`)
+	s = tm.waitPrompt(short)
+	capture("postgres-psql", "psql -h 127.0.0.1 -p 5433 -U admin1", s)
+	check("", short, "✓ 5단계 통과", "6/9 단계")
+
+	do("docker stop postgres-sample", short, "postgres-sample")
+	do("docker rm postgres-sample", short, "postgres-sample")
+	do("docker ps -a", short, "CONTAINER ID")
+	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
+	check("", short, "✓ 6단계 통과", "7/9 단계")
+
+	do(run, short, "$ ")
+	do("docker logs postgres-sample", short, "$ ")
+	waitPgReady(t, tm)
+	s = do("psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", short, "(1 row)")
+	capture("postgres-data-survives", "psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", s)
+	// The next step is a quiz with several right answers: 1, 3 and 4.
+	tm.run("dockyard check")
+	tm.waitFor(long, "✓ 7단계 통과", "8/9 단계", "? 맞는 설명을 모두", "[ ]  4. ")
+	tm.settle()
+	tm.keys("Space")
+	tm.keys("Down")
+	tm.keys("Down")
+	tm.keys("Space")
+	tm.keys("Down")
+	tm.keys("Space")
+	tm.keys("Enter")
+	tm.wait("✓ 8단계 통과", "9/9 단계", "? postgres-sample을 지우고")
+	tm.settle()
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.wait("✓ 9단계 통과", "레슨을 마쳤습니다 (9/9 단계)")
+	s = tm.waitPrompt(short)
+	capture("postgres-done", "dockyard check", s)
+
+	s = do("dockyard progress", short, "postgres", "9/9")
+	capture("progress", "dockyard progress", s)
+}
+
+// waitPgReady types pg_isready until the server takes connections, as a
+// student retries it while the database starts.
+func waitPgReady(t *testing.T, tm *term) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		tm.run("pg_isready -h 127.0.0.1 -p 5433")
+		s := tm.waitFor(30*time.Second, "5433 - ")
+		if strings.Contains(s, "accepting connections") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("postgres never took connections; the screen shows:\n%s", s)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// waitPortFree waits for another test's use of a host port the lesson
+// publishes to end.
+func waitPortFree(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		l, err := net.Listen("tcp", addr)
+		if err == nil {
+			l.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("host port %s stays taken (the postgres lesson publishes it): %v", addr, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// testRoot is where .ci/setup bakes the lesson images: $DOCKYARD_TEST_ROOT,
+// else /var/cache/dockyard-test.
+func testRoot() string {
+	if r := os.Getenv("DOCKYARD_TEST_ROOT"); r != "" {
+		return r
+	}
+	return "/var/cache/dockyard-test"
+}
+
+// lessonMirror serves the baked lesson images refs (read from the test
+// root's image store, an OCI layout) from a registry on loopback and
+// returns its address as a mirror setting. It skips the test when the
+// images are not baked.
+func lessonMirror(t *testing.T, refs ...string) string {
+	t.Helper()
+	store := filepath.Join(testRoot(), "images")
+	p, err := layout.FromPath(store)
+	if err != nil {
+		t.Skipf("needs the lesson images baked into %s (.ci/setup; dockyard --root %s images prepare): %v", testRoot(), testRoot(), err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// refs.json names each tag's image, and each image its manifest.
+	var refsFile struct {
+		Refs   map[string]string
+		Images map[string]struct{ Manifest string }
+	}
+	data, err := os.ReadFile(filepath.Join(store, "refs.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &refsFile)
+	}
+	if err != nil {
+		t.Fatalf("the image store's refs.json: %v", err)
+	}
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, ref := range refs {
+		id, ok := refsFile.Refs["docker.io/library/"+ref]
+		if !ok {
+			t.Skipf("needs the lesson image %s baked into %s (.ci/setup; dockyard --root %s images prepare)", ref, testRoot(), testRoot())
+		}
+		digest, err := v1.NewHash(refsFile.Images[id].Manifest)
+		if err != nil {
+			t.Fatalf("image %s in %s: manifest digest: %v", ref, store, err)
+		}
+		img, err := idx.Image(digest)
+		if err != nil {
+			t.Fatalf("image %s in %s: %v", ref, store, err)
+		}
+		tag, err := name.ParseReference(host+"/library/"+ref, name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(tag, img); err != nil {
+			t.Fatalf("serve %s on the loopback mirror: %v", ref, err)
+		}
+	}
+	return srv.URL
+}
+
+// normalisers make a screen comparable between runs: what changes from one
+// run to the next becomes a placeholder.
+var normalisers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\b[0-9a-f]{64}\b`), "<ID64>"},
+	{regexp.MustCompile(`\b[0-9a-f]{12}\b`), "<ID>"},
+	{regexp.MustCompile(`(\d+|About an?|Less than a|an?) (second|minute|hour)s? ago`), "<WHEN> ago"},
+	{regexp.MustCompile(`Up (\d+|About an?|Less than a|an?) (second|minute|hour)s?`), "Up <WHILE>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`), "<DUR>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?(초|분)`), "<DUR>"},
+	// psql's banner names the client's and the server's versions, which
+	// move with Debian's point releases.
+	{regexp.MustCompile(`(?m)^psql \(.*\)$`), "psql (<VERSIONS>)"},
+	{regexp.MustCompile(`[ \t]+\n`), "\n"},
+}
+
+func normalise(screen string, paths ...string) string {
+	for _, p := range paths {
+		screen = strings.ReplaceAll(screen, p, "<TMP>")
+	}
+	for _, n := range normalisers {
+		screen = n.re.ReplaceAllString(screen, n.with)
+	}
+	return strings.TrimRight(screen, "\n") + "\n"
+}
+
+// compareGolden compares a normalised screen with testdata/walk/name.golden
+// (or writes it there with -update).
+func compareGolden(t *testing.T, name, screen string, paths ...string) {
+	t.Helper()
+	got := normalise(screen, paths...)
+	file := filepath.Join("testdata", "walk", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no golden screen %s (run the test with -update); the screen is:\n%s", file, got)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("screen %s differs from its golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s\n--- first difference: %s", name, want, got, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: want %q, got %q", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("want %d lines, got %d", len(al), len(bl))
+}
