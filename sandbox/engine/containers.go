@@ -204,11 +204,28 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if err != nil {
 		return nil, err
 	}
-	if err := e.configureCreated(ctx, c, o); err != nil {
+	netOpts := o
+	if o.Network == "host" {
+		// The host's network has nothing to publish: Docker keeps the
+		// bindings in HostConfig and warns (CreateWarnings).
+		netOpts.PortBindings, netOpts.PublishAll = nil, false
+	}
+	if err := e.configureCreated(ctx, c, netOpts); err != nil {
 		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
 		return nil, err
 	}
 	return c, nil
+}
+
+// CreateWarnings are the warnings Docker's daemon returns with a created
+// container for options it accepts but ignores; the CLI prints each as
+// "WARNING: ...".
+func CreateWarnings(o CreateOptions) []string {
+	var w []string
+	if o.Network == "host" && (len(o.PortBindings) > 0 || o.PublishAll) {
+		w = append(w, "Published ports are discarded when using host network mode")
+	}
+	return w
 }
 
 func isIDPrefix(ref string) bool {

@@ -101,3 +101,24 @@ func TestCheckCreateValidatesEnvironment(t *testing.T) {
 		})
 	}
 }
+
+func TestCreateWarnings(t *testing.T) {
+	ports := map[string][]container.PortBinding{"80/tcp": {{HostPort: "8080"}}}
+	tests := []struct {
+		name string
+		o    CreateOptions
+		want []string
+	}{
+		{"host network with -p", CreateOptions{Network: "host", PortBindings: ports}, []string{"Published ports are discarded when using host network mode"}},
+		{"host network with -P", CreateOptions{Network: "host", PublishAll: true}, []string{"Published ports are discarded when using host network mode"}},
+		{"host network alone", CreateOptions{Network: "host"}, nil},
+		{"bridge with -p", CreateOptions{PortBindings: ports}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CreateWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("CreateWarnings = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -193,10 +193,11 @@ func Status(c *container.Container, now time.Time) string { return engine.Contai
 
 // Ports is the PORTS column: "0.0.0.0:8080->80/tcp" and exposed ports
 // alone, for a running container only. As Docker, a container that is not
-// running shows none (inspect's HostConfig.PortBindings keeps them).
+// running, or that uses the host's network, shows none (inspect's
+// HostConfig.PortBindings keeps them).
 func Ports(c *container.Container) string {
-	if c.State.Status != container.Running {
-		return ""
+	if c.State.Status != container.Running || c.Spec.Host.NetworkMode == "host" {
+		return "" // host networking publishes nothing
 	}
 	var out []string
 	seen := map[string]bool{}

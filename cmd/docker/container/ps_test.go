@@ -34,3 +34,15 @@ func TestPortsColumn(t *testing.T) {
 		})
 	}
 }
+
+func TestPortsColumnHostNetwork(t *testing.T) {
+	c := &container.Container{
+		Spec: container.Spec{Host: container.HostConfig{NetworkMode: "host", PortBindings: map[string][]container.PortBinding{
+			"80/tcp": {{HostPort: "18181"}},
+		}}},
+		State: container.State{Status: container.Running},
+	}
+	if got := dcontainer.Ports(c); got != "" {
+		t.Errorf("Ports(running container on the host network) = %q, want none", got)
+	}
+}

@@ -287,6 +287,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return runError(err)
 	}
+	printCreateWarnings(opts.IO, opts.Create)
 	start := container.StartOptions{Attach: !opts.Detach}
 	if opts.Create.Tty {
 		start.TTYCols, start.TTYRows = termSize(ios)
@@ -389,6 +390,15 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return runError(err)
 	}
+	printCreateWarnings(opts.IO, opts.Create)
 	fmt.Fprintln(opts.IO.Out, c.ID)
 	return nil
+}
+
+// printCreateWarnings prints the engine's warnings about a created
+// container on stderr, as Docker's CLI does.
+func printCreateWarnings(ios *iostreams.IOStreams, o engine.CreateOptions) {
+	for _, w := range engine.CreateWarnings(o) {
+		fmt.Fprintf(ios.ErrOut, "WARNING: %s\n", w)
+	}
 }
