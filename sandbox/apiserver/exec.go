@@ -145,6 +145,9 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	if !rec.req.AttachStderr {
 		stderr = io.Discard
 	}
+	// Once the client is gone the output is dropped, so the process never
+	// blocks on a full pipe or terminal.
+	stdout, stderr = &dropOnError{w: stdout}, &dropOnError{w: stderr}
 	eo.Stdout, eo.Stderr = stdout, stderr
 	if rec.req.AttachStdin && !tty {
 		eo.Stdin = buf
@@ -234,4 +237,20 @@ func (s *Server) resizeExec(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// dropOnError passes writes on until one fails, then discards the rest
+// while still reporting success.
+type dropOnError struct {
+	w      io.Writer
+	failed bool
+}
+
+func (d *dropOnError) Write(p []byte) (int, error) {
+	if !d.failed {
+		if _, err := d.w.Write(p); err != nil {
+			d.failed = true
+		}
+	}
+	return len(p), nil
 }

@@ -407,3 +407,44 @@ func TestVolumePruneByVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestExecClientHangsUp: an exec whose client goes away while it writes to
+// its terminal runs to its end (its output dropped) instead of blocking on
+// a full terminal nobody reads.
+func TestExecClientHangsUp(t *testing.T) {
+	_, hs := testServer(t)
+	id := create(t, hs, "exec-hangup", "sleep", "600")
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s", code, body)
+	}
+	code, body := call(t, hs, "POST", "/containers/"+id+"/exec",
+		`{"AttachStdout": true, "AttachStderr": true, "Tty": true, "Cmd": ["sh", "-c", "yes | head -c 5000000; echo done > /tmp/finished"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("exec create = %d %s", code, body)
+	}
+	var ex struct{ Id string }
+	json.Unmarshal([]byte(body), &ex)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
+	if _, err := io.ReadFull(conn, make([]byte, 200)); err != nil {
+		t.Fatalf("reading the exec's first output: %v", err)
+	}
+	conn.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := call(t, hs, "GET", "/exec/"+ex.Id+"/json", "")
+		if strings.Contains(body, `"Running":false`) {
+			if !strings.Contains(body, `"ExitCode":0`) {
+				t.Errorf("exec after its client left = %s, want exit code 0", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the exec never ended after its client left: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
