@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -465,7 +466,7 @@ func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Su
 			if ip == "" {
 				ip = "0.0.0.0"
 			}
-			ps.IP, _ = parseAddr(ip)
+			ps.IP, _ = netip.ParseAddr(ip)
 			sum.Ports = append(sum.Ports, ps)
 		}
 	}

@@ -3,7 +3,6 @@ package apiserver
 import (
 	"encoding/json"
 	"net/http"
-	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -72,5 +71,3 @@ func matchLabel(labels map[string]string, filter string) bool {
 	got, ok := labels[k]
 	return ok && (!hasValue || got == v)
 }
-
-func parseAddr(s string) (netip.Addr, error) { return netip.ParseAddr(s) }
