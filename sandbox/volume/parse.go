@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -67,8 +68,17 @@ func ParseVolume(spec string) (Spec, error) {
 		case strings.HasPrefix(s.Source, "/"):
 			s.Type, s.CreateSource = TypeBind, true
 			s.Source = path.Clean(s.Source)
+		case s.Source == "." || s.Source == ".." || strings.HasPrefix(s.Source, "./") || strings.HasPrefix(s.Source, "../"):
+			// A host path relative to the current folder, as Docker's CLI
+			// takes since 23.0 ("-v ./site:/usr/share/nginx/html"): the
+			// leading dot says it is a path, not a volume name.
+			abs, err := filepath.Abs(s.Source)
+			if err != nil {
+				return bad(fmt.Sprintf("%q: the current folder: %v", s.Source, err))
+			}
+			s.Type, s.CreateSource, s.Source = TypeBind, true, abs
 		case strings.HasPrefix(s.Source, ".") || strings.Contains(s.Source, "/"):
-			return bad(fmt.Sprintf("%q is a relative path: give the host directory as an absolute path, e.g. \"$PWD/%s\"", s.Source, strings.TrimPrefix(s.Source, "./")))
+			return bad(fmt.Sprintf("%q is a relative path: start it with ./ (\"./%s\") or give the host directory as an absolute path, e.g. \"$PWD/%s\"", s.Source, s.Source, s.Source))
 		default:
 			if err := ValidateName(s.Source); err != nil {
 				return bad(err.Error())

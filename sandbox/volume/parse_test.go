@@ -1,11 +1,17 @@
 package volume
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestParseVolume(t *testing.T) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		spec    string
 		want    Spec
@@ -17,8 +23,13 @@ func TestParseVolume(t *testing.T) {
 		{"/srv/pg:/var/lib/postgresql/data:z", Spec{Type: TypeBind, Source: "/srv/pg", Target: "/var/lib/postgresql/data", CreateSource: true, Relabel: "z"}, ""},
 		{"/srv/www/:/usr/share/nginx/html:ro,Z", Spec{Type: TypeBind, Source: "/srv/www", Target: "/usr/share/nginx/html", ReadOnly: true, CreateSource: true, Relabel: "Z"}, ""},
 		{"/a:/b:rw,rshared", Spec{Type: TypeBind, Source: "/a", Target: "/b", CreateSource: true, Propagation: "rshared"}, ""},
-		{"./data:/data", Spec{}, "relative path"},
-		{"data/x:/data", Spec{}, "relative path"},
+		// Relative to the current folder with a leading dot, as Docker 23+.
+		{"./data:/data", Spec{Type: TypeBind, Source: filepath.Join(cwd, "data"), Target: "/data", CreateSource: true}, ""},
+		{"./site/:/usr/share/nginx/html:ro", Spec{Type: TypeBind, Source: filepath.Join(cwd, "site"), Target: "/usr/share/nginx/html", ReadOnly: true, CreateSource: true}, ""},
+		{".:/src", Spec{Type: TypeBind, Source: cwd, Target: "/src", CreateSource: true}, ""},
+		{"../up:/up", Spec{Type: TypeBind, Source: filepath.Join(filepath.Dir(cwd), "up"), Target: "/up", CreateSource: true}, ""},
+		{"data/x:/data", Spec{}, `relative path: start it with ./ ("./data/x")`},
+		{".data:/data", Spec{}, "relative path"},
 		{"vol:data", Spec{}, "must be absolute"},
 		{"vol:/", Spec{}, "cannot mount over /"},
 		// Found by QA: these failed at start with runc's long error.
