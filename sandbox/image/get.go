@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -87,6 +88,9 @@ func (s *Store) List(ctx context.Context) ([]*Image, error) {
 	imgs := make([]*Image, 0, len(st.Images))
 	for id := range st.Images {
 		img, err := s.image(st, id)
+		if errors.Is(err, ErrDamaged) {
+			continue // see Damaged
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -100,6 +104,53 @@ func (s *Store) List(ctx context.Context) ([]*Image, error) {
 	})
 	return imgs, nil
 }
+
+// Damaged returns the images whose manifest or config blob cannot be read
+// (deleted or edited by hand), which List leaves out.
+func (s *Store) Damaged(ctx context.Context) []*DamagedError {
+	st, err := s.load()
+	if err != nil {
+		return nil
+	}
+	var out []*DamagedError
+	for id := range st.Images {
+		var d *DamagedError
+		if _, err := s.image(st, id); errors.As(err, &d) {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// ErrDamaged matches a *DamagedError with errors.Is.
+var ErrDamaged = errors.New("image is damaged")
+
+// DamagedError is an image whose manifest or config blob cannot be read.
+type DamagedError struct {
+	ID    string
+	Names []string // as Docker shows them
+	What  string   // "manifest" or "config"
+	Err   error
+}
+
+func (e *DamagedError) Error() string {
+	name := idindex.Short(e.ID)
+	ref := name
+	if len(e.Names) > 0 {
+		ref = e.Names[0]
+		name = e.Names[0] + " (" + name + ")"
+	}
+	why := e.Err.Error()
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		why = "its blob is missing"
+	}
+	return fmt.Sprintf("image %s is damaged: its %s cannot be read (%s); remove it with \"docker rmi %s\" and pull or load it again", name, e.What, why, ref)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 func (s *Store) image(st *state, id string) (*Image, error) {
 	r, ok := st.Images[id]
@@ -116,21 +167,24 @@ func (s *Store) image(st *state, id string) (*Image, error) {
 	for _, rd := range r.RepoDigests {
 		img.RepoDigests = append(img.RepoDigests, familiarize(rd))
 	}
+	damaged := func(what string, err error) error {
+		return &DamagedError{ID: id, Names: img.RepoTags, What: what, Err: err}
+	}
 	mb, err := s.readBlob(r.Manifest)
 	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", idindex.Short(id), err)
+		return nil, damaged("manifest", err)
 	}
 	img.Manifest = &v1.Manifest{}
 	if err := json.Unmarshal(mb, img.Manifest); err != nil {
-		return nil, fmt.Errorf("image %s: manifest: %w", idindex.Short(id), err)
+		return nil, damaged("manifest", err)
 	}
 	cb, err := s.readBlob(id)
 	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", idindex.Short(id), err)
+		return nil, damaged("config", err)
 	}
 	img.Config = &v1.ConfigFile{}
 	if err := json.Unmarshal(cb, img.Config); err != nil {
-		return nil, fmt.Errorf("image %s: config: %w", idindex.Short(id), err)
+		return nil, damaged("config", err)
 	}
 	img.Created = img.Config.Created.Time
 	return img, nil

@@ -206,8 +206,12 @@ func (s *Store) GC(ctx context.Context) (int64, error) {
 		blobs[strings.TrimPrefix(id, "sha256:")] = true
 		blobs[strings.TrimPrefix(r.Manifest, "sha256:")] = true
 		img, err := s.image(st, id)
+		if errors.Is(err, ErrDamaged) {
+			// Its layers cannot be known: keep everything rather than
+			// guess, and do not fail the docker rmi that asked.
+			return 0, nil
+		}
 		if err != nil {
-			// Keep what we cannot read rather than guess.
 			return 0, fmt.Errorf("image gc: %w", err)
 		}
 		for _, l := range img.Manifest.Layers {

@@ -86,6 +86,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return daemonError(err)
 	}
+	for _, d := range e.Images.Damaged(ctx) {
+		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
+	}
 	match, err := listFilter(opts)
 	if err != nil {
 		return err
