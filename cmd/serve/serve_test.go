@@ -781,3 +781,15 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Errorf("docker rm after prune = %q, exit %d", out, code)
 	}
 }
+
+// TestAttach: docker attach to a running container gets its output from
+// then on and its exit code.
+func TestAttach(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "-d", "--name", "attachee", "busybox", "sh", "-c", "sleep 1; echo attached-1; sleep 0.5; echo attached-2; exit 9")
+	out, code := s.code(t, "attach", "--no-stdin", "attachee")
+	if code != 9 || !strings.Contains(out, "attached-2\n") {
+		t.Errorf("docker attach = %q, exit %d; want attached-2 and 9", out, code)
+	}
+	s.docker(t, "rm", "attachee")
+}
