@@ -47,7 +47,11 @@ type DamagedError struct {
 }
 
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("volume %s is damaged: its record %s cannot be read (%v); remove it with \"docker volume rm %s\"", e.Name, e.Path, e.Err, e.Name)
+	what := fmt.Sprintf("its record %s cannot be read (%v)", e.Path, e.Err)
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		what = fmt.Sprintf("its data directory %s is missing", e.Path)
+	}
+	return fmt.Sprintf("volume %s is damaged: %s; remove it with \"docker volume rm %s\"", e.Name, what, e.Name)
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }
@@ -139,6 +143,12 @@ func (s *Store) load(name string) (*Volume, error) {
 		return nil, &DamagedError{Name: name, Path: s.metaPath(name), Err: err}
 	}
 	v.Mountpoint = s.Path(name)
+	// The record is written after _data is made and removed before it, so
+	// a record without _data means the directory was removed by hand: a
+	// container would fail at start with runc's "no such file".
+	if _, err := os.Stat(v.Mountpoint); errors.Is(err, fs.ErrNotExist) {
+		return nil, &DamagedError{Name: name, Path: v.Mountpoint, Err: err}
+	}
 	return v, nil
 }
 

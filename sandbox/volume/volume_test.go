@@ -136,6 +136,7 @@ func TestDamagedRecord(t *testing.T) {
 		{"cut short", `{"name":"vv","driv`},
 		{"not json", "\x00\x01garbage"},
 		{"wrong type", `{"name": 5}`},
+		{"data directory removed", "-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -148,7 +149,13 @@ func TestDamagedRecord(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := os.WriteFile(s.metaPath("vv"), []byte(tc.content), 0o600); err != nil {
+			want := `volume vv is damaged: its record ` + s.metaPath("vv") + ` cannot be read (`
+			if tc.content == "-" {
+				want = `volume vv is damaged: its data directory ` + s.Path("vv") + ` is missing`
+				if err := os.RemoveAll(s.Path("vv")); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(s.metaPath("vv"), []byte(tc.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 
@@ -159,7 +166,6 @@ func TestDamagedRecord(t *testing.T) {
 			if d := s.Damaged(ctx); len(d) != 1 || d[0].Name != "vv" {
 				t.Errorf("Damaged() = %v, want vv", d)
 			}
-			want := `volume vv is damaged: its record ` + s.metaPath("vv") + ` cannot be read (`
 			for what, err := range map[string]error{
 				"Inspect": func() error { _, err := s.Inspect(ctx, "vv"); return err }(),
 				"Create":  func() error { _, err := s.Create(ctx, CreateOptions{Name: "vv"}); return err }(),
