@@ -42,6 +42,8 @@ func TestParseVolume(t *testing.T) {
 		{"a:b:c:d", Spec{}, "too many colons"},
 		{":/data", Spec{}, "empty source"},
 		{"x:/data", Spec{}, "invalid characters"},
+		// Found by QA: "read volume aaa...: file name too long".
+		{strings.Repeat("a", 256) + ":/data", Spec{}, "is 256 characters long: use at most 255"},
 		{"", Spec{}, "no path inside the container"},
 	}
 	for _, tt := range tests {

@@ -111,8 +111,15 @@ func ValidateName(name string) error {
 	if !validName.MatchString(name) {
 		return fmt.Errorf("%q includes invalid characters for a local volume name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least two characters); if you meant a host directory, give an absolute path", name)
 	}
+	// The name is a directory name: longer ones fail with the system's
+	// "file name too long".
+	if len(name) > maxNameLen {
+		return fmt.Errorf("volume name %.20q... is %d characters long: use at most %d", name, len(name), maxNameLen)
+	}
 	return nil
 }
+
+const maxNameLen = 255
 
 func (s *Store) lock(ctx context.Context) (func(), error) {
 	if err := ctx.Err(); err != nil {
