@@ -85,12 +85,15 @@ func (s *Store) Load(ctx context.Context, r io.Reader) ([]Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	_, err = io.Copy(f, &ctxReader{ctx, r})
+	n, err := io.Copy(f, &ctxReader{ctx, r})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load: read archive: %w", err)
+	}
+	if n == 0 {
+		return nil, errors.New("load: the input is empty: give the file written by docker save (docker load -i FILE)")
 	}
 	names, err := tarNames(archive)
 	if err != nil {

@@ -86,9 +86,10 @@ func TestLoadRejectsWhatIsNotAnImage(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"not a tar":      []byte("hello, this is not a tar file at all, but long enough to be read as a header block" + strings.Repeat("x", 600)),
 		"tar, no images": mustTar(t, "readme.txt", "hi"),
+		"empty":          {},
 	} {
 		_, err := s.Load(context.Background(), bytes.NewReader(in))
-		if err == nil || !strings.HasPrefix(err.Error(), "load: not ") {
+		if err == nil || !(strings.HasPrefix(err.Error(), "load: not ") || strings.HasPrefix(err.Error(), "load: the input is empty")) {
 			t.Errorf("Load(%s) = %v, want a not-an-archive error", name, err)
 		}
 	}
