@@ -378,7 +378,7 @@ var normalisers = []struct {
 	{regexp.MustCompile(`(\d+|About an?|Less than a|an?) (second|minute|hour)s? ago`), "<WHEN> ago"},
 	{regexp.MustCompile(`Up (\d+|About an?|Less than a|an?) (second|minute|hour)s?`), "Up <WHILE>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`), "<DUR>"},
-	{regexp.MustCompile(`\b\d+(\.\d+)?(초|분)`), "<DUR>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?초`), "<DUR>"},
 	// psql's banner names the client's and the server's versions, which
 	// move with Debian's point releases.
 	{regexp.MustCompile(`(?m)^psql \(.*\)$`), "psql (<VERSIONS>)"},
