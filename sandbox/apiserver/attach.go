@@ -267,7 +267,7 @@ func (s *Server) start(c *container.Container, ss *session) error {
 		_ = a.Resize(ss.cols, ss.rows)
 	}
 	ss.mu.Unlock()
-	go func() {
+	s.goSafe("stream "+c.ShortID(), func() {
 		var stdin io.Reader
 		if ss.stdinR != nil {
 			stdin = ss.stdinR
@@ -276,10 +276,11 @@ func (s *Server) start(c *container.Container, ss *session) error {
 		if ss.tty {
 			stderr = nil
 		}
+		defer a.Close()
+		defer ss.finish(125, errors.New("the attachment ended unexpectedly")) // a no-op once finished
 		code, err := a.Stream(stdin, fanout{ss: ss}, stderr)
-		a.Close()
 		ss.finish(code, err)
-	}()
+	})
 	return nil
 }
 

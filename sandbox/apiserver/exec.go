@@ -119,7 +119,8 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 		eo.TTYCols, eo.TTYRows = 80, 24
 	}
 	if req.Detach {
-		go func() {
+		s.goSafe("exec "+rec.id[:12], func() {
+			defer func() { rec.end(126) }() // even after a panic; a no-op once ended
 			eo.Detach = false
 			eo.Stdout, eo.Stderr = io.Discard, io.Discard
 			code, err := s.e.Containers.Exec(context.Background(), rec.containerID, eo)
@@ -127,7 +128,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 				code = 126
 			}
 			rec.end(code)
-		}()
+		})
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
@@ -184,9 +185,13 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// end records the exec's exit code, once.
 func (rec *execRecord) end(code int) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	if rec.exitCode != nil {
+		return
+	}
 	rec.running = false
 	rec.master = nil
 	rec.exitCode = &code

@@ -131,6 +131,19 @@ func requestVersion(r *http.Request) string {
 	return APIVersion
 }
 
+// goSafe runs fn in a goroutine that logs a panic instead of ending the
+// server, as ServeHTTP does for requests.
+func (s *Server) goSafe(what string, fn func()) {
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Printf("panic in %s: %v\n%s", what, v, debug.Stack())
+			}
+		}()
+		fn()
+	}()
+}
+
 // versionLess compares API versions "1.24" < "1.50".
 func versionLess(a, b string) bool {
 	am, an, _ := strings.Cut(a, ".")
