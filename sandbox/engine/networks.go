@@ -193,6 +193,13 @@ func NetworkHooks(root string) container.Hooks {
 				return container.Network{}, err
 			}
 			if _, ok := ns.ConfigOf(c.ID); !ok {
+				if c.Spec.Host.NetworkMode == "none" {
+					// Loopback only, in the container's new namespace: no
+					// network state to record, and the container store's
+					// hosts and resolv.conf serve as they are. (Connecting
+					// it to a network later records a configuration.)
+					return container.Network{}, nil
+				}
 				if err := ns.Configure(ctx, c.ID, ConfigFromSpec(c)); err != nil {
 					return container.Network{}, err
 				}
@@ -235,6 +242,13 @@ func NetworkHooks(root string) container.Hooks {
 			ns, err := network.Open(root)
 			if err != nil {
 				return err
+			}
+			if _, ok := ns.ConfigOf(c.ID); !ok && c.Spec.Host.NetworkMode == "none" {
+				// Prestart recorded nothing for it (see there).
+				if c.Spec.Host.AutoRemove {
+					return (&Engine{root: root}).releaseVolumesOf(ctx, c, true, c.ID)
+				}
+				return nil
 			}
 			if !c.Spec.Host.AutoRemove {
 				return ns.Detach(ctx, c.ID)
@@ -492,5 +506,17 @@ func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.ContainerPorts(c.ID), nil
+	ns, err := e.Networks()
+	if err != nil {
+		return nil, err
+	}
+	att, err := ns.Attachment(c.ID)
+	if errors.Is(err, network.ErrNoSandbox) {
+		return nil, nil // not running: nothing published
+	}
+	if err != nil {
+		// A damaged state must not read as "no ports".
+		return nil, err
+	}
+	return att.Ports, nil
 }
