@@ -651,3 +651,59 @@ func TestDamagedImage(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestPullRefusesAnotherImagesDiffID: a registry image whose config names
+// the diff id of a layer already unpacked (busybox's) over other content is
+// refused, and busybox's layer is untouched (found by QA through docker
+// load; a pull took the same shortcut).
+func TestPullRefusesAnotherImagesDiffID(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	s := openStore(t)
+	bb := imagetest.Busybox(t)
+	if _, err := s.Write(ctx, bb, "busybox:latest"); err != nil {
+		t.Fatal(err)
+	}
+	bcf, err := bb.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, err := imagetest.Layer([]imagetest.File{{Name: "bin/sh", Mode: 0o755, Body: []byte("#!/bin/sh\necho pwned\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, evil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.RootFS.DiffIDs = bcf.RootFS.DiffIDs[:1]
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	host := imagetest.Registry(t)
+	imagetest.Push(t, host+"/evil:1", img)
+
+	_, err = s.Pull(ctx, host+"/evil:1", image.PullOptions{})
+	if err == nil || !strings.Contains(err.Error(), "(the image config does not match its layer)") {
+		t.Fatalf("Pull(evil:1) = %v, want the diff id mismatch refused", err)
+	}
+	if _, err := s.Get(ctx, host+"/evil:1"); !errors.Is(err, image.ErrNotFound) {
+		t.Errorf("Get(evil:1) after a refused pull = %v, want not found", err)
+	}
+	got, err := s.Get(ctx, "busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := s.LayerDirs(ctx, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dirs[len(dirs)-1], "bin/sh")); err == nil && strings.Contains(string(b), "pwned") {
+		t.Errorf("busybox's bin/sh was replaced by the pulled layer")
+	}
+}
