@@ -322,7 +322,7 @@ func lessonMirror(t *testing.T, refs ...string) string {
 	store := filepath.Join(testRoot(), "images")
 	p, err := layout.FromPath(store)
 	if err != nil {
-		t.Skipf("needs the lesson images baked into %s (.ci/setup; dockyard --root %s images prepare): %v", testRoot(), testRoot(), err)
+		t.Skipf("needs the lesson images baked into %s (bash .ci/setup --test-images, or dockyard --root %s images prepare): %v", testRoot(), testRoot(), err)
 	}
 	idx, err := p.ImageIndex()
 	if err != nil {
@@ -346,7 +346,7 @@ func lessonMirror(t *testing.T, refs ...string) string {
 	for _, ref := range refs {
 		id, ok := refsFile.Refs["docker.io/library/"+ref]
 		if !ok {
-			t.Skipf("needs the lesson image %s baked into %s (.ci/setup; dockyard --root %s images prepare)", ref, testRoot(), testRoot())
+			t.Skipf("needs the lesson image %s baked into %s (bash .ci/setup --test-images, or dockyard --root %s images prepare)", ref, testRoot(), testRoot())
 		}
 		digest, err := v1.NewHash(refsFile.Images[id].Manifest)
 		if err != nil {
