@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -141,8 +142,12 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+// errDiffIDMismatch is wrapped by the error of a layer whose content does
+// not hash to the diff id its config gives.
+var errDiffIDMismatch = errors.New("the image config does not match its layer")
+
 func diffIDMismatch(diffID v1.Hash, got string) error {
-	return fmt.Errorf("unpack layer %s: content has diff id sha256:%s (the image config does not match its layer)", diffID, got)
+	return fmt.Errorf("unpack layer %s: content has diff id sha256:%s (%w)", diffID, got, errDiffIDMismatch)
 }
 
 // verifyDiffID checks that the blob open reads decompresses to diffID.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -338,6 +339,7 @@ func (s *Store) pullLayers(ctx context.Context, img v1.Image, m *v1.Manifest, cf
 	ids := make([]string, n)
 	have := make([]bool, n)
 	done := make([]chan struct{}, n)
+	fresh := make([]bool, n) // the blob was downloaded by this pull
 	for i, l := range m.Layers {
 		ids[i] = idindex.Short(l.Digest.String())
 		done[i] = make(chan struct{})
@@ -379,6 +381,7 @@ func (s *Store) pullLayers(ctx context.Context, img v1.Image, m *v1.Manifest, cf
 			tick := ticker(func(cur int64) {
 				emit(Event{ID: ids[i], Status: StatusDownloading, Current: cur, Total: l.Size})
 			})
+			fresh[i] = !s.hasBlob(l.Digest.String())
 			err = s.putBlob(&ctxReader{gctx, rc}, l.Digest, tick)
 			if err != nil {
 				return fmt.Errorf("download layer %s: %w", l.Digest, err)
@@ -409,6 +412,10 @@ func (s *Store) pullLayers(ctx context.Context, img v1.Image, m *v1.Manifest, cf
 			// Not have[i]: the blob came with this pull.
 			n, err := s.unpackLayer(gctx, sl.Compressed, cf.RootFS.DiffIDs[i], tick, true)
 			if err != nil {
+				if fresh[i] && errors.Is(err, errDiffIDMismatch) {
+					// Not kept: a later pull would find it and skip the check.
+					os.Remove(s.blobPath(l.Digest.String()))
+				}
 				return err
 			}
 			size += n

@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"fmt"
+	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -70,6 +71,11 @@ func (s *Store) write(ctx context.Context, img v1.Image, repoDigest string, tags
 		sl := &storedLayer{s: s, desc: v1.Descriptor{Digest: d}}
 		n, err := s.unpackLayer(ctx, sl.Compressed, cf.RootFS.DiffIDs[i], nil, !had)
 		if err != nil {
+			if !had {
+				// Not kept: the next write of the same blob would find it
+				// and skip the check.
+				os.Remove(s.blobPath(d.String()))
+			}
 			return nil, fmt.Errorf("write image: %w", err)
 		}
 		size += n
