@@ -210,6 +210,12 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		// bindings in HostConfig and warns (CreateWarnings).
 		netOpts.PortBindings, netOpts.PublishAll = nil, false
 	}
+	if o.Network == "none" && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
+		// Nothing for the network store to record or check: the monitor's
+		// hooks skip it too, and network connect/disconnect record a
+		// configuration from the spec when they need one.
+		return c, nil
+	}
 	if err := e.configureCreated(ctx, c, netOpts); err != nil {
 		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
 		return nil, err
