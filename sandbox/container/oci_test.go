@@ -78,7 +78,7 @@ func TestParseSignal(t *testing.T) {
 func TestClassifyStartError(t *testing.T) {
 	tests := map[string]int{
 		`unable to start container process: exec: "nosuch": executable file not found in $PATH`: 127,
-		`unable to start container process: exec: "/etc/passwd": permission denied`:              126,
+		`unable to start container process: exec: "/etc/passwd": permission denied`:             126,
 		`unable to start container process: error during container init: mount failed`:          125,
 	}
 	for msg, want := range tests {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+	"github.com/miekg/dns"
 )
 
 // Store keeps containers under <root>/containers/<id>/.
@@ -221,10 +223,7 @@ func (s *Store) prepareDir(c *Container) error {
 		return err
 	}
 	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-	resolv, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		resolv = nil
-	}
+	resolv := defaultResolvConf()
 	files := map[string][]byte{
 		s.HostsPath(c.ID):      []byte(hosts),
 		s.HostnamePath(c.ID):   []byte(c.Spec.Config.Hostname + "\n"),
@@ -449,4 +448,30 @@ func (s *Store) Delete(id string) error {
 		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
 	}
 	return nil
+}
+
+// defaultResolvConf is the /etc/resolv.conf a container starts with (the
+// network hooks rewrite it for bridge networks): the host's resolvers
+// without loopback ones, which the container's own loopback cannot serve,
+// and its search domains, as Docker's. The host file is /etc/resolv.conf,
+// or the one $DOCKYARD_RESOLV_CONF names (as for the network store).
+func defaultResolvConf() []byte {
+	path := "/etc/resolv.conf"
+	if p := os.Getenv("DOCKYARD_RESOLV_CONF"); p != "" {
+		path = p
+	}
+	cfg, err := dns.ClientConfigFromFile(path)
+	if err != nil {
+		return nil
+	}
+	var b strings.Builder
+	for _, ns := range cfg.Servers {
+		if a, err := netip.ParseAddr(ns); err == nil && !a.IsLoopback() {
+			fmt.Fprintf(&b, "nameserver %s\n", ns)
+		}
+	}
+	if len(cfg.Search) > 0 {
+		fmt.Fprintf(&b, "search %s\n", strings.Join(cfg.Search, " "))
+	}
+	return []byte(b.String())
 }
