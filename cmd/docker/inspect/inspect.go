@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -98,7 +99,11 @@ func Run(ctx context.Context, opts *Options) error {
 			missing = append(missing, name)
 		}
 	}
-	return Print(opts.IO, opts.Format, objs, missing, "object")
+	what := "object"
+	if opts.Type != "" {
+		what = opts.Type // Docker: "No such image: x" with --type image
+	}
+	return Print(opts.IO, opts.Format, objs, missing, what)
 }
 
 // Print writes objs as Docker does: an indented JSON array, or the template
@@ -131,7 +136,7 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 			}
 			var buf bytes.Buffer
 			if err := tmpl.Execute(&buf, m); err != nil {
-				return fmt.Errorf("template: %v", err)
+				return templateError(err)
 			}
 			fmt.Fprintln(ios.Out, buf.String())
 		}
@@ -210,13 +215,13 @@ func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, ro
 	var buf bytes.Buffer
 	if table {
 		if err := tmpl.Execute(&buf, headers); err != nil {
-			return fmt.Errorf("template: %v", err)
+			return templateError(err)
 		}
 		buf.WriteByte('\n')
 	}
 	for _, r := range rows {
 		if err := tmpl.Execute(&buf, r); err != nil {
-			return fmt.Errorf("template: %v", err)
+			return templateError(err)
 		}
 		buf.WriteByte('\n')
 	}
@@ -227,4 +232,14 @@ func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, ro
 	tw := tabwriter.NewWriter(ios.Out, 10, 1, 3, ' ', 0)
 	tw.Write(buf.Bytes())
 	return tw.Flush()
+}
+
+// templateError is a --format template's execution error as one line:
+// text/template's own message already starts with "template: ".
+func templateError(err error) error {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "template: ") {
+		msg = "template: " + msg
+	}
+	return errors.New(msg)
 }

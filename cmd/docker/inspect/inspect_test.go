@@ -3,6 +3,7 @@ package inspect
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
@@ -38,6 +39,8 @@ func TestRunLooksKindsUpInOrder(t *testing.T) {
 		{name: "type narrows", format: "{{.Id}}", typ: "image", names: []string{"i1"}, wantOut: "i1\n"},
 		{name: "json func", format: "{{json .Labels}}", names: []string{"i1"}, wantOut: "[\"from-image\"]\n"},
 		{name: "missing", names: []string{"nope"}, wantOut: "[]\n", wantErr: "Error: No such object: nope\n", wantStatus: true},
+		// Found by QA: Docker names the type it was asked for.
+		{name: "missing of a type", typ: "image", names: []string{"c2"}, wantOut: "[]\n", wantErr: "Error: No such image: c2\n", wantStatus: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,5 +67,15 @@ func TestRunRejectsUnknownType(t *testing.T) {
 	var fe *factory.FlagError
 	if !errors.As(err, &fe) {
 		t.Errorf("Run --type bogus = %v, want a flag error", err)
+	}
+}
+
+// TestTemplateErrorIsOneLine: a template that fails while running says
+// "template: " once (found by QA: "template: template: format:1:2: ...").
+func TestTemplateErrorIsOneLine(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Format: "{{index .Labels 9}}", Names: []string{"c1"}, Kinds: []Kind{kind("container", thing{ID: "c1"})}})
+	if err == nil || strings.Count(err.Error(), "template: ") != 1 || !strings.Contains(err.Error(), "error calling index") {
+		t.Errorf("Run with a failing template = %v, want one \"template: \" and the reason", err)
 	}
 }
