@@ -228,9 +228,16 @@ func readEnvFile(path string) ([]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
+		// Docker's messages (cli/opts: ErrBadKey), with the file and line.
 		k, _, _ := strings.Cut(line, "=")
-		if k == "" || strings.ContainsAny(k, " \t") {
-			return nil, fmt.Errorf("invalid variable name %q in %s line %d", k, path, n)
+		if strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("poorly formatted environment: variable '%s' contains whitespaces (%s line %d)", k, path, n)
+		}
+		if k == "" {
+			return nil, fmt.Errorf("poorly formatted environment: no variable name on line '%s' (%s line %d)", line, path, n)
+		}
+		if strings.ContainsRune(line, 0) {
+			return nil, fmt.Errorf("invalid environment variable: %s (%s line %d)", strings.ReplaceAll(line, "\x00", `\x00`), path, n)
 		}
 		out = append(out, line)
 	}
