@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
+	"github.com/dockyard-lab/dockyard/sandbox/apiserver"
 )
 
 // ShellEnv is set inside `dockyard shell`, so a nested one is refused.
@@ -23,6 +25,8 @@ type ShellOptions struct {
 	Common
 	// Shell is the program to start ($SHELL, else bash).
 	Shell string
+	// NoServe leaves out the Engine API socket the shell otherwise serves.
+	NoServe bool
 }
 
 // NewCmdShell builds `dockyard shell`.
@@ -33,7 +37,11 @@ func NewCmdShell(f *factory.Factory, runF func(*ShellOptions) error) *cobra.Comm
 		Short: "Start your shell with docker meaning Dockyard's engine",
 		Long: `Start your shell (from $SHELL, else bash) where "docker" runs Dockyard's
 engine, so the commands of the lessons work as typed. With bash the prompt
-shows the current lesson and step. Leave with "exit".`,
+shows the current lesson and step. Leave with "exit".
+
+While the shell runs, Dockyard also serves the Docker Engine API (as
+"dockyard serve" does) on a root-only socket and sets DOCKER_HOST to it, so
+Docker SDKs, IDE plugins and a real docker client reach the same engine.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Shell == "" {
@@ -49,6 +57,7 @@ shows the current lesson and step. Leave with "exit".`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Shell, "shell", "", "the shell to start (default $SHELL, else bash)")
+	cmd.Flags().BoolVar(&opts.NoServe, "no-serve", false, "do not serve the Docker Engine API (DOCKER_HOST) while the shell runs")
 	addLessonsFlag(cmd, &opts.Common)
 	return cmd
 }
@@ -92,6 +101,16 @@ func shellRun(opts *ShellOptions) error {
 		extra = append(extra, "PS1=[dockyard "+where+"] $ ")
 	}
 	fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.welcome"))
+	if !opts.NoServe {
+		// Without the API the shell still works: docker means Dockyard.
+		if stop, host, err := serveAPI(f, filepath.Join(bin.Dir, "docker.sock")); err != nil {
+			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.noapi", err))
+		} else {
+			defer stop()
+			extra = append(extra, "DOCKER_HOST="+host)
+			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.api", host))
+		}
+	}
 	cmd := exec.Command(opts.Shell, args...)
 	cmd.Env = bin.Env(nil, extra...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IOStreams.In, f.IOStreams.Out, f.IOStreams.ErrOut
@@ -103,4 +122,26 @@ func shellRun(opts *ShellOptions) error {
 		return nil
 	}
 	return err
+}
+
+// serveAPI serves the Docker Engine API on Dockyard's engine at socket
+// (root only) until stop is called, and returns the DOCKER_HOST for it.
+func serveAPI(f *factory.Factory, socket string) (stop func(), host string, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e, err := f.Engine(ctx)
+	if err != nil {
+		cancel()
+		return nil, "", err
+	}
+	l, err := apiserver.Listen(apiserver.ListenOptions{Path: socket})
+	if err != nil {
+		cancel()
+		return nil, "", err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = apiserver.New(e, apiserver.Options{Version: f.Version}).Serve(ctx, l)
+	}()
+	return func() { cancel(); <-done }, "unix://" + socket, nil
 }
