@@ -1,8 +1,10 @@
 package container
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,7 +19,17 @@ import (
 // psRow is what a `docker ps --format` template sees, with Docker's field
 // names ({{.ID}}, {{.Names}}, {{.Status}}, ...).
 type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Names, Labels string
+	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Names, Labels, Mounts, Networks string
+}
+
+// MarshalJSON is Docker's `ps --format json` object: the fields as strings,
+// keys in alphabetical order.
+func (r psRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{
+		"ID": r.ID, "Image": r.Image, "Command": r.Command, "CreatedAt": r.CreatedAt,
+		"RunningFor": r.RunningFor, "Ports": r.Ports, "State": r.State, "Status": r.Status,
+		"Names": r.Names, "Labels": r.Labels, "Mounts": r.Mounts, "Networks": r.Networks,
+	})
 }
 
 func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
@@ -33,25 +45,44 @@ func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
 	for k, v := range c.Spec.Config.Labels {
 		labels = append(labels, k+"="+v)
 	}
+	sort.Strings(labels)
+	var mounts []string
+	for _, m := range c.Spec.Host.Mounts {
+		name := m.Name
+		if name == "" {
+			name = m.Source
+		}
+		if !noTrunc {
+			name = ellipsis(name, 15)
+		}
+		mounts = append(mounts, name)
+	}
 	return psRow{
 		ID: id, Image: c.Spec.Image, Command: strconv.Quote(command),
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
 		Ports:      Ports(c), State: string(c.State.Status), Status: Status(c, now),
 		Names: c.Name, Labels: strings.Join(labels, ","),
+		Mounts: strings.Join(mounts, ","), Networks: c.Spec.Host.NetworkMode,
 	}
 }
 
 // writePsFormat prints rows through a Go template; "table ..." adds a
 // header and aligns columns, as Docker does.
 func writePsFormat(w io.Writer, format string, list []*container.Container, now time.Time, noTrunc bool) error {
+	if format == "json" {
+		format = "{{json .}}" // one object a line, as Docker
+	}
 	table := strings.HasPrefix(format, "table")
 	if table {
 		format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
 	}
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
 	tmpl, err := template.New("ps").Funcs(template.FuncMap{
-		"json": func(v any) string { return fmt.Sprint(v) },
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
 	}).Parse(format)
 	if err != nil {
 		return fmt.Errorf("template parsing error: %v", err)
@@ -62,7 +93,8 @@ func writePsFormat(w io.Writer, format string, list []*container.Container, now 
 		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
 		out = tw
 		header := psRow{ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT",
-			RunningFor: "CREATED", Ports: "PORTS", State: "STATE", Status: "STATUS", Names: "NAMES", Labels: "LABELS"}
+			RunningFor: "CREATED", Ports: "PORTS", State: "STATE", Status: "STATUS", Names: "NAMES", Labels: "LABELS",
+			Mounts: "MOUNTS", Networks: "NETWORKS"}
 		if err := tmpl.Execute(out, header); err != nil {
 			return fmt.Errorf("template: %v", err)
 		}
