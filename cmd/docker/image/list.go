@@ -75,6 +75,7 @@ type row map[string]string
 var listHeaders = row{
 	"Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
 	"CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE",
+	"VirtualSize": "VIRTUAL SIZE", "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {

@@ -212,6 +212,9 @@ func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, ro
 	if err != nil {
 		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
 	}
+	// A row has a fixed set of fields: a name outside it is an error, as
+	// Docker's "can't evaluate field Nope", not "<no value>" on every line.
+	tmpl = tmpl.Option("missingkey=error")
 	var buf bytes.Buffer
 	if table {
 		if err := tmpl.Execute(&buf, headers); err != nil {

@@ -79,3 +79,20 @@ func TestTemplateErrorIsOneLine(t *testing.T) {
 		t.Errorf("Run with a failing template = %v, want one \"template: \" and the reason", err)
 	}
 }
+
+// TestRowsRefusesUnknownField: a list's --format naming a field rows do not
+// have fails in one line (found by QA: docker images --format '{{.Nope}}'
+// printed "<no value>" for every image).
+func TestRowsRefusesUnknownField(t *testing.T) {
+	for _, format := range []string{"{{.Nope}}", "table {{.Name}}\t{{.Nope}}"} {
+		ios, _, out, _ := iostreams.Test()
+		err := Rows(ios, format, map[string]string{"Name": "NAME"}, []map[string]string{{"Name": "a"}})
+		if err == nil || !strings.Contains(err.Error(), `map has no entry for key "Nope"`) || strings.Count(err.Error(), "template: ") != 1 {
+			t.Errorf("Rows(%q) = %v (printed %q), want an error naming Nope", format, err, out)
+		}
+	}
+	ios, _, out, _ := iostreams.Test()
+	if err := Rows(ios, "{{.Name}}", nil, []map[string]string{{"Name": "a"}}); err != nil || out.String() != "a\n" {
+		t.Errorf("Rows({{.Name}}) = %v, %q; want a", err, out)
+	}
+}
