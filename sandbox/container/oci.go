@@ -35,7 +35,11 @@ var (
 	readonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 )
 
-const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+const defaultPath = DefaultPathEnv
+
+// DefaultPathEnv is the PATH Docker gives a container whose image and
+// options set none.
+const DefaultPathEnv = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // Capabilities applies --cap-add and --cap-drop to Docker's default set.
 // Names may omit the CAP_ prefix and use any case; "ALL" means every

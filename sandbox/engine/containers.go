@@ -351,6 +351,8 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 
 // mergeEnv applies -e values over the image's: "K=V" sets, "K" alone takes
 // the value from Dockyard's own environment (dropped when unset), as Docker.
+// With no PATH from either, Docker's default PATH comes first, so that
+// Config.Env shows the PATH the process gets.
 func mergeEnv(base, user []string) []string {
 	out := append([]string{}, base...)
 	index := map[string]int{}
@@ -358,6 +360,7 @@ func mergeEnv(base, user []string) []string {
 		k, _, _ := strings.Cut(e, "=")
 		index[k] = i
 	}
+
 	for _, e := range user {
 		k, _, hasValue := strings.Cut(e, "=")
 		if !hasValue {
@@ -373,6 +376,9 @@ func mergeEnv(base, user []string) []string {
 		}
 		index[k] = len(out)
 		out = append(out, e)
+	}
+	if _, ok := index["PATH"]; !ok {
+		out = append([]string{container.DefaultPathEnv}, out...)
 	}
 	return out
 }

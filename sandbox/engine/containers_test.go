@@ -44,7 +44,7 @@ func TestMergeConfig(t *testing.T) {
 func TestMergeEnvTakesBareNamesFromTheCaller(t *testing.T) {
 	t.Setenv("DOCKYARD_TEST_VAR", "from-host")
 	got := mergeEnv([]string{"A=1"}, []string{"DOCKYARD_TEST_VAR", "DOCKYARD_UNSET_VAR"})
-	want := []string{"A=1", "DOCKYARD_TEST_VAR=from-host"}
+	want := []string{container.DefaultPathEnv, "A=1", "DOCKYARD_TEST_VAR=from-host"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("mergeEnv = %q, want %q", got, want)
 	}
@@ -118,6 +118,30 @@ func TestCreateWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := CreateWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("CreateWarnings = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMergeEnvDefaultPath: Config.Env gets Docker's default PATH when
+// neither the image nor -e sets one, as the process does.
+func TestMergeEnvDefaultPath(t *testing.T) {
+	t.Setenv("PATH", "/host/bin")
+	tests := []struct {
+		name        string
+		image, user []string
+		want        []string
+	}{
+		{"none anywhere", nil, nil, []string{container.DefaultPathEnv}},
+		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{container.DefaultPathEnv, "A=1", "B=2"}},
+		{"the image's PATH", []string{"PATH=/img"}, nil, []string{"PATH=/img"}},
+		{"-e PATH=", nil, []string{"PATH=/mine"}, []string{"PATH=/mine"}},
+		{"bare -e PATH takes the caller's", nil, []string{"PATH"}, []string{"PATH=/host/bin"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mergeEnv(tt.image, tt.user); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("mergeEnv(%q, %q) = %q, want %q", tt.image, tt.user, got, tt.want)
 			}
 		})
 	}
