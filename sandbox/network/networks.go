@@ -229,6 +229,11 @@ func info(st *state, n *Network) Info {
 func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 	var name string
 	err := s.update(ctx, func(st *state) error {
+		// On a root where no network command ran yet, "bridge" is
+		// pre-defined too, not missing.
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
 		n, err := find(st, ref)
 		if err != nil {
 			return err
