@@ -1,6 +1,8 @@
 package container
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +29,76 @@ func TestDefaultResolvConf(t *testing.T) {
 			t.Setenv("DOCKYARD_RESOLV_CONF", p)
 			if got := string(defaultResolvConf()); got != tt.want {
 				t.Errorf("defaultResolvConf() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDamagedRecords: a container.json that cannot be read hides only its
+// own container: the others are listed and found, the damaged one is
+// reported by id, commands naming it get a *DamagedError, and Delete
+// removes what is on disk.
+func TestDamagedRecords(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root") // Create gives the upper dir the image root's owner
+	}
+	damage := map[string]func(path string) error{
+		"truncated":   func(p string) error { return os.WriteFile(p, []byte(`{"ID": "ab`), 0o600) },
+		"empty":       func(p string) error { return os.WriteFile(p, nil, 0o600) },
+		"another id":  func(p string) error { return os.WriteFile(p, []byte(`{"ID": "other"}`), 0o600) },
+		"a directory": func(p string) error { os.Remove(p); return os.Mkdir(p, 0o700) },
+		"json null":   func(p string) error { return os.WriteFile(p, []byte("null"), 0o600) },
+	}
+	for name, fn := range damage {
+		t.Run(name, func(t *testing.T) {
+			s, err := Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec := Spec{Image: "busybox", LowerDirs: []string{t.TempDir()}}
+			spec.Name = "good"
+			good, err := s.Create(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec.Name = "bad"
+			bad, err := s.Create(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fn(s.recordPath(bad.ID)); err != nil {
+				t.Fatal(err)
+			}
+
+			all, err := s.List()
+			if err != nil || len(all) != 1 || all[0].ID != good.ID {
+				t.Fatalf("List() = %v, %v; want only %s", all, err, good.Name)
+			}
+			damaged, err := s.Damaged()
+			if err != nil || len(damaged) != 1 || damaged[0].ID != bad.ID {
+				t.Fatalf("Damaged() = %v, %v; want %s", damaged, err, bad.ShortID())
+			}
+			if c, err := s.Get("good"); err != nil || c.ID != good.ID {
+				t.Errorf("Get(good) = %v, %v", c, err)
+			}
+			var d *DamagedError
+			if _, err := s.Get(bad.ShortID()); !errors.As(err, &d) || d.ID != bad.ID {
+				t.Errorf("Get(damaged id prefix) = %v, want a *DamagedError", err)
+			}
+			if _, err := s.Get(bad.ID); !errors.As(err, &d) {
+				t.Errorf("Get(damaged full id) = %v, want a *DamagedError", err)
+			}
+			if err := s.Remove(context.Background(), bad.ShortID(), false); !errors.As(err, &d) {
+				t.Errorf("Remove(damaged, no force) = %v, want a *DamagedError", err)
+			}
+			if err := s.Remove(context.Background(), bad.ShortID(), true); err != nil {
+				t.Fatalf("Remove(damaged, force) = %v", err)
+			}
+			if _, err := os.Stat(s.Dir(bad.ID)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the damaged container's directory is still there: %v", err)
+			}
+			if damaged, _ := s.Damaged(); len(damaged) != 0 {
+				t.Errorf("Damaged() after rm -f = %v", damaged)
 			}
 		})
 	}
