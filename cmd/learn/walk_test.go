@@ -86,6 +86,16 @@ func TestWalkKorean(t *testing.T) {
 		docker("network", "reset")
 		os.RemoveAll("/tmp/postgres-data")
 	})
+	// On failure, what the engine held (before the cleanup above removes it).
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ps, _ := docker("ps", "-a")
+		logs, _ := docker("logs", "--tail", "30", "postgres-sample")
+		ss, _ := exec.Command("ss", "-ltnp", "sport = :5433").CombinedOutput()
+		t.Logf("docker ps -a:\n%s\ndocker logs --tail 30 postgres-sample:\n%s\nlisteners on 5433:\n%s", ps, logs, ss)
+	})
 	// As the images lesson leaves it: busybox is there.
 	if out, err := docker("pull", "-q", "busybox"); err != nil {
 		t.Fatalf("docker pull busybox from the mirror: %v\n%s", err, out)
@@ -266,6 +276,33 @@ func TestWalkKorean(t *testing.T) {
 
 	s = do("dockyard progress", short, "postgres", "9/9")
 	capture("progress", "dockyard progress", s)
+
+	// What was saved: every step done, the hints asked, the menus' answers.
+	saved := readProgress(t, filepath.Join(state, "dockyard", "progress.json"))
+	for lesson, steps := range map[string][]string{
+		"containers": {"first-run", "names", "detached", "exec", "stop", "start", "kill", "rm", "recap"},
+		"postgres":   {"pull", "data-folder", "run", "pgdata", "connect", "remove", "run-again", "permissions", "recap"},
+	} {
+		for _, id := range steps {
+			if !saved.Lessons[lesson].Steps[id].Done {
+				t.Errorf("progress: %s step %s not done", lesson, id)
+			}
+		}
+	}
+	if h := saved.Lessons["containers"].Steps["first-run"].Hints; h != 1 {
+		t.Errorf("progress: containers first-run hints = %d, want 1", h)
+	}
+	if h := saved.Lessons["postgres"].Steps["pull"].Hints; h != 1 {
+		t.Errorf("progress: postgres pull hints = %d, want 1", h)
+	}
+	for quiz, want := range map[string]string{"postgres-pgdata": "[2]", "postgres-permissions": "[1 3 4]", "postgres-recap": "[2]"} {
+		if got := fmt.Sprint(saved.Lessons["postgres"].Answers[quiz]); got != want {
+			t.Errorf("progress: answer to %s = %s, want %s", quiz, got, want)
+		}
+	}
+	if got := fmt.Sprint(saved.Lessons["containers"].Answers["containers-recap"]); got != "[2]" {
+		t.Errorf("progress: answer to containers-recap = %s, want [2]", got)
+	}
 }
 
 // waitPgReady types pg_isready until the server takes connections, as a
