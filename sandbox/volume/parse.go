@@ -71,7 +71,12 @@ func ParseVolume(spec string) (Spec, error) {
 		case s.Source == "." || s.Source == ".." || strings.HasPrefix(s.Source, "./") || strings.HasPrefix(s.Source, "../"):
 			// A host path relative to the current folder, as Docker's CLI
 			// takes since 23.0 ("-v ./site:/usr/share/nginx/html"): the
-			// leading dot says it is a path, not a volume name.
+			// leading dot says it is a path, not a volume name. Docker's CLI
+			// resolves it before calling the daemon; here the engine runs in
+			// the docker command's process, whose folder is the student's.
+			// (Through dockyard serve, a client's relative bind would
+			// resolve against the server's folder, where Docker's daemon
+			// refuses it; real docker clients send absolute paths.)
 			abs, err := filepath.Abs(s.Source)
 			if err != nil {
 				return bad(fmt.Sprintf("%q: the current folder: %v", s.Source, err))
@@ -134,14 +139,25 @@ func checkTarget(t string) error {
 // type=bind|volume|tmpfs, source|src, target|destination|dst, readonly|ro,
 // volume-nocopy, bind-propagation, tmpfs-size, tmpfs-mode.
 func ParseMount(spec string) (Spec, error) {
+	s := Spec{Type: TypeVolume}
 	bad := func(why string) (Spec, error) {
-		return Spec{}, fmt.Errorf("invalid --mount %q: %s (e.g. --mount type=volume,source=data,target=/data)", spec, why)
+		// The example matches the kind of mount being written.
+		example := map[string]string{
+			TypeBind:  "type=bind,source=/host/dir,target=/data",
+			TypeTmpfs: "type=tmpfs,target=/scratch",
+		}[s.Type]
+		if example == "" {
+			example = "type=volume,source=data,target=/data"
+		}
+		return Spec{}, fmt.Errorf("invalid --mount %q: %s (e.g. --mount %s)", spec, why, example)
+	}
+	if strings.TrimSpace(spec) == "" {
+		return bad("the value is empty")
 	}
 	fields, err := csv.NewReader(strings.NewReader(spec)).Read()
 	if err != nil {
 		return bad(err.Error())
 	}
-	s := Spec{Type: TypeVolume}
 	for _, f := range fields {
 		k, v, hasValue := strings.Cut(f, "=")
 		k = strings.ToLower(strings.TrimSpace(k))
