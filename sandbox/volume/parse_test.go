@@ -73,7 +73,10 @@ func TestParseMount(t *testing.T) {
 		{"type=bind,src=/a,dst=/b,ro=false,bind-propagation=rslave", Spec{Type: TypeBind, Source: "/a", Target: "/b", Propagation: "rslave"}, ""},
 		{"type=nfs,target=/x", Spec{}, `type "nfs" is not bind, volume or tmpfs`},
 		{"type=bind,target=/x", Spec{}, "needs source=/host/path"},
-		{"type=bind,source=rel,target=/x", Spec{}, "must be an absolute path"},
+		// Found by QA: a bind error gave a volume example; "" said "EOF".
+		{"type=bind,source=rel,target=/x", Spec{}, `bind source "rel" must be an absolute path (e.g. --mount type=bind,source=/host/dir,target=/data)`},
+		{"type=tmpfs,target=/d,tmpfs-mode=abc", Spec{}, "(e.g. --mount type=tmpfs,target=/scratch)"},
+		{"", Spec{}, `invalid --mount "": the value is empty (e.g. --mount type=volume,source=data,target=/data)`},
 		{"type=tmpfs,source=x,target=/x", Spec{}, "takes no source"},
 		{"type=volume,source=data", Spec{}, "no path inside the container"},
 		{"type=volume,source=data,target=/d,readonly=maybe", Spec{}, "not true or false"},
