@@ -46,7 +46,7 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 	fl.BoolVarP(&opts.Interactive, "interactive", "i", false, "Keep STDIN open even if not attached")
 	fl.BoolVarP(&opts.Tty, "tty", "t", false, "Allocate a pseudo-TTY")
 	fl.BoolVarP(&opts.Detach, "detach", "d", false, "Detached mode: run command in the background")
-	fl.StringArrayVarP(&opts.Env, "env", "e", nil, "Set environment variables")
+	fl.VarP((*envList)(&opts.Env), "env", "e", "Set environment variables")
 	fl.StringVarP(&opts.User, "user", "u", "", "Username or UID (format: <name|uid>[:<group|gid>])")
 	fl.StringVarP(&opts.Workdir, "workdir", "w", "", "Working directory inside the container")
 	return cmd

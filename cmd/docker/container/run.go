@@ -25,7 +25,7 @@ import (
 // createFlags are the flags `docker create` and `docker run` share.
 type createFlags struct {
 	name       string
-	env        []string
+	env        envList
 	envFiles   []string
 	workdir    string
 	user       string
@@ -54,7 +54,7 @@ type createFlags struct {
 func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.SetInterspersed(false)
 	fs.StringVar(&c.name, "name", "", "Assign a name to the container")
-	fs.StringArrayVarP(&c.env, "env", "e", nil, "Set environment variables")
+	fs.VarP(&c.env, "env", "e", "Set environment variables")
 	fs.StringArrayVar(&c.envFiles, "env-file", nil, "Read in a file of environment variables")
 	fs.StringVarP(&c.workdir, "workdir", "w", "", "Working directory inside the container")
 	fs.StringVarP(&c.user, "user", "u", "", "Username or UID (format: <name|uid>[:<group|gid>])")
@@ -82,6 +82,21 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
 	// -h is --hostname, as in Docker; help stays on --help only.
 	fs.Bool("help", false, "Print usage")
+}
+
+// envList is -e/--env of run, create and exec: Docker's CLI checks each
+// value as it is given (cli/opts.ValidateEnv), so a variable without a
+// name is a flag error: invalid argument "=x" for "-e, --env" flag.
+type envList []string
+
+func (l *envList) String() string { return "[" + strings.Join(*l, ",") + "]" }
+func (l *envList) Type() string   { return "list" }
+func (l *envList) Set(v string) error {
+	if k, _, _ := strings.Cut(v, "="); k == "" {
+		return fmt.Errorf("invalid environment variable: %s", v)
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // memBytes is a --memory value: "512m", "1g", "1048576".
