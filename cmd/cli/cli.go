@@ -1,0 +1,112 @@
+// Package cli is what both of Dockyard's binaries share at the top of the
+// command line: the root command with its global flags, the docker symlink,
+// and exit codes decided in one place from the error's type (as cli/cli's
+// internal/ghcmd does). cmd/dockyard adds every command to the root;
+// cmd/dockyard-runtime only `docker`.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+)
+
+// NewRoot returns the `dockyard` root command with the global flags
+// (--root, --debug, --lang) bound to f and all output on f's streams.
+func NewRoot(f *factory.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dockyard",
+		Short: "A learn-by-doing lab for containers",
+		Long: `Dockyard teaches containers by doing: read a short lesson, run real docker
+commands against Dockyard's own sandboxed engine, and let "dockyard check"
+tell you whether what you built is really there.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Version,
+	}
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetIn(f.IOStreams.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &factory.FlagError{Err: err}
+	})
+	root.PersistentFlags().StringVar(&f.Root, "root", f.Root, "engine state directory (env DOCKYARD_ROOT)")
+	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "show full error details")
+	root.PersistentFlags().StringVar(&f.Lang, "lang", "", `language of lessons and messages: "en" or "ko" (default from LANG)`)
+	return root
+}
+
+// Run executes argv on root and returns the process's exit code. Run
+// through a symlink named docker, argv means `dockyard docker ...`.
+func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
+	args := argv[1:]
+	if filepath.Base(argv[0]) == "docker" {
+		args = append([]string{"docker"}, args...)
+	}
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0
+	}
+	path := "dockyard"
+	if cmd != nil {
+		path = cmd.CommandPath()
+	}
+	return ExitCode(f, err, path)
+}
+
+// ExitCode prints err as the command at path should and returns the exit
+// code: a StatusError's own, 125 for usage errors under docker (2 outside),
+// 1 for anything else.
+func ExitCode(f *factory.Factory, err error, path string) int {
+	stderr := f.IOStreams.ErrOut
+	inDocker := IsDocker(path)
+	var status *factory.StatusError
+	if errors.As(err, &status) {
+		if status.Message != "" {
+			fmt.Fprintln(stderr, status.Message)
+		}
+		return status.Code
+	}
+	var flagErr *factory.FlagError
+	if errors.As(err, &flagErr) {
+		fmt.Fprintln(stderr, flagErr.Error())
+		fmt.Fprintf(stderr, "See '%s --help'.\n", studentPath(path))
+		if inDocker {
+			return 125
+		}
+		return 2
+	}
+	if inDocker {
+		// Docker prints engine errors as they are and exits 125 from run-like
+		// commands and 1 from the rest; commands that care return StatusError.
+		fmt.Fprintln(stderr, err.Error())
+		return 1
+	}
+	if f.Debug {
+		fmt.Fprintf(stderr, "Error: %+v\n", err)
+	} else {
+		fmt.Fprintf(stderr, "Error: %s\n", err.Error())
+	}
+	return 1
+}
+
+// IsDocker reports whether a command path lies under `dockyard docker`.
+func IsDocker(path string) bool {
+	fields := strings.Fields(path)
+	return len(fields) > 1 && fields[1] == "docker"
+}
+
+// studentPath turns "dockyard docker run" into "docker run", the name a
+// student typed.
+func studentPath(path string) string {
+	if IsDocker(path) {
+		return strings.TrimPrefix(path, "dockyard ")
+	}
+	return path
+}
