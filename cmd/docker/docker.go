@@ -4,6 +4,9 @@
 package docker
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/docker/build"
@@ -40,5 +43,37 @@ The same binary run through a symlink named "docker" behaves the same, so
 	cmd.AddCommand(networkcmd.NewCmdNetwork(f), networkcmd.NewCmdPort(f, nil))
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	systemcmd.AddCommands(cmd, f)
+	refuseUnknownSubcommands(cmd)
 	return cmd
+}
+
+// refuseUnknownSubcommands makes every command that has subcommands answer
+// a mistyped one as Docker does ("docker: unknown command: docker nework",
+// exit 1), with cobra's suggestions added so a typo names its fix.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	if !c.HasSubCommands() {
+		return
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		path := strings.TrimPrefix(c.CommandPath(), "dockyard ")
+		var b strings.Builder
+		fmt.Fprintf(&b, "docker: unknown command: %s %s\n", path, args[0])
+		if c != c.Root() && c.Parent().Name() != "dockyard" {
+			fmt.Fprintf(&b, "\nUsage:  %s\n", path)
+		}
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			fmt.Fprintf(&b, "\nDid you mean this?\n\t%s\n", strings.Join(s, "\n\t"))
+		}
+		fmt.Fprintf(&b, "\nRun '%s --help' for more information", path)
+		return &factory.StatusError{Code: 1, Message: b.String()}
+	}
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
 }

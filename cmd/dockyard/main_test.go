@@ -21,6 +21,10 @@ func TestRunExitCodes(t *testing.T) {
 		{"docker symlink speaks docker", []string{"/usr/local/bin/docker", "--bogus"}, 125, "unknown flag: --bogus", ""},
 		{"unknown flag elsewhere is 2", []string{"dockyard", "version", "--bogus"}, 2, "See 'dockyard version --help'.", ""},
 		{"unknown command", []string{"dockyard", "nosuch"}, 1, `unknown command "nosuch"`, ""},
+		{"a typo in a docker command names the fix", []string{"docker", "nework", "ls"}, 1,
+			"docker: unknown command: docker nework\n\nDid you mean this?\n\tnetwork\n\nRun 'docker --help' for more information\n", ""},
+		{"a typo in a docker subcommand", []string{"docker", "network", "lss"}, 1,
+			"docker: unknown command: docker network lss\n\nUsage:  docker network\n\nDid you mean this?\n\tls\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
