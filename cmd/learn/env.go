@@ -57,8 +57,40 @@ func addLessonsFlag(cmd *cobra.Command, c *Common) {
 	cmd.Flags().StringVar(&c.Lessons, "lessons", "", `lesson folders to use, separated by ":"; "builtin" adds the built-in lessons (env `+LessonsEnv+`)`)
 }
 
-// Lang resolves the student's language.
-func (c *Common) Lang() (string, error) { return i18n.Detect(c.Factory.Lang, os.Getenv) }
+// Lang resolves the student's language: --lang, else $DOCKYARD_LANG, else
+// the language last chosen that way (kept in the progress file, so that
+// "dockyard --lang ko learn" is followed by Korean checks and hints), else
+// the locale (LC_ALL, LC_MESSAGES, LANG), else English.
+func (c *Common) Lang() (string, error) {
+	chosen := c.Factory.Lang
+	if chosen == "" {
+		chosen = os.Getenv(i18n.LangEnv)
+	}
+	path, owner, err := progress.Locate(os.Getenv)
+	if err != nil {
+		return i18n.Detect(chosen, os.Getenv)
+	}
+	store := progress.Open(path, owner)
+	kept, keptErr := store.Lang()
+	if chosen == "" {
+		if kept != "" {
+			if lang, err := i18n.Detect(kept, os.Getenv); err == nil {
+				return lang, nil
+			}
+		}
+		return i18n.Detect("", os.Getenv)
+	}
+	lang, err := i18n.Detect(chosen, os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	if keptErr == nil && kept != lang {
+		// Remembering is a convenience: a progress file that cannot be
+		// written is reported by the command itself.
+		_, _ = store.Update(func(p *progress.Progress) error { p.Lang = lang; return nil })
+	}
+	return lang, nil
+}
 
 // LoadCourse reads the lessons: --lessons, else $DOCKYARD_LESSONS, else
 // the built-in ones.

@@ -30,6 +30,9 @@ type Progress struct {
 	Version int `json:"version"`
 	// Current is the id of the lesson the student is on.
 	Current string `json:"current,omitempty"`
+	// Lang is the language the student last chose with --lang or
+	// $DOCKYARD_LANG; later commands keep speaking it.
+	Lang string `json:"lang,omitempty"`
 	// Lessons are keyed by lesson id.
 	Lessons map[string]*Lesson `json:"lessons"`
 }
@@ -142,6 +145,26 @@ func (s *Store) Load() (*Progress, *Recovered, error) {
 		return err
 	})
 	return p, rec, err
+}
+
+// Lang returns the language recorded in the progress file ("" when none
+// is, or there is no file yet). A file that cannot be read is an error, and
+// is left untouched for Load to report and recover.
+func (s *Store) Lang() (string, error) {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var p struct {
+		Lang string `json:"lang"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return "", err
+	}
+	return p.Lang, nil
 }
 
 // Update reads the progress, applies fn and writes the result atomically,
