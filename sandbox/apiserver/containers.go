@@ -537,7 +537,9 @@ func (s *Server) killContainer(w http.ResponseWriter, r *http.Request) error {
 	if c.State.Status != container.Running && c.State.Status != container.Restarting {
 		return conflict("cannot kill container: %s: container %s is not running", r.PathValue("id"), c.ID)
 	}
-	if err := s.e.Containers.Signal(c.ID, sig); err != nil {
+	// As docker kill on the CLI: a SIGKILL returns once the exit is recorded,
+	// so a remove right after it finds the container stopped.
+	if err := s.e.Containers.Kill(r.Context(), c.ID, sig); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -448,3 +448,19 @@ func TestExecClientHangsUp(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A SIGKILL through the API returns once the exit is recorded, so a remove
+// right after it (docker kill x && docker rm x) finds the container stopped.
+func TestKillThenRemove(t *testing.T) {
+	_, hs := testServer(t)
+	id := create(t, hs, "killed", "sleep", "60")
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s, want 204", code, body)
+	}
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/kill", ""); code != http.StatusNoContent {
+		t.Fatalf("kill = %d %s, want 204", code, body)
+	}
+	if code, body := call(t, hs, "DELETE", "/containers/"+id, ""); code != http.StatusNoContent {
+		t.Errorf("remove right after kill = %d %s, want 204", code, body)
+	}
+}
