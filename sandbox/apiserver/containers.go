@@ -601,7 +601,7 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.e.Containers.Get(r.PathValue("id")); err != nil {
 		return err
 	}
-	if err := s.e.Containers.Rename(r.PathValue("id"), name); err != nil {
+	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
 		var inUse *container.NameInUseError
 		if errors.As(err, &inUse) {
 			return conflict("%v", err)

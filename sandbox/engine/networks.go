@@ -520,3 +520,23 @@ func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
 	}
 	return att.Ports, nil
 }
+
+// RenameContainer is `docker rename`: the container store's record, then
+// the name its networks know it by (inspect, the embedded DNS).
+func (e *Engine) RenameContainer(ctx context.Context, ref, name string) error {
+	c, err := e.Containers.Get(ref)
+	if err != nil {
+		return err
+	}
+	if err := e.Containers.Rename(c.ID, name); err != nil {
+		return err
+	}
+	ns, err := e.Networks()
+	if err != nil {
+		return err
+	}
+	if err := ns.Rename(ctx, c.ID, strings.TrimPrefix(name, "/")); err != nil {
+		return fmt.Errorf("rename %s in its networks: %w", c.Name, err)
+	}
+	return nil
+}

@@ -187,3 +187,23 @@ func (s *Store) ForgetGone(ctx context.Context, exists func(cid string) bool) er
 	}
 	return errors.Join(errs...)
 }
+
+// Rename records a container's new name in its networking: its endpoints
+// (what network inspect lists and the embedded DNS answers) and its
+// recorded config, so the new name resolves and the old one no longer does.
+func (s *Store) Rename(ctx context.Context, cid, name string) error {
+	return s.update(ctx, func(st *state) error {
+		if c := st.Configs[cid]; c != nil {
+			c.Name = name
+		}
+		if sb := st.Sandboxes[cid]; sb != nil {
+			sb.Name = name
+		}
+		for _, ep := range st.Endpoints {
+			if ep.Container == cid {
+				ep.ContainerName = name
+			}
+		}
+		return nil
+	})
+}

@@ -297,7 +297,7 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 			if err != nil {
 				return err
 			}
-			if err := e.Containers.Rename(args[0], args[1]); err != nil {
+			if err := e.RenameContainer(ctxOr(cmd.Context()), args[0], args[1]); err != nil {
 				return daemonError(err)
 			}
 			return nil
