@@ -343,20 +343,9 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := e.Containers.List()
+	deleted, err := e.PruneContainers(ctx)
 	if err != nil {
-		return err
-	}
-	var deleted []string
-	for _, c := range all {
-		if c.State.Status == container.Running || c.State.Status == container.Restarting {
-			continue
-		}
-		if err := e.RemoveContainer(ctx, c.ID, false, false); err != nil {
-			fmt.Fprintln(ios.ErrOut, daemonError(err))
-			continue
-		}
-		deleted = append(deleted, c.ID)
+		fmt.Fprintln(ios.ErrOut, daemonError(err))
 	}
 	if len(deleted) > 0 {
 		fmt.Fprintln(ios.Out, "Deleted Containers:")

@@ -25,7 +25,7 @@ func AddCommands(parent *cobra.Command, f *factory.Factory) {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	sys.AddCommand(NewCmdInfo(f, nil))
+	sys.AddCommand(NewCmdInfo(f, nil), NewCmdPrune(f, nil))
 	parent.AddCommand(NewCmdVersion(f, nil), NewCmdInfo(f, nil), sys)
 }
 
