@@ -3,7 +3,6 @@ package container_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,11 +11,10 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
@@ -30,34 +28,13 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// dockerMain is `dockyard docker` with main's exit code rules
-// (cmd/dockyard/main.go), for the scripts.
+// dockerMain is `dockyard docker` with main's exit code rules (cmd/cli),
+// for the scripts.
 func dockerMain(args []string) int {
 	f := factory.New("test")
-	f.IOStreams = iostreams.System()
-	cmd := docker.NewCmdDocker(f)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.FlagError{Err: err} })
-	cmd.SetArgs(args)
-	c, err := cmd.ExecuteC()
-	if err == nil {
-		return 0
-	}
-	var status *factory.StatusError
-	if errors.As(err, &status) {
-		if status.Message != "" {
-			fmt.Fprintln(os.Stderr, status.Message)
-		}
-		return status.Code
-	}
-	var flagErr *factory.FlagError
-	if errors.As(err, &flagErr) {
-		fmt.Fprintln(os.Stderr, flagErr.Error())
-		fmt.Fprintf(os.Stderr, "See '%s --help'.\n", c.CommandPath())
-		return 125
-	}
-	fmt.Fprintln(os.Stderr, err.Error())
-	return 1
+	root := cli.NewRoot(f)
+	root.AddCommand(docker.NewCmdDocker(f))
+	return cli.Run(f, root, append([]string{"docker"}, args...))
 }
 
 // TestScripts runs testdata/script/*.txtar. Each script gets its own

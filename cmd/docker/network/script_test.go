@@ -3,7 +3,6 @@ package network_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,12 +14,11 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/spf13/cobra"
 	"github.com/vishvananda/netlink"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
@@ -40,28 +38,9 @@ func TestMain(m *testing.M) {
 
 func dockerMain(args []string) int {
 	f := factory.New("test")
-	f.IOStreams = iostreams.System()
-	cmd := docker.NewCmdDocker(f)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.FlagError{Err: err} })
-	cmd.SetArgs(args)
-	_, err := cmd.ExecuteC()
-	if err == nil {
-		return 0
-	}
-	var status *factory.StatusError
-	if errors.As(err, &status) {
-		if status.Message != "" {
-			fmt.Fprintln(os.Stderr, status.Message)
-		}
-		return status.Code
-	}
-	fmt.Fprintln(os.Stderr, err.Error())
-	var flagErr *factory.FlagError
-	if errors.As(err, &flagErr) {
-		return 125
-	}
-	return 1
+	root := cli.NewRoot(f)
+	root.AddCommand(docker.NewCmdDocker(f))
+	return cli.Run(f, root, append([]string{"docker"}, args...))
 }
 
 // TestScripts runs testdata/*.txtar: the network and volume commands alone,
