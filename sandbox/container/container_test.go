@@ -3,6 +3,7 @@ package container_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) {
@@ -133,6 +135,41 @@ func TestRunEcho(t *testing.T) {
 	code, err := a.Stream(nil, &stdout, &stderr)
 	if err != nil || stdout.String() != "hello\n" || stderr.String() != "oops\n" || code != 3 {
 		t.Errorf("Stream = %d, %v, stdout %q, stderr %q; want 3, nil, %q, %q", code, err, stdout.String(), stderr.String(), "hello\n", "oops\n")
+	}
+}
+
+// A container start leaves the host's cgroup2 mount with favordynmods,
+// which makes moving the container's process into its cgroups cheap
+// (sandbox/container/cgroupmoves.go), on kernels that know the option.
+func TestStartFavorsCgroupMoves(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	var uts unix.Utsname
+	if err := unix.Uname(&uts); err != nil {
+		t.Fatal(err)
+	}
+	var major int
+	fmt.Sscanf(unix.ByteSliceToString(uts.Release[:]), "%d.", &major)
+	if major < 6 {
+		t.Skipf("Linux %s has no favordynmods", unix.ByteSliceToString(uts.Release[:]))
+	}
+	mountinfo := func() string {
+		b, err := os.ReadFile("/proc/self/mountinfo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if !strings.Contains(mountinfo(), " - cgroup2 ") {
+		t.Skip("no cgroup2 mount on this host")
+	}
+	s := openStore(t)
+	if out, code := run(t, s, shSpec(rootfs, "true")); code != 0 {
+		t.Fatalf("run: exit %d, %s", code, out)
+	}
+	for _, line := range strings.Split(mountinfo(), "\n") {
+		if strings.Contains(line, " - cgroup2 ") && !strings.Contains(line, "favordynmods") {
+			t.Errorf("cgroup2 mount without favordynmods after a start: %s", line)
+		}
 	}
 }
 

@@ -262,6 +262,7 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		return 0, err
 	}
 	defer io.close()
+	favorCgroupMoves()
 	if err := lc.Run(proc); err != nil {
 		return 0, classifyStartError(err)
 	}
