@@ -21,8 +21,9 @@ export CGO_ENABLED=1
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-runtime ./cmd/dockyard-runtime
-	@# dockyard ignores a dockyard-runtime older than itself; go build leaves an up-to-date one untouched.
-	touch bin/dockyard-runtime
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-monitor ./cmd/dockyard-monitor
+	@# dockyard ignores helper binaries older than itself; go build leaves up-to-date ones untouched.
+	touch bin/dockyard-runtime bin/dockyard-monitor
 
 test: build
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -36,6 +37,7 @@ install: build
 	install -d $(BINDIR) $(DOCKER_LINK_DIR)
 	install -m 0755 $(BIN) $(BINDIR)/dockyard
 	install -m 0755 bin/dockyard-runtime $(BINDIR)/dockyard-runtime
+	install -m 0755 bin/dockyard-monitor $(BINDIR)/dockyard-monitor
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 
 # The lesson images are baked before the first lesson (once; later runs find

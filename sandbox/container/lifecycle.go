@@ -89,20 +89,35 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	return a, nil
 }
 
-// RuntimeBinary is the name of the small binary that, installed beside
-// dockyard, runs the monitors and container inits (cmd/dockyard-runtime).
-const RuntimeBinary = "dockyard-runtime"
+// MonitorBinary and RuntimeBinary are the names of the smaller binaries
+// that, installed beside dockyard, run the container monitors and inits:
+// dockyard-monitor is built for only that (cmd/dockyard-monitor),
+// dockyard-runtime also serves docker command lines (cmd/dockyard-runtime).
+const (
+	MonitorBinary = "dockyard-monitor"
+	RuntimeBinary = "dockyard-runtime"
+)
 
-// monitorBinary is dockyard-runtime beside the running binary when it is
-// there and not older than it (a left-over of an earlier build), else the
-// running binary itself.
+// monitorBinary is the first of dockyard-monitor and dockyard-runtime found
+// beside the running binary and not older than it (a left-over of an
+// earlier build), else the running binary itself.
 func monitorBinary() string {
-	if exe, err := os.Executable(); err == nil {
-		rt := filepath.Join(filepath.Dir(exe), RuntimeBinary)
-		fi, err := os.Stat(rt)
-		self, err2 := os.Stat(exe)
-		if err == nil && err2 == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && !fi.ModTime().Before(self.ModTime().Truncate(time.Second)) {
-			return rt
+	exe, err := os.Executable()
+	if err != nil {
+		return "/proc/self/exe"
+	}
+	self, err := os.Stat(exe)
+	if err != nil {
+		return "/proc/self/exe"
+	}
+	for _, name := range []string{MonitorBinary, RuntimeBinary} {
+		p := filepath.Join(filepath.Dir(exe), name)
+		if p == exe {
+			return p
+		}
+		fi, err := os.Stat(p)
+		if err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && !fi.ModTime().Before(self.ModTime().Truncate(time.Second)) {
+			return p
 		}
 	}
 	return "/proc/self/exe"

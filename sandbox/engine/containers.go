@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/monitor"
 )
 
 // CreateOptions are what `docker create` and `docker run` say about a new
@@ -61,12 +62,6 @@ type CreateOptions struct {
 
 // ErrPrivileged is returned for --privileged, which Dockyard refuses.
 var ErrPrivileged = errors.New("--privileged is not available in Dockyard's sandbox: it would give the container full control of the host (use --cap-add for the one capability you need)")
-
-// ContainerHooks are set by the network (and volume) engines so that every
-// start of a container, also a restart by its monitor, prepares and
-// releases what they own. The zero value runs containers with --network
-// none semantics.
-var ContainerHooks func(e *Engine) container.Hooks
 
 // MountResolver turns -v and --mount values into mounts; the volume engine
 // sets it. Without it only bind mounts of absolute host paths work.
@@ -406,27 +401,6 @@ func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes
 	return e.ReleaseContainer(ctx, c, volumes)
 }
 
-// MonitorMain is `dockyard __monitor <root> <id>`: it runs one container's
-// monitor with the engine's hooks.
-func MonitorMain(args []string) int {
-	return container.MonitorMain(args, func(s *container.Store) container.Hooks {
-		if ContainerHooks == nil || len(args) < 1 {
-			return container.Hooks{}
-		}
-		e, err := Open(context.Background(), Options{Root: args[0]})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return container.Hooks{}
-		}
-		return ContainerHooks(e)
-	})
-}
-
 // Reexec handles Dockyard re-executed as a container's init or monitor; it
 // returns when the process is neither. Call it first in main and TestMain.
-func Reexec() {
-	if len(os.Args) > 1 && os.Args[1] == "__monitor" {
-		os.Exit(MonitorMain(os.Args[2:]))
-	}
-	container.Reexec(nil)
-}
+func Reexec() { monitor.Reexec() }

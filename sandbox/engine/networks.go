@@ -15,13 +15,13 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/monitor"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // The container engine calls these for networks and volumes: the monitor's
 // hooks around each start, and -v/--mount resolution.
 func init() {
-	ContainerHooks = func(e *Engine) container.Hooks { return NetworkHooks(e.root) }
 	MountResolver = func(ctx context.Context, e *Engine, volumes, mounts []string) ([]container.Mount, error) {
 		return e.ResolveMounts(ctx, volumes, mounts)
 	}
@@ -61,7 +61,7 @@ func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o
 	if err := checkPortBindings(o.PortBindings); err != nil {
 		return err
 	}
-	ports := PortsFromSpec(o.PortBindings)
+	ports := monitor.Ports(o.PortBindings)
 	if o.PublishAll {
 		more, err := ParsePublish(nil, true, c.Spec.Config.ExposedPorts)
 		if err != nil {
@@ -143,7 +143,7 @@ func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.N
 	// No recorded networking yet: what docker run asked for. Recorded but
 	// empty (disconnected from its last network): none, as Docker shows.
 	if len(cfg.Networks) == 0 && !e.hasNetworkConfig(c.ID) {
-		cfg = ConfigFromSpec(c)
+		cfg = monitor.NetworkConfig(c)
 		if len(cfg.Networks) == 0 {
 			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
 		}
@@ -172,140 +172,6 @@ func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.N
 
 // Networks opens the network store (<root>/networks).
 func (e *Engine) Networks() (*network.Store, error) { return network.Open(e.root) }
-
-// NetworkHooks are the container monitor's hooks for networking and
-// volumes: before each start the container's volumes are filled from the
-// image on first use, its network namespace is prepared (network.Store.Start)
-// and its port proxies and DNS responder opened; after each exit its
-// networking is released.
-func NetworkHooks(root string) container.Hooks {
-	return container.Hooks{
-		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
-			if err := prepareVolumes(ctx, root, c); err != nil {
-				return container.Network{}, err
-			}
-			ns, err := network.Open(root)
-			if err != nil {
-				return container.Network{}, err
-			}
-			cs, err := container.Open(root)
-			if err != nil {
-				return container.Network{}, err
-			}
-			if _, ok := ns.ConfigOf(c.ID); !ok {
-				if c.Spec.Host.NetworkMode == "none" {
-					// Loopback only, in the container's new namespace: no
-					// network state to record, and the container store's
-					// hosts and resolv.conf serve as they are. (Connecting
-					// it to a network later records a configuration.)
-					return container.Network{}, nil
-				}
-				if err := ns.Configure(ctx, c.ID, ConfigFromSpec(c)); err != nil {
-					return container.Network{}, err
-				}
-			}
-			hostname := c.Spec.Config.Hostname
-			if hostname == "" {
-				hostname = c.ShortID()
-			}
-			att, err := ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
-			var pc *network.PortConflictError
-			if errors.As(err, &pc) && pc.Holder != "" {
-				// The holder may be a container whose monitor was killed:
-				// clean up after the dead and try once more.
-				e := &Engine{root: root}
-				if e.ReconcileNetworks(ctx) == nil {
-					att, err = ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
-				}
-			}
-			if err != nil {
-				return container.Network{}, err
-			}
-			switch att.Mode {
-			case "host":
-				return container.Network{NetNS: "host"}, nil
-			case "none":
-				return container.Network{}, nil
-			}
-			svcs, err := ns.Services(c.ID)
-			if err != nil {
-				ns.Detach(context.WithoutCancel(ctx), c.ID)
-				return container.Network{}, err
-			}
-			nw := container.Network{NetNS: att.NetNS}
-			for _, s := range svcs {
-				nw.Services = append(nw.Services, container.Service(s))
-			}
-			return nw, nil
-		},
-		Poststop: func(ctx context.Context, c *container.Container) error {
-			ns, err := network.Open(root)
-			if err != nil {
-				return err
-			}
-			if _, ok := ns.ConfigOf(c.ID); !ok && c.Spec.Host.NetworkMode == "none" {
-				// Prestart recorded nothing for it (see there).
-				if c.Spec.Host.AutoRemove {
-					return (&Engine{root: root}).releaseVolumesOf(ctx, c, true, c.ID)
-				}
-				return nil
-			}
-			if !c.Spec.Host.AutoRemove {
-				return ns.Detach(ctx, c.ID)
-			}
-			// --rm: the monitor removes the container next; forget its
-			// networking and its anonymous volumes now, as docker run --rm.
-			e := &Engine{root: root}
-			return errors.Join(ns.Forget(ctx, c.ID), e.releaseVolumesOf(ctx, c, true, c.ID))
-		},
-	}
-}
-
-// ConfigFromSpec is the networking a container's spec asks for
-// (--network and -p as the container store keeps them).
-func ConfigFromSpec(c *container.Container) network.Config {
-	cfg := network.Config{Name: c.Name}
-	switch mode := c.Spec.Host.NetworkMode; mode {
-	case "", "default":
-	default:
-		cfg.Networks = []network.EndpointRequest{{Network: mode}}
-	}
-	cfg.Ports = PortsFromSpec(c.Spec.Host.PortBindings)
-	return cfg
-}
-
-// PortsFromSpec converts Docker-style port bindings ("80/tcp" -> host ip
-// and port, empty for any address or a random port).
-func PortsFromSpec(pb map[string][]container.PortBinding) []network.PortBinding {
-	var out []network.PortBinding
-	for key, binds := range pb {
-		port, proto, _ := strings.Cut(key, "/")
-		if proto == "" {
-			proto = "tcp"
-		}
-		cp, err := strconv.ParseUint(port, 10, 16)
-		if err != nil {
-			continue
-		}
-		for _, b := range binds {
-			nb := network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: uint16(cp), Proto: proto}
-			if ip, err := netip.ParseAddr(b.HostIP); err == nil {
-				nb.HostIP = ip
-			}
-			if hp, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil {
-				nb.HostPort = uint16(hp)
-			}
-			out = append(out, nb)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].ContainerPort != out[j].ContainerPort {
-			return out[i].ContainerPort < out[j].ContainerPort
-		}
-		return out[i].HostPort < out[j].HostPort
-	})
-	return out
-}
 
 // ParsePublish parses -p values and, with publishAll (-P), adds a random
 // host port for every exposed port ("80/tcp") not published already.
@@ -391,7 +257,7 @@ func (e *Engine) NetworkConnect(ctx context.Context, networkRef, containerRef st
 		return err
 	}
 	if _, ok := ns.ConfigOf(c.ID); !ok {
-		if err := ns.Configure(ctx, c.ID, ConfigFromSpec(c)); err != nil {
+		if err := ns.Configure(ctx, c.ID, monitor.NetworkConfig(c)); err != nil {
 			return err
 		}
 	}
@@ -409,7 +275,7 @@ func (e *Engine) NetworkDisconnect(ctx context.Context, networkRef, containerRef
 		return err
 	}
 	if _, ok := ns.ConfigOf(c.ID); !ok {
-		if err := ns.Configure(ctx, c.ID, ConfigFromSpec(c)); err != nil {
+		if err := ns.Configure(ctx, c.ID, monitor.NetworkConfig(c)); err != nil {
 			return err
 		}
 	}
@@ -473,30 +339,9 @@ func (e *Engine) ReleaseContainer(ctx context.Context, c *container.Container, r
 }
 
 // ReconcileNetworks removes what crashed monitors left: the networking of
-// containers that are not running, and that of removed ones.
+// containers that no longer run (monitor.ReconcileNetworks).
 func (e *Engine) ReconcileNetworks(ctx context.Context) error {
-	cs, err := container.Open(e.root)
-	if err != nil {
-		return err
-	}
-	ns, err := e.Networks()
-	if err != nil {
-		return err
-	}
-	all, err := cs.List()
-	if err != nil {
-		return err
-	}
-	byID := map[string]*container.Container{}
-	for _, c := range all {
-		byID[c.ID] = c
-	}
-	alive := func(id string) bool {
-		c, ok := byID[id]
-		return ok && (c.State.Status == container.Running || c.State.Status == container.Restarting || c.State.Status == container.Created)
-	}
-	exists := func(id string) bool { _, ok := byID[id]; return ok }
-	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
+	return monitor.ReconcileNetworks(ctx, e.root)
 }
 
 // PublishedPorts is `docker port`: the ports a container (by name or id)

@@ -8,39 +8,13 @@ import (
 	"strings"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/monitor"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // Volumes opens the volume store (<root>/volumes). A volume counts as in
 // use while any container, running or not, mounts it.
-func (e *Engine) Volumes() (*volume.Store, error) {
-	s, err := volume.Open(e.root)
-	if err != nil {
-		return nil, err
-	}
-	root := e.root
-	s.SetInUse(func(name string) []string {
-		cs, err := container.Open(root)
-		if err != nil {
-			return nil
-		}
-		all, err := cs.List()
-		if err != nil {
-			return nil
-		}
-		var users []string
-		for _, c := range all {
-			for _, m := range c.Spec.Host.Mounts {
-				if m.Type == volume.TypeVolume && m.Name == name {
-					users = append(users, c.ID)
-					break
-				}
-			}
-		}
-		return users
-	})
-	return s, nil
-}
+func (e *Engine) Volumes() (*volume.Store, error) { return monitor.Volumes(e.root) }
 
 // ResolveMounts turns -v and --mount values into the container store's
 // mounts: host directories of binds (a missing one is created for -v, as
@@ -134,72 +108,15 @@ func (e *Engine) AnonymousVolumes(ctx context.Context, imageVolumes []string, mo
 		if covered[p] {
 			continue
 		}
-		// Named now, made at the first start (prepareVolumes).
+		// Named now, made at the first start (monitor.PrepareVolumes).
 		name := volume.NewAnonymousName()
 		out = append(out, container.Mount{Type: volume.TypeVolume, Name: name, Source: vs.Path(name), Destination: p})
 	}
 	return out, nil
 }
 
-// prepareVolumes runs before each start: anonymous volumes named at create
-// are made, and a volume that is still empty is filled from the image's
-// content at its path, as Docker does on first use, unless it was mounted
-// with nocopy.
-func prepareVolumes(ctx context.Context, root string, c *container.Container) error {
-	vs, err := (&Engine{root: root}).Volumes()
-	if err != nil {
-		return err
-	}
-	for _, m := range c.Spec.Host.Mounts {
-		if m.Type != volume.TypeVolume {
-			continue
-		}
-		if _, err := vs.Inspect(ctx, m.Name); errors.Is(err, volume.ErrNotFound) {
-			if _, err := vs.Create(ctx, volume.CreateOptions{Name: m.Name, Anonymous: volume.IsAnonymousName(m.Name)}); err != nil {
-				return err
-			}
-		}
-		if !volume.ShouldPopulate(m.Source) {
-			continue
-		}
-		if err := volume.Populate(m.Source, c.Spec.LowerDirs, m.Destination); err != nil {
-			return fmt.Errorf("volume %s: %w", m.Name, err)
-		}
-	}
-	return nil
-}
-
 // releaseVolumes runs after a container is removed: with rm -v its
 // anonymous volumes that no other container mounts go too.
 func (e *Engine) releaseVolumes(ctx context.Context, c *container.Container, removeAnonymous bool) error {
-	return e.releaseVolumesOf(ctx, c, removeAnonymous, "")
-}
-
-// releaseVolumesOf is releaseVolumes for a container that may still be
-// recorded (ignore: its id, while --rm removes it).
-func (e *Engine) releaseVolumesOf(ctx context.Context, c *container.Container, removeAnonymous bool, ignore string) error {
-	vs, err := e.Volumes()
-	if err != nil {
-		return err
-	}
-	if err := vs.Release(ctx, c.ID, false); err != nil {
-		return err
-	}
-	if !removeAnonymous {
-		return nil
-	}
-	var errs []error
-	for _, m := range c.Spec.Host.Mounts {
-		if m.Type != volume.TypeVolume {
-			continue
-		}
-		v, err := vs.Inspect(ctx, m.Name)
-		if err != nil || !v.Anonymous {
-			continue
-		}
-		if err := vs.RemoveIgnoring(ctx, v.Name, ignore); err != nil && !errors.Is(err, volume.ErrInUse) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return monitor.ReleaseVolumes(ctx, e.root, c, removeAnonymous, "")
 }
