@@ -208,6 +208,32 @@ func TestPostgresPracticeTask(t *testing.T) {
 	}
 }
 
+// A host folder only root may enter (mktemp -d makes mode 0700) works as
+// one made with mkdir: the postgres user gets through it to PGDATA below.
+func TestPostgresPrivateHostFolder(t *testing.T) {
+	needs(t)
+	cleanupContainers(t, "postgres-sample")
+	mustSh(t, "dockyard images prepare postgres")
+	hostDir := t.TempDir()
+	if err := os.Chmod(hostDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mustSh(t, strings.ReplaceAll(practiceRun, "HOSTDIR", hostDir))
+	waitForPsql(t)
+	if _, err := psql("admin2", "CREATE TABLE kept (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(hostDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Search permission for others, nothing more: the cluster's files stay
+	// unreadable to other users of the host.
+	if got := fi.Mode().Perm(); got != 0o701 {
+		t.Errorf("host folder mode = %o, want 701", got)
+	}
+}
+
 // BenchmarkPostgresFirstStart measures the practice task's docker run on
 // an empty host folder until psql answers (initdb included).
 func BenchmarkPostgresFirstStart(b *testing.B) {

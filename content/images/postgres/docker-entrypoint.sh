@@ -34,6 +34,17 @@ if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
 	# A host folder mounted at PGDATA (or above it) belongs to whoever made
 	# it; the server refuses to start unless the postgres user owns it.
 	find "$PGDATA" \! -user postgres -exec chown postgres:postgres '{}' +
+	# A folder above PGDATA may be one the postgres user cannot enter: a
+	# host folder made with mode 0700 (mktemp -d) mounted at
+	# /var/lib/postgresql/data with PGDATA=/var/lib/postgresql/data/pgdata.
+	# Let it pass through (search only, not list) instead of failing.
+	dir=$(dirname "$PGDATA")
+	while [ "$dir" != / ]; do
+		if ! setpriv --reuid=postgres --regid=postgres --init-groups test -x "$dir"; then
+			chmod o+x "$dir"
+		fi
+		dir=$(dirname "$dir")
+	done
 	chown postgres:postgres /var/run/postgresql
 	exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
