@@ -16,6 +16,13 @@ TESTFLAGS ?= -p 1 -count=1 -timeout 60m
 
 export CGO_ENABLED=1
 
+# A file just written stays in the page cache as large folios, and the kernel
+# maps a whole folio into every process that touches a byte of it: every
+# monitor then holds all of its binary's code (RSS 12.5 MB instead of 6 MB).
+# Written back and dropped, the binary is read in again as monitors use it,
+# as after a reboot (docs/design.md).
+drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
+
 .PHONY: build test bench install learn lint clean
 
 build:
@@ -24,6 +31,7 @@ build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-monitor ./cmd/dockyard-monitor
 	@# dockyard ignores helper binaries older than itself; go build leaves up-to-date ones untouched.
 	touch bin/dockyard-runtime bin/dockyard-monitor
+	$(call drop-page-cache,bin/dockyard-monitor)
 
 test: build
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -38,6 +46,7 @@ install: build
 	install -m 0755 $(BIN) $(BINDIR)/dockyard
 	install -m 0755 bin/dockyard-runtime $(BINDIR)/dockyard-runtime
 	install -m 0755 bin/dockyard-monitor $(BINDIR)/dockyard-monitor
+	$(call drop-page-cache,$(BINDIR)/dockyard-monitor)
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 
 # The lesson images are baked before the first lesson (once; later runs find
