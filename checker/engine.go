@@ -137,6 +137,24 @@ type Quizzes interface {
 	QuizAnswer(id string) (answered, correct bool, err error)
 }
 
+// VMRuns is implemented by engines that run VMs (Dockyard's): what `vm`
+// checks read. Other engines make those checks errors.
+type VMRuns interface {
+	// LastVMRun returns the most recent `dockyard vm run`; an error
+	// wrapping ErrNotFound when no VM has run.
+	LastVMRun(ctx context.Context) (*VMRun, error)
+}
+
+// VMRun is what the checker needs of a VM run.
+type VMRun struct {
+	Command []string
+	// ExitCode is the guest command's; nil for a detached VM.
+	ExitCode              *int
+	GuestKernel           string
+	HostKernel            string
+	KernelDiffersFromHost bool
+}
+
 // Snapshot is the names of everything an engine holds, to compare before and
 // after a lesson step.
 type Snapshot struct {

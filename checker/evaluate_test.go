@@ -56,6 +56,9 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
+	zero := 0
+	e.VM = &checker.VMRun{Command: []string{"uname", "-r"}, ExitCode: &zero,
+		GuestKernel: "6.1.0-56-cloud-amd64", HostKernel: "6.18.44-fc-v669", KernelDiffersFromHost: true}
 	e.ExecHandler = func(_ string, cmd []string, _ string) checker.ExecResult {
 		switch strings.Join(cmd, " ") {
 		case "sh -c cat /etc/hostname":
@@ -192,7 +195,10 @@ var evalCases = []struct {
 	{"command output differs", "command: echo harbour\nstdout_contains: dock\nstdout_matches: ^dock", checker.Fail},
 	{"command hangs", "command: sleep 30\ntimeout: 200ms", checker.Error},
 
-	{"vm reserved", "vm: tiny", checker.Error},
+	{"vm passes", "vm: last-run\nran: true\nkernel_differs_from_host: true\nexit_code: 0\nguest_kernel_contains: cloud", checker.Pass},
+	{"vm every difference", "vm: last-run\nexit_code: 3\nguest_kernel_contains: rpi", checker.Fail},
+	{"vm should not have run", "vm: last-run\nran: false", checker.Fail},
+	{"vm unknown record", "vm: tiny", checker.Error},
 	{"broken block", "container: web\nrunning: maybe", checker.Error},
 }
 
@@ -239,7 +245,8 @@ func TestEveryMessageShown(t *testing.T) {
 		}
 	}
 	// Shown by the tests below rather than the golden cases.
-	for _, k := range []string{"engine.error", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start"} {
+	for _, k := range []string{"engine.error", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
@@ -258,6 +265,43 @@ func TestEveryMessageShown(t *testing.T) {
 	for k := range ko {
 		if !en[k] {
 			t.Errorf("Korean message %q has no English text", k)
+		}
+	}
+}
+
+// TestVMChecks runs `vm` checks against other records than the golden
+// world's: none at all, a VM that saw the host's kernel, a detached one, and
+// an engine that runs no VMs.
+func TestVMChecks(t *testing.T) {
+	one := 1
+	sameKernel := &checker.VMRun{Command: []string{"true"}, ExitCode: &one, GuestKernel: "6.18.44", HostKernel: "6.18.44"}
+	detached := &checker.VMRun{GuestKernel: "6.1.0-56-cloud-amd64", HostKernel: "6.18.44", KernelDiffersFromHost: true}
+	for _, tc := range []struct {
+		name    string
+		engine  checker.Engine
+		src     string
+		want    checker.Status
+		message string
+	}{
+		{"none ran, none expected", &fake.Engine{}, "vm: last-run\nran: false", checker.Pass, ""},
+		{"none ran", &fake.Engine{}, "vm: last-run\nran: true", checker.Fail,
+			"no VM has run yet (dockyard vm run -- uname -r)"},
+		{"none ran, fields asked", &fake.Engine{}, "vm: last-run\nexit_code: 0", checker.Fail,
+			"no VM has run yet (dockyard vm run -- uname -r)"},
+		{"host's kernel", &fake.Engine{VM: sameKernel}, "vm: last-run\nkernel_differs_from_host: true\nexit_code: 1", checker.Fail,
+			"the VM ran kernel 6.18.44, the same as the host's 6.18.44; expected a kernel of its own (start it with dockyard vm run, which boots its own kernel)"},
+		{"not the host's kernel", &fake.Engine{VM: detached}, "vm: last-run\nkernel_differs_from_host: false", checker.Fail,
+			"the VM ran kernel 6.1.0-56-cloud-amd64, not the host's 6.18.44"},
+		{"detached", &fake.Engine{VM: detached}, "vm: last-run\nexit_code: 0", checker.Fail,
+			"the last VM was started detached, so it has no exit code yet (expected 0) (run a command in it to the end: dockyard vm run -- uname -r)"},
+		{"engine without VMs", struct{ checker.Engine }{&fake.Engine{VM: detached}}, "vm: last-run\nran: true", checker.Error,
+			`vm checks need Dockyard's own engine; this one runs no VMs ("last-run") (run the lesson with dockyard learn, not against another Docker engine)`},
+	} {
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: "en", NoRetry: true},
+			checker.ParseAll([]checker.Block{{Source: tc.src, File: "l.md"}}))
+		got := rep.Tests[0]
+		if got.Status != tc.want || got.Message != tc.message {
+			t.Errorf("%s: %s %q, want %s %q", tc.name, got.Status, got.Message, tc.want, tc.message)
 		}
 	}
 }

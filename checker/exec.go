@@ -252,8 +252,62 @@ func (s *quizSpec) evaluate(_ context.Context, r *run) {
 	}
 }
 
-type vmSpec struct{}
+// vmSpec checks the last `dockyard vm run`; its subject names the record
+// (only "last-run" exists).
+type vmSpec struct {
+	Ran                   *bool   `yaml:"ran"`
+	KernelDiffersFromHost *bool   `yaml:"kernel_differs_from_host"`
+	ExitCode              *int    `yaml:"exit_code"`
+	GuestKernelContains   *string `yaml:"guest_kernel_contains"`
+}
 
-func (s *vmSpec) evaluate(_ context.Context, r *run) {
-	r.errorf("vm.unavailable", nil)
+func (s *vmSpec) evaluate(ctx context.Context, r *run) {
+	if r.check.Subject != "last-run" {
+		r.errorf("vm.subject", nil)
+		return
+	}
+	vms, ok := r.env.Engine.(VMRuns)
+	if !ok {
+		r.errorf("vm.unavailable", nil)
+		return
+	}
+	vm, err := vms.LastVMRun(ctx)
+	ran := err == nil
+	switch {
+	case err != nil && !missing(err):
+		r.engineError(ctx, err)
+		return
+	case s.Ran != nil && *s.Ran != ran:
+		if ran {
+			r.fail("vm.ran", map[string]any{"command": strings.Join(vm.Command, " ")})
+		} else {
+			r.fail("vm.none", nil)
+		}
+		return
+	case !ran:
+		// Every other field asks about a run.
+		if s.KernelDiffersFromHost != nil || s.ExitCode != nil || s.GuestKernelContains != nil {
+			r.fail("vm.none", nil)
+		}
+		return
+	}
+	r.output = "guest kernel " + vm.GuestKernel + ", host kernel " + vm.HostKernel
+	if s.KernelDiffersFromHost != nil && *s.KernelDiffersFromHost != vm.KernelDiffersFromHost {
+		key := "vm.same_kernel"
+		if !*s.KernelDiffersFromHost {
+			key = "vm.other_kernel"
+		}
+		r.fail(key, map[string]any{"found": vm.GuestKernel, "host": vm.HostKernel})
+	}
+	if s.ExitCode != nil {
+		switch {
+		case vm.ExitCode == nil:
+			r.fail("vm.detached", map[string]any{"want": *s.ExitCode})
+		case *vm.ExitCode != *s.ExitCode:
+			r.fail("vm.exit_code", map[string]any{"want": *s.ExitCode, "found": *vm.ExitCode, "command": strings.Join(vm.Command, " ")})
+		}
+	}
+	if s.GuestKernelContains != nil && !strings.Contains(vm.GuestKernel, *s.GuestKernelContains) {
+		r.fail("vm.guest_kernel", map[string]any{"want": *s.GuestKernelContains, "found": vm.GuestKernel})
+	}
 }

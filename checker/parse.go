@@ -249,7 +249,7 @@ func subjectExample(k Kind) string {
 	case KindVolume:
 		return "my-volume"
 	case KindVM:
-		return "tiny"
+		return "last-run"
 	}
 	return "web"
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/vm"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -28,7 +29,10 @@ type Engine struct {
 	e *engine.Engine
 }
 
-var _ checker.Engine = (*Engine)(nil)
+var (
+	_ checker.Engine = (*Engine)(nil)
+	_ checker.VMRuns = (*Engine)(nil)
+)
 
 // New returns the checker's view of e.
 func New(e *engine.Engine) *Engine { return &Engine{e: e} }
@@ -205,4 +209,22 @@ func (d *Engine) Dial(ctx context.Context, name, netw, addr string) (net.Conn, e
 		return nil, fmt.Errorf("dial from %s: %w", name, checker.ErrNotRunning)
 	}
 	return checker.DialInNetNS(ctx, fmt.Sprintf("/proc/%d/ns/net", r.State.Pid), netw, addr)
+}
+
+// LastVMRun reads the record `dockyard vm run` leaves under the state root.
+func (e *Engine) LastVMRun(context.Context) (*checker.VMRun, error) {
+	r, err := vm.ReadLastRun(vm.Dir(e.e.Root()))
+	if errors.Is(err, vm.ErrNoLastRun) {
+		return nil, fmt.Errorf("%w (%w)", checker.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &checker.VMRun{
+		Command:               r.Command,
+		ExitCode:              r.ExitCode,
+		GuestKernel:           r.GuestKernel,
+		HostKernel:            r.HostKernel,
+		KernelDiffersFromHost: r.KernelDiffersFromHost,
+	}, nil
 }

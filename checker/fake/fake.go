@@ -29,6 +29,8 @@ type Engine struct {
 	Dials []string
 	// Err, when set, is returned by every call, as an unreachable engine would.
 	Err error
+	// VM is the last VM run LastVMRun reports; nil when none has run.
+	VM *checker.VMRun
 }
 
 var _ checker.Engine = (*Engine)(nil)
@@ -273,4 +275,18 @@ type Quizzes map[string]bool
 func (q Quizzes) QuizAnswer(id string) (answered, correct bool, err error) {
 	correct, answered = q[id]
 	return answered, correct, nil
+}
+
+// LastVMRun returns e.VM, or not found when it is nil.
+func (e *Engine) LastVMRun(context.Context) (*checker.VMRun, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.Err != nil {
+		return nil, e.Err
+	}
+	if e.VM == nil {
+		return nil, notFound("vm run", "last-run")
+	}
+	vm := *e.VM
+	return &vm, nil
 }
