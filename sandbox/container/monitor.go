@@ -166,9 +166,12 @@ func (m *monitor) run() error {
 // fail records a start that did not happen and tells the caller.
 func (m *monitor) fail(c *Container, code int, cause error) {
 	m.s.Update(m.id, func(c *Container) error { //nolint:errcheck // best effort: the caller hears of it below
-		// Docker shows a container that never started as exited with
-		// the start's exit code (docker ps -a: "Exited (127)").
-		c.State.Status = Exited
+		// Docker leaves a container whose start failed in the state it
+		// had, "Created" in docker ps -a for one that never ran, with the
+		// start's exit code and error in its record (inspect).
+		if c.State.Status != Created {
+			c.State.Status = Exited
+		}
 		c.State.ExitCode = code
 		c.State.Error = cause.Error()
 		c.State.FinishedAt = time.Now().UTC()

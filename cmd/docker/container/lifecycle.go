@@ -85,10 +85,20 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 		}
 		return nil
 	}
-	return forEach(opts.Factory, opts.Refs, func(ref string) error {
-		_, err := e.StartContainer(ctx, ref, container.StartOptions{})
-		return err
-	})
+	// Docker's start reports each failure, then names them all.
+	var failed []string
+	for _, ref := range opts.Refs {
+		if _, err := e.StartContainer(ctx, ref, container.StartOptions{}); err != nil {
+			fmt.Fprintln(opts.IO.ErrOut, daemonError(err))
+			failed = append(failed, ref)
+			continue
+		}
+		fmt.Fprintln(opts.IO.Out, ref)
+	}
+	if len(failed) > 0 {
+		return &factory.StatusError{Code: 1, Message: "Error: failed to start containers: " + strings.Join(failed, ", ")}
+	}
+	return nil
 }
 
 func startError(err error) error {
