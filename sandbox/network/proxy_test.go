@@ -6,8 +6,8 @@ import (
 	"net"
 	"os"
 	"sync"
-	"time"
 	"testing"
+	"time"
 )
 
 // A burst of short connections through a published port leaves no
