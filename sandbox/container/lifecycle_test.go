@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,8 +81,8 @@ func TestExec(t *testing.T) {
 	}
 }
 
-// TestMonitorDeath: when a container's monitor is killed, the container
-// goes with it and its record says so.
+// TestMonitorDeath: when a container's monitor is killed, the next look at
+// the container kills what is left of it, cleans up, and its record says so.
 func TestMonitorDeath(t *testing.T) {
 	rootfs := busyboxRootfs(t)
 	s := openStore(t)
@@ -108,7 +109,11 @@ func TestMonitorDeath(t *testing.T) {
 	if got.State.Status != container.Exited || got.State.ExitCode != 255 || !strings.Contains(got.State.Error, "monitor process died") {
 		t.Errorf("after the monitor died: %+v, want exited (255) with the reason", got.State)
 	}
-	waitGone(t, running.State.Pid) // killed with its monitor
+	waitGone(t, running.State.Pid) // killed once the death is noticed
+	// Nothing of the dead run is left in the host's cgroups.
+	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/dockyard/" + c.ID); len(dirs) > 0 {
+		t.Errorf("cgroups left after the monitor died: %v", dirs)
+	}
 	// It can be started again.
 	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
 		t.Fatalf("Start after monitor death: %v", err)

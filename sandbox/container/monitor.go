@@ -539,12 +539,32 @@ func (st *stdio) close() {
 }
 
 // destroyRuntime removes leftover libcontainer state of a container whose
-// monitor died, killing whatever still runs in it.
+// monitor died, killing whatever still runs in it, and its cgroups.
 func destroyRuntime(root, id string) {
 	lc, err := libcontainer.Load(root, id)
 	if err == nil {
 		_ = lc.Signal(unix.SIGKILL)
+		// Destroy refuses a container whose init still runs, and a kill
+		// takes a moment: without the wait, the cgroups of a container
+		// whose monitor was killed stayed behind.
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if st, err := lc.Status(); err != nil || st == libcontainer.Stopped {
+				break
+			}
+		}
 		_ = lc.Destroy()
 	}
 	_ = os.RemoveAll(root)
+	removeCgroups(id)
+}
+
+// removeCgroups removes the container's cgroup directories (CgroupsPath
+// /dockyard/<id>) that are still there: those of a record whose runtime
+// state was lost. A cgroup with a process in it stays (rmdir fails).
+func removeCgroups(id string) {
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", "dockyard", id))
+	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", "dockyard", id)) // cgroup v2
+	for _, d := range dirs {
+		_ = unix.Rmdir(d)
+	}
 }
