@@ -1,11 +1,11 @@
 package container
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,15 +27,13 @@ var favorCgroupMovesOnce sync.Once
 // not in the host's namespaces): a container then starts the slower way.
 func favorCgroupMoves() {
 	favorCgroupMovesOnce.Do(func() {
-		b, err := os.ReadFile("/proc/self/mountinfo")
+		mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("cgroup2"))
 		if err != nil {
 			return
 		}
-		r, ok := cgroup2Remount(string(b))
-		if !ok {
-			return
+		if r, ok := cgroup2Remount(mounts); ok {
+			_ = unix.Mount("cgroup2", r.target, "cgroup2", r.flags, r.data)
 		}
-		_ = unix.Mount("cgroup2", r.target, "cgroup2", r.flags, r.data)
 	})
 }
 
@@ -46,37 +44,31 @@ type remount struct {
 	data   string
 }
 
-// cgroup2Remount finds the first cgroup2 mount in a mountinfo table and
-// returns the remount that adds favordynmods to it, keeping the mount's own
-// flags and the superblock's other options (a classic remount replaces
-// both). ok is false when there is no cgroup2 mount or it has the option.
-func cgroup2Remount(mountinfo string) (r remount, ok bool) {
-	for _, line := range strings.Split(mountinfo, "\n") {
-		// 36 25 0:31 / /sys/fs/cgroup/unified rw,nosuid,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate
-		pre, post, found := strings.Cut(line, " - ")
-		if !found {
+// cgroup2Remount returns the remount that adds favordynmods to the first
+// cgroup2 mount, keeping the mount's own flags and the superblock's other
+// options (a classic remount replaces both). ok is false when there is no
+// cgroup2 mount or it has the option.
+func cgroup2Remount(mounts []*mountinfo.Info) (r remount, ok bool) {
+	for _, m := range mounts {
+		if m.FSType != "cgroup2" {
 			continue
 		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 6 || len(g) < 3 || g[0] != "cgroup2" {
-			continue
-		}
-		super := strings.Split(g[2], ",")
+		super := strings.Split(m.VFSOptions, ",")
 		if slices.Contains(super, "favordynmods") {
 			return remount{}, false
 		}
 		flags := uintptr(unix.MS_REMOUNT)
-		for _, o := range strings.Split(f[5], ",") {
+		for _, o := range strings.Split(m.Options, ",") {
 			flags |= mountFlag[o]
 		}
 		data := []string{}
 		for _, o := range super {
-			if o != "rw" && o != "ro" {
+			if o != "rw" && o != "ro" && o != "" {
 				data = append(data, o)
 			}
 		}
 		data = append(data, "favordynmods")
-		return remount{target: unescapeMountinfo(f[4]), flags: flags, data: strings.Join(data, ",")}, true
+		return remount{target: m.Mountpoint, flags: flags, data: strings.Join(data, ",")}, true
 	}
 	return remount{}, false
 }
@@ -91,37 +83,4 @@ var mountFlag = map[string]uintptr{
 	"nodiratime":  unix.MS_NODIRATIME,
 	"relatime":    unix.MS_RELATIME,
 	"strictatime": unix.MS_STRICTATIME,
-}
-
-// unescapeMountinfo undoes mountinfo's octal escapes (\040 for a space).
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, ok := octal(s[i+1 : i+4]); ok {
-				b.WriteByte(n)
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func octal(s string) (byte, bool) {
-	if len(s) != 3 {
-		return 0, false
-	}
-	var n int
-	for _, c := range s {
-		if c < '0' || c > '7' {
-			return 0, false
-		}
-		n = n*8 + int(c-'0')
-	}
-	return byte(n), n < 256
 }
