@@ -44,11 +44,16 @@ func TestMain(m *testing.M) {
 		if _, err := exec.LookPath(gobin); err != nil {
 			gobin = "/usr/local/go/bin/go"
 		}
-		build := exec.Command(gobin, "build", "-tags", "seccomp", "-o", filepath.Join(dir, "dockyard"), "../cmd/dockyard")
-		build.Env = append(os.Environ(), "CGO_ENABLED=1")
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build dockyard: %v\n%s", err, out)
-			return 1
+		// The three binaries side by side, as make install puts them:
+		// docker commands run in dockyard-runtime, monitors and container
+		// inits in dockyard-monitor.
+		for _, name := range []string{"dockyard", "dockyard-runtime", "dockyard-monitor"} {
+			build := exec.Command(gobin, "build", "-tags", "seccomp", "-o", filepath.Join(dir, name), "../cmd/"+name)
+			build.Env = append(os.Environ(), "CGO_ENABLED=1")
+			if out, err := build.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "build %s: %v\n%s", name, err, out)
+				return 1
+			}
 		}
 		if err := os.Symlink("dockyard", filepath.Join(dir, "docker")); err != nil {
 			fmt.Fprintln(os.Stderr, err)

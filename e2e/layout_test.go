@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestInstalledLayout: with the three binaries side by side, a container's
+// monitor and its init run dockyard-monitor, and what a student does with
+// a container works through it: logs, exec, a published port, stop.
+func TestInstalledLayout(t *testing.T) {
+	needs(t)
+	mustSh(t, "dockyard images prepare busybox")
+	cleanupContainers(t, "layout-box")
+	mustSh(t, `docker run -d --name layout-box -p 18081:8080 busybox sh -c 'mkdir /www && echo hello > /www/index.html && echo started && exec httpd -f -p 8080 -h /www'`)
+
+	pid := strings.TrimSpace(mustSh(t, "docker inspect --format '{{.State.Pid}}' layout-box"))
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /proc/<pid>/stat: pid (comm) state ppid ...
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	monitorExe, err := os.Readlink("/proc/" + fields[1] + "/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(binDir, "dockyard-monitor"); monitorExe != want {
+		t.Errorf("the container's monitor runs %s, want %s", monitorExe, want)
+	}
+
+	if out := mustSh(t, "docker logs layout-box"); out != "started\n" {
+		t.Errorf("docker logs = %q, want %q", out, "started\n")
+	}
+	if out := mustSh(t, "docker exec layout-box cat /www/index.html"); out != "hello\n" {
+		t.Errorf("docker exec = %q, want hello", out)
+	}
+	// The server may take a moment to listen; the deadline only bounds a
+	// broken run.
+	var body string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://127.0.0.1:18081/")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the published port: %v", err)
+		}
+	}
+	if body != "hello\n" {
+		t.Errorf("the published port answered %q, want hello", body)
+	}
+	mustSh(t, "docker stop -t 1 layout-box")
+	if out := mustSh(t, "docker ps -a --filter name=layout-box --format '{{.Status}}'"); !strings.HasPrefix(out, "Exited (") {
+		t.Errorf("after docker stop: %q, want Exited", out)
+	}
+}
