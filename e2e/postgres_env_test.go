@@ -30,7 +30,7 @@ func TestPostgresEnvironment(t *testing.T) {
 	cleanupContainers(t, name)
 
 	t.Run("no password is refused with Docker's message", func(t *testing.T) {
-		sh(t, "docker rm -f "+name)
+		sh(t, "docker rm -fv "+name)
 		mustSh(t, "docker run -d --name "+name+" postgres")
 		deadline := time.Now().Add(time.Minute)
 		for {
@@ -49,7 +49,7 @@ func TestPostgresEnvironment(t *testing.T) {
 	})
 
 	t.Run("default user, own database, a password with quotes", func(t *testing.T) {
-		sh(t, "docker rm -f "+name)
+		sh(t, "docker rm -fv "+name)
 		port := freePort(t)
 		password := `it's "quoted"`
 		mustSh(t, fmt.Sprintf(`docker run -d --name %s -p %d:5432 -e POSTGRES_PASSWORD='it'"'"'s "quoted"' -e POSTGRES_DB=shop postgres`, name, port))

@@ -148,9 +148,12 @@ func needs(t testing.TB) {
 	}
 }
 
+// cleanupContainers removes the named containers before and after the
+// test, with their anonymous volumes (the postgres image declares one), so
+// the shared state root does not fill up run after run.
 func cleanupContainers(t testing.TB, names ...string) {
-	sh(t, "docker rm -f "+strings.Join(names, " "))
-	t.Cleanup(func() { sh(t, "docker rm -f "+strings.Join(names, " ")) })
+	sh(t, "docker rm -fv "+strings.Join(names, " "))
+	t.Cleanup(func() { sh(t, "docker rm -fv "+strings.Join(names, " ")) })
 }
 
 func TestPostgresPracticeTask(t *testing.T) {
@@ -246,12 +249,12 @@ func BenchmarkPostgresFirstStart(b *testing.B) {
 	mustSh(b, "dockyard images prepare postgres")
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		sh(b, "docker rm -f postgres-sample")
+		sh(b, "docker rm -fv postgres-sample")
 		run := strings.ReplaceAll(practiceRun, "HOSTDIR", b.TempDir())
 		b.StartTimer()
 		mustSh(b, run)
 		waitForPsql(b)
 	}
 	b.StopTimer()
-	sh(b, "docker rm -f postgres-sample")
+	sh(b, "docker rm -fv postgres-sample")
 }

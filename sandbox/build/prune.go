@@ -3,11 +3,13 @@ package build
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gofrs/flock"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 )
 
 // ErrBuildRunning is returned by Prune while a build uses the cache.
@@ -39,17 +41,22 @@ func (b *Builder) Prune() (int64, error) {
 	var freed int64
 	for _, d := range []string{"steps", "layers"} {
 		dir := filepath.Join(b.CacheDir, d)
-		filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
-			if err == nil && e.Type().IsRegular() {
-				if fi, err := e.Info(); err == nil {
-					freed += fi.Size()
-				}
-			}
-			return nil
-		})
+		freed += diskusage.Tree(dir)
 		if err := os.RemoveAll(dir); err != nil {
 			return freed, fmt.Errorf("prune build cache: %w", err)
 		}
 	}
 	return freed, nil
+}
+
+// CacheUsage is the build cache as `docker system df` shows it: the
+// cached steps and the bytes the cache takes (all of which Prune frees).
+func (b *Builder) CacheUsage() (steps int, size int64) {
+	ents, _ := os.ReadDir(filepath.Join(b.CacheDir, "steps"))
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".json") {
+			steps++
+		}
+	}
+	return steps, diskusage.Tree(filepath.Join(b.CacheDir, "steps")) + diskusage.Tree(filepath.Join(b.CacheDir, "layers"))
 }

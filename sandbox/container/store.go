@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
@@ -474,4 +475,10 @@ func defaultResolvConf() []byte {
 		fmt.Fprintf(&b, "search %s\n", strings.Join(cfg.Search, " "))
 	}
 	return []byte(b.String())
+}
+
+// WritableSize is the bytes of the files in a container's writable layer
+// (Docker's SizeRw): what it changed or added on top of its image.
+func (s *Store) WritableSize(id string) int64 {
+	return diskusage.Tree(filepath.Join(s.Dir(id), "upper"))
 }

@@ -26,6 +26,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 )
 
 // Errors callers decide on with errors.Is.
@@ -364,7 +366,7 @@ func (s *Store) Prune(ctx context.Context, all bool) (names []string, reclaimed 
 		if len(s.users(v)) > 0 || (!all && !v.Anonymous) {
 			continue
 		}
-		size := diskUsage(v.Mountpoint)
+		size := diskusage.Tree(v.Mountpoint)
 		if err := s.remove(v.Name); err != nil {
 			return names, reclaimed, err
 		}
@@ -374,19 +376,8 @@ func (s *Store) Prune(ctx context.Context, all bool) (names []string, reclaimed 
 	return names, reclaimed, nil
 }
 
-// diskUsage adds up the sizes of the regular files under dir.
-func diskUsage(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
-}
+// Size is the bytes of the files in v's data.
+func (s *Store) Size(v *Volume) int64 { return diskusage.Tree(v.Mountpoint) }
 
 // Acquire records that container cid uses volume name, creating the volume
 // if it does not exist (anonymous when name is empty). created tells the

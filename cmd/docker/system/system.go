@@ -1,5 +1,6 @@
-// Package system is `docker version`, `docker info` and `docker system info`:
-// what the client and the engine are, and what the engine holds.
+// Package system is `docker version`, `docker info` and `docker system`
+// (info, df, prune): what the client and the engine are, what the engine
+// holds and the disk it takes.
 package system
 
 import (
@@ -25,7 +26,7 @@ func AddCommands(parent *cobra.Command, f *factory.Factory) {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	sys.AddCommand(NewCmdInfo(f, nil), NewCmdPrune(f, nil))
+	sys.AddCommand(NewCmdInfo(f, nil), NewCmdPrune(f, nil), NewCmdDf(f, nil))
 	parent.AddCommand(NewCmdVersion(f, nil), NewCmdInfo(f, nil), sys)
 }
 

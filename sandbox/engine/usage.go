@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+// UsageRow is one line of `docker system df`.
+type UsageRow struct {
+	Total, Active int
+	// Size is the bytes the objects take; Reclaimable what removing the
+	// inactive ones would free.
+	Size, Reclaimable int64
+}
+
+// DiskUsage is `docker system df`: the disk the engine's images,
+// containers' writable layers, volumes and build cache take.
+type DiskUsage struct {
+	Images, Containers, Volumes, BuildCache UsageRow
+}
+
+// DiskUsage adds up what the state root holds, as Docker counts it: an
+// image is active while a container (running or not) uses it, a
+// container while it runs, a volume while a container mounts it; the build
+// cache is never in use between builds.
+func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
+	var du DiskUsage
+	iu, err := e.Images.DiskUsage(ctx)
+	if err != nil {
+		return du, err
+	}
+	du.Images = UsageRow{Total: iu.Total, Active: iu.Active, Size: iu.Size, Reclaimable: iu.Reclaimable}
+
+	cs, err := e.Containers.List()
+	if err != nil {
+		return du, err
+	}
+	for _, c := range cs {
+		size := e.Containers.WritableSize(c.ID)
+		du.Containers.Total++
+		du.Containers.Size += size
+		switch c.State.Status {
+		case container.Running, container.Restarting:
+			du.Containers.Active++
+		default:
+			du.Containers.Reclaimable += size
+		}
+	}
+
+	vs, err := e.Volumes()
+	if err != nil {
+		return du, err
+	}
+	vols, err := vs.List(ctx)
+	if err != nil {
+		return du, err
+	}
+	for _, v := range vols {
+		size := vs.Size(v)
+		du.Volumes.Total++
+		du.Volumes.Size += size
+		if len(vs.Users(v)) > 0 {
+			du.Volumes.Active++
+		} else {
+			du.Volumes.Reclaimable += size
+		}
+	}
+
+	steps, size := e.Builder().CacheUsage()
+	du.BuildCache = UsageRow{Total: steps, Size: size, Reclaimable: size}
+	return du, nil
+}
