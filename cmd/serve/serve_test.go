@@ -20,6 +20,8 @@ import (
 
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
+	"github.com/dockyard-lab/dockyard/cmd/cli"
+	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -458,6 +460,30 @@ func TestVolumeCommands(t *testing.T) {
 	s.docker(t, "volume", "rm", "notes")
 	if out := s.docker(t, "volume", "ls", "-q"); strings.Contains(out, "notes") {
 		t.Errorf("docker volume ls -q after rm = %q, want notes gone", out)
+	}
+}
+
+// The real client's docker system df adds up what GET /system/df lists
+// into the same table as dockyard's own docker system df.
+func TestSystemDf(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "--name", "df-writer", "busybox", "dd", "if=/dev/zero", "of=/big", "bs=1000", "count=1000")
+	t.Cleanup(func() { s.code(t, "rm", "-f", "df-writer") })
+	out := s.docker(t, "system", "df", "--format", "{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}")
+	ios, _, ownOut, ownErr := iostreams.Test()
+	f := &factory.Factory{IOStreams: ios, Root: s.root, Version: "test"}
+	root := cli.NewRoot(f)
+	root.AddCommand(docker.NewCmdDocker(f))
+	if code := cli.Run(f, root, []string{"docker", "system", "df", "--format", "{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}"}); code != 0 {
+		t.Fatalf("dockyard docker system df: exit %d\n%s", code, ownErr)
+	}
+	if out != ownOut.String() {
+		t.Errorf("docker system df through the API =\n%s\ndockyard's own =\n%s", out, ownOut)
+	}
+	// Other tests share the root: only what this one made is certain.
+	mustContain(t, "docker system df", out, "Images|", "Containers|", "Local Volumes|", "Build Cache|")
+	if strings.Contains(out, "Containers|0|") {
+		t.Errorf("docker system df = %q, want df-writer counted", out)
 	}
 }
 

@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.handle("HEAD /_ping", s.ping)
 	s.handle("GET /version", s.versionInfo)
 	s.handle("GET /info", s.info)
+	s.handle("GET /system/df", s.systemDf)
 	s.containerRoutes()
 	s.archiveRoutes()
 	s.execRoutes()

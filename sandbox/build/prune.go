@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gofrs/flock"
 
@@ -49,14 +50,47 @@ func (b *Builder) Prune() (int64, error) {
 	return freed, nil
 }
 
-// CacheUsage is the build cache as `docker system df` shows it: the
-// cached steps and the bytes the cache takes (all of which Prune frees).
-func (b *Builder) CacheUsage() (steps int, size int64) {
-	ents, _ := os.ReadDir(filepath.Join(b.CacheDir, "steps"))
+// CacheRecord is one cached layer, as `docker system df` counts the
+// build cache: its archive, its record and its unpacked tree.
+type CacheRecord struct {
+	ID       string // the layer's diff id
+	Size     int64
+	LastUsed time.Time
+}
+
+// CacheUsage lists the cached layers, also those a build that was
+// interrupted left unfinished, which Prune removes as well. (The cached
+// steps' small records are not counted.)
+func (b *Builder) CacheUsage() []CacheRecord {
+	dir := filepath.Join(b.CacheDir, "layers")
+	ents, _ := os.ReadDir(dir)
+	byID := map[string]*CacheRecord{}
+	var out []*CacheRecord
 	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".json") {
-			steps++
+		// <hex>, <hex>.json and <hex>.tar.gz are one layer.
+		hex, _, _ := strings.Cut(e.Name(), ".")
+		r, ok := byID[hex]
+		if !ok {
+			r = &CacheRecord{ID: "sha256:" + hex}
+			byID[hex] = r
+			out = append(out, r)
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if fi.IsDir() {
+			r.Size += diskusage.Tree(filepath.Join(dir, e.Name()))
+		} else {
+			r.Size += fi.Size()
+		}
+		if fi.ModTime().After(r.LastUsed) {
+			r.LastUsed = fi.ModTime()
 		}
 	}
-	return steps, diskusage.Tree(filepath.Join(b.CacheDir, "steps")) + diskusage.Tree(filepath.Join(b.CacheDir, "layers"))
+	records := make([]CacheRecord, len(out))
+	for i, r := range out {
+		records[i] = *r
+	}
+	return records
 }

@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 
+	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // UsageRow is one line of `docker system df`.
@@ -18,6 +20,11 @@ type UsageRow struct {
 // containers' writable layers, volumes and build cache take.
 type DiskUsage struct {
 	Images, Containers, Volumes, BuildCache UsageRow
+	// The objects behind the rows, for the Engine API's /system/df.
+	ImageSizes     map[string]image.ImageUsage // by image id
+	ContainerSizes map[string]int64            // writable layer bytes by container id
+	VolumeSizes    map[string]int64            // data bytes by volume name
+	CacheRecords   []build.CacheRecord
 }
 
 // DiskUsage adds up what the state root holds, as Docker counts it: an
@@ -25,12 +32,13 @@ type DiskUsage struct {
 // container while it runs, a volume while a container mounts it; the build
 // cache is never in use between builds.
 func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
-	var du DiskUsage
+	du := DiskUsage{ContainerSizes: map[string]int64{}, VolumeSizes: map[string]int64{}}
 	iu, err := e.Images.DiskUsage(ctx)
 	if err != nil {
 		return du, err
 	}
 	du.Images = UsageRow{Total: iu.Total, Active: iu.Active, Size: iu.Size, Reclaimable: iu.Reclaimable}
+	du.ImageSizes = iu.Images
 
 	cs, err := e.Containers.List()
 	if err != nil {
@@ -38,6 +46,7 @@ func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 	}
 	for _, c := range cs {
 		size := e.Containers.WritableSize(c.ID)
+		du.ContainerSizes[c.ID] = size
 		du.Containers.Total++
 		du.Containers.Size += size
 		switch c.State.Status {
@@ -58,6 +67,7 @@ func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 	}
 	for _, v := range vols {
 		size := vs.Size(v)
+		du.VolumeSizes[v.Name] = size
 		du.Volumes.Total++
 		du.Volumes.Size += size
 		if len(vs.Users(v)) > 0 {
@@ -67,7 +77,11 @@ func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 		}
 	}
 
-	steps, size := e.Builder().CacheUsage()
-	du.BuildCache = UsageRow{Total: steps, Size: size, Reclaimable: size}
+	du.CacheRecords = e.Builder().CacheUsage()
+	for _, r := range du.CacheRecords {
+		du.BuildCache.Total++
+		du.BuildCache.Size += r.Size
+		du.BuildCache.Reclaimable += r.Size
+	}
 	return du, nil
 }

@@ -10,6 +10,15 @@ import "context"
 type Usage struct {
 	Total, Active     int
 	Size, Reclaimable int64
+	// Images are the images one by one, by id.
+	Images map[string]ImageUsage
+}
+
+// ImageUsage is one image's share of Usage, as the Engine API reports it.
+type ImageUsage struct {
+	Size       int64 // all its layers
+	SharedSize int64 // its layers that other images have too
+	Active     bool  // a container uses it
 }
 
 // DiskUsage adds up the store's images and their layers.
@@ -18,11 +27,13 @@ func (s *Store) DiskUsage(ctx context.Context) (Usage, error) {
 	if err != nil {
 		return Usage{}, err
 	}
-	var u Usage
-	all, used := map[string]int64{}, map[string]bool{}
+	u := Usage{Images: map[string]ImageUsage{}}
+	size := map[string]int64{} // layer diff id -> bytes
+	images := map[string]int{} // layer diff id -> images that have it
+	used := map[string]bool{}  // layers of images in use
 	for _, img := range imgs {
-		u.Total++
 		active := len(s.usedBy(img.ID)) > 0
+		u.Total++
 		if active {
 			u.Active++
 		}
@@ -30,21 +41,33 @@ func (s *Store) DiskUsage(ctx context.Context) (Usage, error) {
 			continue
 		}
 		for _, d := range img.Config.RootFS.DiffIDs {
-			if _, seen := all[d.Hex]; !seen {
+			if _, seen := size[d.Hex]; !seen {
 				// A layer without its size record counts as empty.
-				size, _ := s.layerSize(d)
-				all[d.Hex] = size
+				size[d.Hex], _ = s.layerSize(d)
 			}
+			images[d.Hex]++
 			if active {
 				used[d.Hex] = true
 			}
 		}
 	}
-	for hex, size := range all {
-		u.Size += size
+	for hex, n := range size {
+		u.Size += n
 		if !used[hex] {
-			u.Reclaimable += size
+			u.Reclaimable += n
 		}
+	}
+	for _, img := range imgs {
+		iu := ImageUsage{Active: len(s.usedBy(img.ID)) > 0}
+		if img.Config != nil {
+			for _, d := range img.Config.RootFS.DiffIDs {
+				iu.Size += size[d.Hex]
+				if images[d.Hex] > 1 {
+					iu.SharedSize += size[d.Hex]
+				}
+			}
+		}
+		u.Images[img.ID] = iu
 	}
 	return u, nil
 }
