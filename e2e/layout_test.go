@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // TestInstalledLayout: with the three binaries side by side, a container's
@@ -61,5 +66,57 @@ func TestInstalledLayout(t *testing.T) {
 	mustSh(t, "docker stop -t 1 layout-box")
 	if out := mustSh(t, "docker ps -a --filter name=layout-box --format '{{.Status}}'"); !strings.HasPrefix(out, "Exited (") {
 		t.Errorf("after docker stop: %q, want Exited", out)
+	}
+}
+
+// TestInteractiveThroughMonitor: `docker run -it` on a real terminal, with
+// the container's pty passed through dockyard-monitor: the shell prompt, a
+// command's output, the window size, and the exit code of `exit 3`.
+func TestInteractiveThroughMonitor(t *testing.T) {
+	needs(t)
+	mustSh(t, "dockyard images prepare busybox")
+	cmd := exec.Command(filepath.Join(binDir, "docker"), "run", "-it", "--rm", "busybox", "sh")
+	cmd.Env = append(os.Environ(), "DOCKYARD_ROOT="+root, "TERM=xterm")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var mu sync.Mutex
+	var out bytes.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			mu.Lock()
+			out.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitFor := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			seen := out.String()
+			mu.Unlock()
+			if strings.Contains(seen, want) {
+				return
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("the terminal never showed %q:\n%s", want, out.String())
+	}
+	waitFor("# ")
+	ptmx.Write([]byte("echo sum=$((40+2)); stty size\n"))
+	waitFor("sum=42")
+	waitFor("40 100")
+	ptmx.Write([]byte("exit 3\n"))
+	err = cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 3 {
+		t.Errorf("docker run -it ... exit 3 ended with %v, want exit code 3", err)
 	}
 }
