@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/content"
@@ -44,7 +45,7 @@ The path is a folder of lessons (like content/lessons), one lesson's folder,
 or one lesson file; without it, the lessons built into dockyard. Exits 1
 when there is an error (or, with --strict, a warning).`,
 		Example: "  dockyard author lint content/lessons\n  dockyard author lint content/lessons/postgres\n  dockyard author lint ./my-lessons --strict",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Path = args[0]

@@ -53,18 +53,19 @@ func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
 	if err == nil {
 		return 0
 	}
-	path := "dockyard"
-	if cmd != nil {
-		path = cmd.CommandPath()
+	if cmd == nil {
+		cmd = root
 	}
-	return ExitCode(f, err, path)
+	return ExitCode(f, err, cmd)
 }
 
-// ExitCode prints err as the command at path should and returns the exit
-// code: a StatusError's own, 125 for usage errors under docker (2 outside),
-// 1 for anything else.
-func ExitCode(f *factory.Factory, err error, path string) int {
+// ExitCode prints err as the command cmd should and returns the exit code:
+// a StatusError's own; for a bad flag 125 under docker (2 outside) and for
+// a wrong number of arguments 1 (2 outside), both with the command's usage
+// line as Docker 28 prints them; 1 for anything else.
+func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 	stderr := f.IOStreams.ErrOut
+	path := cmd.CommandPath()
 	inDocker := IsDocker(path)
 	var status *factory.StatusError
 	if errors.As(err, &status) {
@@ -73,10 +74,28 @@ func ExitCode(f *factory.Factory, err error, path string) int {
 		}
 		return status.Code
 	}
+	var argsErr *ArgsError
+	if errors.As(err, &argsErr) {
+		// docker: 'docker exec' requires at least 2 arguments
+		//
+		// Usage:  docker exec [OPTIONS] CONTAINER COMMAND [ARG...]
+		//
+		// See 'docker exec --help' for more information
+		prog := "dockyard"
+		if inDocker {
+			prog = "docker"
+		}
+		fmt.Fprintf(stderr, "%s: '%s' %s\n\nUsage:  %s\n\n%s '%s --help' for more information\n",
+			prog, studentPath(path), argsErr.Problem, useLine(cmd), argsErr.verb(), studentPath(path))
+		if inDocker {
+			return 1
+		}
+		return 2
+	}
 	var flagErr *factory.FlagError
 	if errors.As(err, &flagErr) {
-		fmt.Fprintln(stderr, flagErr.Error())
-		fmt.Fprintf(stderr, "See '%s --help'.\n", studentPath(path))
+		fmt.Fprintf(stderr, "%s\n\nUsage:  %s\n\nRun '%s --help' for more information\n",
+			flagErr.Error(), useLine(cmd), studentPath(path))
 		if inDocker {
 			return 125
 		}
@@ -100,6 +119,12 @@ func ExitCode(f *factory.Factory, err error, path string) int {
 func IsDocker(path string) bool {
 	fields := strings.Fields(path)
 	return len(fields) > 1 && fields[1] == "docker"
+}
+
+// useLine is the command's usage line as the student would type it, without
+// cobra's "[flags]" (Docker's usage lines say [OPTIONS]).
+func useLine(cmd *cobra.Command) string {
+	return studentPath(strings.TrimSuffix(cmd.UseLine(), " [flags]"))
 }
 
 // studentPath turns "dockyard docker run" into "docker run", the name a

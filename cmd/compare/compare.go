@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -54,7 +55,7 @@ time, memory used on the host (the container's cgroup, qemu's RSS), disk size
 (the image, the kernel and initramfs) and the kernel each one sees.`,
 		Example: `  dockyard compare
   dockyard compare --runs 5 --json`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Root = f.Root
 			if opts.Runs < 1 || opts.Runs > 20 {

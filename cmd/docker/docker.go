@@ -23,7 +23,7 @@ import (
 // NewCmdDocker returns the `docker` command and its subcommands.
 func NewCmdDocker(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "docker",
+		Use:   "docker [OPTIONS] COMMAND",
 		Short: "Run Docker commands against Dockyard's engine",
 		Long: `Speak Docker's command line to Dockyard's sandboxed engine.
 

@@ -16,9 +16,10 @@ func TestRunDockerExitCodes(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{[]string{"dockyard", "docker", "--bogus"}, 125, "See 'docker --help'."},
+		{[]string{"dockyard", "docker", "--bogus"}, 125, "Run 'docker --help' for more information"},
 		{[]string{"/usr/local/bin/docker", "--bogus"}, 125, "unknown flag: --bogus"},
-		{[]string{"docker", "run", "--bogus", "busybox"}, 125, "See 'docker run --help'."},
+		{[]string{"docker", "run", "--bogus", "busybox"}, 125, "Run 'docker run --help' for more information"},
+		{[]string{"docker", "pull"}, 1, "docker: 'docker pull' requires 1 argument\n"},
 		{[]string{"docker", "ps", "--filter", "color=blue"}, 1, "invalid filter 'color=blue'"},
 	}
 	for _, tt := range tests {

@@ -17,9 +17,14 @@ func TestRunExitCodes(t *testing.T) {
 		wantStdout string
 	}{
 		{"version", []string{"dockyard", "version"}, 0, "", "dockyard test"},
-		{"unknown flag under docker is 125", []string{"dockyard", "docker", "--bogus"}, 125, "See 'docker --help'.", ""},
+		{"unknown flag under docker is 125", []string{"dockyard", "docker", "--bogus"}, 125,
+			"unknown flag: --bogus\n\nUsage:  docker [OPTIONS] COMMAND\n\nRun 'docker --help' for more information\n", ""},
+		{"a missing argument is 1, with the usage line", []string{"docker", "exec", "box"}, 1,
+			"docker: 'docker exec' requires at least 2 arguments\n\nUsage:  docker exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'docker exec --help' for more information\n", ""},
+		{"an argument too many is 1", []string{"docker", "ps", "web"}, 1,
+			"docker: 'docker ps' accepts no arguments\n\nUsage:  docker ps [OPTIONS]\n\nRun 'docker ps --help' for more information\n", ""},
 		{"docker symlink speaks docker", []string{"/usr/local/bin/docker", "--bogus"}, 125, "unknown flag: --bogus", ""},
-		{"unknown flag elsewhere is 2", []string{"dockyard", "version", "--bogus"}, 2, "See 'dockyard version --help'.", ""},
+		{"unknown flag elsewhere is 2", []string{"dockyard", "version", "--bogus"}, 2, "Run 'dockyard version --help' for more information", ""},
 		{"unknown command", []string{"dockyard", "nosuch"}, 1, `unknown command "nosuch"`, ""},
 		{"a typo in a docker command names the fix", []string{"docker", "nework", "ls"}, 1,
 			"docker: unknown command: docker nework\n\nDid you mean this?\n\tnetwork\n\nRun 'docker --help' for more information\n", ""},

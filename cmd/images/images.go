@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/bake"
@@ -22,7 +23,7 @@ func NewCmdImages(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "images",
 		Short: "Prepare the lesson images",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	cmd.AddCommand(NewCmdPrepare(f, nil))

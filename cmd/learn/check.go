@@ -11,6 +11,7 @@ import (
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/backend"
 	"github.com/dockyard-lab/dockyard/checker/dockyard"
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 )
@@ -32,7 +33,7 @@ answers). Every failed check says what was expected, what was found and a
 hint. When all pass, the step is recorded as done and the next one shown.
 With --json, print the checker's report (Exercism's results.json, version 2)
 instead, for graders; the exit status is 0 only when the step passed.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 )
@@ -33,7 +34,7 @@ terminal) or see the list. The current step is shown; do it in your shell,
 then run "dockyard check". With --watch, dockyard checks the step every few
 seconds and moves on by itself when it passes.`,
 		Example: "  dockyard learn\n  dockyard learn containers\n  dockyard learn --watch\n  dockyard --lang ko learn",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Lesson = args[0]
@@ -95,9 +96,9 @@ func NewCmdStep(f *factory.Factory, runF func(*MoveOptions) error) *cobra.Comman
 
 func newMoveCmd(f *factory.Factory, runF func(*MoveOptions) error, use, short, to string) *cobra.Command {
 	opts := &MoveOptions{Common: Common{Factory: f}, To: to}
-	args := cobra.NoArgs
+	args := cli.NoArgs
 	if to == "" {
-		args = cobra.ExactArgs(1)
+		args = cli.ExactArgs(1)
 	}
 	cmd := &cobra.Command{
 		Use: use, Short: short, Args: args,
@@ -138,7 +139,7 @@ type HintOptions struct{ Common }
 func NewCmdHint(f *factory.Factory, runF func(*HintOptions) error) *cobra.Command {
 	opts := &HintOptions{Common{Factory: f}}
 	cmd := &cobra.Command{
-		Use: "hint", Short: "Show the next hint for the current step", Args: cobra.NoArgs,
+		Use: "hint", Short: "Show the next hint for the current step", Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -167,7 +168,7 @@ func NewCmdAnswer(f *factory.Factory, runF func(*AnswerOptions) error) *cobra.Co
 one): give the question's id, shown under it, and the numbers of your
 choices. Then run "dockyard check".`,
 		Example: "  dockyard answer intro-image-vs-container 2\n  dockyard answer networks-drivers 1 3",
-		Args:    cobra.MinimumNArgs(2),
+		Args:    cli.MinArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Quiz = args[0]
 			for _, a := range args[1:] {
@@ -197,7 +198,7 @@ func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Comm
 		Use:   "solve",
 		Short: "Run the current step's reference solution",
 		Long:  "Run the current step's reference solution, check the step, and mark it solved with help.",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -230,7 +231,7 @@ current lesson (--lesson) or of every lesson you started (--all), removing
 what they created, and forget their progress. With --all --wipe, also
 remove every container, network and volume from Dockyard's engine (images
 stay), whoever made them.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Wipe && !all {
 				return &factory.FlagError{Err: fmt.Errorf("--wipe goes with --all: dockyard reset --all --wipe")}
@@ -279,7 +280,7 @@ type ProgressOptions struct{ Common }
 func NewCmdProgress(f *factory.Factory, runF func(*ProgressOptions) error) *cobra.Command {
 	opts := &ProgressOptions{Common{Factory: f}}
 	cmd := &cobra.Command{
-		Use: "progress", Short: "Show the lessons and the steps you have done", Args: cobra.NoArgs,
+		Use: "progress", Short: "Show the lessons and the steps you have done", Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -296,7 +297,7 @@ func NewCmdProgress(f *factory.Factory, runF func(*ProgressOptions) error) *cobr
 func newCmdPrompt(f *factory.Factory) *cobra.Command {
 	c := &Common{Factory: f}
 	return &cobra.Command{
-		Use: "__prompt", Hidden: true, Args: cobra.NoArgs,
+		Use: "__prompt", Hidden: true, Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := c.newSession(false)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/checker"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/doctor"
@@ -30,7 +31,7 @@ func NewCmdDoctor(f *factory.Factory, runF func(*DoctorOptions) error) *cobra.Co
 namespaces, IP forwarding), the state folder, the engine, the lesson images,
 the ports the lessons publish, the progress file and the lessons, and say
 how to fix each problem. Exits 1 when there is a problem.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
@@ -42,7 +43,7 @@ shows the current lesson and step. Leave with "exit".
 While the shell runs, Dockyard also serves the Docker Engine API (as
 "dockyard serve" does) on a root-only socket and sets DOCKER_HOST to it, so
 Docker SDKs, IDE plugins and a real docker client reach the same engine.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Shell == "" {
 				opts.Shell = os.Getenv("SHELL")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/registry"
@@ -27,7 +28,7 @@ func NewCmdRegistry(f *factory.Factory) *cobra.Command {
 		Long: `Run a local OCI image registry on loopback, with its data kept under the
 state root, so "docker push localhost:5000/name:tag" and "docker pull" back
 work without the internet.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	cmd.AddCommand(NewCmdStart(f, nil), NewCmdStop(f, nil), NewCmdStatus(f, nil), newCmdServe(f))
@@ -52,7 +53,7 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 		Example: `  dockyard registry start
   docker tag busybox localhost:5000/busybox:lesson
   docker push localhost:5000/busybox:lesson`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Root = f.Root
 			if runF != nil {
@@ -107,7 +108,7 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 	return &cobra.Command{
 		Use:   "stop",
 		Short: "Stop the local registry (what was pushed stays on disk)",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Root = f.Root
 			if runF != nil {
@@ -142,7 +143,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Say whether the local registry is running, and where",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts.Root = f.Root
 			if runF != nil {
@@ -173,7 +174,7 @@ func newCmdServe(f *factory.Factory) *cobra.Command {
 		Use:    "serve",
 		Short:  "Serve the registry in the foreground (run by registry start)",
 		Hidden: true,
-		Args:   cobra.NoArgs,
+		Args:   cli.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()

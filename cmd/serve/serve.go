@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/apiserver"
@@ -51,7 +52,7 @@ SDKs work with Dockyard:
 The socket is mode 0660, owned by root and --group (default "docker" when
 that group exists). Anyone who can use it controls containers as root:
 add only people you would give sudo. See docs/api.md.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.GroupSet = cmd.Flags().Changed("group")
 			if runF != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
@@ -35,7 +36,7 @@ func NewCmdConsole(f *factory.Factory, runF func(*ConsoleOptions) error) *cobra.
 		Long: `Attach your terminal to the serial console of a VM started with
 "dockyard vm run -d": a shell when it was started without a command. Press
 Ctrl-] to leave; the VM keeps running. Typing exit in its shell powers it off.`,
-		Args: cobra.ExactArgs(1),
+		Args: cli.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Root, opts.ID = f.Root, args[0]
 			if runF != nil {

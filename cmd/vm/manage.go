@@ -10,6 +10,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
@@ -31,7 +32,7 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 		Use:     "ls",
 		Aliases: []string{"ps", "list"},
 		Short:   "List VMs started with vm run -d",
-		Args:    cobra.NoArgs,
+		Args:    cli.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts.Root = f.Root
 			if runF != nil {
@@ -96,7 +97,7 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "stop [flags] VM [VM...]",
 		Short: "Stop running VMs (qemu quits; what ran in them is gone)",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Root, opts.IDs = f.Root, args
 			if seconds < 0 {
@@ -144,7 +145,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rm [flags] VM [VM...]",
 		Short: "Remove stopped VMs",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Root, opts.IDs = f.Root, args
 			if runF != nil {

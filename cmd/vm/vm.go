@@ -6,6 +6,7 @@ package vm
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -17,7 +18,7 @@ func NewCmdVM(f *factory.Factory) *cobra.Command {
 		Long: `Boot a tiny virtual machine with qemu: Debian's cloud kernel and a busybox
 initramfs. Unlike a container it runs its own kernel with its own memory, and
 it has to boot first. "dockyard compare" measures both side by side.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	cmd.AddCommand(NewCmdRun(f, nil), NewCmdLs(f, nil), NewCmdStop(f, nil), NewCmdRm(f, nil), NewCmdConsole(f, nil))

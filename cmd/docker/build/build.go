@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/build"
@@ -52,12 +53,7 @@ context (minus what .dockerignore excludes). Steps are cached: a second
 build of an unchanged Dockerfile and context is near-instant.`,
 		Example: `  docker build -t hello:1 .
   docker build -f docker/Dockerfile --build-arg VERSION=2 --target runtime -t app .`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return &factory.FlagError{Err: fmt.Errorf(`"docker build" requires exactly 1 argument`)}
-			}
-			return nil
-		},
+		Args: cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = args[0]
 			if runF != nil {

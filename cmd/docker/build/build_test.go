@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -47,9 +48,9 @@ func TestBuildNeedsOneContext(t *testing.T) {
 		cmd := NewCmdBuild(&factory.Factory{IOStreams: ios}, func(*BuildOptions) error { return nil })
 		cmd.SetArgs(args)
 		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		var fe *factory.FlagError
-		if err := cmd.Execute(); !errors.As(err, &fe) {
-			t.Errorf("docker build %q error = %v, want a usage error", args, err)
+		var ae *cli.ArgsError
+		if err := cmd.Execute(); !errors.As(err, &ae) {
+			t.Errorf("docker build %q error = %v, want an arguments error", args, err)
 		}
 	}
 }

@@ -102,27 +102,3 @@ func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error
 	}
 	return nil
 }
-
-// exactArgs and minArgs give Docker's usage messages.
-func minArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < n {
-			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument", dockerName(cmd), n)}
-		}
-		return nil
-	}
-}
-
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return &factory.FlagError{Err: fmt.Errorf("%q requires exactly %d arguments", dockerName(cmd), n)}
-		}
-		return nil
-	}
-}
-
-// dockerName is the command as the student typed it: "docker run".
-func dockerName(cmd *cobra.Command) string {
-	return strings.TrimPrefix(cmd.CommandPath(), "dockyard ")
-}

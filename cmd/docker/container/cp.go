@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -13,7 +14,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 	return &cobra.Command{
 		Use:   "cp CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH",
 		Short: "Copy files/folders between a container and the local filesystem",
-		Args:  exactArgs(2),
+		Args:  cli.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(args[0], args[1])

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
@@ -32,7 +33,7 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
 		Short: "Execute a command in a running container",
-		Args:  minArgs(2),
+		Args:  cli.MinArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref, opts.Cmd = args[0], args[1:]
 			if runF != nil {

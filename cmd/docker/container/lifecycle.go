@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
@@ -37,7 +38,7 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "start [OPTIONS] CONTAINER [CONTAINER...]",
 		Short: "Start one or more stopped containers",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if (opts.Attach || opts.Interactive) && len(args) > 1 {
@@ -124,7 +125,7 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 		Use:   "stop [OPTIONS] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more running containers",
 		Long:  "Stop sends the stop signal (SIGTERM unless the image says otherwise), waits --time seconds, then SIGKILL.",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if runF != nil {
@@ -156,7 +157,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 	cmd := &cobra.Command{
 		Use:   "restart [OPTIONS] CONTAINER [CONTAINER...]",
 		Short: "Restart one or more containers",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if runF != nil {
@@ -194,7 +195,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "kill [OPTIONS] CONTAINER [CONTAINER...]",
 		Short: "Kill one or more running containers",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if _, err := container.ParseSignal(opts.Signal); err != nil {
@@ -239,7 +240,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 		Use:     "rm [OPTIONS] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more containers",
-		Args:    minArgs(1),
+		Args:    cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
 			if runF != nil {
@@ -265,7 +266,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "wait CONTAINER [CONTAINER...]",
 		Short: "Block until one or more containers stop, then print their exit codes",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(args)
@@ -298,7 +299,7 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 	return &cobra.Command{
 		Use:   "rename CONTAINER NEW_NAME",
 		Short: "Rename a container",
-		Args:  exactArgs(2),
+		Args:  cli.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(args[0], args[1])
@@ -328,7 +329,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove all stopped containers",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

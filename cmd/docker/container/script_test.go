@@ -3,6 +3,7 @@ package container_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,16 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MIRROR", "http://"+reg)
 			env.Setenv("REGISTRY", reg) // for names that must not reach Docker Hub
 			env.Setenv("DOCKYARD_REGISTRY_MIRROR", "http://"+reg)
+			// Host ports free now, so that scripts do not collide with
+			// whatever else runs on the machine.
+			for _, name := range []string{"PORT1", "PORT2"} {
+				l, err := net.Listen("tcp4", "127.0.0.1:0")
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+				l.Close()
+			}
 			s, err := image.Open(root)
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -26,7 +27,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 		Use:     "inspect [OPTIONS] IMAGE [IMAGE...]",
 		Short:   "Display detailed information on one or more images",
 		Example: "  docker image inspect busybox\n  docker image inspect -f '{{.Config.Cmd}}' busybox",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Images = args
 			if runF != nil {

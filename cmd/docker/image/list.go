@@ -11,6 +11,7 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -45,7 +46,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error, use string) *
   docker images -q
   docker images --filter dangling=true
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}'`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cli.MaxArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Repository = args[0]

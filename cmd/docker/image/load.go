@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -33,7 +34,7 @@ func NewCmdLoad(f *factory.Factory, runF func(*LoadOptions) error) *cobra.Comman
 Both "docker save" archives (manifest.json) and OCI image layout archives
 (index.json, as written by skopeo or Docker 25+) load.`,
 		Example: "  docker load -i busybox.tar\n  docker load < busybox.tar",
-		Args:    cobra.NoArgs,
+		Args:    cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -9,6 +9,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
@@ -42,7 +43,7 @@ loopback are reached over plain HTTP. Without a network, load images with
 		Example: `  docker pull busybox
   docker pull localhost:5000/myapp:v1
   docker pull --registry-mirror http://127.0.0.1:5000 debian:bookworm`,
-		Args: cobra.ExactArgs(1),
+		Args: cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if runF != nil {

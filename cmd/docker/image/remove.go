@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
@@ -32,7 +33,7 @@ func NewCmdRemove(f *factory.Factory, runF func(*RemoveOptions) error, use strin
 
 A name of an image that has other names is only untagged. An image that a
 container uses is refused (remove the container first, or -f to untag it).`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Images = args
 			if runF != nil {

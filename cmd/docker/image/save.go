@@ -11,6 +11,7 @@ import (
 	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -31,7 +32,7 @@ func NewCmdSave(f *factory.Factory, runF func(*SaveOptions) error) *cobra.Comman
 		Use:     "save [OPTIONS] IMAGE [IMAGE...]",
 		Short:   "Save one or more images to a tar archive (streamed to STDOUT by default)",
 		Example: "  docker save -o busybox.tar busybox\n  docker save busybox > busybox.tar",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Images = args
 			if runF != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -24,7 +25,7 @@ func NewCmdTag(f *factory.Factory, runF func(*TagOptions) error) *cobra.Command 
 		Use:     "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 		Short:   "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
 		Example: "  docker tag busybox localhost:5000/mybox:v1",
-		Args:    cobra.ExactArgs(2),
+		Args:    cli.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Source, opts.Target = args[0], args[1]
 			if runF != nil {

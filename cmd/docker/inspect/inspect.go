@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -49,7 +50,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*Options) error, kinds ...Kind)
 	cmd := &cobra.Command{
 		Use:   "inspect [OPTIONS] NAME|ID [NAME|ID...]",
 		Short: "Return low-level information on Docker objects",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {

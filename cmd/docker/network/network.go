@@ -15,6 +15,7 @@ import (
 	apinet "github.com/moby/moby/api/types/network"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -76,7 +77,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "create [OPTIONS] NETWORK",
 		Short: "Create a network",
-		Args:  exactArgs(1, "network name"),
+		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if runF != nil {
@@ -136,7 +137,7 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
 		Short:   "List networks",
-		Args:    cobra.NoArgs,
+		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, flt := range opts.Filters {
 				k, _, ok := strings.Cut(flt, "=")
@@ -243,7 +244,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "inspect NETWORK [NETWORK...]",
 		Short: "Display detailed information on one or more networks",
-		Args:  minArgs(1, "network name"),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -299,7 +300,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 		Use:     "rm NETWORK [NETWORK...]",
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more networks",
-		Args:    minArgs(1, "network name"),
+		Args:    cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -350,7 +351,7 @@ func NewCmdConnect(f *factory.Factory, runF func(*ConnectOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "connect [OPTIONS] NETWORK CONTAINER",
 		Short: "Connect a container to a network",
-		Args:  exactArgs(2, "network and container"),
+		Args:  cli.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Network, opts.Container = args[0], args[1]
 			if runF != nil {
@@ -385,7 +386,7 @@ func NewCmdDisconnect(f *factory.Factory, runF func(*DisconnectOptions) error) *
 	cmd := &cobra.Command{
 		Use:   "disconnect [OPTIONS] NETWORK CONTAINER",
 		Short: "Disconnect a container from a network",
-		Args:  exactArgs(2, "network and container"),
+		Args:  cli.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Network, opts.Container = args[0], args[1]
 			if runF != nil {
@@ -418,7 +419,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove all unused networks",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -464,24 +465,6 @@ func confirm(io *iostreams.IOStreams, question string) (bool, error) {
 	return answer == "y" || answer == "yes", nil
 }
 
-func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return &factory.FlagError{Err: fmt.Errorf("%q requires exactly %d argument(s) (%s).\nUsage:  %s", cmd.CommandPath(), n, what, cmd.UseLine())}
-		}
-		return nil
-	}
-}
-
-func minArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < n {
-			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument(s) (%s).\nUsage:  %s", cmd.CommandPath(), n, what, cmd.UseLine())}
-		}
-		return nil
-	}
-}
-
 // sortedPorts orders bindings as Docker prints them.
 func sortedPorts(ps []network.PortBinding) []network.PortBinding {
 	out := append([]network.PortBinding(nil), ps...)
@@ -503,7 +486,7 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 		Use:    "reset",
 		Short:  "Remove all of this state root's networking (not a Docker command)",
 		Hidden: true,
-		Args:   cobra.NoArgs,
+		Args:   cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			e, err := f.Engine(cmd.Context())
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -27,12 +28,7 @@ func NewCmdPort(f *factory.Factory, runF func(*PortOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "port CONTAINER [PRIVATE_PORT[/PROTO]]",
 		Short: "List port mappings or a specific mapping for the container",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) < 1 || len(args) > 2 {
-				return &factory.FlagError{Err: fmt.Errorf("%q requires at least 1 and at most 2 arguments.\nUsage:  %s", cmd.CommandPath(), cmd.UseLine())}
-			}
-			return nil
-		},
+		Args:  cli.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Container = args[0]
 			if len(args) == 2 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -36,12 +37,7 @@ push.`,
 		Example: `  dockyard registry start
   docker tag busybox localhost:5000/busybox:lesson
   docker push localhost:5000/busybox:lesson`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return &factory.FlagError{Err: fmt.Errorf(`"docker push" requires exactly 1 argument`)}
-			}
-			return nil
-		},
+		Args: cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if runF != nil {

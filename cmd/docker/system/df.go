@@ -8,6 +8,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
@@ -32,7 +33,7 @@ func NewCmdDf(f *factory.Factory, runF func(*DfOptions) error) *cobra.Command {
 		Long: `Show how much disk the engine's images, containers (their writable layers),
 volumes and build cache take, and how much removing the unused ones would
 free (docker system prune).`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if verbose {
 				return &factory.FlagError{Err: fmt.Errorf("docker system df -v is not available in Dockyard: docker images, docker ps -a and docker volume ls list the objects one by one")}

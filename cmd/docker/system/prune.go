@@ -10,6 +10,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
@@ -33,7 +34,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 		Long: `Remove all stopped containers, all networks no container uses, all dangling
 images and the build cache; with -a every image no container uses, with
 --volumes the anonymous volumes no container uses.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

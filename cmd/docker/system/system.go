@@ -14,6 +14,7 @@ import (
 	"github.com/moby/moby/api/types/system"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
@@ -48,7 +49,7 @@ On real Docker the client (the docker command) talks to a separate engine
 process, the daemon, through its API. Dockyard has no daemon: the engine runs
 inside the dockyard command itself (or behind "dockyard serve", which speaks
 Docker's API), so both halves show the same build.`,
-		Args: cobra.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -97,7 +98,7 @@ func NewCmdInfo(f *factory.Factory, runF func(*InfoOptions) error) *cobra.Comman
 	return &cobra.Command{
 		Use:   "info",
 		Short: "Display system-wide information",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -15,6 +15,7 @@ import (
 	apivol "github.com/moby/moby/api/types/volume"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -62,12 +63,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "create [OPTIONS] [VOLUME]",
 		Short: "Create a volume",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return &factory.FlagError{Err: fmt.Errorf("%q requires at most 1 argument.\nUsage:  %s", cmd.CommandPath(), cmd.UseLine())}
-			}
-			return nil
-		},
+		Args:  cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if opts.Name != "" && opts.Name != args[0] {
@@ -133,7 +129,7 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
 		Short:   "List volumes",
-		Args:    cobra.NoArgs,
+		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, flt := range opts.Filters {
 				k, _, ok := strings.Cut(flt, "=")
@@ -224,7 +220,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "inspect VOLUME [VOLUME...]",
 		Short: "Display detailed information on one or more volumes",
-		Args:  minArgs(1),
+		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -279,7 +275,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 		Use:     "rm [OPTIONS] VOLUME [VOLUME...]",
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more volumes",
-		Args:    minArgs(1),
+		Args:    cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -329,7 +325,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove unused local volumes",
-		Args:  cobra.NoArgs,
+		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -372,15 +368,6 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	}
 	fmt.Fprintf(opts.IO.Out, "Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
 	return nil
-}
-
-func minArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < n {
-			return &factory.FlagError{Err: fmt.Errorf("%q requires at least %d argument.\nUsage:  %s", cmd.CommandPath(), n, cmd.UseLine())}
-		}
-		return nil
-	}
 }
 
 // InspectKind lets `docker inspect` find volumes.
