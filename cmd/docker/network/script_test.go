@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -82,6 +84,16 @@ func runScripts(t *testing.T, dir string, withBusybox bool) {
 				return err
 			}
 			env.Setenv("DOCKYARD_RESOLV_CONF", rc)
+			// Host ports free now, so that scripts do not collide with
+			// whatever else runs on the machine.
+			for _, name := range []string{"PORT1", "PORT2"} {
+				l, err := net.Listen("tcp4", "127.0.0.1:0")
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+				l.Close()
+			}
 			if withBusybox {
 				s, err := image.Open(root)
 				if err != nil {
