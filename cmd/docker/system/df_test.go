@@ -1,30 +1,14 @@
 package system_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
 // docker system df counts what each kind takes and what pruning the
 // unused ones would free, in Docker's table.
 func TestSystemDf(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-	root := t.TempDir()
-	ctx := context.Background()
-	e, err := engine.Open(ctx, engine.Options{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
-		t.Fatal(err)
-	}
+	root := rootWithBusybox(t)
 	t.Cleanup(func() { dockerCLI(t, root, "", "rm", "-f", "running") })
 
 	// Nothing but an unused image: all of it is reclaimable.

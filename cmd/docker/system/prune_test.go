@@ -33,9 +33,10 @@ func dockerCLI(t *testing.T, root, stdin string, args ...string) (string, int) {
 	return out.String() + errOut.String(), code
 }
 
-// docker system prune removes stopped containers, then what they held:
-// unused networks, anonymous volumes (--volumes) and unused images (-a).
-func TestSystemPrune(t *testing.T) {
+// rootWithBusybox is a new state root holding busybox:latest; it skips
+// the test unless run as root (it runs containers).
+func rootWithBusybox(t *testing.T) string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -48,6 +49,13 @@ func TestSystemPrune(t *testing.T) {
 	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+// docker system prune removes stopped containers, then what they held:
+// unused networks, anonymous volumes (--volumes) and unused images (-a).
+func TestSystemPrune(t *testing.T) {
+	root := rootWithBusybox(t)
 	t.Cleanup(func() { dockerCLI(t, root, "", "network", "reset") })
 	for _, args := range [][]string{
 		{"network", "create", "unused-net"},
