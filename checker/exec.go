@@ -261,11 +261,13 @@ type vmSpec struct {
 	GuestKernelContains   *string `yaml:"guest_kernel_contains"`
 }
 
-func (s *vmSpec) evaluate(ctx context.Context, r *run) {
-	if r.check.Subject != "last-run" {
-		r.errorf("vm.subject", nil)
-		return
+func (s *vmSpec) validate(d *decoder, c *Check) {
+	if c.Subject != "last-run" {
+		d.invalid(c, "vm", "%q is not a record of VM runs: the only one is \"last-run\", e.g. \"vm: last-run\"", c.Subject)
 	}
+}
+
+func (s *vmSpec) evaluate(ctx context.Context, r *run) {
 	vms, ok := r.env.Engine.(VMRuns)
 	if !ok {
 		r.errorf("vm.unavailable", nil)

@@ -115,7 +115,7 @@ max: 3`,
 		checker.KindFile:     "file: /tmp/x\nabsent: false\ndir: false\ncontains: hi\nmatches: h.",
 		checker.KindQuiz:     "quiz: layers-1",
 		checker.KindCommand:  "command: test -s /tmp/x\nexit_code: 0\nstdout_contains: a\nstdout_matches: b",
-		checker.KindVM:       "vm: tiny",
+		checker.KindVM:       "vm: last-run",
 	}
 	for _, k := range checker.Kinds {
 		src, ok := blocks[k]
