@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -270,6 +271,9 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 	}
 	if o.Image == "" {
 		problems = append(problems, "no image given")
+	}
+	if o.WorkingDir != "" && !path.IsAbs(o.WorkingDir) {
+		problems = append(problems, fmt.Sprintf("the working directory '%s' is invalid, it needs to be an absolute path", o.WorkingDir))
 	}
 	for _, env := range o.Env {
 		if err := validateEnv(env); err != nil {
