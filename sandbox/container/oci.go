@@ -116,11 +116,9 @@ func execUser(rootfs, spec string) (*user.ExecUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := user.GetExecUserPath(spec, &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}, passwd, group)
-	if err != nil {
-		return nil, fmt.Errorf("unable to find user %s: %w", spec, err)
-	}
-	return u, nil
+	// Its errors name the user or group already, as Docker shows them:
+	// "unable to find user bob: no matching entries in passwd file".
+	return user.GetExecUserPath(spec, &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}, passwd, group)
 }
 
 // processEnv is the environment the container's processes see: the
