@@ -66,6 +66,25 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 	})
 }
 
+// IsDir reports whether path is a directory in the container (following
+// symlinks inside it); an error when it does not exist.
+func (s *Store) IsDir(ref, path string) (bool, error) {
+	var dir bool
+	err := s.withRootfs(ref, func(rootfs string) error {
+		p, err := securejoin.SecureJoin(rootfs, path)
+		if err != nil {
+			return err
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("could not find the directory %s in container %s", path, ref)
+		}
+		dir = fi.IsDir()
+		return nil
+	})
+	return dir, err
+}
+
 // copyTree copies files, directories and symlinks from src to dst; owner
 // >= 0 makes everything that user's and group's.
 func copyTree(src, dst string, owner int) error {

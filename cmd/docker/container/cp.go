@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // NewCmdCp returns `docker cp`.
@@ -19,21 +20,30 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			if runF != nil {
 				return runF(args[0], args[1])
 			}
-			if args[0] == "-" || args[1] == "-" {
-				return &factory.StatusError{Code: 1, Message: "docker cp with \"-\" (a tar stream) is not supported by Dockyard: copy to or from a file or directory"}
-			}
 			srcC, srcPath, srcIn := splitCp(args[0])
 			dstC, dstPath, dstIn := splitCp(args[1])
 			if srcIn == dstIn {
-				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path"}
+				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path or - (a tar stream)"}
 			}
 			e, err := f.Engine(ctxOr(cmd.Context()))
 			if err != nil {
 				return err
 			}
-			if srcIn {
+			switch {
+			case srcIn && args[1] == "-":
+				// The path as a tar stream on standard output.
+				copied, cleanup, err := e.CopyOut(srcC, srcPath)
+				if err != nil {
+					return daemonError(err)
+				}
+				defer cleanup()
+				err = engine.WriteTar(f.IOStreams.Out, copied)
+			case srcIn:
 				err = e.Containers.CopyFrom(srcC, srcPath, args[1])
-			} else {
+			case args[0] == "-":
+				// A tar stream from standard input, extracted into a directory.
+				err = e.PutArchive(dstC, f.IOStreams.In, dstPath)
+			default:
 				err = e.Containers.CopyTo(dstC, args[0], dstPath)
 			}
 			if err != nil {
@@ -47,7 +57,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 // splitCp reads CONTAINER:PATH; a local path has no colon before its
 // first slash.
 func splitCp(arg string) (ref, path string, inContainer bool) {
-	if strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") {
+	if arg == "-" || strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") {
 		return "", arg, false
 	}
 	ref, path, ok := strings.Cut(arg, ":")
