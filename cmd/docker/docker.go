@@ -25,6 +25,8 @@ func NewCmdDocker(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "docker [OPTIONS] COMMAND",
 		Short: "Run Docker commands against Dockyard's engine",
+		// Docker's usage lines say [OPTIONS], not cobra's [flags].
+		DisableFlagsInUseLine: true,
 		Long: `Speak Docker's command line to Dockyard's sandboxed engine.
 
 The same binary run through a symlink named "docker" behaves the same, so
@@ -47,6 +49,33 @@ The same binary run through a symlink named "docker" behaves the same, so
 	return cmd
 }
 
+// notInDockyard are real Docker commands that Dockyard leaves out, with
+// what to do instead: a student who types one learns that it exists and
+// why it is not here, rather than "unknown command" and a far-off guess.
+var notInDockyard = map[string]string{
+	"docker attach":  "follow its output with docker logs -f, or run a shell in it with docker exec -it",
+	"docker commit":  "describe the image in a Dockerfile and docker build it (lesson: dockyard learn build)",
+	"docker diff":    "look inside with docker exec, or copy files out with docker cp",
+	"docker events":  "docker ps -a and docker inspect show what happened to each container",
+	"docker export":  "save images with docker save; copy a container's files out with docker cp",
+	"docker import":  "load saved images with docker load -i file.tar",
+	"docker login":   "the registries of the lessons (dockyard registry start) need no login",
+	"docker logout":  "the registries of the lessons (dockyard registry start) need no login",
+	"docker pause":   "stop it with docker stop and start it again with docker start",
+	"docker unpause": "stop it with docker stop and start it again with docker start",
+	"docker search":  "it asks Docker Hub, which the sandbox cannot reach; docker images lists what you have, dockyard images prepare makes the lesson images",
+	"docker update":  "remove the container and run it again with the new limits (-m, --cpus, --pids-limit, --restart)",
+	"docker compose": "Compose is a separate tool; run each container with docker run and a shared network (lesson: dockyard learn networks)",
+	"docker swarm":   "it needs a cluster of Docker hosts, which is out of this lab's scope",
+	"docker service": "it needs a Docker swarm (a cluster of hosts), which is out of this lab's scope",
+	"docker stack":   "it needs a Docker swarm (a cluster of hosts), which is out of this lab's scope",
+	"docker node":    "it needs a Docker swarm (a cluster of hosts), which is out of this lab's scope",
+	"docker context": "Dockyard has one engine; dockyard serve makes it reachable for the real docker CLI",
+	"docker buildx":  "docker build builds with Dockyard's own builder",
+	"docker plugin":  "Dockyard has no plugins",
+	"docker trust":   "Dockyard does not sign images",
+}
+
 // refuseUnknownSubcommands makes every command that has subcommands answer
 // a mistyped one as Docker does ("docker: unknown command: docker nework",
 // exit 1), with cobra's suggestions added so a typo names its fix.
@@ -59,6 +88,9 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 			return nil
 		}
 		path := strings.TrimPrefix(c.CommandPath(), "dockyard ")
+		if why, ok := notInDockyard[path+" "+args[0]]; ok {
+			return &factory.StatusError{Code: 1, Message: fmt.Sprintf("docker: '%s %s' is a Docker command that Dockyard does not have: %s", path, args[0], why)}
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "docker: unknown command: %s %s\n", path, args[0])
 		if c != c.Root() && c.Parent().Name() != "dockyard" {

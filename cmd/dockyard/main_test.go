@@ -28,6 +28,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"unknown command", []string{"dockyard", "nosuch"}, 1, `unknown command "nosuch"`, ""},
 		{"a typo in a docker command names the fix", []string{"docker", "nework", "ls"}, 1,
 			"docker: unknown command: docker nework\n\nDid you mean this?\n\tnetwork\n\nRun 'docker --help' for more information\n", ""},
+		{"a Docker command Dockyard leaves out says so and what to do instead", []string{"docker", "pause", "web"}, 1,
+			"docker: 'docker pause' is a Docker command that Dockyard does not have: stop it with docker stop and start it again with docker start\n", ""},
 		{"a typo in a docker subcommand", []string{"docker", "network", "lss"}, 1,
 			"docker: unknown command: docker network lss\n\nUsage:  docker network\n\nDid you mean this?\n\tls\n", ""},
 	}
