@@ -463,6 +463,16 @@ func TestVolumeCommands(t *testing.T) {
 	}
 }
 
+// docker diff through the API lists the same changes as dockyard's own.
+func TestDiff(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "--name", "differ", "busybox", "sh", "-c", "echo hi > /tmp/new && rm /bin/ls")
+	t.Cleanup(func() { s.code(t, "rm", "-f", "differ") })
+	if out := s.docker(t, "diff", "differ"); out != "C /bin\nD /bin/ls\nC /tmp\nA /tmp/new\n" {
+		t.Errorf("docker diff = %q, want C /bin, D /bin/ls, C /tmp, A /tmp/new", out)
+	}
+}
+
 // The real client's docker system df adds up what GET /system/df lists
 // into the same table as dockyard's own docker system df.
 func TestSystemDf(t *testing.T) {

@@ -42,6 +42,7 @@ func (s *Server) containerRoutes() {
 	s.handle("DELETE /containers/{id}", s.removeContainer)
 	s.handle("POST /containers/{id}/rename", s.renameContainer)
 	s.handle("GET /containers/{id}/top", s.top)
+	s.handle("GET /containers/{id}/changes", s.changes)
 	s.handle("POST /containers/{id}/resize", s.resizeContainer)
 }
 
@@ -614,6 +615,19 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 
 // top is GET /containers/{id}/top: the host's ps, limited to the
 // container's processes, as Docker's daemon does.
+// changes is GET /containers/{id}/changes, docker diff.
+func (s *Server) changes(w http.ResponseWriter, r *http.Request) error {
+	changes, err := s.e.Containers.Changes(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	out := []mobycontainer.FilesystemChange{}
+	for _, c := range changes {
+		out = append(out, mobycontainer.FilesystemChange{Path: c.Path, Kind: mobycontainer.ChangeType(c.Kind)})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
 func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.e.Containers.Get(r.PathValue("id"))
 	if err != nil {
