@@ -81,9 +81,14 @@ func Short(id string) string {
 	return h
 }
 
+// trimAlgo drops a digest algorithm ("sha256:") in front of an id. Only
+// that: in "myapp:1" the part after the colon is a tag, and "1" taken for
+// an id prefix would name whatever container's id starts with 1.
 func trimAlgo(id string) string {
-	if i := strings.IndexByte(id, ':'); i >= 0 {
-		return id[i+1:]
+	for _, algo := range []string{"sha256:", "sha512:"} {
+		if strings.HasPrefix(id, algo) {
+			return id[len(algo):]
+		}
 	}
 	return id
 }

@@ -26,6 +26,9 @@ func TestFind(t *testing.T) {
 		{prefix: "abc", want: "abc"}, // exact match wins
 		{prefix: "abc0", want: ids[2]},
 		{prefix: "ffff", wantErr: ErrNotFound},
+		// A name with a tag is not an id: "1" after the colon must not be
+		// read as the prefix of one.
+		{prefix: "myapp:3f57", wantErr: ErrNotFound},
 		{prefix: "", wantErr: ErrNotFound},
 	}
 	for _, tt := range tests {
