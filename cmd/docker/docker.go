@@ -54,7 +54,6 @@ The same binary run through a symlink named "docker" behaves the same, so
 // why it is not here, rather than "unknown command" and a far-off guess.
 var notInDockyard = map[string]string{
 	"docker attach":  "follow its output with docker logs -f, or run a shell in it with docker exec -it",
-	"docker commit":  "describe the image in a Dockerfile and docker build it (lesson: dockyard learn build)",
 	"docker events":  "docker ps -a and docker inspect show what happened to each container",
 	"docker export":  "save images with docker save; copy a container's files out with docker cp",
 	"docker import":  "load saved images with docker load -i file.tar",

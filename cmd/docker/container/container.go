@@ -51,7 +51,7 @@ func commands(f *factory.Factory) []*cobra.Command {
 		NewCmdRun(f, nil), NewCmdCreate(f, nil), NewCmdStart(f, nil), NewCmdStop(f, nil),
 		NewCmdKill(f, nil), NewCmdRestart(f, nil), NewCmdRm(f, nil), NewCmdLogs(f, nil),
 		NewCmdExec(f, nil), NewCmdWait(f, nil), NewCmdTop(f, nil), NewCmdRename(f, nil),
-		NewCmdCp(f, nil), NewCmdStats(f, nil), NewCmdDiff(f),
+		NewCmdCp(f, nil), NewCmdStats(f, nil), NewCmdDiff(f), NewCmdCommit(f),
 	}
 }
 
