@@ -473,6 +473,19 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// docker commit through the API: the new image runs with the change.
+func TestCommit(t *testing.T) {
+	s := withBusybox(t)
+	s.docker(t, "run", "--name", "committer", "busybox", "sh", "-c", "echo kept > /kept")
+	t.Cleanup(func() { s.code(t, "rm", "-f", "committer"); s.code(t, "rmi", "-f", "committed:api") })
+	if out := s.docker(t, "commit", "-m", "from the API", "committer", "committed:api"); !strings.HasPrefix(out, "sha256:") {
+		t.Errorf("docker commit = %q, want the new image id", out)
+	}
+	if out := s.docker(t, "run", "--rm", "committed:api", "cat", "/kept"); out != "kept\n" {
+		t.Errorf("cat /kept in the committed image = %q, want kept", out)
+	}
+}
+
 // The real client's docker system df adds up what GET /system/df lists
 // into the same table as dockyard's own docker system df.
 func TestSystemDf(t *testing.T) {

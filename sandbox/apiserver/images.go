@@ -23,11 +23,30 @@ func (s *Server) imageRoutes() {
 	s.handle("POST /images/load", s.loadImages)
 	s.handle("GET /images/get", s.saveImages)
 	s.handle("POST /images/prune", s.pruneImages)
+	s.handle("POST /commit", s.commit)
 	// Image names hold slashes ("localhost:5000/lesson/app"), so the
 	// routes below end in a suffix after the name.
 	s.handle("GET /images/{rest...}", s.imageByName)
 	s.handle("POST /images/{rest...}", s.imageByName)
 	s.handle("DELETE /images/{rest...}", s.removeImage)
+}
+
+// commit is POST /commit, docker commit: ?container=&repo=&tag=&author=&comment=.
+// Dockerfile changes (?changes=) are refused, as by dockyard's own CLI.
+func (s *Server) commit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if len(q["changes"]) > 0 && strings.Join(q["changes"], "") != "" {
+		return badRequest("--change is not available in Dockyard: run the container with the settings you want and commit it, or write a Dockerfile")
+	}
+	ref := q.Get("repo")
+	if ref != "" && q.Get("tag") != "" {
+		ref += ":" + q.Get("tag")
+	}
+	id, err := s.e.Commit(r.Context(), q.Get("container"), engine.CommitOptions{Ref: ref, Author: q.Get("author"), Message: q.Get("comment")})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]string{"Id": id})
 }
 
 // imageByName dispatches /images/{name}/json, /history, /tag, /push, /get.
