@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,9 +45,16 @@ func (s *Store) Changes(ref string) ([]Change, error) {
 		return nil, err
 	}
 	upper := filepath.Join(s.Dir(c.ID), "upper")
+	// inImage looks p up in the image's layers, resolving symlinks of the
+	// image inside each layer: an image's /x -> /etc must not make it ask
+	// about the host's /etc.
 	inImage := func(p string) bool {
 		for _, l := range c.Spec.LowerDirs {
-			if _, err := os.Lstat(filepath.Join(l, p)); err == nil {
+			dir, err := securejoin.SecureJoin(l, path.Dir(p))
+			if err != nil {
+				continue
+			}
+			if _, err := os.Lstat(filepath.Join(dir, path.Base(p))); err == nil {
 				return true
 			}
 		}
