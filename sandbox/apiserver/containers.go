@@ -689,16 +689,9 @@ func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := intParam(r, "h", 0)
+	cols, rows, err := terminalSize(r)
 	if err != nil {
 		return err
-	}
-	wd, err := intParam(r, "w", 0)
-	if err != nil {
-		return err
-	}
-	if h < 0 || wd < 0 || h > 1<<16-1 || wd > 1<<16-1 {
-		return badRequest("invalid terminal size %dx%d", wd, h)
 	}
 	ss := s.currentSession(c.ID)
 	if ss == nil {
@@ -707,7 +700,7 @@ func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return conflict("container %s was not started by this server: its terminal cannot be resized here", c.ID)
 	}
-	if err := ss.resize(uint16(wd), uint16(h)); err != nil {
+	if err := ss.resize(cols, rows); err != nil {
 		return fmt.Errorf("resize: %w", err)
 	}
 	w.WriteHeader(http.StatusOK)

@@ -215,27 +215,37 @@ func (s *Server) inspectExec(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, resp)
 }
 
+// terminalSize reads a resize request's ?h= and ?w=, which must fit a
+// terminal's 16-bit rows and columns.
+func terminalSize(r *http.Request) (cols, rows uint16, err error) {
+	h, err := intParam(r, "h", 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	wd, err := intParam(r, "w", 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	if h < 0 || wd < 0 || h > 1<<16-1 || wd > 1<<16-1 {
+		return 0, 0, badRequest("invalid terminal size %dx%d", wd, h)
+	}
+	return uint16(wd), uint16(h), nil
+}
+
 func (s *Server) resizeExec(w http.ResponseWriter, r *http.Request) error {
 	rec, err := s.execByID(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	h, err := intParam(r, "h", 0)
+	cols, rows, err := terminalSize(r)
 	if err != nil {
 		return err
-	}
-	wd, err := intParam(r, "w", 0)
-	if err != nil {
-		return err
-	}
-	if h < 0 || wd < 0 || h > 1<<16-1 || wd > 1<<16-1 {
-		return badRequest("invalid terminal size %dx%d", wd, h)
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	rec.cols, rec.rows = uint16(wd), uint16(h)
+	rec.cols, rec.rows = cols, rows
 	if rec.master != nil {
-		ws := &unix.Winsize{Col: uint16(wd), Row: uint16(h)}
+		ws := &unix.Winsize{Col: cols, Row: rows}
 		if err := unix.IoctlSetWinsize(int(rec.master.Fd()), unix.TIOCSWINSZ, ws); err != nil {
 			return err
 		}
