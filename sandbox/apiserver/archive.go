@@ -40,24 +40,28 @@ func (s *Server) copyOut(r *http.Request) (copied string, cleanup func(), err er
 	return copied, cleanup, err
 }
 
-func pathStat(p string, fi fs.FileInfo, target string) string {
-	st := mobycontainer.PathStat{Name: path.Base(p), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: target}
+// setPathStat sends what docker cp learns of the path before the
+// archive: X-Docker-Container-Path-Stat.
+func setPathStat(w http.ResponseWriter, r *http.Request, fi fs.FileInfo) {
+	st := mobycontainer.PathStat{Name: path.Base(r.URL.Query().Get("path")), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime()}
 	b, _ := json.Marshal(st)
-	return base64.StdEncoding.EncodeToString(b)
+	w.Header().Set("X-Docker-Container-Path-Stat", base64.StdEncoding.EncodeToString(b))
 }
 
+// statArchive is HEAD archive: the path's stat, without copying it out.
 func (s *Server) statArchive(w http.ResponseWriter, r *http.Request) error {
-	copied, cleanup, err := s.copyOut(r)
+	p := r.URL.Query().Get("path")
+	if p == "" {
+		return badRequest("missing the path: use ?path=/in/the/container")
+	}
+	fi, err := s.e.Containers.Stat(r.PathValue("id"), p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound("Could not find the file %s in container %s", p, r.PathValue("id"))
+	}
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	fi, err := os.Lstat(copied)
-	if err != nil {
-		return err
-	}
-	target, _ := os.Readlink(copied)
-	w.Header().Set("X-Docker-Container-Path-Stat", pathStat(r.URL.Query().Get("path"), fi, target))
+	setPathStat(w, r, fi)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -72,8 +76,7 @@ func (s *Server) getArchive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	target, _ := os.Readlink(copied)
-	w.Header().Set("X-Docker-Container-Path-Stat", pathStat(r.URL.Query().Get("path"), fi, target))
+	setPathStat(w, r, fi)
 	w.Header().Set("Content-Type", "application/x-tar")
 	w.WriteHeader(http.StatusOK)
 	if err := engine.WriteTar(w, copied); err != nil {

@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -66,23 +67,22 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 	})
 }
 
-// IsDir reports whether path is a directory in the container (following
-// symlinks inside it); an error when it does not exist.
-func (s *Store) IsDir(ref, path string) (bool, error) {
-	var dir bool
+// Stat describes path in the container, its symlinks resolved inside the
+// container's root filesystem; the error wraps fs.ErrNotExist when there
+// is nothing there.
+func (s *Store) Stat(ref, path string) (fs.FileInfo, error) {
+	var fi fs.FileInfo
 	err := s.withRootfs(ref, func(rootfs string) error {
 		p, err := securejoin.SecureJoin(rootfs, path)
 		if err != nil {
 			return err
 		}
-		fi, err := os.Stat(p)
-		if err != nil {
-			return fmt.Errorf("could not find the directory %s in container %s", path, ref)
+		if fi, err = os.Lstat(p); err != nil {
+			return fmt.Errorf("Could not find the file %s in container %s: %w", path, ref, fs.ErrNotExist)
 		}
-		dir = fi.IsDir()
 		return nil
 	})
-	return dir, err
+	return fi, err
 }
 
 // copyTree copies files, directories and symlinks from src to dst; owner

@@ -104,14 +104,14 @@ func WriteTar(w io.Writer, src string) error {
 // is unpacked with the image store's safe unpacker first (no path may leave
 // it), then copied in, its files becoming root's as in Docker.
 func (e *Engine) PutArchive(ref string, r io.Reader, dir string) error {
-	isDir, err := e.Containers.IsDir(ref, dir)
+	fi, err := e.Containers.Stat(ref, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return pathNotFound{fmt.Errorf("could not find the directory %s in container %s", dir, ref)}
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "could not find the directory") {
-			return pathNotFound{err}
-		}
 		return err
 	}
-	if !isDir {
+	if !fi.IsDir() {
 		return ErrNotADirectory
 	}
 	tmp, err := os.MkdirTemp("", "dockyard-cp-")
