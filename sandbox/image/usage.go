@@ -28,13 +28,15 @@ func (s *Store) DiskUsage(ctx context.Context) (Usage, error) {
 		return Usage{}, err
 	}
 	u := Usage{Images: map[string]ImageUsage{}}
+	// usedBy lists every container: ask once per image.
+	active := map[string]bool{}
 	size := map[string]int64{} // layer diff id -> bytes
 	images := map[string]int{} // layer diff id -> images that have it
 	used := map[string]bool{}  // layers of images in use
 	for _, img := range imgs {
-		active := len(s.usedBy(img.ID)) > 0
+		active[img.ID] = len(s.usedBy(img.ID)) > 0
 		u.Total++
-		if active {
+		if active[img.ID] {
 			u.Active++
 		}
 		if img.Config == nil {
@@ -46,7 +48,7 @@ func (s *Store) DiskUsage(ctx context.Context) (Usage, error) {
 				size[d.Hex], _ = s.layerSize(d)
 			}
 			images[d.Hex]++
-			if active {
+			if active[img.ID] {
 				used[d.Hex] = true
 			}
 		}
@@ -58,7 +60,7 @@ func (s *Store) DiskUsage(ctx context.Context) (Usage, error) {
 		}
 	}
 	for _, img := range imgs {
-		iu := ImageUsage{Active: len(s.usedBy(img.ID)) > 0}
+		iu := ImageUsage{Active: active[img.ID]}
 		if img.Config != nil {
 			for _, d := range img.Config.RootFS.DiffIDs {
 				iu.Size += size[d.Hex]
