@@ -187,6 +187,22 @@ func (s *served) docker(t testing.TB, args ...string) string {
 	return out
 }
 
+// inPty starts the docker CLI on a new pty of rows x cols; out collects
+// what the terminal shows. The pty closes when the test ends.
+func (s *served) inPty(t *testing.T, rows, cols uint16, args ...string) (*exec.Cmd, *os.File, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = s.env()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: rows, Cols: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	out := &syncBuffer{}
+	go func() { _, _ = io.Copy(out, tty) }()
+	return cmd, tty, out
+}
+
 // code runs the CLI and returns its output and exit code.
 func (s *served) code(t testing.TB, args ...string) (string, int) {
 	t.Helper()
@@ -373,21 +389,13 @@ func TestRunDetachedWithPort(t *testing.T) {
 func TestExecInteractiveInPty(t *testing.T) {
 	s := withBusybox(t)
 	s.docker(t, "run", "-d", "--name", "box", "busybox", "sleep", "600")
-	cmd := exec.Command(s.bin, "exec", "-it", "box", "sh")
-	cmd.Env = s.env()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var out syncBuffer
-	go func() { _, _ = io.Copy(&out, tty) }()
-	waitFor(t, &out, "# ")
+	cmd, tty, out := s.inPty(t, 30, 100, "exec", "-it", "box", "sh")
+	waitFor(t, out, "# ")
 	fmt.Fprint(tty, "echo answer-$((6*7)); stty size\r")
-	waitFor(t, &out, "answer-42")
-	waitFor(t, &out, "30 100")
+	waitFor(t, out, "answer-42")
+	waitFor(t, out, "30 100")
 	fmt.Fprint(tty, "exit 3\r")
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
 		t.Errorf("docker exec -it ... exit 3 = %v, want exit status 3\n%s", err, out.String())
@@ -732,21 +740,13 @@ func TestCopy(t *testing.T) {
 // start; what is typed reaches the shell and its exit code comes back.
 func TestRunInteractiveInPty(t *testing.T) {
 	s := withBusybox(t)
-	cmd := exec.Command(s.bin, "run", "-it", "--rm", "busybox", "sh")
-	cmd.Env = s.env()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 111})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var out syncBuffer
-	go func() { _, _ = io.Copy(&out, tty) }()
-	waitFor(t, &out, "# ")
+	cmd, tty, out := s.inPty(t, 33, 111, "run", "-it", "--rm", "busybox", "sh")
+	waitFor(t, out, "# ")
 	fmt.Fprint(tty, "echo typed-$((40+2)); stty size\r")
-	waitFor(t, &out, "typed-42")
-	waitFor(t, &out, "33 111")
+	waitFor(t, out, "typed-42")
+	waitFor(t, out, "33 111")
 	fmt.Fprint(tty, "exit 4\r")
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
 		t.Errorf("docker run -it ... exit 4 = %v, want exit status 4\n%s", err, out.String())
