@@ -70,7 +70,8 @@ func (s *Store) Changes(ref string) ([]Change, error) {
 			return nil
 		}
 		rel := path.Clean("/" + filepath.ToSlash(strings.TrimPrefix(p, upper)))
-		if isMountTarget(rel) && !inImage(rel) {
+		in := inImage(rel)
+		if isMountTarget(rel) && !in {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -80,7 +81,7 @@ func (s *Store) Changes(ref string) ([]Change, error) {
 		switch {
 		case isWhiteout(p, d):
 			ch.Kind = Deleted
-		case inImage(rel):
+		case in:
 			ch.Kind = Modified
 			if d.IsDir() {
 				// A directory of the image is in the layer because something
