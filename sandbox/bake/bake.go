@@ -22,6 +22,11 @@ type Store interface {
 	Config(ctx context.Context, ref string) (*v1.ConfigFile, error)
 	// Write adds img to the store under tags (full references).
 	Write(ctx context.Context, img v1.Image, tags ...string) error
+	// Manifest returns the manifest digest of the image called ref.
+	Manifest(ctx context.Context, ref string) (string, error)
+	// Restore points tags at the image with manifest, still whole in the
+	// store though untagged; an error matching ErrGone when it is not.
+	Restore(ctx context.Context, manifest string, tags []string) error
 }
 
 // BuildFunc builds the Dockerfile in dir (a recipe's files) with labels
@@ -49,6 +54,7 @@ type Result struct {
 	Name     string
 	Tags     []string
 	Cached   bool // the image was already baked from this recipe
+	Restored bool // the image was removed and brought back from its last bake
 	Duration time.Duration
 }
 
@@ -138,10 +144,22 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, done map[string]bool) (R
 		return res, fmt.Errorf("bake %s: %w", r.Name, err)
 	}
 	if current {
+		// A root baked before images were kept learns what it has.
+		if all, err := readBaked(b.WorkDir); err == nil && all[r.Name].Label != label {
+			if err := b.remember(ctx, r, label); err != nil {
+				return res, fmt.Errorf("bake %s: %w", r.Name, err)
+			}
+		}
 		res.Cached = true
 		res.Duration = time.Since(start)
 		fmt.Fprintf(b.Out, "[%s] %s is up to date (recipe %s)\n", r.Name, strings.Join(res.Tags, ", "), short(label))
 		return res, nil
+	}
+	// Removed ("docker rmi") since its last bake: its layers are kept.
+	if ok, err := b.restore(ctx, r, label); err != nil || ok {
+		res.Restored = ok
+		res.Duration = time.Since(start)
+		return res, err
 	}
 	if r.Bootstrap != nil {
 		err = b.bootstrap(ctx, r, label)
@@ -149,6 +167,9 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, done map[string]bool) (R
 		err = b.build(ctx, r, label)
 	}
 	if err != nil {
+		return res, fmt.Errorf("bake %s: %w", r.Name, err)
+	}
+	if err := b.remember(ctx, r, label); err != nil {
 		return res, fmt.Errorf("bake %s: %w", r.Name, err)
 	}
 	res.Duration = time.Since(start)
