@@ -89,17 +89,19 @@ func (e *Engine) Builder() *build.Builder {
 }
 
 // Baker returns the baker of the lesson images (recipes in content/images)
-// on this engine, reporting progress to out.
+// on this engine, reporting each image's progress to out, a line a phase
+// (the raw output is in each image's log file).
 func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 	rs, err := bake.LoadRecipes(images.Recipes())
 	if err != nil {
 		return nil, err
 	}
 	return &bake.Baker{
-		Recipes: rs,
-		Store:   bakeStore{e},
-		WorkDir: e.BuildCacheDir(),
-		Out:     out,
+		Recipes:   rs,
+		Store:     bakeStore{e},
+		WorkDir:   e.BuildCacheDir(),
+		Progress:  bake.LineProgress(out),
+		Preflight: func() error { return container.CheckUpperFS(e.root) },
 		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error {
 			_, err := e.Builder().Build(WithBakeOutput(ctx, out), build.Options{
 				ContextDir: dir, Tags: tags, Labels: labels, Out: out,
