@@ -277,3 +277,17 @@ func repository(ref string) string {
 	}
 	return strings.TrimPrefix(reference.FamiliarName(n), "localhost/")
 }
+
+// Failing plays a student who entered step s and runs `dockyard check`
+// before doing anything: it runs the step's setup (not its solution),
+// evaluates the checks with their retries, as the guided loop does, and
+// runs the cleanup. The report is what the student would read; its
+// durations are what they would wait.
+func (r *Runner) Failing(ctx context.Context, s Step) (checker.Report, error) {
+	env := checker.Env{Engine: r.Engine, Quizzes: &answers{}, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir}
+	defer r.script(ctx, "cleanup", s.Cleanup)
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		return checker.Report{}, err
+	}
+	return checker.Evaluate(ctx, env, checker.ParseAll(s.Checks)), nil
+}
