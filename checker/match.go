@@ -94,7 +94,11 @@ func anyAddr(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" 
 // checkPort records how the container's published ports differ from p.
 func checkPort(r *run, c *Container, p portSpec) {
 	var hosts []string
-	for _, b := range c.Ports {
+	published := c.Ports
+	if !c.Running() && len(published) == 0 {
+		published = c.Bindings
+	}
+	for _, b := range published {
 		if b.ContainerPort != p.ContainerPort || b.Proto != p.Proto || b.HostPort == 0 {
 			continue
 		}
@@ -167,10 +171,10 @@ func roName(ro bool) string {
 	return "read-write"
 }
 
-// listOrNone shows a list in a message, or "none".
+// listOrNone shows a list in a message, or "(none)".
 func listOrNone(items []string) string {
 	if len(items) == 0 {
-		return "none"
+		return noneValue
 	}
 	return strings.Join(items, ", ")
 }
