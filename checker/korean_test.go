@@ -13,7 +13,7 @@ import (
 
 // properNouns may stay in Latin script in Korean text, as Korean technical
 // writing keeps them.
-var properNouns = []string{"Docker", "Dockerfile", "Dockyard", "PostgreSQL", "VM", "GET", "PORTS"}
+var properNouns = []string{"Docker", "Dockerfile", "Dockyard", "PostgreSQL", "VM", "GET", "PORTS", "KB", "MB", "GB"}
 
 var (
 	inlineCode = regexp.MustCompile("`[^`]*`")
@@ -96,7 +96,7 @@ var worldValues = []string{"busybox", "latest", "nginx", "postgres", "my-app", "
 	"sqlite", "db", "database", "tiny", "runs", "of", "busybox containers", "running busybox", "web servers",
 	"on my-net", "image", "status", "running", "exited", "kB", "sha256", "bin", "etc", "hostname", "cat", "exit",
 	"Not Found", "page", "http", "www", "not found", "is", "the", "was", "localhost", "dev", "DEBUG", "you", "host",
-	"serve", "label", "env", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
+	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
 
 // sampleData fills every template field with a value for the rendering of
 // the whole catalog.

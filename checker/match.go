@@ -112,7 +112,7 @@ func checkPort(r *run, c *Container, p portSpec) {
 		hosts = append(hosts, h)
 	}
 	if len(hosts) == 0 {
-		want := "any port"
+		want := anyPortValue
 		if p.HostPort != 0 {
 			want = p.host()
 		}
@@ -171,10 +171,10 @@ func roName(ro bool) string {
 	return "read-write"
 }
 
-// listOrNone shows a list in a message, or "(none)".
+// listOrNone shows a list in a message, or "none".
 func listOrNone(items []string) string {
 	if len(items) == 0 {
-		return noneValue
+		return noneWord
 	}
 	return strings.Join(items, ", ")
 }
@@ -204,7 +204,7 @@ func checkLabels(r *run, key string, have, want map[string]string) {
 	for _, k := range sortedKeys(want) {
 		got, ok := have[k]
 		if !ok {
-			got = "(not set)"
+			got = notSetValue
 		}
 		if !ok || got != want[k] {
 			r.fail(key, map[string]any{"label": k, "want": want[k], "found": got})

@@ -98,7 +98,10 @@ func catalogFor(lang string) *catalog {
 // render put them in the catalog's language.
 const (
 	noneValue    = "(none)"
+	noneWord     = "none"
 	nothingValue = "(nothing)"
+	notSetValue  = "(not set)"
+	anyPortValue = "any port"
 )
 
 // value names v in the catalog's language: the message prefix+v when the
@@ -118,8 +121,14 @@ func (c *catalog) localize(data map[string]any) map[string]any {
 		switch v {
 		case noneValue:
 			v = c.render("value.none", nil)
+		case noneWord:
+			v = c.render("value.none_word", nil)
 		case nothingValue:
 			v = c.render("value.nothing", nil)
+		case notSetValue:
+			v = c.render("value.not_set", nil)
+		case anyPortValue:
+			v = c.render("value.any_port", nil)
 		}
 		out[k] = v
 	}

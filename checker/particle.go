@@ -75,6 +75,10 @@ func final(s string) finalSound {
 	return finalNone
 }
 
+// acronyms are read letter by letter even in small letters.
+var acronyms = map[string]bool{"tcp": true, "udp": true, "http": true, "https": true, "sql": true, "dns": true,
+	"ip": true, "id": true, "url": true, "api": true, "vm": true, "cpu": true, "tls": true}
+
 // latinFinal reads the end of a Latin word: a word in capitals is spelled
 // out letter by letter (SQL 에스큐엘, VM 브이엠), and so is one without a
 // vowel (tcp 티시피); others are read as a loanword.
@@ -84,7 +88,7 @@ func latinFinal(s string) finalSound {
 		i--
 	}
 	word := s[i:]
-	if strings.ToUpper(word) == word && len(word) <= 5 || !strings.ContainsAny(strings.ToLower(word), "aeiouy") {
+	if acronyms[strings.ToLower(word)] || strings.ToUpper(word) == word && len(word) <= 5 || !strings.ContainsAny(strings.ToLower(word), "aeiouy") {
 		switch unicode.ToUpper(rune(word[len(word)-1])) {
 		case 'L', 'R':
 			return finalRieul

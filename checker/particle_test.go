@@ -22,6 +22,7 @@ func TestParticles(t *testing.T) {
 		{"은는", "nginx", "nginx는"},
 		{"은는", "alpine", "alpine은"},
 		{"을를", "5432/tcp", "5432/tcp를"},
+		{"을를", "53/udp", "53/udp를"},
 		{"을를", `"hello"`, `"hello"를`},
 		{"을를", "컨테이너", "컨테이너를"},
 		{"을를", "볼륨", "볼륨을"},
