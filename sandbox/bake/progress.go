@@ -120,6 +120,29 @@ func (st *Status) Summary() string {
 	return s
 }
 
+// Short is the status for a prompt: "images 42% ~35s", or "" when no
+// image is left to bake.
+func (st *Status) Short() string {
+	var sum float64
+	var left time.Duration
+	busy := false
+	for _, p := range st.Images {
+		sum += p.Frac
+		if !p.Finished() {
+			busy = true
+			left = max(left, p.Left())
+		}
+	}
+	if !busy || len(st.Images) == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("images %d%%", int(100*sum/float64(len(st.Images))))
+	if left > 0 {
+		s += fmt.Sprintf(" ~%s", left)
+	}
+	return s
+}
+
 // tracker follows the bakes of one Baker run: each image's raw output goes
 // to its log file (and to Baker.Out when set), and its lines move the
 // image's phase and fraction.
@@ -378,7 +401,11 @@ func LineProgress(w io.Writer) func(Progress) {
 		case PhaseUpToDate, PhaseFailed:
 			fmt.Fprintf(w, "%s: %s\n", p.Name, p.Phase)
 		default:
-			fmt.Fprintf(w, "%s: %s\n", p.Name, key)
+			if left := p.Left(); left > 0 {
+				fmt.Fprintf(w, "%s: %s, about %s left\n", p.Name, key, left)
+			} else {
+				fmt.Fprintf(w, "%s: %s\n", p.Name, key)
+			}
 		}
 	}
 }
