@@ -257,7 +257,7 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Res
 		case err != nil:
 			it.finish(PhaseFailed)
 			err = it.failure(err)
-		case res.Cached:
+		case res.Cached, res.Restored:
 			it.finish(PhaseUpToDate)
 		default:
 			it.printf("baked %s in %.1fs", strings.Join(res.Tags, ", "), res.Duration.Seconds())

@@ -201,9 +201,9 @@ func TestBakeWaitsForAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Unlock()
-	// The other bake: app is installing, then done.
-	tr := newTracker(b, []string{"app"})
-	tr.image("app").set(PhaseInstall, 0.5)
+	// The other bake (another process's Baker): app is exporting, then done.
+	tr := newTracker(&Baker{WorkDir: b.WorkDir}, []string{"app"})
+	tr.image("app").set(PhaseExport, 0.9)
 	var seen []string
 	b.Progress = func(p Progress) { seen = append(seen, p.Name+" "+p.Phase) }
 	go func() {
@@ -220,7 +220,7 @@ func TestBakeWaitsForAnotherProcess(t *testing.T) {
 	if len(*built) != 0 || len(res) != 2 || !res[1].Cached {
 		t.Errorf("Bake while another bakes built %v, results %+v; want nothing built, debian and app up to date", *built, res)
 	}
-	if len(seen) == 0 || seen[0] != "app install" {
-		t.Errorf("progress while waiting = %v, want the other bake's app install first", seen)
+	if len(seen) == 0 || seen[0] != "app export" {
+		t.Errorf("progress while waiting = %v, want the other bake's app export first", seen)
 	}
 }

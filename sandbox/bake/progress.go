@@ -391,14 +391,16 @@ func LineProgress(w io.Writer) func(Progress) {
 		if !p.Finished() && p.Phase != PhaseWaiting {
 			key = fmt.Sprintf("%s %d%%", p.Phase, int(p.Frac*4)*25)
 		}
-		if last[p.Name] == key || (last[p.Name] == "" && p.Phase == PhaseWaiting) {
+		// Waiting and up to date are no news: a pull of an image baked
+		// before prints only what a pull prints.
+		if last[p.Name] == key || p.Phase == PhaseWaiting || p.Phase == PhaseUpToDate {
 			return
 		}
 		last[p.Name] = key
 		switch p.Phase {
 		case PhaseDone:
 			fmt.Fprintf(w, "%s: baked in %.1fs\n", p.Name, p.Elapsed.Seconds())
-		case PhaseUpToDate, PhaseFailed:
+		case PhaseFailed:
 			fmt.Fprintf(w, "%s: %s\n", p.Name, p.Phase)
 		default:
 			if left := p.Left(); left > 0 {
