@@ -49,7 +49,7 @@ type PrepareOptions struct {
 
 // NewCmdPrepare returns `dockyard images prepare [NAME...]`.
 func NewCmdPrepare(f *factory.Factory, runF func(*PrepareOptions) error) *cobra.Command {
-	opts := &PrepareOptions{IO: f.IOStreams, Engine: f.Engine, Root: f.Root}
+	opts := &PrepareOptions{IO: f.IOStreams, Engine: f.Engine}
 	cmd := &cobra.Command{
 		Use:   "prepare [NAME...]",
 		Short: "Bake the lesson images from their recipes (all, or those named)",
@@ -75,6 +75,8 @@ a step that needs an image not baked yet waits for it.`,
   dockyard images prepare --background && dockyard learn`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Names = args
+			// Read now: --root is parsed after the command is made.
+			opts.Root = f.Root
 			if runF != nil {
 				return runF(opts)
 			}

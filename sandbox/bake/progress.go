@@ -198,13 +198,16 @@ func (t *tracker) image(name string) *imageTrack {
 // set moves the image to phase at frac (never backwards).
 func (it *imageTrack) set(phase string, frac float64) {
 	it.t.mu.Lock()
+	moved := it.p.Phase != phase
 	it.p.Phase = phase
 	if frac > it.p.Frac || phase == PhaseDone || phase == PhaseUpToDate {
 		it.p.Frac = frac
 	}
 	it.p.Elapsed = time.Since(it.start)
 	it.t.mu.Unlock()
-	it.t.publish(phase != PhaseBootstrap && phase != PhaseInstall)
+	// A new phase is saved at once; fractions within one at most once a
+	// second.
+	it.t.publish(moved)
 }
 
 // finish ends the image's track.
