@@ -54,10 +54,11 @@ install: build
 	$(call drop-page-cache,$(BINDIR)/dockyard-monitor)
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 
-# The lesson images are baked before the first lesson (once; later runs find
-# them up to date), so no lesson waits for one.
+# The lesson images bake in the background (once; later runs find them up
+# to date) while the first lesson, whose first steps need no image, is on
+# screen; a step that needs one waits for it with a progress bar.
 learn: install
-	$(BINDIR)/dockyard images prepare
+	$(BINDIR)/dockyard images prepare --background
 	$(BINDIR)/dockyard learn
 
 clean:

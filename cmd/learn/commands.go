@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // LearnOptions are the flags of `dockyard learn`.
@@ -56,6 +58,13 @@ seconds and moves on by itself when it passes.`,
 }
 
 func learnRun(ctx context.Context, opts *LearnOptions) error {
+	// While the lesson images bake, say how far in one line: the first
+	// steps need no image, later ones wait for theirs.
+	if st, running := engine.BakeStatus(opts.Factory.Root); running {
+		if sum := st.Summary(); sum != "" {
+			defer fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "(%s; \"dockyard doctor\" shows it too)\n", sum)
+		}
+	}
 	return opts.run(func(s *session) error {
 		if !opts.Watch {
 			return s.Learn(ctx, opts.Lesson)
@@ -304,7 +313,14 @@ func newCmdPrompt(f *factory.Factory) *cobra.Command {
 				return nil // a prompt never fails loudly
 			}
 			defer s.Close()
-			fmt.Fprintln(f.IOStreams.Out, s.Where())
+			where := strings.TrimSpace(s.Where())
+			// While the lesson images bake, the prompt says how far.
+			if st, running := engine.BakeStatus(f.Root); running {
+				if short := st.Short(); short != "" {
+					where = strings.TrimSpace(where + " · " + short)
+				}
+			}
+			fmt.Fprintln(f.IOStreams.Out, where)
 			return nil
 		},
 	}

@@ -74,6 +74,13 @@ func familiar(ref string) string {
 	return ref
 }
 
+// BakeStatus returns the last bake of the lesson images in the state root
+// root and whether it is still running (see bake.ReadStatus); it needs no
+// open engine, so a shell prompt can ask.
+func BakeStatus(root string) (*bake.Status, bool) {
+	return bake.ReadStatus(filepath.Join(root, "build-cache"))
+}
+
 // BuildCacheDir is where builds keep their step cache and layers, and bakes
 // their work (<root>/build-cache).
 func (e *Engine) BuildCacheDir() string { return filepath.Join(e.root, "build-cache") }
