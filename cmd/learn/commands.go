@@ -171,11 +171,11 @@ func NewCmdAnswer(f *factory.Factory, runF func(*AnswerOptions) error) *cobra.Co
 		Use:   "answer <question-id> <choice>...",
 		Short: "Answer a lesson's question by the numbers of your choices",
 		Long: `Answer a lesson's question without a menu (for scripts and terminals without
-one): give the question's id and the numbers of your choices. Without a
-terminal, the step shows the id under each question ("Answer with dockyard
-answer <id> <number...>"); "dockyard step N" shows the step again. The
-choices are numbered from 1 as the step lists them; a question that says
-"choose all that apply" takes several. Then run "dockyard check".`,
+one): give the question's id and the numbers of your choices. The step
+shows the id under each question ("dockyard answer <id> <number...>");
+"dockyard step N" shows the step again. The choices are numbered from 1
+as the step lists them; a question that says "choose all that apply"
+takes several. Then run "dockyard check".`,
 		Example: "  dockyard answer <question-id> 2\n  dockyard answer <question-id> 1 3",
 		Args:    cli.MinArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

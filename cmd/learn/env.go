@@ -196,6 +196,7 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 		Color:   f.IOStreams.ColorEnabled(), Width: 80,
 		Dir: dir, Env: env,
 		RemoveMade: func(ctx context.Context, key, value string) error { return removeMade(ctx, f, key, value) },
+		Debug:      f.Debug,
 	}
 	if root, err := filepath.Abs(f.Root); err == nil {
 		opts.Root = root

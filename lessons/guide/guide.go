@@ -113,6 +113,9 @@ type Options struct {
 	// key=value, i.e. what one step or one lesson made, for Reset. Nil:
 	// Reset runs the cleanup blocks only.
 	RemoveMade func(ctx context.Context, key, value string) error
+	// Debug adds what only a lesson's author needs to messages: the
+	// lesson file and line of a script that failed, and how it failed.
+	Debug bool
 }
 
 // Guide runs the loop's commands.

@@ -477,7 +477,11 @@ func (g *Guide) Solve(ctx context.Context) error {
 		// Off the lesson's path (a container stopped where the step
 		// kills it, a name already taken): the commands written for the
 		// step's start do not apply to what the engine holds now.
-		return &ErrUsage{Message: g.T("solve.off-path")}
+		msg := g.T("solve.off-path")
+		if g.Debug {
+			msg += "\n" + g.T("script.failed", g.T("block.solution"), st.ID, fmt.Sprintf("%s:%d", l.File, st.Solution.Line-1), err)
+		}
+		return &ErrUsage{Message: msg}
 	}
 	if err := g.reload(); err != nil {
 		return err
