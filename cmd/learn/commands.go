@@ -210,7 +210,7 @@ func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Comm
 with help. When what you did went another way than the step's (a container
 stopped where the step kills it), the solution may not fit any more: then
 "dockyard reset --step" starts the step again.`,
-		Args:  cli.NoArgs,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
