@@ -473,13 +473,14 @@ func (g *Guide) Solve(ctx context.Context) error {
 	if err := g.print("```sh\n" + st.Solution.Source + "```\n"); err != nil {
 		return err
 	}
-	if err := g.solution(ctx, st); err != nil {
+	if err := g.runScript(ctx, l, st, "solution"); err != nil {
 		// Off the lesson's path (a container stopped where the step
 		// kills it, a name already taken): the commands written for the
-		// step's start do not apply to what the engine holds now.
+		// step's start do not apply to what the engine holds now. Where
+		// the script failed is for the lesson's author (--debug).
 		msg := g.T("solve.off-path")
 		if g.Debug {
-			msg += "\n" + g.T("script.failed", g.T("block.solution"), st.ID, fmt.Sprintf("%s:%d", l.File, st.Solution.Line-1), err)
+			msg += "\n" + err.Error()
 		}
 		return &ErrUsage{Message: msg}
 	}
@@ -496,12 +497,6 @@ func (g *Guide) Solve(ctx context.Context) error {
 		return ErrNotPassed
 	}
 	return g.passed(ctx, l, i, true, true)
-}
-
-// solution runs the step's reference solution as the student would type
-// it: its output shows, and a command that fails ends it.
-func (g *Guide) solution(ctx context.Context, st *lessons.Step) error {
-	return shell.Run(ctx, shell.Script{Source: st.Solution.Source, Dir: g.Dir, Env: g.Env, Stdout: g.ErrOut, Stderr: g.ErrOut})
 }
 
 // reload rereads the progress (a script may have changed it, e.g. a
