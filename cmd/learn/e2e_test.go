@@ -153,7 +153,7 @@ func TestLearnInTerminal(t *testing.T) {
 		{"ko", map[string][]string{
 			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)", "[화살표로 이동, 글자를 입력하면 거르기"},
 			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
-			"fail":     {"✗ command grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
+			"fail":     {"✗ 명령 grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
 			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
 			"pass":     {"✓ 1단계 통과: 파일 만들기", "2/2 단계 · 질문 하나", "명령의 출력을 파일로 보냅니다."},
 			"wrong":    {"✗ 틀렸습니다: `>`는 명령의 출력을 화면 대신 파일에 씁니다", "다시 골라 보세요."},
