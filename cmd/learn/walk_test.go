@@ -482,6 +482,8 @@ var normalisers = []struct {
 	{regexp.MustCompile(`Up (\d+|About an?|Less than a|an?) (second|minute|hour)s?`), "Up <WHILE>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`), "<DUR>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?초`), "<DUR>"},
+	// The clock time a container exited at, in a check's feedback.
+	{regexp.MustCompile(`\b\d{2}:\d{2}(:\d{2})?\b`), "<TIME>"},
 	// psql's banner names the client's and the server's versions, which
 	// move with Debian's point releases.
 	{regexp.MustCompile(`(?m)^psql \(.*\)$`), "psql (<VERSIONS>)"},
@@ -548,6 +550,7 @@ func TestNormaliseScreen(t *testing.T) {
 		{"sha256:" + strings.Repeat("ab", 32), "sha256:<ID64>"},
 		{"lesson images ready in 19.5s", "lesson images ready in <DUR>"},
 		{"1.2초 걸렸습니다", "<DUR> 걸렸습니다"},
+		{"ticker가 실행 중이 아닙니다 (16:08에 종료 코드 0으로", "ticker가 실행 중이 아닙니다 (<TIME>에 종료 코드 0으로"},
 		{"psql (15.18 (Debian 15.18-0+deb12u1), server 15.20 (Debian 15.20-0+deb12u1))", "psql (<VERSIONS>)"},
 		{"progress: /tmp/dy-walk123/state/progress.json  ", "progress: <TMP>/state/progress.json"},
 		// Kept: ports, exit codes, lesson minutes, names.
