@@ -355,8 +355,9 @@ func TestWalkKorean(t *testing.T) {
 			}
 		}
 	}
-	if h := saved.Lessons["containers"].Steps["first-run"].Hints; h != 1 {
-		t.Errorf("progress: containers first-run hints = %d, want 1", h)
+	// reset --step forgot first-run's progress, the hint asked with it.
+	if h := saved.Lessons["containers"].Steps["first-run"].Hints; h != 0 {
+		t.Errorf("progress: containers first-run hints = %d, want 0 (reset --step after the hint)", h)
 	}
 	if h := saved.Lessons["postgres"].Steps["pull"].Hints; h != 1 {
 		t.Errorf("progress: postgres pull hints = %d, want 1", h)
