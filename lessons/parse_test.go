@@ -53,8 +53,10 @@ func TestParseSample(t *testing.T) {
 	}
 	q := l.Steps[1].Quizzes
 	wantQ := []*Quiz{{ID: "sample-redirect", Question: "What does `>` do in `echo hello > hello.txt`?",
-		Choices: []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
-		Answer:  Answer{Choices: []int{2}}, Line: 50}}
+		Choices:     []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
+		Answer:      Answer{Choices: []int{2}},
+		Explanation: "`>` writes the command's output into a file instead of the screen: hello went into `hello.txt`.",
+		Line:        50}}
 	if !reflect.DeepEqual(q, wantQ) {
 		t.Errorf("Steps[1].Quizzes = %+v, want %+v", q[0], wantQ[0])
 	}

@@ -107,9 +107,9 @@ func TestLoop(t *testing.T) {
 			step("check", func(g *Guide) error { return g.Check(ctx) }, errUsage)
 			step("learn sample", func(g *Guide) error { return g.Learn(ctx, "sample") }, nil)
 			step("check", func(g *Guide) error { return g.Check(ctx) }, ErrNotPassed)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
 			if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -107,6 +107,8 @@ func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson) strin
 	}
 	if g.Stdio == nil {
 		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.how", q.ID))
+	} else {
+		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.at-check", q.ID))
 	}
 	return b.String()
 }

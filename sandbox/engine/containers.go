@@ -146,6 +146,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if err := e.checkCreate(o); err != nil {
 		return nil, err
 	}
+	o.Labels = e.lessonLabels(o.Labels)
 	img, err := e.Images.Get(ctx, o.Image)
 	if errors.Is(err, image.ErrNotFound) && o.Pull != nil && !isIDPrefix(o.Image) {
 		img, err = o.Pull(ctx, o.Image)
