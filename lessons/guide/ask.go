@@ -90,12 +90,12 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, retry bool) erro
 		}
 		options := make([]string, len(q.Choices))
 		for i, c := range q.Choices {
-			options[i] = strconv.Itoa(i+1) + ". " + c
+			options[i] = strconv.Itoa(i+1) + ". " + inline(c)
 		}
 		var choices []int
 		if q.Multiple() {
 			var picked []int
-			p := &survey.MultiSelect{Message: q.Question, Options: options, Help: g.T("quiz.help-multiple")}
+			p := &survey.MultiSelect{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-multiple")}
 			if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
 				return cancelled(err)
 			}
@@ -104,7 +104,7 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, retry bool) erro
 			}
 		} else {
 			var picked int
-			p := &survey.Select{Message: q.Question, Options: options, Help: g.T("quiz.help-single")}
+			p := &survey.Select{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-single")}
 			if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
 				return cancelled(err)
 			}
