@@ -35,11 +35,17 @@ type term struct {
 
 func newTerm(t *testing.T, dir string, env []string) *term {
 	t.Helper()
+	return newTermSize(t, dir, env, 110, 45)
+}
+
+// newTermSize is newTerm with a terminal cols columns wide and rows high.
+func newTermSize(t *testing.T, dir string, env []string, cols, rows int) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("needs tmux (Debian package tmux, in .ci/apt-packages)")
 	}
 	tm := &term{t: t, socket: fmt.Sprintf("dockyard-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "110", "-y", "45", "-c", dir, "--"}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), "-c", dir, "--"}
 	args = append(args, "env", "-i")
 	args = append(args, env...)
 	args = append(args, "bash", "--norc", "--noprofile")

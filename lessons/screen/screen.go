@@ -99,13 +99,26 @@ func Inline(md string, color bool) string {
 	return strings.Join(parts, " ")
 }
 
-// Wrap wraps plain text (no Markdown) at width columns, at spaces only; a
-// word wider than width stands alone on its line. Line breaks in text are
-// kept.
+// Wrap wraps plain text (a message, not Markdown) at width columns, at
+// spaces only: a word wider than width stands alone on its line, and a
+// `quoted command` is kept whole, backticks and all. Line breaks in text
+// are kept.
 func Wrap(s string, width int) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
-		out = append(out, wrap(words([]piece{{text: para}}), width, false)...)
+		var ps []piece
+		parts := strings.Split(para, "`")
+		for i, part := range parts {
+			switch {
+			case i%2 == 0:
+				ps = append(ps, piece{text: part})
+			case i == len(parts)-1: // an unclosed backtick
+				ps = append(ps, piece{text: "`" + part})
+			default:
+				ps = append(ps, piece{text: "`" + part + "`", whole: true})
+			}
+		}
+		out = append(out, wrap(words(ps), width, false)...)
 	}
 	return out
 }

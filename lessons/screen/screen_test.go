@@ -82,3 +82,11 @@ func TestWrap(t *testing.T) {
 		t.Errorf("Wrap = %q, want %q", got, want)
 	}
 }
+
+func TestWrapKeepsQuotedCommands(t *testing.T) {
+	got := Wrap("fix it, then run `dockyard check` again", 22)
+	want := []string{"fix it, then run", "`dockyard check` again"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Wrap = %q, want %q", got, want)
+	}
+}
