@@ -282,7 +282,7 @@ type plainFences map[int]bool
 func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, outline bool) {
 	ix := newLineIndex(src, offset)
 	last := offset + len(ix.starts)
-	doc := markdown().Parser().Parse(text.NewReader(src))
+	doc := markdown().Parse(text.NewReader(src))
 
 	intro := &section{from: offset + 1, to: last}
 	sections := []*section{intro}

@@ -20,10 +20,8 @@ import (
 	"sync"
 
 	"github.com/rivo/uniseg"
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -57,16 +55,22 @@ func (o Options) width() int {
 // wide: the width, at most ReadingWidth (80 when width is 0).
 func ProseWidth(width int) int { return Options{Width: width}.proseWidth() }
 
-// markdown parses CommonMark with GFM tables; built on first use.
-var markdown = sync.OnceValue(func() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.Table))
+// markdown parses CommonMark with GFM tables (gfmtable.go); built on
+// first use.
+var markdown = sync.OnceValue(func() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(append(parser.DefaultParagraphTransformers(),
+			util.Prioritized(tableTransformer{}, 200))...),
+	)
 })
 
 // Render renders a Markdown document: a blank line, the blocks two columns
 // in from the left and separated by blank lines, and a blank line.
 func Render(md string, o Options) string {
 	src := []byte(md)
-	doc := markdown().Parser().Parse(text.NewReader(src))
+	doc := markdown().Parse(text.NewReader(src))
 	r := &renderer{src: src, o: o}
 	lines := r.blocks(doc, o.proseWidth()-len(margin), o.width()-len(margin))
 	var b strings.Builder
@@ -86,7 +90,7 @@ func Render(md string, o Options) string {
 // code spans, emphasis and links styled, nothing wrapped.
 func Inline(md string, color bool) string {
 	src := []byte(md)
-	doc := markdown().Parser().Parse(text.NewReader(src))
+	doc := markdown().Parse(text.NewReader(src))
 	r := &renderer{src: src, o: Options{Color: color}}
 	var parts []string
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
@@ -185,7 +189,7 @@ func (r *renderer) block(n ast.Node, width, full int) []string {
 			lines = append(lines, strings.TrimRight(string(seg.Value(r.src)), "\r\n "))
 		}
 		return lines
-	case *east.Table:
+	case *tableNode:
 		return r.table(n, full)
 	}
 	return r.blocks(n, width, full)

@@ -2,13 +2,11 @@ package screen
 
 import (
 	"strings"
-
-	east "github.com/yuin/goldmark/extension/ast"
 )
 
 // table renders a GFM table in columns two spaces apart, the header bold
 // and underlined; cells too wide for width are wrapped inside their column.
-func (r *renderer) table(t *east.Table, width int) []string {
+func (r *renderer) table(t *tableNode, width int) []string {
 	var rows [][][]word
 	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
 		var cells [][]word
@@ -17,8 +15,7 @@ func (r *renderer) table(t *east.Table, width int) []string {
 		}
 		rows = append(rows, cells)
 	}
-	_, header := t.FirstChild().(*east.TableHeader)
-	return layout(rows, header, width, r.o.Color)
+	return layout(rows, t.FirstChild().(*rowNode).isHeader, width, r.o.Color)
 }
 
 // Table lays plain-text rows out in columns two spaces apart, wrapping
