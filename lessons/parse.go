@@ -273,12 +273,6 @@ type section struct {
 	skip     [][2]int
 }
 
-// plainFences are the file lines of opening fences without an info string.
-// The body gives them "text", so that the terminal renderer shows them as
-// plain text instead of guessing their language (chroma tries every lexer
-// on an unnamed block, milliseconds each).
-type plainFences map[int]bool
-
 func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, outline bool) {
 	ix := newLineIndex(src, offset)
 	last := offset + len(ix.starts)
@@ -288,7 +282,6 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 	sections := []*section{intro}
 	cur := intro
 	ids := map[string]int{}
-	plain := plainFences{}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		switch n := n.(type) {
 		case *ast.Heading:
@@ -325,9 +318,6 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 				continue
 			}
 			kind := fenceKind(n, src)
-			if n.Info == nil && n.Lines().Len() > 0 {
-				plain[ix.line(n.Lines().At(0).Start)-1] = true
-			}
 			if !specialBlocks[kind] {
 				continue
 			}
@@ -349,7 +339,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 		return
 	}
 	for _, s := range sections {
-		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from, plain)
+		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from)
 		if s.step == nil {
 			l.Intro = md
 		} else {
@@ -394,14 +384,11 @@ func fenceLines(n *ast.FencedCodeBlock, src []byte, ix lineIndex) (open, first, 
 
 // joinLines returns the lines not inside any skipped range, without leading
 // and trailing blank lines and with runs of blank lines squeezed to one.
-func joinLines(lines []string, skip [][2]int, from int, plain plainFences) string {
+func joinLines(lines []string, skip [][2]int, from int) string {
 	var out []string
 	blank := true
 	for i, s := range lines {
 		line := from + i
-		if plain[line] {
-			s = strings.TrimRight(s, " ") + "text"
-		}
 		skipped := false
 		for _, r := range skip {
 			if line >= r[0] && line <= r[1] {

@@ -60,12 +60,12 @@ func TestParseSample(t *testing.T) {
 	}
 }
 
-// TestParsePlainFence: an unnamed fenced block (command output, say) is
-// shown as "text", so the renderer does not guess its language.
+// TestParsePlainFence: fenced blocks with and without an info string are
+// kept in the body as written.
 func TestParsePlainFence(t *testing.T) {
 	src := "---\nid: x\n---\n\n## S {#s}\n\nOutput:\n\n```\nhello\n```\n\n~~~~\nworld\n~~~~\n\n```sh\nls\n```\n"
 	l, _ := Parse("x/lesson.en.md", []byte(src))
-	want := "Output:\n\n```text\nhello\n```\n\n~~~~text\nworld\n~~~~\n\n```sh\nls\n```\n"
+	want := "Output:\n\n```\nhello\n```\n\n~~~~\nworld\n~~~~\n\n```sh\nls\n```\n"
 	if got := l.Steps[0].Body; got != want {
 		t.Errorf("Body = %q, want %q", got, want)
 	}
