@@ -65,7 +65,11 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		l.fields = parseMeta(file, fm, &l.Meta, &probs)
 		body, offset = rest, fmLines
 	}
-	parseBody(file, body, offset, l, &probs, outline)
+	if outline {
+		outlineSteps(body, offset, l)
+		return l, probs
+	}
+	parseBody(file, body, offset, l, &probs, false)
 	return l, probs
 }
 
@@ -346,6 +350,64 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			s.step.Body = md
 		}
 	}
+}
+
+// outlineSteps finds the steps' headings line by line, without goldmark: a
+// `## ` heading (at most three spaces in) outside fenced blocks. It is what
+// listing the course (dockyard progress, menus) costs per lesson, so it
+// stays cheap; TestOutlineMatchesParse holds it to the full parse.
+func outlineSteps(src []byte, offset int, l *Lesson) {
+	fence := ""
+	for i, raw := range strings.Split(string(src), "\n") {
+		line := strings.TrimRight(raw, "\r")
+		rest := strings.TrimLeft(line, " ")
+		if len(line)-len(rest) > 3 {
+			continue
+		}
+		if fence != "" {
+			if strings.HasPrefix(rest, fence) && strings.TrimRight(rest, fence[:1]+" \t") == "" {
+				fence = ""
+			}
+			continue
+		}
+		if f := fenceOpening(rest); f != "" {
+			fence = f
+			continue
+		}
+		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
+			continue
+		}
+		st := &Step{Line: offset + i + 1}
+		if m := headingText.FindStringSubmatch(line); m != nil {
+			st.Title = m[1]
+			st.ID = attrID(m[2])
+		}
+		l.Steps = append(l.Steps, st)
+	}
+}
+
+// attrID is the id in a heading's attribute block ("{#id}"), or "".
+func attrID(attrs string) string {
+	_, id, ok := strings.Cut(attrs, "#")
+	if !ok {
+		return ""
+	}
+	if end := strings.IndexAny(id, " \t}"); end >= 0 {
+		id = id[:end]
+	}
+	return id
+}
+
+// fenceOpening returns the fence (``` or ~~~, three or more) a line opens
+// a fenced block with, or "".
+func fenceOpening(line string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(line) - len(strings.TrimLeft(line, c))
+		if n >= 3 && (c == "~" || !strings.Contains(line[n:], "`")) {
+			return line[:n]
+		}
+	}
+	return ""
 }
 
 // headingPos returns a byte offset inside the heading's line.
