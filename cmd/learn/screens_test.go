@@ -62,12 +62,12 @@ func TestScreens(t *testing.T) {
 				// Watch mode: the failure, then the step passes when the
 				// file appears and the next one is shown.
 				tm.run("dockyard learn --watch --interval 1s")
-				tm.wait("ready.txt")
+				tm.wait("test -f ready.txt")
 				if err := os.WriteFile(filepath.Join(work, "ready.txt"), nil, 0o644); err != nil {
 					t.Fatal(err)
 				}
 				next := map[string]string{"en": "lists them all", "ko": "멈춘 것까지"}[lang]
-				tm.wait(next)
+				tm.wait(next, "test -f done.txt")
 				capture("watch", "dockyard learn --watch --interval 1s", tm.settle())
 				tm.keys("C-c")
 				tm.waitPrompt(20 * time.Second)
