@@ -149,7 +149,7 @@ func TestLearnInTerminal(t *testing.T) {
 			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
 			"hint":     {"Hint 1/2", "sends it into a file"},
-			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does `>` do in `echo hello > hello.txt`?", "2. It sends the command's output into a file."},
+			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does > do in echo hello > hello.txt?", "2. It sends the command's output into a file."},
 			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
 			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},
 			"reset":    {`Lesson "A sample lesson" reset`, "Step 1/2 · Write a file"},
@@ -158,7 +158,7 @@ func TestLearnInTerminal(t *testing.T) {
 		{"ko", map[string][]string{
 			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)", "[화살표로 이동, 글자를 입력하면 거르기"},
 			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
-			"fail":     {"✗ command grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
+			"fail":     {"✗ 명령 grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
 			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
 			"pass":     {"✓ 1단계 통과: 파일 만들기", "2/2 단계 · 질문 하나", "명령의 출력을 파일로 보냅니다."},
 			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤습니다 (2/2 단계)`},
