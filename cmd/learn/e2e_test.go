@@ -35,11 +35,17 @@ type term struct {
 
 func newTerm(t *testing.T, dir string, env []string) *term {
 	t.Helper()
+	return newTermSize(t, dir, env, 110, 45)
+}
+
+// newTermSize is newTerm with a terminal cols columns wide and rows high.
+func newTermSize(t *testing.T, dir string, env []string, cols, rows int) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("needs tmux (Debian package tmux, in .ci/apt-packages)")
 	}
 	tm := &term{t: t, socket: fmt.Sprintf("dockyard-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "110", "-y", "45", "-c", dir, "--"}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), "-c", dir, "--"}
 	args = append(args, "env", "-i")
 	args = append(args, env...)
 	args = append(args, "bash", "--norc", "--noprofile")
@@ -143,7 +149,7 @@ func TestLearnInTerminal(t *testing.T) {
 			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
 			"hint":     {"Hint 1/2", "sends it into a file"},
-			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does `>` do in `echo hello > hello.txt`?", "2. It sends the command's output into a file."},
+			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does > do in echo hello > hello.txt?", "2. It sends the command's output into a file."},
 			"wrong":    {"✗ That is not right: `>` writes the command's output into a file instead of the screen", "Try again."},
 			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
 			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},

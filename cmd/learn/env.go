@@ -203,7 +203,7 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 	}
 	if f.IOStreams.IsStdoutTTY() {
 		if w, _, err := term.GetSize(f.IOStreams.OutFd()); err == nil && w > 20 {
-			opts.Width = min(w, 100)
+			opts.Width = w // the renderer caps prose at a reading width
 		}
 	}
 	if f.IOStreams.IsStdinTTY() && f.IOStreams.IsStdoutTTY() {

@@ -126,11 +126,11 @@ func (g *Guide) wrongAnswer(q *lessons.Quiz) {
 func (g *Guide) ask(q *lessons.Quiz) ([]int, error) {
 	options := make([]string, len(q.Choices))
 	for i, c := range q.Choices {
-		options[i] = strconv.Itoa(i+1) + ". " + c
+		options[i] = strconv.Itoa(i+1) + ". " + inline(c)
 	}
 	if q.Multiple() {
 		var picked []int
-		p := &survey.MultiSelect{Message: q.Question, Options: options, Help: g.T("quiz.help-multiple")}
+		p := &survey.MultiSelect{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-multiple")}
 		if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
 			return nil, cancelled(err)
 		}
@@ -141,7 +141,7 @@ func (g *Guide) ask(q *lessons.Quiz) ([]int, error) {
 		return choices, nil
 	}
 	var picked int
-	p := &survey.Select{Message: q.Question, Options: options, Help: g.T("quiz.help-single")}
+	p := &survey.Select{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-single")}
 	if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
 		return nil, cancelled(err)
 	}

@@ -393,16 +393,14 @@ func (g *Guide) printFailures(r Report) {
 			fmt.Fprintf(g.Out, "  ! %s\n", res.Name)
 		}
 		if res.Status != Pass && res.Message != "" {
-			for _, line := range strings.Split(res.Message, "\n") {
-				fmt.Fprintf(g.Out, "      %s\n", line)
-			}
+			g.printWrapped(res.Message, 6)
 		}
 	}
 	fmt.Fprintln(g.Out)
 	if r.Status == Error {
-		fmt.Fprintln(g.Out, g.T("check.error", failed, len(r.Results)))
+		g.printWrapped(g.T("check.error", failed, len(r.Results)), 0)
 	} else {
-		fmt.Fprintln(g.Out, g.T("check.fail", failed, len(r.Results)))
+		g.printWrapped(g.T("check.fail", failed, len(r.Results)), 0)
 	}
 }
 
