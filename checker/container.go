@@ -17,6 +17,7 @@ type containerSpec struct {
 	Running      *bool   `yaml:"running"`
 	Status       string  `yaml:"status"`
 	ExitCode     *int    `yaml:"exit_code"`
+	OOMKilled    *bool   `yaml:"oom_killed"`
 	Image        string  `yaml:"image"`
 	Env          List    `yaml:"env"`
 	Port         string  `yaml:"port"`
@@ -94,6 +95,13 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		case c.ExitCode != *s.ExitCode:
 			r.fail("container.exit_code", map[string]any{"want": *s.ExitCode, "found": c.ExitCode})
 		}
+	}
+	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {
+		key := "container.oom_killed"
+		if !*s.OOMKilled {
+			key = "container.not_oom_killed"
+		}
+		r.fail(key, map[string]any{"code": c.ExitCode, "found": c.Status})
 	}
 	if s.Image != "" && !sameRef(s.Image, c.Image) {
 		img, err := r.env.Engine.Image(ctx, s.Image)

@@ -66,11 +66,13 @@ type Container struct {
 	ImageID  string
 	Status   string // created, running, paused, restarting, exited, dead
 	ExitCode int
-	Env      []string
-	Labels   map[string]string
-	Ports    []Port
-	Mounts   []Mount
-	Networks []Endpoint
+	// OOMKilled is whether the kernel's OOM killer ended its last run.
+	OOMKilled bool
+	Env       []string
+	Labels    map[string]string
+	Ports     []Port
+	Mounts    []Mount
+	Networks  []Endpoint
 	// Restart is the restart policy's name: no, always, unless-stopped, on-failure.
 	Restart      string
 	RestartCount int

@@ -53,6 +53,7 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2})
+	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
@@ -195,6 +196,9 @@ var evalCases = []struct {
 	{"command output differs", "command: echo harbour\nstdout_contains: dock\nstdout_matches: ^dock", checker.Fail},
 	{"command hangs", "command: sleep 30\ntimeout: 200ms", checker.Error},
 
+	{"container killed by the OOM killer", "container: hog\nexit_code: 137\noom_killed: true", checker.Pass},
+	{"container not killed by the OOM killer", "container: crashed\noom_killed: true", checker.Fail},
+	{"container should not be OOM killed", "container: hog\noom_killed: false", checker.Fail},
 	{"vm passes", "vm: last-run\nran: true\nkernel_differs_from_host: true\nexit_code: 0\nguest_kernel_contains: cloud", checker.Pass},
 	{"vm every difference", "vm: last-run\nexit_code: 3\nguest_kernel_contains: rpi", checker.Fail},
 	{"vm should not have run", "vm: last-run\nran: false", checker.Fail},

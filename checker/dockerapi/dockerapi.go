@@ -98,7 +98,7 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 	c := &checker.Container{ID: r.ID, Name: strings.TrimPrefix(r.Name, "/"), ImageID: r.Image,
 		RestartCount: r.RestartCount, Command: append([]string{r.Path}, r.Args...)}
 	if r.State != nil {
-		c.Status, c.ExitCode = string(r.State.Status), r.State.ExitCode
+		c.Status, c.ExitCode, c.OOMKilled = string(r.State.Status), r.State.ExitCode, r.State.OOMKilled
 	}
 	if cfg := r.Config; cfg != nil {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User
