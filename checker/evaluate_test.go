@@ -60,6 +60,12 @@ func newWorld(t *testing.T) *world {
 	zero := 0
 	e.VM = &checker.VMRun{Command: []string{"uname", "-r"}, ExitCode: &zero,
 		GuestKernel: "6.1.0-56-cloud-amd64", HostKernel: "6.18.44-fc-v669", KernelDiffersFromHost: true}
+	e.Build = &checker.Build{Tags: []string{"deps-app:v2"}, Steps: []checker.BuildStep{
+		{Instruction: "FROM docker.io/library/debian:bookworm"},
+		{Instruction: "COPY deps.txt .", Cached: true},
+		{Instruction: "RUN ./install-deps.sh", Cached: true},
+		{Instruction: "COPY . .", Cached: false},
+	}}
 	e.ExecHandler = func(_ string, cmd []string, _ string) checker.ExecResult {
 		switch strings.Join(cmd, " ") {
 		case "sh -c cat /etc/hostname":
@@ -199,6 +205,10 @@ var evalCases = []struct {
 	{"container killed by the OOM killer", "container: hog\nexit_code: 137\noom_killed: true", checker.Pass},
 	{"container not killed by the OOM killer", "container: crashed\noom_killed: true", checker.Fail},
 	{"container should not be OOM killed", "container: hog\noom_killed: false", checker.Fail},
+	{"build passes", "build: last\ntag: deps-app:v2\ncached: [RUN, COPY deps.txt]\nrebuilt: [COPY]", checker.Pass},
+	{"build every difference", "build: last\ncached: [COPY, HEALTHCHECK]\nrebuilt: [RUN]", checker.Fail},
+	{"build of another image", "build: last\ntag: app:v1\ncached: [RUN]", checker.Fail},
+	{"build unknown record", "build: first", checker.Error},
 	{"vm passes", "vm: last-run\nran: true\nkernel_differs_from_host: true\nexit_code: 0\nguest_kernel_contains: cloud", checker.Pass},
 	{"vm every difference", "vm: last-run\nexit_code: 3\nguest_kernel_contains: rpi", checker.Fail},
 	{"vm should not have run", "vm: last-run\nran: false", checker.Fail},
@@ -250,7 +260,7 @@ func TestEveryMessageShown(t *testing.T) {
 	}
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
-		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached"} {
+		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
@@ -300,6 +310,33 @@ func TestVMChecks(t *testing.T) {
 			"the last VM was started detached, so it has no exit code yet (expected 0) (run a command in it to the end: dockyard vm run -- uname -r)"},
 		{"engine without VMs", struct{ checker.Engine }{&fake.Engine{VM: detached}}, "vm: last-run\nran: true", checker.Error,
 			`vm checks need Dockyard's own engine; this one runs no VMs ("last-run") (run the lesson with dockyard learn, not against another Docker engine)`},
+	} {
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: "en", NoRetry: true},
+			checker.ParseAll([]checker.Block{{Source: tc.src, File: "l.md"}}))
+		got := rep.Tests[0]
+		if got.Status != tc.want || got.Message != tc.message {
+			t.Errorf("%s: %s %q, want %s %q", tc.name, got.Status, got.Message, tc.want, tc.message)
+		}
+	}
+}
+
+// TestBuildChecks runs `build` checks where the golden world's record is
+// not: no build yet, and an engine that records none.
+func TestBuildChecks(t *testing.T) {
+	b := &checker.Build{Tags: []string{"app:v1"}, Steps: []checker.BuildStep{{Instruction: "RUNNER x"}}}
+	for _, tc := range []struct {
+		name    string
+		engine  checker.Engine
+		src     string
+		want    checker.Status
+		message string
+	}{
+		{"none yet", &fake.Engine{}, "build: last\ntag: app:v1", checker.Fail,
+			"no build has finished yet (build the image with docker build)"},
+		{"a word is not a prefix", &fake.Engine{Build: b}, "build: last\nrebuilt: [RUN]", checker.Fail,
+			`the last build has no step "RUN" (look at the instructions in your Dockerfile)`},
+		{"engine without builds", struct{ checker.Engine }{&fake.Engine{Build: b}}, "build: last", checker.Error,
+			`build checks need Dockyard's own engine; this one keeps no record of its builds ("last") (run the lesson with dockyard learn, not against another Docker engine)`},
 	} {
 		rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: "en", NoRetry: true},
 			checker.ParseAll([]checker.Block{{Source: tc.src, File: "l.md"}}))
