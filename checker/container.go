@@ -85,6 +85,11 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			r.fail("container.running", map[string]any{"found": c.Status})
 		}
 	}
+	// A container that should have exited but is restarting or just
+	// started (a crash loop under a restart policy) is in motion.
+	if (s.Status == "exited" || s.ExitCode != nil) && c.Status != "exited" && starting(c) {
+		r.waitFor("wait.exit", map[string]any{"container": c.Name})
+	}
 	if s.Status != "" && s.Status != c.Status {
 		r.fail("container.status", map[string]any{"want": s.Status, "found": c.Status})
 	}

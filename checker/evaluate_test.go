@@ -293,7 +293,7 @@ func TestEveryMessageShown(t *testing.T) {
 	}
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
-		"wait.restart", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+		"wait.restart", "wait.exit", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
 		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
 		seen[k] = true
 	}
