@@ -553,3 +553,24 @@ func TestFromDialsInsideTheContainer(t *testing.T) {
 		t.Errorf("Dials = %v, want [postgres-sample]", got)
 	}
 }
+
+// TestWaitForACrashLoopToEnd: a container expected to have exited that is
+// still restarting under its policy is looked at again until it gives up.
+func TestWaitForACrashLoopToEnd(t *testing.T) {
+	e := &fake.Engine{}
+	e.AddContainer(checker.Container{Name: "flaky", Status: "restarting", Restart: "on-failure", RestartCount: 2})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		e.RemoveContainer("flaky")
+		e.AddContainer(checker.Container{Name: "flaky", Status: "exited", ExitCode: 1, Restart: "on-failure", RestartCount: 3})
+	}()
+	var told []string
+	checks := checker.ParseAll([]checker.Block{{Source: "container: flaky\nstatus: exited\nexit_code: 1\ntimeout: 5s", File: "l.md"}})
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Progress: func(l string) { told = append(told, l) }}, checks)
+	if rep.Status != checker.Pass {
+		t.Errorf("status = %s (%s), want pass after waiting", rep.Status, rep.Tests[0].Message)
+	}
+	if len(told) == 0 || told[0] != "waiting for flaky to exit (up to 5 s)" {
+		t.Errorf("progress = %q, want it to start with the wait for flaky to exit", told)
+	}
+}
