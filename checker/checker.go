@@ -34,11 +34,12 @@ const (
 	KindQuiz       Kind = "quiz"
 	KindCommand    Kind = "command"
 	KindVM         Kind = "vm"
+	KindBuild      Kind = "build"
 )
 
 // Kinds lists every kind in the order docs/checks.md describes them.
 var Kinds = []Kind{KindImage, KindContainer, KindContainers, KindNetwork, KindVolume,
-	KindExec, KindHTTP, KindTCP, KindPostgres, KindFile, KindQuiz, KindCommand, KindVM}
+	KindExec, KindHTTP, KindTCP, KindPostgres, KindFile, KindQuiz, KindCommand, KindVM, KindBuild}
 
 // Block is the raw text of one ```check block and where it came from.
 type Block struct {

@@ -105,10 +105,14 @@ func isDialError(err error) bool {
 // It returns nil when there is none.
 func target(ctx context.Context, r *run, from, host, port string) *Container {
 	if from != "" {
-		if net.ParseIP(host) != nil {
+		name := host
+		switch {
+		case local(host):
+			name = from // its own loopback: the server runs in from
+		case net.ParseIP(host) != nil:
 			return nil
 		}
-		c, err := r.env.Engine.Container(ctx, host)
+		c, err := r.env.Engine.Container(ctx, name)
 		if err != nil {
 			return nil
 		}

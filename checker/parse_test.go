@@ -116,6 +116,7 @@ max: 3`,
 		checker.KindQuiz:     "quiz: layers-1",
 		checker.KindCommand:  "command: test -s /tmp/x\nexit_code: 0\nstdout_contains: a\nstdout_matches: b",
 		checker.KindVM:       "vm: last-run",
+		checker.KindBuild:    "build: last\ntag: app:v2\ncached: [RUN]\nrebuilt: [COPY app.sh]",
 	}
 	for _, k := range checker.Kinds {
 		src, ok := blocks[k]
