@@ -43,6 +43,9 @@ type Env struct {
 	// `command` checks (nil: the process's own).
 	CommandEnv []string
 	CommandDir string
+	// Step is the step being checked, "<lesson>/<step>" as in the
+	// engine's dockyard.step label; created_in_step fields compare with it.
+	Step string
 }
 
 // Result is the outcome of one check. Its JSON form is one entry of the

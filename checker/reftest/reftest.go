@@ -17,6 +17,7 @@ import (
 	"github.com/kballard/go-shellquote"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // Script is a shell block of a step and where it is written.
@@ -49,6 +50,11 @@ type Runner struct {
 	Lang string
 	// ScriptTimeout bounds each setup, solution and cleanup (default 5 min).
 	ScriptTimeout time.Duration
+	// Root is the state root of Dockyard's engine, where the active step is
+	// recorded (sandbox/scope) while a solution runs, as the guided loop
+	// does while the student works, so what the solution creates carries
+	// the step's labels. Empty for other engines.
+	Root string
 }
 
 // Phase is the outcome of one part of a step: OK, or why not.
@@ -97,18 +103,61 @@ func (r *Runner) Run(ctx context.Context, s Step) (row Row) {
 		row.Before = Phase{Detail: fmt.Sprintf("cannot read the engine: %v", err)}
 		return row
 	}
-	checks := checker.ParseAll(s.Checks)
-	quiz := &answers{}
-	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir}
-
-	if err := r.script(ctx, "setup", s.Setup); err != nil {
-		row.Before = Phase{Detail: err.Error()}
-	} else {
-		row.Before = r.before(ctx, env, checks)
-		row.After = r.after(ctx, s, env, checks, quiz)
-	}
+	row.Before, row.After = r.work(ctx, s)
 	row.Cleanup = r.cleanup(ctx, s, before)
 	return row
+}
+
+// Walk runs one step as a student walking the course meets it: setup,
+// checks (must not pass), solution, checks (must pass), on whatever the
+// earlier steps left, and no cleanup: the next step starts from what this
+// one leaves. Run Unwind after the last step.
+func (r *Runner) Walk(ctx context.Context, s Step) (row Row) {
+	start := time.Now()
+	row = Row{Lesson: s.Lesson, Step: s.ID, Cleanup: Phase{OK: true, Skipped: true}}
+	row.Before, row.After = r.work(ctx, s)
+	row.Duration = time.Since(start)
+	return row
+}
+
+// Unwind runs the cleanup of every step, the last first (as a reset does),
+// and compares the engine with before, taken before the first step.
+func (r *Runner) Unwind(ctx context.Context, steps []Step, before checker.Snapshot) Row {
+	start := time.Now()
+	row := Row{Lesson: "(course)", Step: "(cleanup)", Before: Phase{OK: true, Skipped: true}, After: Phase{OK: true, Skipped: true}}
+	var problems []string
+	var images []string
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := r.script(ctx, "cleanup", steps[i].Cleanup); err != nil {
+			problems = append(problems, fmt.Sprintf("%s/%s: %v", steps[i].Lesson, steps[i].ID, err))
+		}
+		images = append(images, steps[i].Images...)
+	}
+	after, err := checker.Take(ctx, r.Engine)
+	switch {
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("cannot read the engine after cleanup: %v", err))
+	default:
+		if diff := required(before.Diff(after), images); len(diff) > 0 {
+			problems = append(problems, "the engine is not back to its state before the course: "+strings.Join(diff, ", "))
+		}
+	}
+	row.Cleanup = Phase{OK: len(problems) == 0, Detail: strings.Join(problems, "\n")}
+	row.Duration = time.Since(start)
+	return row
+}
+
+// work runs a step's setup, its checks before the solution, the solution
+// and its checks after.
+func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
+	checks := checker.ParseAll(s.Checks)
+	quiz := &answers{}
+	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
+		Step: s.Lesson + "/" + s.ID}
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		return Phase{Detail: err.Error()}, Phase{Skipped: true}
+	}
+	return r.before(ctx, env, checks), r.after(ctx, s, env, checks, quiz)
 }
 
 func (r *Runner) before(ctx context.Context, env checker.Env, checks []checker.Check) Phase {
@@ -145,7 +194,7 @@ func (r *Runner) after(ctx context.Context, s Step, env checker.Env, checks []ch
 	if s.Solution.Source == "" && !onlyQuizzes(checks) {
 		return Phase{Detail: "the step has no solution block"}
 	}
-	if err := r.script(ctx, "solution", s.Solution); err != nil {
+	if err := r.solve(ctx, s); err != nil {
 		return Phase{Detail: err.Error()}
 	}
 	quiz.solved = true
@@ -160,6 +209,20 @@ func (r *Runner) after(ctx context.Context, s Step, env checker.Env, checks []ch
 		return Phase{Detail: strings.Join(problems, "\n")}
 	}
 	return Phase{OK: true}
+}
+
+// solve runs the step's solution with the step recorded as active, so the
+// engine labels what it creates with the step (checks with
+// created_in_step read the labels); setup and cleanup run outside it, as
+// what they make is not the student's work.
+func (r *Runner) solve(ctx context.Context, s Step) error {
+	if r.Root != "" {
+		if err := scope.Write(r.Root, scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now().UTC()}); err != nil {
+			return err
+		}
+		defer scope.Clear(r.Root)
+	}
+	return r.script(ctx, "solution", s.Solution)
 }
 
 func onlyQuizzes(checks []checker.Check) bool {

@@ -93,6 +93,7 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 		NoRetry:    req.Quick,
 		CommandEnv: req.Env,
 		CommandDir: req.Dir,
+		Step:       req.Lesson.ID + "/" + req.Step.ID,
 	}, checker.ParseAll(blocks))
 	out := guide.Report{Status: guide.Status(rep.Status), Message: rep.Message, JSON: rep}
 	for _, t := range rep.Tests {
