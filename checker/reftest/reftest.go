@@ -50,11 +50,27 @@ type Runner struct {
 	Lang string
 	// ScriptTimeout bounds each setup, solution and cleanup (default 5 min).
 	ScriptTimeout time.Duration
-	// Root is the state root of Dockyard's engine, where the active step is
-	// recorded (sandbox/scope) while a solution runs, as the guided loop
-	// does while the student works, so what the solution creates carries
-	// the step's labels. Empty for other engines.
+	// Root is the state root of Dockyard's own engine when that is the
+	// engine under test: before each step the runner records the step as
+	// the active one there (sandbox/scope), as the guided loop does when a
+	// student enters it, so the engine labels what the step creates and
+	// `vm` checks read only runs made during the step.
 	Root string
+}
+
+// enter records s as the active step in Root, when there is one.
+func (r *Runner) enter(s Step) error {
+	if r.Root == "" {
+		return nil
+	}
+	return scope.Write(r.Root, scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now()})
+}
+
+// leave records that no step is active any more.
+func (r *Runner) leave() {
+	if r.Root != "" {
+		scope.Clear(r.Root)
+	}
 }
 
 // Phase is the outcome of one part of a step: OK, or why not.
@@ -154,6 +170,10 @@ func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
 	quiz := &answers{}
 	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
 		Step: s.Lesson + "/" + s.ID}
+	defer r.leave()
+	if err := r.enter(s); err != nil {
+		return Phase{Detail: err.Error()}, Phase{Skipped: true}
+	}
 	if err := r.script(ctx, "setup", s.Setup); err != nil {
 		return Phase{Detail: err.Error()}, Phase{Skipped: true}
 	}
@@ -194,7 +214,7 @@ func (r *Runner) after(ctx context.Context, s Step, env checker.Env, checks []ch
 	if s.Solution.Source == "" && !onlyQuizzes(checks) {
 		return Phase{Detail: "the step has no solution block"}
 	}
-	if err := r.solve(ctx, s); err != nil {
+	if err := r.script(ctx, "solution", s.Solution); err != nil {
 		return Phase{Detail: err.Error()}
 	}
 	quiz.solved = true
@@ -209,20 +229,6 @@ func (r *Runner) after(ctx context.Context, s Step, env checker.Env, checks []ch
 		return Phase{Detail: strings.Join(problems, "\n")}
 	}
 	return Phase{OK: true}
-}
-
-// solve runs the step's solution with the step recorded as active, so the
-// engine labels what it creates with the step (checks with
-// created_in_step read the labels); setup and cleanup run outside it, as
-// what they make is not the student's work.
-func (r *Runner) solve(ctx context.Context, s Step) error {
-	if r.Root != "" {
-		if err := scope.Write(r.Root, scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now().UTC()}); err != nil {
-			return err
-		}
-		defer scope.Clear(r.Root)
-	}
-	return r.script(ctx, "solution", s.Solution)
 }
 
 func onlyQuizzes(checks []checker.Check) bool {
@@ -339,4 +345,23 @@ func repository(ref string) string {
 		return ref
 	}
 	return strings.TrimPrefix(reference.FamiliarName(n), "localhost/")
+}
+
+// Failing plays a student who entered step s and runs `dockyard check`
+// before doing anything: it runs the step's setup (not its solution),
+// evaluates the checks with their retries, as the guided loop does, and
+// runs the cleanup. The report is what the student would read; its
+// durations are what they would wait.
+func (r *Runner) Failing(ctx context.Context, s Step, progress func(string)) (checker.Report, error) {
+	env := checker.Env{Engine: r.Engine, Quizzes: &answers{}, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
+		Progress: progress}
+	defer r.leave()
+	defer r.script(ctx, "cleanup", s.Cleanup)
+	if err := r.enter(s); err != nil {
+		return checker.Report{}, err
+	}
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		return checker.Report{}, err
+	}
+	return checker.Evaluate(ctx, env, checker.ParseAll(s.Checks)), nil
 }

@@ -2,13 +2,18 @@ package reftest_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/fake"
 	"github.com/dockyard-lab/dockyard/checker/reftest"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 func script(src string) reftest.Script {
@@ -119,8 +124,8 @@ func TestWalk(t *testing.T) {
 		{Lesson: "demo", ID: "first", Solution: script("docker run --name rt-first " + img + " true"),
 			Cleanup: script("docker rm rt-first"),
 			Checks:  checks("containers: exited\nimage: " + img + "\nstatus: exited")},
-		// The solution records the scope it ran in: the runner writes the
-		// step into the state root while a solution runs, and only then.
+		// The solution records the scope it ran in: the runner records
+		// each step as active while it runs.
 		{Lesson: "demo", ID: "second", Solution: script("docker run --name rt-second " + img + " true\ncp " + root + "/lesson-scope.json scope.json"),
 			Cleanup: script("docker rm rt-second"),
 			Checks: checks("containers: exited\nimage: "+img+"\nstatus: exited",
@@ -138,9 +143,35 @@ func TestWalk(t *testing.T) {
 		t.Errorf("Walk(second).After = FAIL %s, want ok", second.After.Detail)
 	}
 	if _, err := os.Stat(root + "/lesson-scope.json"); !os.IsNotExist(err) {
-		t.Errorf("scope file after the solution: %v, want it cleared", err)
+		t.Errorf("scope file after the step: %v, want it cleared", err)
 	}
 	if row := r.Unwind(ctx, steps, before); !row.OK() {
 		t.Errorf("Unwind = FAIL %s, want ok", row.Cleanup.Detail)
+	}
+}
+
+// TestRunnerEntersEachStep: with a state root, the runner records the step
+// as active (sandbox/scope) before its setup, as the guided loop does when
+// a student enters it, and clears it afterwards.
+func TestRunnerEntersEachStep(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	r := &reftest.Runner{Engine: &fake.Engine{}, Lang: "en", Dir: dir, Root: root, Env: os.Environ()}
+	before := time.Now()
+	r.Run(context.Background(), reftest.Step{Lesson: "vm-vs-container", ID: "boot-time",
+		Setup:  script("cp " + filepath.Join(root, scope.FileName) + " seen.json"),
+		Checks: checks("file: " + filepath.Join(dir, "seen.json") + "\nabsent: true")})
+	data, err := os.ReadFile(filepath.Join(dir, "seen.json"))
+	if err != nil {
+		t.Fatalf("the setup saw no active step: %v", err)
+	}
+	var seen scope.Scope
+	if err := json.Unmarshal(data, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Lesson != "vm-vs-container" || seen.Step != "boot-time" || seen.Entered.Before(before) {
+		t.Errorf("active step during setup = %+v, want vm-vs-container/boot-time entered after %v", seen, before)
+	}
+	if got := scope.Read(root); got != (scope.Scope{}) {
+		t.Errorf("active step after the run = %+v, want none", got)
 	}
 }
