@@ -54,7 +54,7 @@ func TestRunner(t *testing.T) {
 			"passes before the solution ran", "ok", "ok"},
 		{"solution does not do the step", reftest.Step{Solution: script("docker run -d --stop-signal KILL --name rt-other " + img + " sleep 60"),
 			Cleanup: script("docker rm -f rt-other"), Checks: checks("container: rt-web\nrunning: true\ntimeout: 0s")},
-			"ok", `container rt-web (lesson.en.md:21) fail after the solution: container "rt-web" does not exist`, "ok"},
+			"ok", `container rt-web (lesson.en.md:21) fail after the solution: container rt-web does not exist yet`, "ok"},
 		{"solution fails", reftest.Step{Solution: script("docker run --name rt-bad " + img + " sh -c 'exit 7'"),
 			Cleanup: script("docker rm -f rt-bad"), Checks: checks("container: rt-bad\nexit_code: 0")},
 			"ok", "solution (lesson.en.md:10) exited with status 7", "ok"},
