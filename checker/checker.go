@@ -128,7 +128,7 @@ type Warning = Problem
 // Lint returns advice about a valid check: a `command` check is the escape
 // hatch and a declarative kind is preferred where one fits.
 func Lint(c Check) []Warning {
-	if c.Kind == KindCommand {
+	if s, ok := c.spec.(*commandSpec); ok && s.Why == "" {
 		return []Warning{{File: c.File, Line: c.Line, Message: fmt.Sprintf(
 			"command check %q: prefer a declarative kind (%s) when one fits; command checks depend on the host's shell",
 			c.Subject, "container, exec, http, file, ...")}}

@@ -31,6 +31,9 @@ type containerSpec struct {
 	RestartCount *int    `yaml:"restart_count"`
 	User         *string `yaml:"user"`
 	Command      *List   `yaml:"command"`
+	// CreatedInStep requires the container to carry the current step's
+	// dockyard.step label: made in this step, not left by an earlier one.
+	CreatedInStep *bool `yaml:"created_in_step"`
 
 	ports []portSpec
 }
@@ -78,6 +81,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("container.present", map[string]any{"found": c.Status})
 		return
 	}
+	checkCreatedInStep(r, "container", s.CreatedInStep, c.Labels)
 	if s.Running != nil && *s.Running != c.Running() {
 		if *s.Running {
 			notRunning(r, c)

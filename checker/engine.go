@@ -124,6 +124,7 @@ type Network struct {
 	Subnets  []string
 	Gateways []string
 	Internal bool
+	Labels   map[string]string
 	// Containers are the names of the containers attached.
 	Containers []string
 }

@@ -49,6 +49,9 @@ type Env struct {
 	// `command` checks (nil: the process's own).
 	CommandEnv []string
 	CommandDir string
+	// Step is the step being checked, "<lesson>/<step>" as in the
+	// engine's dockyard.step label; created_in_step fields compare with it.
+	Step string
 	// Progress, when set, is told once per check why a failing check waits
 	// instead of answering at once, e.g. "waiting for postgres-sample to
 	// accept connections (up to 60 s)". A check on a settled state never

@@ -55,14 +55,15 @@ func newWorld(t *testing.T) *world {
 		Env: []string{"PATH=/bin"}, Cmd: []string{"sh"}, Layers: []string{"l1"}})
 	e.AddImage(checker.Image{ID: "sha256:2222222222222222bbbb", Tags: []string{"debian:bookworm"}, Layers: []string{"d1"}})
 	e.AddImage(checker.Image{ID: "sha256:3333333333333333cccc", Tags: []string{"my-app:1.0"},
-		Labels: map[string]string{"maintainer": "me"}, Env: []string{"PATH=/bin", "APP_ENV=prod"},
+		Labels: map[string]string{"maintainer": "me", "dockyard.step": "intro/first-run"}, Env: []string{"PATH=/bin", "APP_ENV=prod"},
 		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
 		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
 	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
-		Gateways: []string{"172.30.0.1"}})
-	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard"}},
+		Gateways: []string{"172.30.0.1"}, Labels: map[string]string{"dockyard.step": "networks/create"}})
+	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard", "dockyard.step": "intro/first-run"}},
 		map[string]string{"notes.txt": "hello volume\n"})
+	e.AddVolume(checker.Volume{Name: "old-volume", Driver: "local"}, nil)
 	e.AddContainer(checker.Container{Name: "postgres-sample", Image: "postgres:15", ImageID: "sha256:4444444444444444dddd",
 		Status: "running", Env: []string{"POSTGRES_USER=admin1", "PGDATA=/var/lib/postgresql/data"},
 		Ports:   []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5434}},
@@ -70,7 +71,7 @@ func newWorld(t *testing.T) *world {
 		Restart: "always", Command: []string{"docker-entrypoint.sh", "postgres"},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
-		Status: "exited", ExitCode: 0, Command: []string{"echo", "hello"}})
+		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "pg-stopped", Image: "postgres:15", Status: "exited", ExitCode: 0,
 		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
@@ -170,6 +171,14 @@ var evalCases = []struct {
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
+	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
+	{"container left by an earlier step", "container: crashed\ncreated_in_step: true", checker.Fail},
+	{"image built in this step", "image: my-app:1.0\ncreated_in_step: true", checker.Pass},
+	{"image not built in this step", "image: busybox\ncreated_in_step: true", checker.Fail},
+	{"network from another step", "network: my-net\ncreated_in_step: true", checker.Fail},
+	{"volume created in this step", "volume: my-volume\ncreated_in_step: true", checker.Pass},
+	{"volume from before the lesson", "volume: old-volume\ncreated_in_step: true", checker.Fail},
+
 	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
 	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
 	{"containers min", "containers: web servers\nname: ^web[0-9]+$\nmin: 2", checker.Fail},
@@ -261,7 +270,8 @@ func evalOne(t *testing.T, w *world, env checker.Env, src string) checker.Result
 func TestEvaluateMessages(t *testing.T) {
 	w := newWorld(t)
 	for _, lang := range checker.Languages {
-		env := checker.Env{Engine: w.engine, Lang: lang, NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+		env := checker.Env{Engine: w.engine, Lang: lang, NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false},
+			Step: "intro/first-run"}
 		var b strings.Builder
 		for _, tc := range evalCases {
 			res := evalOne(t, w, env, tc.src)
@@ -284,7 +294,8 @@ func TestEvaluateMessages(t *testing.T) {
 // no message reaches a student unseen.
 func TestEveryMessageShown(t *testing.T) {
 	w := newWorld(t)
-	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false},
+		Step: "intro/first-run"}
 	seen := map[string]bool{"check.hint": true, "report.error": true}
 	for _, tc := range evalCases {
 		for _, f := range evalOne(t, w, env, tc.src).Findings {

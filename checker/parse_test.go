@@ -197,6 +197,10 @@ func TestLintWarnsOnCommand(t *testing.T) {
 	if w := checker.Lint(c); len(w) != 0 {
 		t.Errorf("Lint(container) = %v, want none", w)
 	}
+	c, _ = checker.Parse(checker.Block{Source: "command: test \"$(cat n)\" -eq \"$(docker ps -aq | wc -l)\"\nwhy: compares the answer with the engine", File: "l.md", Line: 4})
+	if w := checker.Lint(c); len(w) != 0 {
+		t.Errorf("Lint(command with why) = %v, want none", w)
+	}
 }
 
 // FuzzParse: whatever a lesson holds, Parse returns a check or a

@@ -97,7 +97,7 @@ func (d *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 	if err != nil {
 		return nil, notFound(err)
 	}
-	n := &checker.Network{Name: in.Name, Driver: in.Driver, Internal: in.Internal}
+	n := &checker.Network{Name: in.Name, Driver: in.Driver, Internal: in.Internal, Labels: in.Labels}
 	if in.Subnet.IsValid() {
 		n.Subnets = []string{in.Subnet.String()}
 	}
