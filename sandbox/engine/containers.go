@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/monitor"
-
-	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // CreateOptions are what `docker create` and `docker run` say about a new
@@ -171,9 +168,6 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("image %s has no layers: it cannot be run", o.Image)
 	}
-	// While a lesson step is active, the container carries it (see
-	// sandbox/scope).
-	o.Labels = scope.Read(e.root).Apply(maps.Clone(o.Labels))
 	spec := container.Spec{
 		Name:      o.Name,
 		Image:     o.Image,
