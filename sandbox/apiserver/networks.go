@@ -276,20 +276,10 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("all", "label"); err != nil {
-		return err
-	}
 	// Before API 1.42 a prune removed every unused volume, named ones
 	// too; since, only anonymous ones unless all=true.
 	all := versionLess(requestVersion(r), "1.42")
-	for _, v := range f["all"] {
-		all = all || v == "true" || v == "1"
-	}
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	names, reclaimed, err := vs.Prune(r.Context(), all)
+	names, reclaimed, err := s.e.PruneVolumes(r.Context(), all, engine.Filters(f))
 	if err != nil {
 		return err
 	}

@@ -18,32 +18,29 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
-// The offline lesson images are the pull fallback: "docker pull postgres"
-// with no registry reachable bakes postgres from its recipe.
-func init() {
-	ImageFallback = func(e *Engine) func(ctx context.Context, ref string) error {
-		return func(ctx context.Context, ref string) error {
-			out := BakeOutput(ctx)
-			// An image the student already has (loaded, built or baked
-			// before) is kept: with no registry there is nothing newer, and
-			// baking over it would leave theirs dangling.
-			if _, err := e.Images.Get(ctx, ref); err == nil {
-				fmt.Fprintf(out, "No registry can be reached: using the local %s\n", familiar(ref))
-				return nil
-			}
-			b, err := e.Baker(out)
-			if err != nil {
-				return err
-			}
-			r := b.Recipes.ForRef(ref)
-			if r == nil {
-				return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
-			}
-			fmt.Fprintf(out, "No registry can be reached: baking %s from Dockyard's recipe (content/images/%s) instead\n", familiar(ref), r.Name)
-			_, err = b.Bake(ctx, r.Name)
-			return err
-		}
+// offlineImage is the image store's pull fallback: "docker pull postgres"
+// with no registry reachable bakes postgres from its recipe. It leaves the
+// image in e.Images under ref.
+func (e *Engine) offlineImage(ctx context.Context, ref string) error {
+	out := BakeOutput(ctx)
+	// An image the student already has (loaded, built or baked before) is
+	// kept: with no registry there is nothing newer, and baking over it
+	// would leave theirs dangling.
+	if _, err := e.Images.Get(ctx, ref); err == nil {
+		fmt.Fprintf(out, "No registry can be reached: using the local %s\n", familiar(ref))
+		return nil
 	}
+	b, err := e.Baker(out)
+	if err != nil {
+		return err
+	}
+	r := b.Recipes.ForRef(ref)
+	if r == nil {
+		return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
+	}
+	fmt.Fprintf(out, "No registry can be reached: baking %s from Dockyard's recipe (content/images/%s) instead\n", familiar(ref), r.Name)
+	_, err = b.Bake(ctx, r.Name)
+	return err
 }
 
 type bakeOutputKey struct{}

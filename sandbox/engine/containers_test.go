@@ -116,15 +116,16 @@ func TestCreateWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := CreateWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("CreateWarnings = %q, want %q", got, tt.want)
+			if got := createWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("createWarnings = %q, want %q", got, tt.want)
 			}
 		})
 	}
 }
 
-// TestMergeEnvDefaultPath: Config.Env gets Docker's default PATH when
-// neither the image nor -e sets one, as the process does.
+// TestMergeEnvDefaultPath: Config.Env holds -e's variables, then the
+// image's others (moby's merge), and Docker's default PATH when neither
+// sets one, as the process gets it.
 func TestMergeEnvDefaultPath(t *testing.T) {
 	t.Setenv("PATH", "/host/bin")
 	tests := []struct {
@@ -133,7 +134,8 @@ func TestMergeEnvDefaultPath(t *testing.T) {
 		want        []string
 	}{
 		{"none anywhere", nil, nil, []string{container.DefaultPathEnv}},
-		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{container.DefaultPathEnv, "A=1", "B=2"}},
+		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{"B=2", "A=1", container.DefaultPathEnv}},
+		{"-e first, then the image's it leaves", []string{"PATH=/img", "A=1"}, []string{"B=2", "A=3"}, []string{"B=2", "A=3", "PATH=/img"}},
 		{"the image's PATH", []string{"PATH=/img"}, nil, []string{"PATH=/img"}},
 		{"-e PATH=", nil, []string{"PATH=/mine"}, []string{"PATH=/mine"}},
 		{"bare -e PATH takes the caller's", nil, []string{"PATH"}, []string{"PATH=/host/bin"}},

@@ -49,6 +49,7 @@ type createFlags struct {
 	publishAll bool
 	volumes    []string
 	mounts     []string
+	tmpfs      []string
 	labels     []string
 }
 
@@ -80,6 +81,7 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.publishAll, "publish-all", "P", false, "Publish all exposed ports to random ports")
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
+	fs.StringArrayVar(&c.tmpfs, "tmpfs", nil, "Mount a tmpfs directory")
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
 	// -h is --hostname, as in Docker; help stays on --help only.
 	fs.Bool("help", false, "Print usage")
@@ -165,6 +167,11 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		return o, err
 	}
 	o.Restart = policy
+	if c.rm && policy.Name != "no" {
+		// Docker's CLI refuses it before asking the daemon
+		// (container.ErrConflictRestartPolicyAndAutoRemove).
+		return o, errors.New("Conflicting options: --restart and --rm")
+	}
 	o.Resources.Memory = int64(c.memory)
 	if c.cpus != 0 {
 		n := float64(unixNumCPU())
@@ -189,8 +196,16 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 			}
 		}
 	}
-	o.Volumes = c.volumes
-	o.MountSpecs = c.mounts
+	mounts := c.mounts
+	for _, t := range c.tmpfs {
+		if strings.Contains(t, ":") {
+			return o, fmt.Errorf("--tmpfs %s: tmpfs options are not available in Dockyard", t)
+		}
+		mounts = append(mounts, "type=tmpfs,target="+t)
+	}
+	if o.Mounts, err = engine.ParseMounts(c.volumes, mounts); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 
@@ -294,9 +309,6 @@ func NewCmdRun(f *factory.Factory, runF func(*RunOptions) error) *cobra.Command 
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ios := opts.IO
 	if opts.Create.Tty && opts.Create.OpenStdin && !opts.Detach && !ios.IsStdinTTY() {
 		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
@@ -306,11 +318,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return runError(err)
 	}
 	opts.Create.Pull = pullForRun(e, ios)
-	c, err := e.CreateContainer(ctx, opts.Create)
+	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
 		return runError(err)
 	}
-	printCreateWarnings(opts.IO, opts.Create)
+	printWarnings(opts.IO, warnings)
 	start := container.StartOptions{Attach: !opts.Detach}
 	if opts.Create.Tty {
 		start.TTYCols, start.TTYRows = termSize(ios)
@@ -401,27 +413,26 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return runError(err)
 	}
 	opts.Create.Pull = pullForRun(e, opts.IO)
-	c, err := e.CreateContainer(ctx, opts.Create)
+	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
-		return runError(err)
+		// Docker's create prints the daemon's error as it is and exits 1
+		// (run adds "docker: " and exits 125).
+		return cli.EngineError(err)
 	}
-	printCreateWarnings(opts.IO, opts.Create)
+	printWarnings(opts.IO, warnings)
 	fmt.Fprintln(opts.IO.Out, c.ID)
 	return nil
 }
 
-// printCreateWarnings prints the engine's warnings about a created
-// container on stderr, as Docker's CLI does.
-func printCreateWarnings(ios *iostreams.IOStreams, o engine.CreateOptions) {
-	for _, w := range engine.CreateWarnings(o) {
+// printWarnings prints the engine's warnings about a created container on
+// stderr, as Docker's CLI does.
+func printWarnings(ios *iostreams.IOStreams, warnings []string) {
+	for _, w := range warnings {
 		fmt.Fprintf(ios.ErrOut, "WARNING: %s\n", w)
 	}
 }

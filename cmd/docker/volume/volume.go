@@ -317,6 +317,7 @@ type PruneOptions struct {
 	Factory *factory.Factory
 	All     bool
 	Force   bool
+	Filters []string
 }
 
 // NewCmdPrune returns `docker volume prune`.
@@ -335,10 +336,15 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Remove all unused volumes, not just anonymous ones")
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	cmd.Flags().StringArrayVar(&opts.Filters, "filter", nil, `Provide filter values (e.g. "label=<label>")`)
 	return cmd
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
 	if !opts.Force {
 		what := "anonymous local volumes"
 		if opts.All {
@@ -351,13 +357,13 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 			return nil
 		}
 	}
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	names, reclaimed, err := s.Prune(ctx, opts.All)
+	names, reclaimed, err := e.PruneVolumes(ctx, opts.All, filters)
 	if err != nil {
-		return daemonError(err)
+		return cli.EngineError(err)
 	}
 	if len(names) > 0 {
 		fmt.Fprintln(opts.IO.Out, "Deleted Volumes:")
