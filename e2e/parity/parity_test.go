@@ -91,15 +91,23 @@ var masks = []struct {
 	{regexp.MustCompile(`(Less than a second|About a minute|About an hour|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?))`), "<AGO>"},
 	{regexp.MustCompile(`\b(172\.(1[6-9]|2\d|3[01])|192\.168)\.\d+\.\d+`), "<IP>"},
 	{regexp.MustCompile(`\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b`), "<MAC>"},
-	{regexp.MustCompile(`:(3[2-9]|[4-6]\d)\d{3}\b`), ":<PORT>"},
 }
 
-// Mask replaces ids, times, addresses and random host ports in out.
+// randomPort is a host port from Linux's ephemeral range, as -P picks.
+var randomPort = regexp.MustCompile(`:(3[2-9]|[4-6]\d)\d{3}\b`)
+
+// Mask replaces ids, times, addresses and random host ports in out; the
+// ports the script chose ($PORT1, $PORT2) stay.
 func Mask(out string) string {
 	for _, m := range masks {
 		out = m.re.ReplaceAllString(out, m.with)
 	}
-	return out
+	return randomPort.ReplaceAllStringFunc(out, func(p string) string {
+		if p[1:] == os.Getenv("PORT1") || p[1:] == os.Getenv("PORT2") {
+			return p
+		}
+		return ":<PORT>"
+	})
 }
 
 // TestParity runs testdata/script/*.txtar through `dockyard docker`, then

@@ -127,12 +127,8 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 			return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
 		}
 		for _, o := range objs {
-			var m any
-			b, err := json.Marshal(o)
+			m, err := templateValue(o)
 			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(b, &m); err != nil {
 				return err
 			}
 			var buf bytes.Buffer
@@ -149,6 +145,44 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 		return &factory.StatusError{Code: 1}
 	}
 	return nil
+}
+
+// templateValue is o as a template sees it: its JSON, with whole numbers
+// as int64 and others as float64, as Docker's CLI sees its typed values
+// ('{{.HostConfig.Memory}}' prints 67108864, '{{gt .State.Pid 0}}' works).
+func templateValue(o any) (any, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return numbers(m), nil
+}
+
+// numbers replaces the json.Numbers in v.
+func numbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, x := range v {
+			v[k] = numbers(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = numbers(x)
+		}
+	}
+	return v
 }
 
 // Template parses a --format template with the functions Docker's
