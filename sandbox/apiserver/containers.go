@@ -86,6 +86,9 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 			o.Cmd = append(slices.Clone(cfg.Entrypoint[1:]), cfg.Cmd...)
 		}
 	}
+	for p := range cfg.ExposedPorts {
+		o.ExposedPorts = append(o.ExposedPorts, p.String())
+	}
 	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
 	if len(hc.PortBindings) > 0 {

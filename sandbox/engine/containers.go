@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
+	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -47,6 +49,8 @@ type CreateOptions struct {
 	// parsed at the edge (ParseMounts); the engine checks them and creates
 	// the volumes they name.
 	Mounts []volume.Spec
+	// ExposedPorts are --expose and the image's EXPOSE ("80/tcp").
+	ExposedPorts []string
 	// PortBindings are -p, parsed ("80/tcp" -> host side).
 	PortBindings map[string][]container.PortBinding
 	// NetworkAliases are --network-alias; PublishAll is -P (every exposed
@@ -317,6 +321,17 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 	}
 	for p := range ic.ExposedPorts {
 		c.ExposedPorts = append(c.ExposedPorts, p)
+	}
+	published := make([]string, 0, len(o.PortBindings))
+	for p := range o.PortBindings {
+		published = append(published, p)
+	}
+	sort.Strings(published)
+	// Published ports are exposed too, as Docker's CLI sends them.
+	for _, p := range append(slices.Clone(o.ExposedPorts), published...) {
+		if !slices.Contains(c.ExposedPorts, p) {
+			c.ExposedPorts = append(c.ExposedPorts, p)
+		}
 	}
 	if o.Entrypoint != nil {
 		c.Entrypoint = nil

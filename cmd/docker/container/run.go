@@ -47,6 +47,8 @@ type createFlags struct {
 	aliases    []string
 	publish    []string
 	publishAll bool
+	expose     []string
+	pull       string
 	volumes    []string
 	mounts     []string
 	tmpfs      []string
@@ -79,6 +81,8 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("net")
 	fs.StringArrayVarP(&c.publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	fs.BoolVarP(&c.publishAll, "publish-all", "P", false, "Publish all exposed ports to random ports")
+	fs.StringArrayVar(&c.expose, "expose", nil, "Expose a port or a range of ports")
+	fs.StringVar(&c.pull, "pull", "missing", `Pull image before running ("always", "missing", "never")`)
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
 	fs.StringArrayVar(&c.tmpfs, "tmpfs", nil, "Mount a tmpfs directory")
@@ -170,7 +174,7 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	if c.rm && policy.Name != "no" {
 		// Docker's CLI refuses it before asking the daemon
 		// (container.ErrConflictRestartPolicyAndAutoRemove).
-		return o, errors.New("Conflicting options: --restart and --rm")
+		return o, errors.New("conflicting options: cannot specify both --restart and --rm")
 	}
 	o.Resources.Memory = int64(c.memory)
 	if c.cpus != 0 {
@@ -195,6 +199,21 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 				o.PortBindings[string(port)] = append(o.PortBindings[string(port)], container.PortBinding{HostIP: b.HostIP, HostPort: b.HostPort})
 			}
 		}
+	}
+	for _, e := range c.expose {
+		proto, ports := nat.SplitProtoPort(e)
+		start, end, err := nat.ParsePortRange(ports)
+		if err != nil {
+			return o, fmt.Errorf("invalid range format for --expose: %s, error: %w", e, err)
+		}
+		for p := start; p <= end; p++ {
+			o.ExposedPorts = append(o.ExposedPorts, fmt.Sprintf("%d/%s", p, proto))
+		}
+	}
+	switch c.pull {
+	case "always", "missing", "never":
+	default:
+		return o, fmt.Errorf("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", c.pull)
 	}
 	mounts := c.mounts
 	for _, t := range c.tmpfs {
@@ -281,6 +300,8 @@ type RunOptions struct {
 	Factory *factory.Factory
 	Create  engine.CreateOptions
 	Detach  bool
+	// PullPolicy is --pull: always, missing or never.
+	PullPolicy string
 }
 
 // NewCmdRun returns `docker run`.
@@ -296,7 +317,7 @@ func NewCmdRun(f *factory.Factory, runF func(*RunOptions) error) *cobra.Command 
 			if err != nil {
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker run --help' for more information"}
 			}
-			opts.Create = o
+			opts.Create, opts.PullPolicy = o, flags.pull
 			if runF != nil {
 				return runF(opts)
 			}
@@ -317,7 +338,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return runError(err)
 	}
-	opts.Create.Pull = pullForRun(e, ios)
+	if err := pullFor(e, ios, opts.PullPolicy, &opts.Create)(ctx); err != nil {
+		return runError(err)
+	}
 	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
 		return runError(err)
@@ -386,6 +409,8 @@ type CreateOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *factory.Factory
 	Create  engine.CreateOptions
+	// PullPolicy is --pull: always, missing or never.
+	PullPolicy string
 }
 
 // NewCmdCreate returns `docker create`.
@@ -401,7 +426,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			if err != nil {
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker create --help' for more information"}
 			}
-			opts.Create = o
+			opts.Create, opts.PullPolicy = o, flags.pull
 			if runF != nil {
 				return runF(opts)
 			}
@@ -417,7 +442,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return runError(err)
 	}
-	opts.Create.Pull = pullForRun(e, opts.IO)
+	if err := pullFor(e, opts.IO, opts.PullPolicy, &opts.Create)(ctx); err != nil {
+		return cli.EngineError(err)
+	}
 	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
 		// Docker's create prints the daemon's error as it is and exits 1
@@ -435,4 +462,23 @@ func printWarnings(ios *iostreams.IOStreams, warnings []string) {
 	for _, w := range warnings {
 		fmt.Fprintf(ios.ErrOut, "WARNING: %s\n", w)
 	}
+}
+
+// pullFor is how create and run get a missing image under --pull: pulled
+// (missing), never (never), or pulled first whatever is local (always).
+func pullFor(e *engine.Engine, ios *iostreams.IOStreams, policy string, o *engine.CreateOptions) func(ctx context.Context) error {
+	pull := pullForRun(e, ios)
+	switch policy {
+	case "never":
+		o.Pull = nil
+	case "always":
+		o.Pull = pull
+		return func(ctx context.Context) error {
+			_, err := pull(ctx, o.Image)
+			return err
+		}
+	default:
+		o.Pull = pull
+	}
+	return func(context.Context) error { return nil }
 }

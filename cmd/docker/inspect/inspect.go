@@ -188,7 +188,7 @@ func numbers(v any) any {
 // Template parses a --format template with the functions Docker's
 // templates offer (json, join, split, upper, lower, title, println).
 func Template(format string) (*template.Template, error) {
-	return template.New("format").Funcs(template.FuncMap{
+	return template.New("format").Option("missingkey=error").Funcs(template.FuncMap{
 		"json": func(v any) (string, error) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
