@@ -148,3 +148,24 @@ func TestMergeEnvDefaultPath(t *testing.T) {
 		})
 	}
 }
+
+func TestNaturalLess(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"pxn9", "pxn10", true},
+		{"pxn10", "pxn9", false},
+		{"a", "b", true},
+		{"a", "a1", true},
+		{"v01", "v1", false},
+		{"v1", "v01", true},
+		{"bridge", "host", true},
+		{"x2y", "x2z", true},
+	}
+	for _, tt := range tests {
+		if got := naturalLess(tt.a, tt.b); got != tt.want {
+			t.Errorf("naturalLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
