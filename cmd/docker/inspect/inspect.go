@@ -103,6 +103,8 @@ func Run(ctx context.Context, opts *Options) error {
 	what := "object"
 	if opts.Type != "" {
 		what = opts.Type // Docker: "No such image: x" with --type image
+	} else if len(opts.Kinds) == 1 {
+		what = opts.Kinds[0].Type // docker container inspect: "No such container: x"
 	}
 	return Print(opts.IO, opts.Format, objs, missing, what)
 }
