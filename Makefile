@@ -23,7 +23,7 @@ export CGO_ENABLED=1
 # as after a reboot (docs/design.md).
 drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
 
-.PHONY: build test bench install learn lint clean
+.PHONY: build test bench fuzz install learn lint clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
@@ -40,6 +40,11 @@ test: build
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem -count=1 ./...
 	bash .ci/bench/run
+
+# Every Go fuzz target for FUZZTIME each (default 20s); crashers land in
+# the package's testdata/fuzz/ as regression seeds.
+fuzz:
+	bash .ci/fuzz
 
 install: build
 	install -d $(BINDIR) $(DOCKER_LINK_DIR)

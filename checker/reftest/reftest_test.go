@@ -2,13 +2,18 @@ package reftest_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/fake"
 	"github.com/dockyard-lab/dockyard/checker/reftest"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 func script(src string) reftest.Script {
@@ -97,5 +102,31 @@ func TestPrepare(t *testing.T) {
 	row := r.Prepare(context.Background(), "demo", []string{"localhost/ck-absent:1"})
 	if row.OK() || !strings.Contains(row.Before.Detail, "pull (demo requires.images) exited with status") {
 		t.Errorf("Prepare(absent image) = %+v, want a failed pull", row.Before)
+	}
+}
+
+// TestRunnerEntersEachStep: with a state root, the runner records the step
+// as active (sandbox/scope) before its setup, as the guided loop does when
+// a student enters it, and clears it afterwards.
+func TestRunnerEntersEachStep(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	r := &reftest.Runner{Engine: &fake.Engine{}, Lang: "en", Dir: dir, Root: root, Env: os.Environ()}
+	before := time.Now()
+	r.Run(context.Background(), reftest.Step{Lesson: "vm-vs-container", ID: "boot-time",
+		Setup:  script("cp " + filepath.Join(root, scope.FileName) + " seen.json"),
+		Checks: checks("file: " + filepath.Join(dir, "seen.json") + "\nabsent: true")})
+	data, err := os.ReadFile(filepath.Join(dir, "seen.json"))
+	if err != nil {
+		t.Fatalf("the setup saw no active step: %v", err)
+	}
+	var seen scope.Scope
+	if err := json.Unmarshal(data, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Lesson != "vm-vs-container" || seen.Step != "boot-time" || seen.Entered.Before(before) {
+		t.Errorf("active step during setup = %+v, want vm-vs-container/boot-time entered after %v", seen, before)
+	}
+	if got := scope.Read(root); got != (scope.Scope{}) {
+		t.Errorf("active step after the run = %+v, want none", got)
 	}
 }

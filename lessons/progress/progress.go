@@ -222,11 +222,24 @@ func (s *Store) read() (*Progress, *Recovered, error) {
 		}
 		return p, nil, nil
 	}
-	backup := s.path + ".bak-" + time.Now().UTC().Format("20060102T150405")
+	backup := freeName(s.path + ".bak-" + time.Now().UTC().Format("20060102T150405"))
 	if err := os.Rename(s.path, backup); err != nil {
 		return nil, nil, fmt.Errorf("move unreadable progress aside: %w", err)
 	}
 	return New(), &Recovered{Backup: backup, Reason: reason}, nil
+}
+
+// freeName is name, or name with ".2", ".3", ... when a file of that name
+// exists: a second unreadable file within the same second must not replace
+// the first one's backup.
+func freeName(name string) string {
+	try := name
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(try); errors.Is(err, fs.ErrNotExist) {
+			return try
+		}
+		try = name + "." + strconv.Itoa(i)
+	}
 }
 
 func (s *Store) write(p *Progress) error {

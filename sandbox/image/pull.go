@@ -207,8 +207,15 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 				fallback = s.fallback
 			}
 			if fallback != nil {
+				before, _ := s.Get(ctx, ref.String())
+				unpacked := s.unpackedLayers()
 				if ue.Offline = fallback(ctx, ref.String()); ue.Offline == nil {
-					return s.Get(ctx, ref.String())
+					img, err := s.Get(ctx, ref.String())
+					if err != nil {
+						return nil, err
+					}
+					reportLocal(emit, ref, before, unpacked, img)
+					return img, nil
 				}
 			}
 			return nil, ue
@@ -269,6 +276,32 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 		emit(Event{Status: "Status: Downloaded newer image for " + ref.Familiar()})
 	}
 	return out, nil
+}
+
+// reportLocal tells what an offline pull did as a pull tells it: the
+// image kept as it was is "up to date"; one the fallback brought back
+// (kept layers re-tagged, or baked) lists its layers, "Already exists"
+// for those that were unpacked before, then its digest.
+func reportLocal(emit func(Event), ref Reference, before *Image, unpacked map[string]bool, img *Image) {
+	what := ref.Tag()
+	if what == "" {
+		what = ref.Digest()
+	}
+	emit(Event{Status: what + ": Pulling from " + ref.Path()})
+	if before != nil && before.ID == img.ID {
+		emit(Event{Status: "Digest: " + img.ManifestDigest})
+		emit(Event{Status: "Status: Image is up to date for " + ref.Familiar()})
+		return
+	}
+	for i, l := range img.Manifest.Layers {
+		status := StatusPullComplete
+		if i < len(img.Config.RootFS.DiffIDs) && unpacked[img.Config.RootFS.DiffIDs[i].Hex] {
+			status = StatusAlreadyExists
+		}
+		emit(Event{ID: idindex.Short(l.Digest.String()), Status: status})
+	}
+	emit(Event{Status: "Digest: " + img.ManifestDigest})
+	emit(Event{Status: "Status: Downloaded newer image for " + ref.Familiar()})
 }
 
 // pullError words a registry's answer as Docker does.
