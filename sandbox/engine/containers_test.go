@@ -30,8 +30,8 @@ func TestMergeConfig(t *testing.T) {
 			container.Config{Entrypoint: []string{"sh"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
 		{"--entrypoint '' clears it", CreateOptions{Entrypoint: &empty, Cmd: []string{"ls"}},
 			container.Config{Cmd: []string{"ls"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
-		{"-e overrides and adds, -w -u -h", CreateOptions{Env: []string{"MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"},
-			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"PATH=/bin", "MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"}},
+		{"-e first, then the image's others, -w -u -h", CreateOptions{Env: []string{"MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"},
+			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"MODE=dev", "X=1", "PATH=/bin"}, WorkingDir: "/tmp", User: "root", Hostname: "box"}},
 	}
 	for _, tt := range tests {
 		got := mergeConfig(image, tt.opts)
@@ -44,7 +44,7 @@ func TestMergeConfig(t *testing.T) {
 func TestMergeEnvTakesBareNamesFromTheCaller(t *testing.T) {
 	t.Setenv("DOCKYARD_TEST_VAR", "from-host")
 	got := mergeEnv([]string{"A=1"}, []string{"DOCKYARD_TEST_VAR", "DOCKYARD_UNSET_VAR"})
-	want := []string{container.DefaultPathEnv, "A=1", "DOCKYARD_TEST_VAR=from-host"}
+	want := []string{"DOCKYARD_TEST_VAR=from-host", "A=1", container.DefaultPathEnv}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("mergeEnv = %q, want %q", got, want)
 	}
