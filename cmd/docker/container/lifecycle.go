@@ -106,7 +106,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 func startError(err error) error {
 	var se *container.StartError
 	if errors.As(err, &se) {
-		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + "failed to create task for container: " + se.Msg}
+		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + se.DaemonMessage()}
 	}
 	return daemonError(err)
 }
