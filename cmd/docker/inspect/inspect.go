@@ -103,8 +103,17 @@ func Run(ctx context.Context, opts *Options) error {
 	what := "object"
 	if opts.Type != "" {
 		what = opts.Type // Docker: "No such image: x" with --type image
-	} else if len(opts.Kinds) == 1 {
-		what = opts.Kinds[0].Type // docker container inspect: "No such container: x"
+	}
+	if len(opts.Kinds) == 1 && opts.Kinds[0].Type == "container" && len(missing) > 0 {
+		// docker container inspect prints the daemon's answer (checked
+		// with the docker 28 CLI against dockyard serve).
+		if err := Print(opts.IO, opts.Format, objs, nil, what); err != nil {
+			return err
+		}
+		for _, n := range missing {
+			fmt.Fprintf(opts.IO.ErrOut, "Error response from daemon: No such container: %s\n", n)
+		}
+		return &factory.StatusError{Code: 1}
 	}
 	return Print(opts.IO, opts.Format, objs, missing, what)
 }
