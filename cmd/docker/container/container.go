@@ -68,7 +68,7 @@ func runError(err error) error {
 	var se *container.StartError
 	if errors.As(err, &se) {
 		code = se.Code
-		err = errors.New(cli.DaemonPrefix + se.DaemonMessage())
+		err = errors.New(se.DaemonMessage())
 	}
 	return &factory.StatusError{Code: code, Message: "docker: " + cli.DaemonError(err).Error() + "\n\nRun 'docker run --help' for more information"}
 }

@@ -91,7 +91,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	var failed []string
 	for _, ref := range opts.Refs {
 		if _, err := e.StartContainer(ctx, ref, container.StartOptions{}); err != nil {
-			fmt.Fprintln(opts.IO.ErrOut, daemonError(err))
+			fmt.Fprintln(opts.IO.ErrOut, startError(err))
 			failed = append(failed, ref)
 			continue
 		}
