@@ -19,6 +19,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // Version is the file format's version. A file with another version is
@@ -249,7 +251,14 @@ func (s *Store) write(p *Progress) error {
 		return err
 	}
 	if err := renameio.WriteFile(s.path, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write progress: %w", err)
+		// renameio wrote a temporary file and removed it: the progress
+		// saved before is still whole.
+		err = fmt.Errorf("write progress: %w", err)
+		if diskfull.Is(err) {
+			return &diskfull.Error{Op: "saving your progress", Dir: filepath.Dir(s.path), Err: err,
+				Fix: "free space there and run the command again (the progress saved before is kept)"}
+		}
+		return err
 	}
 	s.chown(s.path)
 	return nil

@@ -118,12 +118,17 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		mounts = append(mounts, spec)
 	}
 	for target, opts := range hc.Tmpfs {
-		spec, err := volume.ParseMount("type=tmpfs,target=" + target)
+		value := target
+		if opts != "" {
+			value += ":" + opts
+		}
+		tmpfs, err := volume.TmpfsMount(value)
 		if err != nil {
 			return o, badRequest("%v", err)
 		}
-		if opts != "" {
-			return o, badRequest("tmpfs options are not available in Dockyard (got %q for %s)", opts, target)
+		spec, err := volume.ParseMount(tmpfs)
+		if err != nil {
+			return o, badRequest("%v", err)
 		}
 		mounts = append(mounts, spec)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/monitor"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -138,6 +140,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if err := e.checkCreate(o); err != nil {
 		return nil, nil, err
 	}
+	o.Labels = e.lessonLabels(o.Labels)
 	img, err := e.Images.Get(ctx, o.Image)
 	if errors.Is(err, image.ErrNotFound) && o.Pull != nil && !isIDPrefix(o.Image) {
 		img, err = o.Pull(ctx, o.Image)
@@ -159,6 +162,9 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if len(layers) == 0 {
 		return nil, nil, Invalid(fmt.Errorf("image %s has no layers: it cannot be run", o.Image))
 	}
+	// While a lesson step is active, the container carries it (see
+	// sandbox/scope).
+	o.Labels = scope.Read(e.root).Apply(maps.Clone(o.Labels))
 	spec := container.Spec{
 		Name:      o.Name,
 		Image:     o.Image,

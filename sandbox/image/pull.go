@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 )
 
@@ -145,7 +147,23 @@ func unreachable(err error) bool {
 // for Docker Hub images, verifies every blob, unpacks the layers and
 // records the image. When no registry answers, Fallback is tried, else an
 // *UnreachableError says how to get the image offline.
+//
+// A pull that fills the disk fails with a *diskfull.Error naming the state
+// root; what it had written is removed with its temporary files, and the
+// images stored before are untouched.
 func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Image, error) {
+	img, err := s.pull(ctx, refStr, opts)
+	if diskfull.Is(err) {
+		// The layers that did arrive are no use on a full disk: collect
+		// them (and any other unreferenced leftovers) so that the space
+		// the student frees is not taken again at once.
+		s.GC(ctx)
+		return nil, diskfull.Wrap(err, "pulling "+refStr, filepath.Dir(s.dir))
+	}
+	return img, err
+}
+
+func (s *Store) pull(ctx context.Context, refStr string, opts PullOptions) (*Image, error) {
 	ref, err := ParseReference(refStr)
 	if err != nil {
 		return nil, err

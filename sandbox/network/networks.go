@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // subnetLock is one lock for the whole host, held while a subnet is chosen
@@ -59,7 +62,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
 		}
 		n := &Network{
 			ID: randomID(), Name: o.Name, Driver: DriverBridge, Internal: o.Internal,
-			Labels: o.Labels, Created: time.Now().UTC(),
+			Labels: scope.Read(s.root).Apply(maps.Clone(o.Labels)), Created: time.Now().UTC(),
 		}
 		n.Bridge = s.bridgeName(n)
 		if err := s.placeNetwork(st, n, subnet, gw); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // createFlags are the flags `docker create` and `docker run` share.
@@ -217,10 +218,11 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	}
 	mounts := c.mounts
 	for _, t := range c.tmpfs {
-		if strings.Contains(t, ":") {
-			return o, fmt.Errorf("--tmpfs %s: tmpfs options are not available in Dockyard", t)
+		spec, err := volume.TmpfsMount(t)
+		if err != nil {
+			return o, err
 		}
-		mounts = append(mounts, "type=tmpfs,target="+t)
+		mounts = append(mounts, spec)
 	}
 	if o.Mounts, err = engine.ParseMounts(c.volumes, mounts); err != nil {
 		return o, err
