@@ -2,8 +2,6 @@ package engine
 
 import (
 	"errors"
-	"io/fs"
-	"syscall"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
@@ -74,17 +72,4 @@ func KindOf(err error) Kind {
 		return InvalidArgument
 	}
 	return Fault
-}
-
-// isFault reports whether err is a failure under the engine rather than in
-// what was asked: a port the host already uses (Docker answers 500 too) or
-// a file system or system call failure.
-func isFault(err error) bool {
-	var (
-		portConf *network.PortConflictError
-		pathErr  *fs.PathError
-		errno    syscall.Errno
-	)
-	return errors.As(err, &portConf) || errors.Is(err, network.ErrPortAllocated) ||
-		errors.As(err, &pathErr) || errors.As(err, &errno)
 }
