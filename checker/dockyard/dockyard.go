@@ -66,7 +66,7 @@ func (d *Engine) Container(_ context.Context, name string) (*checker.Container, 
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return dockerapi.FromContainer(*r), nil
+	return dockerapi.FromContainer(r.Response()), nil
 }
 
 func (d *Engine) Containers(context.Context) ([]checker.Container, error) {
@@ -83,7 +83,7 @@ func (d *Engine) Containers(context.Context) ([]checker.Container, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *dockerapi.FromContainer(*r))
+		out = append(out, *dockerapi.FromContainer(r.Response()))
 	}
 	return out, nil
 }

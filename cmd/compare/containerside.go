@@ -94,7 +94,7 @@ func (s *containerSide) PeakMemory(ctx context.Context) (int64, error) {
 func (s *containerSide) run(ctx context.Context, cmd []string, hold bool, out io.Writer, atEnd func(*container.Container) error) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	c, err := s.e.CreateContainer(ctx, engine.CreateOptions{Image: s.ref, Cmd: cmd, Network: "none", OpenStdin: hold})
+	c, _, err := s.e.CreateContainer(ctx, engine.CreateOptions{Image: s.ref, Cmd: cmd, Network: "none", OpenStdin: hold})
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}

@@ -251,7 +251,7 @@ func (s *Server) start(c *container.Container, ss *session) error {
 		var se *container.StartError
 		if errors.As(err, &se) {
 			ss.finish(se.Code, err)
-			return &statusError{code: http.StatusBadRequest, msg: "failed to create task for container: " + se.Msg}
+			return &statusError{code: http.StatusBadRequest, msg: se.DaemonMessage()}
 		}
 		ss.finish(125, err)
 		return err

@@ -7,14 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/netip"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	mobycontainer "github.com/moby/moby/api/types/container"
@@ -24,7 +22,6 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	sbnetwork "github.com/dockyard-lab/dockyard/sandbox/network"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -77,7 +74,6 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		Privileged: hc.Privileged,
 		Network:    string(hc.NetworkMode),
 		PublishAll: hc.PublishAllPorts,
-		Volumes:    hc.Binds,
 	}
 	if cfg.Entrypoint != nil {
 		ep := strings.Join(cfg.Entrypoint, " ")
@@ -90,8 +86,8 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 			o.Cmd = append(slices.Clone(cfg.Entrypoint[1:]), cfg.Cmd...)
 		}
 	}
-	if o.Network == "default" {
-		o.Network = ""
+	for p := range cfg.ExposedPorts {
+		o.ExposedPorts = append(o.ExposedPorts, p.String())
 	}
 	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
@@ -110,24 +106,33 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 			}
 		}
 	}
+	mounts, err := engine.ParseMounts(hc.Binds, nil)
+	if err != nil {
+		return o, err
+	}
 	for _, m := range hc.Mounts {
 		spec, err := mountSpec(m)
 		if err != nil {
 			return o, err
 		}
-		o.MountSpecs = append(o.MountSpecs, spec)
+		mounts = append(mounts, spec)
 	}
 	for target, opts := range hc.Tmpfs {
 		value := target
 		if opts != "" {
 			value += ":" + opts
 		}
-		spec, err := volume.TmpfsMount(value)
+		tmpfs, err := volume.TmpfsMount(value)
 		if err != nil {
-			return o, err
+			return o, badRequest("%v", err)
 		}
-		o.MountSpecs = append(o.MountSpecs, spec)
+		spec, err := volume.ParseMount(tmpfs)
+		if err != nil {
+			return o, badRequest("%v", err)
+		}
+		mounts = append(mounts, spec)
 	}
+	o.Mounts = mounts
 	if nc := req.NetworkingConfig; nc != nil {
 		for netName, ep := range nc.EndpointsConfig {
 			if ep == nil {
@@ -144,20 +149,25 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 	return o, nil
 }
 
-// mountSpec writes an API mount as the --mount value the engine parses.
-func mountSpec(m mount.Mount) (string, error) {
+// mountSpec reads an API mount (docker run --mount as the CLI sends it).
+func mountSpec(m mount.Mount) (volume.Spec, error) {
 	if m.Target == "" {
-		return "", badRequest("invalid mount config: mount target must not be empty")
+		return volume.Spec{}, badRequest("invalid mount config: mount target must not be empty")
 	}
-	parts := []string{"type=" + string(m.Type)}
-	if m.Source != "" {
-		parts = append(parts, "source="+m.Source)
+	spec := volume.Spec{Type: string(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+	switch m.Type {
+	case mount.TypeBind, mount.TypeTmpfs:
+	case mount.TypeVolume:
+		if m.VolumeOptions != nil {
+			spec.NoCopy = m.VolumeOptions.NoCopy
+		}
+	default:
+		return spec, badRequest("invalid mount config: mount type unknown: %q", m.Type)
 	}
-	parts = append(parts, "target="+m.Target)
-	if m.ReadOnly {
-		parts = append(parts, "readonly")
+	if m.TmpfsOptions != nil {
+		spec.TmpfsSize, spec.TmpfsMode = m.TmpfsOptions.SizeBytes, uint32(m.TmpfsOptions.Mode)
 	}
-	return strings.Join(parts, ","), nil
+	return spec, nil
 }
 
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
@@ -169,32 +179,14 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.e.CreateContainer(r.Context(), o)
+	c, warnings, err := s.e.CreateContainer(r.Context(), o)
 	if err != nil {
-		if errors.Is(err, engine.ErrPrivileged) {
-			return badRequest("%v", err)
-		}
-		if statusOf(err) == http.StatusInternalServerError && !isEngineFault(err) {
-			// The engine's own checks of the options (restart policy,
-			// capabilities, names, memory) are the client's to fix.
-			return badRequest("%v", err)
-		}
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, mobycontainer.CreateResponse{ID: c.ID, Warnings: []string{}})
-}
-
-// isEngineFault reports whether a create error is the engine's rather than
-// the request's: a port the host already uses (Docker answers 500 too) or a
-// failure of the file system or a system call under the state root.
-func isEngineFault(err error) bool {
-	var (
-		portConf *sbnetwork.PortConflictError
-		pathErr  *fs.PathError
-		errno    syscall.Errno
-	)
-	return errors.As(err, &portConf) || errors.Is(err, sbnetwork.ErrPortAllocated) ||
-		errors.As(err, &pathErr) || errors.As(err, &errno)
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return writeJSON(w, http.StatusCreated, mobycontainer.CreateResponse{ID: c.ID, Warnings: warnings})
 }
 
 func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {
@@ -382,57 +374,20 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("id", "name", "label", "status", "exited", "ancestor", "network", "volume"); err != nil {
-		return err
-	}
-	all, err := s.e.Containers.List()
-	if err != nil {
-		return err
-	}
-	s.e.WithLivePorts(all)
-	showAll := boolParam(r, "all")
 	limit, err := intParam(r, "limit", -1)
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(all, func(a, b *container.Container) int { return b.Created.Compare(a.Created) })
+	list, err := s.e.ListContainers(r.Context(), engine.ListOptions{All: boolParam(r, "all"), Limit: limit, Filters: engine.Filters(f)})
+	if err != nil {
+		return err
+	}
 	out := []mobycontainer.Summary{}
 	now := time.Now()
-	for _, c := range all {
-		running := c.State.Status == container.Running || c.State.Status == container.Restarting
-		if !showAll && !running && len(f["status"]) == 0 && len(f["exited"]) == 0 && limit < 0 {
-			continue
-		}
-		if !s.matchContainer(c, f) {
-			continue
-		}
+	for _, c := range list {
 		out = append(out, s.summary(c, now))
-		if limit > 0 && len(out) == limit {
-			break
-		}
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) matchContainer(c *container.Container, f filters) bool {
-	return f.match("id", func(v string) bool { return strings.HasPrefix(c.ID, v) }) &&
-		f.match("name", func(v string) bool { return strings.Contains(c.Name, strings.TrimPrefix(v, "/")) }) &&
-		f.match("label", func(v string) bool { return matchLabel(c.Spec.Config.Labels, v) }) &&
-		f.match("status", func(v string) bool { return string(c.State.Status) == v }) &&
-		f.match("exited", func(v string) bool {
-			return c.State.Status == container.Exited && strconv.Itoa(c.State.ExitCode) == v
-		}) &&
-		f.match("ancestor", func(v string) bool {
-			if c.Spec.Image == v || strings.HasPrefix(c.Spec.ImageID, v) || strings.HasPrefix(strings.TrimPrefix(c.Spec.ImageID, "sha256:"), v) {
-				return true
-			}
-			img, err := s.e.Images.Get(context.Background(), v)
-			return err == nil && img.ID == c.Spec.ImageID
-		}) &&
-		f.match("network", func(v string) bool { return c.Spec.Host.NetworkMode == v }) &&
-		f.match("volume", func(v string) bool {
-			return slices.ContainsFunc(c.Spec.Host.Mounts, func(m container.Mount) bool { return m.Name == v || m.Destination == v })
-		})
 }
 
 // summary is a container as GET /containers/json lists it.
@@ -724,26 +679,18 @@ func (s *Server) pruneContainers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("label", "until"); err != nil {
+	// A container that cannot be removed is skipped, as Docker's daemon
+	// does; a bad filter is the request's error.
+	deleted, err := s.e.PruneContainers(context.Background(), engine.Filters(f))
+	if err != nil && engine.KindOf(err) == engine.InvalidArgument {
 		return err
 	}
-	all, err := s.e.Containers.List()
-	if err != nil {
-		return err
+	for _, id := range deleted {
+		s.forgetSession(id)
 	}
-	rep := mobycontainer.PruneReport{ContainersDeleted: []string{}}
-	for _, c := range all {
-		if c.State.Status == container.Running || c.State.Status == container.Restarting {
-			continue
-		}
-		if !f.match("label", func(v string) bool { return matchLabel(c.Spec.Config.Labels, v) }) {
-			continue
-		}
-		if err := s.e.RemoveContainer(context.Background(), c.ID, false, false); err != nil {
-			continue
-		}
-		s.forgetSession(c.ID)
-		rep.ContainersDeleted = append(rep.ContainersDeleted, c.ID)
+	rep := mobycontainer.PruneReport{ContainersDeleted: deleted}
+	if rep.ContainersDeleted == nil {
+		rep.ContainersDeleted = []string{}
 	}
 	return writeJSON(w, http.StatusOK, rep)
 }

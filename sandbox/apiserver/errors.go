@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // statusError is an error with the HTTP status the API answers it with.
@@ -32,35 +29,19 @@ func conflict(format string, args ...any) error {
 }
 
 // statusOf decides an engine error's status code as Docker's daemon does
-// (its errdefs): unknown objects 404, conflicts 409, bad input 400,
-// everything else 500.
+// (its errdefs), by the engine's one reading of its errors (engine.KindOf).
 func statusOf(err error) int {
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.code
 	}
-	var (
-		nameInUse *container.NameInUseError
-		running   *container.RunningError
-		notRun    *container.NotRunningError
-		imgConf   *image.ConflictError
-		badRef    *image.InvalidReferenceError
-		portConf  *network.PortConflictError
-	)
-	switch {
-	case errors.Is(err, container.ErrNotFound), errors.Is(err, image.ErrNotFound),
-		errors.Is(err, network.ErrNotFound), errors.Is(err, volume.ErrNotFound):
+	switch engine.KindOf(err) {
+	case engine.NotFound:
 		return http.StatusNotFound
-	case errors.As(err, &nameInUse), errors.As(err, &running), errors.As(err, &notRun),
-		errors.As(err, &imgConf), errors.Is(err, network.ErrExists), errors.Is(err, network.ErrInUse),
-		errors.Is(err, volume.ErrInUse):
+	case engine.Conflict:
 		return http.StatusConflict
-	case errors.As(err, &badRef):
+	case engine.InvalidArgument:
 		return http.StatusBadRequest
-	case errors.As(err, &portConf), errors.Is(err, network.ErrPortAllocated):
-		// Docker: "driver failed programming external connectivity", a
-		// server error.
-		return http.StatusInternalServerError
 	}
 	return http.StatusInternalServerError
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -86,36 +87,36 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all, _ := s.e.Containers.List()
 	out := []image.Summary{}
 	for _, img := range imgs {
 		var labels map[string]string
 		if img.Config != nil {
 			labels = img.Config.Config.Labels
 		}
-		ok := f.match("dangling", func(v string) bool { return (v == "true" || v == "1") == (len(img.RepoTags) == 0) }) &&
-			f.match("label", func(v string) bool { return matchLabel(labels, v) }) &&
-			f.match("reference", func(v string) bool {
-				for _, t := range img.RepoTags {
-					if matchReference(t, v) {
-						return true
-					}
+		tags := img.RepoTags
+		if refs := f["reference"]; len(refs) > 0 {
+			// Docker lists only the tags the reference filter matches.
+			tags = nil
+			for _, t := range img.RepoTags {
+				if slices.ContainsFunc(refs, func(v string) bool { return matchReference(t, v) }) {
+					tags = append(tags, t)
 				}
-				return false
-			})
+			}
+			if len(tags) == 0 {
+				continue
+			}
+		}
+		ok := f.match("dangling", func(v string) bool { return (v == "true" || v == "1") == (len(img.RepoTags) == 0) }) &&
+			f.match("label", func(v string) bool { return matchLabel(labels, v) })
 		if !ok {
 			continue
 		}
-		users := int64(0)
-		for _, c := range all {
-			if c.Spec.ImageID == img.ID {
-				users++
-			}
-		}
+		// Containers is -1 (not counted) unless asked for by /system/df,
+		// as Docker's daemon answers.
 		out = append(out, image.Summary{
-			ID: img.ID, RepoTags: nonNilSlice(img.RepoTags), RepoDigests: nonNilSlice(img.RepoDigests),
+			ID: img.ID, RepoTags: nonNilSlice(tags), RepoDigests: nonNilSlice(img.RepoDigests),
 			Created: img.Created.Unix(), Size: img.Size, Labels: nonNil(labels),
-			Containers: users, SharedSize: -1,
+			Containers: -1, SharedSize: -1,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -36,27 +36,17 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("name", "id", "driver", "label", "type"); err != nil {
-		return err
-	}
 	ns, err := s.networks(r)
 	if err != nil {
 		return err
 	}
-	list, err := ns.List(r.Context())
+	list, err := s.e.ListNetworks(r.Context(), engine.Filters(f))
 	if err != nil {
 		return err
 	}
 	out := []apinet.Inspect{}
 	for _, in := range list {
-		ok := f.match("name", func(v string) bool { return strings.Contains(in.Name, v) }) &&
-			f.match("id", func(v string) bool { return strings.HasPrefix(in.ID, v) }) &&
-			f.match("driver", func(v string) bool { return in.Driver == v }) &&
-			f.match("label", func(v string) bool { return matchLabel(in.Labels, v) }) &&
-			f.match("type", func(v string) bool { return (v == "builtin") == in.Predefined })
-		if ok {
-			out = append(out, engine.NetworkInspect(in, ns.Prefix()))
-		}
+		out = append(out, engine.NetworkInspect(in, ns.Prefix()))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -189,26 +179,13 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("name", "label", "dangling", "driver"); err != nil {
-		return err
-	}
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	list, err := vs.List(r.Context())
+	list, err := s.e.ListVolumes(r.Context(), engine.Filters(f))
 	if err != nil {
 		return err
 	}
 	out := apivol.ListResponse{Volumes: []apivol.Volume{}, Warnings: []string{}}
 	for _, v := range list {
-		ok := f.match("name", func(x string) bool { return strings.Contains(v.Name, x) }) &&
-			f.match("label", func(x string) bool { return matchLabel(v.Labels, x) }) &&
-			f.match("driver", func(x string) bool { return v.Driver == x }) &&
-			f.match("dangling", func(x string) bool { return (x == "true" || x == "1") == (len(vs.Users(v)) == 0) })
-		if ok {
-			out.Volumes = append(out.Volumes, engine.VolumeInspect(v))
-		}
+		out.Volumes = append(out.Volumes, engine.VolumeInspect(v))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -269,20 +246,10 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("all", "label"); err != nil {
-		return err
-	}
 	// Before API 1.42 a prune removed every unused volume, named ones
 	// too; since, only anonymous ones unless all=true.
 	all := versionLess(requestVersion(r), "1.42")
-	for _, v := range f["all"] {
-		all = all || v == "true" || v == "1"
-	}
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	names, reclaimed, err := vs.Prune(r.Context(), all)
+	names, reclaimed, err := s.e.PruneVolumes(r.Context(), all, engine.Filters(f))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,16 @@ type StartError struct {
 }
 
 func (e *StartError) Error() string { return e.Msg }
+
+// DaemonMessage is the error as Docker 28's daemon words it: the runtime's
+// failure to start the process comes as "failed to create task for
+// container: ..."; a problem found before (a user the image lacks) as it is.
+func (e *StartError) DaemonMessage() string {
+	if strings.HasPrefix(e.Msg, processStartFailed) {
+		return "failed to create task for container: " + e.Msg
+	}
+	return e.Msg
+}
 
 // Attachment is the caller's end of a started container's streams.
 type Attachment struct {

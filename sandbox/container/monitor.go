@@ -45,6 +45,9 @@ type Network struct {
 // Service is a per-container helper the monitor runs.
 type Service func(ctx context.Context) error
 
+// processStartFailed starts a StartError of the runtime itself.
+const processStartFailed = "failed to start container process: "
+
 // monitorEnvTTY carries the caller's terminal size ("cols rows") to the
 // monitor, so a -t container starts with the right size.
 const monitorEnvTTY = "DOCKYARD_TTY_SIZE"
@@ -376,7 +379,7 @@ func classifyStartError(err error) error {
 	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
 		code = 126
 	}
-	return &StartError{Code: code, Msg: "failed to start container process: " + msg}
+	return &StartError{Code: code, Msg: processStartFailed + msg}
 }
 
 // stdio wires the container's standard streams to the log and the client.

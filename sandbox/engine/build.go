@@ -19,35 +19,31 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
-// The offline lesson images are the pull fallback: "docker pull postgres"
-// with no registry reachable bakes postgres from its recipe.
-func init() {
-	ImageFallback = func(e *Engine) func(ctx context.Context, ref string) error {
-		return func(ctx context.Context, ref string) error {
-			out := BakeOutput(ctx)
-			b, err := e.Baker(out)
-			if err != nil {
-				return err
-			}
-			r := b.Recipes.ForRef(ref)
-			// An image the student already has (loaded, built, or baked
-			// from the current recipe) is kept: with no registry there is
-			// nothing newer, and baking over it would leave theirs
-			// dangling. Only an image baked from an older recipe is baked
-			// again.
-			if img, err := e.Images.Get(ctx, ref); err == nil {
-				label := img.Config.Config.Labels[bake.LabelRecipe]
-				if r == nil || label == b.Recipes.Label(r) || !strings.HasPrefix(label, r.Name+"@") {
-					return nil
-				}
-			}
-			if r == nil {
-				return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
-			}
-			_, err = b.Bake(ctx, r.Name)
-			return err
+// offlineImage is the image store's pull fallback: "docker pull postgres"
+// with no registry reachable bakes postgres from its recipe. It leaves the
+// image in e.Images under ref.
+func (e *Engine) offlineImage(ctx context.Context, ref string) error {
+	out := BakeOutput(ctx)
+	b, err := e.Baker(out)
+	if err != nil {
+		return err
+	}
+	r := b.Recipes.ForRef(ref)
+	// An image the student already has (loaded, built, or baked from the
+	// current recipe) is kept: with no registry there is nothing newer, and
+	// baking over it would leave theirs dangling. Only an image baked from
+	// an older recipe is baked again.
+	if img, err := e.Images.Get(ctx, ref); err == nil {
+		label := img.Config.Config.Labels[bake.LabelRecipe]
+		if r == nil || label == b.Recipes.Label(r) || !strings.HasPrefix(label, r.Name+"@") {
+			return nil
 		}
 	}
+	if r == nil {
+		return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
+	}
+	_, err = b.Bake(ctx, r.Name)
+	return err
 }
 
 type bakeOutputKey struct{}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
+	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -13,6 +15,8 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/monitor"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // CreateOptions are what `docker create` and `docker run` say about a new
@@ -39,21 +43,24 @@ type CreateOptions struct {
 	Privileged bool
 
 	// Network is --network: "" (the default network), "none", "host" or a
-	// network's name. Until a network hook is set, only "none" and "host"
-	// exist and the default behaves as "none".
+	// network's name.
 	Network string
-	// Volumes and MountSpecs are -v and --mount as typed; MountResolver
-	// turns them into Mounts.
-	Volumes    []string
-	MountSpecs []string
-	// Mounts are resolved mounts, added to those of Volumes and MountSpecs.
-	Mounts []container.Mount
+	// Mounts are -v, --mount and --tmpfs (or the API's Binds and Mounts),
+	// parsed at the edge (ParseMounts); the engine checks them and creates
+	// the volumes they name.
+	Mounts []volume.Spec
+	// ExposedPorts are --expose and the image's EXPOSE ("80/tcp").
+	ExposedPorts []string
 	// PortBindings are -p, parsed ("80/tcp" -> host side).
 	PortBindings map[string][]container.PortBinding
 	// NetworkAliases are --network-alias; PublishAll is -P (every exposed
 	// port on a random host port).
 	NetworkAliases []string
 	PublishAll     bool
+
+	// Healthcheck is the container's health check (HEALTHCHECK, --health-*);
+	// nil keeps the image's.
+	Healthcheck *v1.HealthConfig
 
 	// Pull reports a missing image and pulls it ("Unable to find image
 	// ... locally", then the pull's progress). Nil means a missing image is
@@ -64,54 +71,31 @@ type CreateOptions struct {
 // ErrPrivileged is returned for --privileged, which Dockyard refuses.
 var ErrPrivileged = errors.New("--privileged is not available in Dockyard's sandbox: it would give the container full control of the host (use --cap-add for the one capability you need)")
 
-// MountResolver turns -v and --mount values into mounts; the volume engine
-// sets it. Without it only bind mounts of absolute host paths work.
-var MountResolver func(ctx context.Context, e *Engine, volumes, mounts []string) ([]container.Mount, error)
-
-func (e *Engine) resolveMounts(ctx context.Context, o CreateOptions) ([]container.Mount, error) {
-	out := append([]container.Mount{}, o.Mounts...)
-	if MountResolver != nil {
-		ms, err := MountResolver(ctx, e, o.Volumes, o.MountSpecs)
+// ParseMounts parses -v and --mount values into mount specs, every bad
+// value reported at once, as the CLI does before it asks the daemon.
+func ParseMounts(vflags, mountFlags []string) ([]volume.Spec, error) {
+	var specs []volume.Spec
+	var problems []string
+	for _, v := range vflags {
+		s, err := volume.ParseVolume(v)
 		if err != nil {
-			return nil, err
+			problems = append(problems, err.Error())
+			continue
 		}
-		return append(out, ms...), nil
+		specs = append(specs, s)
 	}
-	if len(o.MountSpecs) > 0 {
-		return nil, errors.New("--mount is not available yet: use -v /host/path:/container/path")
-	}
-	for _, v := range o.Volumes {
-		m, err := parseBind(v)
+	for _, m := range mountFlags {
+		s, err := volume.ParseMount(m)
 		if err != nil {
-			return nil, err
+			problems = append(problems, err.Error())
+			continue
 		}
-		out = append(out, m)
+		specs = append(specs, s)
 	}
-	return out, nil
-}
-
-// parseBind reads -v /host/path:/container/path[:ro].
-func parseBind(v string) (container.Mount, error) {
-	parts := strings.Split(v, ":")
-	if len(parts) < 2 || len(parts) > 3 || !strings.HasPrefix(parts[0], "/") || !strings.HasPrefix(parts[1], "/") {
-		return container.Mount{}, fmt.Errorf("invalid volume specification: '%s' (use /host/path:/container/path[:ro])", v)
+	if len(problems) > 0 {
+		return nil, Invalid(errors.New(strings.Join(problems, "; ")))
 	}
-	m := container.Mount{Type: "bind", Source: parts[0], Destination: parts[1]}
-	if len(parts) == 3 {
-		for _, opt := range strings.Split(parts[2], ",") {
-			switch opt {
-			case "ro":
-				m.ReadOnly = true
-			case "rw", "z", "Z":
-			default:
-				return container.Mount{}, fmt.Errorf("invalid volume specification: '%s': unknown option %q", v, opt)
-			}
-		}
-	}
-	if err := os.MkdirAll(m.Source, 0o755); err != nil {
-		return container.Mount{}, fmt.Errorf("bind source %s: %w", m.Source, err)
-	}
-	return m, nil
+	return specs, nil
 }
 
 // openContainers opens the container store and tells the image store which
@@ -142,9 +126,17 @@ func (e *Engine) openContainers() error {
 
 // CreateContainer checks the options, finds (or pulls) the image and
 // records the new container. Nothing is left behind when it fails.
-func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*container.Container, error) {
+func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*container.Container, []string, error) {
+	if o.Resources.PidsLimit != nil && *o.Resources.PidsLimit == 0 {
+		// Docker's 0 is "not set" (the CLI always sends it): Dockyard's
+		// default limit, not none.
+		o.Resources.PidsLimit = nil
+	}
+	if o.Network == "default" {
+		o.Network = ""
+	}
 	if err := e.checkCreate(o); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	o.Labels = e.lessonLabels(o.Labels)
 	img, err := e.Images.Get(ctx, o.Image)
@@ -152,21 +144,21 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		img, err = o.Pull(ctx, o.Image)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	mounts, err := e.resolveMounts(ctx, o)
+	mounts, err := e.resolveMounts(ctx, o.Mounts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if mounts, err = e.withImageVolumes(ctx, img, mounts); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	layers, err := e.Images.LayerDirs(ctx, img)
 	if err != nil {
-		return nil, fmt.Errorf("prepare image %s: %w", o.Image, err)
+		return nil, nil, fmt.Errorf("prepare image %s: %w", o.Image, err)
 	}
 	if len(layers) == 0 {
-		return nil, fmt.Errorf("image %s has no layers: it cannot be run", o.Image)
+		return nil, nil, Invalid(fmt.Errorf("image %s has no layers: it cannot be run", o.Image))
 	}
 	spec := container.Spec{
 		Name:      o.Name,
@@ -183,47 +175,48 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 			CapDrop:      o.CapDrop,
 			Mounts:       mounts,
 			PortBindings: o.PortBindings,
+			NetworkMode:  o.Network,
 		},
 	}
 	switch o.Network {
-	case "", "default", "bridge", "none":
-		spec.Host.NetworkMode = o.Network
-		if o.Network == "" || o.Network == "default" {
-			spec.Host.NetworkMode = "bridge"
-		}
+	case "":
+		spec.Host.NetworkMode = "bridge"
 	case "host":
-		spec.Host.NetworkMode = "host"
 		spec.Host.NetNS = "host"
-	default:
-		spec.Host.NetworkMode = o.Network
 	}
 	c, err := e.Containers.Create(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	warnings := createWarnings(o)
 	netOpts := o
 	if o.Network == "host" {
 		// The host's network has nothing to publish: Docker keeps the
-		// bindings in HostConfig and warns (CreateWarnings).
+		// bindings in HostConfig and warns.
 		netOpts.PortBindings, netOpts.PublishAll = nil, false
 	}
 	if o.Network == "none" && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
 		// Nothing for the network store to record or check: the monitor's
 		// hooks skip it too, and network connect/disconnect record a
 		// configuration from the spec when they need one.
-		return c, nil
+		return c, warnings, nil
 	}
 	if err := e.configureCreated(ctx, c, netOpts); err != nil {
 		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
-		return nil, err
+		if errors.Is(err, network.ErrNotFound) {
+			// Not a 404: Docker's CLI reads a 404 from create as a
+			// missing image and pulls it.
+			err = Invalid(err)
+		}
+		return nil, nil, err
 	}
-	return c, nil
+	return c, warnings, nil
 }
 
-// CreateWarnings are the warnings Docker's daemon returns with a created
+// createWarnings are the warnings Docker's daemon returns with a created
 // container for options it accepts but ignores; the CLI prints each as
 // "WARNING: ...".
-func CreateWarnings(o CreateOptions) []string {
+func createWarnings(o CreateOptions) []string {
 	var w []string
 	if o.Network == "host" && (len(o.PortBindings) > 0 || o.PublishAll) {
 		w = append(w, "Published ports are discarded when using host network mode")
@@ -282,7 +275,7 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 		}
 	}
 	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
+		return Invalid(errors.New(strings.Join(problems, "; ")))
 	}
 	return nil
 }
@@ -330,6 +323,17 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 	for p := range ic.ExposedPorts {
 		c.ExposedPorts = append(c.ExposedPorts, p)
 	}
+	published := make([]string, 0, len(o.PortBindings))
+	for p := range o.PortBindings {
+		published = append(published, p)
+	}
+	sort.Strings(published)
+	// Published ports are exposed too, as Docker's CLI sends them.
+	for _, p := range append(slices.Clone(o.ExposedPorts), published...) {
+		if !slices.Contains(c.ExposedPorts, p) {
+			c.ExposedPorts = append(c.ExposedPorts, p)
+		}
+	}
 	if o.Entrypoint != nil {
 		c.Entrypoint = nil
 		if *o.Entrypoint != "" {
@@ -349,18 +353,23 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 	return c
 }
 
-// mergeEnv applies -e values over the image's: "K=V" sets, "K" alone takes
-// the value from Dockyard's own environment (dropped when unset), as Docker.
-// With no PATH from either, Docker's default PATH comes first, so that
-// Config.Env shows the PATH the process gets.
+// mergeEnv puts -e values before the image's variables they do not
+// override, as Docker's daemon merges them: "K=V" sets, "K" alone takes the
+// value from Dockyard's own environment (dropped when unset). With no PATH
+// from either, Docker's default PATH is added, so that Config.Env shows the
+// PATH the process gets.
 func mergeEnv(base, user []string) []string {
-	out := append([]string{}, base...)
+	var out []string
 	index := map[string]int{}
-	for i, e := range out {
+	add := func(e string) {
 		k, _, _ := strings.Cut(e, "=")
-		index[k] = i
+		if i, ok := index[k]; ok {
+			out[i] = e
+			return
+		}
+		index[k] = len(out)
+		out = append(out, e)
 	}
-
 	for _, e := range user {
 		k, _, hasValue := strings.Cut(e, "=")
 		if !hasValue {
@@ -370,17 +379,22 @@ func mergeEnv(base, user []string) []string {
 			}
 			e = k + "=" + v
 		}
-		if i, ok := index[k]; ok {
-			out[i] = e
-			continue
-		}
-		index[k] = len(out)
-		out = append(out, e)
+		add(e)
 	}
-	if _, ok := index["PATH"]; !ok {
-		out = append([]string{container.DefaultPathEnv}, out...)
+	for _, e := range base {
+		if k, _, _ := strings.Cut(e, "="); !hasKey(index, k) {
+			add(e)
+		}
+	}
+	if !hasKey(index, "PATH") {
+		out = append(out, container.DefaultPathEnv)
 	}
 	return out
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // StartContainer starts a container under its monitor; see

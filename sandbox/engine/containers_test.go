@@ -30,8 +30,8 @@ func TestMergeConfig(t *testing.T) {
 			container.Config{Entrypoint: []string{"sh"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
 		{"--entrypoint '' clears it", CreateOptions{Entrypoint: &empty, Cmd: []string{"ls"}},
 			container.Config{Cmd: []string{"ls"}, Env: []string{"PATH=/bin", "MODE=prod"}, WorkingDir: "/app", User: "app"}},
-		{"-e overrides and adds, -w -u -h", CreateOptions{Env: []string{"MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"},
-			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"PATH=/bin", "MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"}},
+		{"-e first, then the image's others, -w -u -h", CreateOptions{Env: []string{"MODE=dev", "X=1"}, WorkingDir: "/tmp", User: "root", Hostname: "box"},
+			container.Config{Entrypoint: []string{"/entry"}, Cmd: []string{"serve"}, Env: []string{"MODE=dev", "X=1", "PATH=/bin"}, WorkingDir: "/tmp", User: "root", Hostname: "box"}},
 	}
 	for _, tt := range tests {
 		got := mergeConfig(image, tt.opts)
@@ -44,7 +44,7 @@ func TestMergeConfig(t *testing.T) {
 func TestMergeEnvTakesBareNamesFromTheCaller(t *testing.T) {
 	t.Setenv("DOCKYARD_TEST_VAR", "from-host")
 	got := mergeEnv([]string{"A=1"}, []string{"DOCKYARD_TEST_VAR", "DOCKYARD_UNSET_VAR"})
-	want := []string{container.DefaultPathEnv, "A=1", "DOCKYARD_TEST_VAR=from-host"}
+	want := []string{"DOCKYARD_TEST_VAR=from-host", "A=1", container.DefaultPathEnv}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("mergeEnv = %q, want %q", got, want)
 	}
@@ -116,15 +116,16 @@ func TestCreateWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := CreateWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("CreateWarnings = %q, want %q", got, tt.want)
+			if got := createWarnings(tt.o); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("createWarnings = %q, want %q", got, tt.want)
 			}
 		})
 	}
 }
 
-// TestMergeEnvDefaultPath: Config.Env gets Docker's default PATH when
-// neither the image nor -e sets one, as the process does.
+// TestMergeEnvDefaultPath: Config.Env holds -e's variables, then the
+// image's others (moby's merge), and Docker's default PATH when neither
+// sets one, as the process gets it.
 func TestMergeEnvDefaultPath(t *testing.T) {
 	t.Setenv("PATH", "/host/bin")
 	tests := []struct {
@@ -133,7 +134,8 @@ func TestMergeEnvDefaultPath(t *testing.T) {
 		want        []string
 	}{
 		{"none anywhere", nil, nil, []string{container.DefaultPathEnv}},
-		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{container.DefaultPathEnv, "A=1", "B=2"}},
+		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{"B=2", "A=1", container.DefaultPathEnv}},
+		{"-e first, then the image's it leaves", []string{"PATH=/img", "A=1"}, []string{"B=2", "A=3"}, []string{"B=2", "A=3", "PATH=/img"}},
 		{"the image's PATH", []string{"PATH=/img"}, nil, []string{"PATH=/img"}},
 		{"-e PATH=", nil, []string{"PATH=/mine"}, []string{"PATH=/mine"}},
 		{"bare -e PATH takes the caller's", nil, []string{"PATH"}, []string{"PATH=/host/bin"}},
@@ -144,5 +146,26 @@ func TestMergeEnvDefaultPath(t *testing.T) {
 				t.Errorf("mergeEnv(%q, %q) = %q, want %q", tt.image, tt.user, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestNaturalLess(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"pxn9", "pxn10", true},
+		{"pxn10", "pxn9", false},
+		{"a", "b", true},
+		{"a", "a1", true},
+		{"v01", "v1", false},
+		{"v1", "v01", true},
+		{"bridge", "host", true},
+		{"x2y", "x2z", true},
+	}
+	for _, tt := range tests {
+		if got := naturalLess(tt.a, tt.b); got != tt.want {
+			t.Errorf("naturalLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

@@ -25,7 +25,7 @@ func TestOfflineFallbackKeepsALocalImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := ImageFallback(e)(WithBakeOutput(ctx, &out), "docker.io/library/busybox:latest"); err != nil {
+	if err := e.offlineImage(WithBakeOutput(ctx, &out), "docker.io/library/busybox:latest"); err != nil {
 		t.Fatalf("fallback(busybox) error = %v, want nil", err)
 	}
 	if out.Len() != 0 {

@@ -9,11 +9,6 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
-// ImageFallback, when set, returns how to make an image offline when no
-// registry answers a pull (the baked lesson images). The bake engine sets
-// it; it must leave the image in e.Images under ref.
-var ImageFallback func(e *Engine) func(ctx context.Context, ref string) error
-
 // openImages opens the image store under the state root. Whether an image
 // is in use is the container store's knowledge: openContainers wires it in
 // with e.Images.SetInUse.
@@ -23,10 +18,9 @@ func (e *Engine) openImages() error {
 		return fmt.Errorf("open engine: %w", err)
 	}
 	e.Images = s
-	if ImageFallback != nil {
-		// Every pull gets it, also those that build their own options.
-		s.SetFallback(ImageFallback(e))
-	}
+	// Every pull gets the offline fallback, also those that build their
+	// own options.
+	s.SetFallback(e.offlineImage)
 	// The baked lesson images outlive "docker rmi" in the store, so the
 	// offline pull that brings one back is a re-tag.
 	s.SetKeep(func() []string { return bake.KeptManifests(e.BuildCacheDir()) })

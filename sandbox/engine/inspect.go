@@ -11,9 +11,30 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
-// InspectContainer returns a container in the shape of Docker's Engine API
-// (GET /containers/{id}/json), which `docker inspect` prints.
-func (e *Engine) InspectContainer(ref string) (*mobycontainer.InspectResponse, error) {
+// ContainerJSON is a container as Docker 28's Engine API shows it (GET
+// /containers/{id}/json), which `docker inspect` prints: moby's current
+// types, and the top-level addresses of the default bridge that API 1.51
+// still sends ({{.NetworkSettings.IPAddress}} in many tutorials).
+type ContainerJSON struct {
+	*mobycontainer.InspectResponse
+	NetworkSettings *NetworkSettings
+}
+
+// NetworkSettings are moby's, with Docker 28's legacy fields.
+type NetworkSettings struct {
+	mobycontainer.NetworkSettings
+	EndpointID          string
+	Gateway             string
+	GlobalIPv6Address   string
+	GlobalIPv6PrefixLen int
+	IPAddress           string
+	IPPrefixLen         int
+	IPv6Gateway         string
+	MacAddress          string
+}
+
+// InspectContainer returns a container in the shape of Docker's Engine API.
+func (e *Engine) InspectContainer(ref string) (*ContainerJSON, error) {
 	c, err := e.Containers.Get(ref)
 	if err != nil {
 		return nil, err
@@ -21,7 +42,36 @@ func (e *Engine) InspectContainer(ref string) (*mobycontainer.InspectResponse, e
 	e.WithLivePorts([]*container.Container{c})
 	r := inspectResponse(e.Containers, c)
 	e.fillNetworkSettings(c, r.NetworkSettings)
-	return r, nil
+	ns := &NetworkSettings{NetworkSettings: *r.NetworkSettings}
+	if ep := ns.Networks["bridge"]; ep != nil {
+		ns.EndpointID = ep.EndpointID
+		ns.Gateway = addrString(ep.Gateway)
+		ns.GlobalIPv6Address = addrString(ep.GlobalIPv6Address)
+		ns.GlobalIPv6PrefixLen = ep.GlobalIPv6PrefixLen
+		ns.IPAddress = addrString(ep.IPAddress)
+		ns.IPPrefixLen = ep.IPPrefixLen
+		ns.IPv6Gateway = addrString(ep.IPv6Gateway)
+		if len(ep.MacAddress) > 0 {
+			ns.MacAddress = ep.MacAddress.String()
+		}
+	}
+	r.NetworkSettings = nil
+	return &ContainerJSON{InspectResponse: r, NetworkSettings: ns}, nil
+}
+
+// Response is the container in moby's current type alone.
+func (c *ContainerJSON) Response() mobycontainer.InspectResponse {
+	r := *c.InspectResponse
+	ns := c.NetworkSettings.NetworkSettings
+	r.NetworkSettings = &ns
+	return r
+}
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }
 
 func timeString(t time.Time) string {

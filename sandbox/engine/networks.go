@@ -19,14 +19,6 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
-// The container engine calls these for networks and volumes: the monitor's
-// hooks around each start, and -v/--mount resolution.
-func init() {
-	MountResolver = func(ctx context.Context, e *Engine, volumes, mounts []string) ([]container.Mount, error) {
-		return e.ResolveMounts(ctx, volumes, mounts)
-	}
-}
-
 // withImageVolumes adds anonymous volumes for the image's VOLUME paths
 // that no mount covers (CreateContainer, before the container is recorded).
 func (e *Engine) withImageVolumes(ctx context.Context, img *image.Image, mounts []container.Mount) ([]container.Mount, error) {
@@ -59,7 +51,7 @@ func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o
 		reqs = []network.EndpointRequest{{Network: o.Network, Aliases: o.NetworkAliases}}
 	}
 	if err := checkPortBindings(o.PortBindings); err != nil {
-		return err
+		return Invalid(err)
 	}
 	ports := monitor.Ports(o.PortBindings)
 	if o.PublishAll {
@@ -139,15 +131,8 @@ func (e *Engine) WithLivePorts(cs []*container.Container) {
 // NetworkSettings: every configured network, with address, gateway and MAC
 // while it runs.
 func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.NetworkSettings) {
-	cfg, att := e.ContainerNetworks(c.ID)
-	// No recorded networking yet: what docker run asked for. Recorded but
-	// empty (disconnected from its last network): none, as Docker shows.
-	if len(cfg.Networks) == 0 && !e.hasNetworkConfig(c.ID) {
-		cfg = monitor.NetworkConfig(c)
-		if len(cfg.Networks) == 0 {
-			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
-		}
-	}
+	cfg := e.networkConfig(c)
+	_, att := e.ContainerNetworks(c.ID)
 	if ns.Networks == nil {
 		ns.Networks = map[string]*mobynet.EndpointSettings{}
 	}
@@ -168,6 +153,21 @@ func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.N
 		}
 		ns.Networks[r.Network] = es
 	}
+}
+
+// networkConfig is the one record of the networks container c is on: the
+// network store's, or before it records one, what docker run asked for.
+// Recorded but empty (disconnected from its last network) is none, as
+// Docker shows.
+func (e *Engine) networkConfig(c *container.Container) network.Config {
+	cfg, _ := e.ContainerNetworks(c.ID)
+	if len(cfg.Networks) == 0 && !e.hasNetworkConfig(c.ID) {
+		cfg = monitor.NetworkConfig(c)
+		if len(cfg.Networks) == 0 {
+			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
+		}
+	}
+	return cfg
 }
 
 // Networks opens the network store (<root>/networks).

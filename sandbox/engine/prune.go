@@ -3,16 +3,28 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
-// PruneContainers removes every container that is not running (docker
-// container prune) and returns their ids. A container that cannot be
-// removed is skipped and its error joined to the returned one.
-func (e *Engine) PruneContainers(ctx context.Context) ([]string, error) {
+// PruneContainers removes every container that is not running and matches
+// the filters (label, label!, until: docker container prune) and returns
+// their ids. A container that cannot be removed is skipped and its error
+// joined to the returned one.
+func (e *Engine) PruneContainers(ctx context.Context, f Filters) ([]string, error) {
+	if err := f.Validate("label", "label!", "until"); err != nil {
+		return nil, err
+	}
+	until, err := untilFilter(f)
+	if err != nil {
+		return nil, err
+	}
 	all, err := e.Containers.List()
 	if err != nil {
 		return nil, err
@@ -23,6 +35,9 @@ func (e *Engine) PruneContainers(ctx context.Context) ([]string, error) {
 		if c.State.Status == container.Running || c.State.Status == container.Restarting {
 			continue
 		}
+		if !f.Labels(c.Spec.Config.Labels) || !until.IsZero() && !c.Created.Before(until) {
+			continue
+		}
 		if err := e.RemoveContainer(ctx, c.ID, false, false); err != nil {
 			problems = append(problems, err)
 			continue
@@ -30,6 +45,50 @@ func (e *Engine) PruneContainers(ctx context.Context) ([]string, error) {
 		deleted = append(deleted, c.ID)
 	}
 	return deleted, errors.Join(problems...)
+}
+
+// untilFilter reads until= as Docker does: a Unix time, an RFC 3339 time
+// or a duration before now ("24h").
+func untilFilter(f Filters) (time.Time, error) {
+	vs := f["until"]
+	if len(vs) == 0 {
+		return time.Time{}, nil
+	}
+	if len(vs) > 1 {
+		return time.Time{}, Invalid(errors.New("more than one until filter specified"))
+	}
+	v := vs[0]
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	if sec, err := strconv.ParseFloat(v, 64); err == nil {
+		return time.Unix(0, int64(sec*1e9)), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, Invalid(fmt.Errorf("failed to parse value as time or duration: %q", v))
+}
+
+// PruneVolumes removes unused volumes (docker volume prune): anonymous ones
+// unless all (or the filter all=true), and only those the label and label!
+// filters match. It returns their names and the bytes freed.
+func (e *Engine) PruneVolumes(ctx context.Context, all bool, f Filters) ([]string, int64, error) {
+	if err := f.Validate("all", "label", "label!"); err != nil {
+		return nil, 0, err
+	}
+	if allF, err := f.Bool("all", false); err != nil {
+		return nil, 0, err
+	} else if allF {
+		all = true
+	}
+	vs, err := e.Volumes()
+	if err != nil {
+		return nil, 0, err
+	}
+	return vs.Prune(ctx, all, func(v *volume.Volume) bool { return f.Labels(v.Labels) })
 }
 
 // SystemPruneOptions choose what `docker system prune` removes beyond
@@ -57,7 +116,7 @@ func (e *Engine) SystemPrune(ctx context.Context, o SystemPruneOptions) (SystemP
 	var rep SystemPruneReport
 	var problems []error
 	var err error
-	rep.Containers, err = e.PruneContainers(ctx)
+	rep.Containers, err = e.PruneContainers(ctx, nil)
 	problems = append(problems, err)
 	if ns, err := e.Networks(); err != nil {
 		problems = append(problems, err)
@@ -66,14 +125,10 @@ func (e *Engine) SystemPrune(ctx context.Context, o SystemPruneOptions) (SystemP
 		problems = append(problems, err)
 	}
 	if o.Volumes {
-		if vs, err := e.Volumes(); err != nil {
-			problems = append(problems, err)
-		} else {
-			var freed int64
-			rep.Volumes, freed, err = vs.Prune(ctx, false)
-			rep.Reclaimed += freed
-			problems = append(problems, err)
-		}
+		var freed int64
+		rep.Volumes, freed, err = e.PruneVolumes(ctx, false, nil)
+		rep.Reclaimed += freed
+		problems = append(problems, err)
 	}
 	if ir, err := e.Images.Prune(ctx, o.AllImages); err != nil {
 		problems = append(problems, err)

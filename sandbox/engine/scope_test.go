@@ -28,7 +28,7 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 	}
 	create := func(name string, labels map[string]string) {
 		t.Helper()
-		if _, err := e.CreateContainer(ctx, CreateOptions{Image: "busybox", Name: name, Network: "none", Labels: labels}); err != nil {
+		if _, _, err := e.CreateContainer(ctx, CreateOptions{Image: "busybox", Name: name, Network: "none", Labels: labels}); err != nil {
 			t.Fatalf("create container %s: %v", name, err)
 		}
 		if _, err := e.CreateVolume(ctx, volume.CreateOptions{Name: name + "-data"}); err != nil {

@@ -16,30 +16,13 @@ import (
 // use while any container, running or not, mounts it.
 func (e *Engine) Volumes() (*volume.Store, error) { return monitor.Volumes(e.root) }
 
-// ResolveMounts turns -v and --mount values into the container store's
-// mounts: host directories of binds (a missing one is created for -v, as
-// Docker), volume directories (the volume is created on first use, named or
-// anonymous) and tmpfs. Every bad value is reported, and nothing is created
-// unless all of them parse.
-func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string) ([]container.Mount, error) {
-	var specs []volume.Spec
+// resolveMounts turns mount specs into the container store's mounts: host
+// directories of binds (a missing one is created for -v, as Docker), volume
+// directories (the volume is created on first use, named or anonymous) and
+// tmpfs. Every bad value is reported, and nothing is created unless all of
+// them are good.
+func (e *Engine) resolveMounts(ctx context.Context, specs []volume.Spec) ([]container.Mount, error) {
 	var problems []string
-	for _, v := range vflags {
-		s, err := volume.ParseVolume(v)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		specs = append(specs, s)
-	}
-	for _, m := range mountFlags {
-		s, err := volume.ParseMount(m)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		specs = append(specs, s)
-	}
 	seen := map[string]bool{}
 	for _, s := range specs {
 		if seen[s.Target] {
@@ -53,7 +36,7 @@ func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string)
 		}
 	}
 	if len(problems) > 0 {
-		return nil, errors.New(strings.Join(problems, "; "))
+		return nil, Invalid(errors.New(strings.Join(problems, "; ")))
 	}
 	vs, err := e.Volumes()
 	if err != nil {

@@ -350,9 +350,10 @@ func (s *Store) removeIgnoring(name, ignore string) error {
 }
 
 // Prune removes unused volumes: anonymous ones only, or all unused ones
-// with all (Docker 23's `volume prune` and `volume prune -a`). It returns
-// their names and the bytes their data took.
-func (s *Store) Prune(ctx context.Context, all bool) (names []string, reclaimed int64, err error) {
+// with all (Docker 23's `volume prune` and `volume prune -a`), and of those
+// only the ones match accepts (nil: every one). It returns their names and
+// the bytes their data took.
+func (s *Store) Prune(ctx context.Context, all bool, match func(*Volume) bool) (names []string, reclaimed int64, err error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -363,7 +364,7 @@ func (s *Store) Prune(ctx context.Context, all bool) (names []string, reclaimed 
 		return nil, 0, err
 	}
 	for _, v := range vols {
-		if len(s.users(v)) > 0 || (!all && !v.Anonymous) {
+		if len(s.users(v)) > 0 || (!all && !v.Anonymous) || (match != nil && !match(v)) {
 			continue
 		}
 		size := diskusage.Tree(v.Mountpoint)

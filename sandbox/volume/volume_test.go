@@ -49,7 +49,7 @@ func TestVolumeLifecycle(t *testing.T) {
 	if err != nil || !created || !anon.Anonymous || len(anon.Name) != 64 {
 		t.Fatalf("Acquire anonymous = %+v, %v, %v", anon, created, err)
 	}
-	if names, _, _ := s.Prune(ctx, true); len(names) != 0 {
+	if names, _, _ := s.Prune(ctx, true, nil); len(names) != 0 {
 		t.Errorf("Prune removed volumes in use: %v", names)
 	}
 	// rm -v: the anonymous volume goes, the named one stays.
@@ -61,10 +61,10 @@ func TestVolumeLifecycle(t *testing.T) {
 		t.Errorf("after Release: %+v, want only pgdata, unused", vols)
 	}
 	// Plain prune keeps named volumes; prune -a removes them.
-	if names, _, _ := s.Prune(ctx, false); len(names) != 0 {
+	if names, _, _ := s.Prune(ctx, false, nil); len(names) != 0 {
 		t.Errorf("Prune(all=false) = %v, want nothing (only anonymous volumes)", names)
 	}
-	if names, size, _ := s.Prune(ctx, true); len(names) != 1 || names[0] != "pgdata" || size != 1 {
+	if names, size, _ := s.Prune(ctx, true, nil); len(names) != 1 || names[0] != "pgdata" || size != 1 {
 		t.Errorf("Prune(all=true) = %v, %d bytes, want [pgdata], 1 byte (its file keep)", names, size)
 	}
 	if _, err := s.Inspect(ctx, "pgdata"); !errors.Is(err, ErrNotFound) {

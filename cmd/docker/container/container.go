@@ -7,14 +7,12 @@ package container
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
-	"github.com/dockyard-lab/dockyard/sandbox/idindex"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // NewCmdContainer returns `docker container` with its subcommands.
@@ -56,33 +54,23 @@ func commands(f *factory.Factory) []*cobra.Command {
 }
 
 // daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error {
-	msg := err.Error()
-	var amb *idindex.AmbiguousError
-	if errors.As(err, &amb) {
-		msg = amb.Error()
-	}
-	return errors.New("Error response from daemon: " + msg)
-}
+func daemonError(err error) error { return cli.DaemonError(err) }
 
-// runError ends `docker run` and `docker create`: engine problems exit 125
-// with "docker: ...", a container that could not start exits 126 or 127.
+// runError ends `docker run`: engine problems exit 125 with "docker: ...",
+// a container that could not start exits 126 or 127 (docker/cli's
+// toStatusError), each with the pointer to --help.
 func runError(err error) error {
-	var se *container.StartError
-	if errors.As(err, &se) {
-		return &factory.StatusError{Code: se.Code, Message: "docker: Error response from daemon: " + se.Msg}
-	}
 	var st *factory.StatusError
 	if errors.As(err, &st) {
 		return err
 	}
-	msg := err.Error()
-	if errors.Is(err, image.ErrNotFound) {
-		msg = "Error response from daemon: " + msg
-	} else if !strings.HasPrefix(msg, "Error response from daemon") {
-		msg = "Error response from daemon: " + msg
+	code := 125
+	var se *container.StartError
+	if errors.As(err, &se) {
+		code = se.Code
+		err = errors.New(se.DaemonMessage())
 	}
-	return &factory.StatusError{Code: 125, Message: "docker: " + msg}
+	return &factory.StatusError{Code: code, Message: "docker: " + cli.DaemonError(err).Error() + "\n\nRun 'docker run --help' for more information"}
 }
 
 // forEach runs fn for each argument as Docker's multi-container commands

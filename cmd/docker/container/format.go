@@ -20,7 +20,12 @@ import (
 // names ({{.ID}}, {{.Names}}, {{.Status}}, ...).
 type psRow struct {
 	ID, Image, Command, CreatedAt, RunningFor, Ports, State, Status, Names, Labels, Mounts, Networks string
+
+	labels map[string]string
 }
+
+// Label is '{{.Label "key"}}': one label's value, "" when unset.
+func (r psRow) Label(name string) string { return r.labels[name] }
 
 // MarshalJSON is Docker's `ps --format json` object: the fields as strings,
 // keys in alphabetical order.
@@ -62,7 +67,7 @@ func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
 		Ports:      Ports(c), State: string(c.State.Status), Status: Status(c, now),
-		Names: c.Name, Labels: strings.Join(labels, ","),
+		Names: c.Name, Labels: strings.Join(labels, ","), labels: c.Spec.Config.Labels,
 		Mounts: strings.Join(mounts, ","), Networks: c.Spec.Host.NetworkMode,
 	}
 }

@@ -3,10 +3,7 @@ package container
 import (
 	"context"
 	"errors"
-	"net/netip"
 
-	mobycontainer "github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
@@ -30,67 +27,8 @@ var InspectKind = inspect.Kind{
 		if err != nil {
 			return nil, false, daemonError(err)
 		}
-		return withLegacyNetworkFields(c), true, nil
+		return c, true, nil
 	},
-}
-
-// InspectJSON is the container JSON of Docker 28's `docker inspect`:
-// moby/api's type plus the deprecated top-level NetworkSettings fields
-// (IPAddress, Gateway, MacAddress, ...) of the default bridge, which that
-// API version no longer has but Docker 28 still fills and tutorials'
-// templates ({{.NetworkSettings.IPAddress}}) use.
-type InspectJSON struct {
-	*mobycontainer.InspectResponse
-	NetworkSettings *LegacyNetworkSettings
-}
-
-// LegacyNetworkSettings are NetworkSettings with Docker's deprecated
-// default-bridge fields: empty when the container is not on the default
-// bridge (or not running).
-type LegacyNetworkSettings struct {
-	*mobycontainer.NetworkSettings
-	EndpointID          string
-	Gateway             string
-	GlobalIPv6Address   string
-	GlobalIPv6PrefixLen int
-	IPAddress           string
-	IPPrefixLen         int
-	IPv6Gateway         string
-	MacAddress          string
-}
-
-func withLegacyNetworkFields(c *mobycontainer.InspectResponse) *InspectJSON {
-	out := &InspectJSON{InspectResponse: c}
-	if c.NetworkSettings == nil {
-		return out
-	}
-	ns := &LegacyNetworkSettings{NetworkSettings: c.NetworkSettings}
-	if ep := c.NetworkSettings.Networks["bridge"]; ep != nil {
-		ns.EndpointID = ep.EndpointID
-		ns.Gateway = addrString(ep.Gateway)
-		ns.GlobalIPv6Address = addrString(ep.GlobalIPv6Address)
-		ns.GlobalIPv6PrefixLen = ep.GlobalIPv6PrefixLen
-		ns.IPAddress = addrString(ep.IPAddress)
-		ns.IPPrefixLen = ep.IPPrefixLen
-		ns.IPv6Gateway = addrString(ep.IPv6Gateway)
-		ns.MacAddress = macString(ep.MacAddress)
-	}
-	out.NetworkSettings = ns
-	return out
-}
-
-func addrString(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}
-
-func macString(m network.HardwareAddr) string {
-	if len(m) == 0 {
-		return ""
-	}
-	return m.String()
 }
 
 // NewCmdInspect returns `docker container inspect`: Docker's JSON for each

@@ -14,6 +14,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 func ctxOr(ctx context.Context) context.Context {
@@ -90,7 +91,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	var failed []string
 	for _, ref := range opts.Refs {
 		if _, err := e.StartContainer(ctx, ref, container.StartOptions{}); err != nil {
-			fmt.Fprintln(opts.IO.ErrOut, daemonError(err))
+			fmt.Fprintln(opts.IO.ErrOut, startError(err))
 			failed = append(failed, ref)
 			continue
 		}
@@ -105,7 +106,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 func startError(err error) error {
 	var se *container.StartError
 	if errors.As(err, &se) {
-		return &factory.StatusError{Code: se.Code, Message: "Error response from daemon: " + se.Msg}
+		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + se.DaemonMessage()}
 	}
 	return daemonError(err)
 }
@@ -321,6 +322,7 @@ type PruneOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *factory.Factory
 	Force   bool
+	Filters []string
 }
 
 // NewCmdPrune returns `docker container prune`.
@@ -338,11 +340,16 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	cmd.Flags().StringArrayVar(&opts.Filters, "filter", nil, `Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")`)
 	return cmd
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	ios := opts.IO
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
 	if !opts.Force {
 		fmt.Fprint(ios.Out, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ")
 		line, _ := bufio.NewReader(ios.In).ReadString('\n')
@@ -354,7 +361,10 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	deleted, err := e.PruneContainers(ctx)
+	deleted, err := e.PruneContainers(ctx, filters)
+	if err != nil && engine.KindOf(err) == engine.InvalidArgument {
+		return cli.EngineError(err)
+	}
 	if err != nil {
 		fmt.Fprintln(ios.ErrOut, daemonError(err))
 	}

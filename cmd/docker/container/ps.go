@@ -43,12 +43,6 @@ func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
 		Short: "List containers",
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, flt := range opts.Filters {
-				k, _, ok := strings.Cut(flt, "=")
-				if !ok || (k != "status" && k != "name" && k != "id" && k != "ancestor") {
-					return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: invalid filter '%s' (use status=, name=, id= or ancestor=)", flt)}
-				}
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -62,18 +56,26 @@ func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display container IDs")
 	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "Don't truncate output")
 	fl.StringVar(&opts.Format, "format", "", "Format output using a Go template ('{{.Names}}', 'table {{.ID}}\\t{{.Status}}')")
-	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Filter output based on conditions provided (status=, name=, id=, ancestor=)")
+	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Filter output based on conditions provided")
 	return cmd
 }
 
 func psRun(ctx context.Context, opts *PsOptions) error {
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	all, err := e.Containers.List()
+	limit := opts.Last
+	if opts.Latest {
+		limit = 1
+	}
+	list, err := e.ListContainers(ctx, engine.ListOptions{All: opts.All, Limit: limit, Filters: filters})
 	if err != nil {
-		return err
+		return cli.EngineError(err)
 	}
 	// One unreadable record must not hide the others: it is named, with
 	// how to remove it, and the listing goes on.
@@ -84,8 +86,6 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	for _, d := range damaged {
 		fmt.Fprintf(opts.IO.ErrOut, "WARNING: %s\n", d.Error())
 	}
-	e.WithLivePorts(all)
-	list := filterContainers(all, opts)
 	if opts.Format != "" && !opts.Quiet {
 		if err := writePsFormat(opts.IO.Out, opts.Format, list, opts.Now(), opts.NoTrunc); err != nil {
 			return &factory.FlagError{Err: err}
@@ -93,63 +93,6 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 		return nil
 	}
 	return writePs(opts.IO.Out, list, opts, opts.Now())
-}
-
-// filterContainers applies -a, -l, -n and --filter; list is newest first.
-func filterContainers(list []*container.Container, opts *PsOptions) []*container.Container {
-	showAll := opts.All || opts.Latest || opts.Last > 0
-	for _, f := range opts.Filters {
-		if strings.HasPrefix(f, "status=") {
-			showAll = true
-		}
-	}
-	var out []*container.Container
-	for _, c := range list {
-		if !showAll && c.State.Status != container.Running && c.State.Status != container.Restarting {
-			continue
-		}
-		if !matchFilters(c, opts.Filters) {
-			continue
-		}
-		out = append(out, c)
-	}
-	n := opts.Last
-	if opts.Latest {
-		n = 1
-	}
-	if n >= 0 && len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
-// matchFilters: filters of one key are alternatives, different keys must
-// all match, as in Docker.
-func matchFilters(c *container.Container, filters []string) bool {
-	byKey := map[string][]string{}
-	for _, f := range filters {
-		k, v, _ := strings.Cut(f, "=")
-		byKey[k] = append(byKey[k], v)
-	}
-	for k, values := range byKey {
-		ok := false
-		for _, v := range values {
-			switch k {
-			case "status":
-				ok = ok || string(c.State.Status) == v
-			case "name":
-				ok = ok || strings.Contains(c.Name, strings.TrimPrefix(v, "/"))
-			case "id":
-				ok = ok || strings.HasPrefix(c.ID, v)
-			case "ancestor":
-				ok = ok || c.Spec.Image == v || strings.HasPrefix(strings.TrimPrefix(c.Spec.ImageID, "sha256:"), strings.TrimPrefix(v, "sha256:"))
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func writePs(w io.Writer, list []*container.Container, opts *PsOptions, now time.Time) error {

@@ -48,6 +48,8 @@ type createFlags struct {
 	aliases    []string
 	publish    []string
 	publishAll bool
+	expose     []string
+	pull       string
 	volumes    []string
 	mounts     []string
 	tmpfs      []string
@@ -80,6 +82,8 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("net")
 	fs.StringArrayVarP(&c.publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	fs.BoolVarP(&c.publishAll, "publish-all", "P", false, "Publish all exposed ports to random ports")
+	fs.StringArrayVar(&c.expose, "expose", nil, "Expose a port or a range of ports")
+	fs.StringVar(&c.pull, "pull", "missing", `Pull image before running ("always", "missing", "never")`)
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
 	fs.StringArrayVar(&c.tmpfs, "tmpfs", nil, "Mount a tmpfs directory")
@@ -168,6 +172,11 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		return o, err
 	}
 	o.Restart = policy
+	if c.rm && policy.Name != "no" {
+		// Docker's CLI refuses it before asking the daemon
+		// (container.ErrConflictRestartPolicyAndAutoRemove).
+		return o, errors.New("conflicting options: cannot specify both --restart and --rm")
+	}
 	o.Resources.Memory = int64(c.memory)
 	if c.cpus != 0 {
 		n := float64(unixNumCPU())
@@ -192,14 +201,31 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 			}
 		}
 	}
-	o.Volumes = c.volumes
-	o.MountSpecs = c.mounts
+	for _, e := range c.expose {
+		proto, ports := nat.SplitProtoPort(e)
+		start, end, err := nat.ParsePortRange(ports)
+		if err != nil {
+			return o, fmt.Errorf("invalid range format for --expose: %s, error: %w", e, err)
+		}
+		for p := start; p <= end; p++ {
+			o.ExposedPorts = append(o.ExposedPorts, fmt.Sprintf("%d/%s", p, proto))
+		}
+	}
+	switch c.pull {
+	case "always", "missing", "never":
+	default:
+		return o, fmt.Errorf("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", c.pull)
+	}
+	mounts := c.mounts
 	for _, t := range c.tmpfs {
 		spec, err := volume.TmpfsMount(t)
 		if err != nil {
 			return o, err
 		}
-		o.MountSpecs = append(o.MountSpecs, spec)
+		mounts = append(mounts, spec)
+	}
+	if o.Mounts, err = engine.ParseMounts(c.volumes, mounts); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -276,6 +302,8 @@ type RunOptions struct {
 	Factory *factory.Factory
 	Create  engine.CreateOptions
 	Detach  bool
+	// PullPolicy is --pull: always, missing or never.
+	PullPolicy string
 }
 
 // NewCmdRun returns `docker run`.
@@ -291,7 +319,7 @@ func NewCmdRun(f *factory.Factory, runF func(*RunOptions) error) *cobra.Command 
 			if err != nil {
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker run --help' for more information"}
 			}
-			opts.Create = o
+			opts.Create, opts.PullPolicy = o, flags.pull
 			if runF != nil {
 				return runF(opts)
 			}
@@ -304,9 +332,6 @@ func NewCmdRun(f *factory.Factory, runF func(*RunOptions) error) *cobra.Command 
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ios := opts.IO
 	if opts.Create.Tty && opts.Create.OpenStdin && !opts.Detach && !ios.IsStdinTTY() {
 		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
@@ -315,12 +340,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return runError(err)
 	}
-	opts.Create.Pull = pullForRun(e, ios)
-	c, err := e.CreateContainer(ctx, opts.Create)
+	if err := pullFor(e, ios, opts.PullPolicy, &opts.Create)(ctx); err != nil {
+		return runError(err)
+	}
+	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
 		return runError(err)
 	}
-	printCreateWarnings(opts.IO, opts.Create)
+	printWarnings(opts.IO, warnings)
 	start := container.StartOptions{Attach: !opts.Detach}
 	if opts.Create.Tty {
 		start.TTYCols, start.TTYRows = termSize(ios)
@@ -384,6 +411,8 @@ type CreateOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *factory.Factory
 	Create  engine.CreateOptions
+	// PullPolicy is --pull: always, missing or never.
+	PullPolicy string
 }
 
 // NewCmdCreate returns `docker create`.
@@ -399,7 +428,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			if err != nil {
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker create --help' for more information"}
 			}
-			opts.Create = o
+			opts.Create, opts.PullPolicy = o, flags.pull
 			if runF != nil {
 				return runF(opts)
 			}
@@ -411,27 +440,47 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return runError(err)
 	}
-	opts.Create.Pull = pullForRun(e, opts.IO)
-	c, err := e.CreateContainer(ctx, opts.Create)
-	if err != nil {
-		return runError(err)
+	if err := pullFor(e, opts.IO, opts.PullPolicy, &opts.Create)(ctx); err != nil {
+		return cli.EngineError(err)
 	}
-	printCreateWarnings(opts.IO, opts.Create)
+	c, warnings, err := e.CreateContainer(ctx, opts.Create)
+	if err != nil {
+		// Docker's create prints the daemon's error as it is and exits 1
+		// (run adds "docker: " and exits 125).
+		return cli.EngineError(err)
+	}
+	printWarnings(opts.IO, warnings)
 	fmt.Fprintln(opts.IO.Out, c.ID)
 	return nil
 }
 
-// printCreateWarnings prints the engine's warnings about a created
-// container on stderr, as Docker's CLI does.
-func printCreateWarnings(ios *iostreams.IOStreams, o engine.CreateOptions) {
-	for _, w := range engine.CreateWarnings(o) {
+// printWarnings prints the engine's warnings about a created container on
+// stderr, as Docker's CLI does.
+func printWarnings(ios *iostreams.IOStreams, warnings []string) {
+	for _, w := range warnings {
 		fmt.Fprintf(ios.ErrOut, "WARNING: %s\n", w)
 	}
+}
+
+// pullFor is how create and run get a missing image under --pull: pulled
+// (missing), never (never), or pulled first whatever is local (always).
+func pullFor(e *engine.Engine, ios *iostreams.IOStreams, policy string, o *engine.CreateOptions) func(ctx context.Context) error {
+	pull := pullForRun(e, ios)
+	switch policy {
+	case "never":
+		o.Pull = nil
+	case "always":
+		o.Pull = pull
+		return func(ctx context.Context) error {
+			_, err := pull(ctx, o.Image)
+			return err
+		}
+	default:
+		o.Pull = pull
+	}
+	return func(context.Context) error { return nil }
 }

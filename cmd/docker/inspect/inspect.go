@@ -104,6 +104,17 @@ func Run(ctx context.Context, opts *Options) error {
 	if opts.Type != "" {
 		what = opts.Type // Docker: "No such image: x" with --type image
 	}
+	if len(opts.Kinds) == 1 && opts.Kinds[0].Type == "container" && len(missing) > 0 {
+		// docker container inspect prints the daemon's answer (checked
+		// with the docker 28 CLI against dockyard serve).
+		if err := Print(opts.IO, opts.Format, objs, nil, what); err != nil {
+			return err
+		}
+		for _, n := range missing {
+			fmt.Fprintf(opts.IO.ErrOut, "Error response from daemon: No such container: %s\n", n)
+		}
+		return &factory.StatusError{Code: 1}
+	}
 	return Print(opts.IO, opts.Format, objs, missing, what)
 }
 
@@ -127,12 +138,8 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 			return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
 		}
 		for _, o := range objs {
-			var m any
-			b, err := json.Marshal(o)
+			m, err := templateValue(o)
 			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(b, &m); err != nil {
 				return err
 			}
 			var buf bytes.Buffer
@@ -151,10 +158,48 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 	return nil
 }
 
+// templateValue is o as a template sees it: its JSON, with whole numbers
+// as int64 and others as float64, as Docker's CLI sees its typed values
+// ('{{.HostConfig.Memory}}' prints 67108864, '{{gt .State.Pid 0}}' works).
+func templateValue(o any) (any, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return numbers(m), nil
+}
+
+// numbers replaces the json.Numbers in v.
+func numbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, x := range v {
+			v[k] = numbers(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = numbers(x)
+		}
+	}
+	return v
+}
+
 // Template parses a --format template with the functions Docker's
 // templates offer (json, join, split, upper, lower, title, println).
 func Template(format string) (*template.Template, error) {
-	return template.New("format").Funcs(template.FuncMap{
+	return template.New("format").Option("missingkey=error").Funcs(template.FuncMap{
 		"json": func(v any) (string, error) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)

@@ -139,12 +139,6 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 		Short:   "List networks",
 		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, flt := range opts.Filters {
-				k, _, ok := strings.Cut(flt, "=")
-				if !ok || (k != "name" && k != "driver" && k != "id" && k != "type") {
-					return fmt.Errorf("Error response from daemon: invalid filter '%s' (use name=, driver=, id= or type=custom|builtin)", flt)
-				}
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -160,39 +154,19 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 }
 
 func lsRun(ctx context.Context, opts *LsOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	list, err := s.List(ctx)
+	list, err := e.ListNetworks(ctx, filters)
 	if err != nil {
-		return daemonError(err)
+		return cli.EngineError(err)
 	}
-	return writeLs(opts.IO, filterNetworks(list, opts.Filters), opts)
-}
-
-func filterNetworks(list []network.Info, filters []string) []network.Info {
-	var out []network.Info
-	for _, n := range list {
-		ok := true
-		for _, flt := range filters {
-			k, v, _ := strings.Cut(flt, "=")
-			switch k {
-			case "name":
-				ok = ok && strings.Contains(n.Name, v)
-			case "driver":
-				ok = ok && n.Driver == v
-			case "id":
-				ok = ok && strings.HasPrefix(n.ID, v)
-			case "type":
-				ok = ok && (v == "custom") == !n.Predefined
-			}
-		}
-		if ok {
-			out = append(out, n)
-		}
-	}
-	return out
+	return writeLs(opts.IO, list, opts)
 }
 
 func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) error {

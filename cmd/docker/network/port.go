@@ -75,7 +75,8 @@ func portRun(ctx context.Context, opts *PortOptions) error {
 		}
 	}
 	if !found {
-		return errors.New("Error: No public port '" + fmt.Sprintf("%d/%s", n, proto) + "' published for " + opts.Container)
+		// Docker's CLI names the port as it was typed.
+		return errors.New("Error: No public port '" + opts.Port + "' published for " + opts.Container)
 	}
 	return nil
 }

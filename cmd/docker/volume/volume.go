@@ -131,12 +131,6 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 		Short:   "List volumes",
 		Args:    cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, flt := range opts.Filters {
-				k, _, ok := strings.Cut(flt, "=")
-				if !ok || (k != "name" && k != "dangling") {
-					return fmt.Errorf("Error response from daemon: invalid filter '%s' (use name= or dangling=true|false)", flt)
-				}
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -155,28 +149,20 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return err
 	}
-	vols, err := s.List(ctx)
+	filters, err := engine.ParseFilters(opts.Filters)
 	if err != nil {
-		return daemonError(err)
+		return &factory.FlagError{Err: err}
+	}
+	e, err := opts.Factory.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	shown, err := e.ListVolumes(ctx, filters)
+	if err != nil {
+		return cli.EngineError(err)
 	}
 	for _, d := range s.Damaged(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
-	}
-	var shown []*volume.Volume
-	for _, v := range vols {
-		ok := true
-		for _, flt := range opts.Filters {
-			k, val, _ := strings.Cut(flt, "=")
-			switch k {
-			case "name":
-				ok = ok && strings.Contains(v.Name, val)
-			case "dangling":
-				ok = ok && (len(s.Users(v)) == 0) == (val == "true" || val == "1")
-			}
-		}
-		if ok {
-			shown = append(shown, v)
-		}
 	}
 	if opts.Quiet {
 		for _, v := range shown {
@@ -317,6 +303,7 @@ type PruneOptions struct {
 	Factory *factory.Factory
 	All     bool
 	Force   bool
+	Filters []string
 }
 
 // NewCmdPrune returns `docker volume prune`.
@@ -335,10 +322,15 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Remove all unused volumes, not just anonymous ones")
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
+	cmd.Flags().StringArrayVar(&opts.Filters, "filter", nil, `Provide filter values (e.g. "label=<label>")`)
 	return cmd
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
 	if !opts.Force {
 		what := "anonymous local volumes"
 		if opts.All {
@@ -351,13 +343,13 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 			return nil
 		}
 	}
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	names, reclaimed, err := s.Prune(ctx, opts.All)
+	names, reclaimed, err := e.PruneVolumes(ctx, opts.All, filters)
 	if err != nil {
-		return daemonError(err)
+		return cli.EngineError(err)
 	}
 	if len(names) > 0 {
 		fmt.Fprintln(opts.IO.Out, "Deleted Volumes:")

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
+)
+
+// DaemonPrefix starts every engine error Docker's CLI prints.
+const DaemonPrefix = "Error response from daemon: "
+
+// DaemonError words an engine error as Docker's CLI prints the daemon's
+// answer: "Error response from daemon: <message>". What is not the engine's
+// answer passes unchanged: an exit status or flag error a command already
+// decided, the need for root, and a reference the client itself could not
+// parse.
+func DaemonError(err error) error {
+	var (
+		se  *factory.StatusError
+		fe  *factory.FlagError
+		ref *image.InvalidReferenceError
+		de  *daemonError
+	)
+	if err == nil || errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &ref) ||
+		errors.As(err, &de) || errors.Is(err, engine.ErrNeedsRoot) {
+		return err
+	}
+	return &daemonError{err}
+}
+
+// EngineError is DaemonError as the command's whole failure: the message
+// on stderr and exit status 1, as Docker's CLI ends on a daemon error.
+func EngineError(err error) error {
+	err = DaemonError(err)
+	var de *daemonError
+	if errors.As(err, &de) {
+		return &factory.StatusError{Code: 1, Message: de.Error()}
+	}
+	return err
+}
+
+// daemonError is an engine error worded as the daemon's answer; it keeps
+// the engine's error for errors.Is and engine.KindOf.
+type daemonError struct{ err error }
+
+func (e *daemonError) Error() string { return DaemonPrefix + e.err.Error() }
+func (e *daemonError) Unwrap() error { return e.err }

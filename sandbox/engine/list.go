@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+// ListOptions are `docker ps`'s -a, -n and --filter (GET /containers/json).
+type ListOptions struct {
+	All bool
+	// Limit keeps the newest n containers, of any state; 0 or less: all.
+	Limit   int
+	Filters Filters
+}
+
+// psFilters are the filter keys Docker's daemon accepts for a listing.
+var psFilters = []string{"ancestor", "before", "exited", "id", "isolation", "label", "name",
+	"status", "health", "since", "volume", "network", "is-task", "publish", "expose"}
+
+// statuses are the values of the status filter (Docker's container states).
+var statuses = []string{"created", "running", "paused", "restarting", "removing", "exited", "dead"}
+
+// ListContainers lists containers newest first as `docker ps` and GET
+// /containers/json do, with every filter of Docker's daemon (moby's
+// daemon/list.go): running ones unless All, a status filter or a Limit.
+// Running containers carry the host ports in effect.
+func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*container.Container, error) {
+	f := o.Filters
+	if err := f.Validate(psFilters...); err != nil {
+		return nil, err
+	}
+	var exited []int
+	for _, v := range f["exited"] {
+		code, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, Invalid(fmt.Errorf("invalid filter 'exited=%s'", v))
+		}
+		exited = append(exited, code)
+	}
+	for _, v := range f["status"] {
+		if !slices.Contains(statuses, v) {
+			return nil, Invalid(fmt.Errorf("invalid filter 'status=%s': invalid container state: %q", v, v))
+		}
+		o.All = true
+	}
+	for _, v := range f["health"] {
+		if !slices.Contains([]string{"starting", "healthy", "unhealthy", "none"}, v) {
+			return nil, Invalid(fmt.Errorf("invalid filter 'health=%s': invalid health status: %q", v, v))
+		}
+	}
+	isTask, err := f.Bool("is-task", false)
+	if err != nil {
+		return nil, err
+	}
+	publish, err := portFilter(f, "publish")
+	if err != nil {
+		return nil, err
+	}
+	expose, err := portFilter(f, "expose")
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.Containers.List()
+	if err != nil {
+		return nil, err
+	}
+	e.WithLivePorts(all)
+	var before, since string
+	for _, v := range f["before"] {
+		if before, err = e.containerID(v); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range f["since"] {
+		if since, err = e.containerID(v); err != nil {
+			return nil, err
+		}
+	}
+	var images map[string]bool
+	if f.Has("ancestor") {
+		images = map[string]bool{}
+		for _, v := range f["ancestor"] {
+			if img, err := e.Images.Get(ctx, v); err == nil {
+				images[img.ID] = true
+			}
+		}
+	}
+	var out []*container.Container
+	for _, c := range all {
+		if before != "" {
+			if c.ID == before {
+				before = ""
+			}
+			continue
+		}
+		if since != "" && c.ID == since {
+			break
+		}
+		running := c.State.Status == container.Running || c.State.Status == container.Restarting
+		if !running && !o.All && o.Limit <= 0 {
+			continue
+		}
+		if !f.Match("name", c.Name) && !f.Match("name", "/"+c.Name) || !f.Match("id", c.ID) {
+			continue
+		}
+		if f.Has("is-task") && isTask || !f.Labels(c.Spec.Config.Labels) {
+			continue // Dockyard has no swarm tasks
+		}
+		if o.Limit > 0 && len(out) == o.Limit {
+			break
+		}
+		if len(exited) > 0 && (running || c.State.StartedAt.IsZero() || !slices.Contains(exited, c.State.ExitCode)) {
+			continue
+		}
+		if !f.Match("status", string(c.State.Status)) || !f.Exact("health", "none") {
+			continue
+		}
+		if !f.Any("volume", func(v string) bool {
+			return slices.ContainsFunc(c.Spec.Host.Mounts, func(m container.Mount) bool {
+				return m.Destination == v || m.Name == v || m.Name == "" && m.Source == v
+			})
+		}) {
+			continue
+		}
+		if images != nil && !images[c.Spec.ImageID] {
+			continue
+		}
+		if f.Has("network") && !e.onNetwork(ctx, c, f["network"]) {
+			continue
+		}
+		if (len(publish) > 0 || len(expose) > 0) && !matchPorts(c, publish, expose) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// containerID resolves a before= or since= filter's container.
+func (e *Engine) containerID(ref string) (string, error) {
+	c, err := e.Containers.Get(strings.TrimPrefix(ref, "/"))
+	if err != nil {
+		return "", err
+	}
+	return c.ID, nil
+}
+
+// onNetwork reports whether c is on one of the networks, by name or id
+// prefix.
+func (e *Engine) onNetwork(ctx context.Context, c *container.Container, refs []string) bool {
+	ns, err := e.Networks()
+	if err != nil {
+		return false
+	}
+	for _, r := range e.networkConfig(c).Networks {
+		if slices.Contains(refs, r.Network) {
+			return true
+		}
+		if info, err := ns.Inspect(ctx, r.Network); err == nil {
+			if slices.ContainsFunc(refs, func(v string) bool { return strings.HasPrefix(info.ID, v) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// portFilter reads publish= or expose= values: a port or a range, with an
+// optional protocol, as "80/tcp" keys.
+func portFilter(f Filters, key string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, v := range f[key] {
+		if strings.Contains(v, ":") {
+			return nil, Invalid(fmt.Errorf("filter for '%s' should not contain ':': %s", key, v))
+		}
+		ports, proto, _ := strings.Cut(v, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		lo, hi, isRange := strings.Cut(ports, "-")
+		if !isRange {
+			hi = lo
+		}
+		start, err1 := strconv.ParseUint(lo, 10, 16)
+		end, err2 := strconv.ParseUint(hi, 10, 16)
+		if err := errors.Join(err1, err2); err != nil || end < start {
+			return nil, Invalid(fmt.Errorf("error while looking up for %s %s: invalid port range", key, v))
+		}
+		for p := start; p <= end; p++ {
+			out[fmt.Sprintf("%d/%s", p, proto)] = true
+		}
+	}
+	return out, nil
+}
+
+// matchPorts reports whether a running c publishes a host port in publish
+// or exposes a container port in expose, as Docker's list does from the
+// ports `docker ps` shows.
+func matchPorts(c *container.Container, publish, expose map[string]bool) bool {
+	if c.State.Status != container.Running {
+		return false
+	}
+	for key, bs := range c.Spec.Host.PortBindings {
+		_, proto, _ := strings.Cut(key, "/")
+		if expose[key] {
+			return true
+		}
+		for _, b := range bs {
+			if publish[b.HostPort+"/"+proto] {
+				return true
+			}
+		}
+	}
+	for _, key := range c.Spec.Config.ExposedPorts {
+		if expose[key] {
+			return true
+		}
+	}
+	return false
+}
