@@ -92,6 +92,9 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 	if o.Network == "default" {
 		o.Network = ""
 	}
+	if h := cfg.Healthcheck; h != nil {
+		o.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
+	}
 	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
 	if len(hc.PortBindings) > 0 {
@@ -370,7 +373,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("id", "name", "label", "status", "exited", "ancestor", "network", "volume"); err != nil {
+	if err := f.only("id", "name", "label", "status", "exited", "ancestor", "network", "volume", "health"); err != nil {
 		return err
 	}
 	all, err := s.e.Containers.List()
@@ -407,6 +410,7 @@ func (s *Server) matchContainer(c *container.Container, f filters) bool {
 		f.match("name", func(v string) bool { return strings.Contains(c.Name, strings.TrimPrefix(v, "/")) }) &&
 		f.match("label", func(v string) bool { return matchLabel(c.Spec.Config.Labels, v) }) &&
 		f.match("status", func(v string) bool { return string(c.State.Status) == v }) &&
+		f.match("health", func(v string) bool { return engine.HealthStatus(c) == v }) &&
 		f.match("exited", func(v string) bool {
 			return c.State.Status == container.Exited && strconv.Itoa(c.State.ExitCode) == v
 		}) &&
@@ -447,6 +451,9 @@ func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Su
 		Mounts:  []mobycontainer.MountPoint{},
 	}
 	sum.HostConfig.NetworkMode = c.Spec.Host.NetworkMode
+	if h := c.State.Health; h != nil && c.State.Status == container.Running {
+		sum.Health = &mobycontainer.HealthSummary{Status: mobycontainer.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
+	}
 	running := c.State.Status == container.Running
 	seen := map[string]bool{}
 	for p, bs := range c.Spec.Host.PortBindings {

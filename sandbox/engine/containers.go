@@ -54,6 +54,9 @@ type CreateOptions struct {
 	// port on a random host port).
 	NetworkAliases []string
 	PublishAll     bool
+	// Healthcheck is --health-* (or the API's Config.Healthcheck), merged
+	// over the image's HEALTHCHECK; Test ["NONE"] is --no-healthcheck.
+	Healthcheck *container.HealthConfig
 
 	// Pull reports a missing image and pulls it ("Unable to find image
 	// ... locally", then the pull's progress). Nil means a missing image is
@@ -280,6 +283,7 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 			problems = append(problems, err.Error())
 		}
 	}
+	problems = append(problems, container.ValidateHealthConfig(o.Healthcheck)...)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -345,7 +349,42 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 	if o.User != "" {
 		c.User = o.User
 	}
+	c.Healthcheck = mergeHealthcheck(ic.Healthcheck, o.Healthcheck)
 	return c
+}
+
+// mergeHealthcheck applies the user's health check over the image's as
+// Docker does (moby daemon/commit.go merge): unset fields keep the
+// image's values.
+func mergeHealthcheck(img *v1.HealthConfig, user *container.HealthConfig) *container.HealthConfig {
+	var h container.HealthConfig
+	if img != nil {
+		h = container.HealthConfig{Test: img.Test, Interval: img.Interval, Timeout: img.Timeout, StartPeriod: img.StartPeriod, Retries: img.Retries}
+	}
+	if user != nil {
+		if len(user.Test) > 0 {
+			h.Test = user.Test
+		}
+		if user.Interval != 0 {
+			h.Interval = user.Interval
+		}
+		if user.Timeout != 0 {
+			h.Timeout = user.Timeout
+		}
+		if user.StartPeriod != 0 {
+			h.StartPeriod = user.StartPeriod
+		}
+		if user.StartInterval != 0 {
+			h.StartInterval = user.StartInterval
+		}
+		if user.Retries != 0 {
+			h.Retries = user.Retries
+		}
+	}
+	if len(h.Test) == 0 {
+		return nil
+	}
+	return &h
 }
 
 // mergeEnv applies -e values over the image's: "K=V" sets, "K" alone takes

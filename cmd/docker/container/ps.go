@@ -45,8 +45,11 @@ func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, flt := range opts.Filters {
 				k, _, ok := strings.Cut(flt, "=")
-				if !ok || (k != "status" && k != "name" && k != "id" && k != "ancestor") {
-					return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: invalid filter '%s' (use status=, name=, id= or ancestor=)", flt)}
+				if !ok || (k != "status" && k != "name" && k != "id" && k != "ancestor" && k != "health" && k != "label") {
+					return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: invalid filter '%s' (use status=, name=, id=, ancestor=, label= or health=)", flt)}
+				}
+				if v, _ := strings.CutPrefix(flt, "health="); k == "health" && v != "starting" && v != "healthy" && v != "unhealthy" && v != "none" {
+					return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: invalid value for health (%s): must be one of none, starting, healthy, unhealthy", v)}
 				}
 			}
 			if runF != nil {
@@ -62,7 +65,7 @@ func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display container IDs")
 	fl.BoolVar(&opts.NoTrunc, "no-trunc", false, "Don't truncate output")
 	fl.StringVar(&opts.Format, "format", "", "Format output using a Go template ('{{.Names}}', 'table {{.ID}}\\t{{.Status}}')")
-	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Filter output based on conditions provided (status=, name=, id=, ancestor=)")
+	fl.StringArrayVarP(&opts.Filters, "filter", "f", nil, "Filter output based on conditions provided (status=, name=, id=, ancestor=, label=, health=)")
 	return cmd
 }
 
@@ -141,6 +144,12 @@ func matchFilters(c *container.Container, filters []string) bool {
 				ok = ok || strings.Contains(c.Name, strings.TrimPrefix(v, "/"))
 			case "id":
 				ok = ok || strings.HasPrefix(c.ID, v)
+			case "health":
+				ok = ok || engine.HealthStatus(c) == v
+			case "label":
+				lk, lv, hasValue := strings.Cut(v, "=")
+				cv, has := c.Spec.Config.Labels[lk]
+				ok = ok || has && (!hasValue || cv == lv)
 			case "ancestor":
 				ok = ok || c.Spec.Image == v || strings.HasPrefix(strings.TrimPrefix(c.Spec.ImageID, "sha256:"), strings.TrimPrefix(v, "sha256:"))
 			}

@@ -50,6 +50,7 @@ type createFlags struct {
 	volumes    []string
 	mounts     []string
 	labels     []string
+	health     healthFlags
 }
 
 func (c *createFlags) register(fs *pflag.FlagSet) {
@@ -81,6 +82,7 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
+	c.health.register(fs)
 	// -h is --hostname, as in Docker; help stays on --help only.
 	fs.Bool("help", false, "Print usage")
 }
@@ -191,6 +193,9 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	}
 	o.Volumes = c.volumes
 	o.MountSpecs = c.mounts
+	if o.Healthcheck, err = c.health.config(); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 
