@@ -11,12 +11,14 @@ import (
 
 var containerStates = []string{"created", "running", "paused", "restarting", "exited", "dead"}
 var restartPolicies = []string{"no", "always", "unless-stopped", "on-failure"}
+var healthStates = []string{"starting", "healthy", "unhealthy"}
 
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
 	Running      *bool   `yaml:"running"`
 	Status       string  `yaml:"status"`
 	ExitCode     *int    `yaml:"exit_code"`
+	Health       string  `yaml:"health"`
 	Image        string  `yaml:"image"`
 	Env          List    `yaml:"env"`
 	Port         string  `yaml:"port"`
@@ -37,6 +39,9 @@ type containerSpec struct {
 func (s *containerSpec) validate(d *decoder, c *Check) {
 	if s.Status != "" && !slices.Contains(containerStates, s.Status) {
 		d.invalid(c, "status", "status %q is not one of %s", s.Status, listOrNone(containerStates))
+	}
+	if s.Health != "" && !slices.Contains(healthStates, s.Health) {
+		d.invalid(c, "health", "health %q is not one of %s", s.Health, listOrNone(healthStates))
 	}
 	if s.Restart != "" && !slices.Contains(restartPolicies, s.Restart) {
 		d.invalid(c, "restart", "restart %q is not one of %s", s.Restart, listOrNone(restartPolicies))
@@ -93,6 +98,13 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
 		case c.ExitCode != *s.ExitCode:
 			r.fail("container.exit_code", map[string]any{"want": *s.ExitCode, "found": c.ExitCode})
+		}
+	}
+	if s.Health != "" && s.Health != c.Health {
+		if c.Health == "" {
+			r.fail("container.no_health", map[string]any{"want": s.Health, "found": c.Status})
+		} else {
+			r.fail("container.health", map[string]any{"want": s.Health, "found": c.Health})
 		}
 	}
 	if s.Image != "" && !sameRef(s.Image, c.Image) {

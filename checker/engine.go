@@ -66,6 +66,9 @@ type Container struct {
 	ImageID  string
 	Status   string // created, running, paused, restarting, exited, dead
 	ExitCode int
+	// Health is the running container's health check status: starting,
+	// healthy, unhealthy; "" without a check.
+	Health   string
 	Env      []string
 	Labels   map[string]string
 	Ports    []Port

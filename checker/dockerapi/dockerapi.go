@@ -99,6 +99,9 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 		RestartCount: r.RestartCount, Command: append([]string{r.Path}, r.Args...)}
 	if r.State != nil {
 		c.Status, c.ExitCode = string(r.State.Status), r.State.ExitCode
+		if r.State.Health != nil && r.State.Running {
+			c.Health = string(r.State.Health.Status)
+		}
 	}
 	if cfg := r.Config; cfg != nil {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User
