@@ -48,7 +48,7 @@ func NewCmdCompose(f *factory.Factory, runF func(*Options) error) *cobra.Command
 		// Compose parses its own flags, --help included.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Args = args
+			opts.Args = globalFlags(f, args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -165,4 +165,35 @@ func serve(ctx context.Context, f *factory.Factory) (stop func(), host string, e
 		_ = apiserver.New(e, apiserver.Options{Version: f.Version}).Serve(sctx, l)
 	}()
 	return func() { cancel(); <-done; os.RemoveAll(dir) }, "unix://" + socket, nil
+}
+
+// globalFlags takes dockyard's own flags (--root, --debug, --lang), which
+// come before "docker compose" and which cobra leaves in the arguments of a
+// command that parses none, and returns Compose's arguments.
+func globalFlags(f *factory.Factory, args []string) []string {
+	for len(args) > 0 {
+		name, value, hasValue := strings.Cut(args[0], "=")
+		switch name {
+		case "--debug":
+			f.Debug = true
+			args = args[1:]
+			continue
+		case "--root", "--lang":
+		default:
+			return args
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return args
+			}
+			value, args = args[1], args[1:]
+		}
+		args = args[1:]
+		if name == "--root" {
+			f.Root = value
+		} else {
+			f.Lang = value
+		}
+	}
+	return args
 }
