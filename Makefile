@@ -28,7 +28,7 @@ drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
 COMPOSE_VERSION := $(shell sed -n 's|^\s*github.com/docker/compose/v5 \(v[^ ]*\).*|\1|p' tools/compose/go.mod)
 COMPOSE_PLUGIN_DIR ?= /usr/local/lib/dockyard/cli-plugins
 
-.PHONY: build compose test bench install learn lint clean
+.PHONY: build compose test bench fuzz install learn lint clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
@@ -48,6 +48,11 @@ test: build
 bench: build
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem -count=1 ./...
 	bash .ci/bench/run
+
+# Every Go fuzz target for FUZZTIME each (default 20s); crashers land in
+# the package's testdata/fuzz/ as regression seeds.
+fuzz:
+	bash .ci/fuzz
 
 install: build
 	install -d $(BINDIR) $(DOCKER_LINK_DIR)

@@ -66,6 +66,17 @@ type Check struct {
 	Line    int
 
 	spec spec
+	// derived is set when Parse made Name up from the kind and subject, so
+	// a report in another language may show it in that language.
+	derived bool
+}
+
+// label is the check's name in cat's language.
+func (c *Check) label(cat *catalog) string {
+	if !c.derived {
+		return c.Name
+	}
+	return cat.render("label."+string(c.Kind), map[string]any{"subject": c.Subject})
 }
 
 // Where returns "file:line" of the check's block.

@@ -84,7 +84,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	}
 	if s.Running != nil && *s.Running != c.Running() {
 		if *s.Running {
-			r.fail("container.not_running", map[string]any{"found": c.Status, "code": c.ExitCode})
+			notRunning(r, c)
 		} else {
 			r.fail("container.running", map[string]any{"found": c.Status})
 		}
@@ -123,6 +123,11 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	for _, p := range s.ports {
 		checkPort(r, c, p)
 	}
+	// A stopped container publishes nothing: when its -p was right, the
+	// cause to name is that it does not run.
+	if len(s.ports) > 0 && !c.Running() && (s.Running == nil || !*s.Running) {
+		notRunning(r, c)
+	}
 	for _, ms := range []*mounts{s.Mount, s.Mounts} {
 		if ms != nil {
 			for _, m := range *ms {
@@ -160,6 +165,9 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		}
 	}
 	if s.RestartCount != nil && c.RestartCount < *s.RestartCount {
+		if c.Running() || c.Status == "restarting" {
+			r.waitFor("wait.restart", map[string]any{"container": c.Name})
+		}
 		r.fail("container.restart_count", map[string]any{"want": *s.RestartCount, "found": c.RestartCount})
 	}
 	if s.User != nil && *s.User != c.User {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"time"
 )
 
 // Engine is what the checker reads from a container engine. Dockyard's own
@@ -66,12 +67,23 @@ type Container struct {
 	ImageID  string
 	Status   string // created, running, paused, restarting, exited, dead
 	ExitCode int
+	// StartedAt and FinishedAt are when its process last started and
+	// ended (zero when unknown or never).
+	StartedAt, FinishedAt time.Time
+	// OOMKilled reports that the kernel killed it for using more memory
+	// than its limit.
+	OOMKilled bool
 	// Health is the running container's health check status: starting,
 	// healthy, unhealthy; "" without a check.
-	Health   string
-	Env      []string
-	Labels   map[string]string
+	Health string
+	// Memory is its memory limit in bytes (0: none).
+	Memory int64
+	Env    []string
+	Labels map[string]string
+	// Ports are the ports published now; Bindings are the ports it was
+	// created to publish (-p), which it publishes only while it runs.
 	Ports    []Port
+	Bindings []Port
 	Mounts   []Mount
 	Networks []Endpoint
 	// Restart is the restart policy's name: no, always, unless-stopped, on-failure.
@@ -151,6 +163,8 @@ type VMRuns interface {
 // VMRun is what the checker needs of a VM run.
 type VMRun struct {
 	Command []string
+	// Time is when the run started.
+	Time time.Time
 	// ExitCode is the guest command's; nil for a detached VM.
 	ExitCode              *int
 	GuestKernel           string

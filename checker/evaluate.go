@@ -27,6 +27,11 @@ const DefaultBudget = 30 * time.Second
 // with no retries still gets to ask a slow engine once.
 const minAttempt = 3 * time.Second
 
+// attemptTimeout bounds one look at the engine: a command that hangs in a
+// container (one starved of memory, say) is a finding, not a reason to
+// keep the student waiting for the check's whole timeout.
+const attemptTimeout = 2500 * time.Millisecond
+
 // Env is what Evaluate needs besides the checks.
 type Env struct {
 	Engine Engine
@@ -43,6 +48,14 @@ type Env struct {
 	// `command` checks (nil: the process's own).
 	CommandEnv []string
 	CommandDir string
+	// Progress, when set, is told once per check why a failing check waits
+	// instead of answering at once, e.g. "waiting for postgres-sample to
+	// accept connections (up to 60 s)". A check on a settled state never
+	// waits.
+	Progress func(line string)
+	// Debug keeps the raw engine error of a check that could not be made
+	// in its result's Debug.
+	Debug bool
 }
 
 // Result is the outcome of one check. Its JSON form is one entry of the
@@ -57,6 +70,10 @@ type Result struct {
 	Line    int    `json:"line,omitempty"`
 	// DurationMS is how long the check took, retries included.
 	DurationMS int64 `json:"duration_ms"`
+	// Waited says why the check waited for the state to settle, when it did.
+	Waited string `json:"waited,omitempty"`
+	// Debug is the raw error behind an error status (with Env.Debug).
+	Debug string `json:"debug,omitempty"`
 	// Findings are the differences behind Message, one per line.
 	Findings []Finding `json:"-"`
 }
@@ -143,22 +160,41 @@ func newReport(results []Result, cat *catalog) Report {
 
 func evaluate(ctx context.Context, env *Env, c *Check, cat *catalog) Result {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, max(c.Timeout, minAttempt))
+	limit := max(c.Timeout, minAttempt)
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var r *run
+	var waited string
 	for wait := 100 * time.Millisecond; ; wait = min(wait*2, time.Second) {
-		r = &run{env: env, check: c}
+		r = &run{env: env, check: c, cat: cat}
+		actx, acancel := context.WithTimeout(ctx, attemptTimeout)
 		if c.spec == nil {
 			r.errorf("check.invalid", map[string]any{"error": "check was not parsed"})
 		} else {
-			c.spec.evaluate(ctx, r)
+			c.spec.evaluate(actx, r)
 		}
-		if r.status() == Pass || env.NoRetry || time.Since(start)+wait > c.Timeout || !sleep(ctx, wait) {
+		acancel()
+		// Only a state in motion is worth another look: a settled one
+		// answers at once.
+		if r.status() == Pass || env.NoRetry || r.motion == nil || time.Since(start)+wait > c.Timeout {
+			break
+		}
+		if waited == "" {
+			r.motion.data["limit"] = int(max(c.Timeout.Round(time.Second), time.Second) / time.Second)
+			waited = cat.render(r.motion.Key, r.motion.data)
+			if env.Progress != nil {
+				env.Progress(waited)
+			}
+		}
+		if !sleep(ctx, wait) {
 			break
 		}
 	}
-	res := Result{Name: c.Name, Kind: c.Kind, File: c.File, Line: c.Line, Status: r.status(),
-		Output: cut(r.output), DurationMS: time.Since(start).Milliseconds()}
+	res := Result{Name: c.label(cat), Kind: c.Kind, File: c.File, Line: c.Line, Status: r.status(),
+		Output: cut(r.output), DurationMS: time.Since(start).Milliseconds(), Waited: waited}
+	if env.Debug {
+		res.Debug = r.debug
+	}
 	var lines []string
 	for _, f := range r.findings {
 		f.data["subject"] = c.Subject
@@ -207,9 +243,15 @@ type spec interface {
 type run struct {
 	env      *Env
 	check    *Check
+	cat      *catalog
 	findings []finding
 	errored  bool
 	output   string
+	// motion, when set, says the state is still changing (a container
+	// just started, a database starting up): the check may look again.
+	motion *finding
+	// debug is the raw error behind an error status.
+	debug string
 }
 
 type finding struct {
@@ -249,14 +291,32 @@ func (r *run) errorf(key string, data map[string]any) {
 	r.fail(key, data)
 }
 
-// engineError records an engine failure as status error, unless it is a
-// context expiry caused by the check's own timeout.
+// engineError records an engine failure as status error: the check could
+// not be made, which is no fault of the student's. An attempt that ran out
+// of time is a finding instead (see timedOut).
 func (r *run) engineError(ctx context.Context, err error) {
 	if ctx.Err() != nil {
-		r.errorf("check.timeout", map[string]any{"error": err.Error()})
+		r.timedOut(nil)
 		return
 	}
-	r.errorf("engine.error", map[string]any{"error": err.Error()})
+	r.errored = true
+	r.debug = err.Error()
+	r.fail(engineErrorKey(err), map[string]any{})
+}
+
+// timedOut records that the engine did not answer within one attempt's
+// time; c, when known, is the container asked, whose state the finding
+// shows.
+func (r *run) timedOut(c *Container) {
+	data := map[string]any{"timeout": int(attemptTimeout.Round(time.Second) / time.Second)}
+	describeContainer(r, c, data)
+	r.fail("check.timeout", data)
+}
+
+// waitFor records that the state is in motion, and why, in a message key
+// of the "wait." family.
+func (r *run) waitFor(key string, data map[string]any) {
+	r.motion = &finding{Finding: Finding{Key: key}, data: data}
 }
 
 // missing reports whether err means the object does not exist. Only

@@ -10,7 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,13 +27,29 @@ type world struct {
 	engine  *fake.Engine
 	web     string // http://127.0.0.1:port
 	webAddr string // 127.0.0.1:port
-	closed  string // 127.0.0.1:port with nothing listening
+	closed  string // 127.0.0.1:port with nothing listening, published by container quiet
+	free    string // 127.0.0.1:port that no container publishes
 	pg      string
 	dir     string
 }
 
+// freeAddr returns a loopback address with nothing listening.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// longAgo is when the world's settled containers started and stopped.
+var longAgo = time.Date(2026, 1, 2, 14, 2, 0, 0, time.Local)
+
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	closed, free := freeAddr(t), freeAddr(t)
+	closedPort, _ := strconv.Atoi(strings.TrimPrefix(closed, "127.0.0.1:"))
 	e := &fake.Engine{}
 	e.AddImage(checker.Image{ID: "sha256:1111111111111111aaaa", Tags: []string{"busybox:latest"},
 		Env: []string{"PATH=/bin"}, Cmd: []string{"sh"}, Layers: []string{"l1"}})
@@ -52,7 +71,13 @@ func newWorld(t *testing.T) *world {
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Command: []string{"echo", "hello"}})
-	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2})
+	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
+	e.AddContainer(checker.Container{Name: "pg-stopped", Image: "postgres:15", Status: "exited", ExitCode: 0,
+		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
+	e.AddContainer(checker.Container{Name: "quiet", Image: "debian:bookworm", Status: "running", StartedAt: longAgo,
+		Memory: 128 << 20, Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: closedPort}}})
+	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created"})
+	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
@@ -66,6 +91,9 @@ func newWorld(t *testing.T) *world {
 			return checker.ExecResult{Stdout: "web1\n"}
 		case "sh -c exit 3":
 			return checker.ExecResult{ExitCode: 3, Stderr: "oops\n"}
+		case "sh -c sleep 10":
+			time.Sleep(4 * time.Second)
+			return checker.ExecResult{}
 		}
 		return checker.ExecResult{ExitCode: 127, Stderr: "sh: not found\n"}
 	}
@@ -78,12 +106,6 @@ func newWorld(t *testing.T) *world {
 		fmt.Fprintln(w, "hello from web")
 	}))
 	t.Cleanup(srv.Close)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
 	pg := startPGServer(t, "secret", map[string][][]string{
 		"select 1":                               {{"1"}},
 		"select name from users order by id":     {{"alice"}, {"bob"}},
@@ -91,18 +113,20 @@ func newWorld(t *testing.T) *world {
 	})
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("dockyard notes\n"), 0o644)
-	return &world{engine: e, web: srv.URL, webAddr: strings.TrimPrefix(srv.URL, "http://"), closed: closed, pg: pg.addr, dir: dir}
+	return &world{engine: e, web: srv.URL, webAddr: strings.TrimPrefix(srv.URL, "http://"), closed: closed, free: free, pg: pg.addr, dir: dir}
 }
 
 // expand fills a case's placeholders with the world's addresses.
 func (w *world) expand(s string) string {
-	return strings.NewReplacer("{web}", w.web, "{webaddr}", w.webAddr, "{closed}", w.closed, "{pg}", w.pg, "{dir}", w.dir).Replace(s)
+	return strings.NewReplacer("{web}", w.web, "{webaddr}", w.webAddr, "{closed}", w.closed, "{free}", w.free, "{pg}", w.pg, "{dir}", w.dir).Replace(s)
 }
 
 // scrub turns the world's addresses back into placeholders, for golden files.
 func (w *world) scrub(s string) string {
-	s = strings.NewReplacer(w.web, "{web}", w.webAddr, "{webaddr}", w.closed, "{closed}", w.pg, "{pg}", w.dir, "{dir}").Replace(s)
+	s = strings.NewReplacer(w.web, "{web}", w.webAddr, "{webaddr}", w.closed, "{closed}", w.free, "{free}", w.pg, "{pg}", w.dir, "{dir}").Replace(s)
 	s = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(s, "127.0.0.1:PORT")
+	s = regexp.MustCompile(`port \d{4,5}\b`).ReplaceAllString(s, "port PORT")
+	s = regexp.MustCompile(`\b\d{4,5}번 포트`).ReplaceAllString(s, "PORT번 포트")
 	return regexp.MustCompile(`-p \d+`).ReplaceAllString(s, "-p PORT")
 }
 
@@ -127,6 +151,9 @@ var evalCases = []struct {
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
+	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
+	{"container created, want running", "container: made\nrunning: true", checker.Fail},
 	{"container should be absent", "container: first\nabsent: true", checker.Fail},
 	{"container absent", "container: gone\nabsent: true", checker.Pass},
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
@@ -162,18 +189,24 @@ var evalCases = []struct {
 	{"exec exit code", "exec: web1\ncommand: exit 3", checker.Fail},
 	{"exec expected exit code", "exec: web1\ncommand: exit 3\nexit_code: 3", checker.Pass},
 	{"exec output differs", "exec: web1\ncommand: cat /etc/hostname\nstdout: web2\nstdout_contains: db\nstdout_matches: ^db", checker.Fail},
-	{"exec in missing container", "exec: web9\ncommand: cat /etc/hostname", checker.Error},
-	{"exec in stopped container", "exec: first\ncommand: cat /etc/hostname", checker.Error},
+	{"exec in missing container", "exec: web9\ncommand: cat /etc/hostname", checker.Fail},
+	{"exec in stopped container", "exec: first\ncommand: cat /etc/hostname", checker.Fail},
+	{"exec in created container", "exec: made\ncommand: cat /etc/hostname", checker.Fail},
+	{"exec in paused container", "exec: held\ncommand: cat /etc/hostname", checker.Fail},
+	{"exec hangs in a limited container", "exec: quiet\ncommand: sleep 10", checker.Fail},
 
 	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
 	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},
 	{"http status and body", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
 	{"http unreachable", "http: http://{closed}/", checker.Fail},
-	{"http from missing container", "http: {web}/\nfrom: web9", checker.Error},
-	{"http from stopped container", "http: {web}/\nfrom: first", checker.Error},
+	{"http from missing container", "http: {web}/\nfrom: web9", checker.Fail},
+	{"http from stopped container", "http: {web}/\nfrom: first", checker.Fail},
+	{"http nothing published", "http: http://{free}/", checker.Fail},
 
 	{"tcp open", "tcp: {webaddr}", checker.Pass},
 	{"tcp closed", "tcp: {closed}", checker.Fail},
+	{"tcp nothing published", "tcp: {free}", checker.Fail},
+	{"tcp publisher stopped", "tcp: 127.0.0.1:5435", checker.Fail},
 	{"tcp should be closed", "tcp: {webaddr}\nopen: false", checker.Fail},
 	{"tcp from container", "tcp: {closed}\nfrom: web1", checker.Fail},
 
@@ -249,12 +282,18 @@ func TestEveryMessageShown(t *testing.T) {
 		}
 	}
 	// Shown by the tests below rather than the golden cases.
-	for _, k := range []string{"engine.error", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
+		"wait.restart", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
 		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
 		for k := range checker.MessageKeys(lang) {
+			// Parts of other messages (labels, states, empty values):
+			// TestKoreanHasNoEnglish renders each one.
+			if strings.HasPrefix(k, "label.") || strings.HasPrefix(k, "state.") || strings.HasPrefix(k, "value.") {
+				continue
+			}
 			if !seen[k] {
 				t.Errorf("message %q [%s] is never produced by a test case", k, lang)
 			}
@@ -289,9 +328,9 @@ func TestVMChecks(t *testing.T) {
 	}{
 		{"none ran, none expected", &fake.Engine{}, "vm: last-run\nran: false", checker.Pass, ""},
 		{"none ran", &fake.Engine{}, "vm: last-run\nran: true", checker.Fail,
-			"no VM has run yet (dockyard vm run -- uname -r)"},
+			"no VM has run since this step began (dockyard vm run -- uname -r)"},
 		{"none ran, fields asked", &fake.Engine{}, "vm: last-run\nexit_code: 0", checker.Fail,
-			"no VM has run yet (dockyard vm run -- uname -r)"},
+			"no VM has run since this step began (dockyard vm run -- uname -r)"},
 		{"host's kernel", &fake.Engine{VM: sameKernel}, "vm: last-run\nkernel_differs_from_host: true\nexit_code: 1", checker.Fail,
 			"the VM ran kernel 6.18.44, the same as the host's 6.18.44; expected a kernel of its own (start it with dockyard vm run, which boots its own kernel)"},
 		{"not the host's kernel", &fake.Engine{VM: detached}, "vm: last-run\nkernel_differs_from_host: false", checker.Fail,
@@ -310,19 +349,36 @@ func TestVMChecks(t *testing.T) {
 	}
 }
 
-func TestEngineUnreachableIsError(t *testing.T) {
-	e := &fake.Engine{Err: fmt.Errorf("dial unix /run/podman.sock: connect: no such file or directory")}
-	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, NoRetry: true},
-		checker.ParseAll([]checker.Block{{Source: "container: web\nrunning: true", File: "l.md"}, {Source: "image: busybox", File: "l.md"}}))
-	if rep.Status != checker.Error {
-		t.Errorf("report status = %s, want error", rep.Status)
-	}
-	want := "could not read the engine: dial unix /run/podman.sock: connect: no such file or directory (is the engine reachable? look at --engine and DOCKER_HOST)"
-	if got := rep.Tests[0].Message; got != want {
-		t.Errorf("message = %q, want %q", got, want)
-	}
-	if rep.Message != "2 of 2 checks could not be made" {
-		t.Errorf("report message = %q", rep.Message)
+// TestEngineFaultsAreErrors: an engine that cannot be reached or read is
+// the one case a check errors; the student reads a message from the
+// catalog, and the raw error is kept for --debug.
+func TestEngineFaultsAreErrors(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ENOENT)},
+			"the engine cannot be reached, so this check could not be made (is the engine running? look at --engine and DOCKER_HOST, or run dockyard doctor)"},
+		{fmt.Errorf("open /var/lib/dockyard/containers: %w", os.ErrPermission),
+			"the engine state may only be read as root, so this check could not be made (run it with sudo)"},
+		{fmt.Errorf("inspect: unexpected EOF"),
+			"the engine answered with an error, so this check could not be made (dockyard check --debug shows the error; dockyard doctor may tell why)"},
+	} {
+		e := &fake.Engine{Err: tc.err}
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Debug: true},
+			checker.ParseAll([]checker.Block{{Source: "container: web\nrunning: true", File: "l.md"}, {Source: "image: busybox", File: "l.md"}}))
+		if rep.Status != checker.Error {
+			t.Errorf("%v: report status = %s, want error", tc.err, rep.Status)
+		}
+		if got := rep.Tests[0].Message; got != tc.want {
+			t.Errorf("%v: message = %q, want %q", tc.err, got, tc.want)
+		}
+		if got := rep.Tests[0].Debug; got != tc.err.Error() {
+			t.Errorf("%v: debug = %q, want the raw error", tc.err, got)
+		}
+		if rep.Message != "2 of 2 checks could not be made" {
+			t.Errorf("report message = %q", rep.Message)
+		}
 	}
 }
 
@@ -333,21 +389,76 @@ func TestQuizWithoutAnswers(t *testing.T) {
 	}
 }
 
-// TestRetryUntilSettled: a container that starts a moment after the check
-// begins passes within the check's timeout.
-func TestRetryUntilSettled(t *testing.T) {
+// TestRetryWhileInMotion: a restarting container that runs a moment later
+// passes within the check's timeout, and the student is told why it waits.
+func TestRetryWhileInMotion(t *testing.T) {
 	e := &fake.Engine{}
-	e.AddContainer(checker.Container{Name: "db", Status: "created"})
+	e.AddContainer(checker.Container{Name: "db", Status: "restarting"})
 	go func() {
 		time.Sleep(300 * time.Millisecond)
 		e.RemoveContainer("db")
 		e.AddContainer(checker.Container{Name: "db", Status: "running"})
 	}()
+	var told []string
 	checks := checker.ParseAll([]checker.Block{{Source: "container: db\nrunning: true\ntimeout: 5s", File: "l.md"}})
-	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e}, checks)
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Progress: func(l string) { told = append(told, l) }}, checks)
 	if rep.Status != checker.Pass {
 		t.Errorf("status = %s (%s), want pass after retrying", rep.Status, rep.Tests[0].Message)
 	}
+	if want := []string{"waiting for db to restart (up to 5 s)"}; !slices.Equal(told, want) {
+		t.Errorf("progress = %q, want %q", told, want)
+	}
+}
+
+// TestSettledFailsAtOnce: a check whose state has nothing to wait for
+// answers at once, whatever its timeout; one in motion waits and says why.
+func TestSettledFailsAtOnce(t *testing.T) {
+	w := newWorld(t)
+	started := time.Now()
+	booting := checker.Container{Name: "booting", Image: "busybox", Status: "running", StartedAt: started,
+		Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: port(t, w.free)}}}
+	w.engine.AddContainer(booting)
+	w.engine.AddContainer(checker.Container{Name: "pg-booting", Image: "postgres:15", Status: "running", StartedAt: started,
+		Ports: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: port(t, w.pg)}}})
+	for _, tc := range []struct {
+		name, src string
+		waits     string
+	}{
+		{"missing container", "container: nobody\nrunning: true\ntimeout: 30s", ""},
+		{"exited container", "container: crashed\nrunning: true\ntimeout: 30s", ""},
+		{"stopped publisher", "tcp: 127.0.0.1:5435\ntimeout: 30s", ""},
+		{"nothing published", "postgres: 127.0.0.1:5436\ntimeout: 30s", ""},
+		{"nothing listens, long running", "tcp: {closed}\ntimeout: 30s", ""},
+		{"wrong rows", "postgres: {pg}\npassword: secret\nquery: select name from users order by id\nrows: [[bob]]\ntimeout: 30s", ""},
+		{"exec fails", "exec: web1\ncommand: exit 3\ntimeout: 30s", ""},
+		{"just started, not listening", "http: http://{free}/\ntimeout: 1s", "waiting for booting to accept connections on port " + strconv.Itoa(port(t, w.free)) + " (up to 1 s)"},
+		{"just started, exec fails", "exec: booting\ncommand: exit 3\ntimeout: 1s", "waiting for booting to finish starting (up to 1 s)"},
+		{"database starting up", "postgres: {pg}\nuser: starting\ntimeout: 1s", "waiting for the database in pg-booting to start up (up to 1 s)"},
+	} {
+		var told []string
+		env := checker.Env{Engine: w.engine, Lang: "en", Progress: func(l string) { told = append(told, l) }}
+		start := time.Now()
+		res := evalOne(t, w, env, tc.src)
+		took := time.Since(start)
+		if res.Status != checker.Fail {
+			t.Errorf("%s: status = %s %q, want fail", tc.name, res.Status, res.Message)
+		}
+		switch {
+		case tc.waits == "" && (len(told) > 0 || res.Waited != "" || took > time.Second):
+			t.Errorf("%s: took %v and said %q, want an answer at once", tc.name, took, told)
+		case tc.waits != "" && (len(told) != 1 || told[0] != tc.waits || res.Waited != tc.waits):
+			t.Errorf("%s: said %q (waited %q), want %q", tc.name, told, res.Waited, tc.waits)
+		}
+	}
+}
+
+func port(t *testing.T, addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(p)
+	return n
 }
 
 // TestBudgetBoundsEvaluation: a step budget stops retries long before the

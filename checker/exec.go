@@ -30,16 +30,27 @@ func (s *execSpec) validate(d *decoder, c *Check) {
 
 func (s *execSpec) evaluate(ctx context.Context, r *run) {
 	name := r.check.Subject
-	if !needRunning(ctx, r, name, "exec") {
+	c := needRunning(ctx, r, name, "exec")
+	if c == nil {
 		return
 	}
 	res, err := r.env.Engine.Exec(ctx, name, s.Command.argv, s.User)
 	switch {
 	case errors.Is(err, ErrNotRunning):
-		r.errorf("exec.not_running", map[string]any{"container": name, "found": "stopped"})
+		if c, err := r.env.Engine.Container(ctx, name); err == nil {
+			notRunning(r, c)
+		} else {
+			r.fail("exec.no_container", map[string]any{"container": name})
+		}
 		return
 	case missing(err):
-		r.errorf("exec.no_container", map[string]any{"container": name})
+		r.fail("exec.no_container", map[string]any{"container": name})
+		return
+	case err != nil && ctx.Err() != nil:
+		data := map[string]any{"command": s.Command.String(),
+			"timeout": int(attemptTimeout.Round(time.Second) / time.Second)}
+		describeContainer(r, c, data)
+		r.fail("exec.timeout", data)
 		return
 	case err != nil:
 		r.engineError(ctx, err)
@@ -47,24 +58,27 @@ func (s *execSpec) evaluate(ctx context.Context, r *run) {
 	}
 	r.output = res.Stdout + res.Stderr
 	checkOutput(r, "exec", s.Command.String(), shellquote.Join(s.Command.argv...), res, s.ExitCode, s.Stdout, s.StdoutContains, s.StdoutMatches)
+	if len(r.findings) > 0 && starting(c) {
+		r.waitFor("wait.start", map[string]any{"container": name})
+	}
 }
 
 // needRunning makes sure the container a check runs in or from exists and
-// runs; if not, the check errors (it could not be made).
-func needRunning(ctx context.Context, r *run, name, prefix string) bool {
+// runs, and returns it; if not, the check fails saying so, and returns nil.
+func needRunning(ctx context.Context, r *run, name, prefix string) *Container {
 	c, err := r.env.Engine.Container(ctx, name)
 	switch {
 	case missing(err):
-		r.errorf(prefix+".no_container", map[string]any{"container": name})
-		return false
+		r.fail(prefix+".no_container", map[string]any{"container": name})
+		return nil
 	case err != nil:
 		r.engineError(ctx, err)
-		return false
+		return nil
 	case !c.Running():
-		r.errorf(prefix+".not_running", map[string]any{"container": name, "found": c.Status})
-		return false
+		notRunning(r, c)
+		return nil
 	}
-	return true
+	return c
 }
 
 func checkOutput(r *run, prefix, command, argv string, res ExecResult, exitCode *int, stdout, contains *string, matches *pattern) {
@@ -75,7 +89,10 @@ func checkOutput(r *run, prefix, command, argv string, res ExecResult, exitCode 
 	data := func(m map[string]any) map[string]any {
 		m["command"] = command
 		m["argv"] = argv
-		m["stderr"] = firstLine(res.Stderr)
+		m["stderr"] = strings.TrimSpace(firstLine(res.Stderr))
+		if strings.TrimSpace(res.Stderr) == "" {
+			m["stderr"] = ""
+		}
 		return m
 	}
 	if res.ExitCode != want {
@@ -105,7 +122,7 @@ func firstLine(s string) string {
 		line += " ..."
 	}
 	if line == "" {
-		return "(nothing)"
+		return nothingValue
 	}
 	return line
 }

@@ -78,7 +78,7 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 
 func orNone(s string) string {
 	if s == "" {
-		return "(none)"
+		return noneValue
 	}
 	return s
 }

@@ -94,7 +94,11 @@ func anyAddr(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" 
 // checkPort records how the container's published ports differ from p.
 func checkPort(r *run, c *Container, p portSpec) {
 	var hosts []string
-	for _, b := range c.Ports {
+	published := c.Ports
+	if !c.Running() && len(published) == 0 {
+		published = c.Bindings
+	}
+	for _, b := range published {
 		if b.ContainerPort != p.ContainerPort || b.Proto != p.Proto || b.HostPort == 0 {
 			continue
 		}
@@ -108,7 +112,7 @@ func checkPort(r *run, c *Container, p portSpec) {
 		hosts = append(hosts, h)
 	}
 	if len(hosts) == 0 {
-		want := "any port"
+		want := anyPortValue
 		if p.HostPort != 0 {
 			want = p.host()
 		}
@@ -170,7 +174,7 @@ func roName(ro bool) string {
 // listOrNone shows a list in a message, or "none".
 func listOrNone(items []string) string {
 	if len(items) == 0 {
-		return "none"
+		return noneWord
 	}
 	return strings.Join(items, ", ")
 }
@@ -200,7 +204,7 @@ func checkLabels(r *run, key string, have, want map[string]string) {
 	for _, k := range sortedKeys(want) {
 		got, ok := have[k]
 		if !ok {
-			got = "(not set)"
+			got = notSetValue
 		}
 		if !ok || got != want[k] {
 			r.fail(key, map[string]any{"label": k, "want": want[k], "found": got})

@@ -52,15 +52,20 @@ func loadCatalogs() {
 			return
 		}
 		c := &catalog{lang: lang, messages: map[string]*template.Template{}, hints: map[string]*template.Template{}}
+		funcs := template.FuncMap{}
+		for name, f := range particles {
+			funcs[name] = f
+		}
+		funcs["state"] = func(v any) string { return c.value("state.", fmt.Sprint(v)) }
 		for key, m := range msgs {
-			t, err := template.New(key).Option("missingkey=zero").Parse(m.Text)
+			t, err := template.New(key).Funcs(funcs).Option("missingkey=zero").Parse(m.Text)
 			if err != nil {
 				catalogsErr = fmt.Errorf("messages/%s.yaml: %s: %w", lang, key, err)
 				return
 			}
 			c.messages[key] = t
 			if m.Hint != "" {
-				h, err := template.New(key).Option("missingkey=zero").Parse(m.Hint)
+				h, err := template.New(key).Funcs(funcs).Option("missingkey=zero").Parse(m.Hint)
 				if err != nil {
 					catalogsErr = fmt.Errorf("messages/%s.yaml: %s hint: %w", lang, key, err)
 					return
@@ -89,8 +94,50 @@ func catalogFor(lang string) *catalog {
 	return catalogs["en"]
 }
 
+// The values a finding shows when there is nothing to show; line and
+// render put them in the catalog's language.
+const (
+	noneValue    = "(none)"
+	noneWord     = "none"
+	nothingValue = "(nothing)"
+	notSetValue  = "(not set)"
+	anyPortValue = "any port"
+)
+
+// value names v in the catalog's language: the message prefix+v when the
+// catalog has one (state.exited: "종료됨"), else v itself.
+func (c *catalog) value(prefix, v string) string {
+	if _, ok := c.messages[prefix+v]; ok {
+		return c.render(prefix+v, nil)
+	}
+	return v
+}
+
+// localize returns data with the placeholders for "nothing" in the
+// catalog's language.
+func (c *catalog) localize(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch v {
+		case noneValue:
+			v = c.render("value.none", nil)
+		case noneWord:
+			v = c.render("value.none_word", nil)
+		case nothingValue:
+			v = c.render("value.nothing", nil)
+		case notSetValue:
+			v = c.render("value.not_set", nil)
+		case anyPortValue:
+			v = c.render("value.any_port", nil)
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // render fills the text template of key.
 func (c *catalog) render(key string, data map[string]any) string {
+	data = c.localize(data)
 	t, ok := c.messages[key]
 	if !ok {
 		if c.fallback != nil {
@@ -104,6 +151,7 @@ func (c *catalog) render(key string, data map[string]any) string {
 // line renders key's text followed by its hint in parentheses.
 func (c *catalog) line(key string, data map[string]any) string {
 	text := c.render(key, data)
+	data = c.localize(data)
 	h, ok := c.hints[key]
 	if !ok && c.fallback != nil {
 		if _, own := c.messages[key]; !own {

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // dialer connects from the host, or from inside a container's network
@@ -72,7 +74,7 @@ func (s *httpSpec) validate(d *decoder, c *Check) {
 }
 
 func (s *httpSpec) evaluate(ctx context.Context, r *run) {
-	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+	if s.From != "" && needRunning(ctx, r, s.From, "from") == nil {
 		return
 	}
 	client := &http.Client{
@@ -87,7 +89,7 @@ func (s *httpSpec) evaluate(ctx context.Context, r *run) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		r.fail("http.unreachable", map[string]any{"from": s.From, "error": shortNetError(err)})
+		unreachable(ctx, r, s.From, hostPort(req.URL), "http.unreachable", map[string]any{"from": s.From, "error": shortNetError(err)})
 		return
 	}
 	defer resp.Body.Close()
@@ -107,6 +109,22 @@ func (s *httpSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("http.body_matches", map[string]any{"want": s.BodyMatches.src, "found": firstLine(string(body))})
 	}
 }
+
+// hostPort is u's host and port, the scheme's port when u names none.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// cannotConnectNow is PostgreSQL's SQLSTATE for "the database system is
+// starting up" (and shutting down).
+const cannotConnectNow = "57P03"
 
 // shortNetError drops Go's "Get \"url\": dial tcp ...:" prefixes, keeping the cause.
 func shortNetError(err error) string {
@@ -129,7 +147,7 @@ func (s *tcpSpec) validate(d *decoder, c *Check) {
 }
 
 func (s *tcpSpec) evaluate(ctx context.Context, r *run) {
-	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+	if s.From != "" && needRunning(ctx, r, s.From, "from") == nil {
 		return
 	}
 	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -141,7 +159,7 @@ func (s *tcpSpec) evaluate(ctx context.Context, r *run) {
 	}
 	switch {
 	case open && err != nil:
-		r.fail("tcp.closed", map[string]any{"from": s.From, "error": shortNetError(err)})
+		unreachable(ctx, r, s.From, r.check.Subject, "tcp.closed", map[string]any{"from": s.From, "error": shortNetError(err)})
 	case !open && err == nil:
 		r.fail("tcp.open", map[string]any{"from": s.From})
 	}
@@ -164,7 +182,7 @@ func (s *postgresSpec) validate(d *decoder, c *Check) {
 }
 
 func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
-	if s.From != "" && !needRunning(ctx, r, s.From, "from") {
+	if s.From != "" && needRunning(ctx, r, s.From, "from") == nil {
 		return
 	}
 	user := s.User
@@ -191,9 +209,26 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	cfg.Fallbacks = nil
 	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == cannotConnectNow:
+		// "the database system is starting up": in motion.
+		data["error"] = pgError(err)
+		host, port, _ := net.SplitHostPort(r.check.Subject)
+		name := host
+		if c := target(ctx, r, s.From, host, port); c != nil {
+			name = c.Name
+		}
+		r.waitFor("wait.database", map[string]any{"container": name})
+		r.fail("postgres.connect", data)
+		return
+	case errors.As(err, &pgErr):
 		data["error"] = pgError(err)
 		r.fail("postgres.connect", data)
+		return
+	case err != nil:
+		data["error"] = pgError(err)
+		unreachable(ctx, r, s.From, r.check.Subject, "postgres.connect", data)
 		return
 	}
 	defer conn.Close(context.WithoutCancel(ctx))

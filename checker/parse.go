@@ -156,7 +156,7 @@ func (d *decoder) parse(src string) (Check, bool) {
 		v.validate(d, &c)
 	}
 	if c.Name == "" {
-		c.Name = fmt.Sprintf("%s %s", c.Kind, c.Subject)
+		c.Name, c.derived = fmt.Sprintf("%s %s", c.Kind, c.Subject), true
 	}
 	return c, true
 }

@@ -54,6 +54,11 @@ func (s *pgServer) serve(conn net.Conn) {
 			return
 		}
 		user := startup.Parameters["user"]
+		if user == "starting" {
+			be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", Code: "57P03", Message: "the database system is starting up"})
+			be.Flush()
+			return
+		}
 		be.Send(&pgproto3.AuthenticationCleartextPassword{})
 		if err := be.Flush(); err != nil {
 			return

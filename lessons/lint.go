@@ -64,7 +64,7 @@ func sortedLangs(langs map[string]*Lesson) []string {
 func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Problems) {
 	f := l.File
 	if !slices.Contains(Languages, l.Lang) {
-		probs.add(f, 0, "unknown language %q in the file name: name it lesson.en.md or lesson.ko.md", l.Lang)
+		probs.add(f, 1, "unknown language %q in the file name: name it lesson.en.md or lesson.ko.md", l.Lang)
 	}
 	if l.fields != nil {
 		missing := func(field string) bool { return !l.fields[field] }
@@ -101,7 +101,7 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 		}
 	}
 	if len(l.Steps) == 0 {
-		probs.add(f, 0, "the lesson has no steps: start each step with a ## heading")
+		probs.add(f, 1, "the lesson has no steps: start each step with a ## heading")
 	}
 	quizzes := map[string]int{}
 	for _, st := range l.Steps {
@@ -187,7 +187,7 @@ func lintLanguages(folder string, langs map[string]*Lesson, probs *Problems) {
 	}
 	for _, lang := range Languages {
 		if langs[lang] == nil {
-			probs.add(path.Join(dir, "lesson."+lang+".md"), 0, "missing: every lesson is written in %s", strings.Join(Languages, " and "))
+			probs.add(path.Join(dir, "lesson."+lang+".md"), 1, "missing: every lesson is written in %s", strings.Join(Languages, " and "))
 		}
 	}
 	ref := langs[Languages[0]]
@@ -217,6 +217,15 @@ func lintLanguages(folder string, langs map[string]*Lesson, probs *Problems) {
 	}
 }
 
+// stepsLine is where l's steps start (its first step's heading), the line
+// a problem with the steps as a whole points at; 1 when it has none.
+func stepsLine(l *Lesson) int {
+	if len(l.Steps) > 0 && l.Steps[0].Line > 0 {
+		return l.Steps[0].Line
+	}
+	return 1
+}
+
 func norm(r Requires) Requires {
 	out := Requires{Lessons: slices.Clone(r.Lessons), Images: slices.Clone(r.Images), Ports: slices.Clone(r.Ports)}
 	slices.Sort(out.Lessons)
@@ -230,7 +239,7 @@ func compareSteps(l, ref *Lesson, refName string, probs *Problems) {
 	var common, refCommon []string
 	for _, rs := range ref.Steps {
 		if l.Step(rs.ID) == nil {
-			probs.add(f, 0, "step %q (%s:%d) is missing here", rs.ID, refName, rs.Line)
+			probs.add(f, stepsLine(l), "step %q (%s:%d) is missing here", rs.ID, refName, rs.Line)
 		} else {
 			refCommon = append(refCommon, rs.ID)
 		}
@@ -241,7 +250,7 @@ func compareSteps(l, ref *Lesson, refName string, probs *Problems) {
 		}
 	}
 	if !slices.Equal(common, refCommon) {
-		probs.add(f, 0, "the steps are in another order than in %s: %s here, %s there", refName, strings.Join(common, ", "), strings.Join(refCommon, ", "))
+		probs.add(f, stepsLine(l), "the steps are in another order than in %s: %s here, %s there", refName, strings.Join(common, ", "), strings.Join(refCommon, ", "))
 	}
 	for _, st := range l.Steps {
 		rs := ref.Step(st.ID)

@@ -102,6 +102,9 @@ func Run(t *testing.T, b Backend) {
 		Mounts:  []checker.Mount{{Type: "volume", Source: vol, Destination: "/data", ReadOnly: true}},
 		Restart: "always"})
 	b.Run(t, Container{Name: done, Cmd: []string{"sh", "-c", "exit 3"}, Labels: map[string]string{"suite": id}, Exited: true})
+	stopped, stoppedPort := Unique("ck-stopped"), FreePort(t)
+	b.Run(t, Container{Name: stopped, Cmd: []string{"true"}, Exited: true,
+		Publish: []Publish{{HostIP: "127.0.0.1", HostPort: stoppedPort, ContainerPort: 5432}}})
 	isolated := Unique("ck-isolated")
 	b.Run(t, Container{Name: isolated, Cmd: []string{"sleep", "600"}, Network: "none"})
 
@@ -122,7 +125,11 @@ command: [httpd, -f, -p, "80", -h, /www]`, web, img, port, vol, netName), checke
 			fmt.Sprintf("publishes 80/tcp on 127.0.0.1:%d, expected %d (look at -p in your docker run)", port, port+1)},
 		{"container exited", fmt.Sprintf("container: %s\nstatus: exited\nexit_code: 3\nrunning: false", done), checker.Pass, ""},
 		{"container exit code", fmt.Sprintf("container: %s\nexit_code: 0", done), checker.Fail, "exited with code 3, expected 0"},
-		{"container missing", "container: ck-nobody", checker.Fail, `container "ck-nobody" does not exist`},
+		{"container missing", "container: ck-nobody", checker.Fail, "container ck-nobody does not exist yet"},
+		{"container stopped, its -p right", fmt.Sprintf("container: %s\nport: 127.0.0.1:%d->5432/tcp", stopped, stoppedPort), checker.Fail,
+			stopped + " is not running (it exited with code 0 at "},
+		{"nothing listens on a stopped container's port", fmt.Sprintf("tcp: 127.0.0.1:%d", stoppedPort), checker.Fail,
+			stopped + " is not running (it exited with code 0 at "},
 		{"container without network", fmt.Sprintf("container: %s\nnetwork: none", isolated), checker.Pass, ""},
 		{"container not on the host network", fmt.Sprintf("container: %s\nnetwork: host", isolated), checker.Fail, "is attached to none, expected host"},
 		{"containers by label", fmt.Sprintf("containers: suite\nlabel: {suite: %s}\ncount: 2", id), checker.Pass, ""},
@@ -133,7 +140,7 @@ command: [httpd, -f, -p, "80", -h, /www]`, web, img, port, vol, netName), checke
 		{"volume file missing", fmt.Sprintf("volume: %s\nfile: {path: other.txt}", vol), checker.Fail, "has no file other.txt"},
 		{"exec", fmt.Sprintf("exec: %s\ncommand: echo hi $GREETING\nstdout: hi hi", web), checker.Pass, ""},
 		{"exec exit code", fmt.Sprintf("exec: %s\ncommand: [sh, -c, 'exit 5']\nexit_code: 5", web), checker.Pass, ""},
-		{"exec in exited container", fmt.Sprintf("exec: %s\ncommand: echo hi", done), checker.Error, "not running"},
+		{"exec in exited container", fmt.Sprintf("exec: %s\ncommand: echo hi", done), checker.Fail, done + " is not running (it exited with code 3"},
 		{"http from host", fmt.Sprintf("http: http://127.0.0.1:%d/\nbody_contains: hello from busybox", port), checker.Pass, ""},
 		{"tcp from host", fmt.Sprintf("tcp: 127.0.0.1:%d", port), checker.Pass, ""},
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -98,7 +99,8 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 	c := &checker.Container{ID: r.ID, Name: strings.TrimPrefix(r.Name, "/"), ImageID: r.Image,
 		RestartCount: r.RestartCount, Command: append([]string{r.Path}, r.Args...)}
 	if r.State != nil {
-		c.Status, c.ExitCode = string(r.State.Status), r.State.ExitCode
+		c.Status, c.ExitCode, c.OOMKilled = string(r.State.Status), r.State.ExitCode, r.State.OOMKilled
+		c.StartedAt, c.FinishedAt = when(r.State.StartedAt), when(r.State.FinishedAt)
 		if r.State.Health != nil && r.State.Running {
 			c.Health = string(r.State.Health.Status)
 		}
@@ -107,7 +109,16 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User
 	}
 	if hc := r.HostConfig; hc != nil {
-		c.Restart = string(hc.RestartPolicy.Name)
+		c.Restart, c.Memory = string(hc.RestartPolicy.Name), hc.Memory
+		for p, bindings := range hc.PortBindings {
+			for _, b := range bindings {
+				hostIP := ""
+				if b.HostIP.IsValid() {
+					hostIP = b.HostIP.String()
+				}
+				c.Bindings = append(c.Bindings, port(p.Num(), string(p.Proto()), hostIP, b.HostPort))
+			}
+		}
 	}
 	for _, m := range r.Mounts {
 		c.Mounts = append(c.Mounts, mount(m))
@@ -128,6 +139,16 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 		c.Networks = modeEndpoint(string(r.HostConfig.NetworkMode))
 	}
 	return c
+}
+
+// when parses an inspect timestamp; Docker's "0001-01-01T00:00:00Z" and
+// anything unreadable are the zero time.
+func when(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
 }
 
 // modeEndpoint stands for the host and none networks, which Docker lists as

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
@@ -220,7 +222,13 @@ func (e *Engine) LastVMRun(context.Context) (*checker.VMRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only a run made since the student entered the step counts: an older
+	// one (from another lesson, or an earlier try) says nothing about it.
+	if entered := scope.Read(e.e.Root()).Entered; !entered.IsZero() && r.Time.Before(entered) {
+		return nil, fmt.Errorf("%w: no VM has run since %s", checker.ErrNotFound, entered.Format(time.TimeOnly))
+	}
 	return &checker.VMRun{
+		Time:                  r.Time,
 		Command:               r.Command,
 		ExitCode:              r.ExitCode,
 		GuestKernel:           r.GuestKernel,

@@ -2,6 +2,7 @@ package dockyard_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,11 +14,14 @@ import (
 
 	"github.com/moby/moby/client"
 
+	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 	"github.com/dockyard-lab/dockyard/checker/dockyard"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
+	"github.com/dockyard-lab/dockyard/sandbox/vm"
 )
 
 // TestMain lets this test binary be libcontainer's init: the checker's
@@ -133,4 +137,40 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)
 	cli.Docker(t, "load", "-i", archive)
 	return cli
+}
+
+// TestLastVMRunSinceStepEntered: a `vm` check reads only a run made after
+// the student entered the step (sandbox/scope), so a VM that ran in an
+// earlier lesson or try does not pass or fail today's step.
+func TestLastVMRunSinceStepEntered(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	root := t.TempDir()
+	e, err := engine.Open(context.Background(), engine.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dockyard.New(e)
+	zero := 0
+	ran := time.Now().Add(-time.Hour)
+	if err := vm.RecordLastRun(vm.Dir(root), vm.LastRun{Time: ran, Command: []string{"uname", "-r"}, ExitCode: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := d.LastVMRun(context.Background()); err != nil || !r.Time.Equal(ran) {
+		t.Fatalf("LastVMRun with no step active = %+v, %v, want the run", r, err)
+	}
+	if err := scope.Write(root, scope.Scope{Lesson: "vm-vs-container", Step: "boot-time", Entered: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := d.LastVMRun(context.Background()); !errors.Is(err, checker.ErrNotFound) {
+		t.Errorf("LastVMRun of a run before the step = %+v, %v, want ErrNotFound", r, err)
+	}
+	later := time.Now().Add(time.Second)
+	if err := vm.RecordLastRun(vm.Dir(root), vm.LastRun{Time: later, Command: []string{"true"}, ExitCode: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := d.LastVMRun(context.Background()); err != nil || !r.Time.Equal(later) {
+		t.Errorf("LastVMRun of a run in the step = %+v, %v, want it", r, err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
@@ -33,8 +34,12 @@ func (b *backend) Run(t testing.TB, c checkertest.Container) {
 	} else if c.Network != "" {
 		ctr.Networks = []checker.Endpoint{{Network: c.Network, IP: "10.89.77.2", Aliases: c.Aliases}}
 	}
+	ctr.StartedAt = time.Now()
 	for _, p := range c.Publish {
-		ctr.Ports = append(ctr.Ports, checker.Port{ContainerPort: p.ContainerPort, Proto: "tcp", HostIP: p.HostIP, HostPort: p.HostPort})
+		ctr.Bindings = append(ctr.Bindings, checker.Port{ContainerPort: p.ContainerPort, Proto: "tcp", HostIP: p.HostIP, HostPort: p.HostPort})
+		if !c.Exited {
+			ctr.Ports = append(ctr.Ports, ctr.Bindings[len(ctr.Bindings)-1])
+		}
 		if c.Cmd[0] == "httpd" {
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				fmt.Fprintln(w, "hello from busybox httpd")
@@ -49,7 +54,7 @@ func (b *backend) Run(t testing.TB, c checkertest.Container) {
 		}
 	}
 	if c.Exited {
-		ctr.Status = "exited"
+		ctr.Status, ctr.FinishedAt = "exited", time.Now()
 		err := exec.Command(c.Cmd[0], c.Cmd[1:]...).Run()
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

@@ -17,6 +17,7 @@ import (
 	"github.com/kballard/go-shellquote"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // Script is a shell block of a step and where it is written.
@@ -49,6 +50,27 @@ type Runner struct {
 	Lang string
 	// ScriptTimeout bounds each setup, solution and cleanup (default 5 min).
 	ScriptTimeout time.Duration
+	// Root is the state root of Dockyard's own engine when that is the
+	// engine under test: before each step the runner records the step as
+	// the active one there (sandbox/scope), as the guided loop does when a
+	// student enters it, so the engine labels what the step creates and
+	// `vm` checks read only runs made during the step.
+	Root string
+}
+
+// enter records s as the active step in Root, when there is one.
+func (r *Runner) enter(s Step) error {
+	if r.Root == "" {
+		return nil
+	}
+	return scope.Write(r.Root, scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now()})
+}
+
+// leave records that no step is active any more.
+func (r *Runner) leave() {
+	if r.Root != "" {
+		scope.Clear(r.Root)
+	}
 }
 
 // Phase is the outcome of one part of a step: OK, or why not.
@@ -101,7 +123,10 @@ func (r *Runner) Run(ctx context.Context, s Step) (row Row) {
 	quiz := &answers{}
 	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir}
 
-	if err := r.script(ctx, "setup", s.Setup); err != nil {
+	defer r.leave()
+	if err := r.enter(s); err != nil {
+		row.Before = Phase{Detail: err.Error()}
+	} else if err := r.script(ctx, "setup", s.Setup); err != nil {
 		row.Before = Phase{Detail: err.Error()}
 	} else {
 		row.Before = r.before(ctx, env, checks)
@@ -276,4 +301,23 @@ func repository(ref string) string {
 		return ref
 	}
 	return strings.TrimPrefix(reference.FamiliarName(n), "localhost/")
+}
+
+// Failing plays a student who entered step s and runs `dockyard check`
+// before doing anything: it runs the step's setup (not its solution),
+// evaluates the checks with their retries, as the guided loop does, and
+// runs the cleanup. The report is what the student would read; its
+// durations are what they would wait.
+func (r *Runner) Failing(ctx context.Context, s Step, progress func(string)) (checker.Report, error) {
+	env := checker.Env{Engine: r.Engine, Quizzes: &answers{}, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
+		Progress: progress}
+	defer r.leave()
+	defer r.script(ctx, "cleanup", s.Cleanup)
+	if err := r.enter(s); err != nil {
+		return checker.Report{}, err
+	}
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		return checker.Report{}, err
+	}
+	return checker.Evaluate(ctx, env, checker.ParseAll(s.Checks)), nil
 }

@@ -2,13 +2,18 @@ package reftest_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
+	"github.com/dockyard-lab/dockyard/checker/fake"
 	"github.com/dockyard-lab/dockyard/checker/reftest"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 func script(src string) reftest.Script {
@@ -49,7 +54,7 @@ func TestRunner(t *testing.T) {
 			"passes before the solution ran", "ok", "ok"},
 		{"solution does not do the step", reftest.Step{Solution: script("docker run -d --stop-signal KILL --name rt-other " + img + " sleep 60"),
 			Cleanup: script("docker rm -f rt-other"), Checks: checks("container: rt-web\nrunning: true\ntimeout: 0s")},
-			"ok", `container rt-web (lesson.en.md:21) fail after the solution: container "rt-web" does not exist`, "ok"},
+			"ok", `container rt-web (lesson.en.md:21) fail after the solution: container rt-web does not exist yet`, "ok"},
 		{"solution fails", reftest.Step{Solution: script("docker run --name rt-bad " + img + " sh -c 'exit 7'"),
 			Cleanup: script("docker rm -f rt-bad"), Checks: checks("container: rt-bad\nexit_code: 0")},
 			"ok", "solution (lesson.en.md:10) exited with status 7", "ok"},
@@ -97,5 +102,31 @@ func TestPrepare(t *testing.T) {
 	row := r.Prepare(context.Background(), "demo", []string{"localhost/ck-absent:1"})
 	if row.OK() || !strings.Contains(row.Before.Detail, "pull (demo requires.images) exited with status") {
 		t.Errorf("Prepare(absent image) = %+v, want a failed pull", row.Before)
+	}
+}
+
+// TestRunnerEntersEachStep: with a state root, the runner records the step
+// as active (sandbox/scope) before its setup, as the guided loop does when
+// a student enters it, and clears it afterwards.
+func TestRunnerEntersEachStep(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	r := &reftest.Runner{Engine: &fake.Engine{}, Lang: "en", Dir: dir, Root: root, Env: os.Environ()}
+	before := time.Now()
+	r.Run(context.Background(), reftest.Step{Lesson: "vm-vs-container", ID: "boot-time",
+		Setup:  script("cp " + filepath.Join(root, scope.FileName) + " seen.json"),
+		Checks: checks("file: " + filepath.Join(dir, "seen.json") + "\nabsent: true")})
+	data, err := os.ReadFile(filepath.Join(dir, "seen.json"))
+	if err != nil {
+		t.Fatalf("the setup saw no active step: %v", err)
+	}
+	var seen scope.Scope
+	if err := json.Unmarshal(data, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Lesson != "vm-vs-container" || seen.Step != "boot-time" || seen.Entered.Before(before) {
+		t.Errorf("active step during setup = %+v, want vm-vs-container/boot-time entered after %v", seen, before)
+	}
+	if got := scope.Read(root); got != (scope.Scope{}) {
+		t.Errorf("active step after the run = %+v, want none", got)
 	}
 }

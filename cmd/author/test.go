@@ -115,6 +115,9 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	}
 	defer os.RemoveAll(dir)
 	r := &reftest.Runner{Engine: eng, Env: env, Dir: dir, Lang: opts.Lang, ScriptTimeout: opts.ScriptTimeout}
+	if spec == backend.Dockyard {
+		r.Root = opts.IO.Root
+	}
 
 	// Widths are known before any step runs, so each row prints as soon
 	// as its step is done and the table still lines up.

@@ -5,6 +5,7 @@ package images
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,23 +33,32 @@ func NewCmdImages(f *factory.Factory) *cobra.Command {
 
 // PrepareOptions are `images prepare`'s parsed flags.
 type PrepareOptions struct {
-	IO     *iostreams.IOStreams
-	Engine func(context.Context) (*engine.Engine, error)
-	Names  []string
+	IO      *iostreams.IOStreams
+	Engine  func(context.Context) (*engine.Engine, error)
+	Names   []string
+	Verbose bool
 }
 
 // NewCmdPrepare returns `dockyard images prepare [NAME...]`.
 func NewCmdPrepare(f *factory.Factory, runF func(*PrepareOptions) error) *cobra.Command {
 	opts := &PrepareOptions{IO: f.IOStreams, Engine: f.Engine}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "prepare [NAME...]",
 		Short: "Bake the lesson images from their recipes (all, or those named)",
 		Long: `Bake the images the lessons use from Dockyard's recipes, without Docker Hub:
-debian:bookworm from Debian's archive (debootstrap), then busybox, postgres
-and nginx from Dockerfiles FROM debian:bookworm. An image already baked
-from the same recipe is kept; a changed recipe is baked again.`,
+debian:bookworm from Debian's archive (mmdebstrap, or debootstrap), then
+busybox, postgres and nginx side by side from Dockerfiles FROM
+debian:bookworm. An image already baked from the same recipe is kept; a
+changed recipe is baked again; an image removed with "docker rmi" comes
+back from its last bake.
+
+Each image shows one line: its phase (bootstrap, install, export) and how
+far it is. The raw output of each bake is kept in
+<root>/build-cache/logs/NAME.log, printed with --verbose and, in part, when
+a bake fails.`,
 		Example: `  dockyard images prepare
-  dockyard images prepare postgres`,
+  dockyard images prepare postgres
+  dockyard images prepare --verbose`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -57,6 +67,8 @@ from the same recipe is kept; a changed recipe is baked again.`,
 			return prepareRun(c.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "print the raw output of every bake")
+	return cmd
 }
 
 func prepareRun(ctx context.Context, opts *PrepareOptions) error {
@@ -71,34 +83,52 @@ func prepareRun(ctx context.Context, opts *PrepareOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, n := range opts.Names {
+		if b.Recipes.Get(n) == nil {
+			return fmt.Errorf("no recipe called %q (recipes: %s)", n, strings.Join(b.Recipes.Names(), ", "))
+		}
+	}
+	var bars *Bars
+	switch {
+	case opts.Verbose:
+		b.Out, b.Progress = opts.IO.ErrOut, nil
+	case opts.IO.IsStdoutTTY():
+		bars = NewBars(opts.IO.Out)
+		b.Progress = bars.Update
+	default:
+		b.Progress = bake.LineProgress(opts.IO.Out)
+	}
 	start := time.Now()
 	var results []bake.Result
 	if len(opts.Names) == 0 {
 		results, err = b.BakeAll(ctx)
 	} else {
-		for _, n := range opts.Names {
-			if b.Recipes.Get(n) == nil {
-				return fmt.Errorf("no recipe called %q (recipes: %s)", n, strings.Join(b.Recipes.Names(), ", "))
-			}
-		}
-		for _, n := range opts.Names {
-			var res []bake.Result
-			res, err = b.Bake(ctx, n)
-			results = append(results, res...)
-			if err != nil {
-				break
-			}
-		}
+		results, err = b.Bake(ctx, opts.Names...)
+	}
+	if bars != nil {
+		bars.Flush()
 	}
 	if err != nil {
+		var be *bake.Error
+		if errors.As(err, &be) && !opts.Verbose && len(be.Tail) > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "The last lines of %s:\n", be.Log)
+			for _, l := range be.Tail {
+				fmt.Fprintf(opts.IO.ErrOut, "  %s\n", l)
+			}
+		}
 		return err
 	}
-	for _, r := range results {
-		state := fmt.Sprintf("baked in %.1fs", r.Duration.Seconds())
-		if r.Cached {
-			state = "up to date"
+	if bars == nil {
+		for _, r := range results {
+			state := fmt.Sprintf("baked in %.1fs", r.Duration.Seconds())
+			switch {
+			case r.Cached:
+				state = "up to date"
+			case r.Restored:
+				state = "brought back from its last bake"
+			}
+			fmt.Fprintf(opts.IO.Out, "%-9s %-40s %s\n", r.Name, strings.Join(r.Tags, ", "), state)
 		}
-		fmt.Fprintf(opts.IO.Out, "%-9s %-40s %s\n", r.Name, strings.Join(r.Tags, ", "), state)
 	}
 	fmt.Fprintf(opts.IO.Out, "lesson images ready in %.1fs\n", time.Since(start).Seconds())
 	return nil

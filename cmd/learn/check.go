@@ -3,7 +3,10 @@ package learn
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -48,17 +51,17 @@ instead, for graders; the exit status is 0 only when the step passed.`,
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
-	return opts.run(func(s *session) error {
-		if !opts.JSON {
-			return s.Check(ctx)
-		}
+	if !opts.JSON {
+		return opts.run(func(s *session) error { return s.Check(ctx) })
+	}
+	wrote := false
+	err := opts.run(func(s *session) error {
 		rep, err := s.CheckReport(ctx)
 		if err != nil {
 			return err
 		}
-		enc := json.NewEncoder(opts.Factory.IOStreams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep.JSON); err != nil {
+		wrote = true
+		if err := writeReport(opts, rep.JSON); err != nil {
 			return err
 		}
 		if rep.Status != guide.Pass {
@@ -66,6 +69,37 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		}
 		return nil
 	})
+	if err != nil && !wrote {
+		// No step could be checked (no lesson started, the lessons or the
+		// progress unreadable): a grader still gets a report, with why.
+		if werr := writeReport(opts, checker.Report{Version: 2, Status: checker.Error,
+			Message: reportMessage(err), Tests: []checker.Result{}}); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+// writeReport prints a report as `check --json` does.
+func writeReport(opts *CheckOptions, rep any) error {
+	enc := json.NewEncoder(opts.Factory.IOStreams.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// reportMessage is err as the student reads it, without the "Error: "
+// that stderr shows before it.
+func reportMessage(err error) string {
+	var usage *guide.ErrUsage
+	if errors.As(err, &usage) {
+		return usage.Message
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i >= 0 && i < 12 && !strings.Contains(msg[:i], " ") {
+		// "Error: ..." or "오류: ...", the loop's prefix.
+		return msg[i+2:]
+	}
+	return msg
 }
 
 func addEngineFlag(cmd *cobra.Command, c *Common) {
@@ -93,10 +127,18 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 		NoRetry:    req.Quick,
 		CommandEnv: req.Env,
 		CommandDir: req.Dir,
+		// A check that waits for a container to start says so, on one
+		// line, so the student knows why the answer takes a moment.
+		Progress: func(line string) { fmt.Fprintln(c.f.IOStreams.ErrOut, line) },
+		Debug:    c.f.Debug,
 	}, checker.ParseAll(blocks))
 	out := guide.Report{Status: guide.Status(rep.Status), Message: rep.Message, JSON: rep}
 	for _, t := range rep.Tests {
-		out.Results = append(out.Results, guide.Result{Name: t.Name, Status: guide.Status(t.Status), Message: t.Message})
+		msg := t.Message
+		if t.Debug != "" {
+			msg += "\n" + t.Debug
+		}
+		out.Results = append(out.Results, guide.Result{Name: t.Name, Status: guide.Status(t.Status), Message: msg})
 	}
 	return out, nil
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // Version is the file format's version. A file with another version is
@@ -222,11 +224,24 @@ func (s *Store) read() (*Progress, *Recovered, error) {
 		}
 		return p, nil, nil
 	}
-	backup := s.path + ".bak-" + time.Now().UTC().Format("20060102T150405")
+	backup := freeName(s.path + ".bak-" + time.Now().UTC().Format("20060102T150405"))
 	if err := os.Rename(s.path, backup); err != nil {
 		return nil, nil, fmt.Errorf("move unreadable progress aside: %w", err)
 	}
 	return New(), &Recovered{Backup: backup, Reason: reason}, nil
+}
+
+// freeName is name, or name with ".2", ".3", ... when a file of that name
+// exists: a second unreadable file within the same second must not replace
+// the first one's backup.
+func freeName(name string) string {
+	try := name
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(try); errors.Is(err, fs.ErrNotExist) {
+			return try
+		}
+		try = name + "." + strconv.Itoa(i)
+	}
 }
 
 func (s *Store) write(p *Progress) error {
@@ -236,7 +251,14 @@ func (s *Store) write(p *Progress) error {
 		return err
 	}
 	if err := renameio.WriteFile(s.path, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write progress: %w", err)
+		// renameio wrote a temporary file and removed it: the progress
+		// saved before is still whole.
+		err = fmt.Errorf("write progress: %w", err)
+		if diskfull.Is(err) {
+			return &diskfull.Error{Op: "saving your progress", Dir: filepath.Dir(s.path), Err: err,
+				Fix: "free space there and run the command again (the progress saved before is kept)"}
+		}
+		return err
 	}
 	s.chown(s.path)
 	return nil

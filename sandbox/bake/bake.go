@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
 )
 
 // Store is what baking needs from the image store.
@@ -22,6 +23,11 @@ type Store interface {
 	Config(ctx context.Context, ref string) (*v1.ConfigFile, error)
 	// Write adds img to the store under tags (full references).
 	Write(ctx context.Context, img v1.Image, tags ...string) error
+	// Manifest returns the manifest digest of the image called ref.
+	Manifest(ctx context.Context, ref string) (string, error)
+	// Restore points tags at the image with manifest, still whole in the
+	// store though untagged; an error matching ErrGone when it is not.
+	Restore(ctx context.Context, manifest string, tags []string) error
 }
 
 // BuildFunc builds the Dockerfile in dir (a recipe's files) with labels
@@ -37,8 +43,16 @@ type Baker struct {
 	// WorkDir holds temporary root filesystems and the bake lock; it must be
 	// on the same file system as the store (e.g. <root>/build-cache).
 	WorkDir string
-	// Out receives progress, one line per event.
+	// Out, when set, receives the raw output of every bake (--verbose),
+	// each line after its image's name; it is always in the image's log
+	// file (<WorkDir>/logs/NAME.log).
 	Out io.Writer
+	// Progress, when set, is told each image's phase and fraction as they
+	// move (from several goroutines, one call at a time).
+	Progress func(Progress)
+	// Preflight, when set, is asked before anything is baked: a state root
+	// where no container can run fails here, not after the bootstrap.
+	Preflight func() error
 	// Mirror overrides the apt mirror for bootstrapping (default: the
 	// host's own, from /etc/apt).
 	Mirror string
@@ -49,6 +63,7 @@ type Result struct {
 	Name     string
 	Tags     []string
 	Cached   bool // the image was already baked from this recipe
+	Restored bool // the image was removed and brought back from its last bake
 	Duration time.Duration
 }
 
@@ -76,84 +91,150 @@ func (b *Baker) BakeRef(ctx context.Context, ref string) ([]Result, error) {
 	return b.Bake(ctx, r.Name)
 }
 
-// BakeAll bakes every recipe, bases first.
+// BakeAll bakes every recipe: bases first, then the images built on them
+// side by side.
 func (b *Baker) BakeAll(ctx context.Context) ([]Result, error) {
-	var out []Result
-	for _, n := range b.Recipes.Names() {
-		res, err := b.bakeOne(ctx, b.Recipes.Get(n), map[string]bool{})
-		if err != nil {
-			return out, err
-		}
-		out = append(out, res)
-	}
-	return out, nil
+	return b.bake(ctx, b.Recipes.Names())
 }
 
-// Bake bakes the recipe called name after the recipes it is built FROM,
-// skipping every image already baked from its current recipe.
-func (b *Baker) Bake(ctx context.Context, name string) ([]Result, error) {
-	r := b.Recipes.Get(name)
-	if r == nil {
-		return nil, &NoRecipeError{Ref: name, Known: b.Recipes.Names()}
-	}
-	var out []Result
-	var visit func(r *Recipe) error
-	done := map[string]bool{}
-	visit = func(r *Recipe) error {
+// Bake bakes the recipes called names after the recipes they are built
+// FROM, skipping every image already baked from its current recipe.
+func (b *Baker) Bake(ctx context.Context, names ...string) ([]Result, error) {
+	var all []string
+	seen := map[string]bool{}
+	var visit func(r *Recipe)
+	visit = func(r *Recipe) {
+		if seen[r.Name] {
+			return
+		}
+		seen[r.Name] = true
 		for _, from := range r.From {
-			if dep := b.Recipes.ForRef(from); dep != nil && !done[dep.Name] {
-				if err := visit(dep); err != nil {
-					return err
-				}
+			if dep := b.Recipes.ForRef(from); dep != nil {
+				visit(dep)
 			}
 		}
-		res, err := b.bakeOne(ctx, r, done)
-		if err != nil {
-			return err
-		}
-		out = append(out, res)
-		return nil
+		all = append(all, r.Name)
 	}
-	return out, visit(r)
+	for _, n := range names {
+		r := b.Recipes.Get(n)
+		if r == nil {
+			return nil, &NoRecipeError{Ref: n, Known: b.Recipes.Names()}
+		}
+		visit(r)
+	}
+	return b.bake(ctx, all)
 }
 
-func (b *Baker) bakeOne(ctx context.Context, r *Recipe, done map[string]bool) (Result, error) {
-	done[r.Name] = true
-	start := time.Now()
-	res := Result{Name: r.Name, Tags: r.Familiar()}
+// bake bakes names (each after those it is built FROM, which names lists
+// before it), each image as soon as its bases are done. One bake at a time
+// per state root: a second process waits, then finds the images baked.
+func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 	if err := os.MkdirAll(b.WorkDir, 0o700); err != nil {
-		return res, fmt.Errorf("bake %s: %w", r.Name, err)
+		return nil, fmt.Errorf("bake: %w", err)
 	}
-	// One bake at a time per state root: a second process waits, then finds
-	// the image baked.
+	if b.Preflight != nil {
+		if err := b.Preflight(); err != nil {
+			return nil, err
+		}
+	}
 	lock := flock.New(filepath.Join(b.WorkDir, "bake.lock"))
 	if err := lock.Lock(); err != nil {
-		return res, fmt.Errorf("bake %s: lock: %w", r.Name, err)
+		return nil, fmt.Errorf("bake: lock: %w", err)
 	}
 	defer lock.Unlock()
+
+	t := newTracker(b, names)
+	results := make([]Result, len(names))
+	done := map[string]chan struct{}{}
+	for _, n := range names {
+		done[n] = make(chan struct{})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i, n := range names {
+		r := b.Recipes.Get(n)
+		g.Go(func() error {
+			defer close(done[n])
+			for _, from := range r.From {
+				if dep := b.Recipes.ForRef(from); dep != nil && done[dep.Name] != nil {
+					select {
+					case <-done[dep.Name]:
+					case <-gctx.Done():
+						t.image(n).finish(PhaseFailed)
+						return gctx.Err()
+					}
+				}
+			}
+			if err := gctx.Err(); err != nil {
+				t.image(n).finish(PhaseFailed)
+				return err
+			}
+			res, err := b.bakeOne(gctx, r, t.image(n))
+			results[i] = res
+			return err
+		})
+	}
+	err := g.Wait()
+	var out []Result
+	for _, r := range results {
+		if r.Name != "" {
+			out = append(out, r)
+		}
+	}
+	return out, err
+}
+
+func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Result, err error) {
+	start := time.Now()
+	res = Result{Name: r.Name, Tags: r.Familiar()}
+	defer func() {
+		res.Duration = time.Since(start)
+		switch {
+		case err != nil:
+			it.finish(PhaseFailed)
+			err = it.failure(err)
+		case res.Cached:
+			it.finish(PhaseUpToDate)
+		default:
+			it.printf("baked %s in %.1fs", strings.Join(res.Tags, ", "), res.Duration.Seconds())
+			it.finish(PhaseDone)
+		}
+	}()
 
 	label := b.Recipes.Label(r)
 	current, err := b.current(ctx, r, label)
 	if err != nil {
-		return res, fmt.Errorf("bake %s: %w", r.Name, err)
+		return res, err
 	}
 	if current {
+		// A root baked before images were kept learns what it has.
+		if all, err := readBaked(b.WorkDir); err == nil && all[r.Name].Label != label {
+			if err := b.remember(ctx, r, label); err != nil {
+				return res, err
+			}
+		}
 		res.Cached = true
-		res.Duration = time.Since(start)
-		fmt.Fprintf(b.Out, "[%s] %s is up to date (recipe %s)\n", r.Name, strings.Join(res.Tags, ", "), short(label))
+		it.printf("%s is up to date (recipe %s)", strings.Join(res.Tags, ", "), short(label))
 		return res, nil
 	}
+	// Removed ("docker rmi") since its last bake: its layers are kept.
+	if ok, err := b.restore(ctx, r, label); err != nil || ok {
+		res.Restored = ok
+		if ok {
+			it.printf("brought %s back from its last bake", strings.Join(res.Tags, ", "))
+		}
+		return res, err
+	}
 	if r.Bootstrap != nil {
-		err = b.bootstrap(ctx, r, label)
+		it.set(PhaseBootstrap, 0)
+		err = b.bootstrap(ctx, r, label, it)
 	} else {
-		err = b.build(ctx, r, label)
+		it.set(PhaseInstall, 0)
+		err = b.build(ctx, r, label, it)
 	}
 	if err != nil {
-		return res, fmt.Errorf("bake %s: %w", r.Name, err)
+		return res, err
 	}
-	res.Duration = time.Since(start)
-	fmt.Fprintf(b.Out, "[%s] baked %s in %.1fs\n", r.Name, strings.Join(res.Tags, ", "), res.Duration.Seconds())
-	return res, nil
+	return res, b.remember(ctx, r, label)
 }
 
 // current reports whether every tag of r names an image baked from label.
@@ -170,7 +251,7 @@ func (b *Baker) current(ctx context.Context, r *Recipe, label string) (bool, err
 	return true, nil
 }
 
-func (b *Baker) build(ctx context.Context, r *Recipe, label string) error {
+func (b *Baker) build(ctx context.Context, r *Recipe, label string, it *imageTrack) error {
 	if b.Build == nil {
 		return errors.New("no builder to run its Dockerfile")
 	}
@@ -194,8 +275,8 @@ func (b *Baker) build(ctx context.Context, r *Recipe, label string) error {
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(b.Out, "[%s] building %s from its Dockerfile\n", r.Name, strings.Join(r.Familiar(), ", "))
-	return b.Build(ctx, dir, r.Tags, map[string]string{LabelRecipe: label}, b.Out)
+	it.printf("building %s from its Dockerfile", strings.Join(r.Familiar(), ", "))
+	return b.Build(ctx, dir, r.Tags, map[string]string{LabelRecipe: label}, it)
 }
 
 func short(label string) string {

@@ -13,7 +13,10 @@ import (
 )
 
 // memStore is an image store that keeps only configs, by full reference.
-type memStore struct{ cfg map[string]*v1.ConfigFile }
+type memStore struct {
+	cfg  map[string]*v1.ConfigFile
+	kept map[string]*v1.ConfigFile // by "manifest": what rmi leaves
+}
 
 func (m *memStore) Config(_ context.Context, ref string) (*v1.ConfigFile, error) {
 	return m.cfg[ref], nil
@@ -30,6 +33,25 @@ func (m *memStore) Write(_ context.Context, img v1.Image, tags ...string) error 
 	return nil
 }
 
+func (m *memStore) Manifest(_ context.Context, ref string) (string, error) {
+	if m.cfg[ref] == nil {
+		return "", errors.New("no such image " + ref)
+	}
+	return "sha256:" + m.cfg[ref].Config.Labels[LabelRecipe], nil
+}
+
+// Restore brings back every tag from kept, the configs Manifest named.
+func (m *memStore) Restore(_ context.Context, manifest string, tags []string) error {
+	cfg := m.kept[manifest]
+	if cfg == nil {
+		return ErrGone
+	}
+	for _, t := range tags {
+		m.cfg[t] = cfg
+	}
+	return nil
+}
+
 // fakeBaker bakes a two-recipe tree where the base is pretended bootstrapped
 // (written straight into the store under the label) and the app is built by
 // a build func that records its calls.
@@ -39,7 +61,7 @@ func fakeBaker(t *testing.T, files fstest.MapFS) (*Baker, *memStore, *[]string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &memStore{cfg: map[string]*v1.ConfigFile{}}
+	store := &memStore{cfg: map[string]*v1.ConfigFile{}, kept: map[string]*v1.ConfigFile{}}
 	var built []string
 	b := &Baker{
 		Recipes: rs, Store: store, WorkDir: t.TempDir(), Out: io.Discard,
@@ -118,5 +140,49 @@ func TestBakeRefWithoutRecipe(t *testing.T) {
 	var nr *NoRecipeError
 	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "no recipe for mysql:8") {
 		t.Errorf("BakeRef(mysql:8) = %v, want NoRecipeError", err)
+	}
+}
+
+// rmi removes the image under tags as "docker rmi" does, keeping its parts
+// as the image store keeps a baked image's.
+func (m *memStore) rmi(tags ...string) {
+	for _, t := range tags {
+		md, _ := m.Manifest(context.Background(), t)
+		m.kept[md] = m.cfg[t]
+		delete(m.cfg, t)
+	}
+}
+
+// After "docker rmi", baking the same recipe again is a re-tag of what the
+// last bake made; a changed recipe is built.
+func TestBakeAfterRemoveRestores(t *testing.T) {
+	b, store, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	if _, err := b.Bake(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	store.rmi("docker.io/library/app:1", "docker.io/library/app:latest")
+	res, err := b.Bake(ctx, "app")
+	if err != nil {
+		t.Fatalf("Bake(app) after rmi = %v", err)
+	}
+	if len(*built) != 1 || !res[1].Restored {
+		t.Errorf("after rmi: built %d times, result %+v; want one build and app restored", len(*built), res[1])
+	}
+	if store.cfg["docker.io/library/app:latest"] == nil {
+		t.Errorf("app:latest is not back after the restore")
+	}
+	if got := KeptManifests(b.WorkDir); len(got) != 2 {
+		t.Errorf("KeptManifests = %v, want debian's and app's manifests", got)
+	}
+
+	changed, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /usr/local/bin/\n"))
+	b.Recipes = changed.Recipes
+	store.rmi("docker.io/library/app:1", "docker.io/library/app:latest")
+	if _, err := b.Bake(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	if len(*built) != 2 {
+		t.Errorf("after rmi and a recipe change app was built %d times, want 2", len(*built))
 	}
 }

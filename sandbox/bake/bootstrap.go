@@ -1,10 +1,8 @@
 package bake
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,17 +20,26 @@ import (
 // DefaultMirror is used when the host's apt sources name no Debian mirror.
 const DefaultMirror = "http://deb.debian.org/debian"
 
-// bootstrap makes a base image: debootstrap into a fresh directory, trim
-// what Debian's own container images leave out, pack it as one layer.
-func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string) error {
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		return fmt.Errorf("debootstrap is not installed (apt-get install debootstrap)")
+// bootstrap makes a base image: mmdebstrap (or debootstrap when that is
+// all there is) into a fresh directory, trim what Debian's own container
+// images leave out, pack it as one layer.
+func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string, it *imageTrack) error {
+	tool := "mmdebstrap"
+	if _, err := exec.LookPath(tool); err != nil {
+		tool = "debootstrap"
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("neither mmdebstrap nor debootstrap is installed (apt-get install mmdebstrap)")
+		}
 	}
 	work, err := os.MkdirTemp(b.WorkDir, "bootstrap-"+r.Name+"-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
+	// apt downloads as its _apt user, who must reach the root's folders.
+	if err := os.Chmod(work, 0o755); err != nil {
+		return err
+	}
 	rootfs := filepath.Join(work, "rootfs")
 
 	mirror := b.Mirror
@@ -45,23 +52,26 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string) error {
 	if variant == "" {
 		variant = "minbase"
 	}
-	fmt.Fprintf(b.Out, "[%s] debootstrap --variant=%s %s from %s\n", r.Name, variant, r.Bootstrap.Suite, mirror)
 	// Downloaded packages are kept, so a changed recipe bakes again
 	// without fetching them twice.
 	debs := filepath.Join(b.WorkDir, "debs")
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "debootstrap", "--variant="+variant, "--cache-dir="+debs, r.Bootstrap.Suite, rootfs, mirror)
+	args := bootstrapArgs(tool, variant, r.Bootstrap.Suite, rootfs, mirror, debs)
+	it.printf("%s %s", tool, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, tool, args...)
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C")
-	if err := runLogged(cmd, &packageCounter{out: b.Out, prefix: "[" + r.Name + "]   "}); err != nil {
-		return fmt.Errorf("debootstrap %s from %s: %w (is the mirror reachable? see debootstrap's log above)", r.Bootstrap.Suite, mirror, err)
+	cmd.Stdout, cmd.Stderr = it, it
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s from %s: %w (is the mirror reachable?)", tool, r.Bootstrap.Suite, mirror, err)
 	}
 	if err := trim(rootfs, r.Bootstrap.Suite, mirror, sources); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(b.Out, "[%s] packing the root filesystem as one layer\n", r.Name)
+	it.set(PhaseExport, 0.8)
+	it.printf("packing the root filesystem as one layer")
 	layer, err := build.LayerFromDir(rootfs, filepath.Join(work, "layer.tar.gz"), build.LayerOptions{Skip: []string{"dev", "proc", "sys"}})
 	if err != nil {
 		return err
@@ -84,13 +94,14 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string) error {
 	cfg.Config.Labels = map[string]string{LabelRecipe: label}
 	cfg.History = []v1.History{{
 		Created:   v1.Time{Time: now},
-		CreatedBy: fmt.Sprintf("debootstrap --variant=%s %s %s # dockyard bake %s", variant, r.Bootstrap.Suite, mirror, r.Name),
+		CreatedBy: fmt.Sprintf("%s --variant=%s %s %s # dockyard bake %s", tool, variant, r.Bootstrap.Suite, mirror, r.Name),
 	}}
 	img, err = mutate.ConfigFile(img, cfg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(b.Out, "[%s] writing %s\n", r.Name, strings.Join(r.Familiar(), ", "))
+	it.set(PhaseExport, 0.9)
+	it.printf("writing %s", strings.Join(r.Familiar(), ", "))
 	return b.Store.Write(ctx, img, r.Tags...)
 }
 
@@ -144,65 +155,24 @@ func trim(rootfs, suite, mirror string, sources []aptSource) error {
 	return os.WriteFile(filepath.Join(rootfs, "etc/apt/sources.list"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
-// runLogged runs cmd, handing its combined output to out line by line.
-func runLogged(cmd *exec.Cmd, out lineWriter) error {
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		return err
+// bootstrapArgs are the arguments of mmdebstrap or debootstrap making a
+// variant of suite in rootfs from mirror, keeping the packages it
+// downloads in debs. mmdebstrap installs with apt in one pass; its
+// merged-usr hook makes /bin a link to /usr/bin as debootstrap does,
+// without the usrmerge package (and perl) in the image; dpkg skips fsync
+// for a root file system that is packed right after.
+func bootstrapArgs(tool, variant, suite, rootfs, mirror, debs string) []string {
+	if tool == "debootstrap" {
+		return []string{"--variant=" + variant, "--cache-dir=" + debs, suite, rootfs, mirror}
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			out.line(sc.Text())
-		}
-		io.Copy(io.Discard, pr)
-	}()
-	err := cmd.Wait()
-	pw.Close()
-	<-done
-	out.flush()
-	return err
-}
-
-type lineWriter interface {
-	line(string)
-	flush()
-}
-
-// packageCounter shortens debootstrap's output: its one line per package
-// and phase ("I: Retrieving libc6 2.36-9") becomes a count every 25
-// packages; every other line is shown as it is.
-type packageCounter struct {
-	out    io.Writer
-	prefix string
-	phase  string
-	n      int
-}
-
-func (p *packageCounter) line(l string) {
-	for _, phase := range []string{"Retrieving", "Validating", "Extracting", "Unpacking", "Configuring"} {
-		if strings.HasPrefix(l, "I: "+phase+" ") {
-			if phase != p.phase {
-				p.flush()
-				p.phase = phase
-			}
-			p.n++
-			if p.n%25 == 0 {
-				fmt.Fprintf(p.out, "%s%s: %d packages\n", p.prefix, phase, p.n)
-			}
-			return
-		}
+	return []string{
+		"--variant=" + variant, "--mode=root", "--format=directory",
+		"--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+		"--dpkgopt=force-unsafe-io",
+		"--skip=essential/unlink",
+		`--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
+		"--setup-hook=sync-in " + debs + " /var/cache/apt/archives/",
+		"--customize-hook=sync-out /var/cache/apt/archives " + debs,
+		suite, rootfs, mirror,
 	}
-	p.flush()
-	fmt.Fprintf(p.out, "%s%s\n", p.prefix, l)
-}
-
-func (p *packageCounter) flush() {
-	if p.n%25 != 0 {
-		fmt.Fprintf(p.out, "%s%s: %d packages\n", p.prefix, p.phase, p.n)
-	}
-	p.phase, p.n = "", 0
 }

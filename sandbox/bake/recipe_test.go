@@ -90,19 +90,3 @@ func TestHostSources(t *testing.T) {
 		t.Errorf("mirrorFor(nothing) = %q, want %q", m, DefaultMirror)
 	}
 }
-
-func TestPackageCounterShortensDebootstrap(t *testing.T) {
-	var out strings.Builder
-	p := &packageCounter{out: &out, prefix: "[debian]   "}
-	p.line("I: Retrieving InRelease ")
-	for i := 0; i < 30; i++ {
-		p.line("I: Retrieving pkg 1.0")
-	}
-	p.line("I: Extracting base-files...")
-	p.line("I: Base system installed successfully.")
-	p.flush()
-	want := "[debian]   Retrieving: 25 packages\n[debian]   Retrieving: 31 packages\n[debian]   Extracting: 1 packages\n[debian]   I: Base system installed successfully.\n"
-	if out.String() != want {
-		t.Errorf("output =\n%s\nwant\n%s", out.String(), want)
-	}
-}

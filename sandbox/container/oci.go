@@ -324,6 +324,9 @@ func (s *Store) mountRootfs(c *Container) (string, error) {
 		err = unix.Mount("overlay", target, "overlay", 0, data)
 	}
 	if err != nil {
+		if uerr := CheckUpperFS(dir); uerr != nil {
+			return "", uerr
+		}
 		return "", fmt.Errorf("mount container root filesystem: %w", err)
 	}
 	return target, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
@@ -24,22 +25,25 @@ func init() {
 	ImageFallback = func(e *Engine) func(ctx context.Context, ref string) error {
 		return func(ctx context.Context, ref string) error {
 			out := BakeOutput(ctx)
-			// An image the student already has (loaded, built or baked
-			// before) is kept: with no registry there is nothing newer, and
-			// baking over it would leave theirs dangling.
-			if _, err := e.Images.Get(ctx, ref); err == nil {
-				fmt.Fprintf(out, "No registry can be reached: using the local %s\n", familiar(ref))
-				return nil
-			}
 			b, err := e.Baker(out)
 			if err != nil {
 				return err
 			}
 			r := b.Recipes.ForRef(ref)
+			// An image the student already has (loaded, built, or baked
+			// from the current recipe) is kept: with no registry there is
+			// nothing newer, and baking over it would leave theirs
+			// dangling. Only an image baked from an older recipe is baked
+			// again.
+			if img, err := e.Images.Get(ctx, ref); err == nil {
+				label := img.Config.Config.Labels[bake.LabelRecipe]
+				if r == nil || label == b.Recipes.Label(r) || !strings.HasPrefix(label, r.Name+"@") {
+					return nil
+				}
+			}
 			if r == nil {
 				return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
 			}
-			fmt.Fprintf(out, "No registry can be reached: baking %s from Dockyard's recipe (content/images/%s) instead\n", familiar(ref), r.Name)
 			_, err = b.Bake(ctx, r.Name)
 			return err
 		}
@@ -85,17 +89,19 @@ func (e *Engine) Builder() *build.Builder {
 }
 
 // Baker returns the baker of the lesson images (recipes in content/images)
-// on this engine, reporting progress to out.
+// on this engine, reporting each image's progress to out, a line a phase
+// (the raw output is in each image's log file).
 func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 	rs, err := bake.LoadRecipes(images.Recipes())
 	if err != nil {
 		return nil, err
 	}
 	return &bake.Baker{
-		Recipes: rs,
-		Store:   bakeStore{e},
-		WorkDir: e.BuildCacheDir(),
-		Out:     out,
+		Recipes:   rs,
+		Store:     bakeStore{e},
+		WorkDir:   e.BuildCacheDir(),
+		Progress:  bake.LineProgress(out),
+		Preflight: func() error { return container.CheckUpperFS(e.root) },
 		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error {
 			_, err := e.Builder().Build(WithBakeOutput(ctx, out), build.Options{
 				ContextDir: dir, Tags: tags, Labels: labels, Out: out,
@@ -165,6 +171,22 @@ func (b bakeStore) Config(ctx context.Context, ref string) (*v1.ConfigFile, erro
 
 func (b bakeStore) Write(ctx context.Context, img v1.Image, tags ...string) error {
 	_, err := b.e.Images.Write(ctx, img, tags...)
+	return err
+}
+
+func (b bakeStore) Manifest(ctx context.Context, ref string) (string, error) {
+	img, err := b.e.Images.Get(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return img.ManifestDigest, nil
+}
+
+func (b bakeStore) Restore(ctx context.Context, manifest string, tags []string) error {
+	_, err := b.e.Images.Restore(ctx, manifest, tags...)
+	if errors.Is(err, image.ErrNotFound) {
+		return fmt.Errorf("%w: %w", bake.ErrGone, err)
+	}
 	return err
 }
 

@@ -28,8 +28,8 @@ func TestOfflineFallbackKeepsALocalImage(t *testing.T) {
 	if err := ImageFallback(e)(WithBakeOutput(ctx, &out), "docker.io/library/busybox:latest"); err != nil {
 		t.Fatalf("fallback(busybox) error = %v, want nil", err)
 	}
-	if got, want := out.String(), "No registry can be reached: using the local busybox:latest\n"; got != want {
-		t.Errorf("fallback(busybox) printed %q, want %q", got, want)
+	if out.Len() != 0 {
+		t.Errorf("fallback(busybox) printed %q, want nothing (the pull says it is up to date)", out.String())
 	}
 	got, err := e.Images.Get(ctx, "busybox:latest")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dockyard-lab/dockyard/sandbox/bake"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
@@ -26,6 +27,9 @@ func (e *Engine) openImages() error {
 		// Every pull gets it, also those that build their own options.
 		s.SetFallback(ImageFallback(e))
 	}
+	// The baked lesson images outlive "docker rmi" in the store, so the
+	// offline pull that brings one back is a re-tag.
+	s.SetKeep(func() []string { return bake.KeptManifests(e.BuildCacheDir()) })
 	return nil
 }
 

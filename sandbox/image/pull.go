@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 )
 
@@ -145,7 +147,23 @@ func unreachable(err error) bool {
 // for Docker Hub images, verifies every blob, unpacks the layers and
 // records the image. When no registry answers, Fallback is tried, else an
 // *UnreachableError says how to get the image offline.
+//
+// A pull that fills the disk fails with a *diskfull.Error naming the state
+// root; what it had written is removed with its temporary files, and the
+// images stored before are untouched.
 func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Image, error) {
+	img, err := s.pull(ctx, refStr, opts)
+	if diskfull.Is(err) {
+		// The layers that did arrive are no use on a full disk: collect
+		// them (and any other unreferenced leftovers) so that the space
+		// the student frees is not taken again at once.
+		s.GC(ctx)
+		return nil, diskfull.Wrap(err, "pulling "+refStr, filepath.Dir(s.dir))
+	}
+	return img, err
+}
+
+func (s *Store) pull(ctx context.Context, refStr string, opts PullOptions) (*Image, error) {
 	ref, err := ParseReference(refStr)
 	if err != nil {
 		return nil, err
@@ -207,8 +225,15 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 				fallback = s.fallback
 			}
 			if fallback != nil {
+				before, _ := s.Get(ctx, ref.String())
+				unpacked := s.unpackedLayers()
 				if ue.Offline = fallback(ctx, ref.String()); ue.Offline == nil {
-					return s.Get(ctx, ref.String())
+					img, err := s.Get(ctx, ref.String())
+					if err != nil {
+						return nil, err
+					}
+					reportLocal(emit, ref, before, unpacked, img)
+					return img, nil
 				}
 			}
 			return nil, ue
@@ -269,6 +294,32 @@ func (s *Store) Pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 		emit(Event{Status: "Status: Downloaded newer image for " + ref.Familiar()})
 	}
 	return out, nil
+}
+
+// reportLocal tells what an offline pull did as a pull tells it: the
+// image kept as it was is "up to date"; one the fallback brought back
+// (kept layers re-tagged, or baked) lists its layers, "Already exists"
+// for those that were unpacked before, then its digest.
+func reportLocal(emit func(Event), ref Reference, before *Image, unpacked map[string]bool, img *Image) {
+	what := ref.Tag()
+	if what == "" {
+		what = ref.Digest()
+	}
+	emit(Event{Status: what + ": Pulling from " + ref.Path()})
+	if before != nil && before.ID == img.ID {
+		emit(Event{Status: "Digest: " + img.ManifestDigest})
+		emit(Event{Status: "Status: Image is up to date for " + ref.Familiar()})
+		return
+	}
+	for i, l := range img.Manifest.Layers {
+		status := StatusPullComplete
+		if i < len(img.Config.RootFS.DiffIDs) && unpacked[img.Config.RootFS.DiffIDs[i].Hex] {
+			status = StatusAlreadyExists
+		}
+		emit(Event{ID: idindex.Short(l.Digest.String()), Status: status})
+	}
+	emit(Event{Status: "Digest: " + img.ManifestDigest})
+	emit(Event{Status: "Status: Downloaded newer image for " + ref.Familiar()})
 }
 
 // pullError words a registry's answer as Docker does.

@@ -221,6 +221,7 @@ func (s *Store) GC(ctx context.Context) (int64, error) {
 			layers[d.Hex] = true
 		}
 	}
+	s.kept(blobs, layers)
 	var freed int64
 	blobDir := filepath.Join(s.dir, "blobs", "sha256")
 	ents, err := os.ReadDir(blobDir)

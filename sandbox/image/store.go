@@ -69,6 +69,8 @@ type Store struct {
 	inUse   func(imageID string) []string
 	// fallback is the default PullOptions.Fallback.
 	fallback func(ctx context.Context, ref string) error
+	// keep lists manifests GC keeps without a name (SetKeep).
+	keep func() []string
 }
 
 type record struct {

@@ -21,7 +21,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: layers keep ownership and overlay whiteouts are device nodes")

@@ -1,0 +1,175 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// startingWindow is how long after a container's process started the
+// checker counts it as still starting: a service inside may not listen yet,
+// so a check that cannot reach it looks again instead of failing.
+const startingWindow = 15 * time.Second
+
+// now is the clock motion is judged by; tests replace it.
+var now = time.Now
+
+// starting reports whether c is in motion: restarting, or running and
+// started moments ago.
+func starting(c *Container) bool {
+	if c == nil {
+		return false
+	}
+	if c.Status == "restarting" {
+		return true
+	}
+	return c.Running() && !c.StartedAt.IsZero() && now().Sub(c.StartedAt) < startingWindow
+}
+
+// notRunning records that container c, which a check needs running, is not:
+// the finding says what happened to it and how to start it. A restarting
+// container is in motion and may be looked at again.
+func notRunning(r *run, c *Container) {
+	data := map[string]any{"container": c.Name, "found": c.Status, "code": c.ExitCode}
+	if !c.FinishedAt.IsZero() {
+		data["at"] = c.FinishedAt.Local().Format("15:04")
+	}
+	if c.OOMKilled {
+		data["oom"] = true
+		data["memory"] = showBytes(c.Memory)
+	}
+	switch c.Status {
+	case "restarting":
+		r.waitFor("wait.restart", map[string]any{"container": c.Name})
+	case "created":
+		r.fail("container.created", data)
+		return
+	case "paused":
+		r.fail("container.paused", data)
+		return
+	}
+	r.fail("container.stopped", data)
+}
+
+// describeContainer adds what is known of c to a timeout finding's data.
+func describeContainer(_ *run, c *Container, data map[string]any) {
+	if c == nil {
+		return
+	}
+	data["container"] = c.Name
+	if c.Memory > 0 {
+		data["memory"] = showBytes(c.Memory)
+	}
+}
+
+// showBytes shows a memory limit as docker run's --memory takes it.
+func showBytes(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GB"
+	case n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	case n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+// engineErrorKey names the catalog message for an engine failure, so the
+// student reads what went wrong in their language; the raw error goes to
+// --debug.
+func engineErrorKey(err error) string {
+	switch {
+	case errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
+		return "engine.permission"
+	case errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) || isDialError(err):
+		return "engine.unreachable"
+	}
+	return "engine.error"
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// target finds the container behind an address a check could not reach:
+// with from, the container host names on a shared network; else the
+// container that publishes (or was created to publish) port on the host.
+// It returns nil when there is none.
+func target(ctx context.Context, r *run, from, host, port string) *Container {
+	if from != "" {
+		if net.ParseIP(host) != nil {
+			return nil
+		}
+		c, err := r.env.Engine.Container(ctx, host)
+		if err != nil {
+			return nil
+		}
+		return c
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil
+	}
+	cs, err := r.env.Engine.Containers(ctx)
+	if err != nil {
+		return nil
+	}
+	var found *Container
+	for i := range cs {
+		for _, b := range append(cs[i].Ports, cs[i].Bindings...) {
+			if b.HostPort == p && (b.Proto == "" || b.Proto == "tcp") {
+				// A running publisher wins over a stopped one that was
+				// created with the same binding.
+				if found == nil || cs[i].Running() && !found.Running() {
+					found = &cs[i]
+				}
+			}
+		}
+	}
+	if found == nil || !found.Running() {
+		return found
+	}
+	// The list may leave out what inspect shows (the start time).
+	if c, err := r.env.Engine.Container(ctx, found.Name); err == nil {
+		return c
+	}
+	return found
+}
+
+// unreachable explains a connection that failed: the container behind the
+// address is not running (a finding naming it), is still starting (wait),
+// nothing publishes the port (a finding), or it runs and does not answer
+// (the kind's own finding, key with data).
+func unreachable(ctx context.Context, r *run, from, addr, key string, data map[string]any) {
+	host, port, _ := net.SplitHostPort(addr)
+	c := target(ctx, r, from, host, port)
+	switch {
+	case c == nil && from == "" && local(host):
+		r.fail("net.unpublished", map[string]any{"port": port})
+		return
+	case c == nil:
+	case !c.Running():
+		notRunning(r, c)
+		return
+	case starting(c):
+		r.waitFor("wait.accept", map[string]any{"container": c.Name, "port": port})
+	}
+	r.fail(key, data)
+}
+
+// local reports whether host is this machine.
+func local(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+}

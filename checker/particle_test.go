@@ -1,0 +1,39 @@
+package checker
+
+import "testing"
+
+func TestParticles(t *testing.T) {
+	tests := []struct {
+		fn, word, want string
+	}{
+		{"으로", "0", "0으로"},
+		{"으로", "1", "1로"},
+		{"으로", "2", "2로"},
+		{"으로", "137", "137로"},
+		{"으로", "6", "6으로"},
+		{"으로", "서울", "서울로"},
+		{"으로", "집", "집으로"},
+		{"이가", "hello", "hello가"},
+		{"이가", "web", "web이"},
+		{"이가", "postgres-sample", "postgres-sample이"},
+		{"이가", "intro-box", "intro-box가"},
+		{"이가", "lonely1", "lonely1이"},
+		{"이가", "lonely2", "lonely2가"},
+		{"은는", "nginx", "nginx는"},
+		{"은는", "alpine", "alpine은"},
+		{"을를", "5432/tcp", "5432/tcp를"},
+		{"을를", "53/udp", "53/udp를"},
+		{"을를", `"hello"`, `"hello"를`},
+		{"을를", "컨테이너", "컨테이너를"},
+		{"을를", "볼륨", "볼륨을"},
+		{"과와", "VM", "VM과"},
+		{"은는", "SQL", "SQL은"},
+		{"이가", "파일", "파일이"},
+	}
+	for _, tt := range tests {
+		got := particles[tt.fn].(func(any) string)(tt.word)
+		if got != tt.want {
+			t.Errorf("%s(%q) = %q, want %q", tt.fn, tt.word, got, tt.want)
+		}
+	}
+}
