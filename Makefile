@@ -32,10 +32,7 @@ COMPOSE_PLUGIN_DIR ?= /usr/local/lib/dockyard/cli-plugins
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
-	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-runtime ./cmd/dockyard-runtime
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-monitor ./cmd/dockyard-monitor
-	@# dockyard ignores helper binaries older than itself; go build leaves up-to-date ones untouched.
-	touch bin/dockyard-runtime bin/dockyard-monitor
 	$(call drop-page-cache,bin/dockyard-monitor)
 
 compose:
@@ -57,17 +54,17 @@ fuzz:
 install: build
 	install -d $(BINDIR) $(DOCKER_LINK_DIR)
 	install -m 0755 $(BIN) $(BINDIR)/dockyard
-	install -m 0755 bin/dockyard-runtime $(BINDIR)/dockyard-runtime
 	install -m 0755 bin/dockyard-monitor $(BINDIR)/dockyard-monitor
 	$(call drop-page-cache,$(BINDIR)/dockyard-monitor)
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker-compose
 	if [ -x bin/cli-plugins/docker-compose ]; then install -D -m 0755 bin/cli-plugins/docker-compose $(COMPOSE_PLUGIN_DIR)/docker-compose; fi
 
-# The lesson images are baked before the first lesson (once; later runs find
-# them up to date), so no lesson waits for one.
+# The lesson images bake in the background (once; later runs find them up
+# to date) while the first lesson, whose first steps need no image, is on
+# screen; a step that needs one waits for it with a progress bar.
 learn: install
-	$(BINDIR)/dockyard images prepare
+	$(BINDIR)/dockyard images prepare --background
 	$(BINDIR)/dockyard learn
 
 clean:

@@ -34,11 +34,12 @@ const (
 	KindQuiz       Kind = "quiz"
 	KindCommand    Kind = "command"
 	KindVM         Kind = "vm"
+	KindBuild      Kind = "build"
 )
 
 // Kinds lists every kind in the order docs/checks.md describes them.
 var Kinds = []Kind{KindImage, KindContainer, KindContainers, KindNetwork, KindVolume,
-	KindExec, KindHTTP, KindTCP, KindPostgres, KindFile, KindQuiz, KindCommand, KindVM}
+	KindExec, KindHTTP, KindTCP, KindPostgres, KindFile, KindQuiz, KindCommand, KindVM, KindBuild}
 
 // Block is the raw text of one ```check block and where it came from.
 type Block struct {
@@ -127,7 +128,7 @@ type Warning = Problem
 // Lint returns advice about a valid check: a `command` check is the escape
 // hatch and a declarative kind is preferred where one fits.
 func Lint(c Check) []Warning {
-	if c.Kind == KindCommand {
+	if s, ok := c.spec.(*commandSpec); ok && s.Why == "" {
 		return []Warning{{File: c.File, Line: c.Line, Message: fmt.Sprintf(
 			"command check %q: prefer a declarative kind (%s) when one fits; command checks depend on the host's shell",
 			c.Subject, "container, exec, http, file, ...")}}

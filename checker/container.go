@@ -18,6 +18,7 @@ type containerSpec struct {
 	Running      *bool   `yaml:"running"`
 	Status       string  `yaml:"status"`
 	ExitCode     *int    `yaml:"exit_code"`
+	OOMKilled    *bool   `yaml:"oom_killed"`
 	Health       string  `yaml:"health"`
 	Image        string  `yaml:"image"`
 	Env          List    `yaml:"env"`
@@ -32,6 +33,9 @@ type containerSpec struct {
 	RestartCount *int    `yaml:"restart_count"`
 	User         *string `yaml:"user"`
 	Command      *List   `yaml:"command"`
+	// CreatedInStep requires the container to carry the current step's
+	// dockyard.step label: made in this step, not left by an earlier one.
+	CreatedInStep *bool `yaml:"created_in_step"`
 
 	ports []portSpec
 }
@@ -82,12 +86,18 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("container.present", map[string]any{"found": c.Status})
 		return
 	}
+	checkCreatedInStep(r, "container", s.CreatedInStep, c.Labels)
 	if s.Running != nil && *s.Running != c.Running() {
 		if *s.Running {
 			notRunning(r, c)
 		} else {
 			r.fail("container.running", map[string]any{"found": c.Status})
 		}
+	}
+	// A container that should have exited but is restarting or just
+	// started (a crash loop under a restart policy) is in motion.
+	if (s.Status == "exited" || s.ExitCode != nil) && c.Status != "exited" && starting(c) {
+		r.waitFor("wait.exit", map[string]any{"container": c.Name})
 	}
 	if s.Status != "" && s.Status != c.Status {
 		r.fail("container.status", map[string]any{"want": s.Status, "found": c.Status})
@@ -99,6 +109,13 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		case c.ExitCode != *s.ExitCode:
 			r.fail("container.exit_code", map[string]any{"want": *s.ExitCode, "found": c.ExitCode})
 		}
+	}
+	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {
+		key := "container.oom_killed"
+		if !*s.OOMKilled {
+			key = "container.not_oom_killed"
+		}
+		r.fail(key, map[string]any{"code": c.ExitCode, "found": c.Status})
 	}
 	if s.Health != "" && s.Health != c.Health {
 		if c.Health == "" {

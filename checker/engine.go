@@ -127,6 +127,7 @@ type Network struct {
 	Subnets  []string
 	Gateways []string
 	Internal bool
+	Labels   map[string]string
 	// Containers are the names of the containers attached.
 	Containers []string
 }
@@ -170,6 +171,28 @@ type VMRun struct {
 	GuestKernel           string
 	HostKernel            string
 	KernelDiffersFromHost bool
+}
+
+// Builds is implemented by engines that record their builds (Dockyard's):
+// what `build` checks read. Other engines make those checks errors.
+type Builds interface {
+	// LastBuild returns the most recent build that finished; an error
+	// wrapping ErrNotFound when none has.
+	LastBuild(ctx context.Context) (*Build, error)
+}
+
+// Build is what the checker needs of a finished build.
+type Build struct {
+	Tags  []string
+	Steps []BuildStep
+}
+
+// BuildStep is one numbered step of a build: its instruction as the
+// progress shows it ("RUN make") and whether it came from the cache.
+type BuildStep struct {
+	Stage       string
+	Instruction string
+	Cached      bool
 }
 
 // Snapshot is the names of everything an engine holds, to compare before and

@@ -29,8 +29,9 @@ const minAttempt = 3 * time.Second
 
 // attemptTimeout bounds one look at the engine: a command that hangs in a
 // container (one starved of memory, say) is a finding, not a reason to
-// keep the student waiting for the check's whole timeout.
-const attemptTimeout = 2500 * time.Millisecond
+// keep the student waiting for the check's whole timeout. A `command`
+// check runs on the host under its own timeout instead.
+const attemptTimeout = minAttempt
 
 // Env is what Evaluate needs besides the checks.
 type Env struct {
@@ -48,6 +49,9 @@ type Env struct {
 	// `command` checks (nil: the process's own).
 	CommandEnv []string
 	CommandDir string
+	// Step is the step being checked, "<lesson>/<step>" as in the
+	// engine's dockyard.step label; created_in_step fields compare with it.
+	Step string
 	// Progress, when set, is told once per check why a failing check waits
 	// instead of answering at once, e.g. "waiting for postgres-sample to
 	// accept connections (up to 60 s)". A check on a settled state never
@@ -167,7 +171,10 @@ func evaluate(ctx context.Context, env *Env, c *Check, cat *catalog) Result {
 	var waited string
 	for wait := 100 * time.Millisecond; ; wait = min(wait*2, time.Second) {
 		r = &run{env: env, check: c, cat: cat}
-		actx, acancel := context.WithTimeout(ctx, attemptTimeout)
+		actx, acancel := ctx, context.CancelFunc(func() {})
+		if c.Kind != KindCommand {
+			actx, acancel = context.WithTimeout(ctx, attemptTimeout)
+		}
 		if c.spec == nil {
 			r.errorf("check.invalid", map[string]any{"error": "check was not parsed"})
 		} else {
@@ -252,6 +259,8 @@ type run struct {
 	motion *finding
 	// debug is the raw error behind an error status.
 	debug string
+	// values are the data the spec's messages share (postgres: user, database).
+	values map[string]any
 }
 
 type finding struct {
@@ -311,6 +320,14 @@ func (r *run) timedOut(c *Container) {
 	data := map[string]any{"timeout": int(attemptTimeout.Round(time.Second) / time.Second)}
 	describeContainer(r, c, data)
 	r.fail("check.timeout", data)
+}
+
+// data is a value the spec set for its messages (empty when unset).
+func (r *run) data(key string) string {
+	if r.values == nil {
+		return ""
+	}
+	return fmt.Sprint(r.values[key])
 }
 
 // waitFor records that the state is in motion, and why, in a message key

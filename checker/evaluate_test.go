@@ -55,14 +55,15 @@ func newWorld(t *testing.T) *world {
 		Env: []string{"PATH=/bin"}, Cmd: []string{"sh"}, Layers: []string{"l1"}})
 	e.AddImage(checker.Image{ID: "sha256:2222222222222222bbbb", Tags: []string{"debian:bookworm"}, Layers: []string{"d1"}})
 	e.AddImage(checker.Image{ID: "sha256:3333333333333333cccc", Tags: []string{"my-app:1.0"},
-		Labels: map[string]string{"maintainer": "me"}, Env: []string{"PATH=/bin", "APP_ENV=prod"},
+		Labels: map[string]string{"maintainer": "me", "dockyard.step": "intro/first-run"}, Env: []string{"PATH=/bin", "APP_ENV=prod"},
 		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
 		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
 	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
-		Gateways: []string{"172.30.0.1"}})
-	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard"}},
+		Gateways: []string{"172.30.0.1"}, Labels: map[string]string{"dockyard.step": "networks/create"}})
+	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard", "dockyard.step": "intro/first-run"}},
 		map[string]string{"notes.txt": "hello volume\n"})
+	e.AddVolume(checker.Volume{Name: "old-volume", Driver: "local"}, nil)
 	e.AddContainer(checker.Container{Name: "postgres-sample", Image: "postgres:15", ImageID: "sha256:4444444444444444dddd",
 		Status: "running", Env: []string{"POSTGRES_USER=admin1", "PGDATA=/var/lib/postgresql/data"},
 		Ports:   []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5434}},
@@ -70,7 +71,7 @@ func newWorld(t *testing.T) *world {
 		Restart: "always", Command: []string{"docker-entrypoint.sh", "postgres"},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
-		Status: "exited", ExitCode: 0, Command: []string{"echo", "hello"}})
+		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "pg-stopped", Image: "postgres:15", Status: "exited", ExitCode: 0,
 		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
@@ -78,6 +79,7 @@ func newWorld(t *testing.T) *world {
 		Memory: 128 << 20, Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: closedPort}}})
 	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created"})
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
+	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
@@ -85,6 +87,12 @@ func newWorld(t *testing.T) *world {
 	zero := 0
 	e.VM = &checker.VMRun{Command: []string{"uname", "-r"}, ExitCode: &zero,
 		GuestKernel: "6.1.0-56-cloud-amd64", HostKernel: "6.18.44-fc-v669", KernelDiffersFromHost: true}
+	e.Build = &checker.Build{Tags: []string{"deps-app:v2"}, Steps: []checker.BuildStep{
+		{Instruction: "FROM docker.io/library/debian:bookworm"},
+		{Instruction: "COPY deps.txt .", Cached: true},
+		{Instruction: "RUN ./install-deps.sh", Cached: true},
+		{Instruction: "COPY . .", Cached: false},
+	}}
 	e.ExecHandler = func(_ string, cmd []string, _ string) checker.ExecResult {
 		switch strings.Join(cmd, " ") {
 		case "sh -c cat /etc/hostname":
@@ -167,6 +175,14 @@ var evalCases = []struct {
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
+	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
+	{"container left by an earlier step", "container: crashed\ncreated_in_step: true", checker.Fail},
+	{"image built in this step", "image: my-app:1.0\ncreated_in_step: true", checker.Pass},
+	{"image not built in this step", "image: busybox\ncreated_in_step: true", checker.Fail},
+	{"network from another step", "network: my-net\ncreated_in_step: true", checker.Fail},
+	{"volume created in this step", "volume: my-volume\ncreated_in_step: true", checker.Pass},
+	{"volume from before the lesson", "volume: old-volume\ncreated_in_step: true", checker.Fail},
+
 	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
 	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
 	{"containers min", "containers: web servers\nname: ^web[0-9]+$\nmin: 2", checker.Fail},
@@ -232,6 +248,13 @@ var evalCases = []struct {
 	{"command output differs", "command: echo harbour\nstdout_contains: dock\nstdout_matches: ^dock", checker.Fail},
 	{"command hangs", "command: sleep 30\ntimeout: 200ms", checker.Error},
 
+	{"container killed by the OOM killer", "container: hog\nexit_code: 137\noom_killed: true", checker.Pass},
+	{"container not killed by the OOM killer", "container: crashed\noom_killed: true", checker.Fail},
+	{"container should not be OOM killed", "container: hog\noom_killed: false", checker.Fail},
+	{"build passes", "build: last\ntag: deps-app:v2\ncached: [RUN, COPY deps.txt]\nrebuilt: [COPY]", checker.Pass},
+	{"build every difference", "build: last\ncached: [COPY, HEALTHCHECK]\nrebuilt: [RUN]", checker.Fail},
+	{"build of another image", "build: last\ntag: app:v1\ncached: [RUN]", checker.Fail},
+	{"build unknown record", "build: first", checker.Error},
 	{"vm passes", "vm: last-run\nran: true\nkernel_differs_from_host: true\nexit_code: 0\nguest_kernel_contains: cloud", checker.Pass},
 	{"vm every difference", "vm: last-run\nexit_code: 3\nguest_kernel_contains: rpi", checker.Fail},
 	{"vm should not have run", "vm: last-run\nran: false", checker.Fail},
@@ -251,7 +274,8 @@ func evalOne(t *testing.T, w *world, env checker.Env, src string) checker.Result
 func TestEvaluateMessages(t *testing.T) {
 	w := newWorld(t)
 	for _, lang := range checker.Languages {
-		env := checker.Env{Engine: w.engine, Lang: lang, NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+		env := checker.Env{Engine: w.engine, Lang: lang, NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false},
+			Step: "intro/first-run"}
 		var b strings.Builder
 		for _, tc := range evalCases {
 			res := evalOne(t, w, env, tc.src)
@@ -274,7 +298,8 @@ func TestEvaluateMessages(t *testing.T) {
 // no message reaches a student unseen.
 func TestEveryMessageShown(t *testing.T) {
 	w := newWorld(t)
-	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false}}
+	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Quizzes: fake.Quizzes{"q-right": true, "q-wrong": false},
+		Step: "intro/first-run"}
 	seen := map[string]bool{"check.hint": true, "report.error": true}
 	for _, tc := range evalCases {
 		for _, f := range evalOne(t, w, env, tc.src).Findings {
@@ -283,15 +308,17 @@ func TestEveryMessageShown(t *testing.T) {
 	}
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
-		"wait.restart", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
-		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached"} {
+		"wait.restart", "wait.exit", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
 		for k := range checker.MessageKeys(lang) {
-			// Parts of other messages (labels, states, empty values):
+			// Parts of other messages (labels, states, empty values,
+			// causes of network and PostgreSQL errors):
 			// TestKoreanHasNoEnglish renders each one.
-			if strings.HasPrefix(k, "label.") || strings.HasPrefix(k, "state.") || strings.HasPrefix(k, "value.") {
+			if strings.HasPrefix(k, "label.") || strings.HasPrefix(k, "state.") || strings.HasPrefix(k, "value.") ||
+				strings.HasPrefix(k, "neterr.") || strings.HasPrefix(k, "pgerr.") {
 				continue
 			}
 			if !seen[k] {
@@ -339,6 +366,33 @@ func TestVMChecks(t *testing.T) {
 			"the last VM was started detached, so it has no exit code yet (expected 0) (run a command in it to the end: dockyard vm run -- uname -r)"},
 		{"engine without VMs", struct{ checker.Engine }{&fake.Engine{VM: detached}}, "vm: last-run\nran: true", checker.Error,
 			`vm checks need Dockyard's own engine; this one runs no VMs ("last-run") (run the lesson with dockyard learn, not against another Docker engine)`},
+	} {
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: "en", NoRetry: true},
+			checker.ParseAll([]checker.Block{{Source: tc.src, File: "l.md"}}))
+		got := rep.Tests[0]
+		if got.Status != tc.want || got.Message != tc.message {
+			t.Errorf("%s: %s %q, want %s %q", tc.name, got.Status, got.Message, tc.want, tc.message)
+		}
+	}
+}
+
+// TestBuildChecks runs `build` checks where the golden world's record is
+// not: no build yet, and an engine that records none.
+func TestBuildChecks(t *testing.T) {
+	b := &checker.Build{Tags: []string{"app:v1"}, Steps: []checker.BuildStep{{Instruction: "RUNNER x"}}}
+	for _, tc := range []struct {
+		name    string
+		engine  checker.Engine
+		src     string
+		want    checker.Status
+		message string
+	}{
+		{"none yet", &fake.Engine{}, "build: last\ntag: app:v1", checker.Fail,
+			"no build has finished yet (build the image with docker build)"},
+		{"a word is not a prefix", &fake.Engine{Build: b}, "build: last\nrebuilt: [RUN]", checker.Fail,
+			`the last build has no step "RUN" (look at the instructions in your Dockerfile)`},
+		{"engine without builds", struct{ checker.Engine }{&fake.Engine{Build: b}}, "build: last", checker.Error,
+			`build checks need Dockyard's own engine; this one keeps no record of its builds ("last") (run the lesson with dockyard learn, not against another Docker engine)`},
 	} {
 		rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: "en", NoRetry: true},
 			checker.ParseAll([]checker.Block{{Source: tc.src, File: "l.md"}}))
@@ -514,5 +568,26 @@ func TestFromDialsInsideTheContainer(t *testing.T) {
 	}
 	if got := w.engine.Dials; len(got) != 1 || got[0] != "postgres-sample" {
 		t.Errorf("Dials = %v, want [postgres-sample]", got)
+	}
+}
+
+// TestWaitForACrashLoopToEnd: a container expected to have exited that is
+// still restarting under its policy is looked at again until it gives up.
+func TestWaitForACrashLoopToEnd(t *testing.T) {
+	e := &fake.Engine{}
+	e.AddContainer(checker.Container{Name: "flaky", Status: "restarting", Restart: "on-failure", RestartCount: 2})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		e.RemoveContainer("flaky")
+		e.AddContainer(checker.Container{Name: "flaky", Status: "exited", ExitCode: 1, Restart: "on-failure", RestartCount: 3})
+	}()
+	var told []string
+	checks := checker.ParseAll([]checker.Block{{Source: "container: flaky\nstatus: exited\nexit_code: 1\ntimeout: 5s", File: "l.md"}})
+	rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Progress: func(l string) { told = append(told, l) }}, checks)
+	if rep.Status != checker.Pass {
+		t.Errorf("status = %s (%s), want pass after waiting", rep.Status, rep.Tests[0].Message)
+	}
+	if len(told) == 0 || told[0] != "waiting for flaky to exit (up to 5 s)" {
+		t.Errorf("progress = %q, want it to start with the wait for flaky to exit", told)
 	}
 }

@@ -164,6 +164,9 @@ type commandSpec struct {
 	ExitCode       *int     `yaml:"exit_code"`
 	StdoutContains *string  `yaml:"stdout_contains"`
 	StdoutMatches  *pattern `yaml:"stdout_matches"`
+	// Why says why no declarative kind fits (e.g. the answer is compared
+	// with the engine's own output); with it, lint gives no advice.
+	Why string `yaml:"why"`
 }
 
 func (s *commandSpec) evaluate(ctx context.Context, r *run) {

@@ -16,6 +16,9 @@ type imageSpec struct {
 	User       *string           `yaml:"user"`
 	Base       string            `yaml:"base"`
 	Layers     *int              `yaml:"layers"`
+	// CreatedInStep: see containerSpec; for images, built in this step
+	// (a tag of an older image keeps the older image's labels).
+	CreatedInStep *bool `yaml:"created_in_step"`
 }
 
 func (s *imageSpec) evaluate(ctx context.Context, r *run) {
@@ -35,6 +38,7 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("image.present", map[string]any{"found": shortID(img.ID)})
 		return
 	}
+	checkCreatedInStep(r, "image", s.CreatedInStep, img.Labels)
 	checkLabels(r, "image.label", img.Labels, s.Label)
 	for _, e := range s.Env {
 		if ok, found := envEntry(img.Env, e); !ok && found == "" {

@@ -31,6 +31,8 @@ func newSpec(k Kind) (spec, bool) {
 		return &commandSpec{}, true
 	case KindVM:
 		return &vmSpec{}, true
+	case KindBuild:
+		return &buildSpec{}, true
 	}
 	return nil, false
 }

@@ -212,6 +212,26 @@ func checkLabels(r *run, key string, have, want map[string]string) {
 	}
 }
 
+// stepLabel is the label the engine puts on what it creates while a lesson
+// step is active (sandbox/scope.StepLabel; the checker reads engines over
+// the Docker API too, so it names the label rather than importing the
+// engine's package).
+const stepLabel = "dockyard.step"
+
+// checkCreatedInStep fails when want is true and labels do not name the
+// step being checked: the object was left by an earlier step (or made
+// outside any lesson), not made by the student in this one.
+func checkCreatedInStep(r *run, kind string, want *bool, labels map[string]string) {
+	if want == nil || !*want {
+		return
+	}
+	found := labels[stepLabel]
+	if r.env.Step != "" && found == r.env.Step {
+		return
+	}
+	r.fail(kind+".not_this_step", map[string]any{"want": r.env.Step, "found": found})
+}
+
 func normalPort(s string) string {
 	if !strings.Contains(s, "/") {
 		return s + "/tcp"

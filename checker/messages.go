@@ -57,6 +57,9 @@ func loadCatalogs() {
 			funcs[name] = f
 		}
 		funcs["state"] = func(v any) string { return c.value("state.", fmt.Sprint(v)) }
+		// q quotes a command, a query or output, so a particle after it
+		// reads on the quoted text: "SELECT 1"이.
+		funcs["q"] = func(v any) string { return `"` + fmt.Sprint(v) + `"` }
 		for key, m := range msgs {
 			t, err := template.New(key).Funcs(funcs).Option("missingkey=zero").Parse(m.Text)
 			if err != nil {

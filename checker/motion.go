@@ -105,10 +105,14 @@ func isDialError(err error) bool {
 // It returns nil when there is none.
 func target(ctx context.Context, r *run, from, host, port string) *Container {
 	if from != "" {
-		if net.ParseIP(host) != nil {
+		name := host
+		switch {
+		case local(host):
+			name = from // its own loopback: the server runs in from
+		case net.ParseIP(host) != nil:
 			return nil
 		}
-		c, err := r.env.Engine.Container(ctx, host)
+		c, err := r.env.Engine.Container(ctx, name)
 		if err != nil {
 			return nil
 		}
@@ -124,12 +128,20 @@ func target(ctx context.Context, r *run, from, host, port string) *Container {
 	}
 	var found *Container
 	for i := range cs {
-		for _, b := range append(cs[i].Ports, cs[i].Bindings...) {
+		c := &cs[i]
+		if !c.Running() && len(c.Bindings) == 0 {
+			// A list may show a stopped container without the ports it
+			// was created to publish (Docker's does); inspect shows them.
+			if full, err := r.env.Engine.Container(ctx, c.Name); err == nil {
+				c = full
+			}
+		}
+		for _, b := range append(c.Ports, c.Bindings...) {
 			if b.HostPort == p && (b.Proto == "" || b.Proto == "tcp") {
 				// A running publisher wins over a stopped one that was
 				// created with the same binding.
-				if found == nil || cs[i].Running() && !found.Running() {
-					found = &cs[i]
+				if found == nil || c.Running() && !found.Running() {
+					found = c
 				}
 			}
 		}

@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,7 +92,7 @@ func (s *httpSpec) evaluate(ctx context.Context, r *run) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		unreachable(ctx, r, s.From, hostPort(req.URL), "http.unreachable", map[string]any{"from": s.From, "error": shortNetError(err)})
+		unreachable(ctx, r, s.From, hostPort(req.URL), "http.unreachable", map[string]any{"from": s.From, "error": r.netError(err)})
 		return
 	}
 	defer resp.Body.Close()
@@ -159,7 +162,7 @@ func (s *tcpSpec) evaluate(ctx context.Context, r *run) {
 	}
 	switch {
 	case open && err != nil:
-		unreachable(ctx, r, s.From, r.check.Subject, "tcp.closed", map[string]any{"from": s.From, "error": shortNetError(err)})
+		unreachable(ctx, r, s.From, r.check.Subject, "tcp.closed", map[string]any{"from": s.From, "error": r.netError(err)})
 	case !open && err == nil:
 		r.fail("tcp.open", map[string]any{"from": s.From})
 	}
@@ -208,12 +211,13 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	cfg.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
 	cfg.Fallbacks = nil
 	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port}
+	r.values = data
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == cannotConnectNow:
 		// "the database system is starting up": in motion.
-		data["error"] = pgError(err)
+		data["error"] = r.pgError(err)
 		host, port, _ := net.SplitHostPort(r.check.Subject)
 		name := host
 		if c := target(ctx, r, s.From, host, port); c != nil {
@@ -223,18 +227,18 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("postgres.connect", data)
 		return
 	case errors.As(err, &pgErr):
-		data["error"] = pgError(err)
+		data["error"] = r.pgError(err)
 		r.fail("postgres.connect", data)
 		return
 	case err != nil:
-		data["error"] = pgError(err)
+		data["error"] = r.pgError(err)
 		unreachable(ctx, r, s.From, r.check.Subject, "postgres.connect", data)
 		return
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	got, err := textRows(ctx, conn, query)
 	if err != nil {
-		data["error"] = pgError(err)
+		data["error"] = r.pgError(err)
 		r.fail("postgres.query", data)
 		return
 	}
@@ -253,17 +257,61 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	}
 }
 
-// pgError keeps the useful end of a pgx error.
-func pgError(err error) string {
-	msg := err.Error()
-	if strings.Contains(msg, "dial error") {
-		return shortNetError(err)
+// pgMessages name the PostgreSQL errors a student meets, by SQLSTATE, so
+// they read in the student's language (the server's own words go to
+// --debug).
+var pgMessages = map[string]string{
+	"28P01": "pgerr.password",
+	"28000": "pgerr.password",
+	"3D000": "pgerr.no_database",
+	"42P01": "pgerr.no_table",
+	"42703": "pgerr.no_column",
+	"42601": "pgerr.syntax",
+	"57P03": "pgerr.starting",
+}
+
+// quoted finds the name PostgreSQL quotes in a message: relation "ships".
+var quoted = regexp.MustCompile(`"([^"]+)"`)
+
+// pgError says what went wrong with a connection or query to PostgreSQL.
+func (r *run) pgError(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return r.netError(err)
 	}
-	msg = strings.Replace(msg, "server error: ", "", 1)
-	if i := strings.Index(msg, "): "); i >= 0 {
-		return msg[i+3:]
+	r.debug = err.Error()
+	key, ok := pgMessages[pe.Code]
+	if !ok {
+		return r.cat.render("pgerr.other", map[string]any{"code": pe.Code, "message": pe.Message})
 	}
-	return msg
+	name := ""
+	if m := quoted.FindStringSubmatch(pe.Message); m != nil {
+		name = m[1]
+	}
+	return r.cat.render(key, map[string]any{"code": pe.Code, "name": name, "user": r.data("user"), "database": r.data("database")})
+}
+
+// netError says why a connection failed, in the student's language: the
+// causes a lesson meets have a message each; anything else shows the end
+// of Go's error.
+func (r *run) netError(err error) string {
+	r.debug = err.Error()
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return r.cat.render("neterr.refused", nil)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return r.cat.render("neterr.reset", nil)
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return r.cat.render("neterr.unreachable", nil)
+	case errors.As(err, &dns):
+		return r.cat.render("neterr.no_host", map[string]any{"host": dns.Name})
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return r.cat.render("neterr.timeout", nil)
+	}
+	return shortNetError(err)
 }
 
 // textRows runs query with the simple protocol, so every value arrives as

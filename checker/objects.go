@@ -115,6 +115,8 @@ type networkSpec struct {
 	Gateway    string `yaml:"gateway"`
 	Internal   *bool  `yaml:"internal"`
 	Containers List   `yaml:"containers"`
+	// CreatedInStep: see containerSpec.
+	CreatedInStep *bool `yaml:"created_in_step"`
 }
 
 func (s *networkSpec) evaluate(ctx context.Context, r *run) {
@@ -133,6 +135,7 @@ func (s *networkSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("network.present", nil)
 		return
 	}
+	checkCreatedInStep(r, "network", s.CreatedInStep, n.Labels)
 	if s.Driver != "" && s.Driver != n.Driver {
 		r.fail("network.driver", map[string]any{"want": s.Driver, "found": n.Driver})
 	}
@@ -158,6 +161,8 @@ type volumeSpec struct {
 	Label      map[string]string `yaml:"label" alias:"labels"`
 	Containers List              `yaml:"containers"`
 	File       *volumeFile       `yaml:"file"`
+	// CreatedInStep: see containerSpec.
+	CreatedInStep *bool `yaml:"created_in_step"`
 }
 
 func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
@@ -176,6 +181,7 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("volume.present", nil)
 		return
 	}
+	checkCreatedInStep(r, "volume", s.CreatedInStep, v.Labels)
 	if s.Driver != "" && s.Driver != v.Driver {
 		r.fail("volume.driver", map[string]any{"want": s.Driver, "found": v.Driver})
 	}

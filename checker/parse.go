@@ -250,6 +250,8 @@ func subjectExample(k Kind) string {
 		return "my-volume"
 	case KindVM:
 		return "last-run"
+	case KindBuild:
+		return "last"
 	}
 	return "web"
 }

@@ -116,6 +116,7 @@ max: 3`,
 		checker.KindQuiz:     "quiz: layers-1",
 		checker.KindCommand:  "command: test -s /tmp/x\nexit_code: 0\nstdout_contains: a\nstdout_matches: b",
 		checker.KindVM:       "vm: last-run",
+		checker.KindBuild:    "build: last\ntag: app:v2\ncached: [RUN]\nrebuilt: [COPY app.sh]",
 	}
 	for _, k := range checker.Kinds {
 		src, ok := blocks[k]
@@ -195,6 +196,10 @@ func TestLintWarnsOnCommand(t *testing.T) {
 	c, _ = checker.Parse(checker.Block{Source: "container: web", File: "l.md", Line: 4})
 	if w := checker.Lint(c); len(w) != 0 {
 		t.Errorf("Lint(container) = %v, want none", w)
+	}
+	c, _ = checker.Parse(checker.Block{Source: "command: test \"$(cat n)\" -eq \"$(docker ps -aq | wc -l)\"\nwhy: compares the answer with the engine", File: "l.md", Line: 4})
+	if w := checker.Lint(c); len(w) != 0 {
+		t.Errorf("Lint(command with why) = %v, want none", w)
 	}
 }
 

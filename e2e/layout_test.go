@@ -15,7 +15,7 @@ import (
 	"github.com/creack/pty"
 )
 
-// TestInstalledLayout: with the three binaries side by side, a container's
+// TestInstalledLayout: with the two binaries side by side, a container's
 // monitor and its init run dockyard-monitor, and what a student does with
 // a container works through it: logs, exec, a published port, stop.
 func TestInstalledLayout(t *testing.T) {

@@ -44,10 +44,10 @@ func TestMain(m *testing.M) {
 		if _, err := exec.LookPath(gobin); err != nil {
 			gobin = "/usr/local/go/bin/go"
 		}
-		// The three binaries side by side, as make install puts them:
-		// docker commands run in dockyard-runtime, monitors and container
-		// inits in dockyard-monitor.
-		for _, name := range []string{"dockyard", "dockyard-runtime", "dockyard-monitor"} {
+		// The two binaries side by side, as make install puts them:
+		// docker commands run in dockyard, monitors and container inits in
+		// dockyard-monitor.
+		for _, name := range []string{"dockyard", "dockyard-monitor"} {
 			build := exec.Command(gobin, "build", "-tags", "seccomp", "-o", filepath.Join(dir, name), "../cmd/"+name)
 			build.Env = append(os.Environ(), "CGO_ENABLED=1")
 			if out, err := build.CombinedOutput(); err != nil {

@@ -98,6 +98,9 @@ type Quiz struct {
 	// Answer holds the right choices, 1-based. In YAML it is a number for a
 	// single-choice question or a list for a multiple-choice one.
 	Answer Answer `yaml:"answer"`
+	// Explanation, optional, says why the answer is right; a student who
+	// chose wrongly reads it before answering again.
+	Explanation string `yaml:"explanation"`
 	// Line is the line of the quiz block's first YAML line.
 	Line int `yaml:"-"`
 }

@@ -23,6 +23,9 @@ type LintOptions struct {
 	KnownLesson func(id string) bool
 	// Only limits the report to these lesson ids (all when empty).
 	Only []string
+	// Glossary is the Korean glossary (docs/authoring.md, ParseGlossary):
+	// Korean files are warned of every word it says to avoid. Nil skips it.
+	Glossary []Term
 }
 
 // Lint checks every lesson of the course and returns all problems found,
@@ -116,6 +119,11 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 	for _, st := range l.Steps {
 		lintStep(f, st, quizzes, opts, probs)
 	}
+	if l.Lang == "ko" && opts.Glossary != nil {
+		if e := c.files[folder]["ko"]; e != nil {
+			lintGlossary(f, e.src, opts.Glossary, probs)
+		}
+	}
 }
 
 func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, probs *Problems) {
@@ -152,6 +160,34 @@ func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, prob
 	if st.Solution.Empty() && !st.QuizOnly() {
 		probs.warn(f, st.Line, "step %q has no ```solution block: dockyard solve and author test need one", name)
 	}
+	if st.QuizOnly() && hasShell(st.Body) {
+		probs.warn(f, st.Line, "step %q gives commands to run (a ```sh block) but checks only quiz answers: check the state they leave, or ask for a value only their output shows", name)
+	}
+	if len(st.Hints) > 0 {
+		for _, cmd := range strings.Split(commands(st.Solution.Source), "\n") {
+			if len(strings.Fields(cmd)) >= 2 && strings.Contains(st.Hints[0], cmd) {
+				probs.warn(f, st.Line, "the first hint of step %q gives the solution %q: start with a nudge (the idea or the command to look at) and give the command in a later hint", name, cmd)
+				break
+			}
+		}
+	}
+}
+
+// hasShell reports whether Markdown has a fenced sh, bash or shell block:
+// a command the student is told to run.
+func hasShell(md string) bool {
+	for _, line := range strings.Split(md, "\n") {
+		t := strings.TrimSpace(line)
+		for _, fence := range []string{"```", "~~~"} {
+			if info, ok := strings.CutPrefix(t, fence); ok {
+				switch strings.Fields(info + " x")[0] {
+				case "sh", "bash", "shell":
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // quizCheck returns the quiz id of a `quiz: <id>` check.

@@ -45,6 +45,15 @@ func TestLint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The glossary is the authoring guide's own table.
+	authoring, err := os.ReadFile("../docs/authoring.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	glossary, err := ParseGlossary(authoring)
+	if err != nil {
+		t.Fatalf("ParseGlossary(docs/authoring.md) = %v", err)
+	}
 	for _, dir := range cases {
 		info, err := os.Stat(dir)
 		if err != nil || !info.IsDir() {
@@ -56,7 +65,7 @@ func TestLint(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got strings.Builder
-			for _, p := range Lint(c, LintOptions{ValidateCheck: fakeValidator}) {
+			for _, p := range Lint(c, LintOptions{ValidateCheck: fakeValidator, Glossary: glossary}) {
 				fmt.Fprintln(&got, p)
 			}
 			golden(t, dir+".want", got.String())
@@ -89,5 +98,24 @@ func golden(t *testing.T, file, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", file, got, want)
+	}
+}
+
+func TestParseGlossary(t *testing.T) {
+	md := []byte("# Guide\n\n## Korean glossary\n\nText.\n\n| English | 한국어 | avoid |\n| --- | --- | --- |\n" +
+		"| repository | 리포지토리 | 저장소 |\n| layer | 레이어 | 계층, 층 |\n| image | 이미지 | - |\n\n## Next\n\n| a | b | c |\n")
+	got, err := ParseGlossary(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Term{{"repository", "리포지토리", []string{"저장소"}}, {"layer", "레이어", []string{"계층", "층"}}, {"image", "이미지", nil}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ParseGlossary = %v, want %v", got, want)
+	}
+	if _, err := ParseGlossary([]byte("# Guide\n")); err == nil {
+		t.Errorf("ParseGlossary(no table) = nil error, want one")
+	}
+	if _, err := ParseGlossary([]byte("## Korean glossary\n| a | b | c |\n| - | - | - |\n| x | y |\n")); err == nil {
+		t.Errorf("ParseGlossary(two cells) = nil error, want one")
 	}
 }

@@ -3,17 +3,18 @@ package lessons
 import (
 	"sync"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 )
 
-// markdown is the goldmark instance lessons are parsed with: CommonMark,
-// GFM tables, and heading attributes for step ids (`## Title {#id}`). It is
-// built on first use, not at start-up.
-var markdown = sync.OnceValue(func() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(extension.Table),
-		goldmark.WithParserOptions(parser.WithAttribute()),
+// markdown is the goldmark parser lessons are read with: CommonMark and
+// heading attributes for step ids (`## Title {#id}`). Only headings and
+// fenced blocks matter here, so no extension is needed (tables are found by
+// the renderer, lessons/screen). It is built on first use, not at start-up.
+var markdown = sync.OnceValue(func() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		parser.WithAttribute(),
 	)
 })

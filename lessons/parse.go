@@ -65,7 +65,11 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		l.fields = parseMeta(file, fm, &l.Meta, &probs)
 		body, offset = rest, fmLines
 	}
-	parseBody(file, body, offset, l, &probs, outline)
+	if outline {
+		outlineSteps(body, offset, l)
+		return l, probs
+	}
+	parseBody(file, body, offset, l, &probs, false)
 	return l, probs
 }
 
@@ -273,22 +277,15 @@ type section struct {
 	skip     [][2]int
 }
 
-// plainFences are the file lines of opening fences without an info string.
-// The body gives them "text", so that the terminal renderer shows them as
-// plain text instead of guessing their language (chroma tries every lexer
-// on an unnamed block, milliseconds each).
-type plainFences map[int]bool
-
 func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, outline bool) {
 	ix := newLineIndex(src, offset)
 	last := offset + len(ix.starts)
-	doc := markdown().Parser().Parse(text.NewReader(src))
+	doc := markdown().Parse(text.NewReader(src))
 
 	intro := &section{from: offset + 1, to: last}
 	sections := []*section{intro}
 	cur := intro
 	ids := map[string]int{}
-	plain := plainFences{}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		switch n := n.(type) {
 		case *ast.Heading:
@@ -325,9 +322,6 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 				continue
 			}
 			kind := fenceKind(n, src)
-			if n.Info == nil && n.Lines().Len() > 0 {
-				plain[ix.line(n.Lines().At(0).Start)-1] = true
-			}
 			if !specialBlocks[kind] {
 				continue
 			}
@@ -349,13 +343,71 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 		return
 	}
 	for _, s := range sections {
-		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from, plain)
+		md := joinLines(ix.lines(src, s.from, s.to), s.skip, s.from)
 		if s.step == nil {
 			l.Intro = md
 		} else {
 			s.step.Body = md
 		}
 	}
+}
+
+// outlineSteps finds the steps' headings line by line, without goldmark: a
+// `## ` heading (at most three spaces in) outside fenced blocks. It is what
+// listing the course (dockyard progress, menus) costs per lesson, so it
+// stays cheap; TestOutlineMatchesParse holds it to the full parse.
+func outlineSteps(src []byte, offset int, l *Lesson) {
+	fence := ""
+	for i, raw := range strings.Split(string(src), "\n") {
+		line := strings.TrimRight(raw, "\r")
+		rest := strings.TrimLeft(line, " ")
+		if len(line)-len(rest) > 3 {
+			continue
+		}
+		if fence != "" {
+			if strings.HasPrefix(rest, fence) && strings.TrimRight(rest, fence[:1]+" \t") == "" {
+				fence = ""
+			}
+			continue
+		}
+		if f := fenceOpening(rest); f != "" {
+			fence = f
+			continue
+		}
+		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
+			continue
+		}
+		st := &Step{Line: offset + i + 1}
+		if m := headingText.FindStringSubmatch(line); m != nil {
+			st.Title = m[1]
+			st.ID = attrID(m[2])
+		}
+		l.Steps = append(l.Steps, st)
+	}
+}
+
+// attrID is the id in a heading's attribute block ("{#id}"), or "".
+func attrID(attrs string) string {
+	_, id, ok := strings.Cut(attrs, "#")
+	if !ok {
+		return ""
+	}
+	if end := strings.IndexAny(id, " \t}"); end >= 0 {
+		id = id[:end]
+	}
+	return id
+}
+
+// fenceOpening returns the fence (``` or ~~~, three or more) a line opens
+// a fenced block with, or "".
+func fenceOpening(line string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(line) - len(strings.TrimLeft(line, c))
+		if n >= 3 && (c == "~" || !strings.Contains(line[n:], "`")) {
+			return line[:n]
+		}
+	}
+	return ""
 }
 
 // headingPos returns a byte offset inside the heading's line.
@@ -394,14 +446,11 @@ func fenceLines(n *ast.FencedCodeBlock, src []byte, ix lineIndex) (open, first, 
 
 // joinLines returns the lines not inside any skipped range, without leading
 // and trailing blank lines and with runs of blank lines squeezed to one.
-func joinLines(lines []string, skip [][2]int, from int, plain plainFences) string {
+func joinLines(lines []string, skip [][2]int, from int) string {
 	var out []string
 	blank := true
 	for i, s := range lines {
 		line := from + i
-		if plain[line] {
-			s = strings.TrimRight(s, " ") + "text"
-		}
 		skipped := false
 		for _, r := range skip {
 			if line >= r[0] && line <= r[1] {

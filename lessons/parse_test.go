@@ -1,9 +1,11 @@
 package lessons
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -53,19 +55,21 @@ func TestParseSample(t *testing.T) {
 	}
 	q := l.Steps[1].Quizzes
 	wantQ := []*Quiz{{ID: "sample-redirect", Question: "What does `>` do in `echo hello > hello.txt`?",
-		Choices: []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
-		Answer:  Answer{Choices: []int{2}}, Line: 50}}
+		Choices:     []string{"It compares two values.", "It sends the command's output into a file.", "It runs the command in the background."},
+		Answer:      Answer{Choices: []int{2}},
+		Explanation: "`>` writes the command's output into a file instead of the screen: hello went into `hello.txt`.",
+		Line:        50}}
 	if !reflect.DeepEqual(q, wantQ) {
 		t.Errorf("Steps[1].Quizzes = %+v, want %+v", q[0], wantQ[0])
 	}
 }
 
-// TestParsePlainFence: an unnamed fenced block (command output, say) is
-// shown as "text", so the renderer does not guess its language.
+// TestParsePlainFence: fenced blocks with and without an info string are
+// kept in the body as written.
 func TestParsePlainFence(t *testing.T) {
 	src := "---\nid: x\n---\n\n## S {#s}\n\nOutput:\n\n```\nhello\n```\n\n~~~~\nworld\n~~~~\n\n```sh\nls\n```\n"
 	l, _ := Parse("x/lesson.en.md", []byte(src))
-	want := "Output:\n\n```text\nhello\n```\n\n~~~~text\nworld\n~~~~\n\n```sh\nls\n```\n"
+	want := "Output:\n\n```\nhello\n```\n\n~~~~\nworld\n~~~~\n\n```sh\nls\n```\n"
 	if got := l.Steps[0].Body; got != want {
 		t.Errorf("Body = %q, want %q", got, want)
 	}
@@ -92,5 +96,23 @@ func TestOutlineMatchesParse(t *testing.T) {
 				t.Errorf("%s: step %d: outline %q %q %d, parse %q %q %d", f, i, b.ID, b.Title, b.Line, a.ID, a.Title, a.Line)
 			}
 		}
+	}
+}
+
+// TestOutlineSkipsFences: `##` lines inside fenced blocks are not steps,
+// in the outline as in the full parse.
+func TestOutlineSkipsFences(t *testing.T) {
+	src := "---\nid: x\n---\n\n## One {#one}\n\n```sh\n## not a step\n```\n\n~~~~\n## nor this\n```\n~~~~\n\n##not a heading\n\n  ## Two {#two .x}\n"
+	full, _ := Parse("x/lesson.en.md", []byte(src))
+	out := ParseOutline("x/lesson.en.md", []byte(src))
+	var got, want []string
+	for _, s := range out.Steps {
+		got = append(got, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
+	}
+	for _, s := range full.Steps {
+		want = append(want, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != 2 {
+		t.Errorf("outline steps = %q, want %q (two)", got, want)
 	}
 }

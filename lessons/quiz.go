@@ -36,6 +36,7 @@ func (a *Answer) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// quizFields are the fields a quiz must have; explanation is optional.
 var quizFields = []string{"id", "question", "choices", "answer"}
 
 // parseQuiz reads a ```quiz block whose first YAML line is at file line
@@ -71,8 +72,10 @@ func parseQuiz(file, src string, line int, probs *Problems) *Quiz {
 			err = decodeList(v, &q.Choices, "a list of strings")
 		case "answer":
 			err = v.Decode(&q.Answer)
+		case "explanation":
+			err = decodeScalar(v, &q.Explanation, "a string")
 		default:
-			probs.add(file, at(k), "quiz: unknown field %q (known: %s)", k.Value, strings.Join(quizFields, ", "))
+			probs.add(file, at(k), "quiz: unknown field %q (known: %s, explanation)", k.Value, strings.Join(quizFields, ", "))
 		}
 		if err != nil {
 			probs.add(file, at(v), "quiz: %s: %v", k.Value, err)

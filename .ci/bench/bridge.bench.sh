@@ -65,4 +65,5 @@ for name, ms in r.items():
     print(f"median {name}: {ms:.1f} ms")
 d, p = r["dockyard-bridge"], r["podman-bridge"]
 print(f"dockyard / podman = {d / p:.2f} (target <= 0.33); dockyard <= 100 ms: {d <= 100}")
+print(f"bridge - none = {d - r['dockyard-none']:.1f} ms (target <= 15)")
 PY

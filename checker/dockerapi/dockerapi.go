@@ -224,7 +224,7 @@ func (e *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 	if err != nil {
 		return nil, wrap("network", name, err)
 	}
-	n := &checker.Network{Name: r.Network.Name, Driver: r.Network.Driver, Internal: r.Network.Internal}
+	n := &checker.Network{Name: r.Network.Name, Driver: r.Network.Driver, Internal: r.Network.Internal, Labels: r.Network.Labels}
 	for _, c := range r.Network.IPAM.Config {
 		if c.Subnet.IsValid() {
 			n.Subnets = append(n.Subnets, c.Subnet.String())

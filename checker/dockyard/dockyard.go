@@ -17,6 +17,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
+	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
@@ -96,7 +97,7 @@ func (d *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 	if err != nil {
 		return nil, notFound(err)
 	}
-	n := &checker.Network{Name: in.Name, Driver: in.Driver, Internal: in.Internal}
+	n := &checker.Network{Name: in.Name, Driver: in.Driver, Internal: in.Internal, Labels: in.Labels}
 	if in.Subnet.IsValid() {
 		n.Subnets = []string{in.Subnet.String()}
 	}
@@ -235,4 +236,20 @@ func (e *Engine) LastVMRun(context.Context) (*checker.VMRun, error) {
 		HostKernel:            r.HostKernel,
 		KernelDiffersFromHost: r.KernelDiffersFromHost,
 	}, nil
+}
+
+// LastBuild reads the record the builder leaves in the build cache.
+func (e *Engine) LastBuild(context.Context) (*checker.Build, error) {
+	l, err := build.ReadLast(e.e.BuildCacheDir())
+	if errors.Is(err, build.ErrNoLastBuild) {
+		return nil, fmt.Errorf("%w (%w)", checker.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b := &checker.Build{Tags: l.Tags}
+	for _, s := range l.Steps {
+		b.Steps = append(b.Steps, checker.BuildStep{Stage: s.Stage, Instruction: s.Instruction, Cached: s.Cached})
+	}
+	return b, nil
 }

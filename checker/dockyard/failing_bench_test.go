@@ -55,7 +55,7 @@ func BenchmarkFailingCourseChecks(b *testing.B) {
 	var silent int
 	for b.Loop() {
 		waits, silent = waits[:0], 0
-		var table strings.Builder
+		var lines []string
 		for _, s := range steps {
 			// The images a lesson requires are there in every step (an
 			// earlier step's setup may have removed one, and no solution
@@ -77,15 +77,17 @@ func BenchmarkFailingCourseChecks(b *testing.B) {
 				if d > 3*time.Second && t.Waited == "" {
 					silent++
 				}
-				fmt.Fprintf(&table, "%6dms  %-5s %s/%s %s: %s", t.DurationMS, t.Status, s.Lesson, s.ID, t.Name,
+				line := fmt.Sprintf("%6dms  %-5s %s/%s %s: %s", t.DurationMS, t.Status, s.Lesson, s.ID, t.Name,
 					strings.ReplaceAll(t.Message, "\n", " | "))
 				if t.Waited != "" {
-					fmt.Fprintf(&table, " [%s]", t.Waited)
+					line += " [" + t.Waited + "]"
 				}
-				table.WriteString("\n")
+				lines = append(lines, line)
 			}
 		}
-		b.Logf("failing checks:\n%s", table.String())
+		// Slowest first: a benchmark's log is cut after a few lines.
+		slices.SortFunc(lines, func(a, b string) int { return strings.Compare(b, a) })
+		b.Logf("failing checks, slowest first:\n%s", strings.Join(lines, "\n"))
 	}
 	if len(waits) == 0 {
 		b.Fatal("no failing check")

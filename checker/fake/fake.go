@@ -31,6 +31,8 @@ type Engine struct {
 	Err error
 	// VM is the last VM run LastVMRun reports; nil when none has run.
 	VM *checker.VMRun
+	// Build is the last build LastBuild reports; nil when none has finished.
+	Build *checker.Build
 }
 
 var _ checker.Engine = (*Engine)(nil)
@@ -298,4 +300,18 @@ func (e *Engine) LastVMRun(context.Context) (*checker.VMRun, error) {
 	}
 	vm := *e.VM
 	return &vm, nil
+}
+
+// LastBuild returns e.Build, or not found when it is nil.
+func (e *Engine) LastBuild(context.Context) (*checker.Build, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.Err != nil {
+		return nil, e.Err
+	}
+	if e.Build == nil {
+		return nil, notFound("build", "last")
+	}
+	b := *e.Build
+	return &b, nil
 }

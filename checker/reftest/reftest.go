@@ -119,21 +119,65 @@ func (r *Runner) Run(ctx context.Context, s Step) (row Row) {
 		row.Before = Phase{Detail: fmt.Sprintf("cannot read the engine: %v", err)}
 		return row
 	}
-	checks := checker.ParseAll(s.Checks)
-	quiz := &answers{}
-	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir}
-
-	defer r.leave()
-	if err := r.enter(s); err != nil {
-		row.Before = Phase{Detail: err.Error()}
-	} else if err := r.script(ctx, "setup", s.Setup); err != nil {
-		row.Before = Phase{Detail: err.Error()}
-	} else {
-		row.Before = r.before(ctx, env, checks)
-		row.After = r.after(ctx, s, env, checks, quiz)
-	}
+	row.Before, row.After = r.work(ctx, s)
 	row.Cleanup = r.cleanup(ctx, s, before)
 	return row
+}
+
+// Walk runs one step as a student walking the course meets it: setup,
+// checks (must not pass), solution, checks (must pass), on whatever the
+// earlier steps left, and no cleanup: the next step starts from what this
+// one leaves. Run Unwind after the last step.
+func (r *Runner) Walk(ctx context.Context, s Step) (row Row) {
+	start := time.Now()
+	row = Row{Lesson: s.Lesson, Step: s.ID, Cleanup: Phase{OK: true, Skipped: true}}
+	row.Before, row.After = r.work(ctx, s)
+	row.Duration = time.Since(start)
+	return row
+}
+
+// Unwind runs the cleanup of every step, the last first (as a reset does),
+// and compares the engine with before, taken before the first step.
+func (r *Runner) Unwind(ctx context.Context, steps []Step, before checker.Snapshot) Row {
+	start := time.Now()
+	row := Row{Lesson: "(course)", Step: "(cleanup)", Before: Phase{OK: true, Skipped: true}, After: Phase{OK: true, Skipped: true}}
+	var problems []string
+	var images []string
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := r.script(ctx, "cleanup", steps[i].Cleanup); err != nil {
+			problems = append(problems, fmt.Sprintf("%s/%s: %v", steps[i].Lesson, steps[i].ID, err))
+		}
+		images = append(images, steps[i].Images...)
+	}
+	after, err := checker.Take(ctx, r.Engine)
+	switch {
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("cannot read the engine after cleanup: %v", err))
+	default:
+		if diff := required(before.Diff(after), images); len(diff) > 0 {
+			problems = append(problems, "the engine is not back to its state before the course: "+strings.Join(diff, ", "))
+		}
+	}
+	row.Cleanup = Phase{OK: len(problems) == 0, Detail: strings.Join(problems, "\n")}
+	row.Duration = time.Since(start)
+	return row
+}
+
+// work runs a step's setup, its checks before the solution, the solution
+// and its checks after.
+func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
+	checks := checker.ParseAll(s.Checks)
+	quiz := &answers{}
+	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
+		Step: s.Lesson + "/" + s.ID}
+	defer r.leave()
+	if err := r.enter(s); err != nil {
+		return Phase{Detail: err.Error()}, Phase{Skipped: true}
+	}
+	if err := r.script(ctx, "setup", s.Setup); err != nil {
+		return Phase{Detail: err.Error()}, Phase{Skipped: true}
+	}
+	return r.before(ctx, env, checks), r.after(ctx, s, env, checks, quiz)
 }
 
 func (r *Runner) before(ctx context.Context, env checker.Env, checks []checker.Check) Phase {

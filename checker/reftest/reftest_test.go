@@ -105,6 +105,51 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
+// TestWalk walks two steps as a student does, without cleanup between
+// them: the second step's check passes on what the first left, which Run
+// (a clean engine per step) cannot see. Unwind then runs the cleanups, last
+// first, and finds the engine as it was.
+func TestWalk(t *testing.T) {
+	p := checkertest.StartPodman(t)
+	img := checkertest.TestImage
+	root, dir := t.TempDir(), t.TempDir()
+	r := &reftest.Runner{Engine: p.Engine(), Lang: "en", Dir: dir, Root: root,
+		Env: append(p.Env(), "PATH="+p.DockerShim(t)+":"+os.Getenv("PATH"))}
+	ctx := context.Background()
+	before, err := checker.Take(ctx, p.Engine())
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []reftest.Step{
+		{Lesson: "demo", ID: "first", Solution: script("docker run --name rt-first " + img + " true"),
+			Cleanup: script("docker rm rt-first"),
+			Checks:  checks("containers: exited\nimage: " + img + "\nstatus: exited")},
+		// The solution records the scope it ran in: the runner records
+		// each step as active while it runs.
+		{Lesson: "demo", ID: "second", Solution: script("docker run --name rt-second " + img + " true\ncp " + root + "/lesson-scope.json scope.json"),
+			Cleanup: script("docker rm rt-second"),
+			Checks: checks("containers: exited\nimage: "+img+"\nstatus: exited",
+				"file: "+dir+"/scope.json\n"+`contains: '"step":"second"'`)},
+	}
+	first := r.Walk(ctx, steps[0])
+	if !first.OK() {
+		t.Errorf("Walk(first) = %v %v, want ok: %s %s", first.Before, first.After, first.Before.Detail, first.After.Detail)
+	}
+	second := r.Walk(ctx, steps[1])
+	if second.Before.OK || !strings.Contains(second.Before.Detail, "passes before the solution ran") {
+		t.Errorf("Walk(second).Before = %v %q, want FAIL: passes before the solution ran", second.Before, second.Before.Detail)
+	}
+	if !second.After.OK {
+		t.Errorf("Walk(second).After = FAIL %s, want ok", second.After.Detail)
+	}
+	if _, err := os.Stat(root + "/lesson-scope.json"); !os.IsNotExist(err) {
+		t.Errorf("scope file after the step: %v, want it cleared", err)
+	}
+	if row := r.Unwind(ctx, steps, before); !row.OK() {
+		t.Errorf("Unwind = FAIL %s, want ok", row.Cleanup.Detail)
+	}
+}
+
 // TestRunnerEntersEachStep: with a state root, the runner records the step
 // as active (sandbox/scope) before its setup, as the guided loop does when
 // a student enters it, and clears it afterwards.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
@@ -16,7 +17,10 @@ import (
 // before its reference solution, pass after it, and its cleanup leaves the
 // engine as it found it. The lessons' images are baked first (Debian's
 // archive must be reachable), which takes minutes: -short leaves it out.
-// The lessons publish host ports (8080, 5433), which must be free.
+// The lessons publish host ports (8080, 5433, 5434), which must be free.
+// Then, on the same engine, `author test --course` walks the lessons in menu
+// order without cleaning up between steps, as a student does: no step may
+// pass on what an earlier one left. Each run is bounded in time.
 func TestBuiltinLessons(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -51,10 +55,14 @@ func TestBuiltinLessons(t *testing.T) {
 			}
 		}
 	})
-	cmd := exec.Command(bin, "--root", root, "author", "test")
-	out, err := cmd.CombinedOutput()
-	t.Logf("dockyard author test:\n%s", out)
-	if err != nil {
-		t.Errorf("dockyard author test: %v", err)
+	for _, args := range [][]string{{"author", "test"}, {"author", "test", "--course"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		cmd := exec.CommandContext(ctx, bin, append([]string{"--root", root}, append(args, "--script-timeout", "3m")...)...)
+		out, err := cmd.CombinedOutput()
+		cancel()
+		t.Logf("dockyard %s:\n%s", strings.Join(args, " "), out)
+		if err != nil {
+			t.Errorf("dockyard %s: %v", strings.Join(args, " "), err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/docs"
 	"github.com/dockyard-lab/dockyard/lessons"
 )
 
@@ -66,10 +67,15 @@ func lintRun(opts *LintOptions) error {
 		return err
 	}
 	builtin, _ := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+	glossary, err := lessons.ParseGlossary(docs.Authoring)
+	if err != nil {
+		return fmt.Errorf("read the Korean glossary of docs/authoring.md: %w", err)
+	}
 	probs := lessons.Lint(course, lessons.LintOptions{
 		ValidateCheck: learn.ValidateCheck,
 		KnownLesson:   func(id string) bool { return builtin != nil && builtin.Files(id) != nil },
 		Only:          only,
+		Glossary:      glossary,
 	})
 	out := opts.IO.IOStreams
 	for _, p := range probs {

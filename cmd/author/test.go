@@ -35,6 +35,10 @@ type TestOptions struct {
 	Lang string
 	// ScriptTimeout bounds each setup, solution and cleanup block.
 	ScriptTimeout time.Duration
+	// Course walks the lessons in menu order on one engine as a student
+	// does: setup, checks fail, solution, checks pass, and no cleanup
+	// until the end (reftest.Runner.Walk).
+	Course bool
 
 	// DockerDir, when set, is put first on PATH instead of a `docker`
 	// symlink to this binary (tests point it at a podman shim).
@@ -61,8 +65,15 @@ under test: Dockyard's own (a docker symlink to this binary), or with
 --engine a Docker Engine API (the docker command on PATH, DOCKER_HOST set).
 
 A lesson is a built-in lesson id, a lesson folder, or a folder of lessons;
-without one, every built-in lesson.`,
-		Example: "  dockyard author test\n  dockyard author test containers volumes\n  dockyard author test ./my-lessons/web --engine unix:///run/podman/podman.sock",
+without one, every built-in lesson.
+
+With --course, the lessons are walked in menu order on one engine as a
+student walks them: each step's setup, its checks (which must fail), its
+solution and its checks (which must pass), with no cleanup between steps or
+lessons, so a step that passes on what an earlier lesson left is caught.
+The cleanups run at the end, last step first, and the engine must then be
+as it was before the first step.`,
+		Example: "  dockyard author test\n  dockyard author test --course\n  dockyard author test containers volumes\n  dockyard author test ./my-lessons/web --engine unix:///run/podman/podman.sock",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Lessons = args
 			if opts.Lang == "" {
@@ -75,6 +86,7 @@ without one, every built-in lesson.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Engine, "engine", "", backend.FlagUsage)
+	cmd.Flags().BoolVar(&opts.Course, "course", false, "walk the lessons in course order without cleaning up between steps")
 	cmd.Flags().DurationVar(&opts.ScriptTimeout, "script-timeout", 5*time.Minute, "longest a setup, solution or cleanup block may run")
 	return cmd
 }
@@ -118,10 +130,16 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if spec == backend.Dockyard {
 		r.Root = opts.IO.Root
 	}
+	var start checker.Snapshot
+	if opts.Course {
+		if start, err = checker.Take(ctx, eng); err != nil {
+			return fmt.Errorf("read the engine before the course: %w", err)
+		}
+	}
 
 	// Widths are known before any step runs, so each row prints as soon
 	// as its step is done and the table still lines up.
-	lw, sw := len("LESSON"), len("(images)")
+	lw, sw := len("LESSON"), len("(cleanup)")
 	for _, s := range steps {
 		lw, sw = max(lw, len(s.Lesson)), max(sw, len(s.ID))
 	}
@@ -138,7 +156,20 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 				failed = append(failed, row)
 			}
 		}
-		row := r.Run(ctx, s)
+		var row reftest.Row
+		if opts.Course {
+			row = r.Walk(ctx, s)
+		} else {
+			row = r.Run(ctx, s)
+		}
+		fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %.1fs\n", lw, row.Lesson, sw, row.Step,
+			row.Before, row.After, row.Cleanup, row.Duration.Seconds())
+		if !row.OK() {
+			failed = append(failed, row)
+		}
+	}
+	if opts.Course {
+		row := r.Unwind(ctx, steps, start)
 		fmt.Fprintf(io.Out, "%-*s  %-*s  %-6s  %-5s  %-7s  %.1fs\n", lw, row.Lesson, sw, row.Step,
 			row.Before, row.After, row.Cleanup, row.Duration.Seconds())
 		if !row.OK() {

@@ -1,8 +1,7 @@
-// Package cli is what both of Dockyard's binaries share at the top of the
-// command line: the root command with its global flags, the docker symlink,
-// and exit codes decided in one place from the error's type (as cli/cli's
-// internal/ghcmd does). cmd/dockyard adds every command to the root;
-// cmd/dockyard-runtime only `docker`.
+// Package cli is the top of Dockyard's command line: the root command with
+// its global flags, the docker symlink, and exit codes decided in one place
+// from the error's type (as cli/cli's internal/ghcmd does). cmd/dockyard
+// adds every command to the root.
 package cli
 
 import (

@@ -2,11 +2,10 @@
 // `dockyard-monitor __monitor <root> <id>`, it is the container's monitor
 // (podman's conmon), and libcontainer starts the same binary again as the
 // container's init. It is built from sandbox/monitor alone, without the
-// image store, registry client or command line that dockyard-runtime
-// carries: a monitor idles beside every running container, so its size is
-// memory held per container, and every container start pays its start-up
-// twice. Without it installed beside dockyard, dockyard-runtime (or dockyard
-// itself) does the same work.
+// image store, registry client or command line that dockyard carries: a
+// monitor idles beside every running container, so its size is memory held
+// per container, and every container start pays its start-up twice.
+// Without it installed beside dockyard, dockyard itself does the same work.
 package main
 
 import (

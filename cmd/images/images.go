@@ -7,7 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,6 +41,10 @@ type PrepareOptions struct {
 	Engine  func(context.Context) (*engine.Engine, error)
 	Names   []string
 	Verbose bool
+	// Background starts the bake as a process of its own and returns.
+	Background bool
+	// Root is the state root (for the background process).
+	Root string
 }
 
 // NewCmdPrepare returns `dockyard images prepare [NAME...]`.
@@ -55,12 +63,20 @@ back from its last bake.
 Each image shows one line: its phase (bootstrap, install, export) and how
 far it is. The raw output of each bake is kept in
 <root>/build-cache/logs/NAME.log, printed with --verbose and, in part, when
-a bake fails.`,
+a bake fails.
+
+With --background the bake goes on in a process of its own while you
+start the first lesson (whose first steps need no image): "dockyard learn",
+"dockyard doctor" and the prompt of "dockyard shell" show how far it is, and
+a step that needs an image not baked yet waits for it.`,
 		Example: `  dockyard images prepare
   dockyard images prepare postgres
-  dockyard images prepare --verbose`,
+  dockyard images prepare --verbose
+  dockyard images prepare --background && dockyard learn`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Names = args
+			// Read now: --root is parsed after the command is made.
+			opts.Root = f.Root
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,12 +84,16 @@ a bake fails.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "print the raw output of every bake")
+	cmd.Flags().BoolVar(&opts.Background, "background", false, "bake in a process of its own and return at once")
 	return cmd
 }
 
 func prepareRun(ctx context.Context, opts *PrepareOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.Background {
+		return startBackground(opts)
 	}
 	e, err := opts.Engine(ctx)
 	if err != nil {
@@ -132,4 +152,32 @@ func prepareRun(ctx context.Context, opts *PrepareOptions) error {
 	}
 	fmt.Fprintf(opts.IO.Out, "lesson images ready in %.1fs\n", time.Since(start).Seconds())
 	return nil
+}
+
+// startBackground starts "dockyard images prepare" again as a process of
+// its own session (it outlives a closed terminal), its output in
+// <root>/build-cache/logs/prepare.log.
+func startBackground(opts *PrepareOptions) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logs := filepath.Join(opts.Root, "build-cache", "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		return err
+	}
+	logPath := filepath.Join(logs, "prepare.log")
+	log, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command(self, append([]string{"--root", opts.Root, "images", "prepare"}, opts.Names...)...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start the bake: %w", err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Baking the lesson images in the background (process %d, log %s): the first steps need none.\n", cmd.Process.Pid, logPath)
+	return cmd.Process.Release()
 }

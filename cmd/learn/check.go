@@ -127,6 +127,7 @@ func (c *engineChecker) Check(ctx context.Context, req guide.CheckRequest) (guid
 		NoRetry:    req.Quick,
 		CommandEnv: req.Env,
 		CommandDir: req.Dir,
+		Step:       req.Lesson.ID + "/" + req.Step.ID,
 		// A check that waits for a container to start says so, on one
 		// line, so the student knows why the answer takes a moment.
 		Progress: func(line string) { fmt.Fprintln(c.f.IOStreams.ErrOut, line) },

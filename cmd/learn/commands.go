@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/lessons/guide"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // LearnOptions are the flags of `dockyard learn`.
@@ -31,8 +33,14 @@ func NewCmdLearn(f *factory.Factory, runF func(*LearnOptions) error) *cobra.Comm
 		Short: "Start or continue a lesson",
 		Long: `Start or continue a lesson. Without a lesson, choose one from a menu (on a
 terminal) or see the list. The current step is shown; do it in your shell,
-then run "dockyard check". With --watch, dockyard checks the step every few
-seconds and moves on by itself when it passes.`,
+then run "dockyard check", which also asks the step's questions. With
+--watch, dockyard checks the step every few seconds and moves on by itself
+when it passes.
+
+The lessons are in English or Korean: --lang en or --lang ko chooses, and
+the choice is kept for later commands until you choose again. With no
+choice made, DOCKYARD_LANG, then the locale (LC_ALL, LC_MESSAGES, LANG)
+decides.`,
 		Example: "  dockyard learn\n  dockyard learn containers\n  dockyard learn --watch\n  dockyard --lang ko learn",
 		Args:    cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,19 +64,22 @@ seconds and moves on by itself when it passes.`,
 }
 
 func learnRun(ctx context.Context, opts *LearnOptions) error {
+	// While the lesson images bake, say how far in one line: the first
+	// steps need no image, later ones wait for theirs.
+	if st, running := engine.BakeStatus(opts.Factory.Root); running {
+		if sum := st.Summary(); sum != "" {
+			defer fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "(%s; \"dockyard doctor\" shows it too)\n", sum)
+		}
+	}
 	return opts.run(func(s *session) error {
+		s.LangNote()
 		if !opts.Watch {
 			return s.Learn(ctx, opts.Lesson)
-		}
-		if opts.Lesson != "" {
-			if err := s.Learn(ctx, opts.Lesson); err != nil {
-				return err
-			}
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 		defer stop()
 		s.Changed = newChanges(opts.Factory.Root, s.Dir, s.Store.Path()).Changed
-		return s.Watch(ctx, opts.Interval)
+		return s.Watch(ctx, opts.Lesson, opts.Interval)
 	})
 }
 
@@ -140,14 +151,18 @@ func NewCmdHint(f *factory.Factory, runF func(*HintOptions) error) *cobra.Comman
 	opts := &HintOptions{Common{Factory: f}}
 	cmd := &cobra.Command{
 		Use: "hint", Short: "Show the next hint for the current step", Args: cli.NoArgs,
+		Long: `Show the next hint for the current step, then what the step's checks find
+now, so that a step done another way than the lesson's (and how to start it
+again with "dockyard reset --step") shows.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
-			return opts.runPlain(func(s *session) error { return s.Hint() })
+			return opts.run(func(s *session) error { return s.Hint(cmd.Context()) })
 		},
 	}
 	addLessonsFlag(cmd, &opts.Common)
+	addEngineFlag(cmd, &opts.Common)
 	return cmd
 }
 
@@ -165,9 +180,12 @@ func NewCmdAnswer(f *factory.Factory, runF func(*AnswerOptions) error) *cobra.Co
 		Use:   "answer <question-id> <choice>...",
 		Short: "Answer a lesson's question by the numbers of your choices",
 		Long: `Answer a lesson's question without a menu (for scripts and terminals without
-one): give the question's id, shown under it, and the numbers of your
-choices. Then run "dockyard check".`,
-		Example: "  dockyard answer intro-image-vs-container 2\n  dockyard answer networks-drivers 1 3",
+one): give the question's id and the numbers of your choices. The step
+shows the id under each question ("dockyard answer <id> <number...>");
+"dockyard step N" shows the step again. The choices are numbered from 1
+as the step lists them; a question that says "choose all that apply"
+takes several. Then run "dockyard check".`,
+		Example: "  dockyard answer <question-id> 2\n  dockyard answer <question-id> 1 3",
 		Args:    cli.MinArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Quiz = args[0]
@@ -197,8 +215,11 @@ func NewCmdSolve(f *factory.Factory, runF func(*SolveOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "solve",
 		Short: "Run the current step's reference solution",
-		Long:  "Run the current step's reference solution, check the step, and mark it solved with help.",
-		Args:  cli.NoArgs,
+		Long: `Run the current step's reference solution, check the step, and mark it solved
+with help. When what you did went another way than the step's (a container
+stopped where the step kills it), the solution may not fit any more: then
+"dockyard reset --step" starts the step again.`,
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -226,11 +247,13 @@ func NewCmdReset(f *factory.Factory, runF func(*ResetOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "reset [--step | --lesson | --all]",
 		Short: "Undo a step, a lesson or everything and start it again",
-		Long: `Run the cleanup of the current step (the default), of every step of the
-current lesson (--lesson) or of every lesson you started (--all), removing
-what they created, and forget their progress. With --all --wipe, also
-remove every container, network and volume from Dockyard's engine (images
-stay), whoever made them.`,
+		Long: `Undo the current step (the default), every step of the current lesson
+(--lesson) or every lesson you started (--all), and forget their progress:
+what was created in Dockyard's engine while they were current (containers,
+networks, volumes, built images, labelled dockyard.step and dockyard.lesson)
+is removed, whichever terminal created it, and their cleanup runs. Another
+lesson's containers stay. With --all --wipe, also remove every container,
+network and volume from Dockyard's engine (images stay), whoever made them.`,
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Wipe && !all {
@@ -304,7 +327,14 @@ func newCmdPrompt(f *factory.Factory) *cobra.Command {
 				return nil // a prompt never fails loudly
 			}
 			defer s.Close()
-			fmt.Fprintln(f.IOStreams.Out, s.Where())
+			where := strings.TrimSpace(s.Where())
+			// While the lesson images bake, the prompt says how far.
+			if st, running := engine.BakeStatus(f.Root); running {
+				if short := st.Short(); short != "" {
+					where = strings.TrimSpace(where + " · " + short)
+				}
+			}
+			fmt.Fprintln(f.IOStreams.Out, where)
 			return nil
 		},
 	}

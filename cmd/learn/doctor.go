@@ -15,6 +15,8 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons/doctor"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
@@ -52,7 +54,14 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	t := i18n.For(lang)
 	env := doctor.Env{
 		T: t, Proc: "/proc", Sys: "/sys", EUID: os.Geteuid(), StateRoot: f.Root,
-		Tools: []string{"bash"},
+		Tools:   []string{"bash"},
+		UpperFS: container.CheckUpperFS,
+		Baking: func() string {
+			if st, running := engine.BakeStatus(f.Root); running {
+				return st.Summary()
+			}
+			return ""
+		},
 	}
 	course, err := LoadCourse(opts.Lessons)
 	if err != nil {

@@ -35,11 +35,17 @@ type term struct {
 
 func newTerm(t *testing.T, dir string, env []string) *term {
 	t.Helper()
+	return newTermSize(t, dir, env, 110, 45)
+}
+
+// newTermSize is newTerm with a terminal cols columns wide and rows high.
+func newTermSize(t *testing.T, dir string, env []string, cols, rows int) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("needs tmux (Debian package tmux, in .ci/apt-packages)")
 	}
 	tm := &term{t: t, socket: fmt.Sprintf("dockyard-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "110", "-y", "45", "-c", dir, "--"}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), "-c", dir, "--"}
 	args = append(args, "env", "-i")
 	args = append(args, env...)
 	args = append(args, "bash", "--norc", "--noprofile")
@@ -143,7 +149,8 @@ func TestLearnInTerminal(t *testing.T) {
 			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
 			"hint":     {"Hint 1/2", "sends it into a file"},
-			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does `>` do in `echo hello > hello.txt`?", "2. It sends the command's output into a file."},
+			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does > do in echo hello > hello.txt?", "2. It sends the command's output into a file."},
+			"wrong":    {"✗ That is not right: `>` writes the command's output into a file instead of the screen", "Try again."},
 			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
 			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},
 			"reset":    {`Lesson "A sample lesson" reset`, "Step 1/2 · Write a file"},
@@ -152,9 +159,10 @@ func TestLearnInTerminal(t *testing.T) {
 		{"ko", map[string][]string{
 			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)", "[화살표로 이동, 글자를 입력하면 거르기"},
 			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
-			"fail":     {"✗ command grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
+			"fail":     {"✗ 명령 grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
 			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
 			"pass":     {"✓ 1단계 통과: 파일 만들기", "2/2 단계 · 질문 하나", "명령의 출력을 파일로 보냅니다."},
+			"wrong":    {"✗ 틀렸습니다: `>`는 명령의 출력을 화면 대신 파일에 씁니다", "다시 골라 보세요."},
 			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤습니다 (2/2 단계)`},
 			"progress": {"✓ sample", "2/2", "완료", "✓ 1. 파일 만들기", "✓ 2. 질문 하나"},
 			"reset":    {`"맛보기 레슨" 레슨을 초기화했습니다`, "1/2 단계 · 파일 만들기"},
@@ -183,7 +191,12 @@ func TestLearnInTerminal(t *testing.T) {
 
 			tm.run("echo hello > hello.txt && dockyard check")
 			tm.wait(w["pass"]...)
-			// The quiz menu: the second choice is right.
+			// The quiz menu: the first choice is wrong, which is said, with
+			// why; the question comes again and the second choice is right.
+			tm.settle()
+			tm.keys("Enter")
+			tm.wait(w["wrong"]...)
+			tm.settle()
 			tm.keys("Down")
 			tm.keys("Enter")
 			tm.wait(w["done"]...)
@@ -310,5 +323,86 @@ func TestResetWipe(t *testing.T) {
 	}
 	if nets := run("docker", "network", "ls"); strings.Contains(nets, "wipe-net-") || !strings.Contains(nets, "bridge") {
 		t.Errorf("networks after the wipe:\n%s\nwant only the pre-defined ones", nets)
+	}
+}
+
+// mixedLesson is a step with work to do and a question about it.
+const mixedLesson = `---
+id: mixed
+title: Work and a question
+summary: A step to do, then a question about it.
+order: 1
+minutes: 1
+---
+
+## Make a file {#make}
+
+Create done.txt, then say what you did.
+
+` + "```quiz" + `
+id: mixed-what
+question: What did you create?
+choices:
+  - A folder.
+  - A file.
+answer: 2
+explanation: "touch makes an empty file."
+` + "```" + `
+
+` + "```check" + `
+command: test -f done.txt
+` + "```" + `
+
+` + "```check" + `
+quiz: mixed-what
+` + "```" + `
+
+` + "```solution" + `
+touch done.txt
+dockyard answer mixed-what 2
+` + "```" + `
+`
+
+// TestQuizAtCheck: a step with work and a question shows the step and
+// lets the student work; `dockyard check` asks the question, says a wrong
+// answer is wrong (and why) before asking again, and a later check does
+// not ask a question answered rightly again.
+func TestQuizAtCheck(t *testing.T) {
+	bin := buildDockyard(t)
+	course := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(course, "mixed"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(course, "mixed", "lesson.en.md"), []byte(mixedLesson), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work, state := t.TempDir(), t.TempDir()
+	tm := newTerm(t, work, []string{
+		"HOME=" + work, "HISTFILE=/dev/null", "TERM=xterm-256color", "PS1=$ ", "LANG=C.UTF-8",
+		"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
+		"XDG_STATE_HOME=" + state, "DOCKYARD_LESSONS=" + course, "DOCKYARD_LANG=en",
+	})
+	tm.run("dockyard learn mixed")
+	tm.wait("Step 1/1 · Make a file", "What did you create?", "asks this question once you have done the step")
+	if s := tm.waitPrompt(30 * time.Second); strings.Contains(s, "? What did you create?") {
+		t.Errorf("learn opened the question's menu before the work was done:\n%s", s)
+	}
+
+	tm.run("touch done.txt && dockyard check")
+	tm.wait("? What did you create?", "> 1. A folder.")
+	tm.settle()
+	tm.keys("Enter")
+	tm.wait("✗ That is not right: touch makes an empty file. Try again.")
+	tm.settle()
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.wait("✓ Step 1 passed: Make a file")
+	tm.waitPrompt(30 * time.Second)
+
+	// Checking again (the step is done): no menu.
+	tm.run("dockyard check")
+	s := tm.waitPrompt(30 * time.Second)
+	if strings.Contains(s, "? What did you create?") {
+		t.Errorf("check reopened a question answered rightly:\n%s", s)
 	}
 }

@@ -5,6 +5,7 @@
 package learn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -194,10 +195,15 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 		Checker: &engineChecker{f: f, spec: c.Engine},
 		Color:   f.IOStreams.ColorEnabled(), Width: 80,
 		Dir: dir, Env: env,
+		RemoveMade: func(ctx context.Context, key, value string) error { return removeMade(ctx, f, key, value) },
+		Debug:      f.Debug,
+	}
+	if root, err := filepath.Abs(f.Root); err == nil {
+		opts.Root = root
 	}
 	if f.IOStreams.IsStdoutTTY() {
 		if w, _, err := term.GetSize(f.IOStreams.OutFd()); err == nil && w > 20 {
-			opts.Width = min(w, 100)
+			opts.Width = w // the renderer caps prose at a reading width
 		}
 	}
 	if f.IOStreams.IsStdinTTY() && f.IOStreams.IsStdoutTTY() {

@@ -29,6 +29,7 @@ func dockyard() int {
 	root.SetErr(f.IOStreams.ErrOut)
 	root.PersistentFlags().StringVar(&f.Lang, "lang", "", "language")
 	root.PersistentFlags().StringVar(&f.Root, "root", f.Root, "engine state folder")
+	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "show full error details")
 	root.AddCommand(learn.Commands(f)...)
 	root.AddCommand(author.NewCmdAuthor(f))
 	err := root.Execute()

@@ -112,11 +112,18 @@ func TestWalkKorean(t *testing.T) {
 		// Korean, not only the one given --lang ko.
 		"DOCKYARD_LANG=ko", "PAGER=cat",
 	})
-	n := 0
+	n, sub := 0, 0
 	capture := func(label, line, screen string) {
 		t.Helper()
-		n++
+		n, sub = n+1, 0
 		compareGolden(t, fmt.Sprintf("%02d-%s", n, label), "$ "+line+"\n"+screen, dir, filepath.Dir(bin))
+	}
+	// also captures a screen between two numbered ones, so that adding one
+	// leaves the others' names alone.
+	also := func(label, line, screen string) {
+		t.Helper()
+		sub++
+		compareGolden(t, fmt.Sprintf("%02d.%d-%s", n, sub, label), "$ "+line+"\n"+screen, dir, filepath.Dir(bin))
 	}
 	// do types a command line and waits for its output.
 	do := func(line string, timeout time.Duration, texts ...string) string {
@@ -135,19 +142,55 @@ func TestWalkKorean(t *testing.T) {
 	const short, long = 30 * time.Second, 3 * time.Minute
 	ticker := `docker run -d --name ticker busybox sh -c 'trap "exit 0" TERM; while true; do date; sleep 1; done'`
 
+	names := func() string {
+		t.Helper()
+		out, err := docker("ps", "-a", "--format", "{{.Names}}")
+		if err != nil {
+			t.Fatalf("docker ps -a: %v\n%s", err, out)
+		}
+		return strings.Join(strings.Fields(out), " ")
+	}
+
+	// ---- an earlier lesson ----
+	// The intro's step 3 (no menu: its input is not a terminal) leaves a
+	// running container, labelled with that step.
+	do("dockyard --lang ko learn intro </dev/null && dockyard step 3", short, "3/")
+	do("docker run -d --name intro-box busybox sleep 3600", short, "$ ")
+	if out, _ := docker("inspect", "--format", `{{index .Config.Labels "dockyard.step"}}`, "intro-box"); out != "intro/first-container" {
+		t.Errorf("intro-box's dockyard.step label = %q, want intro/first-container", out)
+	}
+
 	// ---- containers ----
-	s := do("dockyard --lang ko learn containers", short, "1/9 단계 · busybox 실행하기", "docker run busybox")
+	// learn says which language it speaks and how to change it.
+	s := do("dockyard --lang ko learn containers", short, "1/9 단계 · busybox 실행하기", "docker run busybox", "레슨을 한국어로 보여 줍니다")
 	capture("containers-step", "dockyard --lang ko learn containers", s)
-	// Checking before doing the work: the Korean feedback, then a hint.
+	// Checking before doing the work: the Korean feedback, then a hint
+	// with what the check finds now.
 	check("containers-check-fail", short, "아직입니다")
-	s = do("dockyard hint", short, "힌트 1/1")
+	s = do("dockyard hint", short, "힌트 1/1", "지금 이 단계의 검사가 찾은 것:")
 	capture("containers-hint", "dockyard hint", s)
+
+	// Resetting the step removes what the step made, and only that: the
+	// intro's container stays.
+	do("docker run busybox", short, "$ ")
+	if got := strings.Fields(names()); len(got) != 2 {
+		t.Errorf("containers before reset --step: %q, want intro-box and the step's", got)
+	}
+	s = do("dockyard reset --step", short, "1단계(busybox 실행하기)를 초기화했습니다", "1/9 단계")
+	also("containers-reset-step", "dockyard reset --step", s)
+	if got := names(); got != "intro-box" {
+		t.Errorf("containers after reset --step of containers/first-run: %q, want intro-box only", got)
+	}
 
 	do("docker run busybox", short, "$ ")
 	do("docker ps", short, "CONTAINER ID")
 	do("docker ps -a", short, "Exited (0)")
 	check("containers-first-run-pass", short, "✓ 1단계 통과", "2/9 단계")
 
+	// A container the step asks for that does not exist yet: a plain
+	// Korean fail.
+	s = do("dockyard check", short, "아직입니다", "hello")
+	also("containers-missing", "dockyard check", s)
 	do(`docker run --name hello busybox echo "hello, world"`, short, "hello, world")
 	do("docker ps -al", short, "hello")
 	check("", short, "✓ 2단계 통과", "3/9 단계")
@@ -157,6 +200,11 @@ func TestWalkKorean(t *testing.T) {
 	do("docker logs ticker", short) // the first lines, or none yet
 	check("", short, "✓ 3단계 통과", "4/9 단계")
 
+	// A stopped container where the step needs it running.
+	do("docker stop ticker", short, "ticker")
+	s = do("dockyard check", short, "아직입니다", "ticker")
+	also("containers-stopped", "dockyard check", s)
+	do("docker start ticker", short, "ticker")
 	tm.run("docker exec -it ticker sh")
 	tm.wait("/ #")
 	tm.typeLine(`echo "my note" > /tmp/note.txt`)
@@ -175,6 +223,19 @@ func TestWalkKorean(t *testing.T) {
 	do("docker exec ticker cat /tmp/note.txt", short, "my note")
 	check("", short, "✓ 6단계 통과", "7/9 단계")
 
+	// Off the lesson's path: stop where the step kills. The check fails,
+	// the hint shows what it finds and how to start again, the solution
+	// cannot kill a stopped container and says to reset the step.
+	do("docker stop ticker", short, "ticker")
+	check("", short, "아직입니다")
+	s = do("dockyard hint", short, "지금 이 단계의 검사가 찾은 것:", "dockyard reset --step")
+	also("containers-offpath-hint", "dockyard hint", s)
+	s = do("dockyard solve", short, "모범 풀이가 지금 엔진의 상태와 맞지 않습니다")
+	also("containers-offpath-solve", "dockyard solve", s)
+	if strings.Contains(s, "lesson.ko.md") || strings.Contains(s, "exit status") {
+		t.Errorf("dockyard solve off the path shows a lesson file or a shell status:\n%s", s)
+	}
+	do("dockyard reset --step", short, "7단계", "초기화했습니다", "7/9 단계")
 	do("docker kill ticker", short, "ticker")
 	do("docker ps -a", short, "ticker")
 	check("containers-kill-pass", short, "✓ 7단계 통과", "8/9 단계")
@@ -186,6 +247,11 @@ func TestWalkKorean(t *testing.T) {
 	tm.run("dockyard check")
 	tm.waitFor(short, "✓ 8단계 통과", "9/9 단계", "? 컨테이너 상태가", "> 1. 프로그램이")
 	capture("containers-quiz", "dockyard check", tm.settle())
+	// A wrong answer is said to be wrong, and why, before the question
+	// comes again.
+	tm.keys("Enter")
+	tm.wait("✗ 틀렸습니다: 128보다 큰 종료 코드는", "다시 골라 보세요")
+	also("containers-quiz-wrong", "dockyard check", tm.settle())
 	tm.keys("Down")
 	tm.keys("Enter")
 	tm.wait("✓ 9단계 통과", `"컨테이너" 레슨을 마쳤습니다 (9/9 단계)`)
@@ -289,8 +355,9 @@ func TestWalkKorean(t *testing.T) {
 			}
 		}
 	}
-	if h := saved.Lessons["containers"].Steps["first-run"].Hints; h != 1 {
-		t.Errorf("progress: containers first-run hints = %d, want 1", h)
+	// reset --step forgot first-run's progress, the hint asked with it.
+	if h := saved.Lessons["containers"].Steps["first-run"].Hints; h != 0 {
+		t.Errorf("progress: containers first-run hints = %d, want 0 (reset --step after the hint)", h)
 	}
 	if h := saved.Lessons["postgres"].Steps["pull"].Hints; h != 1 {
 		t.Errorf("progress: postgres pull hints = %d, want 1", h)
@@ -416,6 +483,8 @@ var normalisers = []struct {
 	{regexp.MustCompile(`Up (\d+|About an?|Less than a|an?) (second|minute|hour)s?`), "Up <WHILE>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b`), "<DUR>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?초`), "<DUR>"},
+	// The clock time a container exited at, in a check's feedback.
+	{regexp.MustCompile(`\b\d{2}:\d{2}(:\d{2})?\b`), "<TIME>"},
 	// psql's banner names the client's and the server's versions, which
 	// move with Debian's point releases.
 	{regexp.MustCompile(`(?m)^psql \(.*\)$`), "psql (<VERSIONS>)"},
@@ -482,6 +551,7 @@ func TestNormaliseScreen(t *testing.T) {
 		{"sha256:" + strings.Repeat("ab", 32), "sha256:<ID64>"},
 		{"lesson images ready in 19.5s", "lesson images ready in <DUR>"},
 		{"1.2초 걸렸습니다", "<DUR> 걸렸습니다"},
+		{"ticker가 실행 중이 아닙니다 (16:08에 종료 코드 0으로", "ticker가 실행 중이 아닙니다 (<TIME>에 종료 코드 0으로"},
 		{"psql (15.18 (Debian 15.18-0+deb12u1), server 15.20 (Debian 15.20-0+deb12u1))", "psql (<VERSIONS>)"},
 		{"progress: /tmp/dy-walk123/state/progress.json  ", "progress: <TMP>/state/progress.json"},
 		// Kept: ports, exit codes, lesson minutes, names.

@@ -3,11 +3,31 @@ package learn
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
+
+// removeMade removes from Dockyard's engine what was created with the
+// label key=value (sandbox/scope): what one step or lesson made, for
+// `dockyard reset`. Without root there is no engine of the student's to
+// empty, and nothing is done.
+func removeMade(ctx context.Context, f *factory.Factory, key, value string) error {
+	e, err := f.Engine(ctx)
+	if errors.Is(err, engine.ErrNeedsRoot) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = e.RemoveLabelled(ctx, key, value)
+	return err
+}
 
 // wipeEngine removes every container, user network and volume from
 // Dockyard's engine at root, for `dockyard reset --all`; images stay, since

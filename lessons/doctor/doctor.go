@@ -56,6 +56,13 @@ type Env struct {
 	// HasImage reports whether the engine holds an image; nil skips the
 	// image check.
 	HasImage func(ctx context.Context, ref string) (bool, error)
+	// UpperFS reports why overlayfs cannot use the state root for
+	// containers' writable layers (the root is itself on an overlay, as in
+	// a container), or nil; nil skips the check.
+	UpperFS func(dir string) error
+	// Baking returns the one-line progress of a bake of the lesson images
+	// running now, or ""; nil means none.
+	Baking func() string
 	// Images and Ports are what the lessons require.
 	Images []string
 	Ports  []int
@@ -111,6 +118,10 @@ func Run(ctx context.Context, env Env) []Result {
 
 	stateErr := writable(env.StateRoot)
 	add(stateErr == nil, Warn, t.T("doctor.state", env.StateRoot), t.T("doctor.state.fix", stateErr))
+	if env.UpperFS != nil {
+		err := env.UpperFS(env.StateRoot)
+		add(err == nil, Fail, t.T("doctor.upperfs", env.StateRoot), t.T("doctor.upperfs.fix", err))
+	}
 
 	engineOK := false
 	if env.Engine != nil {
@@ -130,7 +141,17 @@ func Run(ctx context.Context, env Env) []Result {
 					absent = append(absent, ref)
 				}
 			}
-			add(len(absent) == 0, Fail, what, t.T("doctor.images.fix", strings.Join(absent, ", ")))
+			baking := ""
+			if env.Baking != nil {
+				baking = env.Baking()
+			}
+			switch {
+			case len(absent) > 0 && baking != "":
+				// Not a problem: the lessons that need them wait.
+				out = append(out, Result{Status: Warn, What: what, Fix: t.T("doctor.images.baking", baking)})
+			default:
+				add(len(absent) == 0, Fail, what, t.T("doctor.images.fix", strings.Join(absent, ", ")))
+			}
 		}
 	}
 	if len(env.Ports) > 0 {

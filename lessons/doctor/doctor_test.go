@@ -148,3 +148,46 @@ func TestBrokenHost(t *testing.T) {
 		t.Errorf("Print() = %d problems, want 5", n)
 	}
 }
+
+// While a bake runs, missing images are a warning with its progress, not a
+// failure: the lessons that need them wait.
+func TestImagesBaking(t *testing.T) {
+	proc, sys := fakeHost(t, healthy)
+	env := Env{T: i18n.For("en"), Proc: proc, Sys: sys, StateRoot: t.TempDir(),
+		Engine:   func(context.Context) error { return nil },
+		HasImage: func(_ context.Context, ref string) (bool, error) { return false, nil },
+		Images:   []string{"postgres"},
+		Baking:   func() string { return "baking postgres 42% (install): about 35s left" },
+	}
+	for _, r := range Run(context.Background(), env) {
+		if strings.HasPrefix(r.What, "lesson images") {
+			want := Result{Status: Warn, What: "lesson images (postgres)",
+				Fix: "baking postgres 42% (install): about 35s left; lessons that need an image wait for it"}
+			if r != want {
+				t.Errorf("images result = %+v, want %+v", r, want)
+			}
+		}
+	}
+}
+
+// A state root on a file system overlayfs cannot write to is a failure
+// that says what to do.
+func TestStateRootUpperFS(t *testing.T) {
+	proc, sys := fakeHost(t, healthy)
+	root := t.TempDir()
+	env := Env{T: i18n.For("en"), Proc: proc, Sys: sys, StateRoot: root,
+		UpperFS: func(string) error { return errors.New("the state root is on overlayfs: mount a volume there") },
+	}
+	found := false
+	for _, r := range Run(context.Background(), env) {
+		if strings.HasPrefix(r.What, "state folder's file system") {
+			found = true
+			if r.Status != Fail || !strings.Contains(r.Fix, "mount a volume") {
+				t.Errorf("upper fs result = %+v, want a failure saying to mount a volume", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no check of the state folder's file system")
+	}
+}

@@ -76,47 +76,74 @@ func (g *Guide) chooseLesson() (string, error) {
 	return ids[chosen], nil
 }
 
-// askQuizzes asks the step's questions that have no answer yet (and, with
-// retry, those answered wrongly) and records the answers.
-func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, retry bool) error {
-	book := g.quizzes(l)
+// askQuizzes asks the step's questions not answered rightly yet and
+// records the answers. A wrong answer is said to be wrong (with the
+// lesson's explanation, when it gives one) and the question asked again;
+// one answered rightly is never asked again.
+func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step) error {
 	for _, q := range st.Quizzes {
-		answered, correct, err := book.QuizAnswer(q.ID)
+		answered, correct, err := g.quizzes(l).QuizAnswer(q.ID)
 		if err != nil {
 			return err
 		}
-		if answered && (correct || !retry) {
+		if correct {
 			continue
 		}
-		options := make([]string, len(q.Choices))
-		for i, c := range q.Choices {
-			options[i] = strconv.Itoa(i+1) + ". " + c
+		if answered {
+			g.wrongAnswer(q)
 		}
-		var choices []int
-		if q.Multiple() {
-			var picked []int
-			p := &survey.MultiSelect{Message: q.Question, Options: options, Help: g.T("quiz.help-multiple")}
-			if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
-				return cancelled(err)
+		for {
+			choices, err := g.ask(q)
+			if err != nil {
+				return err
 			}
-			for _, i := range picked {
-				choices = append(choices, i+1)
+			if err := g.update(func(p *progress.Progress) error {
+				p.Lesson(l.ID).Answer(q.ID, choices)
+				return nil
+			}); err != nil {
+				return err
 			}
-		} else {
-			var picked int
-			p := &survey.Select{Message: q.Question, Options: options, Help: g.T("quiz.help-single")}
-			if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
-				return cancelled(err)
+			if q.Correct(choices) {
+				break
 			}
-			choices = []int{picked + 1}
+			g.wrongAnswer(q)
 		}
-		if err := g.update(func(p *progress.Progress) error {
-			p.Lesson(l.ID).Answer(q.ID, choices)
-			return nil
-		}); err != nil {
-			return err
-		}
-		book = g.quizzes(l)
 	}
 	return nil
+}
+
+// wrongAnswer tells the student their answer to q is wrong, and why when
+// the lesson says.
+func (g *Guide) wrongAnswer(q *lessons.Quiz) {
+	if q.Explanation != "" {
+		fmt.Fprintln(g.Out, g.T("quiz.wrong-why", strings.TrimSpace(q.Explanation)))
+		return
+	}
+	fmt.Fprintln(g.Out, g.T("quiz.wrong"))
+}
+
+// ask shows q as a menu and returns the 1-based choices.
+func (g *Guide) ask(q *lessons.Quiz) ([]int, error) {
+	options := make([]string, len(q.Choices))
+	for i, c := range q.Choices {
+		options[i] = strconv.Itoa(i+1) + ". " + inline(c)
+	}
+	if q.Multiple() {
+		var picked []int
+		p := &survey.MultiSelect{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-multiple")}
+		if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
+			return nil, cancelled(err)
+		}
+		choices := make([]int, len(picked))
+		for n, i := range picked {
+			choices[n] = i + 1
+		}
+		return choices, nil
+	}
+	var picked int
+	p := &survey.Select{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-single")}
+	if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
+		return nil, cancelled(err)
+	}
+	return []int{picked + 1}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/dockyard-lab/dockyard/content"
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // BenchmarkProgress is the work of `dockyard progress` after start-up:
@@ -46,8 +47,6 @@ func BenchmarkRenderStep(b *testing.B) {
 	}
 	md := g.StepMarkdown(l, 0, true)
 	for b.Loop() {
-		if _, err := Render(md, true, 80); err != nil {
-			b.Fatal(err)
-		}
+		screen.Render(md, screen.Options{Width: 80, Color: true})
 	}
 }

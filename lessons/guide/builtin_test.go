@@ -1,6 +1,7 @@
 package guide
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,11 +9,15 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // TestRenderBuiltinLessons renders every step of every built-in lesson in
-// both languages, plain and styled, as a student would see them: nothing
-// may fail, and no meaningful block may leak into the text.
+// both languages, plain and styled, at 80 and 140 columns, as a student
+// would see them: no meaningful block may leak into the text, every line of
+// a code block is shown whole on one line, no plain line is wider than the
+// reading width unless it is a code line or a single word, and no inline
+// code keeps its backticks.
 func TestRenderBuiltinLessons(t *testing.T) {
 	c, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
 	if err != nil {
@@ -28,13 +33,49 @@ func TestRenderBuiltinLessons(t *testing.T) {
 						t.Errorf("%s step %q shows a %s block", l.File, st.ID, leak)
 					}
 				}
-				for _, color := range []bool{false, true} {
-					out, err := Render(md, color, 80)
-					if err != nil || strings.TrimSpace(out) == "" {
-						t.Errorf("Render(%s step %q, color %v) = %d bytes, %v", l.File, st.ID, color, len(out), err)
+				for _, width := range []int{80, 140} {
+					if out := screen.Render(md, screen.Options{Width: width, Color: true}); strings.TrimSpace(out) == "" {
+						t.Errorf("Render(%s step %q, color) is empty", l.File, st.ID)
 					}
+					checkScreen(t, fmt.Sprintf("%s step %q at %d columns", l.File, st.ID, width), md,
+						screen.Render(md, screen.Options{Width: width}), screen.ProseWidth(width))
 				}
 			}
+		}
+	}
+}
+
+// checkScreen checks plain rendered text against the Markdown it came from.
+func checkScreen(t *testing.T, what, md, out string, limit int) {
+	t.Helper()
+	code := map[string]bool{}
+	inFence := false
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			inFence = !inFence
+			continue
+		}
+		if inFence && strings.TrimSpace(l) != "" {
+			code[strings.TrimSpace(l)] = true
+		}
+	}
+	shown := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		trimmed := strings.TrimSpace(l)
+		shown[trimmed] = true
+		if code[trimmed] {
+			continue
+		}
+		if strings.Contains(l, "`") {
+			t.Errorf("%s: a line keeps backticks: %q", what, l)
+		}
+		if w := screen.Width(l); w > limit && strings.Contains(trimmed, " ") {
+			t.Errorf("%s: a line of %d columns is wider than %d: %q", what, w, limit, l)
+		}
+	}
+	for c := range code {
+		if !shown[c] {
+			t.Errorf("%s: code line %q is not shown whole on one line", what, c)
 		}
 	}
 }

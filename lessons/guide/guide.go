@@ -105,6 +105,17 @@ type Options struct {
 	// it was last asked; watch mode then checks at once. Nil: check on the
 	// interval only.
 	Changed func() bool
+	// Root is the engine's state root: the step the student is on is
+	// recorded there (sandbox/scope), so that the engine labels what is
+	// created in it. Empty: nothing is recorded.
+	Root string
+	// RemoveMade removes from the engine what was created with the label
+	// key=value, i.e. what one step or one lesson made, for Reset. Nil:
+	// Reset runs the cleanup blocks only.
+	RemoveMade func(ctx context.Context, key, value string) error
+	// Debug adds what only a lesson's author needs to messages: the
+	// lesson file and line of a script that failed, and how it failed.
+	Debug bool
 }
 
 // Guide runs the loop's commands.
@@ -112,6 +123,8 @@ type Guide struct {
 	Options
 	t *i18n.Printer
 	p *progress.Progress
+	// watching is set in watch mode, whose loop checks each step itself.
+	watching bool
 }
 
 // ErrNotPassed is returned by Check, Solve and Watch when a step's checks
@@ -166,6 +179,7 @@ func (g *Guide) update(fn func(p *progress.Progress) error) error {
 		return err
 	}
 	g.p = latest
+	g.recordScope(false)
 	return nil
 }
 

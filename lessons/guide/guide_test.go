@@ -17,6 +17,7 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
@@ -107,9 +108,9 @@ func TestLoop(t *testing.T) {
 			step("check", func(g *Guide) error { return g.Check(ctx) }, errUsage)
 			step("learn sample", func(g *Guide) error { return g.Learn(ctx, "sample") }, nil)
 			step("check", func(g *Guide) error { return g.Check(ctx) }, ErrNotPassed)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
-			step("hint", func(g *Guide) error { return g.Hint() }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
+			step("hint", func(g *Guide) error { return g.Hint(ctx) }, nil)
 			if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -156,11 +157,7 @@ func TestRenderStep(t *testing.T) {
 				}
 				var got strings.Builder
 				for i := range l.Steps {
-					out, err := Render(g.StepMarkdown(l, i, i == 0), color, 72)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got.WriteString(out)
+					got.WriteString(screen.Render(g.StepMarkdown(l, i, i == 0), screen.Options{Width: 72, Color: color}))
 				}
 				golden(t, filepath.Join("testdata", name), got.String())
 			})

@@ -10,31 +10,48 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // Learn starts or resumes a lesson and shows its current step. Without an
 // id it offers a menu on a terminal and lists the lessons otherwise. On a
-// terminal, a step with questions asks them at once and checks the step.
+// terminal, a step that only asks questions asks them at once and checks
+// the step; a step with work to do asks them at `dockyard check`.
 func (g *Guide) Learn(ctx context.Context, id string) error {
+	l, fresh, err := g.start(ctx, id)
+	if err != nil || l == nil {
+		return err
+	}
+	i := max(l.StepIndex(g.lessonProgress(l.ID).Current), 0)
+	if err := g.print(g.StepMarkdown(l, i, fresh)); err != nil {
+		return err
+	}
+	return g.interactiveQuiz(ctx, l, i)
+}
+
+// start makes lesson id (chosen from a menu or listed when "") current
+// and prepares its step when the lesson is new; nil when the lessons were
+// listed.
+func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh bool, err error) {
 	if id == "" {
 		if g.Stdio == nil {
-			return g.List()
+			return nil, false, g.List()
 		}
 		chosen, err := g.chooseLesson()
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		id = chosen
 	}
-	l, err := g.lesson(id)
+	l, err = g.lesson(id)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	if len(l.Steps) == 0 {
-		return g.usage("error.no-steps", l.ID)
+		return nil, false, g.usage("error.no-steps", l.ID)
 	}
 	lp := g.lessonProgress(l.ID)
-	fresh := lp == nil || lp.Current == ""
+	fresh = lp == nil || lp.Current == ""
 	i := 0
 	if !fresh {
 		i = max(l.StepIndex(lp.Current), 0)
@@ -44,31 +61,37 @@ func (g *Guide) Learn(ctx context.Context, id string) error {
 		p.Lesson(l.ID).Current = l.Steps[i].ID
 		return nil
 	}); err != nil {
-		return err
+		return nil, false, err
 	}
 	if fresh {
+		g.recordScope(true)
 		g.requiresNote(l)
 		if err := g.runScript(ctx, l, l.Steps[i], "setup"); err != nil {
-			return err
+			return nil, false, err
 		}
 	}
-	if err := g.print(g.StepMarkdown(l, i, fresh)); err != nil {
-		return err
-	}
-	return g.interactiveQuiz(ctx, l, i)
+	return l, fresh, nil
 }
 
-// interactiveQuiz asks a step's questions on a terminal, and checks the
-// step when answering them is all it asks for.
+// LangNote says which language the lessons are shown in and how to
+// change it.
+func (g *Guide) LangNote() {
+	fmt.Fprintln(g.ErrOut, g.T("lang.note"))
+}
+
+// interactiveQuiz asks, on a terminal, the questions of a step that only
+// asks questions, and checks it (in watch mode the loop checks it). A step
+// with work to do asks its questions at `dockyard check`, once the work is
+// done.
 func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) error {
 	st := l.Steps[i]
-	if g.Stdio == nil || len(st.Quizzes) == 0 || g.lessonProgress(l.ID).IsDone(st.ID) {
+	if g.Stdio == nil || !st.QuizOnly() || g.lessonProgress(l.ID).IsDone(st.ID) {
 		return nil
 	}
-	if err := g.askQuizzes(l, st, false); err != nil {
+	if err := g.askQuizzes(l, st); err != nil {
 		return err
 	}
-	if !st.QuizOnly() {
+	if g.watching {
 		return nil
 	}
 	return g.Check(ctx)
@@ -169,6 +192,7 @@ func (g *Guide) enter(ctx context.Context, l *lessons.Lesson, i int) error {
 	}); err != nil {
 		return err
 	}
+	g.recordScope(true)
 	if !g.lessonProgress(l.ID).IsDone(st.ID) {
 		if err := g.runScript(ctx, l, st, "setup"); err != nil {
 			return err
@@ -180,13 +204,52 @@ func (g *Guide) enter(ctx context.Context, l *lessons.Lesson, i int) error {
 	return g.interactiveQuiz(ctx, l, i)
 }
 
-// Hint reveals the current step's next hint.
-func (g *Guide) Hint() error {
+// Hint reveals the current step's next hint, then what the step's checks
+// find now: a student who went another way than the step's (stopped a
+// container the step kills) sees where they stand and how to start the
+// step again.
+func (g *Guide) Hint(ctx context.Context) error {
 	l, i, err := g.current()
 	if err != nil {
 		return err
 	}
-	st := l.Steps[i]
+	if err := g.hint(l, l.Steps[i]); err != nil {
+		return err
+	}
+	return g.whereNow(ctx, l, l.Steps[i])
+}
+
+// whereNow checks the step once and, when it fails on what the engine
+// holds, prints the failures and how to reset the step. A step done, a
+// check that passes, or one that cannot run (no engine) adds nothing.
+func (g *Guide) whereNow(ctx context.Context, l *lessons.Lesson, st *lessons.Step) error {
+	if g.Checker == nil || len(st.Checks) == 0 || st.QuizOnly() || g.lessonProgress(l.ID).IsDone(st.ID) {
+		return nil
+	}
+	r, err := g.Checker.Check(ctx, CheckRequest{Lesson: l, Step: st, Lang: g.Lang, Quizzes: g.quizzes(l),
+		Dir: g.Dir, Env: g.Env, Quick: true})
+	if err != nil || r.Status != Fail {
+		return nil
+	}
+	fmt.Fprintln(g.Out)
+	fmt.Fprintln(g.Out, g.T("hint.now"))
+	for _, res := range r.Results {
+		if res.Status == Pass {
+			continue
+		}
+		fmt.Fprintf(g.Out, "  ✗ %s\n", res.Name)
+		for _, line := range strings.Split(res.Message, "\n") {
+			if line != "" {
+				fmt.Fprintf(g.Out, "      %s\n", line)
+			}
+		}
+	}
+	fmt.Fprintln(g.Out, g.T("hint.off-path"))
+	return nil
+}
+
+// hint prints st's next hint and counts it.
+func (g *Guide) hint(l *lessons.Lesson, st *lessons.Step) error {
 	if len(st.Hints) == 0 {
 		fmt.Fprintln(g.Out, g.T("hint.none"))
 		return nil
@@ -286,7 +349,7 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 	}
 	st := l.Steps[i]
 	if g.Stdio != nil && rep == nil && !quiet {
-		if err := g.askQuizzes(l, st, true); err != nil {
+		if err := g.askQuizzes(l, st); err != nil {
 			return false, err
 		}
 	}
@@ -330,16 +393,14 @@ func (g *Guide) printFailures(r Report) {
 			fmt.Fprintf(g.Out, "  ! %s\n", res.Name)
 		}
 		if res.Status != Pass && res.Message != "" {
-			for _, line := range strings.Split(res.Message, "\n") {
-				fmt.Fprintf(g.Out, "      %s\n", line)
-			}
+			g.printWrapped(res.Message, 6)
 		}
 	}
 	fmt.Fprintln(g.Out)
 	if r.Status == Error {
-		fmt.Fprintln(g.Out, g.T("check.error", failed, len(r.Results)))
+		g.printWrapped(g.T("check.error", failed, len(r.Results)), 0)
 	} else {
-		fmt.Fprintln(g.Out, g.T("check.fail", failed, len(r.Results)))
+		g.printWrapped(g.T("check.fail", failed, len(r.Results)), 0)
 	}
 }
 
@@ -411,7 +472,15 @@ func (g *Guide) Solve(ctx context.Context) error {
 		return err
 	}
 	if err := g.runScript(ctx, l, st, "solution"); err != nil {
-		return err
+		// Off the lesson's path (a container stopped where the step
+		// kills it, a name already taken): the commands written for the
+		// step's start do not apply to what the engine holds now. Where
+		// the script failed is for the lesson's author (--debug).
+		msg := g.T("solve.off-path")
+		if g.Debug {
+			msg += "\n" + err.Error()
+		}
+		return &ErrUsage{Message: msg}
 	}
 	if err := g.reload(); err != nil {
 		return err
@@ -422,6 +491,7 @@ func (g *Guide) Solve(ctx context.Context) error {
 	}
 	if r.Status != Pass {
 		g.printFailures(r)
+		fmt.Fprintln(g.Out, g.T("solve.still-failing"))
 		return ErrNotPassed
 	}
 	return g.passed(ctx, l, i, true, true)
@@ -450,10 +520,11 @@ const (
 )
 
 // Reset undoes the current step, the current lesson or every lesson: it
-// runs the cleanup blocks (the last step first), forgets the progress, and
-// prepares the step to start again.
-func (g *Guide) Reset(ctx context.Context, scope Scope) error {
-	switch scope {
+// removes what the engine created in them (by the labels of sandbox/scope,
+// so another lesson's containers stay), runs their cleanup blocks (the last
+// step first), forgets the progress, and prepares the step to start again.
+func (g *Guide) Reset(ctx context.Context, what Scope) error {
+	switch what {
 	case ScopeAll:
 		for _, id := range g.Course.IDs() {
 			if g.lessonProgress(id) == nil {
@@ -463,6 +534,7 @@ func (g *Guide) Reset(ctx context.Context, scope Scope) error {
 			if err != nil {
 				return err
 			}
+			g.removeMade(ctx, scope.LessonLabel, l.ID)
 			g.cleanupSteps(ctx, l, allSteps(l))
 		}
 		if err := g.update(func(p *progress.Progress) error {
@@ -478,6 +550,7 @@ func (g *Guide) Reset(ctx context.Context, scope Scope) error {
 		if err != nil {
 			return err
 		}
+		g.removeMade(ctx, scope.LessonLabel, l.ID)
 		g.cleanupSteps(ctx, l, allSteps(l))
 		if err := g.update(func(p *progress.Progress) error {
 			delete(p.Lessons, l.ID)
@@ -494,6 +567,7 @@ func (g *Guide) Reset(ctx context.Context, scope Scope) error {
 			return err
 		}
 		st := l.Steps[i]
+		g.removeMade(ctx, scope.StepLabel, scope.Scope{Lesson: l.ID, Step: st.ID}.StepID())
 		g.cleanupSteps(ctx, l, []int{i})
 		if err := g.update(func(p *progress.Progress) error {
 			lp := p.Lesson(l.ID)
@@ -548,17 +622,31 @@ func (g *Guide) runScript(ctx context.Context, l *lessons.Lesson, st *lessons.St
 	return nil
 }
 
-// Watch checks the current step every interval, and sooner when
-// Options.Changed reports a change (the engine's state, the student's
+// Watch starts or resumes lesson id (the current lesson when "") and shows
+// its step once, then checks the current step every interval, and sooner
+// when Options.Changed reports a change (the engine's state, the student's
 // folder, the progress file), and moves on when the step passes, so the
 // student can stay in their shell; it ends when the lesson is done or ctx
 // is cancelled.
-func (g *Guide) Watch(ctx context.Context, interval time.Duration) error {
+func (g *Guide) Watch(ctx context.Context, id string, interval time.Duration) error {
+	g.watching = true
+	defer func() { g.watching = false }()
+	fresh := false
+	if id != "" {
+		l, f, err := g.start(ctx, id)
+		if err != nil || l == nil {
+			return err
+		}
+		fresh = f
+	}
 	l, i, err := g.current()
 	if err != nil {
 		return err
 	}
-	if err := g.print(g.StepMarkdown(l, i, false)); err != nil {
+	if err := g.print(g.StepMarkdown(l, i, fresh)); err != nil {
+		return err
+	}
+	if err := g.interactiveQuiz(ctx, l, i); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Out, g.T("watch.start", interval))

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // ShowProgress prints a table of the lessons with the steps done, then the
@@ -26,7 +26,7 @@ func (g *Guide) ShowProgress() error {
 		}
 		rows = append(rows, []string{g.mark(l) + " " + id, l.Title, fmt.Sprintf("%d/%d", done, len(l.Steps)), state})
 	}
-	writeTable(g.Out, rows)
+	g.writeTable(rows)
 	fmt.Fprintln(g.Out)
 	defer fmt.Fprintln(g.Out, "\n"+g.T("progress.file", g.Store.Path()))
 	l, i, err := g.current()
@@ -56,23 +56,12 @@ func (g *Guide) ShowProgress() error {
 	return nil
 }
 
-// writeTable prints rows in columns two spaces apart, measuring cells in
-// terminal cells so that Korean text lines up.
-func writeTable(w interface{ Write([]byte) (int, error) }, rows [][]string) {
-	widths := map[int]int{}
-	for _, r := range rows {
-		for c, cell := range r {
-			widths[c] = max(widths[c], runewidth.StringWidth(cell))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for c, cell := range r {
-			b.WriteString(cell)
-			if c < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[c]-runewidth.StringWidth(cell)+2))
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+// writeTable prints rows in columns two spaces apart, the first row a
+// header, measuring cells in terminal cells so that Korean text lines up
+// and wrapping cells inside their columns when the table is wider than the
+// terminal.
+func (g *Guide) writeTable(rows [][]string) {
+	for _, line := range screen.Table(rows, true, g.Width, g.Color) {
+		fmt.Fprintln(g.Out, line)
 	}
 }

@@ -4,52 +4,30 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/glamour"
-	"github.com/muesli/termenv"
-
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
-// Render turns Markdown into terminal text with glamour: styled (the
-// "dark" style, 256 colours) when color is on, else glamour's plain
-// "notty" style, wrapped at width.
-func Render(md string, color bool, width int) (string, error) {
-	opts := []glamour.TermRendererOption{glamour.WithWordWrap(width)}
-	if color {
-		opts = append(opts, glamour.WithStandardStyle("dark"), glamour.WithColorProfile(termenv.ANSI256))
-	} else {
-		opts = append(opts, glamour.WithStandardStyle("notty"))
-	}
-	r, err := glamour.NewTermRenderer(opts...)
-	if err != nil {
-		return "", fmt.Errorf("markdown renderer: %w", err)
-	}
-	out, err := r.Render(md)
-	if err != nil {
-		return "", fmt.Errorf("render markdown: %w", err)
-	}
-	if !color {
-		// glamour pads every line to the width; plain output is for
-		// pipes and logs, where trailing blanks are noise.
-		lines := strings.Split(out, "\n")
-		for i, l := range lines {
-			lines[i] = strings.TrimRight(l, " ")
-		}
-		out = strings.Join(lines, "\n")
-	}
-	return out, nil
-}
-
-// print renders md to Out.
+// print renders md for the terminal (package screen) to Out.
 func (g *Guide) print(md string) error {
-	out, err := Render(md, g.Color, g.Width)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprint(g.Out, out)
+	_, err := fmt.Fprint(g.Out, screen.Render(md, screen.Options{Width: g.Width, Color: g.Color}))
 	return err
 }
+
+// printWrapped prints plain text (a check's feedback) indented by indent
+// columns and wrapped at the reading width, each line of it on its own.
+func (g *Guide) printWrapped(text string, indent int) {
+	pad := strings.Repeat(" ", indent)
+	for _, line := range screen.Wrap(text, max(screen.ProseWidth(g.Width)-indent, 20)) {
+		fmt.Fprintln(g.Out, strings.TrimRight(pad+line, " "))
+	}
+}
+
+// inline renders one line of Markdown (a quiz question or choice in a
+// menu) as plain text: code spans without their backticks. The menu
+// styles its lines itself.
+func inline(md string) string { return screen.Inline(md, false) }
 
 // StepMarkdown is the Markdown of one step's screen: where the student is,
 // the step's text, its questions, the hints revealed so far and what to do
@@ -107,6 +85,8 @@ func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson) strin
 	}
 	if g.Stdio == nil {
 		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.how", q.ID))
+	} else {
+		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.at-check", q.ID))
 	}
 	return b.String()
 }

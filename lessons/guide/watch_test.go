@@ -54,15 +54,18 @@ func testWatch(t *testing.T, interval time.Duration, changed func() bool) {
 		}
 	}}
 	g := newGuide(t, "en", dir, prog, &out)
-	if err := g.Learn(context.Background(), "sample"); err != nil {
-		t.Fatal(err)
-	}
 	g.Checker = hook
 	g.Changed = changed
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a safety net, not an assertion
 	defer cancel()
-	if err := g.Watch(ctx, interval); err != nil {
+	if err := g.Watch(ctx, "sample", interval); err != nil {
 		t.Fatal(err)
+	}
+	// Each step is shown once, the end of the lesson said once.
+	for _, once := range []string{"Step 1/2", "Step 2/2", "Step 1 passed", "Step 2 passed", "You finished the lesson"} {
+		if n := strings.Count(out.String(), once); n != 1 {
+			t.Errorf("watch output shows %q %d times, want once:\n%s", once, n, out.String())
+		}
 	}
 	for _, want := range []string{
 		"Watching: checking this step every " + interval.String(),

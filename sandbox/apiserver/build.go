@@ -16,6 +16,8 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 func (s *Server) buildRoutes() {
@@ -92,6 +94,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	opts.Out = out
 	// A client that hangs up cancels the build; its RUN containers are
 	// removed by the builder.
+	opts.Labels = scope.Read(s.e.Root()).Apply(opts.Labels)
 	res, err := s.e.Builder().Build(r.Context(), opts)
 	if err != nil {
 		msg := err.Error()

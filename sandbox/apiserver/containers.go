@@ -25,6 +25,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	sbnetwork "github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 func (s *Server) containerRoutes() {
@@ -114,6 +115,17 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 	}
 	for _, m := range hc.Mounts {
 		spec, err := mountSpec(m)
+		if err != nil {
+			return o, err
+		}
+		o.MountSpecs = append(o.MountSpecs, spec)
+	}
+	for target, opts := range hc.Tmpfs {
+		value := target
+		if opts != "" {
+			value += ":" + opts
+		}
+		spec, err := volume.TmpfsMount(value)
 		if err != nil {
 			return o, err
 		}

@@ -95,11 +95,8 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	ns, err := s.networks(r)
-	if err != nil {
-		return err
-	}
-	n, err := ns.Create(r.Context(), o)
+	_ = s.e.ReconcileNetworks(r.Context())
+	n, err := s.e.CreateNetwork(r.Context(), o)
 	if err != nil {
 		if errors.Is(err, network.ErrExists) {
 			return conflict("%v", err)
@@ -232,11 +229,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	if len(req.DriverOpts) > 0 {
 		return badRequest("volume driver options are not available in Dockyard (got %d)", len(req.DriverOpts))
 	}
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	v, err := vs.Create(r.Context(), volume.CreateOptions{Name: req.Name, Driver: req.Driver, Labels: req.Labels})
+	v, err := s.e.CreateVolume(r.Context(), volume.CreateOptions{Name: req.Name, Driver: req.Driver, Labels: req.Labels})
 	if err != nil {
 		return err
 	}

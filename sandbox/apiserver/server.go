@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/moby/moby/api/types/common"
 
@@ -79,7 +80,17 @@ func New(e *engine.Engine, opts Options) *Server {
 // Serve answers requests on l until ctx ends; then it stops listening and
 // returns once open requests have been told to end.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	hs := &http.Server{Handler: s, BaseContext: func(net.Listener) context.Context { return ctx }}
+	hs := &http.Server{
+		Handler:     s,
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		// A client that opens a connection and then trickles (or never
+		// sends) its headers holds a goroutine and a descriptor: give up
+		// on it. Bodies have no deadline, since docker load, cp and build
+		// stream large archives, and attach streams stay open.
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		IdleTimeout:       2 * time.Minute,
+	}
 	go func() {
 		<-ctx.Done()
 		hs.Close()
@@ -215,15 +226,25 @@ func decodeBody(r *http.Request, v any) error {
 	if r.Body == nil {
 		return nil
 	}
-	dec := json.NewDecoder(r.Body)
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &statusError{code: http.StatusRequestEntityTooLarge,
+				msg: fmt.Sprintf("request body is larger than %d MiB: a JSON request this big is not one the Docker API sends", maxJSONBody>>20)}
 		}
 		return badRequest("invalid JSON in the request body: %v", err)
 	}
 	return nil
 }
+
+// maxJSONBody bounds a JSON request body (a container create is a few KB):
+// a client cannot make the server hold more than this in memory for one
+// request. Archives (load, cp, build) are streamed and not bound by it.
+const maxJSONBody = 4 << 20
 
 // boolParam reads a query flag as Docker does: "1", "true", "True" are
 // true; absent, "", "0", "false" are false.

@@ -138,8 +138,15 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 		}
 	}
 	lock := flock.New(filepath.Join(b.WorkDir, "bake.lock"))
-	if err := lock.Lock(); err != nil {
+	ok, err := lock.TryLock()
+	if err != nil {
 		return nil, fmt.Errorf("bake: lock: %w", err)
+	}
+	if !ok {
+		res, done, err := b.waitOther(ctx, lock, names)
+		if err != nil || done {
+			return res, err
+		}
 	}
 	defer lock.Unlock()
 
@@ -173,7 +180,7 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 			return err
 		})
 	}
-	err := g.Wait()
+	err = g.Wait()
 	var out []Result
 	for _, r := range results {
 		if r.Name != "" {
@@ -181,6 +188,64 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 		}
 	}
 	return out, err
+}
+
+// waitOther waits while another process bakes in the same state root,
+// showing that bake's progress of names as if it were this one's. It
+// returns done when every image in names is baked by then (the other bake
+// may go on with others), or with the lock taken.
+func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, names []string) ([]Result, bool, error) {
+	start := time.Now()
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		// Shown: the other bake's images among names. Done: every image in
+		// names baked from its current recipe, by whichever bake.
+		st, _ := ReadStatus(b.WorkDir)
+		busy := map[string]bool{}
+		if st != nil {
+			for _, p := range st.Images {
+				if !want[p.Name] {
+					continue
+				}
+				if b.Progress != nil {
+					b.Progress(p)
+				}
+				busy[p.Name] = !p.Finished()
+			}
+		}
+		var out []Result
+		for _, n := range names {
+			r := b.Recipes.Get(n)
+			if busy[n] {
+				break
+			}
+			current, err := b.current(ctx, r, b.Recipes.Label(r))
+			if err != nil || !current {
+				break
+			}
+			out = append(out, Result{Name: n, Tags: r.Familiar(), Cached: true, Duration: time.Since(start)})
+		}
+		if len(out) == len(names) {
+			return out, true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case <-tick.C:
+		}
+		ok, err := lock.TryLock()
+		if err != nil {
+			return nil, false, fmt.Errorf("bake: lock: %w", err)
+		}
+		if ok {
+			return nil, false, nil
+		}
+	}
 }
 
 func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Result, err error) {
@@ -192,7 +257,7 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Res
 		case err != nil:
 			it.finish(PhaseFailed)
 			err = it.failure(err)
-		case res.Cached:
+		case res.Cached, res.Restored:
 			it.finish(PhaseUpToDate)
 		default:
 			it.printf("baked %s in %.1fs", strings.Join(res.Tags, ", "), res.Duration.Seconds())

@@ -5,9 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -184,5 +188,39 @@ func TestBakeAfterRemoveRestores(t *testing.T) {
 	}
 	if len(*built) != 2 {
 		t.Errorf("after rmi and a recipe change app was built %d times, want 2", len(*built))
+	}
+}
+
+// A second bake in the same state root waits for the first, showing the
+// first one's progress, and is done as soon as its images are.
+func TestBakeWaitsForAnotherProcess(t *testing.T) {
+	b, store, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	other := flock.New(filepath.Join(b.WorkDir, "bake.lock"))
+	if err := other.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Unlock()
+	// The other bake (another process's Baker): app is exporting, then done.
+	tr := newTracker(&Baker{WorkDir: b.WorkDir}, []string{"app"})
+	tr.image("app").set(PhaseExport, 0.9)
+	var seen []string
+	b.Progress = func(p Progress) { seen = append(seen, p.Name+" "+p.Phase) }
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		for _, tag := range []string{"docker.io/library/app:1", "docker.io/library/app:latest"} {
+			store.cfg[tag] = &v1.ConfigFile{Config: v1.Config{Labels: map[string]string{LabelRecipe: b.Recipes.Label(b.Recipes.Get("app"))}}}
+		}
+		tr.image("app").finish(PhaseDone)
+	}()
+	res, err := b.Bake(ctx, "app")
+	if err != nil {
+		t.Fatalf("Bake while another bakes = %v", err)
+	}
+	if len(*built) != 0 || len(res) != 2 || !res[1].Cached {
+		t.Errorf("Bake while another bakes built %v, results %+v; want nothing built, debian and app up to date", *built, res)
+	}
+	if len(seen) == 0 || seen[0] != "app export" {
+		t.Errorf("progress while waiting = %v, want the other bake's app export first", seen)
 	}
 }

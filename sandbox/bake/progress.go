@@ -120,6 +120,29 @@ func (st *Status) Summary() string {
 	return s
 }
 
+// Short is the status for a prompt: "images 42% ~35s", or "" when no
+// image is left to bake.
+func (st *Status) Short() string {
+	var sum float64
+	var left time.Duration
+	busy := false
+	for _, p := range st.Images {
+		sum += p.Frac
+		if !p.Finished() {
+			busy = true
+			left = max(left, p.Left())
+		}
+	}
+	if !busy || len(st.Images) == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("images %d%%", int(100*sum/float64(len(st.Images))))
+	if left > 0 {
+		s += fmt.Sprintf(" ~%s", left)
+	}
+	return s
+}
+
 // tracker follows the bakes of one Baker run: each image's raw output goes
 // to its log file (and to Baker.Out when set), and its lines move the
 // image's phase and fraction.
@@ -175,13 +198,16 @@ func (t *tracker) image(name string) *imageTrack {
 // set moves the image to phase at frac (never backwards).
 func (it *imageTrack) set(phase string, frac float64) {
 	it.t.mu.Lock()
+	moved := it.p.Phase != phase
 	it.p.Phase = phase
 	if frac > it.p.Frac || phase == PhaseDone || phase == PhaseUpToDate {
 		it.p.Frac = frac
 	}
 	it.p.Elapsed = time.Since(it.start)
 	it.t.mu.Unlock()
-	it.t.publish(phase != PhaseBootstrap && phase != PhaseInstall)
+	// A new phase is saved at once; fractions within one at most once a
+	// second.
+	it.t.publish(moved)
 }
 
 // finish ends the image's track.
@@ -368,17 +394,23 @@ func LineProgress(w io.Writer) func(Progress) {
 		if !p.Finished() && p.Phase != PhaseWaiting {
 			key = fmt.Sprintf("%s %d%%", p.Phase, int(p.Frac*4)*25)
 		}
-		if last[p.Name] == key || (last[p.Name] == "" && p.Phase == PhaseWaiting) {
+		// Waiting and up to date are no news: a pull of an image baked
+		// before prints only what a pull prints.
+		if last[p.Name] == key || p.Phase == PhaseWaiting || p.Phase == PhaseUpToDate {
 			return
 		}
 		last[p.Name] = key
 		switch p.Phase {
 		case PhaseDone:
 			fmt.Fprintf(w, "%s: baked in %.1fs\n", p.Name, p.Elapsed.Seconds())
-		case PhaseUpToDate, PhaseFailed:
+		case PhaseFailed:
 			fmt.Fprintf(w, "%s: %s\n", p.Name, p.Phase)
 		default:
-			fmt.Fprintf(w, "%s: %s\n", p.Name, key)
+			if left := p.Left(); left > 0 {
+				fmt.Fprintf(w, "%s: %s, about %s left\n", p.Name, key, left)
+			} else {
+				fmt.Fprintf(w, "%s: %s\n", p.Name, key)
+			}
 		}
 	}
 }

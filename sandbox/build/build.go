@@ -115,6 +115,7 @@ func (e *RunError) Error() string {
 
 // Build runs the Dockerfile and writes the image under opts.Tags.
 func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
+	started := time.Now()
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
@@ -220,7 +221,16 @@ func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
 			fmt.Fprintf(opts.Out, "[Warning] One or more build-args [%s] were not consumed\n", k)
 		}
 	}
-	return r.export(ctx, st)
+	out, err := r.export(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	// The image is made; a record that cannot be written only leaves the
+	// build checks of a lesson without it.
+	if err := r.writeLast(out, started); err != nil {
+		fmt.Fprintf(opts.Out, "[Warning] could not record the build in %s: %v\n", lastBuildFile, err)
+	}
+	return out, nil
 }
 
 // stageNamed finds an earlier stage by name (case-insensitive), as FROM

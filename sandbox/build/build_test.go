@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -562,5 +563,49 @@ func TestBuildCopyFollowsImageSymlinks(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dirs[0], "usr/lib/work")); err != nil {
 		t.Errorf("WORKDIR /lib/work did not make /usr/lib/work: %v", err)
+	}
+}
+
+// TestBuildRecordsTheLastBuild: every finished build leaves last-build.json,
+// step by step with what came from the cache, for the lessons' build checks.
+func TestBuildRecordsTheLastBuild(t *testing.T) {
+	f := newFixture(t)
+	if _, err := ReadLast(f.b.CacheDir); !errors.Is(err, ErrNoLastBuild) {
+		t.Fatalf("ReadLast before any build = %v, want ErrNoLastBuild", err)
+	}
+	files := map[string]string{
+		"Dockerfile": "FROM busybox:test AS deps\nCOPY deps.txt /deps.txt\nRUN cat /deps.txt > /installed.txt\n" +
+			"FROM deps\nCOPY app.txt /app.txt\nCMD [\"cat\", \"/app.txt\"]\n",
+		"deps.txt": "libfoo\n",
+		"app.txt":  "v1\n",
+	}
+	if _, out, err := f.build(t, files, Options{Tags: []string{"rec:1"}}); err != nil {
+		t.Fatalf("first Build = %v\n%s", err, out)
+	}
+	files["app.txt"] = "v2\n"
+	res, out, err := f.build(t, files, Options{Tags: []string{"rec:2"}})
+	if err != nil {
+		t.Fatalf("second Build = %v\n%s", err, out)
+	}
+	l, err := ReadLast(f.b.CacheDir)
+	if err != nil {
+		t.Fatalf("ReadLast = %v", err)
+	}
+	if l.ID != res.ID || !slices.Equal(l.Tags, []string{"rec:2"}) {
+		t.Errorf("record names image %s %v, want %s [rec:2]", l.ID, l.Tags, res.ID)
+	}
+	var got []string
+	for _, s := range l.Steps {
+		got = append(got, fmt.Sprintf("%s|%s|%v", s.Stage, s.Instruction, s.Cached))
+	}
+	want := []string{
+		"deps|FROM docker.io/library/busybox:test|false",
+		"deps|COPY deps.txt /deps.txt|true",
+		"deps|RUN cat /deps.txt > /installed.txt|true",
+		"stage-1|FROM deps|false",
+		"stage-1|COPY app.txt /app.txt|false",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("recorded steps (stage|instruction|cached):\n%s\nwant:\n%s\noutput:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), out)
 	}
 }

@@ -15,6 +15,8 @@ type progress struct {
 	mu  sync.Mutex
 	out io.Writer
 	n   int
+	// vertices are every vertex so far, for the build's record.
+	vertices []*vertex
 }
 
 func newProgress(out io.Writer) *progress { return &progress{out: out} }
@@ -24,7 +26,9 @@ func (p *progress) vertex(name string) *vertex {
 	defer p.mu.Unlock()
 	p.n++
 	fmt.Fprintf(p.out, "#%d %s\n", p.n, name)
-	return &vertex{p: p, id: p.n, name: name, start: time.Now()}
+	v := &vertex{p: p, id: p.n, name: name, start: time.Now()}
+	p.vertices = append(p.vertices, v)
+	return v
 }
 
 // vertex is one step in the output. It is an io.Writer for the step's own
@@ -36,6 +40,9 @@ type vertex struct {
 	start time.Time
 	buf   []byte
 	tail  []string
+	// fromCache and took are how the step ended, for the build's record.
+	fromCache bool
+	took      time.Duration
 }
 
 const tailLines = 10
@@ -77,10 +84,15 @@ func (v *vertex) flush() {
 
 func (v *vertex) done() {
 	v.flush()
-	v.printf("DONE %.1fs", time.Since(v.start).Seconds())
+	v.took = time.Since(v.start)
+	v.printf("DONE %.1fs", v.took.Seconds())
 }
 
-func (v *vertex) cached() { v.printf("CACHED") }
+func (v *vertex) cached() {
+	v.fromCache = true
+	v.took = time.Since(v.start)
+	v.printf("CACHED")
+}
 
 func (v *vertex) fail(err error) {
 	v.flush()

@@ -89,36 +89,22 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	return a, nil
 }
 
-// MonitorBinary and RuntimeBinary are the names of the smaller binaries
-// that, installed beside dockyard, run the container monitors and inits:
-// dockyard-monitor is built for only that (cmd/dockyard-monitor),
-// dockyard-runtime also serves docker command lines (cmd/dockyard-runtime).
-const (
-	MonitorBinary = "dockyard-monitor"
-	RuntimeBinary = "dockyard-runtime"
-)
+// MonitorBinary is the name of the small binary that, installed beside
+// dockyard, runs the container monitors and inits (cmd/dockyard-monitor):
+// a monitor idles beside every running container, so it is built from
+// sandbox/monitor alone.
+const MonitorBinary = "dockyard-monitor"
 
-// monitorBinary is the first of dockyard-monitor and dockyard-runtime found
-// beside the running binary and not older than it (a left-over of an
-// earlier build), else the running binary itself.
+// monitorBinary is dockyard-monitor beside the running binary, else the
+// running binary itself, which can do the same work.
 func monitorBinary() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return "/proc/self/exe"
 	}
-	self, err := os.Stat(exe)
-	if err != nil {
-		return "/proc/self/exe"
-	}
-	for _, name := range []string{MonitorBinary, RuntimeBinary} {
-		p := filepath.Join(filepath.Dir(exe), name)
-		if p == exe {
-			return p
-		}
-		fi, err := os.Stat(p)
-		if err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && !fi.ModTime().Before(self.ModTime().Truncate(time.Second)) {
-			return p
-		}
+	p := filepath.Join(filepath.Dir(exe), MonitorBinary)
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		return p
 	}
 	return "/proc/self/exe"
 }

@@ -74,15 +74,26 @@ func familiar(ref string) string {
 	return ref
 }
 
+// BakeStatus returns the last bake of the lesson images in the state root
+// root and whether it is still running (see bake.ReadStatus); it needs no
+// open engine, so a shell prompt can ask.
+func BakeStatus(root string) (*bake.Status, bool) {
+	return bake.ReadStatus(filepath.Join(root, "build-cache"))
+}
+
 // BuildCacheDir is where builds keep their step cache and layers, and bakes
 // their work (<root>/build-cache).
 func (e *Engine) BuildCacheDir() string { return filepath.Join(e.root, "build-cache") }
 
 // Builder returns the Dockerfile builder on this engine: FROM images come
 // from (or are pulled into) the image store, RUN steps run in containers.
-func (e *Engine) Builder() *build.Builder {
+func (e *Engine) Builder() *build.Builder { return e.builder(true) }
+
+// builder is Builder; with scoped, the images it writes carry the active
+// lesson step's labels (a lesson image baked meanwhile does not).
+func (e *Engine) builder(scoped bool) *build.Builder {
 	return &build.Builder{
-		Images:   buildImages{e},
+		Images:   buildImages{e: e, scoped: scoped},
 		Runner:   buildRunner{e},
 		CacheDir: e.BuildCacheDir(),
 	}
@@ -103,7 +114,7 @@ func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 		Progress:  bake.LineProgress(out),
 		Preflight: func() error { return container.CheckUpperFS(e.root) },
 		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error {
-			_, err := e.Builder().Build(WithBakeOutput(ctx, out), build.Options{
+			_, err := e.builder(false).Build(WithBakeOutput(ctx, out), build.Options{
 				ContextDir: dir, Tags: tags, Labels: labels, Out: out,
 			})
 			return err
@@ -112,7 +123,10 @@ func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 }
 
 // buildImages is the image store as the builder sees it.
-type buildImages struct{ e *Engine }
+type buildImages struct {
+	e      *Engine
+	scoped bool
+}
 
 func (b buildImages) Base(ctx context.Context, ref string, out io.Writer) (build.Base, error) {
 	seen := map[string]string{}
@@ -148,6 +162,12 @@ func (b buildImages) LayerDirs(ctx context.Context, id string) ([]string, error)
 }
 
 func (b buildImages) Write(ctx context.Context, img v1.Image, tags ...string) (string, error) {
+	if b.scoped {
+		var err error
+		if img, err = b.e.labelledImage(img); err != nil {
+			return "", err
+		}
+	}
 	stored, err := b.e.Images.Write(ctx, img, tags...)
 	if err != nil {
 		return "", err

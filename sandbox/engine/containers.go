@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/monitor"
+
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // CreateOptions are what `docker create` and `docker run` say about a new
@@ -149,6 +152,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if err := e.checkCreate(o); err != nil {
 		return nil, err
 	}
+	o.Labels = e.lessonLabels(o.Labels)
 	img, err := e.Images.Get(ctx, o.Image)
 	if errors.Is(err, image.ErrNotFound) && o.Pull != nil && !isIDPrefix(o.Image) {
 		img, err = o.Pull(ctx, o.Image)
@@ -170,6 +174,9 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("image %s has no layers: it cannot be run", o.Image)
 	}
+	// While a lesson step is active, the container carries it (see
+	// sandbox/scope).
+	o.Labels = scope.Read(e.root).Apply(maps.Clone(o.Labels))
 	spec := container.Spec{
 		Name:      o.Name,
 		Image:     o.Image,

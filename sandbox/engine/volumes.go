@@ -77,7 +77,7 @@ func (e *Engine) ResolveMounts(ctx context.Context, vflags, mountFlags []string)
 			if anon && !s.NoCopy {
 				break // made at the first start, so a create that fails leaves none
 			}
-			v, err := vs.Create(ctx, volume.CreateOptions{Name: name, Anonymous: anon})
+			v, err := vs.Create(ctx, volume.CreateOptions{Name: name, Anonymous: anon, Labels: e.lessonLabels(nil)})
 			if err != nil {
 				return nil, err
 			}

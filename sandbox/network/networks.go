@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/dockyard-lab/dockyard/sandbox/events"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // subnetLock is one lock for the whole host, held while a subnet is chosen
@@ -61,7 +63,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
 		}
 		n := &Network{
 			ID: randomID(), Name: o.Name, Driver: DriverBridge, Internal: o.Internal,
-			Labels: o.Labels, Created: time.Now().UTC(),
+			Labels: scope.Read(s.root).Apply(maps.Clone(o.Labels)), Created: time.Now().UTC(),
 		}
 		n.Bridge = s.bridgeName(n)
 		if err := s.placeNetwork(st, n, subnet, gw); err != nil {

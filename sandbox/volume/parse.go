@@ -250,3 +250,34 @@ func ParseMount(spec string) (Spec, error) {
 	}
 	return s, nil
 }
+
+// TmpfsMount turns a --tmpfs value, PATH[:OPTIONS] as Docker takes it
+// (options as for mount -t tmpfs: size=64m, mode=1777, ro, rw, noexec,
+// nosuid, nodev), into the --mount value of the same tmpfs. The engine
+// always mounts tmpfs noexec, nosuid and nodev, as Docker does by default.
+func TmpfsMount(value string) (string, error) {
+	target, opts, _ := strings.Cut(value, ":")
+	if err := checkTarget(target); err != nil {
+		return "", fmt.Errorf("invalid --tmpfs %q: %w", value, err)
+	}
+	fields := []string{"type=tmpfs", "target=" + target}
+	for _, o := range strings.Split(opts, ",") {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "", "rw", "noexec", "nosuid", "nodev":
+		case "ro":
+			fields = append(fields, "readonly")
+		case "size":
+			fields = append(fields, "tmpfs-size="+v)
+		case "mode":
+			fields = append(fields, "tmpfs-mode="+v)
+		default:
+			return "", fmt.Errorf("invalid --tmpfs %q: option %q is not supported (use size=, mode=, ro or rw)", value, o)
+		}
+	}
+	spec := strings.Join(fields, ",")
+	if _, err := ParseMount(spec); err != nil {
+		return "", err
+	}
+	return spec, nil
+}

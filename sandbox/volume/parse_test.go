@@ -98,3 +98,30 @@ func TestParseMount(t *testing.T) {
 		}
 	}
 }
+
+func TestTmpfsMount(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "/tmp", want: "type=tmpfs,target=/tmp"},
+		{in: "/run:rw,noexec,nosuid,size=64m,mode=1777", want: "type=tmpfs,target=/run,tmpfs-size=64m,tmpfs-mode=1777"},
+		{in: "/cache:ro", want: "type=tmpfs,target=/cache,readonly"},
+		{in: "tmp", err: `invalid --tmpfs "tmp": path inside the container "tmp" must be absolute`},
+		{in: "/tmp:exec", err: `invalid --tmpfs "/tmp:exec": option "exec" is not supported (use size=, mode=, ro or rw)`},
+		{in: "/tmp:size=lots", err: `invalid --mount "type=tmpfs,target=/tmp,tmpfs-size=lots": tmpfs-size "lots" is not a size such as 64m (e.g. --mount type=tmpfs,target=/scratch)`},
+	} {
+		got, err := TmpfsMount(tc.in)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("TmpfsMount(%q) = %q, %v, want error %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("TmpfsMount(%q) = %q, %v, want %q", tc.in, got, err, tc.want)
+		}
+		if _, err := ParseMount(got); err != nil {
+			t.Errorf("ParseMount(TmpfsMount(%q)) = %v", tc.in, err)
+		}
+	}
+}

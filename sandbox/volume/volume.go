@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // Errors callers decide on with errors.Is.
@@ -227,7 +229,8 @@ func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
 	if err := os.MkdirAll(s.Path(o.Name), 0o755); err != nil {
 		return nil, false, fmt.Errorf("create volume %s: %w", o.Name, err)
 	}
-	v = &Volume{Name: o.Name, Driver: "local", Labels: o.Labels, CreatedAt: time.Now().UTC(), Anonymous: anon, Mountpoint: s.Path(o.Name)}
+	labels := scope.Read(filepath.Dir(s.dir)).Apply(maps.Clone(o.Labels))
+	v = &Volume{Name: o.Name, Driver: "local", Labels: labels, CreatedAt: time.Now().UTC(), Anonymous: anon, Mountpoint: s.Path(o.Name)}
 	if err := s.save(v); err != nil {
 		os.RemoveAll(filepath.Join(s.dir, o.Name))
 		return nil, false, err

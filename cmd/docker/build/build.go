@@ -18,6 +18,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
+	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
 // BuildOptions are `docker build`'s parsed flags.
@@ -126,7 +128,7 @@ func buildRun(ctx context.Context, opts *BuildOptions) error {
 	}
 	res, err := e.Builder().Build(ctx, build.Options{
 		ContextDir: opts.Context, Dockerfile: dockerfile, Tags: opts.Tags,
-		BuildArgs: args, NoCache: opts.NoCache, Target: opts.Target, Labels: labels, Out: out,
+		BuildArgs: args, NoCache: opts.NoCache, Target: opts.Target, Labels: scope.Read(e.Root()).Apply(labels), Out: out,
 	})
 	if err != nil {
 		return &factory.StatusError{Code: 1, Message: "ERROR: failed to solve: " + message(err)}

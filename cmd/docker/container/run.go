@@ -21,6 +21,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // createFlags are the flags `docker create` and `docker run` share.
@@ -49,6 +50,7 @@ type createFlags struct {
 	publishAll bool
 	volumes    []string
 	mounts     []string
+	tmpfs      []string
 	labels     []string
 	health     healthFlags
 }
@@ -81,6 +83,7 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.publishAll, "publish-all", "P", false, "Publish all exposed ports to random ports")
 	fs.StringArrayVarP(&c.volumes, "volume", "v", nil, "Bind mount a volume (host-path:container-path[:ro])")
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
+	fs.StringArrayVar(&c.tmpfs, "tmpfs", nil, "Mount a tmpfs directory")
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
 	c.health.register(fs)
 	// -h is --hostname, as in Docker; help stays on --help only.
@@ -193,6 +196,13 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	}
 	o.Volumes = c.volumes
 	o.MountSpecs = c.mounts
+	for _, t := range c.tmpfs {
+		spec, err := volume.TmpfsMount(t)
+		if err != nil {
+			return o, err
+		}
+		o.MountSpecs = append(o.MountSpecs, spec)
+	}
 	if o.Healthcheck, err = c.health.config(); err != nil {
 		return o, err
 	}

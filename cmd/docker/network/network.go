@@ -96,7 +96,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	e, _, err := store(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	n, err := s.Create(ctx, network.CreateOptions{
+	n, err := e.CreateNetwork(ctx, network.CreateOptions{
 		Name: opts.Name, Driver: opts.Driver, Subnet: opts.Subnet, Gateway: opts.Gateway,
 		Internal: opts.Internal, Labels: labels,
 	})

@@ -93,7 +93,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		// is made.
 		return daemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
 	}
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	v, err := s.Create(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
+	v, err := e.CreateVolume(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
 	if err != nil {
 		return daemonError(err)
 	}

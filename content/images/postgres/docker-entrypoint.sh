@@ -4,6 +4,10 @@
 #   POSTGRES_USER      the superuser's name (default postgres)
 #   POSTGRES_DB        a database created at first start (default: the user)
 #   PGDATA             where the cluster lives (default /var/lib/postgresql/data)
+# and, for each of the first three and POSTGRES_INITDB_ARGS, the _FILE form
+# (POSTGRES_PASSWORD_FILE=/run/secrets/pg-password): the value is read from
+# that file, so a secret mounted read-only need not be in the environment
+# docker inspect shows. Setting both forms is an error.
 # As root it makes PGDATA, gives it to the postgres user and starts itself
 # again as that user; an empty PGDATA gets a new cluster (a copy of the one
 # the image made at build time, or initdb when POSTGRES_INITDB_ARGS is set)
@@ -12,8 +16,24 @@
 # shuts it down cleanly.
 set -Eeuo pipefail
 
-: "${POSTGRES_USER:=postgres}"
-: "${POSTGRES_DB:=$POSTGRES_USER}"
+# file_env VAR [DEFAULT] sets VAR from VAR, else from the file VAR_FILE
+# names, else to DEFAULT, as Docker Hub's image does. It runs before the
+# switch to the postgres user, so a secret file only root can read works.
+file_env() {
+	local var="$1" fileVar="${1}_FILE" def="${2:-}"
+	if [ "${!var:-}" ] && [ "${!fileVar:-}" ]; then
+		printf >&2 'error: both %s and %s are set (but are exclusive)\n' "$var" "$fileVar"
+		exit 1
+	fi
+	local val="$def"
+	if [ "${!var:-}" ]; then
+		val="${!var}"
+	elif [ "${!fileVar:-}" ]; then
+		val="$(<"${!fileVar}")"
+	fi
+	export "$var"="$val"
+	unset "$fileVar"
+}
 : "${PGDATA:=/var/lib/postgresql/data}"
 export PGDATA
 
@@ -26,6 +46,15 @@ sql_ident() { printf '%s' "${1//\"/\"\"}"; }
 if [ "${1:0:1}" = '-' ]; then
 	set -- postgres "$@"
 fi
+
+if [ "$1" = 'postgres' ]; then
+	file_env POSTGRES_PASSWORD
+	file_env POSTGRES_USER postgres
+	file_env POSTGRES_DB "$POSTGRES_USER"
+	file_env POSTGRES_INITDB_ARGS
+fi
+: "${POSTGRES_USER:=postgres}"
+: "${POSTGRES_DB:=$POSTGRES_USER}"
 
 if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
 	mkdir -p "$PGDATA" /var/run/postgresql

@@ -1,0 +1,48 @@
+package container
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMonitorBinary: dockyard-monitor beside the running binary runs the
+// monitors; without it the running binary does, whatever the files' times.
+func TestMonitorBinary(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	helper := filepath.Join(filepath.Dir(exe), MonitorBinary)
+	if _, err := os.Stat(helper); err == nil {
+		t.Skipf("%s exists already", helper)
+	}
+	if got := monitorBinary(); got != "/proc/self/exe" {
+		t.Errorf("monitorBinary() without %s = %q, want /proc/self/exe", MonitorBinary, got)
+	}
+	if err := os.WriteFile(helper, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Skipf("cannot write beside the test binary: %v", err)
+	}
+	t.Cleanup(func() { os.Remove(helper) })
+	if got := monitorBinary(); got != helper {
+		t.Errorf("monitorBinary() = %q, want %q", got, helper)
+	}
+	// An older helper is used too: no rule on modification times.
+	old := exeTime(t, exe).AddDate(-1, 0, 0)
+	if err := os.Chtimes(helper, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if got := monitorBinary(); got != helper {
+		t.Errorf("monitorBinary() with an older %s = %q, want %q", MonitorBinary, got, helper)
+	}
+}
+
+func exeTime(t *testing.T, exe string) time.Time {
+	t.Helper()
+	fi, err := os.Stat(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.ModTime()
+}
