@@ -23,12 +23,20 @@ export CGO_ENABLED=1
 # as after a reboot (docs/design.md).
 drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
 
-.PHONY: build test bench fuzz install learn lint clean
+# Docker Compose, the real one, pinned in tools/compose/go.mod; `docker
+# compose` runs it as a Docker CLI plugin beside dockyard.
+COMPOSE_VERSION := $(shell sed -n 's|^\s*github.com/docker/compose/v5 \(v[^ ]*\).*|\1|p' tools/compose/go.mod)
+COMPOSE_PLUGIN_DIR ?= /usr/local/lib/dockyard/cli-plugins
+
+.PHONY: build compose test bench fuzz install learn lint clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/dockyard-monitor ./cmd/dockyard-monitor
 	$(call drop-page-cache,bin/dockyard-monitor)
+
+compose:
+	cd tools/compose && $(GO) build -trimpath -ldflags '-s -w -X github.com/docker/compose/v5/internal.Version=$(COMPOSE_VERSION)' -o ../../bin/cli-plugins/docker-compose github.com/docker/compose/v5/cmd
 
 test: build
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -49,6 +57,8 @@ install: build
 	install -m 0755 bin/dockyard-monitor $(BINDIR)/dockyard-monitor
 	$(call drop-page-cache,$(BINDIR)/dockyard-monitor)
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
+	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker-compose
+	if [ -x bin/cli-plugins/docker-compose ]; then install -D -m 0755 bin/cli-plugins/docker-compose $(COMPOSE_PLUGIN_DIR)/docker-compose; fi
 
 # The lesson images bake in the background (once; later runs find them up
 # to date) while the first lesson, whose first steps need no image, is on

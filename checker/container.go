@@ -11,6 +11,7 @@ import (
 
 var containerStates = []string{"created", "running", "paused", "restarting", "exited", "dead"}
 var restartPolicies = []string{"no", "always", "unless-stopped", "on-failure"}
+var healthStates = []string{"starting", "healthy", "unhealthy"}
 
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
@@ -18,6 +19,7 @@ type containerSpec struct {
 	Status       string  `yaml:"status"`
 	ExitCode     *int    `yaml:"exit_code"`
 	OOMKilled    *bool   `yaml:"oom_killed"`
+	Health       string  `yaml:"health"`
 	Image        string  `yaml:"image"`
 	Env          List    `yaml:"env"`
 	Port         string  `yaml:"port"`
@@ -41,6 +43,9 @@ type containerSpec struct {
 func (s *containerSpec) validate(d *decoder, c *Check) {
 	if s.Status != "" && !slices.Contains(containerStates, s.Status) {
 		d.invalid(c, "status", "status %q is not one of %s", s.Status, listOrNone(containerStates))
+	}
+	if s.Health != "" && !slices.Contains(healthStates, s.Health) {
+		d.invalid(c, "health", "health %q is not one of %s", s.Health, listOrNone(healthStates))
 	}
 	if s.Restart != "" && !slices.Contains(restartPolicies, s.Restart) {
 		d.invalid(c, "restart", "restart %q is not one of %s", s.Restart, listOrNone(restartPolicies))
@@ -111,6 +116,13 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			key = "container.not_oom_killed"
 		}
 		r.fail(key, map[string]any{"code": c.ExitCode, "found": c.Status})
+	}
+	if s.Health != "" && s.Health != c.Health {
+		if c.Health == "" {
+			r.fail("container.no_health", map[string]any{"want": s.Health, "found": c.Status})
+		} else {
+			r.fail("container.health", map[string]any{"want": s.Health, "found": c.Health})
+		}
 	}
 	if s.Image != "" && !sameRef(s.Image, c.Image) {
 		img, err := r.env.Engine.Image(ctx, s.Image)

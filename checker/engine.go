@@ -73,6 +73,9 @@ type Container struct {
 	// OOMKilled reports that the kernel killed it for using more memory
 	// than its limit.
 	OOMKilled bool
+	// Health is the running container's health check status: starting,
+	// healthy, unhealthy; "" without a check.
+	Health string
 	// Memory is its memory limit in bytes (0: none).
 	Memory int64
 	Env    []string

@@ -80,6 +80,7 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created"})
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
+	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
@@ -166,6 +167,9 @@ var evalCases = []struct {
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
 	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
+	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
+	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
+	{"container without health check", "container: web1\nhealth: healthy", checker.Fail},
 	{"container still running, want exit code", "container: web1\nexit_code: 0", checker.Fail},
 	{"container every difference", "container: postgres-sample\nimage: postgres:16\nenv: [POSTGRES_USER=admin, POSTGRES_DB]\nmounts: [/data, {destination: /var/lib/postgresql/data, type: volume, source: pgdata, read_only: true}]\nnetworks: [my-net, backend]\naliases: [database]\nrestart: unless-stopped\nrestart_count: 1\nuser: postgres\ncommand: postgres", checker.Fail},
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},

@@ -59,6 +59,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
+		linkCompose(dir)
 		binDir = dir
 		root = testRoot()
 		code := m.Run()

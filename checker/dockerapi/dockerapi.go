@@ -101,6 +101,9 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 	if r.State != nil {
 		c.Status, c.ExitCode, c.OOMKilled = string(r.State.Status), r.State.ExitCode, r.State.OOMKilled
 		c.StartedAt, c.FinishedAt = when(r.State.StartedAt), when(r.State.FinishedAt)
+		if r.State.Health != nil && r.State.Running {
+			c.Health = string(r.State.Health.Status)
+		}
 	}
 	if cfg := r.Config; cfg != nil {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User

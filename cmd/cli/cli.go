@@ -44,8 +44,11 @@ tell you whether what you built is really there.`,
 // through a symlink named docker, argv means `dockyard docker ...`.
 func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
 	args := argv[1:]
-	if filepath.Base(argv[0]) == "docker" {
+	switch filepath.Base(argv[0]) {
+	case "docker":
 		args = append([]string{"docker"}, args...)
+	case "docker-compose":
+		args = append([]string{"docker", "compose"}, args...)
 	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()

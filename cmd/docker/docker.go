@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/docker/build"
+	"github.com/dockyard-lab/dockyard/cmd/docker/compose"
 	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
 	"github.com/dockyard-lab/dockyard/cmd/docker/image"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
@@ -46,6 +47,9 @@ The same binary run through a symlink named "docker" behaves the same, so
 	cmd.AddCommand(volumecmd.NewCmdVolume(f))
 	systemcmd.AddCommands(cmd, f)
 	refuseUnknownSubcommands(cmd)
+	// Compose parses its own arguments: added after, so that they are not
+	// refused as unknown subcommands.
+	cmd.AddCommand(compose.NewCmdCompose(f, nil))
 	return cmd
 }
 
@@ -63,7 +67,6 @@ var notInDockyard = map[string]string{
 	"docker unpause": "stop it with docker stop and start it again with docker start",
 	"docker search":  "it asks Docker Hub, which the sandbox cannot reach; docker images lists what you have, dockyard images prepare makes the lesson images",
 	"docker update":  "remove the container and run it again with the new limits (-m, --cpus, --pids-limit, --restart)",
-	"docker compose": "Compose is a separate tool; run each container with docker run and a shared network (lesson: dockyard learn networks)",
 	"docker swarm":   "it needs a cluster of Docker hosts, which is out of this lab's scope",
 	"docker service": "it needs a Docker swarm (a cluster of hosts), which is out of this lab's scope",
 	"docker stack":   "it needs a Docker swarm (a cluster of hosts), which is out of this lab's scope",

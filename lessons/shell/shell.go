@@ -34,7 +34,7 @@ func NewBin(exe string) (*Bin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create the docker folder: %w", err)
 	}
-	for _, name := range []string{"docker", "dockyard"} {
+	for _, name := range []string{"docker", "docker-compose", "dockyard"} {
 		if err := os.Symlink(exe, filepath.Join(dir, name)); err != nil {
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("link %s: %w", name, err)

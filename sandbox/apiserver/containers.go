@@ -89,6 +89,9 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 	for p := range cfg.ExposedPorts {
 		o.ExposedPorts = append(o.ExposedPorts, p.String())
 	}
+	if h := cfg.Healthcheck; h != nil {
+		o.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
+	}
 	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
 	if len(hc.PortBindings) > 0 {
@@ -414,6 +417,9 @@ func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Su
 		Mounts:  []mobycontainer.MountPoint{},
 	}
 	sum.HostConfig.NetworkMode = c.Spec.Host.NetworkMode
+	if h := c.State.Health; h != nil && c.State.Status == container.Running {
+		sum.Health = &mobycontainer.HealthSummary{Status: mobycontainer.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
+	}
 	running := c.State.Status == container.Running
 	seen := map[string]bool{}
 	for p, bs := range c.Spec.Host.PortBindings {

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	s.imageRoutes()
 	s.networkRoutes()
 	s.volumeRoutes()
+	s.eventRoutes()
 	s.buildRoutes()
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -285,6 +286,16 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		c.State.FinishedAt = time.Time{}
 		c.State.ExitCode = 0
 		c.State.OOMKilled = false
+		if c.Spec.Config.Healthcheck.Enabled() {
+			// Each start begins the check again (its log stays).
+			if c.State.Health == nil {
+				c.State.Health = &Health{}
+			}
+			c.State.Health.Status = HealthStarting
+			c.State.Health.FailingStreak = 0
+		} else {
+			c.State.Health = nil
+		}
 		return nil
 	}); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
@@ -293,6 +304,12 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	if first {
 		m.client.send(frameStarted, nil)
+	}
+	s.emit(c, "start", nil)
+	if hc := c.Spec.Config.Healthcheck; hc.Enabled() {
+		h := &healthMonitor{s: s, id: c.ID, cfg: *hc, lc: lc, started: time.Now(),
+			onStatus: func(status string) { s.emit(c, "health_status: "+status, nil) }}
+		go h.run(ctx)
 	}
 	for _, svc := range nw.Services {
 		go func() {
@@ -316,6 +333,7 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	code := exitCode(ps, err)
 	oomKilled := wasOOMKilled(lc)
 	cancel()
+	s.emit(c, "die", map[string]string{"exitCode": strconv.Itoa(code)})
 	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
 	if oomKilled {

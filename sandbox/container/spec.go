@@ -43,6 +43,8 @@ type Config struct {
 	StopSignal string            `json:",omitempty"`
 	// ExposedPorts are "80/tcp" style keys from the image and --expose.
 	ExposedPorts []string `json:",omitempty"`
+	// Healthcheck is the image's HEALTHCHECK merged with --health-*.
+	Healthcheck *HealthConfig `json:",omitempty"`
 }
 
 // Args returns the command line the container's process runs.
@@ -137,6 +139,8 @@ type State struct {
 	// if its pid was reused.
 	MonitorPid   int    `json:",omitempty"`
 	MonitorStart uint64 `json:",omitempty"`
+	// Health is the health check's state, for a container that has one.
+	Health *Health `json:",omitempty"`
 }
 
 // Container is one container's record on disk.

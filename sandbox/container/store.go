@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
+	"github.com/dockyard-lab/dockyard/sandbox/events"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
@@ -24,9 +25,10 @@ import (
 
 // Store keeps containers under <root>/containers/<id>/.
 type Store struct {
-	root string
-	dir  string
-	lock *flock.Flock
+	root   string
+	dir    string
+	lock   *flock.Flock
+	events *events.Log
 }
 
 // NotFoundError says no container matches a name or id prefix.
@@ -78,7 +80,7 @@ func Open(root string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, fmt.Errorf("open container store: %w", err)
 	}
-	return &Store{root: root, dir: dir, lock: flock.New(filepath.Join(dir, ".lock"))}, nil
+	return &Store{root: root, dir: dir, lock: flock.New(filepath.Join(dir, ".lock")), events: events.Open(root)}, nil
 }
 
 // Dir returns the directory of container id.
@@ -175,6 +177,7 @@ func (s *Store) Create(spec Spec) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.emit(c, "create", nil)
 	return c, nil
 }
 
@@ -448,7 +451,27 @@ func (s *Store) Delete(id string) error {
 	if err := os.RemoveAll(s.Dir(id)); err != nil {
 		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
 	}
+	s.emit(c, "destroy", nil)
 	return nil
+}
+
+// emit records an event about container c, with Docker's attributes: its
+// labels, image and name, and extra ones (exitCode for die).
+func (s *Store) emit(c *Container, action string, extra map[string]string) {
+	attrs := map[string]string{}
+	for k, v := range c.Spec.Config.Labels {
+		attrs[k] = v
+	}
+	if c.Spec.Image != "" {
+		attrs["image"] = c.Spec.Image
+	}
+	if c.Name != "" {
+		attrs["name"] = c.Name
+	}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	s.events.Emit(events.Container, action, c.ID, attrs)
 }
 
 // defaultResolvConf is the /etc/resolv.conf a container starts with (the

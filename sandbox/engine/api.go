@@ -75,7 +75,14 @@ func ContainerStatus(c *container.Container, now time.Time) string {
 	st := c.State
 	switch st.Status {
 	case container.Running:
-		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+		up := "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+		if h := st.Health; h != nil && h.Status != "" {
+			if h.Status == container.HealthStarting {
+				return up + " (health: starting)"
+			}
+			return up + " (" + h.Status + ")"
+		}
+		return up
 	case container.Restarting:
 		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
 	case container.Exited:

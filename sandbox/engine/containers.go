@@ -57,10 +57,9 @@ type CreateOptions struct {
 	// port on a random host port).
 	NetworkAliases []string
 	PublishAll     bool
-
-	// Healthcheck is the container's health check (HEALTHCHECK, --health-*);
-	// nil keeps the image's.
-	Healthcheck *v1.HealthConfig
+	// Healthcheck is --health-* (or the API's Config.Healthcheck), merged
+	// over the image's HEALTHCHECK; Test ["NONE"] is --no-healthcheck.
+	Healthcheck *container.HealthConfig
 
 	// Pull reports a missing image and pulls it ("Unable to find image
 	// ... locally", then the pull's progress). Nil means a missing image is
@@ -274,6 +273,7 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 			problems = append(problems, err.Error())
 		}
 	}
+	problems = append(problems, container.ValidateHealthConfig(o.Healthcheck)...)
 	if len(problems) > 0 {
 		return Invalid(errors.New(strings.Join(problems, "; ")))
 	}
@@ -350,7 +350,42 @@ func mergeConfig(cf *v1.ConfigFile, o CreateOptions) container.Config {
 	if o.User != "" {
 		c.User = o.User
 	}
+	c.Healthcheck = mergeHealthcheck(ic.Healthcheck, o.Healthcheck)
 	return c
+}
+
+// mergeHealthcheck applies the user's health check over the image's as
+// Docker does (moby daemon/commit.go merge): unset fields keep the
+// image's values.
+func mergeHealthcheck(img *v1.HealthConfig, user *container.HealthConfig) *container.HealthConfig {
+	var h container.HealthConfig
+	if img != nil {
+		h = container.HealthConfig{Test: img.Test, Interval: img.Interval, Timeout: img.Timeout, StartPeriod: img.StartPeriod, Retries: img.Retries}
+	}
+	if user != nil {
+		if len(user.Test) > 0 {
+			h.Test = user.Test
+		}
+		if user.Interval != 0 {
+			h.Interval = user.Interval
+		}
+		if user.Timeout != 0 {
+			h.Timeout = user.Timeout
+		}
+		if user.StartPeriod != 0 {
+			h.StartPeriod = user.StartPeriod
+		}
+		if user.StartInterval != 0 {
+			h.StartInterval = user.StartInterval
+		}
+		if user.Retries != 0 {
+			h.Retries = user.Retries
+		}
+	}
+	if len(h.Test) == 0 {
+		return nil
+	}
+	return &h
 }
 
 // mergeEnv puts -e values before the image's variables they do not

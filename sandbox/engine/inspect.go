@@ -149,6 +149,7 @@ func inspectResponse(s *container.Store, c *container.Container) *mobycontainer.
 			Error:      st.Error,
 			StartedAt:  timeString(st.StartedAt),
 			FinishedAt: timeString(st.FinishedAt),
+			Health:     healthInspect(st.Health),
 		},
 		Image:          c.Spec.ImageID,
 		ResolvConfPath: s.ResolvConfPath(c.ID),
@@ -182,6 +183,7 @@ func inspectResponse(s *container.Store, c *container.Container) *mobycontainer.
 			AttachStdout: true,
 			AttachStderr: true,
 			ExposedPorts: exposed,
+			Healthcheck:  healthConfigInspect(cfg.Healthcheck),
 			Tty:          cfg.Tty,
 			OpenStdin:    cfg.OpenStdin,
 			Env:          cfg.Env,
@@ -204,4 +206,33 @@ func nonNil(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// healthInspect is State.Health in the Engine API's shape.
+func healthInspect(h *container.Health) *mobycontainer.Health {
+	if h == nil {
+		return nil
+	}
+	out := &mobycontainer.Health{Status: mobycontainer.HealthStatus(h.Status), FailingStreak: h.FailingStreak, Log: []*mobycontainer.HealthcheckResult{}}
+	for _, r := range h.Log {
+		out.Log = append(out.Log, &mobycontainer.HealthcheckResult{Start: r.Start, End: r.End, ExitCode: r.ExitCode, Output: r.Output})
+	}
+	return out
+}
+
+// healthConfigInspect is Config.Healthcheck in the Engine API's shape.
+func healthConfigInspect(h *container.HealthConfig) *mobycontainer.HealthConfig {
+	if h == nil {
+		return nil
+	}
+	return &mobycontainer.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
+}
+
+// HealthStatus is a container's health for filters and summaries: "none"
+// without a check (or when it is not running), else its status.
+func HealthStatus(c *container.Container) string {
+	if c.State.Status != container.Running || c.State.Health == nil || c.State.Health.Status == "" {
+		return string(mobycontainer.NoHealthcheck)
+	}
+	return c.State.Health.Status
 }

@@ -118,7 +118,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 		if len(exited) > 0 && (running || c.State.StartedAt.IsZero() || !slices.Contains(exited, c.State.ExitCode)) {
 			continue
 		}
-		if !f.Match("status", string(c.State.Status)) || !f.Exact("health", "none") {
+		if !f.Match("status", string(c.State.Status)) || !f.Exact("health", HealthStatus(c)) {
 			continue
 		}
 		if !f.Any("volume", func(v string) bool {

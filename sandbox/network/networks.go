@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
 
 // subnetLock is one lock for the whole host, held while a subnet is chosen
@@ -76,6 +78,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.events.Emit(events.Network, "create", created.ID, map[string]string{"name": created.Name, "type": created.Driver})
 	return created, nil
 }
 
@@ -227,7 +230,7 @@ func info(st *state, n *Network) Info {
 // Remove deletes a user-defined network with no containers on it, its
 // bridge and its nftables rules. It returns the network's name.
 func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
-	var name string
+	var name, id string
 	err := s.update(ctx, func(st *state) error {
 		// On a root where no network command ran yet, "bridge" is
 		// pre-defined too, not missing.
@@ -249,11 +252,15 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 				n.Name, strings.Join(users, ", "))
 		}
 		delete(st.Networks, n.ID)
+		id = n.ID
 		if err := deleteLink(n.Bridge); err != nil {
 			return err
 		}
 		return s.syncNFT(st)
 	})
+	if err == nil {
+		s.events.Emit(events.Network, "destroy", id, map[string]string{"name": name, "type": DriverBridge})
+	}
 	return name, err
 }
 
@@ -271,6 +278,7 @@ func (s *Store) Prune(ctx context.Context) ([]string, error) {
 			}
 			delete(st.Networks, id)
 			names = append(names, n.Name)
+			s.events.Emit(events.Network, "destroy", id, map[string]string{"name": n.Name, "type": n.Driver})
 		}
 		return s.syncNFT(st)
 	})

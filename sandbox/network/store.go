@@ -11,6 +11,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+
+	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
 
 // Store is the network state of one state root.
@@ -18,6 +20,7 @@ type Store struct {
 	root   string // state root
 	dir    string // <root>/networks
 	prefix string
+	events *events.Log
 }
 
 // Open returns the network store of the state root, creating its directory.
@@ -39,6 +42,7 @@ func Open(root string) (*Store, error) {
 		root:   root,
 		dir:    dir,
 		prefix: Prefix(root),
+		events: events.Open(root),
 	}, nil
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/google/renameio/v2"
 
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
+	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
 
 // Errors callers decide on with errors.Is.
@@ -73,7 +74,8 @@ type Volume struct {
 
 // Store is the volumes of one state root.
 type Store struct {
-	dir string // <root>/volumes
+	dir    string // <root>/volumes
+	events *events.Log
 	// inUse, when set, names the containers that mount a volume (the
 	// engine asks the container store), beside the recorded Users.
 	inUse func(name string) []string
@@ -103,7 +105,7 @@ func Open(root string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("volume store: %w", err)
 	}
-	return &Store{dir: dir}, nil
+	return &Store{dir: dir, events: events.Open(root)}, nil
 }
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
@@ -230,6 +232,7 @@ func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
 		os.RemoveAll(filepath.Join(s.dir, o.Name))
 		return nil, false, err
 	}
+	s.events.Emit(events.Volume, "create", v.Name, map[string]string{"driver": "local"})
 	return v, true, nil
 }
 
@@ -346,6 +349,7 @@ func (s *Store) removeIgnoring(name, ignore string) error {
 	if err := os.RemoveAll(filepath.Join(s.dir, name)); err != nil {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
+	s.events.Emit(events.Volume, "destroy", name, map[string]string{"driver": "local"})
 	return nil
 }
 

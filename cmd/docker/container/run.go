@@ -54,6 +54,7 @@ type createFlags struct {
 	mounts     []string
 	tmpfs      []string
 	labels     []string
+	health     healthFlags
 }
 
 func (c *createFlags) register(fs *pflag.FlagSet) {
@@ -88,6 +89,7 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&c.mounts, "mount", nil, "Attach a filesystem mount to the container")
 	fs.StringArrayVar(&c.tmpfs, "tmpfs", nil, "Mount a tmpfs directory")
 	fs.StringArrayVarP(&c.labels, "label", "l", nil, "Set meta data on a container")
+	c.health.register(fs)
 	// -h is --hostname, as in Docker; help stays on --help only.
 	fs.Bool("help", false, "Print usage")
 }
@@ -225,6 +227,9 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		mounts = append(mounts, spec)
 	}
 	if o.Mounts, err = engine.ParseMounts(c.volumes, mounts); err != nil {
+		return o, err
+	}
+	if o.Healthcheck, err = c.health.config(); err != nil {
 		return o, err
 	}
 	return o, nil

@@ -1,0 +1,144 @@
+package apiserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/events"
+)
+
+// streamEvents opens GET /events with query and returns a channel of the
+// events the server streams.
+func streamEvents(t *testing.T, ctx context.Context, url, query string) <-chan events.Message {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", url+"/v1.50/events?"+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /events?%s = %d, want 200", query, resp.StatusCode)
+	}
+	ch := make(chan events.Message, 64)
+	go func() {
+		defer resp.Body.Close()
+		defer close(ch)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			var m events.Message
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				ch <- m
+			}
+		}
+	}()
+	return ch
+}
+
+func filtersQuery(f map[string][]string) string {
+	b, _ := json.Marshal(f)
+	return "filters=" + url.QueryEscape(string(b))
+}
+
+// next returns the next event or fails after a while.
+func next(t *testing.T, ch <-chan events.Message) events.Message {
+	t.Helper()
+	select {
+	case m, ok := <-ch:
+		if !ok {
+			t.Fatal("event stream ended")
+		}
+		return m
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event within 20s")
+	}
+	return events.Message{}
+}
+
+// Events streamed with filters include those of another engine on the same
+// state root (as the CLI in another process), and only those matching.
+func TestEventsStreamWithFilters(t *testing.T) {
+	s, hs := testServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	labelled := streamEvents(t, ctx, hs.URL, filtersQuery(map[string][]string{"type": {"container"}, "label": {"suite=events"}}))
+	health := streamEvents(t, ctx, hs.URL, filtersQuery(map[string][]string{"event": {"health_status"}}))
+	networks := streamEvents(t, ctx, hs.URL, filtersQuery(map[string][]string{"type": {"network"}, "network": {"evnet"}}))
+	time.Sleep(300 * time.Millisecond) // the streams are open
+
+	other, err := engine.Open(ctx, engine.Options{Root: s.e.Root()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not labelled: filtered out.
+	if _, _, err := other.CreateContainer(ctx, engine.CreateOptions{Image: "busybox", Name: "ev-other", Cmd: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := other.CreateContainer(ctx, engine.CreateOptions{
+		Image: "busybox", Name: "ev-c", Cmd: []string{"sleep", "30"}, Labels: map[string]string{"suite": "events"},
+		Healthcheck: &container.HealthConfig{Test: []string{"CMD", "true"}, Interval: 100 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.StartContainer(ctx, c.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for len(got) < 3 {
+		m := next(t, labelled)
+		got = append(got, m.Action+" "+m.Actor.Attributes["name"])
+	}
+	if want := "create ev-c,start ev-c,health_status: healthy ev-c"; strings.Join(got, ",") != want {
+		t.Errorf("labelled events = %q, want %q", strings.Join(got, ","), want)
+	}
+	if m := next(t, health); m.Action != "health_status: healthy" || m.Actor.ID != c.ID || m.Status != "health_status: healthy" {
+		t.Errorf("health_status event = %+v, want health_status: healthy of %s", m, c.ID)
+	}
+	if err := other.RemoveContainer(ctx, c.ID, true, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"die", "destroy"} {
+		if m := next(t, labelled); m.Action != want {
+			t.Errorf("event after rm -f = %q, want %q", m.Action, want)
+		}
+	}
+	// Names match by prefix, as Docker's: "evnet" is not a prefix of this.
+	for _, name := range []string{"other-evnet", "evnet"} {
+		if code, body := call(t, hs, "POST", "/v1.50/networks/create", fmt.Sprintf(`{"Name":%q}`, name)); code != http.StatusCreated {
+			t.Fatalf("network create = %d %s", code, body)
+		}
+	}
+	if m := next(t, networks); m.Action != "create" || m.Actor.Attributes["name"] != "evnet" {
+		t.Errorf("network event = %+v, want create of evnet", m)
+	}
+}
+
+// since and until replay past events and end the stream.
+func TestEventsSinceUntil(t *testing.T) {
+	_, hs := testServer(t)
+	start := time.Now()
+	create(t, hs, "ev-past", "true")
+	time.Sleep(50 * time.Millisecond)
+	q := fmt.Sprintf("since=%d.%09d&until=%d&%s", start.Unix(), start.Nanosecond(), time.Now().Unix()+1,
+		filtersQuery(map[string][]string{"container": {"ev-past"}}))
+	code, body := call(t, hs, "GET", "/v1.50/events?"+q, "")
+	if code != http.StatusOK || !strings.Contains(body, `"Action":"create"`) || strings.Count(body, "\n") != 1 {
+		t.Errorf("GET /events?%s = %d %q, want the one create event of ev-past", q, code, body)
+	}
+	code, body = call(t, hs, "GET", "/v1.50/events?since=2&until=1", "")
+	if code != http.StatusBadRequest {
+		t.Errorf("since after until = %d %s, want 400", code, body)
+	}
+}
