@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -149,6 +150,9 @@ func (r *Runner) Unwind(ctx context.Context, steps []Step, before checker.Snapsh
 		}
 		images = append(images, steps[i].Images...)
 	}
+	if err := r.pruneRebuilt(ctx, before); err != nil {
+		problems = append(problems, err.Error())
+	}
 	after, err := checker.Take(ctx, r.Engine)
 	switch {
 	case err != nil:
@@ -161,6 +165,36 @@ func (r *Runner) Unwind(ctx context.Context, steps []Step, before checker.Snapsh
 	row.Cleanup = Phase{OK: len(problems) == 0, Detail: strings.Join(problems, "\n")}
 	row.Duration = time.Since(start)
 	return row
+}
+
+// pruneRebuilt removes the untagged images the course built: a rebuild
+// under a tag an earlier step used leaves the image it replaced without a
+// name, as on Docker, and no step's cleanup can name it. Only images
+// labelled with a lesson step (sandbox/scope) that were not there before the
+// course go, as a student's docker image prune would remove them.
+func (r *Runner) pruneRebuilt(ctx context.Context, before checker.Snapshot) error {
+	now, err := checker.Take(ctx, r.Engine)
+	if err != nil {
+		return nil // the comparison after it reports the engine
+	}
+	var ids []string
+	for _, n := range now.Images {
+		if slices.Contains(before.Images, n) {
+			continue
+		}
+		img, err := r.Engine.Image(ctx, n)
+		if err != nil || len(img.Tags) > 0 || img.Labels[scope.StepLabel] == "" {
+			continue
+		}
+		ids = append(ids, img.ID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := r.script(ctx, "cleanup", Script{Source: "docker rmi " + strings.Join(ids, " "), File: "(course)"}); err != nil {
+		return fmt.Errorf("remove the images rebuilds left untagged: %w", err)
+	}
+	return nil
 }
 
 // work runs a step's setup, its checks before the solution, the solution
