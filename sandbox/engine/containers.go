@@ -391,8 +391,8 @@ func mergeHealthcheck(img *v1.HealthConfig, user *container.HealthConfig) *conta
 // mergeEnv puts -e values before the image's variables they do not
 // override, as Docker's daemon merges them: "K=V" sets, "K" alone takes the
 // value from Dockyard's own environment (dropped when unset). With no PATH
-// from either, Docker's default PATH is added, so that Config.Env shows the
-// PATH the process gets.
+// from either, Docker's default PATH comes first, so that Config.Env shows
+// the PATH the process gets.
 func mergeEnv(base, user []string) []string {
 	var out []string
 	index := map[string]int{}
@@ -422,7 +422,8 @@ func mergeEnv(base, user []string) []string {
 		}
 	}
 	if !hasKey(index, "PATH") {
-		out = append(out, container.DefaultPathEnv)
+		// First, where the process's environment has it too.
+		out = append([]string{container.DefaultPathEnv}, out...)
 	}
 	return out
 }

@@ -44,7 +44,7 @@ func TestMergeConfig(t *testing.T) {
 func TestMergeEnvTakesBareNamesFromTheCaller(t *testing.T) {
 	t.Setenv("DOCKYARD_TEST_VAR", "from-host")
 	got := mergeEnv([]string{"A=1"}, []string{"DOCKYARD_TEST_VAR", "DOCKYARD_UNSET_VAR"})
-	want := []string{"DOCKYARD_TEST_VAR=from-host", "A=1", container.DefaultPathEnv}
+	want := []string{container.DefaultPathEnv, "DOCKYARD_TEST_VAR=from-host", "A=1"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("mergeEnv = %q, want %q", got, want)
 	}
@@ -134,7 +134,7 @@ func TestMergeEnvDefaultPath(t *testing.T) {
 		want        []string
 	}{
 		{"none anywhere", nil, nil, []string{container.DefaultPathEnv}},
-		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{"B=2", "A=1", container.DefaultPathEnv}},
+		{"image has none", []string{"A=1"}, []string{"B=2"}, []string{container.DefaultPathEnv, "B=2", "A=1"}},
 		{"-e first, then the image's it leaves", []string{"PATH=/img", "A=1"}, []string{"B=2", "A=3"}, []string{"B=2", "A=3", "PATH=/img"}},
 		{"the image's PATH", []string{"PATH=/img"}, nil, []string{"PATH=/img"}},
 		{"-e PATH=", nil, []string{"PATH=/mine"}, []string{"PATH=/mine"}},
