@@ -191,8 +191,11 @@ func TestPostgresPracticeTask(t *testing.T) {
 		if code == 0 {
 			t.Fatalf("%s: exit 0, want a port conflict error\n%s", second, out)
 		}
-		if !strings.Contains(errOut, "5433") || strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
-			t.Errorf("port conflict error = %q, want one line naming port 5433", errOut)
+		// Docker 28's form: one line with the daemon's error, then its
+		// pointer to the command's help.
+		first, rest, _ := strings.Cut(strings.TrimSpace(errOut), "\n")
+		if !strings.Contains(first, "port 5433") && !strings.Contains(first, ":5433 ") || strings.TrimSpace(rest) != "Run 'docker run --help' for more information" {
+			t.Errorf("port conflict error = %q, want one line naming port 5433 and Docker's help pointer", errOut)
 		}
 	})
 
