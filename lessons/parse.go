@@ -66,7 +66,11 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		body, offset = rest, fmLines
 	}
 	if outline {
-		outlineSteps(body, offset, l)
+		if !outlineSteps(body, offset, l) {
+			// A construct the line scan cannot judge: goldmark decides.
+			l.Steps = nil
+			parseBody(file, body, offset, l, &probs, true)
+		}
 		return l, probs
 	}
 	parseBody(file, body, offset, l, &probs, false)
@@ -353,10 +357,15 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 }
 
 // outlineSteps finds the steps' headings line by line, without goldmark: a
-// `## ` heading (at most three spaces in) outside fenced blocks. It is what
+// `## ` heading at the start of a line outside fenced blocks. It is what
 // listing the course (dockyard progress, menus) costs per lesson, so it
-// stays cheap; TestOutlineMatchesParse holds it to the full parse.
-func outlineSteps(src []byte, offset int, l *Lesson) {
+// stays cheap; TestOutlineMatchesParse and FuzzParse hold it to the full
+// parse. It reports false, having found nothing certain, when the text has
+// a construct that can make a line that looks like a heading not one, or
+// one that does not look like it one (an indented "##", which may sit in a
+// list item; a line of only - or =, which underlines a setext heading; an
+// HTML block): the caller then parses in full.
+func outlineSteps(src []byte, offset int, l *Lesson) bool {
 	fence := ""
 	for i, raw := range strings.Split(string(src), "\n") {
 		line := strings.TrimRight(raw, "\r")
@@ -374,6 +383,9 @@ func outlineSteps(src []byte, offset int, l *Lesson) {
 			fence = f
 			continue
 		}
+		if setextUnderline(rest) || strings.HasPrefix(rest, "<") || rest != line && strings.HasPrefix(rest, "#") {
+			return false
+		}
 		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
 			continue
 		}
@@ -384,6 +396,14 @@ func outlineSteps(src []byte, offset int, l *Lesson) {
 		}
 		l.Steps = append(l.Steps, st)
 	}
+	return true
+}
+
+// setextUnderline reports whether line is only - or = characters (and
+// trailing blanks): under a paragraph line it makes that line a heading.
+func setextUnderline(line string) bool {
+	t := strings.TrimRight(line, " \t")
+	return t != "" && (strings.Trim(t, "-") == "" || strings.Trim(t, "=") == "")
 }
 
 // attrID is the id in a heading's attribute block ("{#id}"), or "".

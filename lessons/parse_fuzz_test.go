@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 		checkPlaced(t, probs, src)
 		outline := ParseOutline("x/lesson.en.md", src)
 		if got, want := stepIDs(outline), stepIDs(l); !slices.Equal(got, want) {
-			t.Errorf("ParseOutline found steps %v, Parse %v", got, want)
+			t.Errorf("ParseOutline found steps %q, Parse %q", got, want)
 		}
 	})
 }
