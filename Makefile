@@ -38,7 +38,8 @@ build:
 compose:
 	cd tools/compose && $(GO) build -trimpath -ldflags '-s -w -X github.com/docker/compose/v5/internal.Version=$(COMPOSE_VERSION)' -o ../../bin/cli-plugins/docker-compose github.com/docker/compose/v5/cmd
 
-test: build
+# The end-to-end tests run the real Docker Compose (e2e/compose_test.go).
+test: build compose
 	$(GO) vet -tags '$(TAGS)' ./...
 	$(GO) test -tags '$(TAGS)' $(TESTFLAGS) ./...
 

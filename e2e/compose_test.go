@@ -34,7 +34,7 @@ func needCompose(t *testing.T) {
 		t.Skip("needs root: runs containers")
 	}
 	if _, err := os.Stat(filepath.Join(binDir, "cli-plugins", "docker-compose")); err != nil {
-		t.Fatalf("Docker Compose is not built: run make compose (.ci/setup does)")
+		t.Fatalf("Docker Compose is not built: run make compose (make test does)")
 	}
 }
 
