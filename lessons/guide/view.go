@@ -57,7 +57,7 @@ func (g *Guide) StepMarkdown(l *lessons.Lesson, i int, withIntro bool) string {
 		fmt.Fprintf(&b, "%s\n", st.Body)
 	}
 	for qi, q := range st.Quizzes {
-		b.WriteString(g.quizMarkdown(qi, q, lp))
+		b.WriteString(g.quizMarkdown(qi, q, lp, st.QuizOnly()))
 	}
 	for h := 0; h < min(sp.Hints, len(st.Hints)); h++ {
 		fmt.Fprintf(&b, "> **%s**\n>\n%s\n\n", g.T("hint.title", h+1, len(st.Hints)), quote(st.Hints[h]))
@@ -67,7 +67,10 @@ func (g *Guide) StepMarkdown(l *lessons.Lesson, i int, withIntro bool) string {
 	return b.String()
 }
 
-func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson) string {
+// On a terminal, a step of questions only opens its menu right under them,
+// so nothing is said about when the question is asked; a step with work
+// says that check will ask it.
+func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson, quizOnly bool) string {
 	var b strings.Builder
 	kind := g.T("quiz.single")
 	if q.Multiple() {
@@ -83,9 +86,10 @@ func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson) strin
 			fmt.Fprintf(&b, "%s\n\n", g.T("quiz.answered", joinInts(given)))
 		}
 	}
-	if g.Stdio == nil {
+	switch {
+	case g.Stdio == nil:
 		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.how", q.ID))
-	} else {
+	case !quizOnly:
 		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.at-check", q.ID))
 	}
 	return b.String()
