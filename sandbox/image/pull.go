@@ -256,6 +256,9 @@ func (s *Store) pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	if err != nil {
 		return nil, pullError(ref, err)
 	}
+	if m.Config.Size > MaxConfigSize {
+		return nil, pullError(ref, &TooLargeError{What: "image config", Size: m.Config.Size, Limit: MaxConfigSize})
+	}
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, pullError(ref, err)
@@ -376,7 +379,7 @@ func remoteOptions(ctx context.Context, opts PullOptions) []remote.Option {
 		remote.WithContext(ctx),
 		remote.WithPlatform(p),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithTransport(t),
+		remote.WithTransport(boundManifests{t}),
 		remote.WithUserAgent("dockyard"),
 		remote.WithRetryBackoff(remote.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 2}),
 	}
