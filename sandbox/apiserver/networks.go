@@ -36,7 +36,7 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ns, err := s.networks(r)
+	ns, err := s.e.Networks() // ListNetworks reconciles
 	if err != nil {
 		return err
 	}
