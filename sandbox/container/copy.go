@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // withRootfs runs fn on the container's root filesystem: the running
@@ -53,7 +55,7 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 	if _, err := os.Lstat(hostSrc); err != nil {
 		return fmt.Errorf("could not find the file %s on the host", hostSrc)
 	}
-	return s.withRootfs(ref, func(rootfs string) error {
+	err := s.withRootfs(ref, func(rootfs string) error {
 		dst, err := securejoin.SecureJoin(rootfs, path)
 		if err != nil {
 			return err
@@ -63,8 +65,16 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 		} else if _, err := os.Stat(filepath.Dir(dst)); err != nil {
 			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
 		}
-		return copyTree(hostSrc, dst, 0)
+		_, existed := os.Lstat(dst)
+		err = copyTree(hostSrc, dst, 0)
+		if diskfull.Is(err) && existed != nil {
+			// Half a copy is worse than none: the student would find a
+			// truncated file in the container after freeing space.
+			os.RemoveAll(dst)
+		}
+		return err
 	})
+	return diskfull.Wrap(err, fmt.Sprintf("copying %s into container %s", hostSrc, ref), s.root)
 }
 
 // Stat describes path in the container, its symlinks resolved inside the
