@@ -95,8 +95,6 @@ func (s *Store) Stat(ref, path string) (fs.FileInfo, error) {
 	return fi, err
 }
 
-// copyTree copies files, directories and symlinks from src to dst; owner
-// >= 0 makes everything that user's and group's.
 // secureTarget is where hostSrc lands in rootfs for `docker cp hostSrc
 // CONTAINER:path`: inside path when it is a folder, else path itself,
 // whose folder must exist (fs.ErrNotExist if not). Symlinks resolve
@@ -175,6 +173,8 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 	})
 }
 
+// copyTree copies files, directories and symlinks from src to dst; owner
+// >= 0 makes everything that user's and group's.
 func copyTree(src, dst string, owner int) error {
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {

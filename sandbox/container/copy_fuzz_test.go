@@ -66,11 +66,11 @@ func FuzzArchivePut(f *testing.F) {
 		}
 		entries, _ := os.ReadDir(tmp)
 		for _, e := range entries {
-			dst, err := filepath.Join(target, e.Name()), error(nil)
+			dst, err := secureTarget(rootfs, "/data", filepath.Join(tmp, e.Name()))
 			if err != nil {
 				continue
 			}
-			copyTree(filepath.Join(tmp, e.Name()), dst, 0)
+			copyIntoRootfs(rootfs, filepath.Join(tmp, e.Name()), dst, 0)
 		}
 
 		var escaped []string
