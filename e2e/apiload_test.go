@@ -36,6 +36,8 @@ import (
 // Every answer is checked, every request must be answered, the slow and
 // hostile clients must not stall the others, and afterwards the server
 // holds no more goroutines or descriptors than before.
+// DOCKYARD_LOAD_DUMP=FILE writes the server's goroutines half-way through,
+// to see what the requests wait on.
 func TestEngineAPIUnderLoad(t *testing.T) {
 	needs(t)
 	dur := 60 * time.Second
