@@ -25,7 +25,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			if srcIn == dstIn {
 				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path or - (a tar stream)"}
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}

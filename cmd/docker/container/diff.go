@@ -18,7 +18,7 @@ func NewCmdDiff(f *factory.Factory) *cobra.Command {
 directory it added, C for one it changed, D for one it deleted.`,
 		Args: cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}

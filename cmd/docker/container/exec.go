@@ -54,7 +54,7 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 }
 
 func execRun(cmd *cobra.Command, opts *ExecOptions) error {
-	ctx := ctxOr(cmd.Context())
+	ctx := cmd.Context()
 	ios := opts.IO
 	if opts.Tty && opts.Interactive && !opts.Detach && !ios.IsStdinTTY() {
 		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}

@@ -17,13 +17,6 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
-func ctxOr(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
-}
-
 // StartOptions are `docker start` flags.
 type StartOptions struct {
 	IO          *iostreams.IOStreams
@@ -57,7 +50,6 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 }
 
 func startRun(ctx context.Context, opts *StartOptions) error {
-	ctx = ctxOr(ctx)
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
@@ -142,7 +134,6 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 }
 
 func stopRun(ctx context.Context, opts *StopOptions) error {
-	ctx = ctxOr(ctx)
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
@@ -164,7 +155,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
@@ -205,7 +196,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
@@ -247,7 +238,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
@@ -272,7 +263,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 			if runF != nil {
 				return runF(args)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := f.Engine(ctx)
 			if err != nil {
 				return err
@@ -305,11 +296,11 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 			if runF != nil {
 				return runF(args[0], args[1])
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if err := e.RenameContainer(ctxOr(cmd.Context()), args[0], args[1]); err != nil {
+			if err := e.RenameContainer(cmd.Context(), args[0], args[1]); err != nil {
 				return daemonError(err)
 			}
 			return nil
@@ -336,7 +327,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			return pruneRun(ctxOr(cmd.Context()), opts)
+			return pruneRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")

@@ -42,7 +42,7 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err

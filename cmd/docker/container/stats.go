@@ -37,7 +37,7 @@ func NewCmdStats(f *factory.Factory, runF func(*StatsOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			return statsRun(ctxOr(cmd.Context()), opts)
+			return statsRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Show all containers (default shows just running)")

@@ -25,7 +25,7 @@ func NewCmdTop(f *factory.Factory, runF func(ref string, psArgs []string) error)
 			if runF != nil {
 				return runF(args[0], args[1:])
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}

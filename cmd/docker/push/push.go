@@ -51,9 +51,6 @@ push.`,
 }
 
 func pushRun(ctx context.Context, opts *PushOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ref, err := image.ParseReference(opts.Ref)
 	if err != nil {
 		return err

@@ -64,9 +64,6 @@ func pruneWarning(opts *PruneOptions) string {
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !opts.Force {
 		fmt.Fprint(opts.Out, pruneWarning(opts))
 		line, _ := bufio.NewReader(opts.In).ReadString('\n')

@@ -109,9 +109,6 @@ func NewCmdInfo(f *factory.Factory, runF func(*InfoOptions) error) *cobra.Comman
 }
 
 func infoRun(ctx context.Context, opts *InfoOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
