@@ -35,7 +35,7 @@ in a way others can read and repeat.`,
 			}
 			id, err := e.Commit(cmd.Context(), args[0], o)
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			fmt.Fprintln(f.IOStreams.Out, id)
 			return nil

@@ -54,7 +54,6 @@ func commands(f *factory.Factory) []*cobra.Command {
 }
 
 // daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error { return cli.DaemonError(err) }
 
 // runError ends `docker run`: engine problems exit 125 with "docker: ...",
 // a container that could not start exits 126 or 127 (docker/cli's
@@ -79,7 +78,7 @@ func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error
 	failed := false
 	for _, ref := range refs {
 		if err := fn(ref); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
+			fmt.Fprintln(f.IOStreams.ErrOut, cli.DaemonError(err))
 			failed = true
 			continue
 		}

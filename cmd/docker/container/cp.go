@@ -34,7 +34,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				// The path as a tar stream on standard output.
 				copied, cleanup, err := e.CopyOut(srcC, srcPath)
 				if err != nil {
-					return daemonError(err)
+					return cli.DaemonError(err)
 				}
 				defer cleanup()
 				err = engine.WriteTar(f.IOStreams.Out, copied)
@@ -47,7 +47,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				err = e.Containers.CopyTo(dstC, args[0], dstPath)
 			}
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},

@@ -24,7 +24,7 @@ directory it added, C for one it changed, D for one it deleted.`,
 			}
 			changes, err := e.Containers.Changes(args[0])
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			for _, c := range changes {
 				fmt.Fprintf(f.IOStreams.Out, "%s %s\n", c.Kind, c.Path)

@@ -90,7 +90,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 		if errors.As(err, &se) {
 			return &factory.StatusError{Code: se.Code, Message: "OCI runtime exec failed: " + se.Msg}
 		}
-		return &factory.StatusError{Code: 1, Message: daemonError(err).Error()}
+		return &factory.StatusError{Code: 1, Message: cli.DaemonError(err).Error()}
 	}
 	if code != 0 {
 		return &factory.StatusError{Code: code}

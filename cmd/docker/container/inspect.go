@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
@@ -25,7 +26,7 @@ var InspectKind = inspect.Kind{
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return c, true, nil
 	},

@@ -57,7 +57,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	if opts.Attach || opts.Interactive {
 		c, err := e.Containers.Get(opts.Refs[0])
 		if err != nil {
-			return daemonError(err)
+			return cli.DaemonError(err)
 		}
 		so := container.StartOptions{Attach: true}
 		if c.Spec.Config.Tty {
@@ -68,11 +68,11 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 			return startError(err)
 		}
 		if a == nil {
-			return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: container %s is already running", opts.Refs[0])}
+			return &factory.StatusError{Code: 1, Message: cli.DaemonPrefix + fmt.Sprintf("container %s is already running", opts.Refs[0])}
 		}
 		code, err := stream(ctx, e, c, a, opts.IO, opts.Interactive && c.Spec.Config.OpenStdin)
 		if err != nil {
-			return daemonError(err)
+			return cli.DaemonError(err)
 		}
 		if code != 0 {
 			return &factory.StatusError{Code: code}
@@ -100,7 +100,7 @@ func startError(err error) error {
 	if errors.As(err, &se) {
 		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + se.DaemonMessage()}
 	}
-	return daemonError(err)
+	return cli.DaemonError(err)
 }
 
 // StopOptions are `docker stop` and `docker restart` flags.
@@ -272,7 +272,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 			for _, ref := range args {
 				code, err := e.Containers.Wait(ctx, ref)
 				if err != nil {
-					fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
+					fmt.Fprintln(f.IOStreams.ErrOut, cli.DaemonError(err))
 					failed = true
 					continue
 				}
@@ -301,7 +301,7 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 				return err
 			}
 			if err := e.RenameContainer(cmd.Context(), args[0], args[1]); err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -357,7 +357,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		return cli.EngineError(err)
 	}
 	if err != nil {
-		fmt.Fprintln(ios.ErrOut, daemonError(err))
+		fmt.Fprintln(ios.ErrOut, cli.DaemonError(err))
 	}
 	if len(deleted) > 0 {
 		fmt.Fprintln(ios.Out, "Deleted Containers:")

@@ -49,7 +49,7 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			}
 			err = e.Containers.Logs(ctx, opts.Ref, container.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},

@@ -10,6 +10,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
@@ -80,7 +81,7 @@ func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*container.Samp
 		for _, ref := range opts.Refs {
 			c, err := e.Containers.Get(ref)
 			if err != nil {
-				return nil, nil, daemonError(err)
+				return nil, nil, cli.DaemonError(err)
 			}
 			list = append(list, c)
 		}

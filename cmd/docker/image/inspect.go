@@ -33,7 +33,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			return inspectRun(contextOf(c), opts)
+			return inspectRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")

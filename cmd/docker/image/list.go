@@ -54,7 +54,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error, use string) *
 			if runF != nil {
 				return runF(opts)
 			}
-			return listRun(contextOf(c), opts)
+			return listRun(c.Context(), opts)
 		},
 	}
 	if use == "ls" {
@@ -86,7 +86,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	imgs, err := e.Images.List(ctx)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	for _, d := range e.Images.Damaged(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())

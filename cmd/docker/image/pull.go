@@ -49,7 +49,7 @@ loopback are reached over plain HTTP. Without a network, load images with
 			if runF != nil {
 				return runF(opts)
 			}
-			return pullRun(contextOf(c), opts)
+			return pullRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "suppress verbose output")
@@ -82,7 +82,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 		po.Platform = p
 	}
 	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	ref, _ := sbimage.ParseReference(opts.Ref)
 	fmt.Fprintln(opts.IO.Out, ref.String())
@@ -104,7 +104,7 @@ func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, t
 	fmt.Fprintf(w, "Unable to find image '%s' locally\n", r.Familiar())
 	img, err := e.Pull(ctx, ref, NewProgress(w, tty).Event)
 	if err != nil {
-		return nil, daemonError(err)
+		return nil, cli.DaemonError(err)
 	}
 	return img, nil
 }

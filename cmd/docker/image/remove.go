@@ -39,7 +39,7 @@ container uses is refused (remove the container first, or -f to untag it).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return removeRun(contextOf(c), opts)
+			return removeRun(c.Context(), opts)
 		},
 	}
 	if use == "rm" {
@@ -62,7 +62,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 			printRemoved(opts.IO, r, "Untagged", "Deleted")
 		}
 		if err != nil {
-			fmt.Fprintln(opts.IO.ErrOut, daemonError(err))
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err))
 			failed = true
 		}
 	}

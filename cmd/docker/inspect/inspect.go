@@ -56,7 +56,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*Options) error, kinds ...Kind)
 			if runF != nil {
 				return runF(opts)
 			}
-			return Run(contextOf(c), opts)
+			return Run(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")
@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 		for _, n := range missing {
-			fmt.Fprintf(opts.IO.ErrOut, "Error response from daemon: No such container: %s\n", n)
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonPrefix+"No such container: "+n)
 		}
 		return &factory.StatusError{Code: 1}
 	}
@@ -233,13 +233,6 @@ func Template(format string) (*template.Template, error) {
 		},
 		"println": func(a ...any) string { return fmt.Sprintln(a...) },
 	}).Parse(format)
-}
-
-func contextOf(c *cobra.Command) context.Context {
-	if ctx := c.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }
 
 // Rows prints the rows of a list command (docker images, network ls,

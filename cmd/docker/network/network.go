@@ -38,11 +38,6 @@ own, on which containers reach each other by name.`,
 	return cmd
 }
 
-// daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error {
-	return errors.New("Error response from daemon: " + err.Error())
-}
-
 // store opens the engine's network store and cleans up after crashed
 // monitors first, so what the student sees is current.
 func store(ctx context.Context, f *factory.Factory) (*engine.Engine, *network.Store, error) {
@@ -113,7 +108,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		Internal: opts.Internal, Labels: labels,
 	})
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	fmt.Fprintln(opts.IO.Out, n.ID)
 	return nil
@@ -241,7 +236,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	for _, name := range opts.Names {
 		in, err := s.Inspect(ctx, name)
 		if err != nil {
-			errs = append(errs, "Error response from daemon: "+err.Error())
+			errs = append(errs, cli.DaemonError(err).Error())
 			continue
 		}
 		out = append(out, Inspect(in, s.Prefix()))
@@ -298,7 +293,7 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 			if opts.Force && errors.Is(err, network.ErrNotFound) {
 				continue
 			}
-			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err).Error())
 			failed = true
 			continue
 		}
@@ -336,7 +331,7 @@ func NewCmdConnect(f *factory.Factory, runF func(*ConnectOptions) error) *cobra.
 				return err
 			}
 			if err := e.NetworkConnect(cmd.Context(), opts.Network, opts.Container, opts.Aliases); err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -371,7 +366,7 @@ func NewCmdDisconnect(f *factory.Factory, runF func(*DisconnectOptions) error) *
 				return err
 			}
 			if err := e.NetworkDisconnect(cmd.Context(), opts.Network, opts.Container); err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -418,7 +413,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	}
 	names, err := s.Prune(ctx)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	if len(names) > 0 {
 		fmt.Fprintln(opts.IO.Out, "Deleted Networks:")
@@ -492,7 +487,7 @@ var InspectKind = inspect.Kind{
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return Inspect(in, s.Prefix()), true, nil
 	},

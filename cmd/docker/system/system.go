@@ -115,7 +115,7 @@ func infoRun(ctx context.Context, opts *InfoOptions) error {
 	}
 	info, err := e.Info(ctx, opts.Factory.Version)
 	if err != nil {
-		return fmt.Errorf("Error response from daemon: %w", err)
+		return cli.DaemonError(err)
 	}
 	printInfo(opts.Out, info)
 	return nil

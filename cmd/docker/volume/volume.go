@@ -37,8 +37,6 @@ the containers that use them.`,
 	return cmd
 }
 
-func daemonError(err error) error { return errors.New("Error response from daemon: " + err.Error()) }
-
 func store(ctx context.Context, f *factory.Factory) (*volume.Store, error) {
 	e, err := f.Engine(ctx)
 	if err != nil {
@@ -91,7 +89,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		// Docker's local driver mounts what -o says (tmpfs, NFS, a device);
 		// here a volume is always a directory, so say so before anything
 		// is made.
-		return daemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
+		return cli.DaemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
 	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
@@ -107,7 +105,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	v, err := e.CreateVolume(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	fmt.Fprintln(opts.IO.Out, v.Name)
 	return nil
@@ -229,7 +227,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	for _, name := range opts.Names {
 		v, err := s.Inspect(ctx, name)
 		if err != nil {
-			errs = append(errs, "Error response from daemon: "+err.Error())
+			errs = append(errs, cli.DaemonError(err).Error())
 			continue
 		}
 		out = append(out, Inspect(v))
@@ -285,7 +283,7 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 			if opts.Force && errors.Is(err, volume.ErrNotFound) {
 				continue
 			}
-			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err).Error())
 			failed = true
 			continue
 		}
@@ -375,7 +373,7 @@ var InspectKind = inspect.Kind{
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return Inspect(v), true, nil
 	},
