@@ -5,7 +5,6 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // DaemonPrefix starts every engine error Docker's CLI prints.
@@ -20,7 +19,7 @@ func DaemonError(err error) error {
 	var (
 		se  *factory.StatusError
 		fe  *factory.FlagError
-		ref *image.InvalidReferenceError
+		ref *engine.InvalidReferenceError
 		de  *daemonError
 	)
 	if err == nil || errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &ref) ||

@@ -8,11 +8,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
 // NewCmdContainer returns `docker container` with its subcommands.
@@ -64,7 +65,7 @@ func runError(err error) error {
 		return err
 	}
 	code := 125
-	var se *container.StartError
+	var se *engine.StartError
 	if errors.As(err, &se) {
 		code = se.Code
 		err = errors.New(se.DaemonMessage())

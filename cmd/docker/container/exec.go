@@ -5,12 +5,13 @@ import (
 	"io"
 	"os"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
 // ExecOptions are `docker exec` flags.
@@ -63,7 +64,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	eo := container.ExecOptions{
+	eo := engine.ExecOptions{
 		Cmd: opts.Cmd, Env: opts.Env, User: opts.User, WorkingDir: opts.Workdir,
 		Tty: opts.Tty, Detach: opts.Detach, Stdout: ios.Out, Stderr: ios.ErrOut,
 	}
@@ -86,7 +87,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 	}
 	code, err := e.Containers.Exec(ctx, opts.Ref, eo)
 	if err != nil {
-		var se *container.StartError
+		var se *engine.StartError
 		if errors.As(err, &se) {
 			return &factory.StatusError{Code: se.Code, Message: "OCI runtime exec failed: " + se.Msg}
 		}

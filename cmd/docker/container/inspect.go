@@ -2,14 +2,14 @@ package container
 
 import (
 	"context"
-	"errors"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
 // InspectKind lets `docker inspect` find containers (Docker looks for a
@@ -22,7 +22,7 @@ var InspectKind = inspect.Kind{
 			return nil, false, err
 		}
 		c, err := e.InspectContainer(ref)
-		if errors.Is(err, container.ErrNotFound) {
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -59,7 +58,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 		if err != nil {
 			return cli.DaemonError(err)
 		}
-		so := container.StartOptions{Attach: true}
+		so := engine.StartOptions{Attach: true}
 		if c.Spec.Config.Tty {
 			so.TTYCols, so.TTYRows = termSize(opts.IO)
 		}
@@ -82,7 +81,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	// Docker's start reports each failure, then names them all.
 	var failed []string
 	for _, ref := range opts.Refs {
-		if _, err := e.StartContainer(ctx, ref, container.StartOptions{}); err != nil {
+		if _, err := e.StartContainer(ctx, ref, engine.StartOptions{}); err != nil {
 			fmt.Fprintln(opts.IO.ErrOut, startError(err))
 			failed = append(failed, ref)
 			continue
@@ -96,7 +95,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 }
 
 func startError(err error) error {
-	var se *container.StartError
+	var se *engine.StartError
 	if errors.As(err, &se) {
 		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + se.DaemonMessage()}
 	}
@@ -164,7 +163,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
 					return err
 				}
-				_, err := e.StartContainer(ctx, ref, container.StartOptions{})
+				_, err := e.StartContainer(ctx, ref, engine.StartOptions{})
 				return err
 			})
 		},
@@ -190,7 +189,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
-			if _, err := container.ParseSignal(opts.Signal); err != nil {
+			if _, err := engine.ParseSignal(opts.Signal); err != nil {
 				return &factory.StatusError{Code: 1, Message: err.Error()}
 			}
 			if runF != nil {
@@ -201,10 +200,10 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			sig, _ := container.ParseSignal(opts.Signal)
+			sig, _ := engine.ParseSignal(opts.Signal)
 			return forEach(opts.Factory, opts.Refs, func(ref string) error {
 				err := e.Containers.Kill(ctx, ref, sig)
-				var nr *container.NotRunningError
+				var nr *engine.NotRunningError
 				if errors.As(err, &nr) {
 					return fmt.Errorf("cannot kill container: %s: %w", ref, err)
 				}

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
 // LogsOptions are `docker logs` flags.
@@ -47,7 +48,7 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			err = e.Containers.Logs(ctx, opts.Ref, container.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
+			err = e.Containers.Logs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
 			if err != nil {
 				return cli.DaemonError(err)
 			}

@@ -16,7 +16,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -95,7 +94,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	return writePs(opts.IO.Out, list, opts, opts.Now())
 }
 
-func writePs(w io.Writer, list []*container.Container, opts *PsOptions, now time.Time) error {
+func writePs(w io.Writer, list []*engine.Container, opts *PsOptions, now time.Time) error {
 	if opts.Quiet {
 		for _, c := range list {
 			id := c.ShortID()
@@ -133,14 +132,14 @@ func ellipsis(s string, max int) string {
 
 // Status is the STATUS column: "Up 3 seconds", "Exited (0) 5 seconds ago",
 // "Created", "Restarting (1) 2 seconds ago".
-func Status(c *container.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
+func Status(c *engine.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
 
 // Ports is the PORTS column: "0.0.0.0:8080->80/tcp" and exposed ports
 // alone, for a running container only. As Docker, a container that is not
 // running, or that uses the host's network, shows none (inspect's
 // HostConfig.PortBindings keeps them).
-func Ports(c *container.Container) string {
-	if c.State.Status != container.Running || c.Spec.Host.NetworkMode == "host" {
+func Ports(c *engine.Container) string {
+	if c.State.Status != engine.Running || c.Spec.Host.NetworkMode == "host" {
 		return "" // host networking publishes nothing
 	}
 	var out []string

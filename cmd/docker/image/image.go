@@ -7,14 +7,14 @@ package image
 
 import (
 	"context"
-	"errors"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // AddCommands adds the image commands to the docker command: the `docker
@@ -63,7 +63,7 @@ var InspectKind = inspect.Kind{
 			return nil, false, err
 		}
 		img, err := e.Images.Get(ctx, ref)
-		if errors.Is(err, sbimage.ErrNotFound) {
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
 	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
@@ -12,7 +14,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // PullOptions are docker pull's flags and argument.
@@ -66,7 +67,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	if named, err := reference.ParseNormalizedNamed(opts.Ref); err == nil && reference.IsNameOnly(named) && !opts.Quiet {
 		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
 	}
-	var progress func(sbimage.Event)
+	var progress func(engine.PullEvent)
 	if !opts.Quiet {
 		progress = NewProgress(opts.IO.Out, opts.IO.IsStdoutTTY()).Event
 	}
@@ -84,7 +85,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
 		return cli.DaemonError(err)
 	}
-	ref, _ := sbimage.ParseReference(opts.Ref)
+	ref, _ := engine.ParseReference(opts.Ref)
 	fmt.Fprintln(opts.IO.Out, ref.String())
 	return nil
 }
@@ -92,12 +93,12 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 // PullFor pulls ref for another command (docker run, docker create,
 // docker build): it says "Unable to find image 'ref' locally" and shows the
 // pull's progress on w (stderr, as Docker does), then returns the image.
-func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*sbimage.Image, error) {
+func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*engine.Image, error) {
 	e, err := f.Engine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r, err := sbimage.ParseReference(ref)
+	r, err := engine.ParseReference(ref)
 	if err != nil {
 		return nil, err
 	}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // RemoveOptions are docker rmi's flags and arguments.
@@ -57,7 +58,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	}
 	failed := false
 	for _, name := range opts.Images {
-		res, err := e.Images.Remove(ctx, name, sbimage.RemoveOptions{Force: opts.Force, NoPrune: opts.NoPrune})
+		res, err := e.Images.Remove(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
 		for _, r := range res {
 			printRemoved(opts.IO, r, "Untagged", "Deleted")
 		}
@@ -72,7 +73,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	return nil
 }
 
-func printRemoved(ios *iostreams.IOStreams, r sbimage.Removed, untagged, deleted string) {
+func printRemoved(ios *iostreams.IOStreams, r engine.RemovedImage, untagged, deleted string) {
 	if r.Untagged != "" {
 		fmt.Fprintf(ios.Out, "%s: %s\n", untagged, r.Untagged)
 	}

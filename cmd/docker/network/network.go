@@ -20,7 +20,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // NewCmdNetwork returns `docker network` with its subcommands.
@@ -38,19 +37,15 @@ own, on which containers reach each other by name.`,
 	return cmd
 }
 
-// store opens the engine's network store and cleans up after crashed
-// monitors first, so what the student sees is current.
-func store(ctx context.Context, f *factory.Factory) (*engine.Engine, *network.Store, error) {
+// open opens the engine and cleans up after crashed monitors first, so
+// what the student sees is current.
+func open(ctx context.Context, f *factory.Factory) (*engine.Engine, error) {
 	e, err := f.Engine(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	_ = e.ReconcileNetworks(ctx)
-	s, err := e.Networks()
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, s, nil
+	return e, nil
 }
 
 // CreateOptions are `docker network create` flags.
@@ -91,7 +86,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	e, _, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
@@ -103,7 +98,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	n, err := e.CreateNetwork(ctx, network.CreateOptions{
+	n, err := e.CreateNetwork(ctx, engine.NetworkCreateOptions{
 		Name: opts.Name, Driver: opts.Driver, Subnet: opts.Subnet, Gateway: opts.Gateway,
 		Internal: opts.Internal, Labels: labels,
 	})
@@ -164,12 +159,12 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	return writeLs(opts.IO, list, opts)
 }
 
-func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) error {
-	id := func(n network.Info) string {
+func writeLs(io *iostreams.IOStreams, list []engine.NetworkInfo, opts *LsOptions) error {
+	id := func(n engine.NetworkInfo) string {
 		if opts.NoTrunc {
 			return n.ID
 		}
-		return network.ShortID(n.ID)
+		return engine.ShortNetworkID(n.ID)
 	}
 	if opts.Quiet {
 		for _, n := range list {
@@ -227,19 +222,19 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
 	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
-		in, err := s.Inspect(ctx, name)
+		in, err := e.InspectNetwork(ctx, name)
 		if err != nil {
 			errs = append(errs, cli.DaemonError(err).Error())
 			continue
 		}
-		out = append(out, Inspect(in, s.Prefix()))
+		out = append(out, in)
 	}
 	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
 		return err
@@ -252,7 +247,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 
 // Inspect converts a network to the Docker Engine API's shape (shared with
 // the API server: engine.NetworkInspect).
-func Inspect(in network.Info, prefix string) apinet.Inspect { return engine.NetworkInspect(in, prefix) }
+func Inspect(in engine.NetworkInfo, prefix string) apinet.Inspect {
+	return engine.NetworkInspect(in, prefix)
+}
 
 // RmOptions are `docker network rm` flags.
 type RmOptions struct {
@@ -283,14 +280,14 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
 	failed := false
 	for _, name := range opts.Names {
-		if _, err := s.Remove(ctx, name); err != nil {
-			if opts.Force && errors.Is(err, network.ErrNotFound) {
+		if err := e.RemoveNetwork(ctx, name); err != nil {
+			if opts.Force && engine.KindOf(err) == engine.NotFound {
 				continue
 			}
 			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err).Error())
@@ -326,7 +323,7 @@ func NewCmdConnect(f *factory.Factory, runF func(*ConnectOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			e, _, err := store(cmd.Context(), f)
+			e, err := open(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -361,7 +358,7 @@ func NewCmdDisconnect(f *factory.Factory, runF func(*DisconnectOptions) error) *
 			if runF != nil {
 				return runF(opts)
 			}
-			e, _, err := store(cmd.Context(), f)
+			e, err := open(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -407,11 +404,11 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 			return err
 		}
 	}
-	_, s, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
-	names, err := s.Prune(ctx)
+	names, err := e.PruneNetworks(ctx)
 	if err != nil {
 		return cli.DaemonError(err)
 	}
@@ -435,8 +432,8 @@ func confirm(io *iostreams.IOStreams, question string) (bool, error) {
 }
 
 // sortedPorts orders bindings as Docker prints them.
-func sortedPorts(ps []network.PortBinding) []network.PortBinding {
-	out := append([]network.PortBinding(nil), ps...)
+func sortedPorts(ps []engine.PublishedPort) []engine.PublishedPort {
+	out := append([]engine.PublishedPort(nil), ps...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].ContainerPort != out[j].ContainerPort {
 			return out[i].ContainerPort < out[j].ContainerPort
@@ -461,11 +458,7 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.Networks()
-			if err != nil {
-				return err
-			}
-			return s.Teardown(cmd.Context())
+			return e.ResetNetworks(cmd.Context())
 		},
 	}
 }
@@ -478,18 +471,14 @@ var InspectKind = inspect.Kind{
 		if err != nil {
 			return nil, false, err
 		}
-		s, err := e.Networks()
-		if err != nil {
-			return nil, false, err
-		}
-		in, err := s.Inspect(ctx, ref)
-		if errors.Is(err, network.ErrNotFound) {
+		in, err := e.InspectNetwork(ctx, ref)
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
 			return nil, false, cli.DaemonError(err)
 		}
-		return Inspect(in, s.Prefix()), true, nil
+		return in, true, nil
 	},
 }
 

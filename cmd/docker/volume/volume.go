@@ -20,7 +20,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // NewCmdVolume returns `docker volume` with its subcommands.
@@ -35,14 +34,6 @@ the containers that use them.`,
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdLs(f, nil), NewCmdInspect(f, nil), NewCmdRm(f, nil), NewCmdPrune(f, nil))
 	return cmd
-}
-
-func store(ctx context.Context, f *factory.Factory) (*volume.Store, error) {
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return e.Volumes()
 }
 
 // CreateOptions are `docker volume create` flags.
@@ -103,7 +94,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	v, err := e.CreateVolume(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
+	v, err := e.CreateVolume(ctx, engine.VolumeCreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
 	if err != nil {
 		return cli.DaemonError(err)
 	}
@@ -143,10 +134,6 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 }
 
 func lsRun(ctx context.Context, opts *LsOptions) error {
-	s, err := store(ctx, opts.Factory)
-	if err != nil {
-		return err
-	}
 	filters, err := engine.ParseFilters(opts.Filters)
 	if err != nil {
 		return &factory.FlagError{Err: err}
@@ -159,7 +146,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return cli.EngineError(err)
 	}
-	for _, d := range s.Damaged(ctx) {
+	for _, d := range e.DamagedVolumes(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
 	}
 	if opts.Quiet {
@@ -173,7 +160,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 		for i, v := range shown {
 			rows[i] = map[string]string{
 				"Name": v.Name, "Driver": v.Driver, "Scope": "local", "Mountpoint": v.Mountpoint,
-				"Labels": labels(v.Labels), "Links": strconv.Itoa(len(s.Users(v))), "Size": "N/A",
+				"Labels": labels(v.Labels), "Links": strconv.Itoa(len(e.VolumeUsers(v))), "Size": "N/A",
 				"CreatedAt": v.CreatedAt.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
 			}
 		}
@@ -218,14 +205,14 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
-		v, err := s.Inspect(ctx, name)
+		v, err := e.InspectVolume(ctx, name)
 		if err != nil {
 			errs = append(errs, cli.DaemonError(err).Error())
 			continue
@@ -242,7 +229,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 }
 
 // Inspect converts a volume to the Docker Engine API's shape.
-func Inspect(v *volume.Volume) apivol.Volume { return engine.VolumeInspect(v) }
+func Inspect(v *engine.Volume) apivol.Volume { return engine.VolumeInspect(v) }
 
 // RmOptions are `docker volume rm` flags.
 type RmOptions struct {
@@ -273,14 +260,14 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	failed := false
 	for _, name := range opts.Names {
-		if err := s.Remove(ctx, name); err != nil {
-			if opts.Force && errors.Is(err, volume.ErrNotFound) {
+		if err := e.RemoveVolume(ctx, name); err != nil {
+			if opts.Force && engine.KindOf(err) == engine.NotFound {
 				continue
 			}
 			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err).Error())
@@ -364,12 +351,12 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 var InspectKind = inspect.Kind{
 	Type: "volume",
 	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		s, err := store(ctx, f)
+		e, err := f.Engine(ctx)
 		if err != nil {
 			return nil, false, err
 		}
-		v, err := s.Inspect(ctx, ref)
-		if errors.Is(err, volume.ErrNotFound) {
+		v, err := e.InspectVolume(ctx, ref)
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
