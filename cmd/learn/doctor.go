@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
@@ -15,7 +16,6 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons/doctor"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // DoctorOptions are the flags of `dockyard doctor`.

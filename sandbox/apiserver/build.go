@@ -12,11 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/moby/moby/api/types/jsonstream"
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 func (s *Server) buildRoutes() {

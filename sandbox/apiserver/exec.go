@@ -10,11 +10,11 @@ import (
 	"os"
 	"sync"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/moby/moby/api/types/common"
 	mobycontainer "github.com/moby/moby/api/types/container"
 	"golang.org/x/sys/unix"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // execRecord is one exec instance: created by POST

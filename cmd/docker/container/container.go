@@ -8,12 +8,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // NewCmdContainer returns `docker container` with its subcommands.

@@ -5,13 +5,12 @@ import (
 	"io"
 	"os"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // ExecOptions are `docker exec` flags.

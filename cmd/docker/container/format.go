@@ -11,9 +11,9 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/docker/go-units"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // psRow is what a `docker ps --format` template sees, with Docker's field

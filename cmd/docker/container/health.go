@@ -4,9 +4,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/spf13/pflag"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // healthFlags are --health-* and --no-healthcheck of run and create

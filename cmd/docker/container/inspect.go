@@ -3,13 +3,12 @@ package container
 import (
 	"context"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // InspectKind lets `docker inspect` find containers (Docker looks for a

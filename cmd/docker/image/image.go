@@ -8,13 +8,12 @@ package image
 import (
 	"context"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // AddCommands adds the image commands to the docker command: the `docker

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 )
 

@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	units "github.com/docker/go-units"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // Progress shows pull events the way the Docker CLI does: on a terminal,

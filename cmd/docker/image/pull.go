@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-
 	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
@@ -14,6 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // PullOptions are docker pull's flags and argument.
