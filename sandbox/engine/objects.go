@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	imagetypes "github.com/moby/moby/api/types/image"
 	apinet "github.com/moby/moby/api/types/network"
 )
 
@@ -114,4 +115,28 @@ func (e *Engine) DamagedVolumes(ctx context.Context) []error {
 		out = append(out, d)
 	}
 	return out
+}
+
+// DamagedContainers are the containers whose record cannot be read, for
+// one WARNING line each in `docker ps`.
+func (e *Engine) DamagedContainers() ([]error, error) {
+	damaged, err := e.Containers.Damaged()
+	if err != nil {
+		return nil, err
+	}
+	var out []error
+	for _, d := range damaged {
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// InspectImage is `docker image inspect` of one image, in the Docker
+// Engine API's shape.
+func (e *Engine) InspectImage(ctx context.Context, ref string) (imagetypes.InspectResponse, error) {
+	img, err := e.Images.Get(ctx, ref)
+	if err != nil {
+		return imagetypes.InspectResponse{}, err
+	}
+	return e.Images.Inspect(ctx, img)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -74,15 +75,15 @@ func runError(err error) error {
 
 // forEach runs fn for each argument as Docker's multi-container commands
 // do: errors are printed as they come and the command fails at the end.
-func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error {
+func forEach(ios *iostreams.IOStreams, refs []string, fn func(ref string) error) error {
 	failed := false
 	for _, ref := range refs {
 		if err := fn(ref); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, cli.DaemonError(err))
+			fmt.Fprintln(ios.ErrOut, cli.DaemonError(err))
 			failed = true
 			continue
 		}
-		fmt.Fprintln(f.IOStreams.Out, ref)
+		fmt.Fprintln(ios.Out, ref)
 	}
 	if failed {
 		return &factory.StatusError{Code: 1}

@@ -15,11 +15,7 @@ import (
 // container first, then an image, a network, a volume).
 var InspectKind = inspect.Kind{
 	Type: "container",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		c, err := e.InspectContainer(ref)
 		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil

@@ -137,7 +137,7 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEach(opts.Factory, opts.Refs, func(ref string) error {
+	return forEach(opts.IO, opts.Refs, func(ref string) error {
 		return e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second)
 	})
 }
@@ -159,7 +159,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			if err != nil {
 				return err
 			}
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+			return forEach(opts.IO, opts.Refs, func(ref string) error {
 				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
 					return err
 				}
@@ -201,7 +201,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 				return err
 			}
 			sig, _ := engine.ParseSignal(opts.Signal)
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+			return forEach(opts.IO, opts.Refs, func(ref string) error {
 				err := e.Containers.Kill(ctx, ref, sig)
 				var nr *engine.NotRunningError
 				if errors.As(err, &nr) {
@@ -215,10 +215,16 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 	return cmd
 }
 
+// Remover is what docker rm asks of the engine (*engine.Engine, or a fake
+// in tests).
+type Remover interface {
+	RemoveContainer(ctx context.Context, ref string, force, volumes bool) error
+}
+
 // RmOptions are `docker rm` flags.
 type RmOptions struct {
 	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	Engine  func(context.Context) (Remover, error)
 	Force   bool
 	Volumes bool
 	Refs    []string
@@ -226,7 +232,7 @@ type RmOptions struct {
 
 // NewCmdRm returns `docker rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm [OPTIONS] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
@@ -237,19 +243,22 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := cmd.Context()
-			e, err := opts.Factory.Engine(ctx)
-			if err != nil {
-				return err
-			}
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
-				return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
-			})
+			return rmRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Force the removal of a running container (uses SIGKILL)")
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove anonymous volumes associated with the container")
 	return cmd
+}
+
+func rmRun(ctx context.Context, opts *RmOptions) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	return forEach(opts.IO, opts.Refs, func(ref string) error {
+		return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
+	})
 }
 
 // NewCmdWait returns `docker wait`.

@@ -19,11 +19,18 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
+// Lister is what docker ps asks of the engine (*engine.Engine, or a fake
+// in tests).
+type Lister interface {
+	ListContainers(ctx context.Context, o engine.ListOptions) ([]*engine.Container, error)
+	DamagedContainers() ([]error, error)
+}
+
 // PsOptions are `docker ps` flags.
 type PsOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Now     func() time.Time
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Lister, error)
+	Now    func() time.Time
 
 	All     bool
 	Latest  bool
@@ -36,7 +43,7 @@ type PsOptions struct {
 
 // NewCmdPs returns `docker ps`.
 func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
-	opts := &PsOptions{IO: f.IOStreams, Factory: f, Now: time.Now}
+	opts := &PsOptions{IO: f.IOStreams, Now: time.Now, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:   "ps [OPTIONS]",
 		Short: "List containers",
@@ -64,7 +71,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -78,7 +85,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	}
 	// One unreadable record must not hide the others: it is named, with
 	// how to remove it, and the listing goes on.
-	damaged, err := e.Containers.Damaged()
+	damaged, err := e.DamagedContainers()
 	if err != nil {
 		return err
 	}

@@ -56,19 +56,11 @@ func NewCmdImage(f *factory.Factory) *cobra.Command {
 // InspectKind lets `docker inspect` find images.
 var InspectKind = inspect.Kind{
 	Type: "image",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		img, err := e.Images.Get(ctx, ref)
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
+		out, err := e.InspectImage(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
-		if err != nil {
-			return nil, false, cli.DaemonError(err)
-		}
-		out, err := e.Images.Inspect(ctx, img)
 		if err != nil {
 			return nil, false, cli.DaemonError(err)
 		}

@@ -109,10 +109,16 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	return nil
 }
 
+// Lister is what docker network ls asks of the engine (*engine.Engine,
+// or a fake in tests).
+type Lister interface {
+	ListNetworks(ctx context.Context, f engine.Filters) ([]engine.NetworkInfo, error)
+}
+
 // LsOptions are `docker network ls` flags.
 type LsOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Lister, error)
 
 	Quiet   bool
 	NoTrunc bool
@@ -122,7 +128,7 @@ type LsOptions struct {
 
 // NewCmdLs returns `docker network ls`.
 func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
-	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	opts := &LsOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -148,7 +154,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -251,17 +257,22 @@ func Inspect(in engine.NetworkInfo, prefix string) apinet.Inspect {
 	return engine.NetworkInspect(in, prefix)
 }
 
+// Remover is what docker network rm asks of the engine.
+type Remover interface {
+	RemoveNetwork(ctx context.Context, ref string) error
+}
+
 // RmOptions are `docker network rm` flags.
 type RmOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Names   []string
-	Force   bool
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Remover, error)
+	Names  []string
+	Force  bool
 }
 
 // NewCmdRm returns `docker network rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm NETWORK [NETWORK...]",
 		Aliases: []string{"remove"},
@@ -280,7 +291,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	e, err := open(ctx, opts.Factory)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -466,11 +477,7 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 // InspectKind lets `docker inspect` find networks.
 var InspectKind = inspect.Kind{
 	Type: "network",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		in, err := e.InspectNetwork(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil

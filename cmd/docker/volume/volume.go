@@ -102,10 +102,18 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	return nil
 }
 
+// Lister is what docker volume ls asks of the engine (*engine.Engine, or
+// a fake in tests).
+type Lister interface {
+	ListVolumes(ctx context.Context, f engine.Filters) ([]*engine.Volume, error)
+	DamagedVolumes(ctx context.Context) []error
+	VolumeUsers(v *engine.Volume) []string
+}
+
 // LsOptions are `docker volume ls` flags.
 type LsOptions struct {
 	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	Engine  func(context.Context) (Lister, error)
 	Quiet   bool
 	Filters []string
 	Format  string
@@ -113,7 +121,7 @@ type LsOptions struct {
 
 // NewCmdLs returns `docker volume ls`.
 func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
-	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	opts := &LsOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -138,7 +146,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -231,17 +239,22 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 // Inspect converts a volume to the Docker Engine API's shape.
 func Inspect(v *engine.Volume) apivol.Volume { return engine.VolumeInspect(v) }
 
+// Remover is what docker volume rm asks of the engine.
+type Remover interface {
+	RemoveVolume(ctx context.Context, name string) error
+}
+
 // RmOptions are `docker volume rm` flags.
 type RmOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Names   []string
-	Force   bool
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Remover, error)
+	Names  []string
+	Force  bool
 }
 
 // NewCmdRm returns `docker volume rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm [OPTIONS] VOLUME [VOLUME...]",
 		Aliases: []string{"remove"},
@@ -260,7 +273,7 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -350,11 +363,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 // InspectKind lets `docker inspect` find volumes.
 var InspectKind = inspect.Kind{
 	Type: "volume",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		v, err := e.InspectVolume(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
