@@ -192,7 +192,7 @@ func writeLs(io *iostreams.IOStreams, list []engine.NetworkInfo, opts *LsOptions
 			"IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT",
 		}, rows)
 	}
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 3, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 10, 1, 3, ' ', 0) // docker/cli's table formatter
 	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
 	for _, n := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\tlocal\n", id(n), n.Name, n.Driver)

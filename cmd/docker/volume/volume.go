@@ -177,7 +177,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 			"Labels": "LABELS", "Links": "LINKS", "Size": "SIZE", "CreatedAt": "CREATED AT",
 		}, rows)
 	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 5, ' ', 0)
+	tw := tabwriter.NewWriter(opts.IO.Out, 10, 1, 3, ' ', 0) // docker/cli's table formatter
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
 	for _, v := range shown {
 		fmt.Fprintf(tw, "%s\t%s\n", v.Driver, v.Name)
