@@ -6,13 +6,11 @@ package container
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -71,22 +69,4 @@ func runError(err error) error {
 		err = errors.New(se.DaemonMessage())
 	}
 	return &factory.StatusError{Code: code, Message: "docker: " + cli.DaemonError(err).Error() + "\n\nRun 'docker run --help' for more information"}
-}
-
-// forEach runs fn for each argument as Docker's multi-container commands
-// do: errors are printed as they come and the command fails at the end.
-func forEach(ios *iostreams.IOStreams, refs []string, fn func(ref string) error) error {
-	failed := false
-	for _, ref := range refs {
-		if err := fn(ref); err != nil {
-			fmt.Fprintln(ios.ErrOut, cli.DaemonError(err))
-			failed = true
-			continue
-		}
-		fmt.Fprintln(ios.Out, ref)
-	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
 }

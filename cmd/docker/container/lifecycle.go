@@ -137,7 +137,7 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEach(opts.IO, opts.Refs, func(ref string) error {
+	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 		return e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second)
 	})
 }
@@ -159,7 +159,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			if err != nil {
 				return err
 			}
-			return forEach(opts.IO, opts.Refs, func(ref string) error {
+			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
 					return err
 				}
@@ -201,7 +201,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 				return err
 			}
 			sig, _ := engine.ParseSignal(opts.Signal)
-			return forEach(opts.IO, opts.Refs, func(ref string) error {
+			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 				err := e.Containers.Kill(ctx, ref, sig)
 				var nr *engine.NotRunningError
 				if errors.As(err, &nr) {
@@ -256,7 +256,7 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEach(opts.IO, opts.Refs, func(ref string) error {
+	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 		return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
 	})
 }

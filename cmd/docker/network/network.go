@@ -295,22 +295,13 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if err != nil {
 		return err
 	}
-	failed := false
-	for _, name := range opts.Names {
-		if err := e.RemoveNetwork(ctx, name); err != nil {
-			if opts.Force && engine.KindOf(err) == engine.NotFound {
-				continue
-			}
-			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err).Error())
-			failed = true
-			continue
-		}
-		fmt.Fprintln(opts.IO.Out, name)
+	var skip func(error) bool
+	if opts.Force {
+		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
 	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
+	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
+		return e.RemoveNetwork(ctx, name)
+	})
 }
 
 // ConnectOptions are `docker network connect` flags.
