@@ -95,7 +95,7 @@ func execute(cmd func(f *factory.Factory) *cobra.Command, args ...string) (stdou
 	f := factory.New("test")
 	f.IOStreams = ios
 	c := cmd(f)
-	c.SetArgs(args)
+	c.SetArgs(append([]string{}, args...)) // never nil: cobra would read os.Args
 	c.SetOut(io.Discard)
 	c.SetErr(io.Discard)
 	err = c.ExecuteContext(context.Background())

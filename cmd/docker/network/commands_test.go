@@ -57,8 +57,8 @@ func testNetworks() []engine.NetworkInfo {
 	return []engine.NetworkInfo{net("bridge", "1", "bridge", true), net("host", "2", "host", true), net("appnet", "3", "bridge", false)}
 }
 
-func execute(cmd *cobra.Command, ios *iostreams.IOStreams, args ...string) error {
-	cmd.SetArgs(args)
+func execute(cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(append([]string{}, args...)) // never nil: cobra would read os.Args
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	return cmd.ExecuteContext(context.Background())
@@ -85,7 +85,7 @@ func TestNetworkLsAgainstFake(t *testing.T) {
 		err := execute(NewCmdLs(f, func(o *LsOptions) error {
 			o.Engine = func(context.Context) (Lister, error) { return fake, nil }
 			return lsRun(context.Background(), o)
-		}), ios, tt.args...)
+		}), tt.args...)
 		if got := fmt.Sprint(err); tt.wantErr != "" && got != tt.wantErr || tt.wantErr == "" && err != nil {
 			t.Errorf("network ls %v error = %v, want %q", tt.args, err, tt.wantErr)
 		}
@@ -119,7 +119,7 @@ func TestNetworkRmAgainstFake(t *testing.T) {
 		err := execute(NewCmdRm(f, func(o *RmOptions) error {
 			o.Engine = func(context.Context) (Remover, error) { return fake, nil }
 			return rmRun(context.Background(), o)
-		}), ios, tt.args...)
+		}), tt.args...)
 		var se *factory.StatusError
 		if errors.As(err, &se) != tt.wantStatus || !tt.wantStatus && err != nil {
 			t.Errorf("network rm %v error = %v, want a status error: %v", tt.args, err, tt.wantStatus)

@@ -65,7 +65,7 @@ func testVolumes() []*engine.Volume {
 }
 
 func execute(cmd *cobra.Command, args ...string) error {
-	cmd.SetArgs(args)
+	cmd.SetArgs(append([]string{}, args...)) // never nil: cobra would read os.Args
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	return cmd.ExecuteContext(context.Background())
