@@ -185,36 +185,46 @@ type Info struct {
 }
 
 // List returns every network, predefined ones included, sorted by name.
+// It reads a snapshot of the state without the lock, so a listing never
+// waits for a container being attached or detached.
 func (s *Store) List(ctx context.Context) ([]Info, error) {
+	st, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Info
-	err := s.update(ctx, func(st *state) error {
-		if err := s.ensureDefaults(st); err != nil {
-			return err
-		}
-		for _, n := range st.Networks {
-			out = append(out, info(st, n))
-		}
-		return nil
-	})
+	for _, n := range st.Networks {
+		out = append(out, info(st, n))
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
+	return out, nil
 }
 
-// Inspect returns one network by name or ID.
+// Inspect returns one network by name or ID, from a snapshot as List.
 func (s *Store) Inspect(ctx context.Context, ref string) (Info, error) {
-	var out Info
-	err := s.update(ctx, func(st *state) error {
-		if err := s.ensureDefaults(st); err != nil {
-			return err
-		}
-		n, err := find(st, ref)
-		if err != nil {
-			return err
-		}
-		out = info(st, n)
-		return nil
-	})
-	return out, err
+	st, err := s.snapshot(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	n, err := find(st, ref)
+	if err != nil {
+		return Info{}, err
+	}
+	return info(st, n), nil
+}
+
+// snapshot reads the state without the lock. Only on a root where no
+// network command ran yet does it take the lock, once, to add the
+// predefined networks.
+func (s *Store) snapshot(ctx context.Context) (*state, error) {
+	st, err := s.read()
+	if err != nil || byName(st, DefaultBridge) != nil {
+		return st, err
+	}
+	if err := s.update(ctx, s.ensureDefaults); err != nil {
+		return nil, err
+	}
+	return s.read()
 }
 
 func info(st *state, n *Network) Info {

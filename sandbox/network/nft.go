@@ -80,6 +80,16 @@ func (s *Store) syncNFT(st *state) error {
 	return nil
 }
 
+// hasNFT reports whether this store's nftables table exists.
+func (s *Store) hasNFT() bool {
+	conn, err := nftables.New()
+	if err != nil {
+		return false
+	}
+	_, err = conn.ListTableOfFamily(s.tableName(), nftables.TableFamilyIPv4)
+	return err == nil
+}
+
 // deleteNFT removes this store's table, if any.
 func (s *Store) deleteNFT() error {
 	return s.syncNFT(newState())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,13 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 			errs = append(errs, s.Detach(ctx, ep.Container))
 		}
 	}
+	// Most calls find nothing to do: decided on the snapshot, without the
+	// lock, so `docker network ls` does not queue behind every container
+	// being attached. What the snapshot shows as stray is checked again
+	// under the lock against the state then current.
+	if !s.needsRepair(st, links, nsFiles, ctrDirs) {
+		return wrapReconcile(errors.Join(errs...))
+	}
 	err = s.update(ctx, func(st *state) error {
 		known := map[string]bool{}
 		for _, n := range st.Networks {
@@ -73,10 +81,59 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 		return s.syncNFT(st)
 	})
 	errs = append(errs, err)
-	if err := errors.Join(errs...); err != nil {
+	return wrapReconcile(errors.Join(errs...))
+}
+
+func wrapReconcile(err error) error {
+	if err != nil {
 		return fmt.Errorf("reconcile networks: %w", err)
 	}
 	return nil
+}
+
+// needsRepair reports whether st, read after links, nsFiles and ctrDirs
+// were listed, leaves Reconcile anything to remove or restore: a link,
+// namespace file or resolver directory of this root that st does not
+// know, a bridge missing or down, or the nftables table gone.
+func (s *Store) needsRepair(st *state, links []netlink.Link, nsFiles, ctrDirs []os.DirEntry) bool {
+	known := map[string]bool{}
+	for _, ep := range st.Endpoints {
+		known[ep.HostVeth] = true
+	}
+	up := map[string]bool{}
+	bridges := 0
+	for _, n := range st.Networks {
+		if n.Driver == DriverBridge {
+			known[n.Bridge] = true
+			bridges++
+		}
+	}
+	for _, l := range links {
+		name := l.Attrs().Name
+		if !strings.HasPrefix(name, s.prefix) {
+			continue
+		}
+		if !known[name] {
+			return true
+		}
+		up[name] = l.Attrs().Flags&net.FlagUp != 0
+	}
+	for _, n := range st.Networks {
+		if n.Driver == DriverBridge && !up[n.Bridge] {
+			return true
+		}
+	}
+	for _, f := range nsFiles {
+		if _, ok := st.Sandboxes[f.Name()]; !ok {
+			return true
+		}
+	}
+	for _, d := range ctrDirs {
+		if _, ok := st.Sandboxes[d.Name()]; !ok {
+			return true
+		}
+	}
+	return bridges > 0 && !s.hasNFT()
 }
 
 // Teardown removes every kernel object of this root (veths, namespaces,
