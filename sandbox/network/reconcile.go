@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/vishvananda/netlink"
@@ -20,7 +21,7 @@ import (
 func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bool) error {
 	// Kernel objects are listed before the state is read, so an object
 	// another process creates meanwhile is already in the state we read.
-	links, err := netlink.LinkList()
+	links, err := s.links()
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
@@ -57,9 +58,8 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 		for _, ep := range st.Endpoints {
 			known[ep.HostVeth] = true
 		}
-		for _, l := range links {
-			name := l.Attrs().Name
-			if strings.HasPrefix(name, s.prefix) && !known[name] {
+		for name := range links {
+			if !known[name] {
 				errs = append(errs, deleteLink(name))
 			}
 		}
@@ -84,6 +84,35 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 	return wrapReconcile(errors.Join(errs...))
 }
 
+// links names this root's links (those whose name has the store's
+// prefix). It reads /sys/class/net: an rtnetlink dump waits for the
+// kernel's RTNL lock, which network namespaces being created and
+// destroyed hold for seconds when many containers start and stop.
+func (s *Store) links() (map[string]bool, error) {
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), s.prefix) {
+			out[e.Name()] = true
+		}
+	}
+	return out, nil
+}
+
+// linkIsUp reports whether a link is administratively up, from sysfs as
+// links.
+func linkIsUp(name string) bool {
+	b, err := os.ReadFile(filepath.Join("/sys/class/net", name, "flags"))
+	if err != nil {
+		return false
+	}
+	flags, err := strconv.ParseUint(strings.TrimSpace(string(b)), 0, 32)
+	return err == nil && flags&uint64(net.FlagUp) != 0
+}
+
 func wrapReconcile(err error) error {
 	if err != nil {
 		return fmt.Errorf("reconcile networks: %w", err)
@@ -95,31 +124,23 @@ func wrapReconcile(err error) error {
 // were listed, leaves Reconcile anything to remove or restore: a link,
 // namespace file or resolver directory of this root that st does not
 // know, a bridge missing or down, or the nftables table gone.
-func (s *Store) needsRepair(st *state, links []netlink.Link, nsFiles, ctrDirs []os.DirEntry) bool {
+func (s *Store) needsRepair(st *state, links map[string]bool, nsFiles, ctrDirs []os.DirEntry) bool {
 	known := map[string]bool{}
 	for _, ep := range st.Endpoints {
 		known[ep.HostVeth] = true
 	}
-	up := map[string]bool{}
 	bridges := 0
 	for _, n := range st.Networks {
 		if n.Driver == DriverBridge {
 			known[n.Bridge] = true
 			bridges++
+			if !links[n.Bridge] || !linkIsUp(n.Bridge) {
+				return true
+			}
 		}
 	}
-	for _, l := range links {
-		name := l.Attrs().Name
-		if !strings.HasPrefix(name, s.prefix) {
-			continue
-		}
+	for name := range links {
 		if !known[name] {
-			return true
-		}
-		up[name] = l.Attrs().Flags&net.FlagUp != 0
-	}
-	for _, n := range st.Networks {
-		if n.Driver == DriverBridge && !up[n.Bridge] {
 			return true
 		}
 	}
