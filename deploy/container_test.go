@@ -12,6 +12,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 )
 
 // TestContainerImage builds Dockyard's container image from the
@@ -99,6 +104,85 @@ func TestContainerImage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dockyard author test intro postgres in a privileged podman container: %v", err)
 	}
+
+	t.Run("kube play", func(t *testing.T) { kubePlay(t, p, image, volume) })
+}
+
+// kubePlay plays the classroom manifest's first pod with podman, as far as
+// podman goes: it knows no StatefulSet, so the pod is rendered as the
+// StatefulSet controller would make dockyard-0 (its claim template's
+// volume named state-dockyard-0, here the seeded volume), with the test's
+// image. The engine container must bake nothing (the images are on the
+// volume) and keep running, and the collector must write the student's
+// report.
+func kubePlay(t *testing.T, p *podman, image, volume string) {
+	b, err := os.ReadFile("classroom.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := decodeManifest(b)
+	if err != nil || len(c.statefulSets) != 1 {
+		t.Fatalf("classroom.yaml: %v", err)
+	}
+	pod, err := podOf(c.statefulSets[0], 0, image, map[string]string{"state": volume})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "pod.yaml")
+	if err := os.WriteFile(file, pod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.run("kube", "play", "--network", p.network, file)
+	defer p.output("kube", "down", file)
+
+	name := c.statefulSets[0].Name + "-0"
+	deadline := time.Now().Add(3 * time.Minute)
+	var report string
+	for time.Now().Before(deadline) {
+		report, err = p.output("exec", name+"-collector", "cat", "/reports/report.json")
+		if err == nil && report != "" {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	logs, _ := p.output("logs", name+"-dockyard")
+	collector, _ := p.output("exec", name+"-collector", "cat", "/reports/report.err")
+	if !strings.Contains(report, `"status"`) {
+		t.Fatalf("the collector wrote no report in 3 minutes: %q (its errors: %s; the engine's log: %s)", report, collector, logs)
+	}
+	state := strings.TrimSpace(p.run("inspect", "--format", "{{.State.Status}}", name+"-dockyard"))
+	if state != "running" {
+		t.Errorf("the dockyard container is %s, want running; its log:\n%s", state, logs)
+	}
+	if strings.Contains(logs, "baked in") {
+		t.Errorf("the dockyard container baked the images the volume holds:\n%s", logs)
+	}
+}
+
+// podOf renders the pod a StatefulSet's controller makes at ordinal i: the
+// template's spec, named <set>-<i>, its claim templates as volumes of
+// claims (claims maps a template's name to the claim to use).
+func podOf(sts *appsv1.StatefulSet, i int, image string, claims map[string]string) ([]byte, error) {
+	spec := *sts.Spec.Template.Spec.DeepCopy()
+	for j := range spec.Containers {
+		spec.Containers[j].Image = image
+	}
+	for _, pvc := range sts.Spec.VolumeClaimTemplates {
+		claim, ok := claims[pvc.Name]
+		if !ok {
+			return nil, fmt.Errorf("no claim for the claim template %q", pvc.Name)
+		}
+		spec.Volumes = append(spec.Volumes, corev1.Volume{
+			Name:         pvc.Name,
+			VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}},
+		})
+	}
+	pod := corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d", sts.Name, i), Labels: sts.Spec.Template.Labels},
+		Spec:       spec,
+	}
+	return yaml.Marshal(pod)
 }
 
 // podman runs podman on storage of its own under the test's directory (so
@@ -123,6 +207,8 @@ default_ulimits = []
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "netavark"
 `), 0o644)
 	if err != nil {
 		t.Fatal(err)
