@@ -75,11 +75,12 @@ func TestContainerImage(t *testing.T) {
 	image := "localhost/dockyard-test-classroom:latest"
 	p.run("build", "--network", p.network, "--pull=never", "-t", image, buildCtx)
 
-	// Without a volume, the state root is on the container's overlay root:
-	// the engine says so in one line before anything is made.
+	// The image's VOLUME gives the state root a volume even when the run
+	// names none; a state root on the container's overlay root instead
+	// (another --root) is refused in one line before anything is made.
 	out, _ := p.output("run", "--rm", "--privileged", "--network", p.network, image,
-		"dockyard", "docker", "run", "--rm", "busybox", "true")
-	if want := "mount a volume at /var/lib/dockyard"; !strings.Contains(out, want) {
+		"dockyard", "--root", "/srv/dockyard", "docker", "run", "--rm", "busybox", "true")
+	if want := "mount a volume at /srv/dockyard"; !strings.Contains(out, want) {
 		t.Errorf("docker run with the state root on the container's overlay root = %q, want %q", out, want)
 	}
 
