@@ -106,7 +106,11 @@ func TestContainerImage(t *testing.T) {
 		t.Fatalf("dockyard author test intro postgres in a privileged podman container: %v", err)
 	}
 
-	t.Run("kube play", func(t *testing.T) { kubePlay(t, p, image, volume) })
+	t.Run("kube play", func(t *testing.T) {
+		sub := *p
+		sub.t = t
+		kubePlay(t, &sub, image, volume)
+	})
 }
 
 // kubePlay plays the classroom manifest's first pod with podman, as far as
