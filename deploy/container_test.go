@@ -236,7 +236,6 @@ network_backend = "netavark"
 			{"rm", "-af", "-t", "0"},
 			{"volume", "rm", "-af"},
 			{"network", "rm", "-f", p.network},
-			{"rmi", "-af"},
 		} {
 			cmd := exec.CommandContext(ctx, "podman", append(p.args, args...)...)
 			cmd.Env = append(os.Environ(), p.env...)
