@@ -614,6 +614,8 @@ func (g *Guide) runScript(ctx context.Context, l *lessons.Lesson, st *lessons.St
 	}
 	if kind == "setup" {
 		fmt.Fprintln(g.ErrOut, g.T("script.setup"))
+		g.markSetup(true)
+		defer g.markSetup(false)
 	}
 	err := shell.Run(ctx, shell.Script{Source: s.Source, Dir: g.Dir, Env: g.Env, Stdout: g.ErrOut, Stderr: g.ErrOut})
 	if err != nil {
