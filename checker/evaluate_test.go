@@ -161,6 +161,7 @@ var evalCases = []struct {
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"Compose's container missing", "container: shipyard-db-1\nrunning: true", checker.Fail},
 	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
 	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
 	{"container created, want running", "container: made\nrunning: true", checker.Fail},
