@@ -238,11 +238,7 @@ func (g *Guide) whereNow(ctx context.Context, l *lessons.Lesson, st *lessons.Ste
 			continue
 		}
 		fmt.Fprintf(g.Out, "  ✗ %s\n", res.Name)
-		for _, line := range strings.Split(res.Message, "\n") {
-			if line != "" {
-				fmt.Fprintf(g.Out, "      %s\n", line)
-			}
-		}
+		g.printWrapped(res.Message, 6)
 	}
 	fmt.Fprintln(g.Out, g.T("hint.off-path"))
 	return nil
