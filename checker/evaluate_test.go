@@ -242,6 +242,7 @@ var evalCases = []struct {
 	{"postgres wrong password", "postgres: {pg}\nuser: admin1\npassword: wrong", checker.Fail},
 	{"postgres not listening", "postgres: {closed}\npassword: secret", checker.Fail},
 	{"postgres query fails", "postgres: {pg}\npassword: secret\nquery: select * from missing", checker.Fail},
+	{"postgres query fails from a container", "postgres: {pg}\nfrom: web1\npassword: secret\nquery: select * from missing", checker.Fail},
 	{"postgres rows differ", "postgres: {pg}\npassword: secret\nquery: select name from users order by id\nrows: [[bob], [alice]]\nrows_contain: [carol, [alice, 1]]", checker.Fail},
 
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},

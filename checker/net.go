@@ -233,7 +233,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	cfg.DialFunc = dialer(r, s.From)
 	cfg.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
 	cfg.Fallbacks = nil
-	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port}
+	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port, "from": s.From}
 	r.values = data
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	var pgErr *pgconn.PgError
@@ -273,7 +273,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	if s.RowsContain != nil {
 		for _, it := range *s.RowsContain {
 			if !it.in(got) {
-				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port}
+				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port, "from": s.From}
 				r.fail("postgres.rows_contain", d)
 			}
 		}
