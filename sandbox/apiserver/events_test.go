@@ -166,7 +166,9 @@ func TestEventsDieAfterState(t *testing.T) {
 		}
 		m := next(t, dies)
 		_, body = call(t, hs, "GET", "/v1.50/containers/"+name+"/json", "")
-		var got struct{ State struct{ Running, Restarting bool } }
+		var got struct {
+			State struct{ Running, Restarting bool }
+		}
 		_ = json.Unmarshal([]byte(body), &got)
 		if m.Actor.Attributes["exitCode"] != "3" || got.State.Running || (policy == "on-failure") != got.State.Restarting {
 			t.Errorf("restart %s: die event %v, then inspect State %+v; want exit code 3, not running, restarting only with the policy", policy, m.Actor.Attributes, got.State)
