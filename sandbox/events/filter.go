@@ -51,7 +51,7 @@ func (q Query) Options(now time.Time) (Options, error) {
 // prefix, label filters the actor's attributes, and "event=health_status"
 // matches every "health_status: ..." action.
 func Match(filters map[string][]string, m Message) bool {
-	any := func(key string, fn func(v string) bool) bool {
+	anyOf := func(key string, fn func(v string) bool) bool {
 		vs := filters[key]
 		return len(vs) == 0 || slices.ContainsFunc(vs, fn)
 	}
@@ -66,16 +66,16 @@ func Match(filters map[string][]string, m Message) bool {
 			return m.Type == typ && (fuzzy(v, m.Actor.ID) || fuzzy(v, m.Actor.Attributes["name"]))
 		}
 	}
-	return any("type", func(v string) bool { return m.Type == v }) &&
-		any("event", func(v string) bool {
+	return anyOf("type", func(v string) bool { return m.Type == v }) &&
+		anyOf("event", func(v string) bool {
 			base, _, _ := strings.Cut(m.Action, ":")
 			return m.Action == v || (!strings.Contains(v, ":") && base == v && base != m.Action)
 		}) &&
-		any("scope", func(v string) bool { return v == "local" }) &&
-		any("container", byName(Container)) &&
-		any("network", byName(Network)) &&
-		any("volume", byName(Volume)) &&
-		any("image", func(v string) bool { return m.Actor.Attributes["image"] == v })
+		anyOf("scope", func(v string) bool { return v == "local" }) &&
+		anyOf("container", byName(Container)) &&
+		anyOf("network", byName(Network)) &&
+		anyOf("volume", byName(Volume)) &&
+		anyOf("image", func(v string) bool { return m.Actor.Attributes["image"] == v })
 }
 
 // hasLabel matches "key" (present) or "key=value".

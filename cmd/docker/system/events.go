@@ -105,11 +105,11 @@ func eventsRun(ctx context.Context, opts *EventsOptions) error {
 	// as between Docker's CLI and its daemon.
 	now := opts.Now()
 	q := events.Query{Filters: opts.Filters}
-	if q.Since, err = events.Timestamp(opts.Since, now); opts.Since != "" && err != nil {
-		return err
+	if q.Since, err = events.Timestamp(opts.Since, now); err != nil {
+		return &factory.StatusError{Code: 1, Message: err.Error()}
 	}
-	if q.Until, err = events.Timestamp(opts.Until, now); opts.Until != "" && err != nil {
-		return err
+	if q.Until, err = events.Timestamp(opts.Until, now); err != nil {
+		return &factory.StatusError{Code: 1, Message: err.Error()}
 	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {

@@ -141,7 +141,7 @@ func TestEventsRun(t *testing.T) {
 	if out, code := run("--since", "0s", "--until", "1h"); code != 1 || !strings.Contains(out, "cannot be after `until` time") {
 		t.Errorf("events --since 0s --until 1h = %d %q, want since after until refused", code, out)
 	}
-	if out, code := run("--since", "yesterday"); code == 0 || !strings.Contains(out, `failed to parse value as time or duration: "yesterday"`) {
+	if out, code := run("--since", "yesterday"); code != 1 || out != "failed to parse value as time or duration: \"yesterday\"\n" {
 		t.Errorf("events --since yesterday = %d %q, want Docker's parse error", code, out)
 	}
 	if out, code := run("--format", "{{.Nope}}"); code != 64 || !strings.HasPrefix(out, "Error parsing format: ") {
