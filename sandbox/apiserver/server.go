@@ -21,6 +21,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -60,6 +61,9 @@ type Options struct {
 	// Log receives one line per failed request and per recovered panic;
 	// nil discards.
 	Log *log.Logger
+	// Debug serves Go's profiles under /debug/pprof/ on the API socket,
+	// as dockerd -D does: goroutine and heap counts for leak hunting.
+	Debug bool
 }
 
 // New returns a server on e.
@@ -74,6 +78,13 @@ func New(e *engine.Engine, opts Options) *Server {
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
+	if opts.Debug {
+		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
+		s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return s
 }
 
@@ -102,7 +113,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return err
 }
 
-var versionPrefix = regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/|$)`)
+var versionPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/|$)`) })
 
 // ServeHTTP strips the version prefix, recovers from panics and routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &statusError{code: http.StatusInternalServerError, msg: fmt.Sprintf("internal error: %v", v)})
 		}
 	}()
-	if m := versionPrefix.FindStringSubmatch(r.URL.Path); m != nil {
+	if m := versionPrefix().FindStringSubmatch(r.URL.Path); m != nil {
 		if versionLess(m[1], MinAPIVersion) {
 			writeError(w, badRequest("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", m[1], MinAPIVersion))
 			return

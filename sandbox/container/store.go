@@ -12,9 +12,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
@@ -27,7 +29,7 @@ import (
 type Store struct {
 	root   string
 	dir    string
-	lock   *flock.Flock
+	mu     sync.Mutex // the goroutines of this process, before the flock
 	events *events.Log
 }
 
@@ -80,7 +82,7 @@ func Open(root string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, fmt.Errorf("open container store: %w", err)
 	}
-	return &Store{root: root, dir: dir, lock: flock.New(filepath.Join(dir, ".lock")), events: events.Open(root)}, nil
+	return &Store{root: root, dir: dir, events: events.Open(root)}, nil
 }
 
 // Dir returns the directory of container id.
@@ -103,28 +105,48 @@ func (s *Store) ResolvConfPath(id string) string { return filepath.Join(s.Dir(id
 
 func (s *Store) runtimeRoot(id string) string { return filepath.Join(s.Dir(id), "runc") }
 
-// withLock runs fn holding the store's lock.
+// withLock runs fn holding the store's lock: the flock of <dir>/.lock,
+// taken on a file description of its own each time. One *flock.Flock
+// shared by the store's goroutines excluded other processes only: its
+// Lock returns at once when the same Flock already holds the lock, so
+// under `dockyard serve` an Update could rewrite a record that a Delete
+// had just removed (a container listed again, its rootfs gone).
 func (s *Store) withLock(fn func() error) error {
-	if err := s.lock.Lock(); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := flock.New(filepath.Join(s.dir, ".lock"))
+	if err := l.Lock(); err != nil {
 		return fmt.Errorf("lock container store: %w", err)
 	}
-	defer s.lock.Unlock() //nolint:errcheck // released on close anyway
+	defer l.Close()
 	return fn()
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // ValidateName checks a container name the way Docker does.
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return fmt.Errorf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	return nil
 }
 
 // Create records a new container and prepares its directory. Nothing is
-// left behind when it fails.
+// left behind when it fails; a full disk fails with a *diskfull.Error.
 func (s *Store) Create(spec Spec) (*Container, error) {
+	c, err := s.create(spec)
+	if err != nil {
+		op := "creating a container"
+		if name := strings.TrimPrefix(spec.Name, "/"); name != "" {
+			op = "creating container " + name
+		}
+		return nil, diskfull.Wrap(err, op, s.root)
+	}
+	return c, nil
+}
+
+func (s *Store) create(spec Spec) (*Container, error) {
 	spec.Name = strings.TrimPrefix(spec.Name, "/")
 	if spec.Name != "" {
 		if err := ValidateName(spec.Name); err != nil {
@@ -248,6 +270,38 @@ func (s *Store) save(c *Container) error {
 		return err
 	}
 	if err := renameio.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
+		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
+
+// saveRunState writes c's record as save does (a temporary file in the same
+// directory, renamed over the record, so readers never see half of it) but
+// without fsync. It is for the state a monitor records while the container
+// starts and runs, which a host crash makes stale anyway: after a reboot no
+// monitor is alive, and every reader takes a record whose monitor is gone
+// for a stopped container. Each fsync is 1-7 ms on this busy disk, and
+// there are two on the path of every start; the record's creation and a
+// container's exit stay durable.
+func (s *Store) saveRunState(c *Container) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := s.recordPath(c.ID)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"*")
+	if err != nil {
+		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name()) //nolint:errcheck // best effort: a leftover temp file is ignored by readers
 		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
 	}
 	return nil
@@ -381,6 +435,16 @@ func (s *Store) Resolve(ref string) (string, error) {
 
 // Update reads container id, lets fn change it and saves it, under the lock.
 func (s *Store) Update(id string, fn func(*Container) error) (*Container, error) {
+	return s.update(id, fn, s.save)
+}
+
+// updateRunState is Update for the monitor's claim of a container and its
+// "running" record, saved without fsync (saveRunState).
+func (s *Store) updateRunState(id string, fn func(*Container) error) (*Container, error) {
+	return s.update(id, fn, s.saveRunState)
+}
+
+func (s *Store) update(id string, fn func(*Container) error, save func(*Container) error) (*Container, error) {
 	var out *Container
 	err := s.withLock(func() error {
 		c, err := s.load(id)
@@ -391,7 +455,7 @@ func (s *Store) Update(id string, fn func(*Container) error) (*Container, error)
 			return err
 		}
 		out = c
-		return s.save(c)
+		return save(c)
 	})
 	return out, err
 }
@@ -444,8 +508,9 @@ func (s *Store) Delete(id string) error {
 	}
 	destroyRuntime(s.runtimeRoot(id), id)
 	// Move the record away first, so that a crash half-way leaves no
-	// container that looks alive.
-	if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// container that looks alive; under the lock, so that no Update that
+	// read it before writes it back after.
+	if err := s.withLock(func() error { return os.Remove(s.recordPath(c.ID)) }); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
 	}
 	if err := os.RemoveAll(s.Dir(id)); err != nil {

@@ -22,11 +22,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
@@ -108,11 +110,11 @@ func Open(root string) (*Store, error) {
 	return &Store{dir: dir, events: events.Open(root)}, nil
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // ValidateName checks a volume name as Docker does.
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return fmt.Errorf("%q includes invalid characters for a local volume name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least two characters); if you meant a host directory, give an absolute path", name)
 	}
 	// The name is a directory name: longer ones fail with the system's
@@ -206,7 +208,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Volume, error) {
 	}
 	defer unlock()
 	v, _, err := s.create(o)
-	return v, err
+	return v, diskfull.Wrap(err, "creating volume "+o.Name, filepath.Dir(s.dir))
 }
 
 func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {

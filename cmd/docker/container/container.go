@@ -6,13 +6,12 @@ package container
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // NewCmdContainer returns `docker container` with its subcommands.
@@ -23,15 +22,18 @@ func NewCmdContainer(f *factory.Factory) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	for _, sub := range commands(f) {
-		cmd.AddCommand(sub)
-	}
-	cmd.AddCommand(NewCmdInspect(f, nil))
-	cmd.AddCommand(NewCmdPrune(f, nil))
-	ls := NewCmdPs(f, nil)
-	ls.Use = "ls [OPTIONS]"
-	ls.Aliases = []string{"list", "ps"}
-	cmd.AddCommand(ls)
+	// `docker run` need not build `docker container run` (cli.Lazy).
+	cli.Lazy(cmd, func(cmd *cobra.Command) {
+		for _, sub := range commands(f) {
+			cmd.AddCommand(sub)
+		}
+		cmd.AddCommand(NewCmdInspect(f, nil))
+		cmd.AddCommand(NewCmdPrune(f, nil))
+		ls := NewCmdPs(f, nil)
+		ls.Use = "ls [OPTIONS]"
+		ls.Aliases = []string{"list", "ps"}
+		cmd.AddCommand(ls)
+	})
 	return cmd
 }
 
@@ -54,7 +56,6 @@ func commands(f *factory.Factory) []*cobra.Command {
 }
 
 // daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error { return cli.DaemonError(err) }
 
 // runError ends `docker run`: engine problems exit 125 with "docker: ...",
 // a container that could not start exits 126 or 127 (docker/cli's
@@ -65,28 +66,10 @@ func runError(err error) error {
 		return err
 	}
 	code := 125
-	var se *container.StartError
+	var se *engine.StartError
 	if errors.As(err, &se) {
 		code = se.Code
 		err = errors.New(se.DaemonMessage())
 	}
 	return &factory.StatusError{Code: code, Message: "docker: " + cli.DaemonError(err).Error() + "\n\nRun 'docker run --help' for more information"}
-}
-
-// forEach runs fn for each argument as Docker's multi-container commands
-// do: errors are printed as they come and the command fails at the end.
-func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error {
-	failed := false
-	for _, ref := range refs {
-		if err := fn(ref); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
-			failed = true
-			continue
-		}
-		fmt.Fprintln(f.IOStreams.Out, ref)
-	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
 }
