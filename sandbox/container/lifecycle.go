@@ -378,3 +378,20 @@ func procStartTime(pid int) (uint64, error) {
 	}
 	return strconv.ParseUint(f[19], 10, 64)
 }
+
+// MonitorAlive reports whether the monitor process the record names still
+// runs (same pid and start time), without correcting the record as Get and
+// List do.
+func (c *Container) MonitorAlive() bool { return monitorAlive(c.State) }
+
+// RemoveLeftover removes a container directory that has no record: what a
+// create or a remove killed half-way left (its rootfs mount, libcontainer
+// state, cgroups and files).
+func (s *Store) RemoveLeftover(id string) error {
+	if _, err := s.load(id); !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("container %s has a record: remove it with docker rm -f", shortID(id))
+	}
+	unmountRootfs(s.RootfsPath(id))
+	destroyRuntime(s.runtimeRoot(id), id)
+	return os.RemoveAll(s.Dir(id))
+}
