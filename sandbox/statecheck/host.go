@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/google/nftables"
 	"github.com/moby/sys/mountinfo"
 	"github.com/vishvananda/netlink"
@@ -36,8 +37,10 @@ func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover fun
 			leftover(fmt.Sprintf("%s %s", l.Type(), name), "no network or endpoint of this root owns it")
 		}
 	}
-	bridges := 0
-	wantRules := 0
+	// After a reboot bridges and the table come back with the first
+	// container that needs them (network.Attach): only a network with
+	// endpoints needs its bridge and the table now.
+	bridges, wantRules, needed := 0, 0, false
 	for _, n := range c.net.Networks {
 		if n.Driver != "bridge" || n.Bridge == "" {
 			continue
@@ -47,7 +50,7 @@ func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover fun
 		hasEndpoints := false
 		for _, ep := range c.net.Endpoints {
 			if ep.Network == n.ID {
-				hasEndpoints = true
+				hasEndpoints, needed = true, true
 			}
 		}
 		if hasEndpoints && !present[n.Bridge] {
@@ -75,7 +78,7 @@ func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover fun
 		}
 	}
 	switch {
-	case t == nil && bridges > 0:
+	case t == nil && needed:
 		leftover("nftables table "+table, "missing: containers get no NAT or isolation")
 	case t != nil && bridges == 0:
 		leftover("nftables table "+table, "no network of this root needs it")
@@ -104,10 +107,17 @@ func (c *checker) mounts(ctx context.Context) {
 		c.add("mounts", err.Error(), "run as root", nil)
 		return
 	}
+	// A build or bake under way mounts its steps' root file systems in
+	// the build cache; each holds a lock there while it runs.
+	cache := filepath.Join(c.root, "build-cache")
+	building := locked(filepath.Join(cache, "use.lock")) || locked(filepath.Join(cache, "bake.lock"))
 	for _, m := range infos {
 		p := m.Mountpoint
 		if p == c.root {
 			continue // the root on its own file system
+		}
+		if building && strings.HasPrefix(p, cache+string(filepath.Separator)) {
+			continue
 		}
 		rel, _ := filepath.Rel(c.root, p)
 		parts := strings.Split(rel, string(filepath.Separator))
@@ -169,6 +179,20 @@ func (c *checker) cgroups(ctx context.Context) {
 			})
 		}
 	}
+}
+
+// locked reports whether another process holds the flock on path.
+func locked(path string) bool {
+	if _, err := os.Stat(path); err != nil {
+		return false
+	}
+	l := flock.New(path)
+	ok, err := l.TryLock()
+	if err != nil || !ok {
+		return err == nil
+	}
+	l.Unlock()
+	return false
 }
 
 // renameioTemp is the name renameio gives the temporary file of an atomic
