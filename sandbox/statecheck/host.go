@@ -12,11 +12,11 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/google/nftables"
 	"github.com/moby/sys/mountinfo"
-	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // hostNetwork: every link named with the root's prefix is a bridge or veth
@@ -24,7 +24,7 @@ import (
 // nftables table exists exactly when there are bridges, with two rules for
 // each (see network.syncNFT).
 func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover func(obj, what string)) {
-	links, err := netlink.LinkList()
+	links, err := network.LinkList()
 	if err != nil {
 		c.add("host links", err.Error(), "run as root", nil)
 		return
