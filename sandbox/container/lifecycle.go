@@ -48,7 +48,7 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	}
 	parent := os.NewFile(uintptr(fds[0]), "attach")
 	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
-	defer child.Close()
+	defer child.Close() // on the early returns; closed after the start below
 	logf, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		parent.Close()
@@ -72,6 +72,9 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		return nil, fmt.Errorf("start the container's monitor: %w", err)
 	}
 	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
+	// Only the monitor may hold the other end: a monitor killed before it
+	// reports the start must end waitStarted with EOF, not hang it.
+	child.Close()
 	conn, err := net.FileConn(parent)
 	parent.Close()
 	if err != nil {
