@@ -390,11 +390,15 @@ func (c *Container) MonitorAlive() bool { return monitorAlive(c.State) }
 // RemoveLeftover removes a container directory that has no record: what a
 // create or a remove killed half-way left (its rootfs mount, libcontainer
 // state, cgroups and files).
+// It holds the store's lock, under which Create makes a directory and its
+// record together.
 func (s *Store) RemoveLeftover(id string) error {
-	if _, err := s.load(id); !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("container %s has a record: remove it with docker rm -f", shortID(id))
-	}
-	unmountRootfs(s.RootfsPath(id))
-	destroyRuntime(s.runtimeRoot(id), id)
-	return os.RemoveAll(s.Dir(id))
+	return s.withLock(func() error {
+		if _, err := s.load(id); !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("container %s has a record: remove it with docker rm -f", shortID(id))
+		}
+		unmountRootfs(s.RootfsPath(id))
+		destroyRuntime(s.runtimeRoot(id), id)
+		return os.RemoveAll(s.Dir(id))
+	})
 }
