@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -21,6 +22,11 @@ func TestDoctorState(t *testing.T) {
 	root := t.TempDir()
 	leftover := filepath.Join(root, "containers", strings.Repeat("e", 64))
 	if err := os.MkdirAll(filepath.Join(leftover, "upper"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Left by a crash an hour ago, not a create under way.
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(leftover, hourAgo, hourAgo); err != nil {
 		t.Fatal(err)
 	}
 	ios, _, out, _ := iostreams.Test()

@@ -150,6 +150,9 @@ func (c *checker) containers(ctx context.Context) {
 		short := idindex.Short(id)
 		if rec == nil {
 			if _, err := os.Stat(filepath.Join(c.cs.Dir(id), "container.json")); errors.Is(err, fs.ErrNotExist) {
+				if fi, err := os.Stat(c.cs.Dir(id)); err != nil || fi.ModTime().After(time.Now().Add(-c.opts.TempAge)) {
+					continue // being created or removed now
+				}
 				c.add(obj, "its directory has no record (a create or remove was cut short)", "", func(context.Context) error {
 					return c.cs.RemoveLeftover(id)
 				})
