@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -101,5 +102,36 @@ func TestDamagedRecords(t *testing.T) {
 				t.Errorf("Damaged() after rm -f = %v", damaged)
 			}
 		})
+	}
+}
+
+// TestListRemovesLeftoverDirectories: a directory without a record (a
+// docker rm or create killed half-way; found by e2e's TestCrashPoints after
+// a killed docker build) is removed by the next List, as a daemon cleans up
+// at start-up, and a container with its record is kept.
+func TestListRemovesLeftoverDirectories(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := t.TempDir()
+	kept, err := s.Create(Spec{LowerDirs: []string{lower}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := s.Dir(strings.Repeat("f", 64))
+	if err := os.MkdirAll(filepath.Join(leftover, "upper", "etc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.List()
+	if err != nil || len(all) != 1 || all[0].ID != kept.ID {
+		t.Fatalf("List() = %v, %v; want only %s", all, err, kept.ShortID())
+	}
+	if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the directory without a record is still there after List (%v)", err)
+	}
+	if _, err := os.Stat(s.Dir(kept.ID)); err != nil {
+		t.Errorf("List removed a container with a record: %v", err)
 	}
 }
