@@ -435,6 +435,8 @@ func (h *crashHarness) assert(p crashPoint) []string {
 	for _, pr := range problems {
 		bad = append(bad, "after cleanup: "+pr.String())
 	}
+	// One violation is counted once: the next point starts repaired.
+	statecheck.Repair(context.Background(), problems)
 	live := map[string]bool{}
 	for _, id := range h.containerDirs() {
 		live[id] = true
