@@ -104,9 +104,6 @@ func OpenDockyard(f *factory.Factory) func(context.Context) (checker.Engine, err
 }
 
 func testRun(ctx context.Context, opts *TestOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	steps, err := loadSteps(opts.Lessons, opts.Lang)
 	if err != nil {
 		return err

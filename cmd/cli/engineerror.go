@@ -2,10 +2,11 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // DaemonPrefix starts every engine error Docker's CLI prints.
@@ -20,7 +21,7 @@ func DaemonError(err error) error {
 	var (
 		se  *factory.StatusError
 		fe  *factory.FlagError
-		ref *image.InvalidReferenceError
+		ref *engine.InvalidReferenceError
 		de  *daemonError
 	)
 	if err == nil || errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &ref) ||
@@ -47,3 +48,27 @@ type daemonError struct{ err error }
 
 func (e *daemonError) Error() string { return DaemonPrefix + e.err.Error() }
 func (e *daemonError) Unwrap() error { return e.err }
+
+// ForEach runs fn for each name as Docker's commands on several objects
+// do (rm, stop, kill): the name is printed when fn succeeds, the daemon's
+// error when it fails, and the command fails with status 1 at the end. An
+// error skip accepts is passed over in silence (rm -f of a missing object);
+// skip may be nil.
+func ForEach(ios *iostreams.IOStreams, names []string, skip func(error) bool, fn func(name string) error) error {
+	failed := false
+	for _, name := range names {
+		if err := fn(name); err != nil {
+			if skip != nil && skip(err) {
+				continue
+			}
+			fmt.Fprintln(ios.ErrOut, DaemonError(err))
+			failed = true
+			continue
+		}
+		fmt.Fprintln(ios.Out, name)
+	}
+	if failed {
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}

@@ -80,9 +80,6 @@ time, memory used on the host (the container's cgroup, qemu's RSS), disk size
 }
 
 func compareRun(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root, err := filepath.Abs(opts.Root)

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -68,7 +67,7 @@ func (s *containerSide) Details() string { return "network none" }
 func (s *containerSide) PeakMemory(ctx context.Context) (int64, error) {
 	held := []string{"sh", "-c", Workload[2] + "; read _ || true"} // read ends at EOF, with 1
 	var peak int64
-	code, err := s.run(ctx, held, true, nil, func(c *container.Container) error {
+	code, err := s.run(ctx, held, true, nil, func(c *engine.Container) error {
 		pids, err := s.e.Containers.Processes(c.ID)
 		if err != nil {
 			return err
@@ -91,7 +90,7 @@ func (s *containerSide) PeakMemory(ctx context.Context) (int64, error) {
 // run creates, starts and removes one container running cmd. With hold,
 // the container's stdin stays open until the workload's two lines are out
 // and atEnd has looked at it.
-func (s *containerSide) run(ctx context.Context, cmd []string, hold bool, out io.Writer, atEnd func(*container.Container) error) (int, error) {
+func (s *containerSide) run(ctx context.Context, cmd []string, hold bool, out io.Writer, atEnd func(*engine.Container) error) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	c, _, err := s.e.CreateContainer(ctx, engine.CreateOptions{Image: s.ref, Cmd: cmd, Network: "none", OpenStdin: hold})
@@ -99,7 +98,7 @@ func (s *containerSide) run(ctx context.Context, cmd []string, hold bool, out io
 		return 0, fmt.Errorf("create container: %w", err)
 	}
 	defer s.e.RemoveContainer(context.Background(), c.ID, true, false) //nolint:errcheck // best effort: the run's result matters more
-	a, err := s.e.StartContainer(ctx, c.ID, container.StartOptions{Attach: true})
+	a, err := s.e.StartContainer(ctx, c.ID, engine.StartOptions{Attach: true})
 	if err != nil {
 		return 0, fmt.Errorf("start container: %w", err)
 	}

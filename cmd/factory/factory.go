@@ -53,3 +53,18 @@ func New(version string) *Factory {
 	}
 	return &Factory{IOStreams: iostreams.System(), Root: root, Version: version}
 }
+
+// EngineAs is f.Engine seen through the small interface T that a command
+// declares for what it asks of the engine, so that its options can hold a
+// fake in tests. as is usually func(e *engine.Engine) T { return e }, which
+// the compiler checks.
+func EngineAs[T any](f *Factory, as func(*engine.Engine) T) func(context.Context) (T, error) {
+	return func(ctx context.Context) (T, error) {
+		e, err := f.Engine(ctx)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return as(e), nil
+	}
+}

@@ -89,9 +89,6 @@ a step that needs an image not baked yet waits for it.`,
 }
 
 func prepareRun(ctx context.Context, opts *PrepareOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Background {
 		return startBackground(opts)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
@@ -16,9 +17,6 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons/doctor"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
-	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/statecheck"
 )
 
@@ -77,7 +75,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	env := doctor.Env{
 		T: t, Proc: "/proc", Sys: "/sys", EUID: os.Geteuid(), StateRoot: f.Root,
 		Tools:   []string{"bash"},
-		UpperFS: container.CheckUpperFS,
+		UpperFS: engine.CheckUpperFS,
 		Baking: func() string {
 			if st, running := engine.BakeStatus(f.Root); running {
 				return st.Summary()
@@ -124,7 +122,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 				return false, errors.New("no image store")
 			}
 			_, err = e.Images.Get(ctx, ref)
-			if errors.Is(err, image.ErrNotFound) {
+			if engine.KindOf(err) == engine.NotFound {
 				return false, nil
 			}
 			return err == nil, err

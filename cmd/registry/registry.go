@@ -67,9 +67,6 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 }
 
 func startRun(ctx context.Context, opts *StartOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	root, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return fmt.Errorf("state root %s: %w", opts.Root, err)
@@ -120,9 +117,6 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 }
 
 func stopRun(ctx context.Context, opts *StopOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	st, err := registry.Stop(ctx, opts.Root)
 	if err != nil {
 		return err

@@ -79,9 +79,6 @@ func socketGroup(opts *Options) string {
 }
 
 func serveRun(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err

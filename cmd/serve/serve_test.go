@@ -25,6 +25,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -41,7 +42,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "dockyard serve:", err)
 			code = 1
 		}
-		if err := cleanRoot(shared.root); err != nil {
+		if err := enginetest.CleanupRoot(shared.root); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			code = 1
 		}
@@ -68,12 +69,7 @@ func dockerCLI(t testing.TB) string {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: serves the engine and runs containers")
 	}
-	for _, p := range []string{"/usr/bin/docker", "/usr/local/bin/docker"} {
-		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("docker"); err == nil {
+	if p := enginetest.DockerClient(); p != "" {
 		return p
 	}
 	t.Fatal("the docker client is not installed (.ci/setup installs Debian's docker.io client when it is missing)")
@@ -91,20 +87,9 @@ type served struct {
 // startServe runs `dockyard serve --socket <tmp>/docker.sock` on root in
 // this process; stop ends it and removes the socket's directory.
 func startServe(root string) (s *served, stop func() error, err error) {
-	s = &served{root: root, bin: os.Getenv("DOCKYARD_TEST_DOCKER")} // another client to try
-	for _, p := range []string{"/usr/bin/docker", "/usr/local/bin/docker"} {
-		if s.bin != "" {
-			break
-		}
-		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
-			s.bin = p
-			break
-		}
-	}
+	s = &served{root: root, bin: enginetest.DockerClient()}
 	if s.bin == "" {
-		if s.bin, err = exec.LookPath("docker"); err != nil {
-			return nil, nil, errors.New("the docker client is not installed (.ci/setup installs Debian's docker.io client when it is missing)")
-		}
+		return nil, nil, errors.New("the docker client is not installed (.ci/setup installs Debian's docker.io client when it is missing)")
 	}
 	dir, err := os.MkdirTemp("", "dyserve")
 	if err != nil {
@@ -115,36 +100,21 @@ func startServe(root string) (s *served, stop func() error, err error) {
 	f := factory.New("test")
 	ios, _, _, stderr := iostreams.Test()
 	f.IOStreams, f.Root = ios, root
-	cmd := NewCmdServe(f, nil)
-	cmd.SetArgs([]string{"--socket", s.sock, "--group", ""})
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-	stop = func() error {
-		cancel()
-		err := <-done
+	stopServe, err := enginetest.StartServer(s.bin, s.sock, func(ctx context.Context) error {
+		cmd := NewCmdServe(f, nil)
+		cmd.SetArgs([]string{"--socket", s.sock, "--group", ""})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		return cmd.ExecuteContext(ctx)
+	})
+	if err != nil {
 		os.RemoveAll(dir)
-		return err
+		return nil, nil, fmt.Errorf("dockyard serve: %v\n%s", err, stderr)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if out, err := s.run("version", "--format", "{{.Server.APIVersion}}"); err == nil && strings.TrimSpace(out) != "" {
-			return s, stop, nil
-		}
-		select {
-		case err := <-done:
-			os.RemoveAll(dir)
-			return nil, nil, fmt.Errorf("dockyard serve ended: %v\n%s", err, stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, nil, fmt.Errorf("dockyard serve did not answer on %s\n%s", s.sock, stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return s, func() error {
+		defer os.RemoveAll(dir)
+		return stopServe()
+	}, nil
 }
 
 // serveOn serves root until the test ends.
@@ -291,28 +261,6 @@ func withBusybox(t *testing.T) *served {
 		t.Fatal(sharedErr)
 	}
 	return shared
-}
-
-// cleanRoot removes every container of a test root and its networks'
-// bridges and nftables rules.
-func cleanRoot(root string) error {
-	ctx := context.Background()
-	e, err := engine.Open(ctx, engine.Options{Root: root})
-	if err != nil {
-		return err
-	}
-	all, _ := e.Containers.List()
-	for _, c := range all {
-		_ = e.RemoveContainer(ctx, c.ID, true, true)
-	}
-	ns, err := e.Networks()
-	if err != nil {
-		return err
-	}
-	if err := ns.Teardown(ctx); err != nil {
-		return fmt.Errorf("network teardown: %w", err)
-	}
-	return nil
 }
 
 func mustContain(t *testing.T, what, got string, want ...string) {

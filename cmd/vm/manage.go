@@ -115,9 +115,6 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 }
 
 func stopRun(ctx context.Context, opts *StopOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	dir := vm.Dir(opts.Root)
 	var failed []string
 	for _, id := range opts.IDs {

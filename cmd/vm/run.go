@@ -96,9 +96,6 @@ func memoryMB(s string) (int, error) {
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

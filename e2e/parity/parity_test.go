@@ -17,9 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -29,7 +27,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/cmd/serve"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -117,7 +115,7 @@ func TestParity(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: runs containers")
 	}
-	cliBin := realDocker()
+	cliBin := enginetest.DockerClient()
 	img := imagetest.Busybox(t)
 	for _, frontEnd := range []string{"dockyard", "api"} {
 		t.Run(frontEnd, func(t *testing.T) {
@@ -126,7 +124,7 @@ func TestParity(t *testing.T) {
 			}
 			testscript.Run(t, testscript.Params{
 				Dir:  "testdata/script",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"code": exitCode},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"code": enginetest.ExitCode},
 				Setup: func(env *testscript.Env) error {
 					root := filepath.Join(env.WorkDir, ".dockyard")
 					env.Setenv("DOCKYARD_ROOT", root)
@@ -139,14 +137,10 @@ func TestParity(t *testing.T) {
 						env.Setenv(name, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
 						l.Close()
 					}
-					s, err := image.Open(root)
-					if err != nil {
+					if err := enginetest.WriteImage(root, img, "busybox:latest"); err != nil {
 						return err
 					}
-					if _, err := s.Write(context.Background(), img, "busybox:latest"); err != nil {
-						return err
-					}
-					env.Defer(func() { cleanupRoot(root) })
+					env.Defer(func() { _ = enginetest.CleanupRoot(root) })
 					if frontEnd != "api" {
 						return nil
 					}
@@ -170,16 +164,6 @@ func TestParity(t *testing.T) {
 	}
 }
 
-// realDocker finds the real docker client, or "".
-func realDocker() string {
-	for _, p := range []string{"/usr/local/bin/docker", "/usr/bin/docker"} {
-		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	return ""
-}
-
 // startServe runs `dockyard serve` on root in this process, on a socket
 // in a new directory, until stop.
 func startServe(root, cliBin string) (sock string, stop func() error, err error) {
@@ -191,75 +175,19 @@ func startServe(root, cliBin string) (sock string, stop func() error, err error)
 	f := factory.New("test")
 	ios, _, _, stderr := iostreams.Test()
 	f.IOStreams, f.Root = ios, root
-	cmd := serve.NewCmdServe(f, nil)
-	cmd.SetArgs([]string{"--socket", sock, "--group", ""})
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-	stop = func() error {
-		cancel()
-		err := <-done
+	stopServe, err := enginetest.StartServer(cliBin, sock, func(ctx context.Context) error {
+		cmd := serve.NewCmdServe(f, nil)
+		cmd.SetArgs([]string{"--socket", sock, "--group", ""})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		return cmd.ExecuteContext(ctx)
+	})
+	if err != nil {
 		os.RemoveAll(dir)
-		return err
+		return "", nil, fmt.Errorf("dockyard serve: %v\n%s", err, stderr)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		c := exec.Command(cliBin, "version", "--format", "{{.Server.APIVersion}}")
-		c.Env = append(os.Environ(), "DOCKER_HOST=unix://"+sock, "DOCKER_CONFIG="+filepath.Join(dir, "config"))
-		if out, err := c.Output(); err == nil && strings.TrimSpace(string(out)) != "" {
-			return sock, stop, nil
-		}
-		select {
-		case err := <-done:
-			os.RemoveAll(dir)
-			return "", nil, fmt.Errorf("dockyard serve ended: %v\n%s", err, stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", nil, fmt.Errorf("dockyard serve did not answer on %s\n%s", sock, stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// cleanupRoot removes every container a script left, so no monitor,
-// mount or cgroup outlives the test, and the root's bridges.
-func cleanupRoot(root string) {
-	e, err := engine.Open(context.Background(), engine.Options{Root: root})
-	if err != nil {
-		return
-	}
-	all, _ := e.Containers.List()
-	for _, c := range all {
-		_ = e.RemoveContainer(context.Background(), c.ID, true, true)
-	}
-	if ns, err := e.Networks(); err == nil {
-		_ = ns.Teardown(context.Background())
-	}
-}
-
-// exitCode is the script command "code N command args...": it runs the
-// command and checks its exit code, keeping its output for stdout and
-// stderr checks.
-func exitCode(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) < 2 {
-		ts.Fatalf("usage: code N command [args...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	if err != nil {
-		ts.Fatalf("code: %v", err)
-	}
-	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("code: %v", err)
-		}
-		got = ee.ExitCode()
-	}
-	if (got == want) == neg {
-		ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
-	}
+	return sock, func() error {
+		defer os.RemoveAll(dir)
+		return stopServe()
+	}, nil
 }

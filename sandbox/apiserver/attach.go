@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // Docker's stream types in a multiplexed stream (the stdcopy header: one
@@ -99,7 +99,7 @@ type session struct {
 	stdinW  *io.PipeWriter
 	stdinR  *io.PipeReader
 	started bool
-	a       *container.Attachment
+	a       *engine.Attachment
 	cols    uint16
 	rows    uint16
 
@@ -124,7 +124,7 @@ func newSession(id string, tty, openStdin bool) *session {
 
 // pendingSession returns the session the next start of id uses: one
 // created before and not started yet, or a new one.
-func (s *Server) pendingSession(c *container.Container) *session {
+func (s *Server) pendingSession(c *engine.Container) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ss := s.sessions[c.ID]; ss != nil {
@@ -230,14 +230,14 @@ func (f fanout) Write(p []byte) (int, error) {
 
 // start starts the session's container attached and streams it until the
 // container exits; it returns once the process runs or failed to start.
-func (s *Server) start(c *container.Container, ss *session) error {
+func (s *Server) start(c *engine.Container, ss *session) error {
 	ss.mu.Lock()
 	if ss.started {
 		ss.mu.Unlock()
 		return nil
 	}
 	ss.started = true
-	opts := container.StartOptions{Attach: true}
+	opts := engine.StartOptions{Attach: true}
 	if ss.tty {
 		opts.TTYCols, opts.TTYRows = ss.cols, ss.rows
 		if opts.TTYCols == 0 || opts.TTYRows == 0 {
@@ -248,7 +248,7 @@ func (s *Server) start(c *container.Container, ss *session) error {
 	// The container outlives the request that started it.
 	a, err := s.e.StartContainer(context.Background(), c.ID, opts)
 	if err != nil {
-		var se *container.StartError
+		var se *engine.StartError
 		if errors.As(err, &se) {
 			ss.finish(se.Code, err)
 			return &statusError{code: http.StatusBadRequest, msg: se.DaemonMessage()}
@@ -325,7 +325,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
 	var ss *session
 	if cur := s.currentSession(c.ID); cur != nil && cur.running() {
 		ss = cur
-	} else if c.State.Status != container.Running && c.State.Status != container.Restarting {
+	} else if c.State.Status != engine.Running && c.State.Status != engine.Restarting {
 		ss = s.pendingSession(c)
 	}
 	tty := c.Spec.Config.Tty
@@ -344,7 +344,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
 		sub.stderr = stderr
 	}
 	if boolParam(r, "logs") {
-		_ = s.e.Containers.Logs(r.Context(), c.ID, container.LogOptions{Tail: -1}, orDiscard(sub.stdout), orDiscard(sub.stderr))
+		_ = s.e.Containers.Logs(r.Context(), c.ID, engine.LogOptions{Tail: -1}, orDiscard(sub.stdout), orDiscard(sub.stderr))
 	}
 	if !boolParam(r, "stream") {
 		return nil
@@ -361,7 +361,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
 			}
 			cancel()
 		}()
-		_ = s.e.Containers.Logs(ctx, c.ID, container.LogOptions{Follow: true, Tail: 0}, orDiscard(sub.stdout), orDiscard(sub.stderr))
+		_ = s.e.Containers.Logs(ctx, c.ID, engine.LogOptions{Follow: true, Tail: 0}, orDiscard(sub.stdout), orDiscard(sub.stderr))
 		return nil
 	}
 	ss.subscribe(sub)

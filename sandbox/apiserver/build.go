@@ -15,7 +15,7 @@ import (
 	"github.com/moby/moby/api/types/jsonstream"
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 func (s *Server) buildRoutes() {
@@ -36,7 +36,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	}
 	opts := build.Options{Tags: q["t"], NoCache: boolParam(r, "nocache"), Target: q.Get("target")}
 	for _, t := range opts.Tags {
-		if _, err := image.ParseReference(t); err != nil {
+		if _, err := engine.ParseReference(t); err != nil {
 			return badRequest("invalid tag %q: %v", t, err)
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 		}
 		in = gz
 	}
-	if _, err := image.Unpack(in, dir); err != nil {
+	if err := engine.UnpackContext(in, dir); err != nil {
 		return badRequest("build context is not a valid tar: %v", err)
 	}
 	dockerfile := q.Get("dockerfile")

@@ -20,9 +20,7 @@ import (
 	"github.com/moby/moby/api/types/network"
 	"golang.org/x/sys/unix"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 func (s *Server) containerRoutes() {
@@ -90,12 +88,12 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		o.ExposedPorts = append(o.ExposedPorts, p.String())
 	}
 	if h := cfg.Healthcheck; h != nil {
-		o.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
+		o.Healthcheck = &engine.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
 	}
-	o.Restart = container.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
-	o.Resources = container.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
+	o.Restart = engine.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
+	o.Resources = engine.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
 	if len(hc.PortBindings) > 0 {
-		o.PortBindings = map[string][]container.PortBinding{}
+		o.PortBindings = map[string][]engine.PortBinding{}
 		for port, bs := range hc.PortBindings {
 			if len(bs) == 0 {
 				bs = []network.PortBinding{{}}
@@ -105,7 +103,7 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 				if b.HostIP.IsValid() {
 					ip = b.HostIP.String()
 				}
-				o.PortBindings[port.String()] = append(o.PortBindings[port.String()], container.PortBinding{HostIP: ip, HostPort: b.HostPort})
+				o.PortBindings[port.String()] = append(o.PortBindings[port.String()], engine.PortBinding{HostIP: ip, HostPort: b.HostPort})
 			}
 		}
 	}
@@ -125,11 +123,7 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		if opts != "" {
 			value += ":" + opts
 		}
-		tmpfs, err := volume.TmpfsMount(value)
-		if err != nil {
-			return o, badRequest("%v", err)
-		}
-		spec, err := volume.ParseMount(tmpfs)
+		spec, err := engine.ParseTmpfs(value)
 		if err != nil {
 			return o, badRequest("%v", err)
 		}
@@ -153,11 +147,11 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 }
 
 // mountSpec reads an API mount (docker run --mount as the CLI sends it).
-func mountSpec(m mount.Mount) (volume.Spec, error) {
+func mountSpec(m mount.Mount) (engine.MountSpec, error) {
 	if m.Target == "" {
-		return volume.Spec{}, badRequest("invalid mount config: mount target must not be empty")
+		return engine.MountSpec{}, badRequest("invalid mount config: mount target must not be empty")
 	}
-	spec := volume.Spec{Type: string(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+	spec := engine.MountSpec{Type: string(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
 	switch m.Type {
 	case mount.TypeBind, mount.TypeTmpfs:
 	case mount.TypeVolume:
@@ -205,7 +199,7 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if c.State.Status == container.Running || c.State.Status == container.Restarting {
+	if c.State.Status == engine.Running || c.State.Status == engine.Restarting {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -235,7 +229,7 @@ func (s *Server) waitContainer(w http.ResponseWriter, r *http.Request) error {
 	// one the next start uses.
 	ss := s.currentSession(c.ID)
 	if ss == nil || (!ss.running() && cond != "" && cond != "not-running") {
-		if c.State.Status != container.Running && c.State.Status != container.Restarting {
+		if c.State.Status != engine.Running && c.State.Status != engine.Restarting {
 			ss = s.pendingSession(c)
 		}
 	}
@@ -272,13 +266,13 @@ func (s *Server) waitFor(ctx context.Context, id, cond string, since time.Time, 
 			if cond != "removed" {
 				return sessionCode()
 			}
-			if _, err := s.e.Containers.Get(id); errors.Is(err, container.ErrNotFound) {
+			if _, err := s.e.Containers.Get(id); engine.KindOf(err) == engine.NotFound {
 				return sessionCode()
 			}
 		default:
 		}
 		c, err := s.e.Containers.Get(id)
-		if errors.Is(err, container.ErrNotFound) {
+		if engine.KindOf(err) == engine.NotFound {
 			if ss == nil || !ss.wasStarted() {
 				return 0, nil
 			}
@@ -294,10 +288,10 @@ func (s *Server) waitFor(ctx context.Context, id, cond string, since time.Time, 
 		if err != nil {
 			return 0, err
 		}
-		ended := c.State.Status == container.Exited || c.State.Status == container.Dead
+		ended := c.State.Status == engine.Exited || c.State.Status == engine.Dead
 		switch cond {
 		case "", "not-running":
-			if c.State.Status == container.Created || ended {
+			if c.State.Status == engine.Created || ended {
 				return c.State.ExitCode, nil
 			}
 		case "next-exit":
@@ -342,7 +336,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
 		}
 		tail = n
 	}
-	opts := container.LogOptions{Follow: boolParam(r, "follow"), Tail: tail, Timestamps: boolParam(r, "timestamps")}
+	opts := engine.LogOptions{Follow: boolParam(r, "follow"), Tail: tail, Timestamps: boolParam(r, "timestamps")}
 	if since := r.URL.Query().Get("since"); since != "" && since != "0" {
 		sec, err := strconv.ParseFloat(since, 64)
 		if err != nil {
@@ -394,7 +388,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // summary is a container as GET /containers/json lists it.
-func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Summary {
+func (s *Server) summary(c *engine.Container, now time.Time) mobycontainer.Summary {
 	args := c.Spec.Config.Args()
 	quoted := make([]string, len(args))
 	for i, a := range args {
@@ -417,10 +411,10 @@ func (s *Server) summary(c *container.Container, now time.Time) mobycontainer.Su
 		Mounts:  []mobycontainer.MountPoint{},
 	}
 	sum.HostConfig.NetworkMode = c.Spec.Host.NetworkMode
-	if h := c.State.Health; h != nil && c.State.Status == container.Running {
+	if h := c.State.Health; h != nil && c.State.Status == engine.Running {
 		sum.Health = &mobycontainer.HealthSummary{Status: mobycontainer.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
 	}
-	running := c.State.Status == container.Running
+	running := c.State.Status == engine.Running
 	seen := map[string]bool{}
 	for p, bs := range c.Spec.Host.PortBindings {
 		port, err := network.ParsePort(p)
@@ -476,12 +470,12 @@ func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if c.State.Status != container.Running && c.State.Status != container.Restarting {
+	if c.State.Status != engine.Running && c.State.Status != engine.Restarting {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	if sig := r.URL.Query().Get("signal"); sig != "" {
-		if _, err := container.ParseSignal(sig); err != nil {
+		if _, err := engine.ParseSignal(sig); err != nil {
 			return badRequest("%v", err)
 		}
 	}
@@ -503,12 +497,12 @@ func (s *Server) killContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	sig := unix.SIGKILL
 	if v := r.URL.Query().Get("signal"); v != "" {
-		sig, err = container.ParseSignal(v)
+		sig, err = engine.ParseSignal(v)
 		if err != nil {
 			return badRequest("%v", err)
 		}
 	}
-	if c.State.Status != container.Running && c.State.Status != container.Restarting {
+	if c.State.Status != engine.Running && c.State.Status != engine.Restarting {
 		return conflict("cannot kill container: %s: container %s is not running", r.PathValue("id"), c.ID)
 	}
 	// As docker kill on the CLI: a SIGKILL returns once the exit is recorded,
@@ -553,7 +547,7 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Removal finishes even when the client hangs up.
 	if err := s.e.RemoveContainer(context.Background(), c.ID, boolParam(r, "force"), boolParam(r, "v")); err != nil {
-		var re *container.RunningError
+		var re *engine.RunningError
 		if errors.As(err, &re) {
 			return conflict("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+c.Name)
 		}
@@ -569,14 +563,14 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		return badRequest("missing the new name: use ?name=NEW")
 	}
-	if err := container.ValidateName(name); err != nil {
+	if err := engine.ValidateContainerName(name); err != nil {
 		return badRequest("%v", err)
 	}
 	if _, err := s.e.Containers.Get(r.PathValue("id")); err != nil {
 		return err
 	}
 	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
-		var inUse *container.NameInUseError
+		var inUse *engine.NameInUseError
 		if errors.As(err, &inUse) {
 			return conflict("%v", err)
 		}
@@ -608,7 +602,7 @@ func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
 	}
 	pids, err := s.e.Containers.Processes(c.ID)
 	if err != nil {
-		var nr *container.NotRunningError
+		var nr *engine.NotRunningError
 		if errors.As(err, &nr) {
 			return conflict("container %s is not running", c.ID)
 		}
@@ -668,7 +662,7 @@ func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	ss := s.currentSession(c.ID)
 	if ss == nil {
-		if c.State.Status != container.Running {
+		if c.State.Status != engine.Running {
 			return conflict("container %s is not running", c.ID)
 		}
 		return conflict("container %s was not started by this server: its terminal cannot be resized here", c.ID)

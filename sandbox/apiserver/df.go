@@ -63,17 +63,13 @@ func (s *Server) systemDf(w http.ResponseWriter, r *http.Request) error {
 		sum.SizeRw = du.ContainerSizes[c.ID]
 		out.Containers = append(out.Containers, sum)
 	}
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	vols, err := vs.List(r.Context())
+	vols, err := s.e.ListVolumes(r.Context(), nil)
 	if err != nil {
 		return err
 	}
 	for _, v := range vols {
 		av := engine.VolumeInspect(v)
-		av.UsageData = &apivol.UsageData{Size: du.VolumeSizes[v.Name], RefCount: int64(len(vs.Users(v)))}
+		av.UsageData = &apivol.UsageData{Size: du.VolumeSizes[v.Name], RefCount: int64(len(s.e.VolumeUsers(v)))}
 		out.Volumes = append(out.Volumes, av)
 	}
 	for _, c := range du.CacheRecords {

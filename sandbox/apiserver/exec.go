@@ -14,7 +14,7 @@ import (
 	mobycontainer "github.com/moby/moby/api/types/container"
 	"golang.org/x/sys/unix"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // execRecord is one exec instance: created by POST
@@ -55,7 +55,7 @@ func (s *Server) createExec(w http.ResponseWriter, r *http.Request) error {
 	if req.Privileged {
 		return badRequest("privileged exec is not available in Dockyard's sandbox (use --cap-add on the container for the one capability you need)")
 	}
-	if c.State.Status != container.Running {
+	if c.State.Status != engine.Running {
 		return conflict("container %s is not running", c.ID)
 	}
 	b := make([]byte, 32)
@@ -106,12 +106,12 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	if c, err := s.e.Containers.Get(rec.containerID); err != nil {
 		rec.end(126)
 		return err
-	} else if c.State.Status != container.Running {
+	} else if c.State.Status != engine.Running {
 		rec.end(126)
 		return conflict("container %s is not running", c.ID)
 	}
 	tty := rec.req.Tty || req.Tty
-	eo := container.ExecOptions{
+	eo := engine.ExecOptions{
 		Cmd: rec.req.Cmd, Env: rec.req.Env, User: rec.req.User, WorkingDir: rec.req.WorkingDir,
 		Tty: tty, Detach: req.Detach, TTYCols: rec.cols, TTYRows: rec.rows,
 	}
@@ -173,7 +173,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	// reads EOF and its output is dropped.
 	code, err := s.e.Containers.Exec(context.Background(), rec.containerID, eo)
 	if err != nil {
-		var se *container.StartError
+		var se *engine.StartError
 		if errors.As(err, &se) {
 			code = se.Code
 		} else {

@@ -3,7 +3,6 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,7 +13,6 @@ import (
 	"github.com/moby/moby/api/types/jsonstream"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/registry"
 )
 
@@ -189,7 +187,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request, name string) e
 	if tag != "" {
 		target += ":" + tag
 	}
-	if _, err := sbimage.ParseReference(target); err != nil {
+	if _, err := engine.ParseReference(target); err != nil {
 		return badRequest("%v", err)
 	}
 	if err := s.e.Images.Tag(r.Context(), name, target); err != nil {
@@ -201,7 +199,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request, name string) e
 
 func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("rest")
-	removed, err := s.e.Images.Remove(r.Context(), name, sbimage.RemoveOptions{Force: boolParam(r, "force"), NoPrune: boolParam(r, "noprune")})
+	removed, err := s.e.Images.Remove(r.Context(), name, engine.RemoveImageOptions{Force: boolParam(r, "force"), NoPrune: boolParam(r, "noprune")})
 	if err != nil {
 		return err
 	}
@@ -276,11 +274,11 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 			ref += ":" + tag
 		}
 	}
-	if _, err := sbimage.ParseReference(ref); err != nil {
+	if _, err := engine.ParseReference(ref); err != nil {
 		return badRequest("%v", err)
 	}
 	st := newJSONStream(w)
-	opts, err := s.e.PullOptions(nil, func(ev sbimage.Event) {
+	opts, err := s.e.PullOptions(nil, func(ev engine.PullEvent) {
 		m := jsonstream.Message{ID: ev.ID, Status: ev.Status}
 		if ev.Total > 0 || ev.Current > 0 {
 			m.Progress = &jsonstream.Progress{Current: ev.Current, Total: ev.Total}
@@ -306,7 +304,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 	if tag := r.URL.Query().Get("tag"); tag != "" {
 		name += ":" + tag
 	}
-	ref, err := sbimage.ParseReference(name)
+	ref, err := engine.ParseReference(name)
 	if err != nil {
 		return badRequest("%v", err)
 	}
@@ -314,7 +312,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 		return &statusError{code: http.StatusForbidden, msg: (&registry.NotLocalError{Registry: ref.Domain()}).Error()}
 	}
 	img, err := s.e.Images.Get(r.Context(), ref.String())
-	if errors.Is(err, sbimage.ErrNotFound) {
+	if engine.KindOf(err) == engine.NotFound {
 		return notFound("An image does not exist locally with the tag: %s", ref.Name())
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -9,8 +8,6 @@ import (
 	apivol "github.com/moby/moby/api/types/volume"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 func (s *Server) networkRoutes() {
@@ -24,43 +21,24 @@ func (s *Server) networkRoutes() {
 	s.handle("POST /networks/{id}/disconnect", s.disconnectNetwork)
 }
 
-// networks opens the network store after cleaning up what crashed
-// monitors left, as the CLI's network commands do.
-func (s *Server) networks(r *http.Request) (*network.Store, error) {
-	_ = s.e.ReconcileNetworks(r.Context())
-	return s.e.Networks()
-}
-
 func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseFilters(r)
 	if err != nil {
 		return err
 	}
-	ns, err := s.networks(r)
+	out, err := s.e.InspectNetworks(r.Context(), engine.Filters(f))
 	if err != nil {
 		return err
-	}
-	list, err := s.e.ListNetworks(r.Context(), engine.Filters(f))
-	if err != nil {
-		return err
-	}
-	out := []apinet.Inspect{}
-	for _, in := range list {
-		out = append(out, engine.NetworkInspect(in, ns.Prefix()))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
-	ns, err := s.networks(r)
+	in, err := s.e.InspectNetwork(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	in, err := ns.Inspect(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, engine.NetworkInspect(in, ns.Prefix()))
+	return writeJSON(w, http.StatusOK, in)
 }
 
 func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
@@ -71,7 +49,7 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 	if req.Name == "" {
 		return badRequest("network name is required")
 	}
-	o := network.CreateOptions{Name: req.Name, Driver: req.Driver, Internal: req.Internal, Labels: req.Labels}
+	o := engine.NetworkCreateOptions{Name: req.Name, Driver: req.Driver, Internal: req.Internal, Labels: req.Labels}
 	if req.IPAM != nil {
 		if len(req.IPAM.Config) > 1 {
 			return badRequest("Dockyard's networks take one subnet (got %d)", len(req.IPAM.Config))
@@ -88,7 +66,7 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 	_ = s.e.ReconcileNetworks(r.Context())
 	n, err := s.e.CreateNetwork(r.Context(), o)
 	if err != nil {
-		if errors.Is(err, network.ErrExists) {
+		if engine.KindOf(err) == engine.Conflict {
 			return conflict("%v", err)
 		}
 		if statusOf(err) == http.StatusInternalServerError {
@@ -100,11 +78,7 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
-	ns, err := s.networks(r)
-	if err != nil {
-		return err
-	}
-	if _, err := ns.Remove(r.Context(), r.PathValue("id")); err != nil {
+	if err := s.e.RemoveNetwork(r.Context(), r.PathValue("id")); err != nil {
 		if statusOf(err) == http.StatusInternalServerError && strings.Contains(err.Error(), "pre-defined") {
 			return &statusError{code: http.StatusForbidden, msg: err.Error()}
 		}
@@ -115,11 +89,7 @@ func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
-	ns, err := s.networks(r)
-	if err != nil {
-		return err
-	}
-	names, err := ns.Prune(r.Context())
+	names, err := s.e.PruneNetworks(r.Context())
 	if err != nil {
 		return err
 	}
@@ -196,7 +166,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name != "" {
-		if err := volume.ValidateName(req.Name); err != nil {
+		if err := engine.ValidateVolumeName(req.Name); err != nil {
 			return badRequest("%v", err)
 		}
 	}
@@ -206,7 +176,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	if len(req.DriverOpts) > 0 {
 		return badRequest("volume driver options are not available in Dockyard (got %d)", len(req.DriverOpts))
 	}
-	v, err := s.e.CreateVolume(r.Context(), volume.CreateOptions{Name: req.Name, Driver: req.Driver, Labels: req.Labels})
+	v, err := s.e.CreateVolume(r.Context(), engine.VolumeCreateOptions{Name: req.Name, Driver: req.Driver, Labels: req.Labels})
 	if err != nil {
 		return err
 	}
@@ -214,11 +184,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	v, err := vs.Inspect(r.Context(), r.PathValue("name"))
+	v, err := s.e.InspectVolume(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
@@ -226,12 +192,8 @@ func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) error {
-	vs, err := s.e.Volumes()
-	if err != nil {
-		return err
-	}
-	err = vs.Remove(r.Context(), r.PathValue("name"))
-	if errors.Is(err, volume.ErrNotFound) && boolParam(r, "force") {
+	err := s.e.RemoveVolume(r.Context(), r.PathValue("name"))
+	if engine.KindOf(err) == engine.NotFound && boolParam(r, "force") {
 		err = nil
 	}
 	if err != nil {

@@ -81,9 +81,6 @@ build of an unchanged Dockerfile and context is near-instant.`,
 }
 
 func buildRun(ctx context.Context, opts *BuildOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Context == "-" {
 		return &factory.StatusError{Code: 1, Message: "ERROR: a build context from standard input is not supported; give a folder, e.g. docker build ."}
 	}

@@ -58,9 +58,6 @@ keep theirs; the next build of them runs every step again.`,
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !opts.Force {
 		fmt.Fprint(opts.IO.Out, "WARNING! This will remove all build cache.\nAre you sure you want to continue? [y/N] ")
 		answer, _ := bufio.NewReader(opts.IO.In).ReadString('\n')

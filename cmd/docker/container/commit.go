@@ -29,13 +29,13 @@ in a way others can read and repeat.`,
 			if len(args) == 2 {
 				o.Ref = args[1]
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			id, err := e.Commit(ctxOr(cmd.Context()), args[0], o)
+			id, err := e.Commit(cmd.Context(), args[0], o)
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			fmt.Fprintln(f.IOStreams.Out, id)
 			return nil

@@ -6,13 +6,12 @@ package container
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // NewCmdContainer returns `docker container` with its subcommands.
@@ -54,7 +53,6 @@ func commands(f *factory.Factory) []*cobra.Command {
 }
 
 // daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error { return cli.DaemonError(err) }
 
 // runError ends `docker run`: engine problems exit 125 with "docker: ...",
 // a container that could not start exits 126 or 127 (docker/cli's
@@ -65,28 +63,10 @@ func runError(err error) error {
 		return err
 	}
 	code := 125
-	var se *container.StartError
+	var se *engine.StartError
 	if errors.As(err, &se) {
 		code = se.Code
 		err = errors.New(se.DaemonMessage())
 	}
 	return &factory.StatusError{Code: code, Message: "docker: " + cli.DaemonError(err).Error() + "\n\nRun 'docker run --help' for more information"}
-}
-
-// forEach runs fn for each argument as Docker's multi-container commands
-// do: errors are printed as they come and the command fails at the end.
-func forEach(f *factory.Factory, refs []string, fn func(ref string) error) error {
-	failed := false
-	for _, ref := range refs {
-		if err := fn(ref); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
-			failed = true
-			continue
-		}
-		fmt.Fprintln(f.IOStreams.Out, ref)
-	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
 }

@@ -25,7 +25,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			if srcIn == dstIn {
 				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path or - (a tar stream)"}
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -34,7 +34,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				// The path as a tar stream on standard output.
 				copied, cleanup, err := e.CopyOut(srcC, srcPath)
 				if err != nil {
-					return daemonError(err)
+					return cli.DaemonError(err)
 				}
 				defer cleanup()
 				err = engine.WriteTar(f.IOStreams.Out, copied)
@@ -47,7 +47,7 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				err = e.Containers.CopyTo(dstC, args[0], dstPath)
 			}
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},

@@ -18,13 +18,13 @@ func NewCmdDiff(f *factory.Factory) *cobra.Command {
 directory it added, C for one it changed, D for one it deleted.`,
 		Args: cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			changes, err := e.Containers.Changes(args[0])
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			for _, c := range changes {
 				fmt.Fprintf(f.IOStreams.Out, "%s %s\n", c.Kind, c.Path)

@@ -10,7 +10,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // ExecOptions are `docker exec` flags.
@@ -54,7 +54,7 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 }
 
 func execRun(cmd *cobra.Command, opts *ExecOptions) error {
-	ctx := ctxOr(cmd.Context())
+	ctx := cmd.Context()
 	ios := opts.IO
 	if opts.Tty && opts.Interactive && !opts.Detach && !ios.IsStdinTTY() {
 		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
@@ -63,7 +63,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	eo := container.ExecOptions{
+	eo := engine.ExecOptions{
 		Cmd: opts.Cmd, Env: opts.Env, User: opts.User, WorkingDir: opts.Workdir,
 		Tty: opts.Tty, Detach: opts.Detach, Stdout: ios.Out, Stderr: ios.ErrOut,
 	}
@@ -86,11 +86,11 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 	}
 	code, err := e.Containers.Exec(ctx, opts.Ref, eo)
 	if err != nil {
-		var se *container.StartError
+		var se *engine.StartError
 		if errors.As(err, &se) {
 			return &factory.StatusError{Code: se.Code, Message: "OCI runtime exec failed: " + se.Msg}
 		}
-		return &factory.StatusError{Code: 1, Message: daemonError(err).Error()}
+		return &factory.StatusError{Code: 1, Message: cli.DaemonError(err).Error()}
 	}
 	if code != 0 {
 		return &factory.StatusError{Code: code}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/docker/go-units"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // psRow is what a `docker ps --format` template sees, with Docker's field
@@ -37,7 +37,7 @@ func (r psRow) MarshalJSON() ([]byte, error) {
 	})
 }
 
-func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
+func newPsRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
 	id := c.ShortID()
 	command := commandLine(c.Spec.Config.Args())
 	if !noTrunc {
@@ -74,7 +74,7 @@ func newPsRow(c *container.Container, now time.Time, noTrunc bool) psRow {
 
 // writePsFormat prints rows through a Go template; "table ..." adds a
 // header and aligns columns, as Docker does.
-func writePsFormat(w io.Writer, format string, list []*container.Container, now time.Time, noTrunc bool) error {
+func writePsFormat(w io.Writer, format string, list []*engine.Container, now time.Time, noTrunc bool) error {
 	if format == "json" {
 		format = "{{json .}}" // one object a line, as Docker
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // healthFlags are --health-* and --no-healthcheck of run and create
@@ -32,13 +32,13 @@ func (h *healthFlags) register(fs *pflag.FlagSet) {
 }
 
 // config is the health check the flags ask for: nil keeps the image's.
-func (h *healthFlags) config() (*container.HealthConfig, error) {
+func (h *healthFlags) config() (*engine.HealthConfig, error) {
 	set := h.cmd != "" || h.interval != 0 || h.timeout != 0 || h.startPeriod != 0 || h.startInterval != 0 || h.retries != 0
 	if h.none {
 		if set {
 			return nil, errors.New("--no-healthcheck conflicts with --health-* options")
 		}
-		return &container.HealthConfig{Test: []string{"NONE"}}, nil
+		return &engine.HealthConfig{Test: []string{"NONE"}}, nil
 	}
 	if !set {
 		return nil, nil
@@ -55,7 +55,7 @@ func (h *healthFlags) config() (*container.HealthConfig, error) {
 	case h.startInterval < 0:
 		return nil, errors.New("--health-start-interval cannot be negative")
 	}
-	cfg := &container.HealthConfig{
+	cfg := &engine.HealthConfig{
 		Interval: h.interval, Timeout: h.timeout, StartPeriod: h.startPeriod,
 		StartInterval: h.startInterval, Retries: h.retries,
 	}

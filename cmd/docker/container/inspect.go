@@ -2,30 +2,26 @@ package container
 
 import (
 	"context"
-	"errors"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // InspectKind lets `docker inspect` find containers (Docker looks for a
 // container first, then an image, a network, a volume).
 var InspectKind = inspect.Kind{
 	Type: "container",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		c, err := e.InspectContainer(ref)
-		if errors.Is(err, container.ErrNotFound) {
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return c, true, nil
 	},

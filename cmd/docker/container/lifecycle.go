@@ -13,16 +13,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
-
-func ctxOr(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
-}
 
 // StartOptions are `docker start` flags.
 type StartOptions struct {
@@ -57,7 +49,6 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 }
 
 func startRun(ctx context.Context, opts *StartOptions) error {
-	ctx = ctxOr(ctx)
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
@@ -65,9 +56,9 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	if opts.Attach || opts.Interactive {
 		c, err := e.Containers.Get(opts.Refs[0])
 		if err != nil {
-			return daemonError(err)
+			return cli.DaemonError(err)
 		}
-		so := container.StartOptions{Attach: true}
+		so := engine.StartOptions{Attach: true}
 		if c.Spec.Config.Tty {
 			so.TTYCols, so.TTYRows = termSize(opts.IO)
 		}
@@ -76,11 +67,11 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 			return startError(err)
 		}
 		if a == nil {
-			return &factory.StatusError{Code: 1, Message: fmt.Sprintf("Error response from daemon: container %s is already running", opts.Refs[0])}
+			return &factory.StatusError{Code: 1, Message: cli.DaemonPrefix + fmt.Sprintf("container %s is already running", opts.Refs[0])}
 		}
 		code, err := stream(ctx, e, c, a, opts.IO, opts.Interactive && c.Spec.Config.OpenStdin)
 		if err != nil {
-			return daemonError(err)
+			return cli.DaemonError(err)
 		}
 		if code != 0 {
 			return &factory.StatusError{Code: code}
@@ -90,7 +81,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 	// Docker's start reports each failure, then names them all.
 	var failed []string
 	for _, ref := range opts.Refs {
-		if _, err := e.StartContainer(ctx, ref, container.StartOptions{}); err != nil {
+		if _, err := e.StartContainer(ctx, ref, engine.StartOptions{}); err != nil {
 			fmt.Fprintln(opts.IO.ErrOut, startError(err))
 			failed = append(failed, ref)
 			continue
@@ -104,11 +95,11 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 }
 
 func startError(err error) error {
-	var se *container.StartError
+	var se *engine.StartError
 	if errors.As(err, &se) {
 		return &factory.StatusError{Code: se.Code, Message: cli.DaemonPrefix + se.DaemonMessage()}
 	}
-	return daemonError(err)
+	return cli.DaemonError(err)
 }
 
 // StopOptions are `docker stop` and `docker restart` flags.
@@ -142,12 +133,11 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 }
 
 func stopRun(ctx context.Context, opts *StopOptions) error {
-	ctx = ctxOr(ctx)
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	return forEach(opts.Factory, opts.Refs, func(ref string) error {
+	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 		return e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second)
 	})
 }
@@ -164,16 +154,16 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
 			}
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
 					return err
 				}
-				_, err := e.StartContainer(ctx, ref, container.StartOptions{})
+				_, err := e.StartContainer(ctx, ref, engine.StartOptions{})
 				return err
 			})
 		},
@@ -199,21 +189,21 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
-			if _, err := container.ParseSignal(opts.Signal); err != nil {
+			if _, err := engine.ParseSignal(opts.Signal); err != nil {
 				return &factory.StatusError{Code: 1, Message: err.Error()}
 			}
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
 			}
-			sig, _ := container.ParseSignal(opts.Signal)
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
+			sig, _ := engine.ParseSignal(opts.Signal)
+			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
 				err := e.Containers.Kill(ctx, ref, sig)
-				var nr *container.NotRunningError
+				var nr *engine.NotRunningError
 				if errors.As(err, &nr) {
 					return fmt.Errorf("cannot kill container: %s: %w", ref, err)
 				}
@@ -225,10 +215,16 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 	return cmd
 }
 
+// Remover is what docker rm asks of the engine (*engine.Engine, or a fake
+// in tests).
+type Remover interface {
+	RemoveContainer(ctx context.Context, ref string, force, volumes bool) error
+}
+
 // RmOptions are `docker rm` flags.
 type RmOptions struct {
 	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	Engine  func(context.Context) (Remover, error)
 	Force   bool
 	Volumes bool
 	Refs    []string
@@ -236,7 +232,7 @@ type RmOptions struct {
 
 // NewCmdRm returns `docker rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm [OPTIONS] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
@@ -247,19 +243,22 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
-			e, err := opts.Factory.Engine(ctx)
-			if err != nil {
-				return err
-			}
-			return forEach(opts.Factory, opts.Refs, func(ref string) error {
-				return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
-			})
+			return rmRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Force the removal of a running container (uses SIGKILL)")
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove anonymous volumes associated with the container")
 	return cmd
+}
+
+func rmRun(ctx context.Context, opts *RmOptions) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
+		return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
+	})
 }
 
 // NewCmdWait returns `docker wait`.
@@ -272,7 +271,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 			if runF != nil {
 				return runF(args)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := f.Engine(ctx)
 			if err != nil {
 				return err
@@ -281,7 +280,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 			for _, ref := range args {
 				code, err := e.Containers.Wait(ctx, ref)
 				if err != nil {
-					fmt.Fprintln(f.IOStreams.ErrOut, daemonError(err))
+					fmt.Fprintln(f.IOStreams.ErrOut, cli.DaemonError(err))
 					failed = true
 					continue
 				}
@@ -305,12 +304,12 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 			if runF != nil {
 				return runF(args[0], args[1])
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if err := e.RenameContainer(ctxOr(cmd.Context()), args[0], args[1]); err != nil {
-				return daemonError(err)
+			if err := e.RenameContainer(cmd.Context(), args[0], args[1]); err != nil {
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -336,7 +335,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			return pruneRun(ctxOr(cmd.Context()), opts)
+			return pruneRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
@@ -366,7 +365,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		return cli.EngineError(err)
 	}
 	if err != nil {
-		fmt.Fprintln(ios.ErrOut, daemonError(err))
+		fmt.Fprintln(ios.ErrOut, cli.DaemonError(err))
 	}
 	if len(deleted) > 0 {
 		fmt.Fprintln(ios.Out, "Deleted Containers:")

@@ -9,7 +9,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // LogsOptions are `docker logs` flags.
@@ -42,14 +42,14 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := ctxOr(cmd.Context())
+			ctx := cmd.Context()
 			e, err := opts.Factory.Engine(ctx)
 			if err != nil {
 				return err
 			}
-			err = e.Containers.Logs(ctx, opts.Ref, container.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
+			err = e.Containers.Logs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},

@@ -16,15 +16,21 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
+// Lister is what docker ps asks of the engine (*engine.Engine, or a fake
+// in tests).
+type Lister interface {
+	ListContainers(ctx context.Context, o engine.ListOptions) ([]*engine.Container, error)
+	DamagedContainers() ([]error, error)
+}
+
 // PsOptions are `docker ps` flags.
 type PsOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Now     func() time.Time
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Lister, error)
+	Now    func() time.Time
 
 	All     bool
 	Latest  bool
@@ -37,7 +43,7 @@ type PsOptions struct {
 
 // NewCmdPs returns `docker ps`.
 func NewCmdPs(f *factory.Factory, runF func(*PsOptions) error) *cobra.Command {
-	opts := &PsOptions{IO: f.IOStreams, Factory: f, Now: time.Now}
+	opts := &PsOptions{IO: f.IOStreams, Now: time.Now, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:   "ps [OPTIONS]",
 		Short: "List containers",
@@ -65,7 +71,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,7 +85,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	}
 	// One unreadable record must not hide the others: it is named, with
 	// how to remove it, and the listing goes on.
-	damaged, err := e.Containers.Damaged()
+	damaged, err := e.DamagedContainers()
 	if err != nil {
 		return err
 	}
@@ -95,7 +101,7 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	return writePs(opts.IO.Out, list, opts, opts.Now())
 }
 
-func writePs(w io.Writer, list []*container.Container, opts *PsOptions, now time.Time) error {
+func writePs(w io.Writer, list []*engine.Container, opts *PsOptions, now time.Time) error {
 	if opts.Quiet {
 		for _, c := range list {
 			id := c.ShortID()
@@ -133,14 +139,14 @@ func ellipsis(s string, max int) string {
 
 // Status is the STATUS column: "Up 3 seconds", "Exited (0) 5 seconds ago",
 // "Created", "Restarting (1) 2 seconds ago".
-func Status(c *container.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
+func Status(c *engine.Container, now time.Time) string { return engine.ContainerStatus(c, now) }
 
 // Ports is the PORTS column: "0.0.0.0:8080->80/tcp" and exposed ports
 // alone, for a running container only. As Docker, a container that is not
 // running, or that uses the host's network, shows none (inspect's
 // HostConfig.PortBindings keeps them).
-func Ports(c *container.Container) string {
-	if c.State.Status != container.Running || c.Spec.Host.NetworkMode == "host" {
+func Ports(c *engine.Container) string {
+	if c.State.Status != engine.Running || c.Spec.Host.NetworkMode == "host" {
 		return "" // host networking publishes nothing
 	}
 	var out []string

@@ -10,7 +10,6 @@ import (
 	imagecmd "github.com/dockyard-lab/dockyard/cmd/docker/image"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // pullForRun pulls a missing image for run and create the way Docker does:
@@ -18,9 +17,9 @@ import (
 // progress, all on stderr so that stdout carries only the container's
 // output. The engine's pull tries the registry mirrors and, offline, makes
 // the lesson images from their recipes.
-func pullForRun(e *engine.Engine, ios *iostreams.IOStreams) func(ctx context.Context, ref string) (*image.Image, error) {
-	return func(ctx context.Context, ref string) (*image.Image, error) {
-		r, err := image.ParseReference(ref)
+func pullForRun(e *engine.Engine, ios *iostreams.IOStreams) func(ctx context.Context, ref string) (*engine.Image, error) {
+	return func(ctx context.Context, ref string) (*engine.Image, error) {
+		r, err := engine.ParseReference(ref)
 		if err != nil {
 			return nil, err
 		}

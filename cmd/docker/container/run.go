@@ -19,9 +19,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // createFlags are the flags `docker create` and `docker run` share.
@@ -196,10 +194,10 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		if err != nil {
 			return o, fmt.Errorf("invalid -p value: %w", err)
 		}
-		o.PortBindings = map[string][]container.PortBinding{}
+		o.PortBindings = map[string][]engine.PortBinding{}
 		for port, bs := range bindings {
 			for _, b := range bs {
-				o.PortBindings[string(port)] = append(o.PortBindings[string(port)], container.PortBinding{HostIP: b.HostIP, HostPort: b.HostPort})
+				o.PortBindings[string(port)] = append(o.PortBindings[string(port)], engine.PortBinding{HostIP: b.HostIP, HostPort: b.HostPort})
 			}
 		}
 	}
@@ -218,16 +216,15 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	default:
 		return o, fmt.Errorf("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", c.pull)
 	}
-	mounts := c.mounts
+	if o.Mounts, err = engine.ParseMounts(c.volumes, c.mounts); err != nil {
+		return o, err
+	}
 	for _, t := range c.tmpfs {
-		spec, err := volume.TmpfsMount(t)
+		spec, err := engine.ParseTmpfs(t)
 		if err != nil {
 			return o, err
 		}
-		mounts = append(mounts, spec)
-	}
-	if o.Mounts, err = engine.ParseMounts(c.volumes, mounts); err != nil {
-		return o, err
+		o.Mounts = append(o.Mounts, spec)
 	}
 	if o.Healthcheck, err = c.health.config(); err != nil {
 		return o, err
@@ -243,9 +240,9 @@ func unixNumCPU() int {
 	return set.Count()
 }
 
-func parseRestart(s string) (container.RestartPolicy, error) {
+func parseRestart(s string) (engine.RestartPolicy, error) {
 	name, max, hasMax := strings.Cut(s, ":")
-	p := container.RestartPolicy{Name: name}
+	p := engine.RestartPolicy{Name: name}
 	switch name {
 	case "", "no":
 		p.Name = "no"
@@ -353,7 +350,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return runError(err)
 	}
 	printWarnings(opts.IO, warnings)
-	start := container.StartOptions{Attach: !opts.Detach}
+	start := engine.StartOptions{Attach: !opts.Detach}
 	if opts.Create.Tty {
 		start.TTYCols, start.TTYRows = termSize(ios)
 	}
@@ -378,7 +375,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 // stream wires the terminal to an attached container until it exits: raw
 // mode and resizes for -t, signals forwarded otherwise (Docker's
 // --sig-proxy), stdin for -i.
-func stream(ctx context.Context, e *engine.Engine, c *container.Container, a *container.Attachment, ios *iostreams.IOStreams, stdin bool) (int, error) {
+func stream(ctx context.Context, e *engine.Engine, c *engine.Container, a *engine.Attachment, ios *iostreams.IOStreams, stdin bool) (int, error) {
 	defer a.Close()
 	var in = ios.In
 	if !stdin {
@@ -393,7 +390,7 @@ func stream(ctx context.Context, e *engine.Engine, c *container.Container, a *co
 			in = &detachKeys{r: in, detach: a.Detach}
 		}
 		code, err := a.Stream(in, ios.Out, nil)
-		if errors.Is(err, container.ErrDetached) {
+		if errors.Is(err, engine.ErrDetached) {
 			return 0, nil
 		}
 		return code, err

@@ -1,14 +1,10 @@
 package container_test
 
 import (
-	"context"
-	"errors"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,7 +13,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -51,7 +47,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"code": exitCode,
+			"code": enginetest.ExitCode,
 		},
 		Setup: func(env *testscript.Env) error {
 			root := filepath.Join(env.WorkDir, ".dockyard")
@@ -69,59 +65,14 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
 				l.Close()
 			}
-			s, err := image.Open(root)
-			if err != nil {
-				return err
-			}
 			// A script holding a file .empty-engine starts without images.
 			if _, err := os.Stat(filepath.Join(env.WorkDir, ".empty-engine")); err != nil {
-				if _, err := s.Write(context.Background(), img, "busybox:latest"); err != nil {
+				if err := enginetest.WriteImage(root, img, "busybox:latest"); err != nil {
 					return err
 				}
 			}
-			env.Defer(func() { cleanupRoot(root) })
+			env.Defer(func() { _ = enginetest.CleanupRoot(root) })
 			return nil
 		},
 	})
-}
-
-// cleanupRoot removes every container a script left, so no monitor,
-// mount or cgroup outlives the test.
-func cleanupRoot(root string) {
-	e, err := engine.Open(context.Background(), engine.Options{Root: root})
-	if err != nil {
-		return
-	}
-	all, _ := e.Containers.List()
-	for _, c := range all {
-		_ = e.RemoveContainer(context.Background(), c.ID, true, true)
-	}
-	// The root's default bridge and nftables table go with it.
-	if ns, err := e.Networks(); err == nil {
-		_ = ns.Teardown(context.Background())
-	}
-}
-
-// exitCode is the script command "code N command args...": it runs the
-// command and checks its exit code, keeping its output for stdout and
-// stderr checks.
-func exitCode(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) < 2 {
-		ts.Fatalf("usage: code N command [args...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	if err != nil {
-		ts.Fatalf("code: %v", err)
-	}
-	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("code: %v", err)
-		}
-		got = ee.ExitCode()
-	}
-	if (got == want) == neg {
-		ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
-	}
 }

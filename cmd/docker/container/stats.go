@@ -10,9 +10,9 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -37,7 +37,7 @@ func NewCmdStats(f *factory.Factory, runF func(*StatsOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			return statsRun(ctxOr(cmd.Context()), opts)
+			return statsRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Show all containers (default shows just running)")
@@ -74,13 +74,13 @@ func statsRun(ctx context.Context, opts *StatsOptions) error {
 	}
 }
 
-func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*container.Sample, []*container.Container, error) {
-	var list []*container.Container
+func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*engine.Sample, []*engine.Container, error) {
+	var list []*engine.Container
 	if len(opts.Refs) > 0 {
 		for _, ref := range opts.Refs {
 			c, err := e.Containers.Get(ref)
 			if err != nil {
-				return nil, nil, daemonError(err)
+				return nil, nil, cli.DaemonError(err)
 			}
 			list = append(list, c)
 		}
@@ -90,12 +90,12 @@ func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*container.Samp
 			return nil, nil, err
 		}
 		for _, c := range all {
-			if opts.All || c.State.Status == container.Running {
+			if opts.All || c.State.Status == engine.Running {
 				list = append(list, c)
 			}
 		}
 	}
-	samples := map[string]*container.Sample{}
+	samples := map[string]*engine.Sample{}
 	for _, c := range list {
 		if s, err := e.Containers.Stats(c.ID); err == nil {
 			samples[c.ID] = s
@@ -104,7 +104,7 @@ func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*container.Samp
 	return samples, list, nil
 }
 
-func writeStats(w io.Writer, list []*container.Container, first, second map[string]*container.Sample, noTrunc bool) {
+func writeStats(w io.Writer, list []*engine.Container, first, second map[string]*engine.Sample, noTrunc bool) {
 	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
 	for _, c := range list {

@@ -25,13 +25,13 @@ func NewCmdTop(f *factory.Factory, runF func(ref string, psArgs []string) error)
 			if runF != nil {
 				return runF(args[0], args[1:])
 			}
-			e, err := f.Engine(ctxOr(cmd.Context()))
+			e, err := f.Engine(cmd.Context())
 			if err != nil {
 				return err
 			}
 			pids, err := e.Containers.Processes(args[0])
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			psArgs := args[1:]
 			if len(psArgs) == 0 {
@@ -39,11 +39,11 @@ func NewCmdTop(f *factory.Factory, runF func(ref string, psArgs []string) error)
 			}
 			out, err := exec.Command("ps", psArgs...).Output()
 			if err != nil {
-				return daemonError(fmt.Errorf("ps: %w", err))
+				return cli.DaemonError(fmt.Errorf("ps: %w", err))
 			}
 			table, err := filterPs(out, pids)
 			if err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			_, err = f.IOStreams.Out.Write(table)
 			return err

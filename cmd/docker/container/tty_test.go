@@ -2,7 +2,6 @@ package container_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -130,14 +129,10 @@ func busyboxRoot(t *testing.T) string {
 		t.Skip("needs root")
 	}
 	root := filepath.Join(t.TempDir(), "root")
-	s, err := image.Open(root)
-	if err != nil {
+	if err := enginetest.WriteImage(root, imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Write(context.Background(), imagetest.Busybox(t), "busybox:latest"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cleanupRoot(root) })
+	t.Cleanup(func() { _ = enginetest.CleanupRoot(root) })
 	return root
 }
 

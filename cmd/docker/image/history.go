@@ -41,7 +41,7 @@ func NewCmdHistory(f *factory.Factory, runF func(*HistoryOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			return historyRun(contextOf(c), opts)
+			return historyRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Human, "human", "H", true, "print sizes and dates in human readable format")
@@ -60,11 +60,11 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	}
 	img, err := e.Images.Get(ctx, opts.Image)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	items, err := e.Images.History(ctx, img)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	var rows []row
 	for _, it := range items {

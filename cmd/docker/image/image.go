@@ -7,15 +7,13 @@ package image
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // AddCommands adds the image commands to the docker command: the `docker
@@ -58,40 +56,14 @@ func NewCmdImage(f *factory.Factory) *cobra.Command {
 // InspectKind lets `docker inspect` find images.
 var InspectKind = inspect.Kind{
 	Type: "image",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		img, err := e.Images.Get(ctx, ref)
-		if errors.Is(err, sbimage.ErrNotFound) {
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
+		out, err := e.InspectImage(ctx, ref)
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
-		}
-		out, err := e.Images.Inspect(ctx, img)
-		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return out, true, nil
 	},
-}
-
-// daemonError words an engine error as Docker's CLI prints one.
-func daemonError(err error) error {
-	var se *factory.StatusError
-	var fe *factory.FlagError
-	var re *sbimage.InvalidReferenceError
-	if err == nil || errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &re) || errors.Is(err, engine.ErrNeedsRoot) {
-		return err
-	}
-	return fmt.Errorf("Error response from daemon: %w", err)
-}
-
-func contextOf(c *cobra.Command) context.Context {
-	if ctx := c.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }

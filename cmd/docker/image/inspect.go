@@ -13,8 +13,8 @@ import (
 
 // InspectOptions are docker image inspect's flags and arguments.
 type InspectOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (inspect.Engine, error)
 
 	Images []string
 	Format string
@@ -22,7 +22,7 @@ type InspectOptions struct {
 
 // NewCmdInspect returns `docker image inspect`.
 func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.Command {
-	opts := &InspectOptions{IO: f.IOStreams, Factory: f}
+	opts := &InspectOptions{IO: f.IOStreams, Engine: inspect.EngineOf(f)}
 	cmd := &cobra.Command{
 		Use:     "inspect [OPTIONS] IMAGE [IMAGE...]",
 		Short:   "Display detailed information on one or more images",
@@ -33,7 +33,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			return inspectRun(contextOf(c), opts)
+			return inspectRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")
@@ -41,10 +41,14 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
 	var objs []any
 	var missing []string
 	for _, name := range opts.Images {
-		obj, ok, err := InspectKind.Get(ctx, opts.Factory, name)
+		obj, ok, err := InspectKind.Get(ctx, e, name)
 		if err != nil {
 			return err
 		}

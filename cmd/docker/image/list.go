@@ -15,8 +15,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // ListOptions are docker images' flags and argument.
@@ -54,7 +54,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error, use string) *
 			if runF != nil {
 				return runF(opts)
 			}
-			return listRun(contextOf(c), opts)
+			return listRun(c.Context(), opts)
 		},
 	}
 	if use == "ls" {
@@ -86,7 +86,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	imgs, err := e.Images.List(ctx)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	for _, d := range e.Images.Damaged(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
@@ -135,7 +135,7 @@ func printRows(ios *iostreams.IOStreams, format string, headers row, rows []row)
 
 // imageRows returns an image's lines: one per tag, else one per digest
 // (tag <none>), else <none> <none>.
-func imageRows(img *sbimage.Image, opts *ListOptions) []row {
+func imageRows(img *engine.Image, opts *ListOptions) []row {
 	id := idindex.Short(img.ID)
 	if opts.NoTrunc {
 		id = img.ID
@@ -178,17 +178,17 @@ func imageRows(img *sbimage.Image, opts *ListOptions) []row {
 	return rows
 }
 
-func listFilter(opts *ListOptions) (func(*sbimage.Image, row) bool, error) {
-	var checks []func(*sbimage.Image, row) bool
+func listFilter(opts *ListOptions) (func(*engine.Image, row) bool, error) {
+	var checks []func(*engine.Image, row) bool
 	if opts.Repository != "" {
 		repo, tag := opts.Repository, ""
 		if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
 			repo, tag = repo[:i], repo[i+1:]
 		}
-		if r, err := sbimage.ParseReference(repo); err == nil {
+		if r, err := engine.ParseReference(repo); err == nil {
 			repo = r.FamiliarName()
 		}
-		checks = append(checks, func(_ *sbimage.Image, r row) bool {
+		checks = append(checks, func(_ *engine.Image, r row) bool {
 			return r["Repository"] == repo && (tag == "" || r["Tag"] == tag)
 		})
 	}
@@ -202,9 +202,9 @@ func listFilter(opts *ListOptions) (func(*sbimage.Image, row) bool, error) {
 				return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter 'dangling=%s': use true or false", v)}
 			}
 			want := v == "true"
-			checks = append(checks, func(img *sbimage.Image, _ row) bool { return (len(img.RepoTags) == 0) == want })
+			checks = append(checks, func(img *engine.Image, _ row) bool { return (len(img.RepoTags) == 0) == want })
 		case k == "reference":
-			checks = append(checks, func(_ *sbimage.Image, r row) bool {
+			checks = append(checks, func(_ *engine.Image, r row) bool {
 				ok1, _ := path.Match(v, r["Repository"])
 				ok2, _ := path.Match(v, r["Repository"]+":"+r["Tag"])
 				return ok1 || ok2
@@ -213,7 +213,7 @@ func listFilter(opts *ListOptions) (func(*sbimage.Image, row) bool, error) {
 			return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter '%s': Dockyard supports dangling and reference", k)}
 		}
 	}
-	return func(img *sbimage.Image, r row) bool {
+	return func(img *engine.Image, r row) bool {
 		for _, c := range checks {
 			if !c(img, r) {
 				return false

@@ -39,7 +39,7 @@ Both "docker save" archives (manifest.json) and OCI image layout archives
 			if runF != nil {
 				return runF(opts)
 			}
-			return loadRun(contextOf(c), opts)
+			return loadRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Input, "input", "i", "", "read from tar archive file, instead of STDIN")
@@ -72,5 +72,5 @@ func loadRun(ctx context.Context, opts *LoadOptions) error {
 			fmt.Fprintf(opts.IO.Out, "Loaded image: %s\n", t)
 		}
 	}
-	return daemonError(err)
+	return cli.DaemonError(err)
 }

@@ -7,7 +7,7 @@ import (
 
 	units "github.com/docker/go-units"
 
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // Progress shows pull events the way the Docker CLI does: on a terminal,
@@ -27,7 +27,7 @@ func NewProgress(w io.Writer, tty bool) *Progress {
 }
 
 // Event shows one pull event.
-func (p *Progress) Event(e sbimage.Event) {
+func (p *Progress) Event(e engine.PullEvent) {
 	if e.ID == "" {
 		fmt.Fprintln(p.w, e.Status)
 		return
@@ -59,8 +59,8 @@ func (p *Progress) Event(e sbimage.Event) {
 }
 
 // progressBar draws Docker's 50-column bar: [=====>     ]  1.2MB/4.3MB.
-func progressBar(e sbimage.Event) string {
-	if e.Status != sbimage.StatusDownloading && e.Status != sbimage.StatusExtracting || e.Total <= 0 {
+func progressBar(e engine.PullEvent) string {
+	if e.Status != engine.PullDownloading && e.Status != engine.PullExtracting || e.Total <= 0 {
 		return ""
 	}
 	const width = 50

@@ -34,7 +34,7 @@ func NewCmdPrune(f *factory.Factory, runF func(*PruneOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			return pruneRun(contextOf(c), opts)
+			return pruneRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "remove all unused images, not just dangling ones")
@@ -60,7 +60,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	}
 	rep, err := e.Images.Prune(ctx, opts.All)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	if len(rep.Removed) > 0 {
 		fmt.Fprintln(opts.IO.Out, "Deleted Images:")

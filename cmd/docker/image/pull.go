@@ -12,7 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // PullOptions are docker pull's flags and argument.
@@ -49,7 +49,7 @@ loopback are reached over plain HTTP. Without a network, load images with
 			if runF != nil {
 				return runF(opts)
 			}
-			return pullRun(contextOf(c), opts)
+			return pullRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "suppress verbose output")
@@ -66,7 +66,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	if named, err := reference.ParseNormalizedNamed(opts.Ref); err == nil && reference.IsNameOnly(named) && !opts.Quiet {
 		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
 	}
-	var progress func(sbimage.Event)
+	var progress func(engine.PullEvent)
 	if !opts.Quiet {
 		progress = NewProgress(opts.IO.Out, opts.IO.IsStdoutTTY()).Event
 	}
@@ -82,9 +82,9 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 		po.Platform = p
 	}
 	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
-	ref, _ := sbimage.ParseReference(opts.Ref)
+	ref, _ := engine.ParseReference(opts.Ref)
 	fmt.Fprintln(opts.IO.Out, ref.String())
 	return nil
 }
@@ -92,19 +92,19 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 // PullFor pulls ref for another command (docker run, docker create,
 // docker build): it says "Unable to find image 'ref' locally" and shows the
 // pull's progress on w (stderr, as Docker does), then returns the image.
-func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*sbimage.Image, error) {
+func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*engine.Image, error) {
 	e, err := f.Engine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r, err := sbimage.ParseReference(ref)
+	r, err := engine.ParseReference(ref)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(w, "Unable to find image '%s' locally\n", r.Familiar())
 	img, err := e.Pull(ctx, ref, NewProgress(w, tty).Event)
 	if err != nil {
-		return nil, daemonError(err)
+		return nil, cli.DaemonError(err)
 	}
 	return img, nil
 }

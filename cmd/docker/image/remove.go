@@ -9,7 +9,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
-	sbimage "github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // RemoveOptions are docker rmi's flags and arguments.
@@ -39,7 +39,7 @@ container uses is refused (remove the container first, or -f to untag it).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return removeRun(contextOf(c), opts)
+			return removeRun(c.Context(), opts)
 		},
 	}
 	if use == "rm" {
@@ -57,12 +57,12 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	}
 	failed := false
 	for _, name := range opts.Images {
-		res, err := e.Images.Remove(ctx, name, sbimage.RemoveOptions{Force: opts.Force, NoPrune: opts.NoPrune})
+		res, err := e.Images.Remove(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
 		for _, r := range res {
 			printRemoved(opts.IO, r, "Untagged", "Deleted")
 		}
 		if err != nil {
-			fmt.Fprintln(opts.IO.ErrOut, daemonError(err))
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err))
 			failed = true
 		}
 	}
@@ -72,7 +72,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	return nil
 }
 
-func printRemoved(ios *iostreams.IOStreams, r sbimage.Removed, untagged, deleted string) {
+func printRemoved(ios *iostreams.IOStreams, r engine.RemovedImage, untagged, deleted string) {
 	if r.Untagged != "" {
 		fmt.Fprintf(ios.Out, "%s: %s\n", untagged, r.Untagged)
 	}

@@ -38,7 +38,7 @@ func NewCmdSave(f *factory.Factory, runF func(*SaveOptions) error) *cobra.Comman
 			if runF != nil {
 				return runF(opts)
 			}
-			return saveRun(contextOf(c), opts)
+			return saveRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to a file, instead of STDOUT")
@@ -54,7 +54,7 @@ func saveRun(ctx context.Context, opts *SaveOptions) error {
 		return err
 	}
 	if opts.Output == "" {
-		return daemonError(e.Images.Save(ctx, opts.Images, opts.IO.Out))
+		return cli.DaemonError(e.Images.Save(ctx, opts.Images, opts.IO.Out))
 	}
 	// Docker's check and message; the pending file's own error would name
 	// its hidden temporary file.
@@ -74,7 +74,7 @@ func saveRun(ctx context.Context, opts *SaveOptions) error {
 	}
 	defer pf.Cleanup()
 	if err := e.Images.Save(ctx, opts.Images, pf); err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("failed to save image: %w", err)

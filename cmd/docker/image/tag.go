@@ -31,7 +31,7 @@ func NewCmdTag(f *factory.Factory, runF func(*TagOptions) error) *cobra.Command 
 			if runF != nil {
 				return runF(opts)
 			}
-			return tagRun(contextOf(c), opts)
+			return tagRun(c.Context(), opts)
 		},
 	}
 }
@@ -41,5 +41,5 @@ func tagRun(ctx context.Context, opts *TagOptions) error {
 	if err != nil {
 		return err
 	}
-	return daemonError(e.Images.Tag(ctx, opts.Source, opts.Target))
+	return cli.DaemonError(e.Images.Tag(ctx, opts.Source, opts.Target))
 }

@@ -16,12 +16,29 @@ import (
 	"text/tabwriter"
 	"text/template"
 
+	imagetypes "github.com/moby/moby/api/types/image"
+	apinet "github.com/moby/moby/api/types/network"
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
+
+// Engine is what docker inspect reads: one object of each kind by name
+// (*engine.Engine, or a fake in tests).
+type Engine interface {
+	InspectContainer(ref string) (*engine.ContainerJSON, error)
+	InspectImage(ctx context.Context, ref string) (imagetypes.InspectResponse, error)
+	InspectNetwork(ctx context.Context, ref string) (apinet.Inspect, error)
+	InspectVolume(ctx context.Context, name string) (*engine.Volume, error)
+}
+
+// EngineOf is f's engine as docker inspect reads it.
+func EngineOf(f *factory.Factory) func(context.Context) (Engine, error) {
+	return factory.EngineAs(f, func(e *engine.Engine) Engine { return e })
+}
 
 // Kind is one kind of object docker inspect can find.
 type Kind struct {
@@ -29,14 +46,14 @@ type Kind struct {
 	Type string
 	// Get returns the object named ref as the Engine API's JSON type, or
 	// found false when there is none of this kind by that name.
-	Get func(ctx context.Context, f *factory.Factory, ref string) (obj any, found bool, err error)
+	Get func(ctx context.Context, e Engine, ref string) (obj any, found bool, err error)
 }
 
 // Options are docker inspect's flags and arguments.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Kinds   []Kind
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Engine, error)
+	Kinds  []Kind
 
 	Format string
 	Type   string
@@ -46,7 +63,7 @@ type Options struct {
 // NewCmdInspect returns `docker inspect`, which looks each name up in
 // kinds in order (Docker's order: container, image, network, volume).
 func NewCmdInspect(f *factory.Factory, runF func(*Options) error, kinds ...Kind) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Kinds: kinds}
+	opts := &Options{IO: f.IOStreams, Engine: EngineOf(f), Kinds: kinds}
 	cmd := &cobra.Command{
 		Use:   "inspect [OPTIONS] NAME|ID [NAME|ID...]",
 		Short: "Return low-level information on Docker objects",
@@ -56,7 +73,7 @@ func NewCmdInspect(f *factory.Factory, runF func(*Options) error, kinds ...Kind)
 			if runF != nil {
 				return runF(opts)
 			}
-			return Run(contextOf(c), opts)
+			return Run(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "", "format output using a Go template ('{{.Id}}', '{{json .Config}}')")
@@ -81,12 +98,16 @@ func Run(ctx context.Context, opts *Options) error {
 			return &factory.FlagError{Err: fmt.Errorf("%q is not a valid value for --type (one of %s)", opts.Type, strings.Join(types, ", "))}
 		}
 	}
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
 	var objs []any
 	var missing []string
 	for _, name := range opts.Names {
 		found := false
 		for _, k := range kinds {
-			obj, ok, err := k.Get(ctx, opts.Factory, name)
+			obj, ok, err := k.Get(ctx, e, name)
 			if err != nil {
 				return err
 			}
@@ -111,7 +132,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 		for _, n := range missing {
-			fmt.Fprintf(opts.IO.ErrOut, "Error response from daemon: No such container: %s\n", n)
+			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonPrefix+"No such container: "+n)
 		}
 		return &factory.StatusError{Code: 1}
 	}
@@ -233,13 +254,6 @@ func Template(format string) (*template.Template, error) {
 		},
 		"println": func(a ...any) string { return fmt.Sprintln(a...) },
 	}).Parse(format)
-}
-
-func contextOf(c *cobra.Command) context.Context {
-	if ctx := c.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }
 
 // Rows prints the rows of a list command (docker images, network ls,

@@ -17,7 +17,7 @@ type thing struct {
 
 // kind is a fake kind of object holding the given things by id.
 func kind(typ string, things ...thing) Kind {
-	return Kind{Type: typ, Get: func(_ context.Context, _ *factory.Factory, ref string) (any, bool, error) {
+	return Kind{Type: typ, Get: func(_ context.Context, _ Engine, ref string) (any, bool, error) {
 		for _, t := range things {
 			if t.ID == ref {
 				return t, true, nil
@@ -26,6 +26,9 @@ func kind(typ string, things ...thing) Kind {
 		return nil, false, nil
 	}}
 }
+
+// noEngine stands for the engine: the fake kinds above do not read it.
+func noEngine(context.Context) (Engine, error) { return nil, nil }
 
 func TestRunLooksKindsUpInOrder(t *testing.T) {
 	tests := []struct {
@@ -45,7 +48,7 @@ func TestRunLooksKindsUpInOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, out, errOut := iostreams.Test()
-			opts := &Options{IO: ios, Format: tt.format, Type: tt.typ, Names: tt.names, Kinds: []Kind{
+			opts := &Options{IO: ios, Engine: noEngine, Format: tt.format, Type: tt.typ, Names: tt.names, Kinds: []Kind{
 				kind("container", thing{ID: "c1", Labels: []string{"from-container"}}),
 				kind("image", thing{ID: "i1", Labels: []string{"from-image"}}, thing{ID: "c1", Labels: []string{"from-image"}}),
 			}}
@@ -63,7 +66,7 @@ func TestRunLooksKindsUpInOrder(t *testing.T) {
 
 func TestRunRejectsUnknownType(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	err := Run(context.Background(), &Options{IO: ios, Type: "bogus", Names: []string{"x"}, Kinds: []Kind{kind("image")}})
+	err := Run(context.Background(), &Options{IO: ios, Engine: noEngine, Type: "bogus", Names: []string{"x"}, Kinds: []Kind{kind("image")}})
 	var fe *factory.FlagError
 	if !errors.As(err, &fe) {
 		t.Errorf("Run --type bogus = %v, want a flag error", err)
@@ -74,7 +77,7 @@ func TestRunRejectsUnknownType(t *testing.T) {
 // "template: " once (found by QA: "template: template: format:1:2: ...").
 func TestTemplateErrorIsOneLine(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	err := Run(context.Background(), &Options{IO: ios, Format: "{{index .Labels 9}}", Names: []string{"c1"}, Kinds: []Kind{kind("container", thing{ID: "c1"})}})
+	err := Run(context.Background(), &Options{IO: ios, Engine: noEngine, Format: "{{index .Labels 9}}", Names: []string{"c1"}, Kinds: []Kind{kind("container", thing{ID: "c1"})}})
 	if err == nil || strings.Count(err.Error(), "template: ") != 1 || !strings.Contains(err.Error(), "error calling index") {
 		t.Errorf("Run with a failing template = %v, want one \"template: \" and the reason", err)
 	}

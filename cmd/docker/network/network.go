@@ -20,7 +20,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // NewCmdNetwork returns `docker network` with its subcommands.
@@ -38,24 +37,15 @@ own, on which containers reach each other by name.`,
 	return cmd
 }
 
-// daemonError words an engine error as Docker's CLI does.
-func daemonError(err error) error {
-	return errors.New("Error response from daemon: " + err.Error())
-}
-
-// store opens the engine's network store and cleans up after crashed
-// monitors first, so what the student sees is current.
-func store(ctx context.Context, f *factory.Factory) (*engine.Engine, *network.Store, error) {
+// open opens the engine and cleans up after crashed monitors first, so
+// what the student sees is current.
+func open(ctx context.Context, f *factory.Factory) (*engine.Engine, error) {
 	e, err := f.Engine(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	_ = e.ReconcileNetworks(ctx)
-	s, err := e.Networks()
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, s, nil
+	return e, nil
 }
 
 // CreateOptions are `docker network create` flags.
@@ -96,7 +86,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	e, _, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
@@ -108,21 +98,27 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	n, err := e.CreateNetwork(ctx, network.CreateOptions{
+	n, err := e.CreateNetwork(ctx, engine.NetworkCreateOptions{
 		Name: opts.Name, Driver: opts.Driver, Subnet: opts.Subnet, Gateway: opts.Gateway,
 		Internal: opts.Internal, Labels: labels,
 	})
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	fmt.Fprintln(opts.IO.Out, n.ID)
 	return nil
 }
 
+// Lister is what docker network ls asks of the engine (*engine.Engine,
+// or a fake in tests).
+type Lister interface {
+	ListNetworks(ctx context.Context, f engine.Filters) ([]engine.NetworkInfo, error)
+}
+
 // LsOptions are `docker network ls` flags.
 type LsOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Lister, error)
 
 	Quiet   bool
 	NoTrunc bool
@@ -132,7 +128,7 @@ type LsOptions struct {
 
 // NewCmdLs returns `docker network ls`.
 func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
-	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	opts := &LsOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -158,7 +154,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -169,12 +165,12 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	return writeLs(opts.IO, list, opts)
 }
 
-func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) error {
-	id := func(n network.Info) string {
+func writeLs(io *iostreams.IOStreams, list []engine.NetworkInfo, opts *LsOptions) error {
+	id := func(n engine.NetworkInfo) string {
 		if opts.NoTrunc {
 			return n.ID
 		}
-		return network.ShortID(n.ID)
+		return engine.ShortNetworkID(n.ID)
 	}
 	if opts.Quiet {
 		for _, n := range list {
@@ -196,7 +192,7 @@ func writeLs(io *iostreams.IOStreams, list []network.Info, opts *LsOptions) erro
 			"IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT",
 		}, rows)
 	}
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 3, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 10, 1, 3, ' ', 0) // docker/cli's table formatter
 	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
 	for _, n := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\tlocal\n", id(n), n.Name, n.Driver)
@@ -232,19 +228,19 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
 	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
-		in, err := s.Inspect(ctx, name)
+		in, err := e.InspectNetwork(ctx, name)
 		if err != nil {
-			errs = append(errs, "Error response from daemon: "+err.Error())
+			errs = append(errs, cli.DaemonError(err).Error())
 			continue
 		}
-		out = append(out, Inspect(in, s.Prefix()))
+		out = append(out, in)
 	}
 	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
 		return err
@@ -257,19 +253,26 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 
 // Inspect converts a network to the Docker Engine API's shape (shared with
 // the API server: engine.NetworkInspect).
-func Inspect(in network.Info, prefix string) apinet.Inspect { return engine.NetworkInspect(in, prefix) }
+func Inspect(in engine.NetworkInfo, prefix string) apinet.Inspect {
+	return engine.NetworkInspect(in, prefix)
+}
+
+// Remover is what docker network rm asks of the engine.
+type Remover interface {
+	RemoveNetwork(ctx context.Context, ref string) error
+}
 
 // RmOptions are `docker network rm` flags.
 type RmOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Names   []string
-	Force   bool
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Remover, error)
+	Names  []string
+	Force  bool
 }
 
 // NewCmdRm returns `docker network rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm NETWORK [NETWORK...]",
 		Aliases: []string{"remove"},
@@ -288,26 +291,17 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	_, s, err := store(ctx, opts.Factory)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	failed := false
-	for _, name := range opts.Names {
-		if _, err := s.Remove(ctx, name); err != nil {
-			if opts.Force && errors.Is(err, network.ErrNotFound) {
-				continue
-			}
-			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
-			failed = true
-			continue
-		}
-		fmt.Fprintln(opts.IO.Out, name)
+	var skip func(error) bool
+	if opts.Force {
+		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
 	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
+	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
+		return e.RemoveNetwork(ctx, name)
+	})
 }
 
 // ConnectOptions are `docker network connect` flags.
@@ -331,12 +325,12 @@ func NewCmdConnect(f *factory.Factory, runF func(*ConnectOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			e, _, err := store(cmd.Context(), f)
+			e, err := open(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
 			if err := e.NetworkConnect(cmd.Context(), opts.Network, opts.Container, opts.Aliases); err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -366,12 +360,12 @@ func NewCmdDisconnect(f *factory.Factory, runF func(*DisconnectOptions) error) *
 			if runF != nil {
 				return runF(opts)
 			}
-			e, _, err := store(cmd.Context(), f)
+			e, err := open(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
 			if err := e.NetworkDisconnect(cmd.Context(), opts.Network, opts.Container); err != nil {
-				return daemonError(err)
+				return cli.DaemonError(err)
 			}
 			return nil
 		},
@@ -412,13 +406,13 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 			return err
 		}
 	}
-	_, s, err := store(ctx, opts.Factory)
+	e, err := open(ctx, opts.Factory)
 	if err != nil {
 		return err
 	}
-	names, err := s.Prune(ctx)
+	names, err := e.PruneNetworks(ctx)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	if len(names) > 0 {
 		fmt.Fprintln(opts.IO.Out, "Deleted Networks:")
@@ -440,8 +434,8 @@ func confirm(io *iostreams.IOStreams, question string) (bool, error) {
 }
 
 // sortedPorts orders bindings as Docker prints them.
-func sortedPorts(ps []network.PortBinding) []network.PortBinding {
-	out := append([]network.PortBinding(nil), ps...)
+func sortedPorts(ps []engine.PublishedPort) []engine.PublishedPort {
+	out := append([]engine.PublishedPort(nil), ps...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].ContainerPort != out[j].ContainerPort {
 			return out[i].ContainerPort < out[j].ContainerPort
@@ -466,11 +460,7 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.Networks()
-			if err != nil {
-				return err
-			}
-			return s.Teardown(cmd.Context())
+			return e.ResetNetworks(cmd.Context())
 		},
 	}
 }
@@ -478,23 +468,15 @@ func NewCmdReset(f *factory.Factory) *cobra.Command {
 // InspectKind lets `docker inspect` find networks.
 var InspectKind = inspect.Kind{
 	Type: "network",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		e, err := f.Engine(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		s, err := e.Networks()
-		if err != nil {
-			return nil, false, err
-		}
-		in, err := s.Inspect(ctx, ref)
-		if errors.Is(err, network.ErrNotFound) {
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
+		in, err := e.InspectNetwork(ctx, ref)
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
-		return Inspect(in, s.Prefix()), true, nil
+		return in, true, nil
 	},
 }
 

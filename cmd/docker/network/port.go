@@ -50,7 +50,7 @@ func portRun(ctx context.Context, opts *PortOptions) error {
 	}
 	published, err := e.PublishedPorts(opts.Container)
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	ports := sortedPorts(published)
 	if opts.Port == "" {

@@ -1,7 +1,6 @@
 package network_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,7 +22,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
@@ -95,32 +94,14 @@ func runScripts(t *testing.T, dir string, withBusybox bool) {
 				l.Close()
 			}
 			if withBusybox {
-				s, err := image.Open(root)
-				if err != nil {
-					return err
-				}
-				if _, err := s.Write(context.Background(), img, "busybox:latest"); err != nil {
+				if err := enginetest.WriteImage(root, img, "busybox:latest"); err != nil {
 					return err
 				}
 			}
-			env.Defer(func() { cleanupRoot(root) })
+			env.Defer(func() { _ = enginetest.CleanupRoot(root) })
 			return nil
 		},
 	})
-}
-
-// cleanupRoot removes every container and network object a script left.
-func cleanupRoot(root string) {
-	ctx := context.Background()
-	if e, err := engine.Open(ctx, engine.Options{Root: root}); err == nil {
-		all, _ := e.Containers.List()
-		for _, c := range all {
-			_ = e.RemoveContainer(ctx, c.ID, true, true)
-		}
-	}
-	if s, err := network.Open(root); err == nil {
-		_ = s.Teardown(ctx)
-	}
 }
 
 // httpGet is "httpget URL": the body goes to stdout. The server in the

@@ -4,7 +4,6 @@ package push
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,7 +12,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/registry"
 )
 
@@ -51,10 +49,7 @@ push.`,
 }
 
 func pushRun(ctx context.Context, opts *PushOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ref, err := image.ParseReference(opts.Ref)
+	ref, err := engine.ParseReference(opts.Ref)
 	if err != nil {
 		return err
 	}
@@ -69,7 +64,7 @@ func pushRun(ctx context.Context, opts *PushOptions) error {
 		return err
 	}
 	img, err := e.Images.Get(ctx, ref.String())
-	if errors.Is(err, image.ErrNotFound) {
+	if engine.KindOf(err) == engine.NotFound {
 		return fmt.Errorf("An image does not exist locally with the tag: %s", ref.Name())
 	}
 	if err != nil {

@@ -50,9 +50,6 @@ free (docker system prune).`,
 }
 
 func dfRun(ctx context.Context, opts *DfOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err

@@ -64,9 +64,6 @@ func pruneWarning(opts *PruneOptions) string {
 }
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !opts.Force {
 		fmt.Fprint(opts.Out, pruneWarning(opts))
 		line, _ := bufio.NewReader(opts.In).ReadString('\n')
@@ -104,7 +101,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	section("Deleted Images:", images)
 	fmt.Fprintf(opts.Out, "Total reclaimed space: %s\n", units.HumanSize(float64(rep.Reclaimed)))
 	if err != nil {
-		return fmt.Errorf("Error response from daemon: %w", err)
+		return cli.DaemonError(err)
 	}
 	return nil
 }

@@ -109,16 +109,13 @@ func NewCmdInfo(f *factory.Factory, runF func(*InfoOptions) error) *cobra.Comman
 }
 
 func infoRun(ctx context.Context, opts *InfoOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	info, err := e.Info(ctx, opts.Factory.Version)
 	if err != nil {
-		return fmt.Errorf("Error response from daemon: %w", err)
+		return cli.DaemonError(err)
 	}
 	printInfo(opts.Out, info)
 	return nil

@@ -20,7 +20,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // NewCmdVolume returns `docker volume` with its subcommands.
@@ -35,16 +34,6 @@ the containers that use them.`,
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdLs(f, nil), NewCmdInspect(f, nil), NewCmdRm(f, nil), NewCmdPrune(f, nil))
 	return cmd
-}
-
-func daemonError(err error) error { return errors.New("Error response from daemon: " + err.Error()) }
-
-func store(ctx context.Context, f *factory.Factory) (*volume.Store, error) {
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return e.Volumes()
 }
 
 // CreateOptions are `docker volume create` flags.
@@ -91,7 +80,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		// Docker's local driver mounts what -o says (tmpfs, NFS, a device);
 		// here a volume is always a directory, so say so before anything
 		// is made.
-		return daemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
+		return cli.DaemonError(fmt.Errorf("volume option %q is not supported: a volume here is a plain directory; use docker volume create without -o, or --mount type=tmpfs on docker run for a tmpfs", opts.Opts[0]))
 	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
@@ -105,18 +94,26 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if len(labels) == 0 {
 		labels = nil
 	}
-	v, err := e.CreateVolume(ctx, volume.CreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
+	v, err := e.CreateVolume(ctx, engine.VolumeCreateOptions{Name: opts.Name, Driver: opts.Driver, Labels: labels})
 	if err != nil {
-		return daemonError(err)
+		return cli.DaemonError(err)
 	}
 	fmt.Fprintln(opts.IO.Out, v.Name)
 	return nil
 }
 
+// Lister is what docker volume ls asks of the engine (*engine.Engine, or
+// a fake in tests).
+type Lister interface {
+	ListVolumes(ctx context.Context, f engine.Filters) ([]*engine.Volume, error)
+	DamagedVolumes(ctx context.Context) []error
+	VolumeUsers(v *engine.Volume) []string
+}
+
 // LsOptions are `docker volume ls` flags.
 type LsOptions struct {
 	IO      *iostreams.IOStreams
-	Factory *factory.Factory
+	Engine  func(context.Context) (Lister, error)
 	Quiet   bool
 	Filters []string
 	Format  string
@@ -124,7 +121,7 @@ type LsOptions struct {
 
 // NewCmdLs returns `docker volume ls`.
 func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
-	opts := &LsOptions{IO: f.IOStreams, Factory: f}
+	opts := &LsOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Lister { return e })}
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -145,15 +142,11 @@ func NewCmdLs(f *factory.Factory, runF func(*LsOptions) error) *cobra.Command {
 }
 
 func lsRun(ctx context.Context, opts *LsOptions) error {
-	s, err := store(ctx, opts.Factory)
-	if err != nil {
-		return err
-	}
 	filters, err := engine.ParseFilters(opts.Filters)
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
-	e, err := opts.Factory.Engine(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +154,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 	if err != nil {
 		return cli.EngineError(err)
 	}
-	for _, d := range s.Damaged(ctx) {
+	for _, d := range e.DamagedVolumes(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
 	}
 	if opts.Quiet {
@@ -175,7 +168,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 		for i, v := range shown {
 			rows[i] = map[string]string{
 				"Name": v.Name, "Driver": v.Driver, "Scope": "local", "Mountpoint": v.Mountpoint,
-				"Labels": labels(v.Labels), "Links": strconv.Itoa(len(s.Users(v))), "Size": "N/A",
+				"Labels": labels(v.Labels), "Links": strconv.Itoa(len(e.VolumeUsers(v))), "Size": "N/A",
 				"CreatedAt": v.CreatedAt.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
 			}
 		}
@@ -184,7 +177,7 @@ func lsRun(ctx context.Context, opts *LsOptions) error {
 			"Labels": "LABELS", "Links": "LINKS", "Size": "SIZE", "CreatedAt": "CREATED AT",
 		}, rows)
 	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 5, ' ', 0)
+	tw := tabwriter.NewWriter(opts.IO.Out, 10, 1, 3, ' ', 0) // docker/cli's table formatter
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
 	for _, v := range shown {
 		fmt.Fprintf(tw, "%s\t%s\n", v.Driver, v.Name)
@@ -220,16 +213,16 @@ func NewCmdInspect(f *factory.Factory, runF func(*InspectOptions) error) *cobra.
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	out := []any{}
 	var errs []string
 	for _, name := range opts.Names {
-		v, err := s.Inspect(ctx, name)
+		v, err := e.InspectVolume(ctx, name)
 		if err != nil {
-			errs = append(errs, "Error response from daemon: "+err.Error())
+			errs = append(errs, cli.DaemonError(err).Error())
 			continue
 		}
 		out = append(out, Inspect(v))
@@ -244,19 +237,24 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 }
 
 // Inspect converts a volume to the Docker Engine API's shape.
-func Inspect(v *volume.Volume) apivol.Volume { return engine.VolumeInspect(v) }
+func Inspect(v *engine.Volume) apivol.Volume { return engine.VolumeInspect(v) }
+
+// Remover is what docker volume rm asks of the engine.
+type Remover interface {
+	RemoveVolume(ctx context.Context, name string) error
+}
 
 // RmOptions are `docker volume rm` flags.
 type RmOptions struct {
-	IO      *iostreams.IOStreams
-	Factory *factory.Factory
-	Names   []string
-	Force   bool
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (Remover, error)
+	Names  []string
+	Force  bool
 }
 
 // NewCmdRm returns `docker volume rm`.
 func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
-	opts := &RmOptions{IO: f.IOStreams, Factory: f}
+	opts := &RmOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) Remover { return e })}
 	cmd := &cobra.Command{
 		Use:     "rm [OPTIONS] VOLUME [VOLUME...]",
 		Aliases: []string{"remove"},
@@ -275,26 +273,17 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 }
 
 func rmRun(ctx context.Context, opts *RmOptions) error {
-	s, err := store(ctx, opts.Factory)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	failed := false
-	for _, name := range opts.Names {
-		if err := s.Remove(ctx, name); err != nil {
-			if opts.Force && errors.Is(err, volume.ErrNotFound) {
-				continue
-			}
-			fmt.Fprintln(opts.IO.ErrOut, "Error response from daemon: "+err.Error())
-			failed = true
-			continue
-		}
-		fmt.Fprintln(opts.IO.Out, name)
+	var skip func(error) bool
+	if opts.Force {
+		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
 	}
-	if failed {
-		return &factory.StatusError{Code: 1}
-	}
-	return nil
+	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
+		return e.RemoveVolume(ctx, name)
+	})
 }
 
 // PruneOptions are `docker volume prune` flags.
@@ -365,17 +354,13 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 // InspectKind lets `docker inspect` find volumes.
 var InspectKind = inspect.Kind{
 	Type: "volume",
-	Get: func(ctx context.Context, f *factory.Factory, ref string) (any, bool, error) {
-		s, err := store(ctx, f)
-		if err != nil {
-			return nil, false, err
-		}
-		v, err := s.Inspect(ctx, ref)
-		if errors.Is(err, volume.ErrNotFound) {
+	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
+		v, err := e.InspectVolume(ctx, ref)
+		if engine.KindOf(err) == engine.NotFound {
 			return nil, false, nil
 		}
 		if err != nil {
-			return nil, false, daemonError(err)
+			return nil, false, cli.DaemonError(err)
 		}
 		return Inspect(v), true, nil
 	},
