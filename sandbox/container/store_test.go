@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDefaultResolvConf: a container starts with the host's resolvers
@@ -133,5 +136,43 @@ func TestListRemovesLeftoverDirectories(t *testing.T) {
 	}
 	if _, err := os.Stat(s.Dir(kept.ID)); err != nil {
 		t.Errorf("List removed a container with a record: %v", err)
+	}
+}
+
+// TestRemoveCgroupsKillsWhatIsLeft: a container whose monitor was killed
+// before libcontainer saved its state leaves its process in its cgroup;
+// removing the cgroups kills it first (found by e2e's TestCrashPoints).
+func TestRemoveCgroupsKillsWhatIsLeft(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: makes a cgroup")
+	}
+	id := strings.Repeat("c", 63) + "1"
+	dir := filepath.Join("/sys/fs/cgroup", "pids", "dockyard", id)
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(dir))); err != nil {
+		dir = filepath.Join("/sys/fs/cgroup", "dockyard", id) // cgroup v2
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup here: %v", err)
+	}
+	t.Cleanup(func() { os.Remove(dir) })
+	cmd := exec.Command("sleep", "100")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	removeCgroups(id)
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cgroup %s is still there after removeCgroups (%v)", dir, err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		t.Error("the process in the cgroup was not killed")
 	}
 }
