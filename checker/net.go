@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -271,7 +272,7 @@ var pgMessages = map[string]string{
 }
 
 // quoted finds the name PostgreSQL quotes in a message: relation "ships".
-var quoted = regexp.MustCompile(`"([^"]+)"`)
+var quoted = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"([^"]+)"`) })
 
 // pgError says what went wrong with a connection or query to PostgreSQL.
 func (r *run) pgError(err error) string {
@@ -285,7 +286,7 @@ func (r *run) pgError(err error) string {
 		return r.cat.render("pgerr.other", map[string]any{"code": pe.Code, "message": pe.Message})
 	}
 	name := ""
-	if m := quoted.FindStringSubmatch(pe.Message); m != nil {
+	if m := quoted().FindStringSubmatch(pe.Message); m != nil {
 		name = m[1]
 	}
 	return r.cat.render(key, map[string]any{"code": pe.Code, "name": name, "user": r.data("user"), "database": r.data("database")})

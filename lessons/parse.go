@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
@@ -30,11 +31,11 @@ var specialBlocks = map[string]bool{
 }
 
 // stepID is the form of a step, lesson or quiz id.
-var stepID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+var stepID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // headingText strips the `## ` marker, the attribute block and closing
 // hashes from a heading line.
-var headingText = regexp.MustCompile(`^\s{0,3}#+\s*(.*?)\s*(\{[^}]*\})?\s*#*\s*$`)
+var headingText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s{0,3}#+\s*(.*?)\s*(\{[^}]*\})?\s*#*\s*$`) })
 
 // Parse reads one lesson file. The language comes from the file name
 // (lesson.<lang>.md). It returns the lesson as far as it could be read and
@@ -223,13 +224,13 @@ func describe(n *yaml.Node) string {
 	return "nothing"
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlError splits a yaml.v3 syntax error into its line (1-based, 0 when
 // unknown) and message.
 func yamlError(err error) (int, string) {
 	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n, m[2]
 	}
@@ -300,7 +301,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			cur.to = line - 1
 			st := &Step{Line: line}
 			raw := ix.lines(src, line, line)
-			if m := headingText.FindStringSubmatch(strings.Join(raw, "")); m != nil {
+			if m := headingText().FindStringSubmatch(strings.Join(raw, "")); m != nil {
 				st.Title = m[1]
 			}
 			if v, ok := n.AttributeString("id"); ok {
@@ -311,7 +312,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			switch {
 			case st.ID == "":
 				probs.add(file, line, "step %q has no id: end its heading with {#step-id}", st.Title)
-			case !stepID.MatchString(st.ID):
+			case !stepID().MatchString(st.ID):
 				probs.add(file, line, "step id %q: use lowercase letters, digits and dashes", st.ID)
 			case ids[st.ID] != 0:
 				probs.add(file, line, "step id %q is used twice (first at line %d)", st.ID, ids[st.ID])
@@ -390,7 +391,7 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 			continue
 		}
 		st := &Step{Line: offset + i + 1}
-		if m := headingText.FindStringSubmatch(line); m != nil {
+		if m := headingText().FindStringSubmatch(line); m != nil {
 			st.Title = m[1]
 			st.ID = attrID(m[2])
 		}

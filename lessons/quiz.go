@@ -63,7 +63,7 @@ func parseQuiz(file, src string, line int, probs *Problems) *Quiz {
 		switch k.Value {
 		case "id":
 			err = decodeScalar(v, &q.ID, "a string")
-			if err == nil && !stepID.MatchString(q.ID) {
+			if err == nil && !stepID().MatchString(q.ID) {
 				err = fmt.Errorf("%q: use lowercase letters, digits and dashes", q.ID)
 			}
 		case "question":

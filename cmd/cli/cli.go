@@ -50,6 +50,7 @@ func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
 	case "docker-compose":
 		args = append([]string{"docker", "compose"}, args...)
 	}
+	Expand(root, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {

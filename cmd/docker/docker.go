@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/docker/build"
 	"github.com/dockyard-lab/dockyard/cmd/docker/compose"
 	containercmd "github.com/dockyard-lab/dockyard/cmd/docker/container"
@@ -21,7 +22,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
-// NewCmdDocker returns the `docker` command and its subcommands.
+// NewCmdDocker returns the `docker` command; its subcommands are added when
+// a command line reaches it (cli.Expand).
 func NewCmdDocker(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "docker [OPTIONS] COMMAND",
@@ -35,6 +37,13 @@ The same binary run through a symlink named "docker" behaves the same, so
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
+	// The subcommands are built only when a command line reaches docker
+	// (cli.Lazy): `dockyard progress` does not pay for their flags.
+	cli.Lazy(cmd, func(cmd *cobra.Command) { addCommands(cmd, f) })
+	return cmd
+}
+
+func addCommands(cmd *cobra.Command, f *factory.Factory) {
 	cmd.AddCommand(build.NewCmdBuild(f, nil), build.NewCmdBuilder(f))
 	cmd.AddCommand(push.NewCmdPush(f, nil))
 	image.AddCommands(cmd, f)
@@ -50,7 +59,6 @@ The same binary run through a symlink named "docker" behaves the same, so
 	// Compose parses its own arguments: added after, so that they are not
 	// refused as unknown subcommands.
 	cmd.AddCommand(compose.NewCmdCompose(f, nil))
-	return cmd
 }
 
 // notInDockyard are real Docker commands that Dockyard leaves out, with
@@ -81,7 +89,7 @@ var notInDockyard = map[string]string{
 // a mistyped one as Docker does ("docker: unknown command: docker nework",
 // exit 1), with cobra's suggestions added so a typo names its fix.
 func refuseUnknownSubcommands(c *cobra.Command) {
-	if !c.HasSubCommands() {
+	if !c.HasSubCommands() && !cli.IsLazy(c) {
 		return
 	}
 	c.Args = func(c *cobra.Command, args []string) error {

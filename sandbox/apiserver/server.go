@@ -102,7 +102,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return err
 }
 
-var versionPrefix = regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/|$)`)
+var versionPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/|$)`) })
 
 // ServeHTTP strips the version prefix, recovers from panics and routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &statusError{code: http.StatusInternalServerError, msg: fmt.Sprintf("internal error: %v", v)})
 		}
 	}()
-	if m := versionPrefix.FindStringSubmatch(r.URL.Path); m != nil {
+	if m := versionPrefix().FindStringSubmatch(r.URL.Path); m != nil {
 		if versionLess(m[1], MinAPIVersion) {
 			writeError(w, badRequest("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", m[1], MinAPIVersion))
 			return

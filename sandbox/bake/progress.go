@@ -251,8 +251,8 @@ func (it *imageTrack) printf(format string, args ...any) {
 
 var (
 	// BuildKit's plain output, as the builder writes it.
-	stepLine   = regexp.MustCompile(`^#\d+ \[(\d+)/(\d+)\] `)
-	aptPlanned = regexp.MustCompile(`(\d+) newly installed`)
+	stepLine   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#\d+ \[(\d+)/(\d+)\] `) })
+	aptPlanned = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+) newly installed`) })
 	// mmdebstrap's and debootstrap's phases, and how far each is.
 	bootstrapPhases = []struct {
 		prefix string
@@ -296,7 +296,7 @@ func (it *imageTrack) line(l string) {
 		}
 		return
 	}
-	if m := stepLine.FindStringSubmatch(l); m != nil {
+	if m := stepLine().FindStringSubmatch(l); m != nil {
 		it.step, _ = strconv.Atoi(m[1])
 		it.steps, _ = strconv.Atoi(m[2])
 		it.aptTotal, it.aptSeen = 0, 0
@@ -307,7 +307,7 @@ func (it *imageTrack) line(l string) {
 		it.set(PhaseExport, 0.9)
 		return
 	}
-	if m := aptPlanned.FindStringSubmatch(l); m != nil {
+	if m := aptPlanned().FindStringSubmatch(l); m != nil {
 		it.aptTotal, _ = strconv.Atoi(m[1])
 		return
 	}

@@ -75,7 +75,7 @@ type monitor struct {
 func (m *monitor) run() error {
 	s := m.s
 	start, _ := procStartTime(os.Getpid())
-	c, err := s.Update(m.id, func(c *Container) error {
+	c, err := s.updateRunState(m.id, func(c *Container) error {
 		if c.State.Status == Running && monitorAlive(c.State) {
 			return fmt.Errorf("container %s is already running", c.ShortID())
 		}
@@ -279,7 +279,7 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		return 0, err
 	}
 	pid, _ := proc.Pid()
-	if _, err := s.Update(c.ID, func(c *Container) error {
+	if _, err := s.updateRunState(c.ID, func(c *Container) error {
 		c.State.Status = Running
 		c.State.Pid = pid
 		c.State.StartedAt = time.Now().UTC()

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -112,11 +113,11 @@ func (s *Store) withLock(fn func() error) error {
 	return fn()
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // ValidateName checks a container name the way Docker does.
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return fmt.Errorf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	return nil
@@ -248,6 +249,38 @@ func (s *Store) save(c *Container) error {
 		return err
 	}
 	if err := renameio.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
+		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
+
+// saveRunState writes c's record as save does (a temporary file in the same
+// directory, renamed over the record, so readers never see half of it) but
+// without fsync. It is for the state a monitor records while the container
+// starts and runs, which a host crash makes stale anyway: after a reboot no
+// monitor is alive, and every reader takes a record whose monitor is gone
+// for a stopped container. Each fsync is 1-7 ms on this busy disk, and
+// there are two on the path of every start; the record's creation and a
+// container's exit stay durable.
+func (s *Store) saveRunState(c *Container) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := s.recordPath(c.ID)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"*")
+	if err != nil {
+		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name()) //nolint:errcheck // best effort: a leftover temp file is ignored by readers
 		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
 	}
 	return nil
@@ -389,6 +422,16 @@ func (s *Store) Resolve(ref string) (string, error) {
 
 // Update reads container id, lets fn change it and saves it, under the lock.
 func (s *Store) Update(id string, fn func(*Container) error) (*Container, error) {
+	return s.update(id, fn, s.save)
+}
+
+// updateRunState is Update for the monitor's claim of a container and its
+// "running" record, saved without fsync (saveRunState).
+func (s *Store) updateRunState(id string, fn func(*Container) error) (*Container, error) {
+	return s.update(id, fn, s.saveRunState)
+}
+
+func (s *Store) update(id string, fn func(*Container) error, save func(*Container) error) (*Container, error) {
 	var out *Container
 	err := s.withLock(func() error {
 		c, err := s.load(id)
@@ -399,7 +442,7 @@ func (s *Store) Update(id string, fn func(*Container) error) (*Container, error)
 			return err
 		}
 		out = c
-		return s.save(c)
+		return save(c)
 	})
 	return out, err
 }

@@ -176,3 +176,56 @@ func TestRemoveCgroupsKillsWhatIsLeft(t *testing.T) {
 		t.Error("the process in the cgroup was not killed")
 	}
 }
+
+// TestUpdateRunState: the monitor's run-state writes (no fsync) replace the
+// record whole, keep its mode, and leave no temporary file beside it.
+func TestUpdateRunState(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root") // Create gives the upper dir the image root's owner
+	}
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Image: "busybox", LowerDirs: []string{t.TempDir()}}
+	spec.Name = "web"
+	c, err := s.Create(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := func() []string {
+		ents, err := os.ReadDir(s.Dir(c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	before := entries()
+	if _, err := s.updateRunState(c.ID, func(c *Container) error {
+		c.State.Status = Running
+		c.State.Pid = 4242
+		return nil
+	}); err != nil {
+		t.Fatalf("updateRunState() = %v", err)
+	}
+	got, err := s.Get(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State.Status != Running || got.State.Pid != 4242 || got.Name != "web" {
+		t.Errorf("after updateRunState, Get() = status %v pid %d name %q, want running 4242 web", got.State.Status, got.State.Pid, got.Name)
+	}
+	if after := entries(); strings.Join(after, " ") != strings.Join(before, " ") {
+		t.Errorf("container directory after updateRunState = %v, want %v (no temporary file left)", after, before)
+	}
+	if fi, err := os.Stat(s.recordPath(c.ID)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("record mode = %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if _, err := s.updateRunState(c.ID, func(*Container) error { return errors.New("no") }); err == nil {
+		t.Error("updateRunState(fn failing) = nil, want fn's error")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -19,7 +20,7 @@ import (
 // and its bridge created, so that two state roots never pick the same one.
 const subnetLock = "/run/dockyard-subnets.lock"
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // CreateOptions are `docker network create`'s flags.
 type CreateOptions struct {
@@ -35,7 +36,7 @@ type CreateOptions struct {
 // rules. Without a subnet it takes the first of Docker's default pools that
 // clashes with neither the host's routes nor another network.
 func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
-	if !validName.MatchString(o.Name) {
+	if !validName().MatchString(o.Name) {
 		return nil, fmt.Errorf("invalid network name %q: use letters, digits and _ . - (starting with a letter or digit)", o.Name)
 	}
 	switch o.Driver {

@@ -22,15 +22,18 @@ func NewCmdContainer(f *factory.Factory) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	for _, sub := range commands(f) {
-		cmd.AddCommand(sub)
-	}
-	cmd.AddCommand(NewCmdInspect(f, nil))
-	cmd.AddCommand(NewCmdPrune(f, nil))
-	ls := NewCmdPs(f, nil)
-	ls.Use = "ls [OPTIONS]"
-	ls.Aliases = []string{"list", "ps"}
-	cmd.AddCommand(ls)
+	// `docker run` need not build `docker container run` (cli.Lazy).
+	cli.Lazy(cmd, func(cmd *cobra.Command) {
+		for _, sub := range commands(f) {
+			cmd.AddCommand(sub)
+		}
+		cmd.AddCommand(NewCmdInspect(f, nil))
+		cmd.AddCommand(NewCmdPrune(f, nil))
+		ls := NewCmdPs(f, nil)
+		ls.Use = "ls [OPTIONS]"
+		ls.Aliases = []string{"list", "ps"}
+		cmd.AddCommand(ls)
+	})
 	return cmd
 }
 
