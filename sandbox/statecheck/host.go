@@ -195,9 +195,10 @@ func locked(path string) bool {
 	return false
 }
 
-// renameioTemp is the name renameio gives the temporary file of an atomic
-// write: "." + the file's name + a random number.
-var renameioTemp = regexp.MustCompile(`^\..+[0-9]{6,}$`)
+// renameioTemp is the name of the temporary file of an atomic write:
+// "." + the file's name + a random number (renameio, and os.CreateTemp in
+// the container store's run-state writes).
+var renameioTemp = regexp.MustCompile(`^\..+[0-9]+$`)
 
 // tempFiles: no temporary file of an atomic write is left beside the state
 // files, nor a partial blob or layer of a pull that nothing is running.
