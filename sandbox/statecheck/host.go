@@ -58,6 +58,12 @@ func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover fun
 		}
 	}
 	for _, ep := range c.net.Endpoints {
+		// A container that restarts has its veth made anew at each start,
+		// after its endpoint is recorded: only one that runs once counts.
+		rec := c.records[ep.Container]
+		if rec == nil || rec.State.Status != container.Running || (rec.Spec.Host.Restart.Name != "" && rec.Spec.Host.Restart.Name != "no") {
+			continue
+		}
 		if c.live[ep.Container] && !present[ep.HostVeth] {
 			leftover(fmt.Sprintf("endpoint %s of %s", ep.IP, containerName(ep.Container, c.records[ep.Container])), "its veth "+ep.HostVeth+" is missing")
 		}
