@@ -51,7 +51,8 @@ SDKs work with Dockyard:
 
 The socket is mode 0660, owned by root and --group (default "docker" when
 that group exists). Anyone who can use it controls containers as root:
-add only people you would give sudo. See docs/api.md.`,
+add only people you would give sudo. With --debug, Go's profiles are served
+under /debug/pprof/ on the socket, as dockerd -D does. See docs/api.md.`,
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.GroupSet = cmd.Flags().Changed("group")
@@ -96,6 +97,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Serving the Docker Engine API on %s (%s; state %s)\n", opts.Socket, who, e.Root())
 	fmt.Fprintf(opts.IO.ErrOut, "Use it with: export DOCKER_HOST=unix://%s\n", opts.Socket)
-	s := apiserver.New(e, apiserver.Options{Version: opts.Factory.Version, Log: log.New(opts.IO.ErrOut, "dockyard serve: ", log.LstdFlags)})
+	s := apiserver.New(e, apiserver.Options{Version: opts.Factory.Version, Log: log.New(opts.IO.ErrOut, "dockyard serve: ", log.LstdFlags),
+		Debug: opts.Factory.Debug})
 	return s.Serve(ctx, l)
 }

@@ -21,6 +21,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -60,6 +61,9 @@ type Options struct {
 	// Log receives one line per failed request and per recovered panic;
 	// nil discards.
 	Log *log.Logger
+	// Debug serves Go's profiles under /debug/pprof/ on the API socket,
+	// as dockerd -D does: goroutine and heap counts for leak hunting.
+	Debug bool
 }
 
 // New returns a server on e.
@@ -74,6 +78,13 @@ func New(e *engine.Engine, opts Options) *Server {
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
+	if opts.Debug {
+		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
+		s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return s
 }
 

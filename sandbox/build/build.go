@@ -16,6 +16,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // Images is what the builder needs from the image store.
@@ -113,8 +115,27 @@ func (e *RunError) Error() string {
 	return fmt.Sprintf("process %q did not complete successfully: exit code: %d", e.Cmd, e.ExitCode)
 }
 
-// Build runs the Dockerfile and writes the image under opts.Tags.
+// Build runs the Dockerfile and writes the image under opts.Tags. A build
+// that fills the disk fails with a *diskfull.Error inside its *Error,
+// naming the state root.
 func (b *Builder) Build(ctx context.Context, opts Options) (*Result, error) {
+	res, err := b.build(ctx, opts)
+	if diskfull.Is(err) {
+		op := "building the image"
+		if len(opts.Tags) > 0 {
+			op = "building " + opts.Tags[0]
+		}
+		var be *Error
+		if errors.As(err, &be) {
+			be.Err = diskfull.Wrap(be.Err, op, filepath.Dir(b.CacheDir))
+			return nil, be
+		}
+		return nil, diskfull.Wrap(err, op, filepath.Dir(b.CacheDir))
+	}
+	return res, err
+}
+
+func (b *Builder) build(ctx context.Context, opts Options) (*Result, error) {
 	started := time.Now()
 	if opts.Out == nil {
 		opts.Out = io.Discard

@@ -1,13 +1,17 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // withRootfs runs fn on the container's root filesystem: the running
@@ -53,18 +57,24 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 	if _, err := os.Lstat(hostSrc); err != nil {
 		return fmt.Errorf("could not find the file %s on the host", hostSrc)
 	}
-	return s.withRootfs(ref, func(rootfs string) error {
-		dst, err := securejoin.SecureJoin(rootfs, path)
+	err := s.withRootfs(ref, func(rootfs string) error {
+		dst, err := secureTarget(rootfs, path, hostSrc)
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
+		}
 		if err != nil {
 			return err
 		}
-		if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
-			dst = filepath.Join(dst, filepath.Base(hostSrc))
-		} else if _, err := os.Stat(filepath.Dir(dst)); err != nil {
-			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
+		_, existed := os.Lstat(dst)
+		err = copyIntoRootfs(rootfs, hostSrc, dst, 0)
+		if diskfull.Is(err) && existed != nil {
+			// Half a copy is worse than none: the student would find a
+			// truncated file in the container after freeing space.
+			os.RemoveAll(dst)
 		}
-		return copyTree(hostSrc, dst, 0)
+		return err
 	})
+	return diskfull.Wrap(err, fmt.Sprintf("copying %s into container %s", hostSrc, ref), s.root)
 }
 
 // Stat describes path in the container, its symlinks resolved inside the
@@ -83,6 +93,84 @@ func (s *Store) Stat(ref, path string) (fs.FileInfo, error) {
 		return nil
 	})
 	return fi, err
+}
+
+// secureTarget is where hostSrc lands in rootfs for `docker cp hostSrc
+// CONTAINER:path`: inside path when it is a folder, else path itself,
+// whose folder must exist (fs.ErrNotExist if not). Symlinks resolve
+// inside rootfs.
+func secureTarget(rootfs, path, hostSrc string) (string, error) {
+	dst, err := securejoin.SecureJoin(rootfs, path)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
+		return filepath.Join(dst, filepath.Base(hostSrc)), nil
+	}
+	if _, err := os.Stat(filepath.Dir(dst)); err != nil {
+		return "", fs.ErrNotExist
+	}
+	return dst, nil
+}
+
+// copyIntoRootfs copies the tree src to dst, a path in rootfs, as
+// copyTree does, except that every path written is resolved inside
+// rootfs: a symlink the container holds (data/x -> /etc, or
+// ../../../etc) is never followed out of it, and one in the way of a
+// folder or file copied is replaced by it, as tar extraction does.
+func copyIntoRootfs(rootfs, src, dst string, owner int) error {
+	base, err := filepath.Rel(rootfs, dst)
+	if err != nil || base == ".." || strings.HasPrefix(base, "../") {
+		return fmt.Errorf("copy: %s is not in the container's root filesystem", dst)
+	}
+	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		name := filepath.Join("/", base, rel)
+		dir, err := securejoin.SecureJoin(rootfs, filepath.Dir(name))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		target := filepath.Join(dir, filepath.Base(name))
+		if lfi, err := os.Lstat(target); err == nil && lfi.Mode()&os.ModeSymlink != 0 {
+			if err := os.Remove(target); err != nil {
+				return err
+			}
+		}
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			_ = os.Remove(target)
+			if err := os.Symlink(link, target); err != nil {
+				return err
+			}
+		case fi.IsDir():
+			if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		case fi.Mode().IsRegular():
+			if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		default:
+			return nil // devices, sockets and fifos are not copied
+		}
+		if owner >= 0 {
+			_ = os.Lchown(target, owner, owner)
+		}
+		return nil
+	})
 }
 
 // copyTree copies files, directories and symlinks from src to dst; owner

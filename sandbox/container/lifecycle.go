@@ -15,6 +15,8 @@ import (
 
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
+
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
 // StartOptions say how the caller wants to follow a start.
@@ -35,6 +37,18 @@ func (e *NotRunningError) Error() string { return "container " + e.ID + " is not
 // process and returns once it runs, or with a *StartError when it could
 // not. With opts.Attach the returned Attachment streams its I/O.
 func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Attachment, error) {
+	a, err := s.start(ctx, ref, opts)
+	var se *StartError
+	if errors.As(err, &se) && strings.Contains(se.Msg, syscall.ENOSPC.Error()) {
+		// The runtime's failure reaches us from the monitor as text: say
+		// it as a full disk, keeping the StartError and its exit code.
+		se.Msg = (&diskfull.Error{Op: "starting container " + ref, Dir: s.root}).Error()
+		return a, err
+	}
+	return a, diskfull.Wrap(err, "starting container "+ref, s.root)
+}
+
+func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Attachment, error) {
 	c, err := s.Get(ref)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
@@ -28,7 +29,7 @@ import (
 type Store struct {
 	root   string
 	dir    string
-	lock   *flock.Flock
+	mu     sync.Mutex // the goroutines of this process, before the flock
 	events *events.Log
 }
 
@@ -81,7 +82,7 @@ func Open(root string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, fmt.Errorf("open container store: %w", err)
 	}
-	return &Store{root: root, dir: dir, lock: flock.New(filepath.Join(dir, ".lock")), events: events.Open(root)}, nil
+	return &Store{root: root, dir: dir, events: events.Open(root)}, nil
 }
 
 // Dir returns the directory of container id.
@@ -104,12 +105,20 @@ func (s *Store) ResolvConfPath(id string) string { return filepath.Join(s.Dir(id
 
 func (s *Store) runtimeRoot(id string) string { return filepath.Join(s.Dir(id), "runc") }
 
-// withLock runs fn holding the store's lock.
+// withLock runs fn holding the store's lock: the flock of <dir>/.lock,
+// taken on a file description of its own each time. One *flock.Flock
+// shared by the store's goroutines excluded other processes only: its
+// Lock returns at once when the same Flock already holds the lock, so
+// under `dockyard serve` an Update could rewrite a record that a Delete
+// had just removed (a container listed again, its rootfs gone).
 func (s *Store) withLock(fn func() error) error {
-	if err := s.lock.Lock(); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := flock.New(filepath.Join(s.dir, ".lock"))
+	if err := l.Lock(); err != nil {
 		return fmt.Errorf("lock container store: %w", err)
 	}
-	defer s.lock.Unlock() //nolint:errcheck // released on close anyway
+	defer l.Close()
 	return fn()
 }
 
@@ -124,8 +133,20 @@ func ValidateName(name string) error {
 }
 
 // Create records a new container and prepares its directory. Nothing is
-// left behind when it fails.
+// left behind when it fails; a full disk fails with a *diskfull.Error.
 func (s *Store) Create(spec Spec) (*Container, error) {
+	c, err := s.create(spec)
+	if err != nil {
+		op := "creating a container"
+		if name := strings.TrimPrefix(spec.Name, "/"); name != "" {
+			op = "creating container " + name
+		}
+		return nil, diskfull.Wrap(err, op, s.root)
+	}
+	return c, nil
+}
+
+func (s *Store) create(spec Spec) (*Container, error) {
 	spec.Name = strings.TrimPrefix(spec.Name, "/")
 	if spec.Name != "" {
 		if err := ValidateName(spec.Name); err != nil {
@@ -496,7 +517,8 @@ func (s *Store) Delete(id string) error {
 	destroyRuntime(s.runtimeRoot(id), id)
 	// Move the record away first, so that a crash half-way leaves no
 	// container that looks alive; List removes what such a crash leaves.
-	// Under the lock, so List never takes a directory being removed here.
+	// Under the lock, so that no Update that read the record writes it back
+	// after, and List never takes a directory being removed here.
 	err = s.withLock(func() error {
 		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -227,5 +228,56 @@ func TestUpdateRunState(t *testing.T) {
 	}
 	if _, err := s.updateRunState(c.ID, func(*Container) error { return errors.New("no") }); err == nil {
 		t.Error("updateRunState(fn failing) = nil, want fn's error")
+	}
+}
+
+// The store's lock excludes the goroutines of one process (dockyard serve)
+// as it does processes: 40 concurrent Updates lose none, and an Update
+// racing a Delete never brings the removed record back.
+func TestLockExcludesGoroutines(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root") // Create gives the upper dir the image root's owner
+	}
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Create(Spec{Image: "busybox", LowerDirs: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Update(c.ID, func(c *Container) error {
+				n := c.State.RestartCount
+				time.Sleep(time.Millisecond) // widen the window a missing lock leaves
+				c.State.RestartCount = n + 1
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	if got, err := s.Get(c.ID); err != nil || got.State.RestartCount != 40 {
+		t.Fatalf("after 40 concurrent Updates RestartCount = %d (%v), want 40", got.State.RestartCount, err)
+	}
+
+	for range 20 {
+		c, err := s.Create(Spec{Image: "busybox", LowerDirs: []string{t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			s.Update(c.ID, func(c *Container) error { time.Sleep(time.Millisecond); return nil })
+		}()
+		go func() { defer wg.Done(); s.Delete(c.ID) }()
+		wg.Wait()
+		if _, err := s.Get(c.ID); err == nil {
+			t.Fatalf("Get(%s) after Delete found it: an Update wrote the removed record back", c.ShortID())
+		}
 	}
 }

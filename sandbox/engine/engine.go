@@ -31,6 +31,8 @@ type Engine struct {
 	Images *image.Store
 	// Containers is the container store (<root>/containers).
 	Containers *container.Store
+
+	reconcile coalesced // ReconcileNetworks
 }
 
 // ErrNeedsRoot is returned by Open when the process is not root.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	mobycontainer "github.com/moby/moby/api/types/container"
 	mobynet "github.com/moby/moby/api/types/network"
@@ -340,8 +341,47 @@ func (e *Engine) ReleaseContainer(ctx context.Context, c *container.Container, r
 
 // ReconcileNetworks removes what crashed monitors left: the networking of
 // containers that no longer run (monitor.ReconcileNetworks).
+//
+// Calls that arrive while one runs share the next run instead of each
+// running its own: a reconcile lists every link and rewrites the nftables
+// table under the network lock, and `dockyard serve` answering many
+// GET /networks at once would otherwise queue them all behind each other
+// and behind every container start (12 s for a list under 200 clients).
+// The shared run starts after the caller arrived, so it sees what the
+// caller would have.
 func (e *Engine) ReconcileNetworks(ctx context.Context) error {
-	return monitor.ReconcileNetworks(ctx, e.root)
+	return e.reconcile.do(func() error { return monitor.ReconcileNetworks(ctx, e.root) })
+}
+
+// coalesced runs a function at most once at a time; a caller waits for a
+// run that started after it arrived and takes that run's result.
+type coalesced struct {
+	mu      sync.Mutex // guards started and lastErr
+	started uint64     // runs started so far
+	lastErr error      // the result of the last run
+	run     sync.Mutex // held by the running call
+}
+
+func (c *coalesced) do(f func() error) error {
+	c.mu.Lock()
+	arrived := c.started
+	c.mu.Unlock()
+	c.run.Lock()
+	defer c.run.Unlock()
+	c.mu.Lock()
+	if c.started > arrived {
+		// A run that started after this call arrived has ended.
+		err := c.lastErr
+		c.mu.Unlock()
+		return err
+	}
+	c.started++
+	c.mu.Unlock()
+	err := f()
+	c.mu.Lock()
+	c.lastErr = err
+	c.mu.Unlock()
+	return err
 }
 
 // PublishedPorts is `docker port`: the ports a container (by name or id)

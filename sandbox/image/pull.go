@@ -256,6 +256,9 @@ func (s *Store) pull(ctx context.Context, refStr string, opts PullOptions) (*Ima
 	if err != nil {
 		return nil, pullError(ref, err)
 	}
+	if m.Config.Size > MaxConfigSize {
+		return nil, pullError(ref, &TooLargeError{What: "image config", Size: m.Config.Size, Limit: MaxConfigSize})
+	}
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, pullError(ref, err)
@@ -360,6 +363,18 @@ func remoteRef(ref Reference, host string, insecure bool) (name.Reference, error
 	return name.NewTag(s+":"+ref.Tag(), nopts...)
 }
 
+// registryTransport is the one transport of every pull, so that pulls
+// reuse its connections: a transport per pull left each pull's idle
+// connections (a descriptor and two goroutines each) open for 90 s, which
+// a server pulling all day accumulates.
+var registryTransport = sync.OnceValue(func() http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.IdleConnTimeout = 30 * time.Second
+	return tr
+})
+
 func remoteOptions(ctx context.Context, opts PullOptions) []remote.Option {
 	p := v1.Platform{OS: "linux", Architecture: "amd64"}
 	if opts.Platform != nil {
@@ -367,16 +382,13 @@ func remoteOptions(ctx context.Context, opts PullOptions) []remote.Option {
 	}
 	t := opts.Transport
 	if t == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-		tr.TLSHandshakeTimeout = 10 * time.Second
-		t = tr
+		t = registryTransport()
 	}
 	return []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithPlatform(p),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithTransport(t),
+		remote.WithTransport(boundManifests{t}),
 		remote.WithUserAgent("dockyard"),
 		remote.WithRetryBackoff(remote.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 2}),
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
@@ -128,16 +129,29 @@ func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 // lockState takes the store's flock. Each call opens its own file
 // description, so goroutines of one process exclude each other as two
 // processes do.
+//
+// Goroutines of one process first queue on a mutex of the lock file's:
+// the kernel wakes flock waiters in no order, and under `dockyard serve`
+// with many clients a GET /networks waited behind container creates for
+// over two minutes, each waiter also holding an OS thread in flock(2).
+// Go's mutex hands the lock over in arrival order once waiters queue.
 func (s *Store) lockState(ctx context.Context) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	l := flock.New(filepath.Join(s.dir, "lock"))
+	path := filepath.Join(s.dir, "lock")
+	mu, _ := processLocks.LoadOrStore(path, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	l := flock.New(path)
 	if err := l.Lock(); err != nil {
+		mu.(*sync.Mutex).Unlock()
 		return nil, fmt.Errorf("lock network state: %w", err)
 	}
-	return func() { l.Close() }, nil
+	return func() { l.Close(); mu.(*sync.Mutex).Unlock() }, nil
 }
+
+// processLocks holds a mutex per network lock file, for lockState.
+var processLocks sync.Map
 
 // view runs fn on a snapshot of the state.
 func (s *Store) view(fn func(*state) error) error {

@@ -8,6 +8,7 @@ package registry
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -50,6 +51,10 @@ func Handler(dir string, logger *log.Logger) (http.Handler, error) {
 
 type handlerFunc func(http.ResponseWriter, *http.Request)
 
+// maxManifestSize is the largest manifest a push may send, as in the
+// distribution registry.
+const maxManifestSize = 4 << 20
+
 // journal keeps manifests on disk: pkg/registry holds them in memory only.
 type journal struct {
 	dir  string
@@ -76,7 +81,15 @@ func (j *journal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer j.mu.Unlock()
 	var body []byte
 	if r.Method == http.MethodPut {
-		b, err := io.ReadAll(r.Body)
+		// Distribution refuses a manifest over 4 MiB (maxManifestBodySize).
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxManifestSize))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprintf(w, `{"errors":[{"code":"SIZE_INVALID","message":"manifest is larger than %d bytes"}]}`+"\n", maxManifestSize)
+			return
+		}
 		if err != nil {
 			http.Error(w, "read manifest: "+err.Error(), http.StatusBadRequest)
 			return

@@ -192,3 +192,20 @@ func TestIsLocal(t *testing.T) {
 		}
 	}
 }
+
+// A manifest push over 4 MiB is refused with 413 before it is kept, as
+// the distribution registry does.
+func TestHandlerRefusesOversizedManifest(t *testing.T) {
+	h, err := Handler(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"schemaVersion":2,"annotations":{"pad":"` + strings.Repeat("x", 5<<20) + `"}}`
+	req := httptest.NewRequest("PUT", "/v2/lesson/app/manifests/v1", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 413 || !strings.Contains(rec.Body.String(), "SIZE_INVALID") {
+		t.Errorf("PUT of a 5 MiB manifest = %d %s, want 413 SIZE_INVALID", rec.Code, rec.Body)
+	}
+}

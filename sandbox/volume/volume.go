@@ -28,6 +28,7 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
 
+	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
@@ -207,7 +208,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Volume, error) {
 	}
 	defer unlock()
 	v, _, err := s.create(o)
-	return v, err
+	return v, diskfull.Wrap(err, "creating volume "+o.Name, filepath.Dir(s.dir))
 }
 
 func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
