@@ -596,11 +596,27 @@ func destroyRuntime(root, id string) {
 
 // removeCgroups removes the container's cgroup directories (CgroupsPath
 // /dockyard/<id>) that are still there: those of a record whose runtime
-// state was lost. A cgroup with a process in it stays (rmdir fails).
+// state was lost. A monitor killed before libcontainer saved its state
+// leaves the container's processes in them with nothing to stop them
+// (found by e2e's TestCrashPoints): they are killed first, as the
+// container must not run here.
 func removeCgroups(id string) {
 	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", "dockyard", id))
 	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", "dockyard", id)) // cgroup v2
 	for _, d := range dirs {
-		_ = unix.Rmdir(d)
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			procs, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+			for _, f := range strings.Fields(string(procs)) {
+				if pid, err := strconv.Atoi(f); err == nil && pid > 0 {
+					_ = unix.Kill(pid, unix.SIGKILL)
+				}
+			}
+			if err := unix.Rmdir(d); err == nil || errors.Is(err, unix.ENOENT) || time.Now().After(deadline) {
+				break
+			}
+		}
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/vishvananda/netlink"
 )
 
 // Reconcile removes what a crash left behind: the networking of containers
@@ -19,7 +17,7 @@ import (
 func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bool) error {
 	// Kernel objects are listed before the state is read, so an object
 	// another process creates meanwhile is already in the state we read.
-	links, err := netlink.LinkList()
+	links, err := LinkList()
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
@@ -91,7 +89,7 @@ func (s *Store) Teardown(ctx context.Context) error {
 	for cid := range st.Sandboxes {
 		errs = append(errs, s.Detach(ctx, cid))
 	}
-	links, err := netlink.LinkList()
+	links, err := LinkList()
 	errs = append(errs, err)
 	for _, l := range links {
 		if strings.HasPrefix(l.Attrs().Name, s.prefix) {
