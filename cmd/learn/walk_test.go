@@ -263,7 +263,7 @@ func TestWalkKorean(t *testing.T) {
 	// folder, run, PGDATA, psql, remove, run again) as a student does. The
 	// later steps (a second server, a network, 127.0.0.1) are run by
 	// author test, per step and in course order.
-	s = do("dockyard --lang ko learn postgres", short, "1/12 단계 · 이미지 받기", "docker pull postgres:15")
+	s = do("dockyard --lang ko learn postgres", short, "1/13 단계 · 이미지 받기", "docker pull postgres:15")
 	capture("postgres-step", "dockyard --lang ko learn postgres", s)
 	check("postgres-check-fail", short, "아직입니다")
 	s = do("dockyard hint", short, "힌트 1/")
@@ -271,11 +271,11 @@ func TestWalkKorean(t *testing.T) {
 
 	do("docker pull postgres:15", long, "docker.io/library/postgres:15")
 	do("docker images postgres", short, "15")
-	check("postgres-pull-pass", short, "✓ 1단계 통과", "2/12 단계")
+	check("postgres-pull-pass", short, "✓ 1단계 통과", "2/13 단계")
 
 	do("mkdir -p /tmp/postgres-data", short, "$ ")
 	do("ls -la /tmp/postgres-data", short, "total")
-	check("", short, "✓ 2단계 통과", "3/12 단계")
+	check("", short, "✓ 2단계 통과", "3/13 단계")
 
 	run := strings.Join([]string{
 		"docker run -d --name postgres-sample \\",
@@ -290,7 +290,7 @@ func TestWalkKorean(t *testing.T) {
 	do("docker ps", short, "postgres-sample")
 	do("docker logs postgres-sample", short, "$ ")
 	waitPgReady(t, tm)
-	check("postgres-run-pass", long, "✓ 3단계 통과", "4/12 단계")
+	check("postgres-run-pass", long, "✓ 3단계 통과", "4/13 단계")
 
 	// PGDATA's step: work in the data folder, then the question at check.
 	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
@@ -300,7 +300,7 @@ func TestWalkKorean(t *testing.T) {
 	tm.settle()
 	tm.keys("Down")
 	tm.keys("Enter")
-	tm.wait("✓ 4단계 통과", "5/12 단계")
+	tm.wait("✓ 4단계 통과", "5/13 단계")
 	tm.waitPrompt(short)
 
 	// Checking before creating the table: the check's own Korean hint.
@@ -316,22 +316,22 @@ func TestWalkKorean(t *testing.T) {
 	tm.typeLine(`\q`)
 	s = tm.waitPrompt(short)
 	capture("postgres-psql", "psql -h 127.0.0.1 -p 5433 -U admin1", s)
-	check("", short, "✓ 5단계 통과", "6/12 단계")
+	check("", short, "✓ 5단계 통과", "6/13 단계")
 
 	do("docker stop postgres-sample", short, "postgres-sample")
 	do("docker rm postgres-sample", short, "postgres-sample")
 	do("docker ps -a", short, "CONTAINER ID")
 	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
-	check("", short, "✓ 6단계 통과", "7/12 단계")
+	check("", short, "✓ 6단계 통과", "7/13 단계")
 
 	do(run, short, "$ ")
 	do("docker logs postgres-sample", short, "$ ")
 	waitPgReady(t, tm)
 	s = do("psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", short, "(1 row)")
 	capture("postgres-data-survives", "psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", s)
-	check("postgres-done", long, "✓ 7단계 통과", "8/12 단계")
+	check("postgres-done", long, "✓ 7단계 통과", "8/13 단계")
 
-	s = do("dockyard progress", short, "postgres", "7/12")
+	s = do("dockyard progress", short, "postgres", "7/13")
 	capture("progress", "dockyard progress", s)
 
 	// What was saved: every step done, the hints asked, the menus' answers.
