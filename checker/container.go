@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 
 	"gopkg.in/yaml.v3"
@@ -12,6 +13,11 @@ import (
 var containerStates = []string{"created", "running", "paused", "restarting", "exited", "dead"}
 var restartPolicies = []string{"no", "always", "unless-stopped", "on-failure"}
 var healthStates = []string{"starting", "healthy", "unhealthy"}
+
+// composeName is the shape of the names Docker Compose gives containers,
+// <project>-<service>-<number> (shipyard-db-1): the hint for a missing one
+// names docker compose up as well as docker run.
+var composeName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
 
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
@@ -76,7 +82,11 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	switch {
 	case missing(err):
 		if !absent {
-			r.fail("container.missing", nil)
+			key := "container.missing"
+			if composeName.MatchString(r.check.Subject) {
+				key = "container.missing_compose"
+			}
+			r.fail(key, nil)
 		}
 		return
 	case err != nil:

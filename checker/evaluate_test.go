@@ -61,6 +61,7 @@ func newWorld(t *testing.T) *world {
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
 	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
 		Gateways: []string{"172.30.0.1"}, Labels: map[string]string{"dockyard.step": "networks/create"}})
+	e.AddNetwork(checker.Network{Name: "step-net", Driver: "bridge", Labels: map[string]string{"dockyard.step": "intro/first-run"}})
 	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard", "dockyard.step": "intro/first-run"}},
 		map[string]string{"notes.txt": "hello volume\n"})
 	e.AddVolume(checker.Volume{Name: "old-volume", Driver: "local"}, nil)
@@ -77,7 +78,8 @@ func newWorld(t *testing.T) *world {
 		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
 	e.AddContainer(checker.Container{Name: "quiet", Image: "debian:bookworm", Status: "running", StartedAt: longAgo,
 		Memory: 128 << 20, Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: closedPort}}})
-	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created"})
+	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created",
+		Labels: map[string]string{"dockyard.step": "intro/first-run", "dockyard.setup": "intro/first-run"}})
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
@@ -159,6 +161,7 @@ var evalCases = []struct {
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"Compose's container missing", "container: shipyard-db-1\nrunning: true", checker.Fail},
 	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
 	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
 	{"container created, want running", "container: made\nrunning: true", checker.Fail},
@@ -182,6 +185,15 @@ var evalCases = []struct {
 	{"network from another step", "network: my-net\ncreated_in_step: true", checker.Fail},
 	{"volume created in this step", "volume: my-volume\ncreated_in_step: true", checker.Pass},
 	{"volume from before the lesson", "volume: old-volume\ncreated_in_step: true", checker.Fail},
+	{"container made by the step's setup", "container: made\ncreated_in_step: true", checker.Fail},
+	{"container kept from an earlier step", "container: crashed\ncreated_in_step: false", checker.Pass},
+	{"container made by the step's setup, kept", "container: made\ncreated_in_step: false", checker.Pass},
+	{"container made again in this step", "container: first\ncreated_in_step: false", checker.Fail},
+	{"network made again in this step", "network: step-net\ncreated_in_step: false", checker.Fail},
+	{"volume made again in this step", "volume: my-volume\ncreated_in_step: false", checker.Fail},
+	{"image built again in this step", "image: my-app:1.0\ncreated_in_step: false", checker.Fail},
+	{"containers made in this step", "containers: made in this step\ncreated_in_step: true\ncount: 1", checker.Pass},
+	{"containers kept", "containers: kept busybox\nimage: busybox\ncreated_in_step: false\ncount: 1", checker.Fail},
 
 	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
 	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
@@ -230,6 +242,7 @@ var evalCases = []struct {
 	{"postgres wrong password", "postgres: {pg}\nuser: admin1\npassword: wrong", checker.Fail},
 	{"postgres not listening", "postgres: {closed}\npassword: secret", checker.Fail},
 	{"postgres query fails", "postgres: {pg}\npassword: secret\nquery: select * from missing", checker.Fail},
+	{"postgres query fails from a container", "postgres: {pg}\nfrom: web1\npassword: secret\nquery: select * from missing", checker.Fail},
 	{"postgres rows differ", "postgres: {pg}\npassword: secret\nquery: select name from users order by id\nrows: [[bob], [alice]]\nrows_contain: [carol, [alice, 1]]", checker.Fail},
 
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},

@@ -218,16 +218,33 @@ func checkLabels(r *run, key string, have, want map[string]string) {
 // engine's package).
 const stepLabel = "dockyard.step"
 
-// checkCreatedInStep fails when want is true and labels do not name the
-// step being checked: the object was left by an earlier step (or made
-// outside any lesson), not made by the student in this one.
+// setupLabel marks what a step's own setup block made
+// (sandbox/scope.SetupLabel): the state earlier steps would have left,
+// not the student's work in the step.
+const setupLabel = "dockyard.setup"
+
+// madeInStep reports whether labels say the object was made in step by
+// the student: the engine labelled it with the step, and not as made by
+// the step's setup.
+func madeInStep(step string, labels map[string]string) bool {
+	return step != "" && labels[stepLabel] == step && labels[setupLabel] != step
+}
+
+// checkCreatedInStep fails when want is true and the object was left by an
+// earlier step, made outside any lesson or made by the step's setup, not
+// by the student in this step; and when want is false and the student made
+// it in this step (a container the step says to keep was made again).
 func checkCreatedInStep(r *run, kind string, want *bool, labels map[string]string) {
-	if want == nil || !*want {
+	if want == nil || *want == madeInStep(r.env.Step, labels) {
+		return
+	}
+	if !*want {
+		r.fail(kind+".made_again", map[string]any{"step": r.env.Step})
 		return
 	}
 	found := labels[stepLabel]
-	if r.env.Step != "" && found == r.env.Step {
-		return
+	if labels[setupLabel] == found {
+		found = "" // the step's setup made it: it comes from no other step
 	}
 	r.fail(kind+".not_this_step", map[string]any{"want": r.env.Step, "found": found})
 }

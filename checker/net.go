@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,21 +43,43 @@ func dialer(r *run, from string) func(ctx context.Context, network, addr string)
 	}
 }
 
-// containerIP finds the address of container name on a network that from
-// is also attached to.
+// containerIP finds the address that name has on a network from is also
+// attached to: a container of that name, or one with that alias on the
+// shared network (a Compose service name), as Docker's embedded DNS
+// answers.
 func containerIP(ctx context.Context, e Engine, from, name string) (string, bool) {
 	src, err := e.Container(ctx, from)
 	if err != nil {
 		return "", false
 	}
-	dst, err := e.Container(ctx, name)
+	shared := func(dst *Container, alias bool) (string, bool) {
+		for _, a := range src.Networks {
+			for _, b := range dst.Networks {
+				if a.Network == b.Network && b.IP != "" && (!alias || slices.Contains(b.Aliases, name)) {
+					return b.IP, true
+				}
+			}
+		}
+		return "", false
+	}
+	if dst, err := e.Container(ctx, name); err == nil {
+		return shared(dst, false)
+	}
+	all, err := e.Containers(ctx)
 	if err != nil {
 		return "", false
 	}
-	for _, a := range src.Networks {
-		for _, b := range dst.Networks {
-			if a.Network == b.Network && b.IP != "" {
-				return b.IP, true
+	// A listing may leave aliases out (podman's does): inspect the running
+	// containers that share a network with from.
+	for _, c := range all {
+		if !c.Running() || !slices.ContainsFunc(c.Networks, func(b Endpoint) bool {
+			return slices.ContainsFunc(src.Networks, func(a Endpoint) bool { return a.Network == b.Network })
+		}) {
+			continue
+		}
+		if dst, err := e.Container(ctx, c.ID); err == nil {
+			if ip, ok := shared(dst, true); ok {
+				return ip, true
 			}
 		}
 	}
@@ -211,7 +234,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	cfg.DialFunc = dialer(r, s.From)
 	cfg.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
 	cfg.Fallbacks = nil
-	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port}
+	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port, "from": s.From}
 	r.values = data
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	var pgErr *pgconn.PgError
@@ -251,7 +274,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	if s.RowsContain != nil {
 		for _, it := range *s.RowsContain {
 			if !it.in(got) {
-				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port}
+				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port, "from": s.From}
 				r.fail("postgres.rows_contain", d)
 			}
 		}

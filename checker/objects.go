@@ -16,9 +16,12 @@ type containersSpec struct {
 	Name    *pattern          `yaml:"name"`
 	Label   map[string]string `yaml:"label" alias:"labels"`
 	Network string            `yaml:"network"`
-	Count   *int              `yaml:"count"`
-	Min     *int              `yaml:"min"`
-	Max     *int              `yaml:"max"`
+	// CreatedInStep keeps the containers the student made in the step
+	// being checked (true) or the others (false); see containerSpec.
+	CreatedInStep *bool `yaml:"created_in_step"`
+	Count         *int  `yaml:"count"`
+	Min           *int  `yaml:"min"`
+	Max           *int  `yaml:"max"`
 }
 
 func (s *containersSpec) validate(d *decoder, c *Check) {
@@ -33,7 +36,7 @@ func (s *containersSpec) validate(d *decoder, c *Check) {
 	}
 }
 
-func (s *containersSpec) matches(c *Container) bool {
+func (s *containersSpec) matches(c *Container, step string) bool {
 	if s.Image != "" && !sameRef(s.Image, c.Image) {
 		return false
 	}
@@ -51,6 +54,9 @@ func (s *containersSpec) matches(c *Container) bool {
 	if s.Network != "" && !slices.ContainsFunc(c.Networks, func(e Endpoint) bool { return e.Network == s.Network }) {
 		return false
 	}
+	if s.CreatedInStep != nil && *s.CreatedInStep != madeInStep(step, c.Labels) {
+		return false
+	}
 	return true
 }
 
@@ -62,7 +68,7 @@ func (s *containersSpec) evaluate(ctx context.Context, r *run) {
 	}
 	var names []string
 	for i := range all {
-		if s.matches(&all[i]) {
+		if s.matches(&all[i], r.env.Step) {
 			names = append(names, all[i].Name)
 		}
 	}
@@ -101,6 +107,9 @@ func (s *containersSpec) describeFilter() string {
 	}
 	if s.Network != "" {
 		f = append(f, "network="+s.Network)
+	}
+	if s.CreatedInStep != nil {
+		f = append(f, fmt.Sprintf("created_in_step=%t", *s.CreatedInStep))
 	}
 	if len(f) == 0 {
 		return "all"

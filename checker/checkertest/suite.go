@@ -149,6 +149,7 @@ command: [httpd, -f, -p, "80", -h, /www]`, web, img, port, vol, netName), checke
 			suiteCase{"http from container", fmt.Sprintf("http: http://127.0.0.1:80/\nfrom: %s\nbody_contains: hello", web), checker.Pass, ""},
 			suiteCase{"tcp from container, closed", fmt.Sprintf("tcp: 127.0.0.1:81\nfrom: %s", web), checker.Fail, "connection refused"},
 			suiteCase{"http from container by name", fmt.Sprintf("http: http://%s/\nfrom: %s", web, web), checker.Pass, ""},
+			suiteCase{"tcp from container by alias", fmt.Sprintf("tcp: webby:80\nfrom: %s", web), checker.Pass, ""},
 		)
 	}
 	for _, tc := range cases {

@@ -59,12 +59,20 @@ type Runner struct {
 	Root string
 }
 
-// enter records s as the active step in Root, when there is one.
-func (r *Runner) enter(s Step) error {
+// enter records s as the active step in Root, when there is one, and
+// runs its setup with the scope marked as setup (scope.SetupLabel), as the
+// guided loop does when a student enters it.
+func (r *Runner) enter(ctx context.Context, s Step) error {
 	if r.Root == "" {
-		return nil
+		return r.script(ctx, "setup", s.Setup)
 	}
-	return scope.Write(r.Root, scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now()})
+	sc := scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now(), Setup: true}
+	if err := scope.Write(r.Root, sc); err != nil {
+		return err
+	}
+	err := r.script(ctx, "setup", s.Setup)
+	sc.Setup = false
+	return errors.Join(err, scope.Write(r.Root, sc))
 }
 
 // leave records that no step is active any more.
@@ -205,10 +213,7 @@ func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
 	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,
 		Step: s.Lesson + "/" + s.ID}
 	defer r.leave()
-	if err := r.enter(s); err != nil {
-		return Phase{Detail: err.Error()}, Phase{Skipped: true}
-	}
-	if err := r.script(ctx, "setup", s.Setup); err != nil {
+	if err := r.enter(ctx, s); err != nil {
 		return Phase{Detail: err.Error()}, Phase{Skipped: true}
 	}
 	return r.before(ctx, env, checks), r.after(ctx, s, env, checks, quiz)
@@ -391,10 +396,7 @@ func (r *Runner) Failing(ctx context.Context, s Step, progress func(string)) (ch
 		Progress: progress}
 	defer r.leave()
 	defer r.script(ctx, "cleanup", s.Cleanup)
-	if err := r.enter(s); err != nil {
-		return checker.Report{}, err
-	}
-	if err := r.script(ctx, "setup", s.Setup); err != nil {
+	if err := r.enter(ctx, s); err != nil {
 		return checker.Report{}, err
 	}
 	return checker.Evaluate(ctx, env, checker.ParseAll(s.Checks)), nil

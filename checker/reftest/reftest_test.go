@@ -151,15 +151,17 @@ func TestWalk(t *testing.T) {
 }
 
 // TestRunnerEntersEachStep: with a state root, the runner records the step
-// as active (sandbox/scope) before its setup, as the guided loop does when
-// a student enters it, and clears it afterwards.
+// as active (sandbox/scope) before its setup, marked as in its setup until
+// the setup ends, as the guided loop does when a student enters it, and
+// clears it afterwards.
 func TestRunnerEntersEachStep(t *testing.T) {
 	root, dir := t.TempDir(), t.TempDir()
 	r := &reftest.Runner{Engine: &fake.Engine{}, Lang: "en", Dir: dir, Root: root, Env: os.Environ()}
 	before := time.Now()
 	r.Run(context.Background(), reftest.Step{Lesson: "vm-vs-container", ID: "boot-time",
-		Setup:  script("cp " + filepath.Join(root, scope.FileName) + " seen.json"),
-		Checks: checks("file: " + filepath.Join(dir, "seen.json") + "\nabsent: true")})
+		Setup:    script("cp " + filepath.Join(root, scope.FileName) + " seen.json"),
+		Solution: script("cp " + filepath.Join(root, scope.FileName) + " solved.json"),
+		Checks:   checks("file: " + filepath.Join(dir, "solved.json"))})
 	data, err := os.ReadFile(filepath.Join(dir, "seen.json"))
 	if err != nil {
 		t.Fatalf("the setup saw no active step: %v", err)
@@ -168,8 +170,15 @@ func TestRunnerEntersEachStep(t *testing.T) {
 	if err := json.Unmarshal(data, &seen); err != nil {
 		t.Fatal(err)
 	}
-	if seen.Lesson != "vm-vs-container" || seen.Step != "boot-time" || seen.Entered.Before(before) {
-		t.Errorf("active step during setup = %+v, want vm-vs-container/boot-time entered after %v", seen, before)
+	if seen.Lesson != "vm-vs-container" || seen.Step != "boot-time" || seen.Entered.Before(before) || !seen.Setup {
+		t.Errorf("active step during setup = %+v, want vm-vs-container/boot-time entered after %v, in its setup", seen, before)
+	}
+	var solved scope.Scope
+	if data, err = os.ReadFile(filepath.Join(dir, "solved.json")); err == nil {
+		err = json.Unmarshal(data, &solved)
+	}
+	if err != nil || solved.Step != "boot-time" || solved.Setup || !solved.Entered.Equal(seen.Entered) {
+		t.Errorf("active step during the solution = %+v (%v), want boot-time as entered at %v, no longer in its setup", solved, err, seen.Entered)
 	}
 	if got := scope.Read(root); got != (scope.Scope{}) {
 		t.Errorf("active step after the run = %+v, want none", got)

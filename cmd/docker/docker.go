@@ -66,7 +66,6 @@ func addCommands(cmd *cobra.Command, f *factory.Factory) {
 // why it is not here, rather than "unknown command" and a far-off guess.
 var notInDockyard = map[string]string{
 	"docker attach":  "follow its output with docker logs -f, or run a shell in it with docker exec -it",
-	"docker events":  "docker ps -a and docker inspect show what happened to each container",
 	"docker export":  "save images with docker save; copy a container's files out with docker cp",
 	"docker import":  "load saved images with docker load -i file.tar",
 	"docker login":   "the registries of the lessons (dockyard registry start) need no login",

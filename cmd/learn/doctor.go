@@ -3,6 +3,7 @@ package learn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -16,30 +17,51 @@ import (
 	"github.com/dockyard-lab/dockyard/lessons/doctor"
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/sandbox/statecheck"
 )
 
 // DoctorOptions are the flags of `dockyard doctor`.
-type DoctorOptions struct{ Common }
+type DoctorOptions struct {
+	Common
+	// State checks the state root's invariants instead (an fsck);
+	// Repair fixes what is safe to fix.
+	State, Repair bool
+}
 
 // NewCmdDoctor builds `dockyard doctor`.
 func NewCmdDoctor(f *factory.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Common{Factory: f}}
+	opts := &DoctorOptions{Common: Common{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check that this machine is ready for the lessons",
 		Long: `Check root, the kernel features containers need (overlayfs, cgroups,
 namespaces, IP forwarding), the state folder, the engine, the lesson images,
 the ports the lessons publish, the progress file and the lessons, and say
-how to fix each problem. Exits 1 when there is a problem.`,
+how to fix each problem. Exits 1 when there is a problem.
+
+With --state, check the state root instead, as fsck checks a file system:
+every image's config and layers, every container's record, name, monitor,
+mounts and cgroups, the networks' addresses, bridges, veths and nftables
+rules, the volumes, and leftover temporary files. Each problem is one line
+naming the object and the fix; --repair fixes what is safe to fix (what the
+engine would clean up at start-up) and reports what is left.`,
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Repair && !opts.State {
+				return &factory.FlagError{Err: errors.New("--repair needs --state")}
+			}
+			if opts.State {
+				return doctorStateRun(cmd.Context(), opts)
+			}
 			return doctorRun(cmd.Context(), opts)
 		},
 	}
 	addLessonsFlag(cmd, &opts.Common)
+	cmd.Flags().BoolVar(&opts.State, "state", false, "Check the state root's invariants (images, containers, networks, volumes, mounts)")
+	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "With --state, fix the problems that are safe to fix")
 	return cmd
 }
 
@@ -109,6 +131,41 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if doctor.Print(f.IOStreams.Out, t, doctor.Run(ctx, env)) > 0 {
 		return &factory.StatusError{Code: 1}
 	}
+	return nil
+}
+
+// doctorStateRun checks the state root, repairs with --repair, and prints
+// every problem left, one a line.
+func doctorStateRun(ctx context.Context, opts *DoctorOptions) error {
+	f := opts.Factory
+	out := f.IOStreams.Out
+	if os.Geteuid() != 0 {
+		return engine.ErrNeedsRoot
+	}
+	problems, err := statecheck.Check(ctx, f.Root, statecheck.DefaultOptions)
+	if err != nil {
+		return err
+	}
+	if opts.Repair && len(problems) > 0 {
+		fixed, rerr := statecheck.Repair(ctx, problems)
+		after, err := statecheck.Check(ctx, f.Root, statecheck.DefaultOptions)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "repaired %d of %d problems\n", fixed, len(problems))
+		if rerr != nil {
+			fmt.Fprintf(f.IOStreams.ErrOut, "repair: %v\n", rerr)
+		}
+		problems = after
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "✗ "+p.String())
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(out, "%d problems in %s\n", len(problems), f.Root)
+		return &factory.StatusError{Code: 1}
+	}
+	fmt.Fprintf(out, "✓ state root %s: no problems\n", f.Root)
 	return nil
 }
 

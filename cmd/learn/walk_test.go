@@ -55,7 +55,7 @@ func TestWalkKorean(t *testing.T) {
 			t.Fatalf("needs %s (Debian package postgresql-client, in .ci/apt-packages): %v", tool, err)
 		}
 	}
-	mirror := lessonMirror(t, "busybox:latest", "postgres:latest")
+	mirror := lessonMirror(t, "busybox:latest", "postgres:latest", "postgres:15", "debian:bookworm", "nginx:latest")
 	bin := buildDockyard(t)
 	if err := os.Symlink("dockyard", filepath.Join(filepath.Dir(bin), "docker")); err != nil {
 		t.Fatal(err)
@@ -263,7 +263,7 @@ func TestWalkKorean(t *testing.T) {
 	// folder, run, PGDATA, psql, remove, run again) as a student does. The
 	// later steps (a second server, a network, 127.0.0.1) are run by
 	// author test, per step and in course order.
-	s = do("dockyard --lang ko learn postgres", short, "1/12 단계 · 이미지 받기", "docker pull postgres:15")
+	s = do("dockyard --lang ko learn postgres", short, "1/13 단계 · 이미지 받기", "docker pull postgres:15")
 	capture("postgres-step", "dockyard --lang ko learn postgres", s)
 	check("postgres-check-fail", short, "아직입니다")
 	s = do("dockyard hint", short, "힌트 1/")
@@ -271,11 +271,11 @@ func TestWalkKorean(t *testing.T) {
 
 	do("docker pull postgres:15", long, "docker.io/library/postgres:15")
 	do("docker images postgres", short, "15")
-	check("postgres-pull-pass", short, "✓ 1단계 통과", "2/12 단계")
+	check("postgres-pull-pass", short, "✓ 1단계 통과", "2/13 단계")
 
 	do("mkdir -p /tmp/postgres-data", short, "$ ")
 	do("ls -la /tmp/postgres-data", short, "total")
-	check("", short, "✓ 2단계 통과", "3/12 단계")
+	check("", short, "✓ 2단계 통과", "3/13 단계")
 
 	run := strings.Join([]string{
 		"docker run -d --name postgres-sample \\",
@@ -290,7 +290,7 @@ func TestWalkKorean(t *testing.T) {
 	do("docker ps", short, "postgres-sample")
 	do("docker logs postgres-sample", short, "$ ")
 	waitPgReady(t, tm)
-	check("postgres-run-pass", long, "✓ 3단계 통과", "4/12 단계")
+	check("postgres-run-pass", long, "✓ 3단계 통과", "4/13 단계")
 
 	// PGDATA's step: work in the data folder, then the question at check.
 	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
@@ -300,7 +300,7 @@ func TestWalkKorean(t *testing.T) {
 	tm.settle()
 	tm.keys("Down")
 	tm.keys("Enter")
-	tm.wait("✓ 4단계 통과", "5/12 단계")
+	tm.wait("✓ 4단계 통과", "5/13 단계")
 	tm.waitPrompt(short)
 
 	// Checking before creating the table: the check's own Korean hint.
@@ -316,22 +316,22 @@ func TestWalkKorean(t *testing.T) {
 	tm.typeLine(`\q`)
 	s = tm.waitPrompt(short)
 	capture("postgres-psql", "psql -h 127.0.0.1 -p 5433 -U admin1", s)
-	check("", short, "✓ 5단계 통과", "6/12 단계")
+	check("", short, "✓ 5단계 통과", "6/13 단계")
 
 	do("docker stop postgres-sample", short, "postgres-sample")
 	do("docker rm postgres-sample", short, "postgres-sample")
 	do("docker ps -a", short, "CONTAINER ID")
 	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
-	check("", short, "✓ 6단계 통과", "7/12 단계")
+	check("", short, "✓ 6단계 통과", "7/13 단계")
 
 	do(run, short, "$ ")
 	do("docker logs postgres-sample", short, "$ ")
 	waitPgReady(t, tm)
 	s = do("psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", short, "(1 row)")
 	capture("postgres-data-survives", "psql -h 127.0.0.1 -p 5433 -U admin1 -c 'SELECT * FROM ships'", s)
-	check("postgres-done", long, "✓ 7단계 통과", "8/12 단계")
+	check("postgres-done", long, "✓ 7단계 통과", "8/13 단계")
 
-	s = do("dockyard progress", short, "postgres", "7/12")
+	s = do("dockyard progress", short, "postgres", "7/13")
 	capture("progress", "dockyard progress", s)
 
 	// What was saved: every step done, the hints asked, the menus' answers.
@@ -361,6 +361,57 @@ func TestWalkKorean(t *testing.T) {
 	if got := fmt.Sprint(saved.Lessons["containers"].Answers["containers-recap"]); got != "[2]" {
 		t.Errorf("progress: answer to containers-recap = %s, want [2]", got)
 	}
+
+	// ---- debugging ----
+	// The first step starts with a clock that crashed on a typo. Checking
+	// before fixing it: the check's own Korean hint; the log names the
+	// typo; the fixed command passes.
+	s = do("dockyard --lang ko learn debugging", short, "1/10 단계 · 바로 종료되는 컨테이너", "docker logs clock")
+	capture("debugging-step", "dockyard --lang ko learn debugging", s)
+	check("debugging-check-fail", short, "아직입니다", "예전 clock을 지우고 sleep을 바르게 써서 다시 실행했나요?")
+	do("docker logs clock", short, "sleeep: not found")
+	do("docker rm clock", short, "clock")
+	do("docker run -d --name clock busybox sh -c 'set -e; while true; do date; sleep 5; done'", short, "$ ")
+	// The next step is a question about exit codes: its menu opens at
+	// once; the right answer passes it.
+	tm.run("dockyard check")
+	tm.waitFor(short, "✓ 1단계 통과", "2/10 단계", "? docker run my-app ./start.sh가 종료 코드 126으로", "> 1. ")
+	capture("debugging-crash-pass", "dockyard check", tm.settle())
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.wait("✓ 2단계 통과", "3/10 단계")
+	tm.waitPrompt(short)
+
+	// ---- dockerfile ----
+	// A Dockerfile without its RUN line builds, but its container cannot
+	// find ps (127): the check says what 127 means, in Korean. With the
+	// RUN line it passes.
+	s = do("dockyard --lang ko learn dockerfile", short, "1/9 단계 · RUN으로 설치하고 WORKDIR로 폴더 정하기")
+	capture("dockerfile-step", "dockyard --lang ko learn dockerfile", s)
+	do("mkdir df-tools && cd df-tools", short, "$ ")
+	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
+	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
+	do("docker run --name df-tools-run df-tools", short, "ps: not found")
+	check("dockerfile-check-fail", short, "아직입니다", "종료 코드 127은 ps를 찾지 못했다는 뜻이에요")
+	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nRUN for tool in ps wget vi; do ln -s busybox /usr/local/bin/$tool; done\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
+	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
+	do("docker rm df-tools-run && docker run --name df-tools-run df-tools", short, "/work", "PID")
+	check("dockerfile-run-pass", short, "✓ 1단계 통과", "2/9 단계")
+	do("cd ..", short, "$ ")
+
+	// ---- safety ----
+	// Published on every address first: the check asks for 127.0.0.1, in
+	// Korean; published on loopback only, it passes.
+	waitPortFree(t, "0.0.0.0:8085")
+	s = do("dockyard --lang ko learn safety", short, "1/8 단계 · 127.0.0.1에만 공개하기")
+	capture("safety-step", "dockyard --lang ko learn safety", s)
+	do("docker run -d --name admin-panel -p 8085:80 nginx", long, "$ ")
+	check("safety-check-fail", short, "아직입니다", "-p 8085:80이 아니라 -p 127.0.0.1:8085:80으로 공개하세요.")
+	do("docker rm -f admin-panel", short, "admin-panel")
+	do("docker run -d --name admin-panel -p 127.0.0.1:8085:80 nginx", short, "$ ")
+	do("docker port admin-panel", short, "80/tcp -> 127.0.0.1:8085")
+	do(`until curl -s http://127.0.0.1:8085/ | grep -q 'Welcome to nginx'; do sleep 0.5; done; printf 'nginx %s\n' answers`, short, "nginx answers")
+	check("safety-localhost-pass", short, "✓ 1단계 통과", "2/8 단계")
 }
 
 // waitPgReady types pg_isready until the server takes connections, as a

@@ -238,11 +238,7 @@ func (g *Guide) whereNow(ctx context.Context, l *lessons.Lesson, st *lessons.Ste
 			continue
 		}
 		fmt.Fprintf(g.Out, "  ✗ %s\n", res.Name)
-		for _, line := range strings.Split(res.Message, "\n") {
-			if line != "" {
-				fmt.Fprintf(g.Out, "      %s\n", line)
-			}
-		}
+		g.printWrapped(res.Message, 6)
 	}
 	fmt.Fprintln(g.Out, g.T("hint.off-path"))
 	return nil
@@ -614,6 +610,8 @@ func (g *Guide) runScript(ctx context.Context, l *lessons.Lesson, st *lessons.St
 	}
 	if kind == "setup" {
 		fmt.Fprintln(g.ErrOut, g.T("script.setup"))
+		g.markSetup(true)
+		defer g.markSetup(false)
 	}
 	err := shell.Run(ctx, shell.Script{Source: s.Source, Dir: g.Dir, Env: g.Env, Stdout: g.ErrOut, Stderr: g.ErrOut})
 	if err != nil {

@@ -34,6 +34,23 @@ func (g *Guide) recordScope(entered bool) {
 	}
 }
 
+// markSetup records whether the active step's setup block is running, so
+// that the engine labels what the setup makes (scope.SetupLabel) apart
+// from what the student makes in the step.
+func (g *Guide) markSetup(on bool) {
+	if g.Root == "" {
+		return
+	}
+	s := scope.Read(g.Root)
+	if s.Lesson == "" || s.Setup == on {
+		return
+	}
+	s.Setup = on
+	if err := scope.Write(g.Root, s); err != nil && !errors.Is(err, fs.ErrPermission) {
+		fmt.Fprintln(g.ErrOut, g.T("scope.failed", err))
+	}
+}
+
 // activeScope is the lesson step the student is on; empty when no lesson
 // is started, or the current one is finished (every step done and the
 // student still on its last).

@@ -3,12 +3,16 @@ package guide
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/dockyard-lab/dockyard/lessons"
+	"github.com/dockyard-lab/dockyard/lessons/progress"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
@@ -129,5 +133,40 @@ func TestSolveOffPath(t *testing.T) {
 				t.Errorf("hint off the path shows:\n%s\nwant the failing check and dockyard reset --step", out.String())
 			}
 		})
+	}
+}
+
+// A step's setup runs with the scope marked as setup, so that the engine
+// labels what it makes apart from what the student makes; the mark is gone
+// once the setup has run.
+func TestSetupIsMarked(t *testing.T) {
+	ctx := context.Background()
+	dir, root := t.TempDir(), t.TempDir()
+	lesson := "---\nid: setup\ntitle: Setup\nsummary: One step with a setup.\norder: 1\nminutes: 1\n---\n\n" +
+		"## Look {#look}\n\nLook.\n\n```setup\ncp " + filepath.Join(root, scope.FileName) + " during-setup.json\n```\n\n" +
+		"```check\ncommand: true\n```\n"
+	c, err := lessons.Load(lessons.Source{FS: fstest.MapFS{"setup/lesson.en.md": {Data: []byte(lesson)}}, Name: "mem"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	g, err := New(Options{Course: c, Store: progress.Open(filepath.Join(t.TempDir(), "progress.json"), progress.NoOwner),
+		Lang: "en", Out: &out, ErrOut: &out, Checker: fakeChecker{}, Dir: dir, Env: os.Environ(), Width: 72, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Learn(ctx, "setup"); err != nil {
+		t.Fatalf("Learn: %v\n%s", err, out.String())
+	}
+	var during scope.Scope
+	data, err := os.ReadFile(filepath.Join(dir, "during-setup.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &during)
+	}
+	if err != nil || during.StepID() != "setup/look" || !during.Setup {
+		t.Errorf("scope during the setup = %+v (%v), want setup/look marked as setup", during, err)
+	}
+	if got := scope.Read(root); got.StepID() != "setup/look" || got.Setup {
+		t.Errorf("scope after the setup = %+v, want setup/look, no longer marked", got)
 	}
 }

@@ -296,7 +296,17 @@ func (r *renderer) inlineNode(n ast.Node) []piece {
 				b.Write(c.Value)
 			}
 		}
-		return []piece{{text: b.String(), style: styleCode, whole: true}}
+		// A code span may run over a line break in the source: CommonMark
+		// reads the line ending as a space, and the lines may wrap there
+		// (only there) when the span does not fit.
+		var ps []piece
+		for i, line := range strings.Split(b.String(), "\n") {
+			if i > 0 {
+				ps = append(ps, piece{text: " "})
+			}
+			ps = append(ps, piece{text: line, style: styleCode, whole: true})
+		}
+		return ps
 	case *ast.Emphasis:
 		st := styleItalic
 		if n.Level >= 2 {

@@ -75,6 +75,15 @@ func TestInline(t *testing.T) {
 	}
 }
 
+// A code span written over two source lines is one line on the screen,
+// its line break a space (CommonMark), not a break in the middle.
+func TestCodeSpanOverALineBreak(t *testing.T) {
+	got := Render("if a service fails, `docker compose logs\ndb` shows why", Options{Width: 80})
+	if want := "\n  if a service fails, docker compose logs db shows why\n\n"; got != want {
+		t.Errorf("Render = %q, want %q", got, want)
+	}
+}
+
 func TestWrap(t *testing.T) {
 	got := Wrap("container postgres-sample is not running (it exited with code 0)\nsecond line", 30)
 	want := []string{"container postgres-sample is", "not running (it exited with", "code 0)", "second line"}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os/exec"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,6 +151,11 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 func mountSpec(m mount.Mount) (engine.MountSpec, error) {
 	if m.Target == "" {
 		return engine.MountSpec{}, badRequest("invalid mount config: mount target must not be empty")
+	}
+	// moby's parser checks the target first (volume/mounts linux_parser):
+	// a relative one is refused, whatever the type.
+	if !path.IsAbs(m.Target) {
+		return engine.MountSpec{}, badRequest("invalid mount config for type %q: invalid mount path: '%s' mount path must be absolute", m.Type, m.Target)
 	}
 	spec := engine.MountSpec{Type: string(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
 	switch m.Type {

@@ -142,3 +142,37 @@ func TestEventsSinceUntil(t *testing.T) {
 		t.Errorf("since after until = %d %s, want 400", code, body)
 	}
 }
+
+// A client that inspects a container on its die event sees how the run
+// ended, as on moby, where die is logged after the state is set: Compose
+// decides on that inspect whether the container will come back, and an
+// attached `compose up` waits forever on one it sees still running.
+func TestEventsDieAfterState(t *testing.T) {
+	_, hs := testServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dies := streamEvents(t, ctx, hs.URL, filtersQuery(map[string][]string{"event": {"die"}}))
+	time.Sleep(300 * time.Millisecond) // the stream is open
+	for i, policy := range []string{"no", "on-failure"} {
+		name := fmt.Sprintf("ev-die-%d", i)
+		b, _ := json.Marshal(map[string]any{"Image": "busybox", "Cmd": []string{"sh", "-c", "exit 3"},
+			"HostConfig": map[string]any{"RestartPolicy": map[string]any{"Name": policy, "MaximumRetryCount": 1}}})
+		code, body := call(t, hs, "POST", "/v1.50/containers/create?name="+name, string(b))
+		if code != http.StatusCreated {
+			t.Fatalf("create %s = %d %s", name, code, body)
+		}
+		if code, body := call(t, hs, "POST", "/v1.50/containers/"+name+"/start", ""); code != http.StatusNoContent {
+			t.Fatalf("start %s = %d %s", name, code, body)
+		}
+		m := next(t, dies)
+		_, body = call(t, hs, "GET", "/v1.50/containers/"+name+"/json", "")
+		var got struct {
+			State struct{ Running, Restarting bool }
+		}
+		_ = json.Unmarshal([]byte(body), &got)
+		if m.Actor.Attributes["exitCode"] != "3" || got.State.Running || (policy == "on-failure") != got.State.Restarting {
+			t.Errorf("restart %s: die event %v, then inspect State %+v; want exit code 3, not running, restarting only with the policy", policy, m.Actor.Attributes, got.State)
+		}
+		call(t, hs, "DELETE", "/v1.50/containers/"+name+"?force=1", "")
+	}
+}

@@ -3,6 +3,7 @@ package container_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "__monitor" && os.Getenv("DOCKYARD_TEST_MONITOR_DIES") != "" {
+		// A monitor killed before it reports the start (TestStartMonitorDies).
+		unix.Kill(os.Getpid(), unix.SIGKILL)
+	}
 	container.Reexec(nil)
 	os.Exit(m.Run())
 }
@@ -267,5 +272,33 @@ func TestStartErrorsHaveDockerExitCodes(t *testing.T) {
 		if code != tt.code || !strings.Contains(out, tt.msg) {
 			t.Errorf("run %q = %q, %d; want %d and %q", tt.cmd, out, code, tt.code, tt.msg)
 		}
+	}
+}
+
+// TestStartMonitorDies: a monitor killed before it reports the start ends
+// Start with ErrMonitorGone. The caller used to keep its copy of the
+// monitor's end of the socket pair open while it waited, so docker run
+// hung forever (found by e2e's TestCrashPoints).
+func TestStartMonitorDies(t *testing.T) {
+	s := openStore(t)
+	rootfs := busyboxRootfs(t)
+	c, err := s.Create(container.Spec{LowerDirs: []string{rootfs}, Config: container.Config{Cmd: []string{"true"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	t.Setenv("DOCKYARD_TEST_MONITOR_DIES", "1")
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Start(context.Background(), c.ID, container.StartOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, container.ErrMonitorGone) {
+			t.Errorf("Start with a dying monitor = %v, want %v", err, container.ErrMonitorGone)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Start with a dying monitor did not return in 20 s")
 	}
 }

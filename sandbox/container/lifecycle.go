@@ -62,7 +62,7 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	}
 	parent := os.NewFile(uintptr(fds[0]), "attach")
 	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
-	defer child.Close()
+	defer child.Close() // on the early returns; closed after the start below
 	logf, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		parent.Close()
@@ -86,6 +86,9 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		return nil, fmt.Errorf("start the container's monitor: %w", err)
 	}
 	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
+	// Only the monitor may hold the other end: a monitor killed before it
+	// reports the start must end waitStarted with EOF, not hang it.
+	child.Close()
 	conn, err := net.FileConn(parent)
 	parent.Close()
 	if err != nil {
@@ -391,4 +394,25 @@ func procStartTime(pid int) (uint64, error) {
 		return 0, errors.New("zombie")
 	}
 	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// MonitorAlive reports whether the monitor process the record names still
+// runs (same pid and start time), without correcting the record as Get and
+// List do.
+func (c *Container) MonitorAlive() bool { return monitorAlive(c.State) }
+
+// RemoveLeftover removes a container directory that has no record: what a
+// create or a remove killed half-way left (its rootfs mount, libcontainer
+// state, cgroups and files).
+// It holds the store's lock, under which Create makes a directory and its
+// record together.
+func (s *Store) RemoveLeftover(id string) error {
+	return s.withLock(func() error {
+		if _, err := s.load(id); !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("container %s has a record: remove it with docker rm -f", shortID(id))
+		}
+		unmountRootfs(s.RootfsPath(id))
+		destroyRuntime(s.runtimeRoot(id), id)
+		return os.RemoveAll(s.Dir(id))
+	})
 }

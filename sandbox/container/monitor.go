@@ -128,6 +128,7 @@ func (m *monitor) run() error {
 			if err != nil {
 				return err
 			}
+			s.emit(c, "die", dieAttrs(code))
 			if time.Since(started) > 10*time.Second {
 				backoff = 100 * time.Millisecond
 			}
@@ -143,9 +144,11 @@ func (m *monitor) run() error {
 		}
 		unmountRootfs(s.RootfsPath(m.id))
 		if c.Spec.Host.AutoRemove {
+			s.emit(c, "die", dieAttrs(code))
 			err = s.Delete(m.id)
 		} else {
-			c, err = s.Update(m.id, func(c *Container) error {
+			var updated *Container
+			updated, err = s.Update(m.id, func(c *Container) error {
 				c.State.Status = Exited
 				c.State.ExitCode = code
 				c.State.FinishedAt = finished
@@ -154,6 +157,10 @@ func (m *monitor) run() error {
 				c.State.MonitorStart = 0
 				return nil
 			})
+			if updated != nil {
+				c = updated
+			}
+			s.emit(c, "die", dieAttrs(code))
 		}
 		if err != nil {
 			m.client.sendStatus(frameExit, exitStatus{Code: code, Error: err.Error()})
@@ -165,6 +172,15 @@ func (m *monitor) run() error {
 	m.client.sendStatus(frameExit, exitStatus{Code: code})
 	m.client.close()
 	return err
+}
+
+// dieAttrs are the die event's own attributes. The event is recorded
+// once the state says how the run ended (exited, or restarting), as moby's
+// daemon logs it after SetStopped/SetRestarting: a client that inspects
+// the container on "die", as Compose does to decide whether it will come
+// back, must not still see it running.
+func dieAttrs(code int) map[string]string {
+	return map[string]string{"exitCode": strconv.Itoa(code)}
 }
 
 // fail records a start that did not happen and tells the caller.
@@ -333,7 +349,6 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	code := exitCode(ps, err)
 	oomKilled := wasOOMKilled(lc)
 	cancel()
-	s.emit(c, "die", map[string]string{"exitCode": strconv.Itoa(code)})
 	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
 	if oomKilled {
@@ -581,11 +596,27 @@ func destroyRuntime(root, id string) {
 
 // removeCgroups removes the container's cgroup directories (CgroupsPath
 // /dockyard/<id>) that are still there: those of a record whose runtime
-// state was lost. A cgroup with a process in it stays (rmdir fails).
+// state was lost. A monitor killed before libcontainer saved its state
+// leaves the container's processes in them with nothing to stop them
+// (found by e2e's TestCrashPoints): they are killed first, as the
+// container must not run here.
 func removeCgroups(id string) {
 	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", "dockyard", id))
 	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", "dockyard", id)) // cgroup v2
 	for _, d := range dirs {
-		_ = unix.Rmdir(d)
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			procs, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+			for _, f := range strings.Fields(string(procs)) {
+				if pid, err := strconv.Atoi(f); err == nil && pid > 0 {
+					_ = unix.Kill(pid, unix.SIGKILL)
+				}
+			}
+			if err := unix.Rmdir(d); err == nil || errors.Is(err, unix.ENOENT) || time.Now().After(deadline) {
+				break
+			}
+		}
 	}
 }

@@ -224,6 +224,9 @@ func (s *Store) ociSpec(c *Container, rootfs, netns string) (*specs.Spec, error)
 	default:
 		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netns})
 	}
+	if netns != "host" {
+		spec.Linux.Sysctl = privateNetSysctls()
+	}
 	for _, m := range host.Mounts {
 		switch m.Type {
 		case "tmpfs":
@@ -280,6 +283,28 @@ func (s *Store) ociSpec(c *Container, rootfs, netns string) (*specs.Spec, error)
 	}
 	spec.Linux.Seccomp = prof
 	return spec, nil
+}
+
+// privateNetSysctls are what Docker sets in a network namespace of the
+// container's own (moby daemon/oci_linux.go, WithCommonOptions, since
+// 20.10): any user may bind ports below 1024 (a non-root web server on port
+// 80) and open ICMP echo sockets (ping without CAP_NET_RAW). The host's
+// namespace (--network host) keeps the host's settings. A kernel without
+// the setting gets none.
+func privateNetSysctls() map[string]string {
+	s := map[string]string{}
+	if sysctlExists("net.ipv4.ping_group_range") {
+		s["net.ipv4.ping_group_range"] = "0 2147483647"
+	}
+	if sysctlExists("net.ipv4.ip_unprivileged_port_start") {
+		s["net.ipv4.ip_unprivileged_port_start"] = "0"
+	}
+	return s
+}
+
+func sysctlExists(name string) bool {
+	_, err := os.Stat(filepath.Join("/proc/sys", strings.ReplaceAll(name, ".", "/")))
+	return err == nil
 }
 
 // libcontainerConfig turns the OCI spec into libcontainer's config with

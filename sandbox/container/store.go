@@ -328,20 +328,22 @@ func (s *Store) load(id string) (*Container, error) {
 // list reads every readable container record, oldest first; damaged ones
 // are skipped (see scan).
 func (s *Store) list() ([]*Container, error) {
-	out, _, err := s.scan()
+	out, _, _, err := s.scan()
 	return out, err
 }
 
 // scan reads every container record, oldest first, and tells apart the
 // ones that cannot be read, so that one damaged record does not stop
-// every command.
-func (s *Store) scan() ([]*Container, []*DamagedError, error) {
+// every command, and the directories that have no record (being created or
+// removed, or left so by a kill).
+func (s *Store) scan() ([]*Container, []*DamagedError, []string, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list containers: %w", err)
+		return nil, nil, nil, fmt.Errorf("list containers: %w", err)
 	}
 	var out []*Container
 	var damaged []*DamagedError
+	var recordless []string
 	for _, e := range entries {
 		if !e.IsDir() || len(e.Name()) != 64 {
 			continue
@@ -350,31 +352,37 @@ func (s *Store) scan() ([]*Container, []*DamagedError, error) {
 		var d *DamagedError
 		switch {
 		case errors.Is(err, ErrNotFound):
-			continue // being created or removed
+			recordless = append(recordless, e.Name())
+			continue
 		case errors.As(err, &d):
 			damaged = append(damaged, d)
 			continue
 		case err != nil:
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
-	return out, damaged, nil
+	return out, damaged, recordless, nil
 }
 
 // Damaged returns the containers whose records cannot be read.
 func (s *Store) Damaged() ([]*DamagedError, error) {
-	_, damaged, err := s.scan()
+	_, damaged, _, err := s.scan()
 	return damaged, err
 }
 
 // List returns every container, newest first, with the state of any whose
-// monitor died corrected to exited.
+// monitor died corrected to exited. It also removes the directories without
+// a record that a create or remove killed half-way left (RemoveLeftover), as
+// a daemon would at its start-up.
 func (s *Store) List() ([]*Container, error) {
-	all, err := s.list()
+	all, _, leftovers, err := s.scan()
 	if err != nil {
 		return nil, err
+	}
+	for _, id := range leftovers {
+		_ = s.RemoveLeftover(id) // one being created has its record by then
 	}
 	for i, c := range all {
 		if c2, err := s.reconcile(c); err == nil {
@@ -410,7 +418,7 @@ func (s *Store) Resolve(ref string) (string, error) {
 			return ref, nil
 		}
 	}
-	all, damaged, err := s.scan()
+	all, damaged, _, err := s.scan()
 	if err != nil {
 		return "", err
 	}
@@ -508,13 +516,20 @@ func (s *Store) Delete(id string) error {
 	}
 	destroyRuntime(s.runtimeRoot(id), id)
 	// Move the record away first, so that a crash half-way leaves no
-	// container that looks alive; under the lock, so that no Update that
-	// read it before writes it back after.
-	if err := s.withLock(func() error { return os.Remove(s.recordPath(c.ID)) }); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
-	}
-	if err := os.RemoveAll(s.Dir(id)); err != nil {
-		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	// container that looks alive; List removes what such a crash leaves.
+	// Under the lock, so that no Update that read the record writes it back
+	// after, and List never takes a directory being removed here.
+	err = s.withLock(func() error {
+		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+		}
+		if err := os.RemoveAll(s.Dir(id)); err != nil {
+			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s.emit(c, "destroy", nil)
 	return nil

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -104,6 +106,75 @@ func TestDamagedRecords(t *testing.T) {
 				t.Errorf("Damaged() after rm -f = %v", damaged)
 			}
 		})
+	}
+}
+
+// TestListRemovesLeftoverDirectories: a directory without a record (a
+// docker rm or create killed half-way; found by e2e's TestCrashPoints after
+// a killed docker build) is removed by the next List, as a daemon cleans up
+// at start-up, and a container with its record is kept.
+func TestListRemovesLeftoverDirectories(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := t.TempDir()
+	kept, err := s.Create(Spec{LowerDirs: []string{lower}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := s.Dir(strings.Repeat("f", 64))
+	if err := os.MkdirAll(filepath.Join(leftover, "upper", "etc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.List()
+	if err != nil || len(all) != 1 || all[0].ID != kept.ID {
+		t.Fatalf("List() = %v, %v; want only %s", all, err, kept.ShortID())
+	}
+	if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the directory without a record is still there after List (%v)", err)
+	}
+	if _, err := os.Stat(s.Dir(kept.ID)); err != nil {
+		t.Errorf("List removed a container with a record: %v", err)
+	}
+}
+
+// TestRemoveCgroupsKillsWhatIsLeft: a container whose monitor was killed
+// before libcontainer saved its state leaves its process in its cgroup;
+// removing the cgroups kills it first (found by e2e's TestCrashPoints).
+func TestRemoveCgroupsKillsWhatIsLeft(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: makes a cgroup")
+	}
+	id := strings.Repeat("c", 63) + "1"
+	dir := filepath.Join("/sys/fs/cgroup", "pids", "dockyard", id)
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(dir))); err != nil {
+		dir = filepath.Join("/sys/fs/cgroup", "dockyard", id) // cgroup v2
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup here: %v", err)
+	}
+	t.Cleanup(func() { os.Remove(dir) })
+	cmd := exec.Command("sleep", "100")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	removeCgroups(id)
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cgroup %s is still there after removeCgroups (%v)", dir, err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		t.Error("the process in the cgroup was not killed")
 	}
 }
 

@@ -304,3 +304,16 @@ func (s *Store) readBlob(digest string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Ingesting reports whether a pull, load or build is writing into the store
+// now (it holds the ingest lock), so that its temporary blobs and layers are
+// not leftovers.
+func (s *Store) Ingesting() bool {
+	l := flock.New(s.ingestF)
+	ok, err := l.TryLock()
+	if err != nil || !ok {
+		return true
+	}
+	l.Unlock()
+	return false
+}

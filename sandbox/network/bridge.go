@@ -153,3 +153,16 @@ func removeIfInNetNS(nsPath, ifname string) error {
 func ipNet(a netip.Addr, bits int) *net.IPNet {
 	return &net.IPNet{IP: a.AsSlice(), Mask: net.CIDRMask(bits, 32)}
 }
+
+// LinkList lists the host's links. A dump that another process's link
+// change interrupted (other engines create veths all the time) is
+// ErrDumpInterrupted with a partial list: it is asked again, or a reconcile
+// would fail or miss a leftover.
+func LinkList() ([]netlink.Link, error) {
+	for try := 0; ; try++ {
+		links, err := netlink.LinkList()
+		if !errors.Is(err, netlink.ErrDumpInterrupted) || try == 20 {
+			return links, err
+		}
+	}
+}

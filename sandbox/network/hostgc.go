@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/google/nftables"
-	"github.com/vishvananda/netlink"
 )
 
 // rootsDir registers, per prefix, the state root owning it, so the kernel
@@ -47,7 +46,7 @@ func collectOrphans() {
 	if len(gone) == 0 {
 		return
 	}
-	links, _ := netlink.LinkList()
+	links, _ := LinkList()
 	conn, _ := nftables.New()
 	for _, prefix := range gone {
 		for _, l := range links {

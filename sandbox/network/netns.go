@@ -13,8 +13,12 @@ import (
 
 // newNetNS creates a network namespace and keeps it alive by bind-mounting
 // it on path (as `ip netns add` and CNI do), with loopback up. The work
-// happens on a locked OS thread that is thrown away afterwards, so no other
-// goroutine ever runs in the new namespace.
+// happens on a locked OS thread that goes back to its own namespace
+// afterwards, so no other goroutine ever runs in the new one. Going back
+// matters: a thread left there is thrown away when the goroutine ends,
+// except the process's main thread, which Go keeps (wedged) instead, and
+// then /proc/self/ns/net names the container's namespace: runc takes the
+// container's namespace for the host's and refuses its net.* sysctls.
 func newNetNS(path string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
 	if err != nil {
@@ -23,27 +27,37 @@ func newNetNS(path string) error {
 	f.Close()
 	errc := make(chan error, 1)
 	go func() {
-		// The thread is not unlocked: when this goroutine returns, Go ends
-		// the thread instead of reusing it in the wrong namespace.
 		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("unshare netns: %w", err)
-			return
-		}
-		src := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
-		if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
-			errc <- fmt.Errorf("bind-mount netns on %s: %w", path, err)
-			return
-		}
-		lo, err := netlink.LinkByName("lo")
-		if err == nil {
-			err = netlink.LinkSetUp(lo)
-		}
+		orig, err := netns.Get()
 		if err != nil {
-			errc <- fmt.Errorf("loopback up: %w", err)
+			errc <- fmt.Errorf("current netns: %w", err)
 			return
 		}
-		errc <- nil
+		defer orig.Close()
+		errc <- func() error {
+			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+				return fmt.Errorf("unshare netns: %w", err)
+			}
+			// Back home on every return; if that fails, the thread
+			// stays locked and Go ends it with the goroutine.
+			defer func() {
+				if netns.Set(orig) == nil {
+					runtime.UnlockOSThread()
+				}
+			}()
+			src := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
+			if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
+				return fmt.Errorf("bind-mount netns on %s: %w", path, err)
+			}
+			lo, err := netlink.LinkByName("lo")
+			if err == nil {
+				err = netlink.LinkSetUp(lo)
+			}
+			if err != nil {
+				return fmt.Errorf("loopback up: %w", err)
+			}
+			return nil
+		}()
 	}()
 	if err := <-errc; err != nil {
 		removeNetNS(path)

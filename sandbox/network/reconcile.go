@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/vishvananda/netlink"
 )
 
 // Reconcile removes what a crash left behind: the networking of containers
@@ -85,9 +83,10 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 }
 
 // links names this root's links (those whose name has the store's
-// prefix). It reads /sys/class/net: an rtnetlink dump waits for the
-// kernel's RTNL lock, which network namespaces being created and
-// destroyed hold for seconds when many containers start and stop.
+// prefix). It reads /sys/class/net: an rtnetlink dump (LinkList) waits
+// for the kernel's RTNL lock, which network namespaces being created and
+// destroyed hold for seconds when many containers start and stop, and is
+// interrupted by every link change of another engine.
 func (s *Store) links() (map[string]bool, error) {
 	entries, err := os.ReadDir("/sys/class/net")
 	if err != nil {
@@ -169,7 +168,7 @@ func (s *Store) Teardown(ctx context.Context) error {
 	for cid := range st.Sandboxes {
 		errs = append(errs, s.Detach(ctx, cid))
 	}
-	links, err := netlink.LinkList()
+	links, err := LinkList()
 	errs = append(errs, err)
 	for _, l := range links {
 		if strings.HasPrefix(l.Attrs().Name, s.prefix) {

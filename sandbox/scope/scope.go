@@ -31,6 +31,10 @@ const (
 	// StepLabel holds "<lesson>/<step>", e.g. "containers/first-run", so
 	// that one label says exactly which step made the object.
 	StepLabel = "dockyard.step"
+	// SetupLabel holds "<lesson>/<step>" on what the step's own setup
+	// block made (the state earlier steps would have left), so that a
+	// check can tell it from what the student made in the step.
+	SetupLabel = "dockyard.setup"
 )
 
 // FileName is the file in the state root that holds the active step.
@@ -43,18 +47,24 @@ type Scope struct {
 	// Entered is when the student entered the step: checks that read a
 	// record (a VM run, a comparison) accept only records made after it.
 	Entered time.Time `json:"entered"`
+	// Setup is true while the step's setup block runs.
+	Setup bool `json:"setup,omitempty"`
 }
 
 // StepID is the value of StepLabel for s.
 func (s Scope) StepID() string { return s.Lesson + "/" + s.Step }
 
-// Labels are the labels to add to an object created in s; nil when s is
-// empty.
+// Labels are the labels to add to an object created in s (with
+// SetupLabel while its setup runs); nil when s is empty.
 func (s Scope) Labels() map[string]string {
 	if s.Lesson == "" || s.Step == "" {
 		return nil
 	}
-	return map[string]string{LessonLabel: s.Lesson, StepLabel: s.StepID()}
+	l := map[string]string{LessonLabel: s.Lesson, StepLabel: s.StepID()}
+	if s.Setup {
+		l[SetupLabel] = s.StepID()
+	}
+	return l
 }
 
 // Apply adds s's labels to labels (allocating it when nil) without

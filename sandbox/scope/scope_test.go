@@ -55,3 +55,23 @@ func TestApplyKeepsUserLabels(t *testing.T) {
 		t.Fatalf("step label = %q, want containers/kill", got)
 	}
 }
+
+func TestSetupLabel(t *testing.T) {
+	s := scope.Scope{Lesson: "compose", Step: "change", Setup: true}
+	want := map[string]string{"dockyard.lesson": "compose", "dockyard.step": "compose/change", "dockyard.setup": "compose/change"}
+	if got := s.Labels(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Labels() during setup = %v, want %v", got, want)
+	}
+	s.Setup = false
+	if got := s.Labels(); got[scope.SetupLabel] != "" {
+		t.Fatalf("Labels() after setup = %v, want no %s", got, scope.SetupLabel)
+	}
+	root := t.TempDir()
+	s.Setup = true
+	if err := scope.Write(root, s); err != nil {
+		t.Fatal(err)
+	}
+	if got := scope.Read(root); !got.Setup {
+		t.Fatalf("Read = %+v, want Setup kept", got)
+	}
+}

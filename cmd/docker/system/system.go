@@ -1,5 +1,5 @@
 // Package system is `docker version`, `docker info` and `docker system`
-// (info, df, prune): what the client and the engine are, what the engine
+// (info, df, prune, events): what the client and the engine are, what the engine
 // holds and the disk it takes.
 package system
 
@@ -27,8 +27,8 @@ func AddCommands(parent *cobra.Command, f *factory.Factory) {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	sys.AddCommand(NewCmdInfo(f, nil), NewCmdPrune(f, nil), NewCmdDf(f, nil))
-	parent.AddCommand(NewCmdVersion(f, nil), NewCmdInfo(f, nil), sys)
+	sys.AddCommand(NewCmdInfo(f, nil), NewCmdPrune(f, nil), NewCmdDf(f, nil), NewCmdEvents(f, nil))
+	parent.AddCommand(NewCmdVersion(f, nil), NewCmdInfo(f, nil), NewCmdEvents(f, nil), sys)
 }
 
 // VersionOptions are docker version's arguments.

@@ -1,0 +1,93 @@
+package statecheck
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
+)
+
+func writeRecord(t *testing.T, root string, c container.Container) {
+	t.Helper()
+	dir := filepath.Join(root, "containers", c.ID)
+	if err := os.MkdirAll(filepath.Join(dir, "upper"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(c)
+	if err := os.WriteFile(filepath.Join(dir, "container.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckAndRepair lays out what crashes leave (a container directory
+// without a record, a record still "running" after its monitor died, a
+// temporary file of an atomic write, a volume directory without its record,
+// two records with one name) and checks that Check reports each one once,
+// with the object and the fix, and that Repair fixes all but the one a
+// person must decide (which container keeps the name).
+func TestCheckAndRepair(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: reads the host's links and mounts")
+	}
+	root := t.TempDir()
+	id := func(c byte) string { return strings.Repeat(string(c), 64) }
+	lower := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "containers", id('a')), 0o700) // no record
+	writeRecord(t, root, container.Container{ID: id('b'), Name: "web", Created: time.Now(),
+		Spec:  container.Spec{LowerDirs: []string{lower}},
+		State: container.State{Status: container.Running, MonitorPid: 1 << 22, MonitorStart: 1}})
+	writeRecord(t, root, container.Container{ID: id('c'), Name: "db", Created: time.Now(),
+		Spec: container.Spec{LowerDirs: []string{lower}}, State: container.State{Status: container.Exited}})
+	writeRecord(t, root, container.Container{ID: id('d'), Name: "db", Created: time.Now(),
+		Spec: container.Spec{LowerDirs: []string{lower}}, State: container.State{Status: container.Exited}})
+	os.WriteFile(filepath.Join(root, "containers", id('c'), ".container.json8151590734826"), []byte("{"), 0o600)
+	os.MkdirAll(filepath.Join(root, "volumes", "half", "_data"), 0o755)
+
+	ctx := context.Background()
+	problems, err := Check(ctx, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, p := range problems {
+		lines = append(lines, p.String())
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"container aaaaaaaaaaaa: its directory has no record (a create or remove was cut short) (dockyard doctor --state --repair)",
+		"container bbbbbbbbbbbb (web): recorded as running but its monitor is gone (dockyard doctor --state --repair)",
+		`its name "db" is also container`,
+		".container.json8151590734826: a temporary file of an atomic write that was cut short",
+		"volume half: its directory has no record",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Check() =\n%s\nwant a line with %q", got, want)
+		}
+	}
+	if len(problems) != 5 {
+		t.Errorf("Check() found %d problems, want 5:\n%s", len(problems), got)
+	}
+
+	fixed, err := Repair(ctx, problems)
+	if err != nil || fixed != 4 {
+		t.Errorf("Repair() = %d, %v; want 4 fixed, no error", fixed, err)
+	}
+	after, err := Check(ctx, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != 1 || !strings.Contains(after[0].String(), `"db"`) || after[0].Repairable() {
+		t.Errorf("after Repair, Check() = %v; want only the shared name, not repairable", after)
+	}
+	b, _ := os.ReadFile(filepath.Join(root, "containers", id('b'), "container.json"))
+	var c container.Container
+	json.Unmarshal(b, &c)
+	if c.State.Status != container.Exited || c.State.ExitCode != 255 {
+		t.Errorf("repaired record state = %s (exit %d), want exited (255)", c.State.Status, c.State.ExitCode)
+	}
+}
