@@ -28,7 +28,7 @@ drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
 COMPOSE_VERSION := $(shell sed -n 's|^\s*github.com/docker/compose/v5 \(v[^ ]*\).*|\1|p' tools/compose/go.mod)
 COMPOSE_PLUGIN_DIR ?= /usr/local/lib/dockyard/cli-plugins
 
-.PHONY: build compose test bench fuzz install learn lint clean
+.PHONY: build compose compose-install install-compose-plugin test bench fuzz install learn lint clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/dockyard
@@ -62,13 +62,28 @@ install: build
 	$(call drop-page-cache,$(BINDIR)/dockyard-monitor)
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker
 	ln -sf $(BINDIR)/dockyard $(DOCKER_LINK_DIR)/docker-compose
-	if [ -x bin/cli-plugins/docker-compose ]; then install -D -m 0755 bin/cli-plugins/docker-compose $(COMPOSE_PLUGIN_DIR)/docker-compose; fi
+	if [ -x bin/cli-plugins/docker-compose ]; then $(MAKE) -s install-compose-plugin; fi
+
+# The plugin appears under its name only whole (a build in the background
+# may race a student's first docker compose).
+install-compose-plugin:
+	install -D -m 0755 bin/cli-plugins/docker-compose $(COMPOSE_PLUGIN_DIR)/.docker-compose.new
+	mv -f $(COMPOSE_PLUGIN_DIR)/.docker-compose.new $(COMPOSE_PLUGIN_DIR)/docker-compose
+
+compose-install: compose
+	$(MAKE) -s install-compose-plugin
 
 # The lesson images bake in the background (once; later runs find them up
 # to date) while the first lesson, whose first steps need no image, is on
 # screen; a step that needs one waits for it with a progress bar.
+# Docker Compose (the compose lesson's) builds in the background too, niced,
+# its log in $(COMPOSE_LOG) ending in done or failed; `docker compose`
+# says so while it runs.
+COMPOSE_LOG ?= /var/log/dockyard-compose.log
 learn: install
 	$(BINDIR)/dockyard images prepare --background
+	if [ ! -x $(COMPOSE_PLUGIN_DIR)/docker-compose ]; then \
+		(nohup nice $(MAKE) -s compose-install >$(COMPOSE_LOG) 2>&1 && echo done >>$(COMPOSE_LOG) || echo failed >>$(COMPOSE_LOG)) & fi
 	$(BINDIR)/dockyard learn
 
 clean:

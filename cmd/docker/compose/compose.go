@@ -77,7 +77,33 @@ func Binary() (string, error) {
 			return p, nil
 		}
 	}
+	switch backgroundBuild() {
+	case "running":
+		return "", fmt.Errorf("docker compose: Docker Compose is still being built in the background (a few minutes on a new machine; log: %s): try again when it is done", buildLog)
+	case "failed":
+		return "", fmt.Errorf("docker compose: the background build of Docker Compose failed (log: %s): run make compose-install to try again", buildLog)
+	}
 	return "", errors.New("docker compose: Docker Compose is not installed beside dockyard: build it with make compose (see README)")
+}
+
+// buildLog is where `make learn` builds Compose in the background (the
+// Makefile's COMPOSE_LOG); its last line is "done" or "failed" once the
+// build ended.
+var buildLog = "/var/log/dockyard-compose.log"
+
+// backgroundBuild tells how a background build of Compose stands: "" (none
+// was started), "running", "done" or "failed".
+func backgroundBuild() string {
+	b, err := os.ReadFile(buildLog)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	switch last := lines[len(lines)-1]; last {
+	case "done", "failed":
+		return last
+	}
+	return "running"
 }
 
 // Run runs Compose with opts.Args and returns its exit status as a
