@@ -1,6 +1,6 @@
 # Dockyard in a container: one per student, for a classroom (docs/classroom.md).
 #
-#   make build
+#   make build compose
 #   docker build -t dockyard .          # or: podman build -t dockyard .
 #   docker run --privileged -it -v dockyard:/var/lib/dockyard dockyard
 #
@@ -9,7 +9,8 @@
 # volume: overlayfs cannot use the container's own overlay root for the
 # containers' writable layers ("dockyard doctor" says so when it is not).
 #
-# The binary is built on the host (make build: Go and libseccomp-dev);
+# The binaries are built on the host (make build compose: Go and
+# libseccomp-dev; Docker Compose goes in bin/cli-plugins/);
 # the image only needs what it runs with.
 FROM debian:bookworm
 RUN apt-get update \

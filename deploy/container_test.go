@@ -58,6 +58,16 @@ func TestContainerImage(t *testing.T) {
 	for _, cmd := range []string{"dockyard", "dockyard-monitor"} {
 		run(t, ctx, repo, nil, "go", "build", "-tags", "seccomp", "-o", filepath.Join(bin, cmd), "./cmd/"+cmd)
 	}
+	// Docker Compose, for the compose lesson and the capstone's last step,
+	// as make compose leaves it (make test builds it first).
+	compose := filepath.Join(repo, "bin", "cli-plugins", "docker-compose")
+	if _, err := os.Stat(compose); err != nil {
+		t.Fatalf("Docker Compose is not built (run make compose; make test does): %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(bin, "cli-plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "", nil, "cp", compose, filepath.Join(bin, "cli-plugins")+"/")
 	dockerfile, err := os.ReadFile(filepath.Join(repo, "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // engine as it found it. The lessons' images are baked first (Debian's
 // archive must be reachable), which takes minutes: -short leaves it out.
 // The lessons publish host ports (8080, 5433, 5434), which must be free.
+// The compose lesson needs Docker Compose built (make compose).
 // Then, on the same engine, `author test --course` walks the lessons in menu
 // order without cleaning up between steps, as a student does: no step may
 // pass on what an earlier one left. Each run is bounded in time.
@@ -37,6 +38,21 @@ func TestBuiltinLessons(t *testing.T) {
 	build := exec.Command("go", "build", "-tags", "seccomp", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build dockyard: %v\n%s", err, out)
+	}
+	// The compose lesson runs the real Docker Compose, found beside the
+	// dockyard binary (make test builds it first).
+	compose, err := filepath.Abs("../../bin/cli-plugins/docker-compose")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(compose); err != nil {
+		t.Fatalf("Docker Compose is not built (run make compose; make test does): %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "cli-plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(compose, filepath.Join(dir, "cli-plugins", "docker-compose")); err != nil {
+		t.Fatal(err)
 	}
 	root := filepath.Join(dir, "root")
 	docker := func(args ...string) string {
