@@ -112,10 +112,14 @@ func target(ctx context.Context, r *run, from, host, port string) *Container {
 		case net.ParseIP(host) != nil:
 			return nil
 		}
-		c, err := r.env.Engine.Container(ctx, name)
-		if err != nil {
-			return nil
+		if name == from {
+			c, err := r.env.Engine.Container(ctx, name)
+			if err != nil {
+				return nil
+			}
+			return c
 		}
+		c, _ := namedHost(ctx, r.env.Engine, name)
 		return c
 	}
 	p, err := strconv.Atoi(port)

@@ -62,7 +62,7 @@ func containerIP(ctx context.Context, e Engine, from, name string) (string, bool
 		}
 		return "", false
 	}
-	if dst, err := e.Container(ctx, name); err == nil {
+	if dst, ok := namedHost(ctx, e, name); ok {
 		return shared(dst, false)
 	}
 	all, err := e.Containers(ctx)
@@ -356,4 +356,18 @@ func textRows(ctx context.Context, conn *pgx.Conn, query string) ([][]string, er
 		out = append(out, row)
 	}
 	return out, rs.Err()
+}
+
+// namedHost finds the container a host name names as Docker's embedded DNS
+// does: its name or its 12-digit short id, never any other id prefix (a
+// service called db is not the container whose id starts with db).
+func namedHost(ctx context.Context, e Engine, name string) (*Container, bool) {
+	c, err := e.Container(ctx, name)
+	if err != nil {
+		return nil, false
+	}
+	if strings.TrimPrefix(c.Name, "/") == name || len(name) == 12 && strings.HasPrefix(c.ID, name) {
+		return c, true
+	}
+	return nil, false
 }
