@@ -168,6 +168,12 @@ func (s *Store) Signal(ref string, sig unix.Signal) error {
 		return &NotRunningError{ID: c.ID}
 	}
 	if err := lc.Signal(sig); err != nil {
+		if errors.Is(err, libcontainer.ErrNotRunning) {
+			// Its process ended before its monitor recorded it (between
+			// two runs of a restart policy, or as it dies): a remove or
+			// stop then waits for the monitor's record, as for a stopped one.
+			return &NotRunningError{ID: c.ID}
+		}
 		return fmt.Errorf("signal container %s: %w", c.ShortID(), err)
 	}
 	return nil
