@@ -145,31 +145,7 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 				return err
 			}
 		}
-		switch {
-		case fi.Mode()&os.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			_ = os.Remove(target)
-			if err := os.Symlink(link, target); err != nil {
-				return err
-			}
-		case fi.IsDir():
-			if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		case fi.Mode().IsRegular():
-			if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		default:
-			return nil // devices, sockets and fifos are not copied
-		}
-		if owner >= 0 {
-			_ = os.Lchown(target, owner, owner)
-		}
-		return nil
+		return copyEntry(p, target, fi, owner)
 	})
 }
 
@@ -185,31 +161,7 @@ func copyTree(src, dst string, owner int) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
-		switch {
-		case fi.Mode()&os.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			_ = os.Remove(target)
-			if err := os.Symlink(link, target); err != nil {
-				return err
-			}
-		case fi.IsDir():
-			if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		case fi.Mode().IsRegular():
-			if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		default:
-			return nil // devices, sockets and fifos are not copied
-		}
-		if owner >= 0 {
-			_ = os.Lchown(target, owner, owner)
-		}
-		return nil
+		return copyEntry(p, target, fi, owner)
 	})
 }
 
@@ -231,4 +183,35 @@ func copyFile(src, dst string, mode os.FileMode) error {
 		return err
 	}
 	return os.Chmod(dst, mode)
+}
+
+// copyEntry copies one file, folder or symlink p (described by fi) to
+// target; owner >= 0 makes it that user's and group's. Devices, sockets
+// and fifos are not copied.
+func copyEntry(p, target string, fi os.FileInfo, owner int) error {
+	switch {
+	case fi.Mode()&os.ModeSymlink != 0:
+		link, err := os.Readlink(p)
+		if err != nil {
+			return err
+		}
+		_ = os.Remove(target)
+		if err := os.Symlink(link, target); err != nil {
+			return err
+		}
+	case fi.IsDir():
+		if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
+			return err
+		}
+	case fi.Mode().IsRegular():
+		if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	if owner >= 0 {
+		_ = os.Lchown(target, owner, owner)
+	}
+	return nil
 }
