@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -70,7 +71,7 @@ func TestEngineAPIUnderLoad(t *testing.T) {
 
 	sock := filepath.Join(t.TempDir(), "docker.sock")
 	srv := exec.Command(filepath.Join(binDir, "dockyard"), "--debug", "--root", lroot, "serve", "--socket", sock, "--group", "")
-	var srvLog syncBuffer
+	var srvLog enginetest.Buffer
 	srv.Stderr = &srvLog
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -653,21 +654,4 @@ func run(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

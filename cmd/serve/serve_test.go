@@ -159,7 +159,7 @@ func (s *served) docker(t testing.TB, args ...string) string {
 
 // inPty starts the docker CLI on a new pty of rows x cols; out collects
 // what the terminal shows. The pty closes when the test ends.
-func (s *served) inPty(t *testing.T, rows, cols uint16, args ...string) (*exec.Cmd, *os.File, *syncBuffer) {
+func (s *served) inPty(t *testing.T, rows, cols uint16, args ...string) (*exec.Cmd, *os.File, *enginetest.Buffer) {
 	t.Helper()
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = s.env()
@@ -168,7 +168,7 @@ func (s *served) inPty(t *testing.T, rows, cols uint16, args ...string) (*exec.C
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tty.Close() })
-	out := &syncBuffer{}
+	out := &enginetest.Buffer{}
 	go func() { _, _ = io.Copy(out, tty) }()
 	return cmd, tty, out
 }
@@ -509,26 +509,9 @@ func httpGet(t *testing.T, url string) string {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until the terminal printed want; the deadline only
 // bounds a broken run.
-func waitFor(t *testing.T, b *syncBuffer, want string) {
+func waitFor(t *testing.T, b *enginetest.Buffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(b.String(), want) {
