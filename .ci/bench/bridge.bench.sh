@@ -35,15 +35,8 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 tar -C "$rootfs" -cf "$work/rootfs.tar" .
 
-cat >"$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = []
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-export CONTAINERS_CONF=$work/containers.conf
+source .ci/bench/podman-conf.sh
+podman_conf "$work"
 # podman's storage-untar was seen spinning at full CPU for 17 minutes on
 # this 2 MB tar under load: bound it, and say so instead of hanging.
 if ! timeout 120 "${podman[@]}" import --change 'CMD ["sh"]' "$work/rootfs.tar" docker.io/library/busybox:latest >/dev/null; then

@@ -77,15 +77,8 @@ volumes:
 YAML
 
 # podman: runc, cgroupfs, file events (no systemd), as run.bench.sh.
-cat >"$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = []
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-export CONTAINERS_CONF=$work/containers.conf
+source .ci/bench/podman-conf.sh
+podman_conf "$work"
 
 # The same three images in both engines.
 DOCKYARD_ROOT=$images timeout 600 "$dockyard" docker save -o "$work/images.tar" nginx:latest postgres:latest busybox:latest

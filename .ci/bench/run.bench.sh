@@ -42,15 +42,8 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 tar -C "$rootfs" -cf "$work/rootfs.tar" .
 
 # podman: runc, cgroupfs, no ulimits (containers.conf via CONTAINERS_CONF).
-cat >"$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = []
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-export CONTAINERS_CONF=$work/containers.conf
+source .ci/bench/podman-conf.sh
+podman_conf "$work"
 podman=(podman --root "$work/podman/root" --runroot "$work/podman/run" --storage-driver overlay)
 # podman's storage-untar was seen spinning at full CPU for 17 minutes on
 # this 2 MB tar under load: bound it, and say so instead of hanging.
