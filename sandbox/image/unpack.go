@@ -2,6 +2,7 @@ package image
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -192,6 +193,9 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) (int64, error) {
 			return 0, fmt.Errorf("unpack %s: %w", hdr.Name, err)
 		}
 	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		if err := u.roomFor(hdr); err != nil {
+			return 0, err
+		}
 		if err := clear(target, false); err != nil {
 			return 0, fmt.Errorf("unpack %s: %w", hdr.Name, err)
 		}
@@ -199,7 +203,7 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("unpack %s: %w", hdr.Name, err)
 		}
-		n, err := io.Copy(f, r)
+		n, err := copyWithHoles(f, r)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -256,6 +260,69 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) (int64, error) {
 		return 0, err
 	}
 	return size, nil
+}
+
+// roomCheckSize is the entry size from which Unpack asks the file system
+// for free space first; smaller files just fail with ENOSPC if it is full.
+const roomCheckSize = 1 << 20
+
+// roomFor refuses a file larger than the free space under the layer. A
+// sparse entry (GNU tar's --sparse) declares its expanded size, which a
+// hostile layer can set to a terabyte in a few hundred bytes: reading it
+// yields that many zeros, and Docker, which copies them, fills its disk.
+// The error wraps ENOSPC, so callers name the full disk as they do for any
+// other write (sandbox/diskfull).
+func (u *unpacker) roomFor(hdr *tar.Header) error {
+	if hdr.Size < roomCheckSize {
+		return nil
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(u.root, &st); err != nil {
+		return fmt.Errorf("unpack %s: %w", hdr.Name, err)
+	}
+	if free := int64(st.Bavail) * st.Bsize; hdr.Size > free {
+		return fmt.Errorf("unpack %s: the file is %d bytes, more than the %d bytes free: %w", hdr.Name, hdr.Size, free, unix.ENOSPC)
+	}
+	return nil
+}
+
+// copyWithHoles copies r to f, leaving each all-zero block as a hole, so
+// a sparse file in a layer stays sparse on disk.
+func copyWithHoles(f *os.File, r io.Reader) (int64, error) {
+	const block = 64 << 10
+	buf := make([]byte, block)
+	zeros := make([]byte, block)
+	var n int64
+	holeAtEnd := false
+	for {
+		m, err := r.Read(buf)
+		if m > 0 {
+			chunk := buf[:m]
+			if bytes.Equal(chunk, zeros[:m]) {
+				if _, serr := f.Seek(int64(m), io.SeekCurrent); serr != nil {
+					return n, serr
+				}
+				holeAtEnd = true
+			} else {
+				if _, werr := f.Write(chunk); werr != nil {
+					return n, werr
+				}
+				holeAtEnd = false
+			}
+			n += int64(m)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	if holeAtEnd {
+		// A seek past the end writes nothing; the size comes from truncate.
+		return n, f.Truncate(n)
+	}
+	return n, nil
 }
 
 // linkSource validates a hardlink's target, which tar names relative to
