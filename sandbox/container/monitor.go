@@ -270,7 +270,13 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}
-	defer lc.Destroy() //nolint:errcheck // kills what is left and removes the cgroup
+	defer func() {
+		// Kills what is left and removes the cgroups; what it could not
+		// remove goes now, as the next start will not look (destroyRuntime).
+		if err := lc.Destroy(); err != nil {
+			removeCgroups(c.ID)
+		}
+	}()
 	p := spec.Process
 	proc := &libcontainer.Process{
 		Args: p.Args, Env: p.Env, Cwd: p.Cwd,
@@ -576,7 +582,19 @@ func (st *stdio) close() {
 
 // destroyRuntime removes leftover libcontainer state of a container whose
 // monitor died, killing whatever still runs in it, and its cgroups.
+//
+// A container's cgroups exist only while its libcontainer state directory
+// does: libcontainer makes the directory before the cgroups and removes it
+// after them, runOnce cleans up after a Destroy that failed half-way, and
+// the cgroups go below before the directory. Without the directory (a
+// container's first start, every start after a clean exit) there is
+// nothing to look for, and the start skips the search of every cgroup
+// hierarchy.
 func destroyRuntime(root, id string) {
+	if _, err := os.Lstat(filepath.Join(root, id)); errors.Is(err, os.ErrNotExist) {
+		_ = os.RemoveAll(root)
+		return
+	}
 	lc, err := libcontainer.Load(root, id)
 	if err == nil {
 		_ = lc.Signal(unix.SIGKILL)
@@ -590,8 +608,8 @@ func destroyRuntime(root, id string) {
 		}
 		_ = lc.Destroy()
 	}
-	_ = os.RemoveAll(root)
 	removeCgroups(id)
+	_ = os.RemoveAll(root)
 }
 
 // removeCgroups removes the container's cgroup directories (CgroupsPath
