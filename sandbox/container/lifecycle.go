@@ -188,6 +188,8 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	client := os.NewFile(3, "attach")
 	id := args[1]
 	if id == monitorWaits {
+		// While the caller creates the container: the start needs it.
+		go favorCgroupMoves()
 		if id, err = readContainerID(client); err != nil {
 			return 0 // the caller did not start a container after all
 		}
