@@ -106,8 +106,7 @@ func waitMonitors(t *testing.T, root string, n int) {
 }
 
 // BenchmarkRunTrue is `docker run --rm` of `true` at the store's level:
-// create, start attached, stream until the exit, the record removed. The
-// monitor starts before the create (as docker run does) or after it.
+// create, start attached, stream until the exit, the record removed.
 func BenchmarkRunTrue(b *testing.B) {
 	rootfs := busyboxRootfs(b)
 	s, err := container.Open(b.TempDir())
@@ -116,32 +115,17 @@ func BenchmarkRunTrue(b *testing.B) {
 	}
 	spec := container.Spec{LowerDirs: []string{rootfs}, Config: container.Config{Cmd: []string{"true"}}}
 	spec.Host.AutoRemove = true
-	for _, early := range []bool{false, true} {
-		name := "monitor-after-create"
-		if early {
-			name = "monitor-first"
+	for b.Loop() {
+		c, err := s.Create(spec)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				var opts container.StartOptions
-				if early {
-					if opts.Monitor, err = s.SpawnMonitor(opts); err != nil {
-						b.Fatal(err)
-					}
-				}
-				c, err := s.Create(spec)
-				if err != nil {
-					b.Fatal(err)
-				}
-				opts.Attach = true
-				a, err := s.Start(context.Background(), c.ID, opts)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if code, err := a.Stream(nil, nil, nil); code != 0 || err != nil {
-					b.Fatalf("Stream = %d, %v, want 0, nil", code, err)
-				}
-			}
-		})
+		a, err := s.Start(context.Background(), c.ID, container.StartOptions{Attach: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if code, err := a.Stream(nil, nil, nil); code != 0 || err != nil {
+			b.Fatalf("Stream = %d, %v, want 0, nil", code, err)
+		}
 	}
 }
