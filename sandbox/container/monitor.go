@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,8 +58,8 @@ const monitorEnvTTY = "DOCKYARD_TTY_SIZE"
 // container's process, serves the attached caller (client, may be nil),
 // writes the log, applies the restart policy and records how it ended.
 func (s *Store) RunMonitor(id string, hooks Hooks, client *os.File) error {
-	// The monitor idles for the container's whole life: keep it small.
-	debug.SetGCPercent(20)
+	// The monitor idles for the container's whole life: keep it small
+	// (and collect more often once it idles, below).
 	runtime.GOMAXPROCS(1)
 	m := &monitor{s: s, id: id, hooks: hooks, client: newMonitorClient(client)}
 	return m.run()
@@ -70,6 +71,8 @@ type monitor struct {
 	hooks  Hooks
 	client *monitorClient
 	log    *logWriter
+	// trimmed is set once the monitor gave its start-up memory back.
+	trimmed atomic.Bool
 }
 
 func (m *monitor) run() error {
@@ -341,11 +344,15 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}()
 	}
 	io.startCopy()
-	if first {
+	if !m.trimmed.Load() {
 		// A container still running after a moment leaves the monitor
-		// only waiting: give memory back then. Short-lived containers
-		// end before and do not pay for it.
+		// only waiting: give memory back then, and collect more often
+		// from then on. Short-lived containers end before and do not pay
+		// for it (with GOGC=20 from the start, the start itself collected
+		// garbage once: a heap goal under 1 MB).
 		trim := time.AfterFunc(2*time.Second, func() {
+			m.trimmed.Store(true)
+			debug.SetGCPercent(20)
 			debug.FreeOSMemory()
 			dropStartupPages()
 		})
