@@ -388,6 +388,12 @@ func TestQuizAtCheck(t *testing.T) {
 		t.Errorf("learn opened the question's menu before the work was done:\n%s", s)
 	}
 
+	// Checking before the work is done: the failure, and no question yet.
+	tm.run("dockyard check")
+	if s := tm.waitPrompt(30 * time.Second); strings.Contains(s, "? Question 1") || !strings.Contains(s, "Not yet") {
+		t.Errorf("a check before the work: want its failure and no question's menu, got:\n%s", s)
+	}
+
 	tm.run("touch done.txt && dockyard check")
 	tm.wait("? Question 1", "> 1. A folder.")
 	tm.settle()

@@ -77,6 +77,17 @@ func (g *Guide) chooseLesson() (string, error) {
 	return ids[chosen], nil
 }
 
+// openQuiz reports whether a question of the step is not answered
+// rightly yet.
+func (g *Guide) openQuiz(l *lessons.Lesson, st *lessons.Step) bool {
+	for _, q := range st.Quizzes {
+		if _, correct, err := g.quizzes(l).QuizAnswer(q.ID); err != nil || !correct {
+			return true
+		}
+	}
+	return false
+}
+
 // askQuizzes asks the step's questions not answered rightly yet and
 // records the answers. A wrong answer is said to be wrong (with the
 // lesson's explanation, when it gives one) and the question asked again;
