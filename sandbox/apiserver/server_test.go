@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -39,14 +40,14 @@ func testServer(t *testing.T) (*Server, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+	if err := enginetest.WriteImage(e.Root(), imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
 	s := New(e, Options{Version: "test"})
 	hs := httptest.NewServer(s)
 	t.Cleanup(func() {
 		hs.Close()
-		all, _ := e.Containers.List()
+		all, _ := e.Containers()
 		for _, c := range all {
 			_ = e.RemoveContainer(ctx, c.ID, true, true)
 		}
@@ -341,7 +342,7 @@ func TestBuildClientHangsUp(t *testing.T) {
 	resp.Body.Close()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		all, err := s.e.Containers.List()
+		all, err := s.e.Containers()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +354,7 @@ func TestBuildClientHangsUp(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if _, err := s.e.Images.Get(context.Background(), "hangup:1"); err == nil {
+	if _, err := s.e.Image(context.Background(), "hangup:1"); err == nil {
 		t.Error("the cancelled build still tagged hangup:1")
 	}
 }

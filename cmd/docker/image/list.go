@@ -84,11 +84,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	imgs, err := e.Images.List(ctx)
+	imgs, err := e.Images(ctx)
 	if err != nil {
 		return cli.DaemonError(err)
 	}
-	for _, d := range e.Images.Damaged(ctx) {
+	for _, d := range e.DamagedImages(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
 	}
 	match, err := listFilter(opts)
