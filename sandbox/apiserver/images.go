@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
@@ -77,10 +76,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("dangling", "label", "reference"); err != nil {
-		return err
-	}
-	imgs, err := s.e.Images(r.Context())
+	imgs, err := s.e.ListImages(r.Context(), engine.Filters(f))
 	if err != nil {
 		return err
 	}
@@ -90,53 +86,15 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		if img.Config != nil {
 			labels = img.Config.Config.Labels
 		}
-		tags := img.RepoTags
-		if refs := f["reference"]; len(refs) > 0 {
-			// Docker lists only the tags the reference filter matches.
-			tags = nil
-			for _, t := range img.RepoTags {
-				if slices.ContainsFunc(refs, func(v string) bool { return matchReference(t, v) }) {
-					tags = append(tags, t)
-				}
-			}
-			if len(tags) == 0 {
-				continue
-			}
-		}
-		ok := f.match("dangling", func(v string) bool { return (v == "true" || v == "1") == (len(img.RepoTags) == 0) }) &&
-			f.match("label", func(v string) bool { return matchLabel(labels, v) })
-		if !ok {
-			continue
-		}
 		// Containers is -1 (not counted) unless asked for by /system/df,
 		// as Docker's daemon answers.
 		out = append(out, image.Summary{
-			ID: img.ID, RepoTags: nonNilSlice(tags), RepoDigests: nonNilSlice(img.RepoDigests),
+			ID: img.ID, RepoTags: nonNilSlice(img.RepoTags), RepoDigests: nonNilSlice(img.RepoDigests),
 			Created: img.Created.Unix(), Size: img.Size, Labels: nonNil(labels),
 			Containers: -1, SharedSize: -1,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// matchReference matches a tag against a reference filter: "busybox",
-// "busybox:latest" or a pattern with * in the name.
-func matchReference(tag, filter string) bool {
-	name, t, _ := strings.Cut(tag, ":")
-	if i := strings.LastIndex(tag, ":"); i > strings.LastIndex(tag, "/") {
-		name, t = tag[:i], tag[i+1:]
-	}
-	fname, ftag := filter, ""
-	if i := strings.LastIndex(filter, ":"); i > strings.LastIndex(filter, "/") {
-		fname, ftag = filter[:i], filter[i+1:]
-	}
-	if ftag != "" && ftag != t {
-		return false
-	}
-	if strings.HasSuffix(fname, "*") {
-		return strings.HasPrefix(name, strings.TrimSuffix(fname, "*"))
-	}
-	return name == fname
 }
 
 func nonNilSlice(s []string) []string {
@@ -203,7 +161,7 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("dangling"); err != nil {
+	if err := f.Validate("dangling"); err != nil {
 		return err
 	}
 	all := false
