@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -541,10 +540,6 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Removal finishes even when the client hangs up.
 	if err := s.e.RemoveContainer(context.Background(), c.ID, boolParam(r, "force"), boolParam(r, "v")); err != nil {
-		var re *engine.RunningError
-		if errors.As(err, &re) {
-			return conflict("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+c.Name)
-		}
 		return err
 	}
 	s.forgetSession(c.ID)
@@ -560,14 +555,7 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	if err := engine.ValidateContainerName(name); err != nil {
 		return badRequest("%v", err)
 	}
-	if _, err := s.e.Container(r.PathValue("id")); err != nil {
-		return err
-	}
 	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
-		var inUse *engine.NameInUseError
-		if errors.As(err, &inUse) {
-			return conflict("%v", err)
-		}
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
