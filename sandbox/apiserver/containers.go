@@ -562,8 +562,6 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// top is GET /containers/{id}/top: the host's ps, limited to the
-// container's processes, as Docker's daemon does.
 // changes is GET /containers/{id}/changes, docker diff.
 func (s *Server) changes(w http.ResponseWriter, r *http.Request) error {
 	changes, err := s.e.ContainerChanges(r.PathValue("id"))
@@ -577,6 +575,8 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// top is GET /containers/{id}/top: the host's ps, limited to the
+// container's processes, as Docker's daemon does.
 func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
 	resp, err := s.e.Top(r.Context(), r.PathValue("id"), strings.Fields(r.URL.Query().Get("ps_args")))
 	if err != nil {
