@@ -51,9 +51,7 @@ func testServer(t *testing.T) (*Server, *httptest.Server) {
 		for _, c := range all {
 			_ = e.RemoveContainer(ctx, c.ID, true, true)
 		}
-		if ns, err := e.Networks(); err == nil {
-			_ = ns.Teardown(ctx)
-		}
+		_ = e.ResetNetworks(ctx)
 	})
 	return s, hs
 }
