@@ -75,8 +75,8 @@ func (e *Engine) EnsureImage(ctx context.Context, ref string, pulling func(), pr
 	return e.Pull(ctx, ref, progress)
 }
 
-// Images are the images in the store, newest first (docker images,
-// GET /images/json).
+// Images are all the images in the store (GET /system/df, the checker);
+// ListImages lists them as docker images does.
 func (e *Engine) Images(ctx context.Context) ([]*Image, error) { return e.images.List(ctx) }
 
 // Image is one image by reference or id.
