@@ -224,8 +224,14 @@ func (e *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 	if err != nil {
 		return nil, wrap("network", name, err)
 	}
-	n := &checker.Network{Name: r.Network.Name, Driver: r.Network.Driver, Internal: r.Network.Internal, Labels: r.Network.Labels}
-	for _, c := range r.Network.IPAM.Config {
+	return FromNetwork(r.Network), nil
+}
+
+// FromNetwork converts a network's Docker inspect output to the checker's
+// view.
+func FromNetwork(r network.Inspect) *checker.Network {
+	n := &checker.Network{Name: r.Name, Driver: r.Driver, Internal: r.Internal, Labels: r.Labels}
+	for _, c := range r.IPAM.Config {
 		if c.Subnet.IsValid() {
 			n.Subnets = append(n.Subnets, c.Subnet.String())
 		}
@@ -233,11 +239,11 @@ func (e *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 			n.Gateways = append(n.Gateways, c.Gateway.String())
 		}
 	}
-	for _, c := range r.Network.Containers {
+	for _, c := range r.Containers {
 		n.Containers = append(n.Containers, c.Name)
 	}
 	slices.Sort(n.Containers)
-	return n, nil
+	return n
 }
 
 func (e *Engine) Volume(ctx context.Context, name string) (*checker.Volume, error) {

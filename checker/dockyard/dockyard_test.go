@@ -129,9 +129,7 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 		}
 		cli.Docker(t, "network", "prune", "-f")
 		cli.Docker(t, "volume", "prune", "-af")
-		if nets, err := e.Networks(); err == nil {
-			nets.Teardown(ctx)
-		}
+		_ = e.ResetNetworks(ctx)
 	})
 	archive := filepath.Join(dir, "busybox.tar")
 	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)

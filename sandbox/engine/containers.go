@@ -104,9 +104,9 @@ func (e *Engine) openContainers() error {
 	if err != nil {
 		return fmt.Errorf("open engine: %w", err)
 	}
-	e.Containers = s
-	if e.Images != nil {
-		e.Images.SetInUse(func(imageID string) []string {
+	e.containers = s
+	if e.images != nil {
+		e.images.SetInUse(func(imageID string) []string {
 			all, err := s.List()
 			if err != nil {
 				return nil
@@ -138,7 +138,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		return nil, nil, err
 	}
 	o.Labels = e.lessonLabels(o.Labels)
-	img, err := e.Images.Get(ctx, o.Image)
+	img, err := e.images.Get(ctx, o.Image)
 	if errors.Is(err, image.ErrNotFound) && o.Pull != nil && !isIDPrefix(o.Image) {
 		img, err = o.Pull(ctx, o.Image)
 	}
@@ -152,7 +152,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if mounts, err = e.withImageVolumes(ctx, img, mounts); err != nil {
 		return nil, nil, err
 	}
-	layers, err := e.Images.LayerDirs(ctx, img)
+	layers, err := e.images.LayerDirs(ctx, img)
 	if err != nil {
 		return nil, nil, fmt.Errorf("prepare image %s: %w", o.Image, err)
 	}
@@ -183,7 +183,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	case "host":
 		spec.Host.NetNS = "host"
 	}
-	c, err := e.Containers.Create(spec)
+	c, err := e.containers.Create(spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -201,7 +201,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		return c, warnings, nil
 	}
 	if err := e.configureCreated(ctx, c, netOpts); err != nil {
-		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
+		e.containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
 		if errors.Is(err, network.ErrNotFound) {
 			// Not a 404: Docker's CLI reads a 404 from create as a
 			// missing image and pulls it.
@@ -436,13 +436,13 @@ func hasKey(m map[string]int, k string) bool {
 // StartContainer starts a container under its monitor; see
 // container.Store.Start.
 func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.StartOptions) (*container.Attachment, error) {
-	return e.Containers.Start(ctx, ref, opts)
+	return e.containers.Start(ctx, ref, opts)
 }
 
 // RemoveContainer removes a container (a running one only with force).
 // With volumes, its anonymous volumes go too (once volumes exist).
 func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes bool) error {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if d := (*container.DamagedError)(nil); errors.As(err, &d) && force {
 		// Its record is unreadable: what is known is its id.
 		c, err = &container.Container{ID: d.ID}, nil
@@ -450,7 +450,7 @@ func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes
 	if err != nil {
 		return err
 	}
-	if err := e.Containers.Remove(ctx, c.ID, force); err != nil {
+	if err := e.containers.Remove(ctx, c.ID, force); err != nil {
 		return err
 	}
 	return e.ReleaseContainer(ctx, c, volumes)

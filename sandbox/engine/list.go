@@ -66,7 +66,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if err != nil {
 		return nil, err
 	}
-	all, err := e.Containers.List()
+	all, err := e.containers.List()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if f.Has("ancestor") {
 		images = map[string]bool{}
 		for _, v := range f["ancestor"] {
-			if img, err := e.Images.Get(ctx, v); err == nil {
+			if img, err := e.images.Get(ctx, v); err == nil {
 				images[img.ID] = true
 			}
 		}
@@ -144,7 +144,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 
 // containerID resolves a before= or since= filter's container.
 func (e *Engine) containerID(ref string) (string, error) {
-	c, err := e.Containers.Get(strings.TrimPrefix(ref, "/"))
+	c, err := e.containers.Get(strings.TrimPrefix(ref, "/"))
 	if err != nil {
 		return "", err
 	}

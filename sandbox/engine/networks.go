@@ -409,11 +409,11 @@ func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
 // RenameContainer is `docker rename`: the container store's record, then
 // the name its networks know it by (inspect, the embedded DNS).
 func (e *Engine) RenameContainer(ctx context.Context, ref, name string) error {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if err != nil {
 		return err
 	}
-	if err := e.Containers.Rename(c.ID, name); err != nil {
+	if err := e.containers.Rename(c.ID, name); err != nil {
 		return err
 	}
 	ns, err := e.Networks()

@@ -8,6 +8,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/registry"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -33,6 +34,9 @@ type (
 	LogOptions  = container.LogOptions
 	ExecOptions = container.ExecOptions
 	Sample      = container.Sample
+	// Change is one path a container added, changed or deleted (docker
+	// diff).
+	Change = container.Change
 
 	StartError      = container.StartError
 	NotRunningError = container.NotRunningError
@@ -57,6 +61,12 @@ type (
 	Image                 = image.Image
 	Reference             = image.Reference
 	PullEvent             = image.Event
+	PullOptions           = image.PullOptions
+	HistoryItem           = image.HistoryItem
+	ImagePruneReport      = image.PruneReport
+	LoadedImage           = image.Loaded
+	PushEvent             = registry.PushEvent
+	NotLocalError         = registry.NotLocalError
 	RemoveImageOptions    = image.RemoveOptions
 	RemovedImage          = image.Removed
 	InvalidReferenceError = image.InvalidReferenceError

@@ -401,7 +401,7 @@ func stream(ctx context.Context, e *engine.Engine, c *engine.Container, a *engin
 	go func() {
 		for s := range sigs {
 			if sig, ok := s.(unix.Signal); ok {
-				_ = e.Containers.Signal(c.ID, sig)
+				_ = e.SignalContainer(c.ID, sig)
 			}
 		}
 	}()

@@ -81,7 +81,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 		}
 		po.Platform = p
 	}
-	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
+	if _, err := e.PullImage(ctx, opts.Ref, po); err != nil {
 		return cli.DaemonError(err)
 	}
 	ref, _ := engine.ParseReference(opts.Ref)
