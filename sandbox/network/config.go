@@ -103,6 +103,9 @@ func (s *Store) Forget(ctx context.Context, cid string) error {
 func (s *Store) ConnectConfig(ctx context.Context, cid, name string, r EndpointRequest) error {
 	var running bool
 	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
 		cfg := configOf(st, cid, name)
 		n, err := find(st, r.Network)
 		if err != nil {
@@ -151,6 +154,9 @@ func (s *Store) ConnectConfig(ctx context.Context, cid, name string, r EndpointR
 func (s *Store) DisconnectConfig(ctx context.Context, cid, name, network string) error {
 	var running bool
 	err := s.update(ctx, func(st *state) error {
+		if err := s.ensureDefaults(st); err != nil {
+			return err
+		}
 		cfg := configOf(st, cid, name)
 		n, err := find(st, network)
 		if err != nil {

@@ -132,6 +132,10 @@ func TestDamagedState(t *testing.T) {
 func TestNoRecordIsNone(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
+	// On a fresh root too, where no network command made the defaults yet.
+	if err := s.DisconnectConfig(ctx, randomID(), "first", "none"); err != nil {
+		t.Fatalf("DisconnectConfig(none) on a fresh root: %v", err)
+	}
 	if _, err := s.Create(ctx, CreateOptions{Name: "front"}); err != nil {
 		t.Fatal(err)
 	}
