@@ -23,10 +23,21 @@ func ReleaseDeadHolder(ctx context.Context, root string, ns *network.Store, err 
 		return false
 	}
 	h, err := cs.Get(pc.Holder)
-	if err != nil || h.State.Status == container.Running || h.State.Status == container.Restarting {
+	if err != nil || holdsNetwork(h) {
 		return false
 	}
 	return ns.Detach(ctx, h.ID) == nil
+}
+
+// holdsNetwork reports whether c's networking is in use or about to be: it
+// runs, restarts or is being created, or its monitor lives (and is starting
+// it).
+func holdsNetwork(c *container.Container) bool {
+	switch c.State.Status {
+	case container.Running, container.Restarting, container.Created:
+		return true
+	}
+	return c.MonitorAlive()
 }
 
 // ReconcileNetworks removes what crashed monitors left: the networking of
@@ -53,14 +64,7 @@ func ReconcileNetworks(ctx context.Context, root string) error {
 	}
 	alive := func(id string) bool {
 		c, err := cs.Get(id)
-		if err != nil {
-			return false
-		}
-		switch c.State.Status {
-		case container.Running, container.Restarting, container.Created:
-			return true
-		}
-		return c.MonitorAlive()
+		return err == nil && holdsNetwork(c)
 	}
 	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
 }
