@@ -67,7 +67,6 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		CapAdd:     hc.CapAdd,
 		CapDrop:    hc.CapDrop,
 		Privileged: hc.Privileged,
-		Network:    string(hc.NetworkMode),
 		PublishAll: hc.PublishAllPorts,
 	}
 	if cfg.Entrypoint != nil {
@@ -127,20 +126,22 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		mounts = append(mounts, spec)
 	}
 	o.Mounts = mounts
+	mode := string(hc.NetworkMode)
 	if nc := req.NetworkingConfig; nc != nil {
 		for netName, ep := range nc.EndpointsConfig {
 			if ep == nil {
 				continue
 			}
-			if o.Network == "" {
-				o.Network = netName
+			if mode == "" {
+				mode = netName
 			}
-			if netName == o.Network {
+			if netName == mode {
 				o.NetworkAliases = append(o.NetworkAliases, ep.Aliases...)
 			}
 		}
 	}
-	return o, nil
+	o.Network, err = engine.ParseNetworkMode(mode)
+	return o, err
 }
 
 // mountSpec reads an API mount (docker run --mount as the CLI sends it).

@@ -17,6 +17,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // offlineImage is the image store's pull fallback: "docker pull postgres"
@@ -219,12 +220,20 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 			Hostname: "buildkitsandbox",
 			Labels:   map[string]string{"org.dockyard.build": "true"},
 		},
-		Host: container.HostConfig{NetworkMode: "bridge"},
+		Host: container.HostConfig{NetworkMode: network.DefaultBridge},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create build container: %w", err)
 	}
-	defer r.e.containers.Remove(context.WithoutCancel(ctx), c.ID, true) //nolint:errcheck // best effort
+	defer func() {
+		r.e.containers.Remove(context.WithoutCancel(ctx), c.ID, true) //nolint:errcheck // best effort
+		r.e.releaseNetwork(context.WithoutCancel(ctx), c.ID)          //nolint:errcheck // best effort
+	}()
+	// Its network record, as CreateContainer writes one: the default
+	// bridge (a container without a record is on none).
+	if err := r.e.ConfigureNetwork(ctx, c, nil, nil); err != nil {
+		return 0, fmt.Errorf("create build container: %w", err)
+	}
 
 	// The step's layer is the container's writable layer: point the
 	// container's upper dir at the builder's.

@@ -42,9 +42,9 @@ type CreateOptions struct {
 	CapDrop    []string
 	Privileged bool
 
-	// Network is --network: "" (the default network), "none", "host" or a
-	// network's name.
-	Network string
+	// Network is --network, parsed at the edge (ParseNetworkMode); the
+	// zero Mode is the default bridge.
+	Network NetworkMode
 	// Mounts are -v, --mount and --tmpfs (or the API's Binds and Mounts),
 	// parsed at the edge (ParseMounts); the engine checks them and creates
 	// the volumes they name.
@@ -131,9 +131,6 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		// default limit, not none.
 		o.Resources.PidsLimit = nil
 	}
-	if o.Network == "default" {
-		o.Network = ""
-	}
 	if err := e.checkCreate(o); err != nil {
 		return nil, nil, err
 	}
@@ -174,13 +171,10 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 			CapDrop:      o.CapDrop,
 			Mounts:       mounts,
 			PortBindings: o.PortBindings,
-			NetworkMode:  o.Network,
+			NetworkMode:  o.Network.Network(),
 		},
 	}
-	switch o.Network {
-	case "":
-		spec.Host.NetworkMode = "bridge"
-	case "host":
+	if o.Network.IsHost() {
 		spec.Host.NetNS = "host"
 	}
 	c, err := e.containers.Create(spec)
@@ -189,15 +183,14 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	}
 	warnings := createWarnings(o)
 	netOpts := o
-	if o.Network == "host" {
+	if o.Network.IsHost() {
 		// The host's network has nothing to publish: Docker keeps the
 		// bindings in HostConfig and warns.
 		netOpts.PortBindings, netOpts.PublishAll = nil, false
 	}
-	if o.Network == "none" && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
-		// Nothing for the network store to record or check: the monitor's
-		// hooks skip it too, and network connect/disconnect record a
-		// configuration from the spec when they need one.
+	if o.Network.IsNone() && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
+		// No record is none (network.Config): nothing to check, and one
+		// state write less for `run --network none`.
 		return c, warnings, nil
 	}
 	if err := e.configureCreated(ctx, c, netOpts); err != nil {
@@ -217,7 +210,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 // "WARNING: ...".
 func createWarnings(o CreateOptions) []string {
 	var w []string
-	if o.Network == "host" && (len(o.PortBindings) > 0 || o.PublishAll) {
+	if o.Network.IsHost() && (len(o.PortBindings) > 0 || o.PublishAll) {
 		w = append(w, "Published ports are discarded when using host network mode")
 	}
 	return w

@@ -86,7 +86,24 @@ type (
 	// PublishedPort is a port a running container publishes, host port
 	// chosen (docker port, ps).
 	PublishedPort = network.PortBinding
+	// NetworkMode is --network (ParseNetworkMode).
+	NetworkMode = network.Mode
+	// Port is a container port with its protocol: 80/tcp.
+	Port = network.Port
 )
+
+// ParseNetworkMode reads --network or the API's HostConfig.NetworkMode:
+// "" and "default" are the default bridge.
+func ParseNetworkMode(s string) (NetworkMode, error) {
+	m, err := network.ParseMode(s)
+	if err != nil {
+		return "", Invalid(err)
+	}
+	return m, nil
+}
+
+// ParsePort reads a container port as Docker writes it: 80 or 80/udp.
+func ParsePort(s string) (Port, error) { return network.ParsePort(s) }
 
 // Volume values.
 type (
