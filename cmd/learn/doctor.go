@@ -128,7 +128,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 			return err == nil, err
 		}
 	}
-	if doctor.Print(f.IOStreams.Out, t, doctor.Run(ctx, env)) > 0 {
+	if doctor.Print(f.IOStreams.Out, t, doctor.Run(ctx, env), terminalWidth(f)) > 0 {
 		return &factory.StatusError{Code: 1}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
@@ -74,9 +75,12 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 }
 
 // LangNote says which language the lessons are shown in and how to
-// change it.
+// change it, wrapped at the reading width as the lesson is (a terminal's
+// own wrap would split a word, or a Korean syllable block pair, at 80).
 func (g *Guide) LangNote() {
-	fmt.Fprintln(g.ErrOut, g.T("lang.note"))
+	for _, line := range screen.Wrap(g.T("lang.note"), screen.ProseWidth(g.Width)) {
+		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
+	}
 }
 
 // interactiveQuiz asks, on a terminal, the questions of a step that only

@@ -60,6 +60,13 @@ func Ports(pb map[string][]container.PortBinding) []network.PortBinding {
 
 // ReconcileNetworks removes what crashed monitors left: the networking of
 // containers that are not running, and that of removed ones.
+//
+// Each container is read when the network state names it, not from a list
+// taken before: a monitor claims its container before it attaches the
+// network, and a create records the container before its network config,
+// so a fresh read sees the container that owns what the state holds. (A
+// list taken first missed both, and a reconcile beside a `docker start`
+// of an exited container took its network namespace away mid-start.)
 func ReconcileNetworks(ctx context.Context, root string) error {
 	cs, err := container.Open(root)
 	if err != nil {
@@ -69,18 +76,20 @@ func ReconcileNetworks(ctx context.Context, root string) error {
 	if err != nil {
 		return err
 	}
-	all, err := cs.List()
-	if err != nil {
-		return err
-	}
-	byID := map[string]*container.Container{}
-	for _, c := range all {
-		byID[c.ID] = c
+	exists := func(id string) bool {
+		_, err := cs.Get(id)
+		return err == nil
 	}
 	alive := func(id string) bool {
-		c, ok := byID[id]
-		return ok && (c.State.Status == container.Running || c.State.Status == container.Restarting || c.State.Status == container.Created)
+		c, err := cs.Get(id)
+		if err != nil {
+			return false
+		}
+		switch c.State.Status {
+		case container.Running, container.Restarting, container.Created:
+			return true
+		}
+		return c.MonitorAlive()
 	}
-	exists := func(id string) bool { _, ok := byID[id]; return ok }
 	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
 }
