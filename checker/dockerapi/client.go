@@ -1,6 +1,7 @@
 package dockerapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -117,7 +118,7 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 		if err != nil {
 			return nil, err
 		}
-		r = strings.NewReader(string(b))
+		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
 	if err != nil {
