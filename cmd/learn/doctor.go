@@ -118,10 +118,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 			if err != nil {
 				return false, err
 			}
-			if e.Images == nil {
-				return false, errors.New("no image store")
-			}
-			_, err = e.Images.Get(ctx, ref)
+			_, err = e.Image(ctx, ref)
 			if engine.KindOf(err) == engine.NotFound {
 				return false, nil
 			}
