@@ -436,7 +436,7 @@ func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.
 // created, for StartOptions.Monitor: `docker run` starts it first, so its
 // start-up overlaps the create; see container.Store.SpawnMonitor.
 func (e *Engine) SpawnMonitor(opts container.StartOptions) (*container.Monitor, error) {
-	return e.Containers.SpawnMonitor(opts)
+	return e.containers.SpawnMonitor(opts)
 }
 
 // RemoveContainer removes a container (a running one only with force).
