@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // sameRef reports whether two image references name the same image:
@@ -17,7 +17,7 @@ func sameRef(a, b string) bool {
 }
 
 func normalRef(s string) string {
-	r, err := image.ParseNormalized(s)
+	r, err := imageref.ParseNormalized(s)
 	if err != nil {
 		return s
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/dockyard-lab/dockyard/checker"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // Engine holds the state a test sets up. The zero value is empty and ready.
@@ -101,7 +101,7 @@ func (e *Engine) RemoveContainer(name string) {
 
 // normal makes "busybox" and "busybox:latest" one key.
 func normal(ref string) string {
-	r, err := image.ParseNormalized(ref)
+	r, err := imageref.ParseNormalized(ref)
 	if err != nil {
 		return ref
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/kballard/go-shellquote"
 
 	"github.com/dockyard-lab/dockyard/checker"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
@@ -379,7 +379,7 @@ func required(diff []string, images []string) []string {
 // repository is ref's repository as Docker shows it; podman's localhost/
 // prefix for local names is dropped.
 func repository(ref string) string {
-	r, err := image.ParseNormalized(ref)
+	r, err := imageref.ParseNormalized(ref)
 	if err != nil {
 		return ref
 	}

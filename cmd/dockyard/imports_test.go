@@ -15,7 +15,7 @@ import (
 // tables built) and Dockyard needs none of them; the test keeps them out of
 // the binary. .ci/bench/init.bench.sh measures what is left.
 var notInBinary = map[string]string{
-	"github.com/distribution/reference":  "compiles ten regexps (~2.5 ms); sandbox/image parses Docker references itself",
+	"github.com/distribution/reference":  "compiles ten regexps (~2.5 ms); sandbox/imageref parses Docker references itself",
 	"github.com/moby/moby/client":        "imports distribution/reference and OpenTelemetry; checker/dockerapi speaks the Engine API itself",
 	"go.opentelemetry.io/otel":           "tracing Dockyard does not use, brought in by the moby client",
 	"github.com/alecthomas/chroma/v2":    "its lexers and styles registered at start-up cost ~29 ms (issue 19)",
@@ -37,6 +37,35 @@ func TestStartupImports(t *testing.T) {
 		for banned, why := range notInBinary {
 			if dep == banned || strings.HasPrefix(dep, banned+"/") {
 				t.Errorf("dockyard links %s, whose package initialisation runs in every start: %s", dep, why)
+			}
+		}
+	}
+}
+
+// The front ends (the docker command line, the Engine API server, the
+// checker) go through sandbox/engine, never to the stores beneath it, so
+// that how containers are listed, pruned or created is written once
+// (issue 19).
+func TestFrontEndsDoNotImportStores(t *testing.T) {
+	const mod = "github.com/dockyard-lab/dockyard/"
+	stores := []string{"sandbox/container", "sandbox/image", "sandbox/network", "sandbox/volume"}
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(goCmd, "list", "-tags", "seccomp", "-f", `{{.ImportPath}} {{join .Imports " "}}`,
+		mod+"cmd/...", mod+"sandbox/apiserver/...", mod+"checker/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("go list named %d packages, want every front end's", len(lines))
+	}
+	for _, line := range lines {
+		pkg, imports, _ := strings.Cut(line, " ")
+		for _, imp := range strings.Fields(imports) {
+			for _, s := range stores {
+				if imp == mod+s {
+					t.Errorf("%s imports the store %s: go through sandbox/engine", strings.TrimPrefix(pkg, mod), s)
+				}
 			}
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // PullOptions are docker pull's flags and argument.
@@ -63,7 +63,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	if err != nil {
 		return err
 	}
-	if r, err := image.ParseNormalized(opts.Ref); err == nil && r.NameOnly() && !opts.Quiet {
+	if r, err := imageref.ParseNormalized(opts.Ref); err == nil && r.NameOnly() && !opts.Quiet {
 		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
 	}
 	var progress func(engine.PullEvent)

@@ -1,4 +1,4 @@
-package image_test
+package imageref_test
 
 import (
 	"strings"
@@ -6,11 +6,11 @@ import (
 
 	"github.com/distribution/reference"
 
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // distributionParse is what Docker does with s: distribution/reference's
-// ParseNormalizedNamed, as the fields image.ParseNormalized gives.
+// ParseNormalizedNamed, as the fields imageref.ParseNormalized gives.
 func distributionParse(s string) (fields []string, err error) {
 	n, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
@@ -28,14 +28,14 @@ func distributionParse(s string) (fields []string, err error) {
 }
 
 func ours(s string) (fields []string, err error) {
-	r, err := image.ParseNormalized(s)
+	r, err := imageref.ParseNormalized(s)
 	if err != nil {
 		return nil, err
 	}
 	return []string{r.String(), r.Familiar(), r.Name(), r.FamiliarName(), r.Domain(), r.Path(), r.Tag(), r.Digest()}, nil
 }
 
-// sameAsDistribution fails t unless image.ParseNormalized reads s exactly as
+// sameAsDistribution fails t unless imageref.ParseNormalized reads s exactly as
 // distribution/reference does: the same fields, or the same error message.
 func sameAsDistribution(t *testing.T, s string) {
 	t.Helper()
@@ -79,7 +79,7 @@ func TestParseNormalizedMatchesDistribution(t *testing.T) {
 	}
 }
 
-// FuzzReferenceMatchesDistribution: for any string, image.ParseNormalized
+// FuzzReferenceMatchesDistribution: for any string, imageref.ParseNormalized
 // and distribution/reference give the same reference or the same error.
 func FuzzReferenceMatchesDistribution(f *testing.F) {
 	for _, s := range referenceSeeds {
