@@ -33,7 +33,14 @@ const (
 type exitStatus struct {
 	Code  int
 	Error string `json:",omitempty"`
+	// AlreadyStarted says another monitor runs the container: a start
+	// that has nothing to do.
+	AlreadyStarted bool `json:",omitempty"`
 }
+
+// errAlreadyStarted is a start that found the container started by
+// another monitor.
+var errAlreadyStarted = errors.New("already started by another monitor")
 
 func writeFrame(w io.Writer, typ byte, payload []byte) error {
 	buf := make([]byte, 8+len(payload))
@@ -116,6 +123,9 @@ func (a *Attachment) waitStarted() error {
 			var st exitStatus
 			if err := json.Unmarshal(payload, &st); err != nil {
 				return fmt.Errorf("attach: %w", err)
+			}
+			if st.AlreadyStarted {
+				return fmt.Errorf("%s: %w", st.Error, errAlreadyStarted)
 			}
 			return &StartError{Code: st.Code, Msg: st.Error}
 		}

@@ -77,6 +77,9 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	m.conn = nil // the Attachment owns it now
 	if err := a.waitStarted(); err != nil {
 		a.Close()
+		if errors.Is(err, errAlreadyStarted) && !opts.Attach {
+			return nil, nil // started meanwhile by another caller: Docker's no-op
+		}
 		return nil, err
 	}
 	if !opts.Attach {

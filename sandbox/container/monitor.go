@@ -79,8 +79,11 @@ func (m *monitor) run() error {
 	s := m.s
 	start, _ := procStartTime(os.Getpid())
 	c, err := s.updateRunState(m.id, func(c *Container) error {
-		if c.State.Status == Running && monitorAlive(c.State) {
-			return fmt.Errorf("container %s is already running", c.ShortID())
+		if monitorAlive(c.State) {
+			// Another monitor has it, running or still starting it: two
+			// starts at once (a killed `run -d` whose monitor went on,
+			// then `docker start`) start it once, as on Docker.
+			return errAlreadyStarted
 		}
 		c.State.MonitorPid = os.Getpid()
 		c.State.MonitorStart = start
@@ -89,6 +92,10 @@ func (m *monitor) run() error {
 		c.State.RestartCount = 0
 		return nil
 	})
+	if errors.Is(err, errAlreadyStarted) {
+		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: fmt.Sprintf("container %s is already running", m.id[:min(12, len(m.id))]), AlreadyStarted: true})
+		return nil
+	}
 	if err != nil {
 		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: err.Error()})
 		return err

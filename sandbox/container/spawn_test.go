@@ -129,3 +129,41 @@ func BenchmarkRunTrue(b *testing.B) {
 		}
 	}
 }
+
+// Two starts at once start the container once, and the second is Docker's
+// no-op: a `run -d` killed after its monitor took the container leaves the
+// record saying created while that monitor starts it, and a `docker start`
+// then must neither fail nor run a second process.
+func TestStartBesideAnotherMonitor(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	s := openStore(t)
+	c, err := s.Create(shSpec(rootfs, "sleep 30"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
+		t.Fatalf("first Start: %v", err)
+	}
+	first, err := s.Get(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The window a killed run -d leaves: a live monitor, the record not yet
+	// saying running.
+	if _, err := s.Update(c.ID, func(c *container.Container) error { c.State.Status = container.Created; return nil }); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
+		t.Errorf("a second Start beside the running monitor = %v, want Docker's no-op", err)
+	}
+	second, err := s.Get(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.State.MonitorPid != first.State.MonitorPid || second.State.Pid != first.State.Pid {
+		t.Errorf("after the second Start: monitor %d pid %d, want the first's (%d, %d) and one process",
+			second.State.MonitorPid, second.State.Pid, first.State.MonitorPid, first.State.Pid)
+	}
+}
