@@ -81,6 +81,7 @@ func findID(ids []string, prefix string) (string, error) {
 
 // List returns every image, newest first, as `docker images -a` shows them.
 func (s *Store) List(ctx context.Context) ([]*Image, error) {
+	s.sweepTempsIfIdle() // as a daemon's start-up would, after a crash
 	st, err := s.load()
 	if err != nil {
 		return nil, err

@@ -150,7 +150,31 @@ func (s *Store) load() (*state, error) {
 	return st, nil
 }
 
+// sweepTemps removes the temporary files that an atomic write of refs.json
+// or index.json killed midway (or cut by a power loss) left. Only with
+// the store lock held: then no write is under way.
+func (s *Store) sweepTemps() {
+	for _, name := range []string{"refs.json", "index.json"} {
+		temps, _ := filepath.Glob(filepath.Join(s.dir, "."+name+"*"))
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+}
+
+// sweepTempsIfIdle is sweepTemps for readers: when no write holds the
+// store lock, it takes it for the sweep; otherwise the writer's own save
+// sweeps.
+func (s *Store) sweepTempsIfIdle() {
+	l := flock.New(s.lockF)
+	if ok, err := l.TryLock(); err == nil && ok {
+		s.sweepTemps()
+		l.Unlock()
+	}
+}
+
 func (s *Store) save(st *state) error {
+	s.sweepTemps()
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

@@ -710,3 +710,25 @@ func TestPullRefusesAnotherImagesDiffID(t *testing.T) {
 		t.Errorf("busybox's bin/sh was replaced by the pulled layer")
 	}
 }
+
+// A write of the image list cut by a crash or a power loss leaves its
+// temporary file; the next listing or write removes it, as a daemon's
+// start-up would.
+func TestCutWriteTempFilesAreSwept(t *testing.T) {
+	s, err := image.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := s.Dir()
+	for _, name := range []string{".refs.json534523214", ".index.json77"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.json*")); len(left) != 0 {
+		t.Errorf("after a listing: %v, want the cut writes' temporary files gone", left)
+	}
+}
