@@ -63,7 +63,16 @@ func aptDirs(archives, lists string) error {
 	return nil
 }
 
-// mounts binds archives and lists where apt keeps them.
+// removeCopies removes the copies that builds of a bake killed midway
+// left. The bake lock is held.
+func (c aptCache) removeCopies() {
+	old, _ := filepath.Glob(filepath.Join(c.dir, "build-*"))
+	for _, d := range old {
+		os.RemoveAll(d)
+	}
+}
+
+// aptMounts binds archives and lists where apt keeps them.
 func aptMounts(archives, lists string) []build.Mount {
 	return []build.Mount{
 		{Source: archives, Destination: "/var/cache/apt/archives"},

@@ -159,6 +159,7 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 		}
 	}
 	defer lock.Unlock()
+	b.aptCache().removeCopies()
 
 	t := newTracker(b, names)
 	apt := newAptPrefetch(b, names)
