@@ -174,29 +174,35 @@ func trim(rootfs, suite, mirror string, sources []aptSource) error {
 // bootstrapArgs are the arguments of mmdebstrap or debootstrap making a
 // variant of suite in rootfs from mirror with the packages and lists of
 // the apt cache c; mmdebstrap leaves what apt had at the end in out
-// (archives/ and lists/), debootstrap adds its packages to c itself.
-// mmdebstrap installs with apt in one pass; its merged-usr hook makes /bin
-// a link to /usr/bin as debootstrap does, without the usrmerge package
-// (and perl) in the image; dpkg skips fsync for a root file system that is
-// packed right after.
+// (archives/ and lists/), debootstrap adds its packages to c itself. The
+// cache goes in and out as hard links (cp -al; rootfs, c and out are on
+// one file system): apt renames its downloads into place and never writes
+// into a file it has. mmdebstrap installs with apt in one pass; its
+// merged-usr hook makes /bin a link to /usr/bin as debootstrap does,
+// without the usrmerge package (and perl) in the image; dpkg skips fsync
+// for a root file system that is packed right after.
 func bootstrapArgs(tool, variant, suite, rootfs, mirror string, c aptCache, out string) []string {
 	if tool == "debootstrap" {
 		return []string{"--variant=" + variant, "--cache-dir=" + c.archives(), suite, rootfs, mirror}
 	}
+	outArchives, outLists := filepath.Join(out, "archives"), filepath.Join(out, "lists")
 	return []string{
 		"--variant=" + variant, "--mode=root", "--format=directory",
 		"--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
 		"--dpkgopt=force-unsafe-io",
 		"--skip=essential/unlink",
-		`--setup-hook=mkdir -p "$1"/var/cache/apt/archives/ "$1"/var/lib/apt/lists/`,
-		"--setup-hook=sync-in " + c.archives() + " /var/cache/apt/archives/",
-		"--setup-hook=sync-in " + c.lists() + " /var/lib/apt/lists/",
-		`--customize-hook=mkdir -p "` + filepath.Join(out, "archives") + `" "` + filepath.Join(out, "lists") + `"`,
-		"--customize-hook=sync-out /var/cache/apt/archives " + filepath.Join(out, "archives"),
-		"--customize-hook=sync-out /var/lib/apt/lists " + filepath.Join(out, "lists"),
+		`--setup-hook=mkdir -p "$1"/var/cache/apt/archives "$1"/var/lib/apt/lists` +
+			` && cp -al ` + shellQuote(c.archives()+"/.") + ` "$1"/var/cache/apt/archives/` +
+			` && cp -al ` + shellQuote(c.lists()+"/.") + ` "$1"/var/lib/apt/lists/`,
+		`--customize-hook=mkdir -p ` + shellQuote(outArchives) + " " + shellQuote(outLists) +
+			` && cp -al "$1"/var/cache/apt/archives/. ` + shellQuote(outArchives+"/") +
+			` && cp -al "$1"/var/lib/apt/lists/. ` + shellQuote(outLists+"/"),
 		suite, rootfs, mirror,
 	}
 }
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // adoptDebs moves the packages of the cache folder bakes kept before the
 // apt cache was shared (<WorkDir>/debs) into c.
