@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // sameRef reports whether two image references name the same image:
@@ -17,11 +17,11 @@ func sameRef(a, b string) bool {
 }
 
 func normalRef(s string) string {
-	n, err := reference.ParseNormalizedNamed(s)
+	r, err := imageref.ParseNormalized(s)
 	if err != nil {
 		return s
 	}
-	return reference.TagNameOnly(n).String()
+	return r.WithDefaultTag().String()
 }
 
 // envEntry finds want ("K=V", or "K" for any value) in env. It returns

@@ -200,6 +200,24 @@ func quizCheck(b CheckBlock) (string, bool) {
 	return id, ok
 }
 
+// Work is the step without its quiz checks, for checking the work before
+// its questions are asked; nil when the step has no quiz check or nothing
+// but quiz checks.
+func (st *Step) Work() *Step {
+	var work []CheckBlock
+	for _, b := range st.Checks {
+		if _, ok := quizCheck(b); !ok {
+			work = append(work, b)
+		}
+	}
+	if len(work) == 0 || len(work) == len(st.Checks) {
+		return nil
+	}
+	w := *st
+	w.Checks = work
+	return &w
+}
+
 // QuizOnly reports whether all of the step's checks are quiz checks: the
 // step is done by answering its questions.
 func (st *Step) QuizOnly() bool {

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
-
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 )
 
@@ -90,7 +88,7 @@ network_config_dir = %q
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := e.Client().Ping(ctx, client.PingOptions{})
+		err := e.Ping(ctx)
 		cancel()
 		if err == nil {
 			break

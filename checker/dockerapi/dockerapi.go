@@ -1,6 +1,6 @@
 // Package dockerapi reads engine state for the checker from any Docker
-// Engine API endpoint (Docker, podman's compat API, `dockyard serve`) through
-// the moby client. Volume files and network namespaces are read on the local
+// Engine API endpoint (Docker, podman's compat API, `dockyard serve`), in
+// the moby API's types. Volume files and network namespaces are read on the local
 // machine, so those checks need the engine on the same host.
 package dockerapi
 
@@ -10,63 +10,65 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/network"
-	"github.com/moby/moby/client"
+	"github.com/moby/moby/api/types/volume"
 
 	"github.com/dockyard-lab/dockyard/checker"
 )
 
 // Engine is a checker.Engine on a Docker Engine API endpoint.
 type Engine struct {
-	c *client.Client
+	c *client
 }
 
 var _ checker.Engine = (*Engine)(nil)
 
 // Open connects to host (unix:///path.sock, tcp://host:port), or to
-// DOCKER_HOST and the client's default when host is empty.
+// DOCKER_HOST and Docker's socket when host is empty.
 func Open(host string) (*Engine, error) {
-	opts := []client.Opt{client.FromEnv}
-	if host != "" {
-		opts = append(opts, client.WithHost(host))
+	if host == "" {
+		host = os.Getenv("DOCKER_HOST")
 	}
-	c, err := client.New(opts...)
+	c, err := newClient(host)
 	if err != nil {
 		return nil, fmt.Errorf("docker engine api %s: %w", host, err)
 	}
 	return &Engine{c: c}, nil
 }
 
-// Client returns the underlying moby client (tests use it to set state up).
-func (e *Engine) Client() *client.Client { return e.c }
+// Ping asks the endpoint whether it answers (GET /_ping).
+func (e *Engine) Ping(ctx context.Context) error { return e.c.get(ctx, "/_ping", nil) }
 
 // Close releases the client's connections.
-func (e *Engine) Close() error { return e.c.Close() }
+func (e *Engine) Close() error {
+	e.c.close()
+	return nil
+}
 
 // wrap turns the API's not-found errors into checker.ErrNotFound.
 func wrap(what, name string, err error) error {
-	if cerrdefs.IsNotFound(err) && !client.IsErrConnectionFailed(err) {
+	if hasStatus(err, http.StatusNotFound) {
 		return fmt.Errorf("no such %s %s: %w", what, name, checker.ErrNotFound)
 	}
 	return fmt.Errorf("inspect %s %s: %w", what, name, err)
 }
 
 func (e *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) {
-	r, err := e.c.ImageInspect(ctx, ref)
-	if err != nil {
+	var r image.InspectResponse
+	if err := e.c.get(ctx, "/images/"+ref+"/json", &r); err != nil {
 		return nil, wrap("image", ref, err)
 	}
-	return FromImage(r.InspectResponse), nil
+	return FromImage(r), nil
 }
 
 // FromImage converts an Engine API image inspect response.
@@ -87,11 +89,19 @@ func FromImage(r image.InspectResponse) *checker.Image {
 }
 
 func (e *Engine) Container(ctx context.Context, name string) (*checker.Container, error) {
-	r, err := e.c.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+	r, err := e.inspect(ctx, name)
 	if err != nil {
-		return nil, wrap("container", name, err)
+		return nil, err
 	}
-	return FromContainer(r.Container), nil
+	return FromContainer(r), nil
+}
+
+func (e *Engine) inspect(ctx context.Context, name string) (container.InspectResponse, error) {
+	var r container.InspectResponse
+	if err := e.c.get(ctx, "/containers/"+name+"/json", &r); err != nil {
+		return r, wrap("container", name, err)
+	}
+	return r, nil
 }
 
 // FromContainer converts an Engine API container inspect response.
@@ -188,12 +198,12 @@ func endpoints(m map[string]*network.EndpointSettings) []checker.Endpoint {
 }
 
 func (e *Engine) Containers(ctx context.Context) ([]checker.Container, error) {
-	r, err := e.c.ContainerList(ctx, client.ContainerListOptions{All: true})
-	if err != nil {
+	var items []container.Summary
+	if err := e.c.get(ctx, "/containers/json?all=1", &items); err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
-	out := make([]checker.Container, 0, len(r.Items))
-	for _, s := range r.Items {
+	out := make([]checker.Container, 0, len(items))
+	for _, s := range items {
 		c := checker.Container{ID: s.ID, Image: s.Image, ImageID: s.ImageID, Status: string(s.State), Labels: s.Labels}
 		if len(s.Names) > 0 {
 			c.Name = strings.TrimPrefix(s.Names[0], "/")
@@ -220,12 +230,18 @@ func (e *Engine) Containers(ctx context.Context) ([]checker.Container, error) {
 }
 
 func (e *Engine) Network(ctx context.Context, name string) (*checker.Network, error) {
-	r, err := e.c.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
-	if err != nil {
+	var r network.Inspect
+	if err := e.c.get(ctx, "/networks/"+name, &r); err != nil {
 		return nil, wrap("network", name, err)
 	}
-	n := &checker.Network{Name: r.Network.Name, Driver: r.Network.Driver, Internal: r.Network.Internal, Labels: r.Network.Labels}
-	for _, c := range r.Network.IPAM.Config {
+	return FromNetwork(r), nil
+}
+
+// FromNetwork converts a network's Docker inspect output to the checker's
+// view.
+func FromNetwork(r network.Inspect) *checker.Network {
+	n := &checker.Network{Name: r.Name, Driver: r.Driver, Internal: r.Internal, Labels: r.Labels}
+	for _, c := range r.IPAM.Config {
 		if c.Subnet.IsValid() {
 			n.Subnets = append(n.Subnets, c.Subnet.String())
 		}
@@ -233,28 +249,28 @@ func (e *Engine) Network(ctx context.Context, name string) (*checker.Network, er
 			n.Gateways = append(n.Gateways, c.Gateway.String())
 		}
 	}
-	for _, c := range r.Network.Containers {
+	for _, c := range r.Containers {
 		n.Containers = append(n.Containers, c.Name)
 	}
 	slices.Sort(n.Containers)
-	return n, nil
+	return n
 }
 
 func (e *Engine) Volume(ctx context.Context, name string) (*checker.Volume, error) {
-	r, err := e.c.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
-	if err != nil {
+	var r volume.Volume
+	if err := e.c.get(ctx, "/volumes/"+name, &r); err != nil {
 		return nil, wrap("volume", name, err)
 	}
-	return &checker.Volume{Name: r.Volume.Name, Driver: r.Volume.Driver, Labels: r.Volume.Labels}, nil
+	return &checker.Volume{Name: r.Name, Driver: r.Driver, Labels: r.Labels}, nil
 }
 
 func (e *Engine) Images(ctx context.Context) ([]string, error) {
-	r, err := e.c.ImageList(ctx, client.ImageListOptions{})
-	if err != nil {
+	var items []image.Summary
+	if err := e.c.get(ctx, "/images/json", &items); err != nil {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
 	var out []string
-	for _, img := range r.Items {
+	for _, img := range items {
 		if len(img.RepoTags) == 0 {
 			out = append(out, img.ID)
 		}
@@ -265,12 +281,12 @@ func (e *Engine) Images(ctx context.Context) ([]string, error) {
 }
 
 func (e *Engine) Networks(ctx context.Context) ([]string, error) {
-	r, err := e.c.NetworkList(ctx, client.NetworkListOptions{})
-	if err != nil {
+	var items []network.Summary
+	if err := e.c.get(ctx, "/networks", &items); err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
 	}
 	var out []string
-	for _, n := range r.Items {
+	for _, n := range items {
 		out = append(out, n.Name)
 	}
 	slices.Sort(out)
@@ -278,12 +294,12 @@ func (e *Engine) Networks(ctx context.Context) ([]string, error) {
 }
 
 func (e *Engine) Volumes(ctx context.Context) ([]string, error) {
-	r, err := e.c.VolumeList(ctx, client.VolumeListOptions{})
-	if err != nil {
+	var r volume.ListResponse
+	if err := e.c.get(ctx, "/volumes", &r); err != nil {
 		return nil, fmt.Errorf("list volumes: %w", err)
 	}
 	var out []string
-	for _, v := range r.Items {
+	for _, v := range r.Volumes {
 		out = append(out, v.Name)
 	}
 	slices.Sort(out)
@@ -292,14 +308,16 @@ func (e *Engine) Volumes(ctx context.Context) ([]string, error) {
 
 func (e *Engine) Exec(ctx context.Context, name string, cmd []string, user string) (checker.ExecResult, error) {
 	var res checker.ExecResult
-	created, err := e.c.ExecCreate(ctx, name, client.ExecCreateOptions{Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true})
+	var created container.ExecCreateResponse
+	err := e.c.call(ctx, http.MethodPost, "/containers/"+name+"/exec",
+		container.ExecCreateRequest{Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true}, &created)
 	if err != nil {
-		if cerrdefs.IsConflict(err) {
+		if hasStatus(err, http.StatusConflict) {
 			return res, fmt.Errorf("exec in %s: %w", name, checker.ErrNotRunning)
 		}
 		return res, wrap("container", name, err)
 	}
-	att, err := e.c.ExecAttach(ctx, created.ID, client.ExecAttachOptions{})
+	att, err := e.c.stream(ctx, "/exec/"+created.ID+"/start", container.ExecStartRequest{})
 	if err != nil {
 		return res, fmt.Errorf("exec in %s: %w", name, err)
 	}
@@ -307,7 +325,7 @@ func (e *Engine) Exec(ctx context.Context, name string, cmd []string, user strin
 	var stdout, stderr bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		_, err := stdcopy.StdCopy(&stdout, &stderr, att.Reader)
+		_, err := stdcopy.StdCopy(&stdout, &stderr, att)
 		done <- err
 	}()
 	select {
@@ -318,38 +336,38 @@ func (e *Engine) Exec(ctx context.Context, name string, cmd []string, user strin
 	if err != nil {
 		return res, fmt.Errorf("exec in %s: read output: %w", name, err)
 	}
-	ins, err := e.c.ExecInspect(ctx, created.ID, client.ExecInspectOptions{})
-	if err != nil {
+	var ins struct{ ExitCode int }
+	if err := e.c.get(ctx, "/exec/"+created.ID+"/json", &ins); err != nil {
 		return res, fmt.Errorf("exec in %s: %w", name, err)
 	}
 	return checker.ExecResult{ExitCode: ins.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, nil
 }
 
-func (e *Engine) ReadVolumeFile(ctx context.Context, volume, path string) ([]byte, error) {
-	r, err := e.c.VolumeInspect(ctx, volume, client.VolumeInspectOptions{})
-	if err != nil {
-		return nil, wrap("volume", volume, err)
+func (e *Engine) ReadVolumeFile(ctx context.Context, vol, path string) ([]byte, error) {
+	var r volume.Volume
+	if err := e.c.get(ctx, "/volumes/"+vol, &r); err != nil {
+		return nil, wrap("volume", vol, err)
 	}
-	if r.Volume.Mountpoint == "" {
-		return nil, fmt.Errorf("volume %s has no local mountpoint", volume)
+	if r.Mountpoint == "" {
+		return nil, fmt.Errorf("volume %s has no local mountpoint", vol)
 	}
-	p, err := securejoin.SecureJoin(r.Volume.Mountpoint, path)
+	p, err := securejoin.SecureJoin(r.Mountpoint, path)
 	if err != nil {
-		return nil, fmt.Errorf("volume %s: %s: %w", volume, path, err)
+		return nil, fmt.Errorf("volume %s: %s: %w", vol, path, err)
 	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("volume %s: %s: %w", volume, path, checker.ErrNotFound)
+		return nil, fmt.Errorf("volume %s: %s: %w", vol, path, checker.ErrNotFound)
 	}
 	return data, err
 }
 
 func (e *Engine) Dial(ctx context.Context, name, network, addr string) (net.Conn, error) {
-	r, err := e.c.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+	r, err := e.inspect(ctx, name)
 	if err != nil {
-		return nil, wrap("container", name, err)
+		return nil, err
 	}
-	st := r.Container.State
+	st := r.State
 	if st == nil || !st.Running || st.Pid == 0 {
 		return nil, fmt.Errorf("dial from %s: %w", name, checker.ErrNotRunning)
 	}

@@ -18,13 +18,9 @@ import (
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
 	"github.com/dockyard-lab/dockyard/sandbox/build"
-	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/image"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
-	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // Engine is a checker.Engine on one of Dockyard's state roots.
@@ -40,23 +36,18 @@ var (
 // New returns the checker's view of e.
 func New(e *engine.Engine) *Engine { return &Engine{e: e} }
 
-// notFound maps the stores' not-found errors to checker.ErrNotFound.
+// notFound maps the engine's not-found errors to checker.ErrNotFound.
 func notFound(err error) error {
-	if errors.Is(err, image.ErrNotFound) || errors.Is(err, container.ErrNotFound) ||
-		errors.Is(err, network.ErrNotFound) || errors.Is(err, volume.ErrNotFound) {
+	if err != nil && engine.KindOf(err) == engine.NotFound {
 		return fmt.Errorf("%w (%w)", checker.ErrNotFound, err)
 	}
 	return err
 }
 
 func (d *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) {
-	img, err := d.e.Images.Get(ctx, ref)
+	r, err := d.e.InspectImage(ctx, ref)
 	if err != nil {
 		return nil, notFound(err)
-	}
-	r, err := d.e.Images.Inspect(ctx, img)
-	if err != nil {
-		return nil, err
 	}
 	return dockerapi.FromImage(r), nil
 }
@@ -70,14 +61,14 @@ func (d *Engine) Container(_ context.Context, name string) (*checker.Container, 
 }
 
 func (d *Engine) Containers(context.Context) ([]checker.Container, error) {
-	cs, err := d.e.Containers.List()
+	cs, err := d.e.Containers()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]checker.Container, 0, len(cs))
 	for _, c := range cs {
 		r, err := d.e.InspectContainer(c.ID)
-		if errors.Is(err, container.ErrNotFound) {
+		if engine.KindOf(err) == engine.NotFound {
 			continue // removed meanwhile
 		}
 		if err != nil {
@@ -89,33 +80,15 @@ func (d *Engine) Containers(context.Context) ([]checker.Container, error) {
 }
 
 func (d *Engine) Network(ctx context.Context, name string) (*checker.Network, error) {
-	s, err := d.e.Networks()
-	if err != nil {
-		return nil, err
-	}
-	in, err := s.Inspect(ctx, name)
+	in, err := d.e.InspectNetwork(ctx, name)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	n := &checker.Network{Name: in.Name, Driver: in.Driver, Internal: in.Internal, Labels: in.Labels}
-	if in.Subnet.IsValid() {
-		n.Subnets = []string{in.Subnet.String()}
-	}
-	if in.Gateway.IsValid() {
-		n.Gateways = []string{in.Gateway.String()}
-	}
-	for _, ep := range in.Endpoints {
-		n.Containers = append(n.Containers, ep.ContainerName)
-	}
-	return n, nil
+	return dockerapi.FromNetwork(in), nil
 }
 
 func (d *Engine) Volume(ctx context.Context, name string) (*checker.Volume, error) {
-	s, err := d.e.Volumes()
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.Inspect(ctx, name)
+	v, err := d.e.InspectVolume(ctx, name)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -123,7 +96,7 @@ func (d *Engine) Volume(ctx context.Context, name string) (*checker.Volume, erro
 }
 
 func (d *Engine) Images(ctx context.Context) ([]string, error) {
-	imgs, err := d.e.Images.List(ctx)
+	imgs, err := d.e.Images(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -139,11 +112,7 @@ func (d *Engine) Images(ctx context.Context) ([]string, error) {
 }
 
 func (d *Engine) Networks(ctx context.Context) ([]string, error) {
-	s, err := d.e.Networks()
-	if err != nil {
-		return nil, err
-	}
-	ns, err := s.List(ctx)
+	ns, err := d.e.ListNetworks(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +124,7 @@ func (d *Engine) Networks(ctx context.Context) ([]string, error) {
 }
 
 func (d *Engine) Volumes(ctx context.Context) ([]string, error) {
-	s, err := d.e.Volumes()
-	if err != nil {
-		return nil, err
-	}
-	vs, err := s.List(ctx)
+	vs, err := d.e.ListVolumes(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +138,8 @@ func (d *Engine) Volumes(ctx context.Context) ([]string, error) {
 
 func (d *Engine) Exec(ctx context.Context, name string, cmd []string, user string) (checker.ExecResult, error) {
 	var stdout, stderr bytes.Buffer
-	code, err := d.e.Containers.Exec(ctx, name, container.ExecOptions{Cmd: cmd, User: user, Stdout: &stdout, Stderr: &stderr})
-	var nr *container.NotRunningError
+	code, err := d.e.ExecContainer(ctx, name, engine.ExecOptions{Cmd: cmd, User: user, Stdout: &stdout, Stderr: &stderr})
+	var nr *engine.NotRunningError
 	switch {
 	case errors.As(err, &nr):
 		return checker.ExecResult{}, fmt.Errorf("exec in %s: %w", name, checker.ErrNotRunning)
@@ -185,14 +150,11 @@ func (d *Engine) Exec(ctx context.Context, name string, cmd []string, user strin
 }
 
 func (d *Engine) ReadVolumeFile(ctx context.Context, name, path string) ([]byte, error) {
-	s, err := d.e.Volumes()
+	v, err := d.e.InspectVolume(ctx, name)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Inspect(ctx, name); err != nil {
 		return nil, notFound(err)
 	}
-	p, err := securejoin.SecureJoin(s.Path(name), path)
+	p, err := securejoin.SecureJoin(v.Mountpoint, path)
 	if err != nil {
 		return nil, fmt.Errorf("volume %s: %s: %w", name, path, err)
 	}

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
-
 	"github.com/dockyard-lab/dockyard/checker"
 	"github.com/dockyard-lab/dockyard/checker/checkertest"
 	"github.com/dockyard-lab/dockyard/checker/dockerapi"
@@ -84,7 +82,7 @@ func TestSuiteThroughServe(t *testing.T) {
 	t.Cleanup(func() { api.Close() })
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := api.Client().Ping(ctx, client.PingOptions{})
+		err := api.Ping(ctx)
 		cancel()
 		if err == nil {
 			break
@@ -129,9 +127,7 @@ func startDockyard(t testing.TB) *checkertest.CLI {
 		}
 		cli.Docker(t, "network", "prune", "-f")
 		cli.Docker(t, "volume", "prune", "-af")
-		if nets, err := e.Networks(); err == nil {
-			nets.Teardown(ctx)
-		}
+		_ = e.ResetNetworks(ctx)
 	})
 	archive := filepath.Join(dir, "busybox.tar")
 	checkertest.WriteBusyboxArchive(t, archive, checkertest.TestImage)

@@ -10,9 +10,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/distribution/reference"
-
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // Engine holds the state a test sets up. The zero value is empty and ready.
@@ -102,11 +101,11 @@ func (e *Engine) RemoveContainer(name string) {
 
 // normal makes "busybox" and "busybox:latest" one key.
 func normal(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
+	r, err := imageref.ParseNormalized(ref)
 	if err != nil {
 		return ref
 	}
-	return reference.TagNameOnly(n).String()
+	return r.WithDefaultTag().String()
 }
 
 func notFound(what, name string) error {

@@ -14,10 +14,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/kballard/go-shellquote"
 
 	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
 
@@ -379,11 +379,11 @@ func required(diff []string, images []string) []string {
 // repository is ref's repository as Docker shows it; podman's localhost/
 // prefix for local names is dropped.
 func repository(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
+	r, err := imageref.ParseNormalized(ref)
 	if err != nil {
 		return ref
 	}
-	return strings.TrimPrefix(reference.FamiliarName(n), "localhost/")
+	return strings.TrimPrefix(r.FamiliarName(), "localhost/")
 }
 
 // Failing plays a student who entered step s and runs `dockyard check`

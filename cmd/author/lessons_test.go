@@ -66,9 +66,7 @@ func TestBuiltinLessons(t *testing.T) {
 		docker("network", "prune", "-f")
 		docker("volume", "prune", "-af")
 		if e, err := engine.Open(context.Background(), engine.Options{Root: root}); err == nil {
-			if nets, err := e.Networks(); err == nil {
-				nets.Teardown(context.Background())
-			}
+			_ = e.ResetNetworks(context.Background())
 		}
 	})
 	for _, args := range [][]string{{"author", "test"}, {"author", "test", "--course"}} {

@@ -68,7 +68,7 @@ func (s *containerSide) PeakMemory(ctx context.Context) (int64, error) {
 	held := []string{"sh", "-c", Workload[2] + "; read _ || true"} // read ends at EOF, with 1
 	var peak int64
 	code, err := s.run(ctx, held, true, nil, func(c *engine.Container) error {
-		pids, err := s.e.Containers.Processes(c.ID)
+		pids, err := s.e.ContainerProcesses(c.ID)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
 )
@@ -30,7 +31,7 @@ func TestIntegrationCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+	if err := enginetest.WriteImage(e.Root(), imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
 	ios, _, out, errOut := iostreams.Test()

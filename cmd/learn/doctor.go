@@ -118,17 +118,14 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 			if err != nil {
 				return false, err
 			}
-			if e.Images == nil {
-				return false, errors.New("no image store")
-			}
-			_, err = e.Images.Get(ctx, ref)
+			_, err = e.Image(ctx, ref)
 			if engine.KindOf(err) == engine.NotFound {
 				return false, nil
 			}
 			return err == nil, err
 		}
 	}
-	if doctor.Print(f.IOStreams.Out, t, doctor.Run(ctx, env)) > 0 {
+	if doctor.Print(f.IOStreams.Out, t, doctor.Run(ctx, env), terminalWidth(f)) > 0 {
 		return &factory.StatusError{Code: 1}
 	}
 	return nil

@@ -149,7 +149,7 @@ func TestLearnInTerminal(t *testing.T) {
 			"step":     {"A sample lesson", "Step 1/2 · Write a file", "echo hello > hello.txt", "dockyard check"},
 			"fail":     {"✗ command grep -qx hello hello.txt", "exited with code 2, expected 0", `hint: The file hello.txt must hold the single line "hello".`, "Not yet: 1 of 1 checks failed"},
 			"hint":     {"Hint 1/2", "sends it into a file"},
-			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "? What does > do in echo hello > hello.txt?", "2. It sends the command's output into a file."},
+			"pass":     {"✓ Step 1 passed: Write a file", "Step 2/2 · A question", "Question 1. What does > do in echo hello > hello.txt?", "? Question 1  [Use arrows", "2. It sends the command's output into a file."},
 			"wrong":    {"✗ That is not right: `>` writes the command's output into a file instead of the screen", "Try again."},
 			"done":     {"✓ Step 2 passed: A question", `You finished the lesson "A sample lesson" (2/2 steps)`},
 			"progress": {"✓ sample", "2/2", "done", "✓ 1. Write a file", "✓ 2. A question"},
@@ -384,12 +384,18 @@ func TestQuizAtCheck(t *testing.T) {
 	})
 	tm.run("dockyard learn mixed")
 	tm.wait("Step 1/1 · Make a file", "What did you create?", "asks this question once you have done the step")
-	if s := tm.waitPrompt(30 * time.Second); strings.Contains(s, "? What did you create?") {
+	if s := tm.waitPrompt(30 * time.Second); strings.Contains(s, "? Question 1") {
 		t.Errorf("learn opened the question's menu before the work was done:\n%s", s)
 	}
 
+	// Checking before the work is done: the failure, and no question yet.
+	tm.run("dockyard check")
+	if s := tm.waitPrompt(30 * time.Second); strings.Contains(s, "? Question 1") || !strings.Contains(s, "Not yet") {
+		t.Errorf("a check before the work: want its failure and no question's menu, got:\n%s", s)
+	}
+
 	tm.run("touch done.txt && dockyard check")
-	tm.wait("? What did you create?", "> 1. A folder.")
+	tm.wait("? Question 1", "> 1. A folder.")
 	tm.settle()
 	tm.keys("Enter")
 	tm.wait("✗ That is not right: touch makes an empty file. Try again.")
@@ -402,7 +408,7 @@ func TestQuizAtCheck(t *testing.T) {
 	// Checking again (the step is done): no menu.
 	tm.run("dockyard check")
 	s := tm.waitPrompt(30 * time.Second)
-	if strings.Contains(s, "? What did you create?") {
+	if strings.Contains(s, "? Question 1") {
 		t.Errorf("check reopened a question answered rightly:\n%s", s)
 	}
 }

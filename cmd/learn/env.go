@@ -201,10 +201,8 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 	if root, err := filepath.Abs(f.Root); err == nil {
 		opts.Root = root
 	}
-	if f.IOStreams.IsStdoutTTY() {
-		if w, _, err := term.GetSize(f.IOStreams.OutFd()); err == nil && w > 20 {
-			opts.Width = w // the renderer caps prose at a reading width
-		}
+	if w := terminalWidth(f); w > 0 {
+		opts.Width = w // the renderer caps prose at a reading width
 	}
 	if f.IOStreams.IsStdinTTY() && f.IOStreams.IsStdoutTTY() {
 		in, inOK := f.IOStreams.In.(terminal.FileReader)
@@ -262,4 +260,16 @@ func stepNumber(arg string) (int, bool) {
 		n = n*10 + int(r-'0')
 	}
 	return n, arg != ""
+}
+
+// terminalWidth is the width of the terminal on stdout, or 0 when stdout
+// is not a terminal (or a too narrow one to wrap for).
+func terminalWidth(f *factory.Factory) int {
+	if !f.IOStreams.IsStdoutTTY() {
+		return 0
+	}
+	if w, _, err := term.GetSize(f.IOStreams.OutFd()); err == nil && w > 20 {
+		return w
+	}
+	return 0
 }

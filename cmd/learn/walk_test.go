@@ -245,7 +245,7 @@ func TestWalkKorean(t *testing.T) {
 	do("docker exec ticker cat /tmp/note.txt", short, "No such file or directory")
 	// The last step is the recap quiz: its menu opens at once.
 	tm.run("dockyard check")
-	tm.waitFor(short, "✓ 8단계 통과", "9/9 단계", "? 컨테이너 상태가", "> 1. 프로그램이")
+	tm.waitFor(short, "✓ 8단계 통과", "9/9 단계", "질문 1. 컨테이너 상태가", "? 질문 1", "> 1. 프로그램이")
 	capture("containers-quiz", "dockyard check", tm.settle())
 	// A wrong answer is said to be wrong, and why, before the question
 	// comes again.
@@ -375,7 +375,7 @@ func TestWalkKorean(t *testing.T) {
 	// The next step is a question about exit codes: its menu opens at
 	// once; the right answer passes it.
 	tm.run("dockyard check")
-	tm.waitFor(short, "✓ 1단계 통과", "2/10 단계", "? docker run my-app ./start.sh가 종료 코드 126으로", "> 1. ")
+	tm.waitFor(short, "✓ 1단계 통과", "2/10 단계", "질문 1. docker run my-app ./start.sh가 종료 코드 126으로", "? 질문 1", "> 1. ")
 	capture("debugging-crash-pass", "dockyard check", tm.settle())
 	tm.keys("Down")
 	tm.keys("Enter")

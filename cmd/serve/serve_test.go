@@ -217,7 +217,7 @@ func lessonArchive(t *testing.T) string {
 		}
 		defer f.Close()
 		seedTar = f.Name()
-		seedErr = e.Images.Save(ctx, []string{"busybox:latest"}, f)
+		seedErr = e.SaveImages(ctx, []string{"busybox:latest"}, f)
 	})
 	if seedErr != nil {
 		t.Fatalf("lesson images: %v", seedErr)
@@ -561,7 +561,7 @@ func TestPostgresPracticeTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Get(ctx, "postgres:latest"); err != nil {
+	if _, err := e.Image(ctx, "postgres:latest"); err != nil {
 		t.Skipf("postgres is not baked in %s (.ci/setup bakes it): %v", sharedRoot(), err)
 	}
 	s := serveOn(t, sharedRoot())

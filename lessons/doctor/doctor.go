@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/dockyard-lab/dockyard/lessons/i18n"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // Status is a check's outcome.
@@ -184,15 +185,17 @@ func Run(ctx context.Context, env Env) []Result {
 }
 
 // Print writes the report and returns the number of problems (Fail).
-func Print(w io.Writer, t *i18n.Printer, results []Result) int {
+// Lines are wrapped at width terminal columns (0: not wrapped), each
+// continuation under the text it continues.
+func Print(w io.Writer, t *i18n.Printer, results []Result, width int) int {
 	fmt.Fprintln(w, t.T("doctor.title"))
 	label := map[Status]string{OK: t.T("doctor.ok"), Skip: t.T("doctor.skip"), Warn: t.T("doctor.warn"), Fail: t.T("doctor.fail")}
 	mark := map[Status]string{OK: "✓", Skip: "-", Warn: "!", Fail: "✗"}
 	fails := 0
 	for _, r := range results {
-		fmt.Fprintf(w, "  %s %s: %s\n", mark[r.Status], r.What, label[r.Status])
+		printIndented(w, "  "+mark[r.Status]+" ", r.What+": "+label[r.Status], width)
 		if r.Status != OK && r.Fix != "" {
-			fmt.Fprintf(w, "      → %s\n", r.Fix)
+			printIndented(w, "      → ", r.Fix, width)
 		}
 		if r.Status == Fail {
 			fails++
@@ -250,4 +253,20 @@ func Unique[T string | int](xs []T) []T {
 	out := slices.Clone(xs)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// printIndented prints text after first, wrapped at width columns with
+// the continuation lines indented as far as first.
+func printIndented(w io.Writer, first, text string, width int) {
+	indent := screen.Width(first)
+	lines := []string{text}
+	if width > 0 {
+		lines = screen.Wrap(text, max(width-indent, 20))
+	}
+	for i, line := range lines {
+		if i > 0 {
+			first = strings.Repeat(" ", indent)
+		}
+		fmt.Fprintln(w, strings.TrimRight(first+line, " "))
+	}
 }

@@ -68,7 +68,7 @@ func TestHealthyHost(t *testing.T) {
 		ProgressFile: "/p.json", Lessons: 9, Tools: []string{"bash"},
 	}
 	var out bytes.Buffer
-	if n := Print(&out, env.T, Run(context.Background(), env)); n != 0 {
+	if n := Print(&out, env.T, Run(context.Background(), env), 0); n != 0 {
 		t.Errorf("Print() = %d problems, want 0:\n%s", n, out.String())
 	}
 	want := `Dockyard doctor
@@ -111,7 +111,7 @@ func TestBrokenHost(t *testing.T) {
 		Lessons: 9, LessonProblems: 2, Tools: []string{"no-such-tool-xyz"},
 	}
 	var out bytes.Buffer
-	n := Print(&out, env.T, Run(context.Background(), env))
+	n := Print(&out, env.T, Run(context.Background(), env), 0)
 	want := `Dockyard 점검
   ! root 권한으로 실행 중: 주의
       → 엔진은 root 권한이 필요합니다: sudo로 dockyard를 실행하세요
@@ -189,5 +189,27 @@ func TestStateRootUpperFS(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no check of the state folder's file system")
+	}
+}
+
+// At a terminal's width the report wraps at spaces, each continuation
+// under the text it continues, never a word (or a Korean word) split.
+func TestPrintWrapsAtTheTerminalWidth(t *testing.T) {
+	results := []Result{
+		{Status: OK, What: "상태 폴더의 파일 시스템에서 컨테이너를 돌릴 수 있는지 (/var/cache/dockyard-test-me)"},
+		{Status: Warn, What: "IP 포워딩", Fix: "포트 공개와 컨테이너의 인터넷 연결에 필요합니다: sudo sysctl -w net.ipv4.ip_forward=1"},
+	}
+	var out bytes.Buffer
+	Print(&out, i18n.For("ko"), results, 60)
+	want := `Dockyard 점검
+  ✓ 상태 폴더의 파일 시스템에서 컨테이너를 돌릴 수 있는지
+    (/var/cache/dockyard-test-me): 정상
+  ! IP 포워딩: 주의
+      → 포트 공개와 컨테이너의 인터넷 연결에 필요합니다:
+        sudo sysctl -w net.ipv4.ip_forward=1
+Dockyard에 필요한 것이 모두 갖춰져 있습니다.
+`
+	if got := out.String(); got != want {
+		t.Errorf("report at 60 columns:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // ErrCancelled is returned when the student leaves a menu (Ctrl-C, Esc).
@@ -76,12 +77,23 @@ func (g *Guide) chooseLesson() (string, error) {
 	return ids[chosen], nil
 }
 
+// openQuiz reports whether a question of the step is not answered
+// rightly yet.
+func (g *Guide) openQuiz(l *lessons.Lesson, st *lessons.Step) bool {
+	for _, q := range st.Quizzes {
+		if _, correct, err := g.quizzes(l).QuizAnswer(q.ID); err != nil || !correct {
+			return true
+		}
+	}
+	return false
+}
+
 // askQuizzes asks the step's questions not answered rightly yet and
 // records the answers. A wrong answer is said to be wrong (with the
 // lesson's explanation, when it gives one) and the question asked again;
 // one answered rightly is never asked again.
 func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step) error {
-	for _, q := range st.Quizzes {
+	for n, q := range st.Quizzes {
 		answered, correct, err := g.quizzes(l).QuizAnswer(q.ID)
 		if err != nil {
 			return err
@@ -93,7 +105,7 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step) error {
 			g.wrongAnswer(q)
 		}
 		for {
-			choices, err := g.ask(q)
+			choices, err := g.ask(q, n+1)
 			if err != nil {
 				return err
 			}
@@ -122,15 +134,23 @@ func (g *Guide) wrongAnswer(q *lessons.Quiz) {
 	fmt.Fprintln(g.Out, g.T("quiz.wrong"))
 }
 
-// ask shows q as a menu and returns the 1-based choices.
-func (g *Guide) ask(q *lessons.Quiz) ([]int, error) {
+// ask shows q, the step's question number n, as a menu and returns the
+// 1-based choices. The question and its choices are on the screen above
+// in full; the menu names the question by its number and cuts each choice
+// to one line, since survey cannot redraw a line the terminal wrapped.
+func (g *Guide) ask(q *lessons.Quiz, n int) ([]int, error) {
+	room := g.Width - 3 // survey's "> " before a choice, and the last column
+	if q.Multiple() {
+		room = g.Width - 8 // "> [ ]  "
+	}
 	options := make([]string, len(q.Choices))
 	for i, c := range q.Choices {
-		options[i] = strconv.Itoa(i+1) + ". " + inline(c)
+		options[i] = screen.Truncate(strconv.Itoa(i+1)+". "+inline(c), room)
 	}
+	message := g.T("quiz.title") + " " + strconv.Itoa(n)
 	if q.Multiple() {
 		var picked []int
-		p := &survey.MultiSelect{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-multiple")}
+		p := &survey.MultiSelect{Message: message, Options: options, Help: g.T("quiz.help-multiple")}
 		if err := survey.AskOne(p, &picked, append(g.askOpts(), survey.WithValidator(survey.Required))...); err != nil {
 			return nil, cancelled(err)
 		}
@@ -141,7 +161,7 @@ func (g *Guide) ask(q *lessons.Quiz) ([]int, error) {
 		return choices, nil
 	}
 	var picked int
-	p := &survey.Select{Message: inline(q.Question), Options: options, Help: g.T("quiz.help-single")}
+	p := &survey.Select{Message: message, Options: options, Help: g.T("quiz.help-single")}
 	if err := survey.AskOne(p, &picked, g.askOpts()...); err != nil {
 		return nil, cancelled(err)
 	}

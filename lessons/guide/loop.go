@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/lessons/progress"
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 	"github.com/dockyard-lab/dockyard/lessons/shell"
 	"github.com/dockyard-lab/dockyard/sandbox/scope"
 )
@@ -74,9 +75,12 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 }
 
 // LangNote says which language the lessons are shown in and how to
-// change it.
+// change it, wrapped at the reading width as the lesson is (a terminal's
+// own wrap would split a word, or a Korean syllable block pair, at 80).
 func (g *Guide) LangNote() {
-	fmt.Fprintln(g.ErrOut, g.T("lang.note"))
+	for _, line := range screen.Wrap(g.T("lang.note"), screen.ProseWidth(g.Width)) {
+		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
+	}
 }
 
 // interactiveQuiz asks, on a terminal, the questions of a step that only
@@ -344,15 +348,30 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 		return false, err
 	}
 	st := l.Steps[i]
+	if len(st.Checks) == 0 {
+		return false, g.usage("error.no-checks", st.ID)
+	}
+	announced := false
 	if g.Stdio != nil && rep == nil && !quiet {
+		// The work first: the step's page says its questions come once
+		// it is done, and a menu before a failure would ask for nothing.
+		if work := st.Work(); work != nil && g.openQuiz(l, st) {
+			fmt.Fprintln(g.ErrOut, g.T("check.running", i+1))
+			announced = true
+			r, err := g.Checker.Check(ctx, CheckRequest{Lesson: l, Step: work, Lang: g.Lang, Quizzes: g.quizzes(l), Dir: g.Dir, Env: g.Env})
+			if err != nil {
+				return false, err
+			}
+			if r.Status != Pass {
+				g.printFailures(r)
+				return false, ErrNotPassed
+			}
+		}
 		if err := g.askQuizzes(l, st); err != nil {
 			return false, err
 		}
 	}
-	if len(st.Checks) == 0 {
-		return false, g.usage("error.no-checks", st.ID)
-	}
-	if g.Stdio != nil && !quiet {
+	if g.Stdio != nil && !quiet && !announced {
 		fmt.Fprintln(g.ErrOut, g.T("check.running", i+1))
 	}
 	r, err := g.Checker.Check(ctx, CheckRequest{Lesson: l, Step: st, Lang: g.Lang, Quizzes: g.quizzes(l),

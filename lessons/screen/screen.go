@@ -131,6 +131,27 @@ func Wrap(s string, width int) []string {
 // pass plain text).
 func Width(s string) int { return uniseg.StringWidth(s) }
 
+// Truncate shortens plain text to at most width terminal cells, ending it
+// with "…" when something was cut; it never splits a character (a Hangul
+// syllable takes two cells, and stays whole or goes).
+func Truncate(s string, width int) string {
+	if Width(s) <= width {
+		return s
+	}
+	var b strings.Builder
+	used := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		w := g.Width()
+		if used+w > width-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		used += w
+	}
+	return strings.TrimRight(b.String(), " ") + "…"
+}
+
 type renderer struct {
 	src []byte
 	o   Options

@@ -99,3 +99,21 @@ func TestWrapKeepsQuotedCommands(t *testing.T) {
 		t.Errorf("Wrap = %q, want %q", got, want)
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"a longer line of text", 10, "a longer…"},
+		{"이미지는 그대로예요", 9, "이미지는…"}, // two cells a syllable: never half of one
+		{"이미지는 그대로예요", 10, "이미지는…"},
+	} {
+		if got := Truncate(tc.in, tc.width); got != tc.want || Width(got) > tc.width {
+			t.Errorf("Truncate(%q, %d) = %q (%d cells), want %q", tc.in, tc.width, got, Width(got), tc.want)
+		}
+	}
+}

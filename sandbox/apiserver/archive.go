@@ -54,10 +54,7 @@ func (s *Server) statArchive(w http.ResponseWriter, r *http.Request) error {
 	if p == "" {
 		return badRequest("missing the path: use ?path=/in/the/container")
 	}
-	fi, err := s.e.Containers.Stat(r.PathValue("id"), p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return notFound("Could not find the file %s in container %s", p, r.PathValue("id"))
-	}
+	fi, err := s.e.StatPath(r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
@@ -93,7 +90,7 @@ func (s *Server) putArchive(w http.ResponseWriter, r *http.Request) error {
 	if p == "" {
 		return badRequest("missing the path: use ?path=/directory/in/the/container")
 	}
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}

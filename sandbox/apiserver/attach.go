@@ -314,7 +314,7 @@ func (ss *session) resize(cols, rows uint16) error {
 // attach is POST /containers/{id}/attach: the container's streams on the
 // hijacked connection, live from now on (logs=1 first replays the log).
 func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
 		sub.stderr = stderr
 	}
 	if boolParam(r, "logs") {
-		_ = s.e.Containers.Logs(r.Context(), c.ID, engine.LogOptions{Tail: -1}, orDiscard(sub.stdout), orDiscard(sub.stderr))
+		_ = s.e.ContainerLogs(r.Context(), c.ID, engine.LogOptions{Tail: -1}, orDiscard(sub.stdout), orDiscard(sub.stderr))
 	}
 	if !boolParam(r, "stream") {
 		return nil
@@ -361,7 +361,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) error {
 			}
 			cancel()
 		}()
-		_ = s.e.Containers.Logs(ctx, c.ID, engine.LogOptions{Follow: true, Tail: 0}, orDiscard(sub.stdout), orDiscard(sub.stderr))
+		_ = s.e.ContainerLogs(ctx, c.ID, engine.LogOptions{Follow: true, Tail: 0}, orDiscard(sub.stdout), orDiscard(sub.stderr))
 		return nil
 	}
 	ss.subscribe(sub)

@@ -1,15 +1,11 @@
 package apiserver
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
-	"os/exec"
 	"path"
 	"slices"
 	"strconv"
@@ -71,7 +67,6 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		CapAdd:     hc.CapAdd,
 		CapDrop:    hc.CapDrop,
 		Privileged: hc.Privileged,
-		Network:    string(hc.NetworkMode),
 		PublishAll: hc.PublishAllPorts,
 	}
 	if cfg.Entrypoint != nil {
@@ -131,20 +126,22 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		mounts = append(mounts, spec)
 	}
 	o.Mounts = mounts
+	mode := string(hc.NetworkMode)
 	if nc := req.NetworkingConfig; nc != nil {
 		for netName, ep := range nc.EndpointsConfig {
 			if ep == nil {
 				continue
 			}
-			if o.Network == "" {
-				o.Network = netName
+			if mode == "" {
+				mode = netName
 			}
-			if netName == o.Network {
+			if netName == mode {
 				o.NetworkAliases = append(o.NetworkAliases, ep.Aliases...)
 			}
 		}
 	}
-	return o, nil
+	o.Network, err = engine.ParseNetworkMode(mode)
+	return o, err
 }
 
 // mountSpec reads an API mount (docker run --mount as the CLI sends it).
@@ -201,7 +198,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -226,7 +223,7 @@ func (s *Server) waitContainer(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest("invalid condition: %q (use not-running, next-exit or removed)", cond)
 	}
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -272,12 +269,12 @@ func (s *Server) waitFor(ctx context.Context, id, cond string, since time.Time, 
 			if cond != "removed" {
 				return sessionCode()
 			}
-			if _, err := s.e.Containers.Get(id); engine.KindOf(err) == engine.NotFound {
+			if _, err := s.e.Container(id); engine.KindOf(err) == engine.NotFound {
 				return sessionCode()
 			}
 		default:
 		}
-		c, err := s.e.Containers.Get(id)
+		c, err := s.e.Container(id)
 		if engine.KindOf(err) == engine.NotFound {
 			if ss == nil || !ss.wasStarted() {
 				return 0, nil
@@ -326,7 +323,7 @@ func isClosed(ch <-chan struct{}) bool {
 // logs is GET /containers/{id}/logs: multiplexed for a container without
 // a terminal, raw for one with.
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -368,7 +365,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The request's context ends when the client hangs up, which ends a
 	// follow.
-	_ = s.e.Containers.Logs(r.Context(), c.ID, opts, orDiscard(stdout), orDiscard(stderr))
+	_ = s.e.ContainerLogs(r.Context(), c.ID, opts, orDiscard(stdout), orDiscard(stderr))
 	return nil
 }
 
@@ -468,7 +465,7 @@ func nonNil(m map[string]string) map[string]string {
 }
 
 func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -489,7 +486,7 @@ func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 		timeout = 1 << 20
 	}
 	// Stopping finishes even when the client hangs up.
-	if err := s.e.Containers.Stop(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
+	if err := s.e.StopContainer(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -497,23 +494,14 @@ func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) killContainer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	sig := unix.SIGKILL
 	if v := r.URL.Query().Get("signal"); v != "" {
-		sig, err = engine.ParseSignal(v)
-		if err != nil {
+		var err error
+		if sig, err = engine.ParseSignal(v); err != nil {
 			return badRequest("%v", err)
 		}
 	}
-	if c.State.Status != engine.Running && c.State.Status != engine.Restarting {
-		return conflict("cannot kill container: %s: container %s is not running", r.PathValue("id"), c.ID)
-	}
-	// As docker kill on the CLI: a SIGKILL returns once the exit is recorded,
-	// so a remove right after it finds the container stopped.
-	if err := s.e.Containers.Kill(r.Context(), c.ID, sig); err != nil {
+	if err := s.e.KillContainer(r.Context(), r.PathValue("id"), sig); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -521,7 +509,7 @@ func (s *Server) killContainer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -529,13 +517,13 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.e.Containers.Stop(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
+	if err := s.e.StopContainer(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
 		return err
 	}
 	if cur := s.currentSession(c.ID); cur != nil && cur.wasStarted() {
 		<-cur.done // the old session has let its clients go
 	}
-	if c, err = s.e.Containers.Get(c.ID); err != nil {
+	if c, err = s.e.Container(c.ID); err != nil {
 		return err
 	}
 	if err := s.start(c, s.pendingSession(c)); err != nil {
@@ -547,16 +535,12 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("id")
-	c, err := s.e.Containers.Get(ref)
+	c, err := s.e.Container(ref)
 	if err != nil {
 		return err
 	}
 	// Removal finishes even when the client hangs up.
 	if err := s.e.RemoveContainer(context.Background(), c.ID, boolParam(r, "force"), boolParam(r, "v")); err != nil {
-		var re *engine.RunningError
-		if errors.As(err, &re) {
-			return conflict("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+c.Name)
-		}
 		return err
 	}
 	s.forgetSession(c.ID)
@@ -572,25 +556,16 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	if err := engine.ValidateContainerName(name); err != nil {
 		return badRequest("%v", err)
 	}
-	if _, err := s.e.Containers.Get(r.PathValue("id")); err != nil {
-		return err
-	}
 	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
-		var inUse *engine.NameInUseError
-		if errors.As(err, &inUse) {
-			return conflict("%v", err)
-		}
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// top is GET /containers/{id}/top: the host's ps, limited to the
-// container's processes, as Docker's daemon does.
 // changes is GET /containers/{id}/changes, docker diff.
 func (s *Server) changes(w http.ResponseWriter, r *http.Request) error {
-	changes, err := s.e.Containers.Changes(r.PathValue("id"))
+	changes, err := s.e.ContainerChanges(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -601,64 +576,18 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// top is GET /containers/{id}/top: the host's ps, limited to the
+// container's processes, as Docker's daemon does.
 func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pids, err := s.e.Containers.Processes(c.ID)
-	if err != nil {
-		var nr *engine.NotRunningError
-		if errors.As(err, &nr) {
-			return conflict("container %s is not running", c.ID)
-		}
-		return err
-	}
-	psArgs := strings.Fields(r.URL.Query().Get("ps_args"))
-	if len(psArgs) == 0 {
-		psArgs = []string{"-ef"}
-	}
-	out, err := exec.CommandContext(r.Context(), "ps", psArgs...).Output()
-	if err != nil {
-		return badRequest("ps %s: %v", strings.Join(psArgs, " "), err)
-	}
-	resp, err := parsePs(out, pids)
+	resp, err := s.e.Top(r.Context(), r.PathValue("id"), strings.Fields(r.URL.Query().Get("ps_args")))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
-// parsePs keeps the rows of ps's output whose PID is one of pids, split
-// into the columns of its header (the last column keeps its spaces).
-func parsePs(out []byte, pids []int) (mobycontainer.TopResponse, error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	if !sc.Scan() {
-		return mobycontainer.TopResponse{}, errors.New("ps printed nothing")
-	}
-	titles := strings.Fields(sc.Text())
-	col := slices.Index(titles, "PID")
-	if col < 0 {
-		return mobycontainer.TopResponse{}, badRequest("ps's output has no PID column (keep -o pid or use -ef)")
-	}
-	resp := mobycontainer.TopResponse{Titles: titles, Processes: [][]string{}}
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < len(titles) {
-			continue
-		}
-		pid, err := strconv.Atoi(fields[col])
-		if err != nil || !slices.Contains(pids, pid) {
-			continue
-		}
-		row := append(fields[:len(titles)-1:len(titles)-1], strings.Join(fields[len(titles)-1:], " "))
-		resp.Processes = append(resp.Processes, row)
-	}
-	return resp, nil
-}
-
 func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	mobycontainer "github.com/moby/moby/api/types/container"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // FuzzCreateBody: any POST /containers/create body is decoded and turned
@@ -83,8 +85,8 @@ func FuzzFilters(f *testing.F) {
 }
 
 // normalize drops empty lists, which JSON writes as null or [] alike.
-func normalize(f filters) filters {
-	out := filters{}
+func normalize(f engine.Filters) engine.Filters {
+	out := engine.Filters{}
 	for k, v := range f {
 		if len(v) > 0 {
 			out[k] = v

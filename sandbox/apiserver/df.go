@@ -35,11 +35,11 @@ func (s *Server) systemDf(w http.ResponseWriter, r *http.Request) error {
 		Volumes:    []apivol.Volume{},
 		BuildCache: []build.CacheRecord{},
 	}
-	imgs, err := s.e.Images.List(r.Context())
+	imgs, err := s.e.Images(r.Context())
 	if err != nil {
 		return err
 	}
-	cs, err := s.e.Containers.List()
+	cs, err := s.e.Containers()
 	if err != nil {
 		return err
 	}

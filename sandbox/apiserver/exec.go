@@ -41,7 +41,7 @@ func (s *Server) execRoutes() {
 }
 
 func (s *Server) createExec(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.e.Containers.Get(r.PathValue("id"))
+	c, err := s.e.Container(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 		rec.rows, rec.cols = uint16(req.ConsoleSize[0]), uint16(req.ConsoleSize[1])
 	}
 	rec.mu.Unlock()
-	if c, err := s.e.Containers.Get(rec.containerID); err != nil {
+	if c, err := s.e.Container(rec.containerID); err != nil {
 		rec.end(126)
 		return err
 	} else if c.State.Status != engine.Running {
@@ -123,7 +123,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 			defer func() { rec.end(126) }() // even after a panic; a no-op once ended
 			eo.Detach = false
 			eo.Stdout, eo.Stderr = io.Discard, io.Discard
-			code, err := s.e.Containers.Exec(context.Background(), rec.containerID, eo)
+			code, err := s.e.ExecContainer(context.Background(), rec.containerID, eo)
 			if err != nil {
 				code = 126
 			}
@@ -171,7 +171,7 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The exec runs to its end even if the client hangs up: the process
 	// reads EOF and its output is dropped.
-	code, err := s.e.Containers.Exec(context.Background(), rec.containerID, eo)
+	code, err := s.e.ExecContainer(context.Background(), rec.containerID, eo)
 	if err != nil {
 		var se *engine.StartError
 		if errors.As(err, &se) {

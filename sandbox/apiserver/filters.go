@@ -3,18 +3,16 @@ package apiserver
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"sort"
-	"strings"
+
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
-// filters are a request's filters parameter: {"label":{"a=b":true}} (or
-// the older {"label":["a=b"]}), as Docker's CLI sends them.
-type filters map[string][]string
-
-func parseFilters(r *http.Request) (filters, error) {
+// parseFilters reads a request's filters parameter: {"label":{"a=b":true}}
+// (or the older {"label":["a=b"]}), as Docker's CLI sends them.
+func parseFilters(r *http.Request) (engine.Filters, error) {
 	raw := r.URL.Query().Get("filters")
-	f := filters{}
+	f := engine.Filters{}
 	if raw == "" {
 		return f, nil
 	}
@@ -35,39 +33,4 @@ func parseFilters(r *http.Request) (filters, error) {
 		return nil, badRequest("invalid filters: %q is not JSON of the form {\"label\":{\"a=b\":true}}", raw)
 	}
 	return lists, nil
-}
-
-// only refuses filter keys other than those given, as Docker does.
-func (f filters) only(keys ...string) error {
-	for k := range f {
-		if !slices.Contains(keys, k) {
-			return badRequest("invalid filter '%s'", k)
-		}
-	}
-	return nil
-}
-
-// match reports whether any value of key matches (true when key is not
-// filtered on).
-func (f filters) match(key string, fn func(v string) bool) bool {
-	vs := f[key]
-	if len(vs) == 0 {
-		return true
-	}
-	if key == "label" { // every label filter must hold
-		for _, v := range vs {
-			if !fn(v) {
-				return false
-			}
-		}
-		return true
-	}
-	return slices.ContainsFunc(vs, fn)
-}
-
-// matchLabel matches "key" (present) or "key=value".
-func matchLabel(labels map[string]string, filter string) bool {
-	k, v, hasValue := strings.Cut(filter, "=")
-	got, ok := labels[k]
-	return ok && (!hasValue || got == v)
 }

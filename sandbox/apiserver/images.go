@@ -3,9 +3,8 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/moby/moby/api/types/jsonstream"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/registry"
 )
 
 func (s *Server) imageRoutes() {
@@ -78,10 +76,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("dangling", "label", "reference"); err != nil {
-		return err
-	}
-	imgs, err := s.e.Images.List(r.Context())
+	imgs, err := s.e.ListImages(r.Context(), engine.Filters(f))
 	if err != nil {
 		return err
 	}
@@ -91,53 +86,15 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		if img.Config != nil {
 			labels = img.Config.Config.Labels
 		}
-		tags := img.RepoTags
-		if refs := f["reference"]; len(refs) > 0 {
-			// Docker lists only the tags the reference filter matches.
-			tags = nil
-			for _, t := range img.RepoTags {
-				if slices.ContainsFunc(refs, func(v string) bool { return matchReference(t, v) }) {
-					tags = append(tags, t)
-				}
-			}
-			if len(tags) == 0 {
-				continue
-			}
-		}
-		ok := f.match("dangling", func(v string) bool { return (v == "true" || v == "1") == (len(img.RepoTags) == 0) }) &&
-			f.match("label", func(v string) bool { return matchLabel(labels, v) })
-		if !ok {
-			continue
-		}
 		// Containers is -1 (not counted) unless asked for by /system/df,
 		// as Docker's daemon answers.
 		out = append(out, image.Summary{
-			ID: img.ID, RepoTags: nonNilSlice(tags), RepoDigests: nonNilSlice(img.RepoDigests),
+			ID: img.ID, RepoTags: nonNilSlice(img.RepoTags), RepoDigests: nonNilSlice(img.RepoDigests),
 			Created: img.Created.Unix(), Size: img.Size, Labels: nonNil(labels),
 			Containers: -1, SharedSize: -1,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// matchReference matches a tag against a reference filter: "busybox",
-// "busybox:latest" or a pattern with * in the name.
-func matchReference(tag, filter string) bool {
-	name, t, _ := strings.Cut(tag, ":")
-	if i := strings.LastIndex(tag, ":"); i > strings.LastIndex(tag, "/") {
-		name, t = tag[:i], tag[i+1:]
-	}
-	fname, ftag := filter, ""
-	if i := strings.LastIndex(filter, ":"); i > strings.LastIndex(filter, "/") {
-		fname, ftag = filter[:i], filter[i+1:]
-	}
-	if ftag != "" && ftag != t {
-		return false
-	}
-	if strings.HasSuffix(fname, "*") {
-		return strings.HasPrefix(name, strings.TrimSuffix(fname, "*"))
-	}
-	return name == fname
 }
 
 func nonNilSlice(s []string) []string {
@@ -148,11 +105,7 @@ func nonNilSlice(s []string) []string {
 }
 
 func (s *Server) inspectImage(w http.ResponseWriter, r *http.Request, name string) error {
-	img, err := s.e.Images.Get(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	in, err := s.e.Images.Inspect(r.Context(), img)
+	in, err := s.e.InspectImage(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -160,11 +113,7 @@ func (s *Server) inspectImage(w http.ResponseWriter, r *http.Request, name strin
 }
 
 func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) error {
-	img, err := s.e.Images.Get(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	items, err := s.e.Images.History(r.Context(), img)
+	items, err := s.e.ImageHistory(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -187,10 +136,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request, name string) e
 	if tag != "" {
 		target += ":" + tag
 	}
-	if _, err := engine.ParseReference(target); err != nil {
-		return badRequest("%v", err)
-	}
-	if err := s.e.Images.Tag(r.Context(), name, target); err != nil {
+	if err := s.e.TagImage(r.Context(), name, target); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusCreated)
@@ -199,7 +145,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request, name string) e
 
 func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("rest")
-	removed, err := s.e.Images.Remove(r.Context(), name, engine.RemoveImageOptions{Force: boolParam(r, "force"), NoPrune: boolParam(r, "noprune")})
+	removed, err := s.e.RemoveImage(r.Context(), name, engine.RemoveImageOptions{Force: boolParam(r, "force"), NoPrune: boolParam(r, "noprune")})
 	if err != nil {
 		return err
 	}
@@ -215,14 +161,14 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.only("dangling"); err != nil {
+	if err := f.Validate("dangling"); err != nil {
 		return err
 	}
 	all := false
 	for _, v := range f["dangling"] {
 		all = all || v == "false" || v == "0"
 	}
-	rep, err := s.e.Images.Prune(r.Context(), all)
+	rep, err := s.e.PruneImages(r.Context(), all)
 	if err != nil {
 		return err
 	}
@@ -294,7 +240,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 	// Offline, the lesson images are baked from their recipes; the bake's
 	// lines go to the client as status messages.
 	ctx := engine.WithBakeOutput(r.Context(), &lineWriter{line: func(l string) { st.send(jsonstream.Message{Status: l}) }})
-	if _, err := s.e.Images.Pull(ctx, ref, opts); err != nil {
+	if _, err := s.e.PullImage(ctx, ref, opts); err != nil {
 		st.fail(err)
 	}
 	return nil
@@ -304,34 +250,25 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 	if tag := r.URL.Query().Get("tag"); tag != "" {
 		name += ":" + tag
 	}
-	ref, err := engine.ParseReference(name)
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	if !registry.IsLocal(ref.Domain()) {
-		return &statusError{code: http.StatusForbidden, msg: (&registry.NotLocalError{Registry: ref.Domain()}).Error()}
-	}
-	img, err := s.e.Images.Get(r.Context(), ref.String())
-	if engine.KindOf(err) == engine.NotFound {
-		return notFound("An image does not exist locally with the tag: %s", ref.Name())
-	}
-	if err != nil {
-		return err
-	}
-	v, err := s.e.Images.V1(img)
-	if err != nil {
-		return err
-	}
-	st := newJSONStream(w)
-	st.send(jsonstream.Message{Status: fmt.Sprintf("The push refers to repository [%s]", ref.Name())})
-	digest, size, err := registry.Push(r.Context(), v, ref.String(), func(ev registry.PushEvent) {
+	// The stream starts with the push's first line, so a refused push
+	// (not local, no such image) is still an HTTP status.
+	var st *jsonStream
+	err := s.e.PushImage(r.Context(), name, func(ev engine.PushEvent) {
+		if st == nil {
+			st = newJSONStream(w)
+		}
 		st.send(jsonstream.Message{ID: ev.ID, Status: ev.Status})
 	})
-	if err != nil {
+	var nl *engine.NotLocalError
+	switch {
+	case err == nil:
+	case st != nil:
 		st.fail(err)
-		return nil
+	case errors.As(err, &nl):
+		return &statusError{code: http.StatusForbidden, msg: err.Error()}
+	default:
+		return err
 	}
-	st.send(jsonstream.Message{Status: fmt.Sprintf("%s: digest: %s size: %d", ref.Tag(), digest, size)})
 	return nil
 }
 
@@ -346,14 +283,12 @@ func (s *Server) saveImages(w http.ResponseWriter, r *http.Request) error {
 // save streams a `docker save` tar; missing images are a 404 before any
 // byte is sent.
 func (s *Server) save(w http.ResponseWriter, r *http.Request, names []string) error {
-	for _, n := range names {
-		if _, err := s.e.Images.Get(r.Context(), n); err != nil {
-			return err
-		}
+	tw := &tarWriter{w: w}
+	err := s.e.SaveImages(r.Context(), names, tw)
+	if err != nil && !tw.started {
+		return err
 	}
-	w.Header().Set("Content-Type", "application/x-tar")
-	w.WriteHeader(http.StatusOK)
-	if err := s.e.Images.Save(r.Context(), names, w); err != nil {
+	if err != nil {
 		s.log.Printf("save %v: %v", names, err)
 	}
 	return nil
@@ -361,7 +296,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, names []string) er
 
 // loadImages is POST /images/load: a tar in the body, progress lines out.
 func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
-	loaded, err := s.e.Images.Load(r.Context(), r.Body)
+	loaded, err := s.e.LoadImages(r.Context(), r.Body)
 	if err != nil {
 		return badRequest("%v", err)
 	}
@@ -375,6 +310,22 @@ func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// tarWriter answers 200 with a tar on the first byte written, so an
+// error before it is still an HTTP status.
+type tarWriter struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (t *tarWriter) Write(p []byte) (int, error) {
+	if !t.started {
+		t.started = true
+		t.w.Header().Set("Content-Type", "application/x-tar")
+		t.w.WriteHeader(http.StatusOK)
+	}
+	return t.w.Write(p)
 }
 
 // lineWriter calls line for every complete line written to it.

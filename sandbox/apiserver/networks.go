@@ -111,7 +111,7 @@ func (s *Server) connectNetwork(w http.ResponseWriter, r *http.Request) error {
 	if req.EndpointConfig != nil {
 		aliases = req.EndpointConfig.Aliases
 	}
-	if _, err := s.e.Containers.Get(req.Container); err != nil {
+	if _, err := s.e.Container(req.Container); err != nil {
 		return err
 	}
 	if err := s.e.NetworkConnect(r.Context(), r.PathValue("id"), req.Container, aliases); err != nil {

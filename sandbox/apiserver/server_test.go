@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -39,20 +40,18 @@ func testServer(t *testing.T) (*Server, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+	if err := enginetest.WriteImage(e.Root(), imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
 	s := New(e, Options{Version: "test"})
 	hs := httptest.NewServer(s)
 	t.Cleanup(func() {
 		hs.Close()
-		all, _ := e.Containers.List()
+		all, _ := e.Containers()
 		for _, c := range all {
 			_ = e.RemoveContainer(ctx, c.ID, true, true)
 		}
-		if ns, err := e.Networks(); err == nil {
-			_ = ns.Teardown(ctx)
-		}
+		_ = e.ResetNetworks(ctx)
 	})
 	return s, hs
 }
@@ -132,6 +131,12 @@ func TestBadRequests(t *testing.T) {
 		{"exec without command", "POST", "/containers/bad-running/exec", `{}`, 400, "no exec command specified"},
 		{"unknown exec", "GET", "/exec/nosuch/json", "", 404, "No such exec instance: nosuch"},
 		{"unknown image inspect", "GET", "/images/nosuch/json", "", 404, "No such image: nosuch"},
+		{"unknown image save", "GET", "/images/get?names=busybox&names=nosuch", "", 404, "No such image: nosuch"},
+		{"push to a remote registry", "POST", "/images/example.com/app/push?tag=1", "", 403, "example.com"},
+		{"push of an unknown image", "POST", "/images/localhost:5000/nosuch/push?tag=1", "", 404, "An image does not exist locally with the tag: localhost:5000/nosuch"},
+		{"invalid image filter", "GET", `/images/json?filters={"colour":{"red":true}}`, "", 400, "invalid filter 'colour'"},
+		{"top of a stopped container", "GET", "/containers/bad-created/top", "", 409, "is not running"},
+		{"rename to a name in use", "POST", "/containers/bad-created/rename?name=bad-running", "", 409, "is already in use"},
 		{"unknown network", "GET", "/networks/nosuch", "", 404, "network nosuch not found"},
 		{"unknown volume", "GET", "/volumes/nosuch", "", 404, "no such volume"},
 		{"invalid filter", "GET", `/containers/json?filters={"colour":{"red":true}}`, "", 400, "invalid filter 'colour'"},
@@ -341,7 +346,7 @@ func TestBuildClientHangsUp(t *testing.T) {
 	resp.Body.Close()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		all, err := s.e.Containers.List()
+		all, err := s.e.Containers()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +358,7 @@ func TestBuildClientHangsUp(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if _, err := s.e.Images.Get(context.Background(), "hangup:1"); err == nil {
+	if _, err := s.e.Image(context.Background(), "hangup:1"); err == nil {
 		t.Error("the cancelled build still tagged hangup:1")
 	}
 }

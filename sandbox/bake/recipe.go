@@ -16,8 +16,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/distribution/reference"
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // LabelRecipe is the image label recording which recipe made an image:
@@ -89,7 +90,7 @@ func LoadRecipes(fsys fs.FS) (*Recipes, error) {
 	for _, r := range rs.byName {
 		for _, from := range r.From {
 			if rs.ForRef(from) == nil && from != "scratch" {
-				problems = append(problems, fmt.Sprintf("recipe %s: FROM %s: no recipe makes that image", r.Name, reference.FamiliarString(mustParse(from))))
+				problems = append(problems, fmt.Sprintf("recipe %s: FROM %s: no recipe makes that image", r.Name, mustParse(from).Familiar()))
 			}
 		}
 	}
@@ -119,12 +120,12 @@ func loadRecipe(fsys fs.FS, name string) (*Recipe, []error) {
 		errs = append(errs, fmt.Errorf("image.yaml lists no tags"))
 	}
 	for _, t := range y.Tags {
-		n, err := reference.ParseNormalizedNamed(t)
+		n, err := image.ParseNormalized(t)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tag %q: %v", t, err))
 			continue
 		}
-		r.Tags = append(r.Tags, reference.TagNameOnly(n).String())
+		r.Tags = append(r.Tags, n.WithDefaultTag().String())
 	}
 	if r.Bootstrap == nil {
 		df, err := fs.ReadFile(sub, "Dockerfile")
@@ -163,8 +164,8 @@ func fromLines(df string) []string {
 		}
 		img := args[0]
 		if !stages[strings.ToLower(img)] && img != "scratch" {
-			if n, err := reference.ParseNormalizedNamed(img); err == nil {
-				out = append(out, reference.TagNameOnly(n).String())
+			if n, err := image.ParseNormalized(img); err == nil {
+				out = append(out, n.WithDefaultTag().String())
 			}
 		}
 		if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
@@ -203,8 +204,8 @@ func aptInstalls(df string) []aptInstall {
 			}
 			base = ""
 			if len(args) > 0 && !stages[strings.ToLower(args[0])] && args[0] != "scratch" {
-				if n, err := reference.ParseNormalizedNamed(args[0]); err == nil {
-					base = reference.TagNameOnly(n).String()
+				if n, err := image.ParseNormalized(args[0]); err == nil {
+					base = n.WithDefaultTag().String()
 				}
 			}
 			if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
@@ -256,8 +257,8 @@ func installArgs(words []string) (aptInstall, bool) {
 	return in, len(in.Packages) > 0
 }
 
-func mustParse(s string) reference.Named {
-	n, err := reference.ParseNormalizedNamed(s)
+func mustParse(s string) image.Reference {
+	n, err := image.ParseNormalized(s)
 	if err != nil {
 		panic(err)
 	}
@@ -319,11 +320,11 @@ func (rs *Recipes) Get(name string) *Recipe { return rs.byName[name] }
 // ForRef returns the recipe whose tags include ref ("postgres",
 // "postgres:15", "docker.io/library/postgres:latest"), or nil.
 func (rs *Recipes) ForRef(ref string) *Recipe {
-	n, err := reference.ParseNormalizedNamed(ref)
+	n, err := image.ParseNormalized(ref)
 	if err != nil {
 		return nil
 	}
-	full := reference.TagNameOnly(n).String()
+	full := n.WithDefaultTag().String()
 	for _, r := range rs.byName {
 		for _, t := range r.Tags {
 			if t == full {
@@ -357,7 +358,7 @@ func (r *Recipe) Files() fs.FS { return r.files }
 func (r *Recipe) Familiar() []string {
 	out := make([]string, len(r.Tags))
 	for i, t := range r.Tags {
-		out[i] = reference.FamiliarString(mustParse(t))
+		out[i] = mustParse(t).Familiar()
 	}
 	return out
 }

@@ -12,10 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/renameio/v2"
+
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // state is a stage's image so far: a base image from the store, the layers
@@ -156,11 +157,11 @@ func goarch() string { return runtime.GOARCH }
 
 // normalize turns "debian" into docker.io/library/debian:latest.
 func normalize(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
+	r, err := image.ParseNormalized(ref)
 	if err != nil {
 		return ref
 	}
-	return reference.TagNameOnly(n).String()
+	return r.WithDefaultTag().String()
 }
 
 // historyTime is the moment of the newest history entry, so that an

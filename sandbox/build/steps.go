@@ -15,6 +15,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/renameio/v2"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // defaultShell is what shell-form RUN, CMD and ENTRYPOINT run under.
@@ -90,10 +92,14 @@ func (r *run) step(ctx context.Context, st *state, c instructions.Command, title
 				return err
 			}
 			for _, w := range words {
-				if !strings.Contains(w, "/") {
-					w += "/tcp"
+				// A range is every port in it, as BuildKit records it.
+				ports, err := network.ParsePortRange(w)
+				if err != nil {
+					return fmt.Errorf("EXPOSE %s: %w", w, err)
 				}
-				cfg.ExposedPorts[w] = struct{}{}
+				for _, port := range ports {
+					cfg.ExposedPorts[port.String()] = struct{}{}
+				}
 			}
 		}
 	case *instructions.VolumeCommand:

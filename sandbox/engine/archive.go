@@ -43,7 +43,7 @@ func (e *Engine) CopyOut(ref, p string) (copied string, cleanup func(), err erro
 		name = "root"
 	}
 	copied = filepath.Join(dir, name)
-	if err := e.Containers.CopyFrom(ref, p, copied); err != nil {
+	if err := e.containers.CopyFrom(ref, p, copied); err != nil {
 		cleanup()
 		if strings.Contains(err.Error(), "Could not find the file") {
 			return "", nil, pathNotFound{err}
@@ -51,6 +51,28 @@ func (e *Engine) CopyOut(ref, p string) (copied string, cleanup func(), err erro
 		return "", nil, err
 	}
 	return copied, cleanup, nil
+}
+
+// CopyFromContainer copies p out of a container to hostDst (docker cp
+// CONTAINER:PATH DEST).
+func (e *Engine) CopyFromContainer(ref, p, hostDst string) error {
+	return e.containers.CopyFrom(ref, p, hostDst)
+}
+
+// CopyToContainer copies hostSrc into a container at p (docker cp SRC
+// CONTAINER:PATH).
+func (e *Engine) CopyToContainer(ref, hostSrc, p string) error {
+	return e.containers.CopyTo(ref, hostSrc, p)
+}
+
+// StatPath is what docker cp learns of a path in a container before
+// copying it; a missing path is NotFound, in Docker's words.
+func (e *Engine) StatPath(ref, p string) (fs.FileInfo, error) {
+	fi, err := e.containers.Stat(ref, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", p, ref)})
+	}
+	return fi, err
 }
 
 // WriteTar writes the tree at src as a tar stream, its entries named from
@@ -104,7 +126,7 @@ func WriteTar(w io.Writer, src string) error {
 // is unpacked with the image store's safe unpacker first (no path may leave
 // it), then copied in, its files becoming root's as in Docker.
 func (e *Engine) PutArchive(ref string, r io.Reader, dir string) error {
-	fi, err := e.Containers.Stat(ref, dir)
+	fi, err := e.containers.Stat(ref, dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return pathNotFound{fmt.Errorf("could not find the directory %s in container %s", dir, ref)}
 	}
@@ -127,7 +149,7 @@ func (e *Engine) PutArchive(ref string, r io.Reader, dir string) error {
 		return err
 	}
 	for _, ent := range entries {
-		if err := e.Containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir); err != nil {
+		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir); err != nil {
 			if strings.Contains(err.Error(), "could not find the directory") {
 				return pathNotFound{err}
 			}

@@ -17,11 +17,12 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/build"
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // offlineImage is the image store's pull fallback: "docker pull postgres"
 // with no registry reachable bakes postgres from its recipe. It leaves the
-// image in e.Images under ref.
+// image in e.images under ref.
 func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 	out := BakeOutput(ctx)
 	b, err := e.Baker(out)
@@ -33,7 +34,7 @@ func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 	// current recipe) is kept: with no registry there is nothing newer, and
 	// baking over it would leave theirs dangling. Only an image baked from
 	// an older recipe is baked again.
-	if img, err := e.Images.Get(ctx, ref); err == nil {
+	if img, err := e.images.Get(ctx, ref); err == nil {
 		label := img.Config.Config.Labels[bake.LabelRecipe]
 		if r == nil || label == b.Recipes.Label(r) || !strings.HasPrefix(label, r.Name+"@") {
 			return nil
@@ -123,11 +124,11 @@ func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 // would, with mounts bound in, and throws its changes away: what it is run
 // for is written below the mounts (the bake's apt downloads).
 func (e *Engine) runThrowaway(ctx context.Context, ref string, args []string, mounts []build.Mount, out io.Writer) error {
-	img, err := e.Images.Get(ctx, ref)
+	img, err := e.images.Get(ctx, ref)
 	if err != nil {
 		return err
 	}
-	lowers, err := e.Images.LayerDirs(ctx, img)
+	lowers, err := e.images.LayerDirs(ctx, img)
 	if err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func (b buildImages) Base(ctx context.Context, ref string, out io.Writer) (build
 	if err != nil {
 		return build.Base{}, err
 	}
-	v, err := b.e.Images.V1(img)
+	v, err := b.e.images.V1(img)
 	if err != nil {
 		return build.Base{}, err
 	}
@@ -179,11 +180,11 @@ func (b buildImages) Base(ctx context.Context, ref string, out io.Writer) (build
 }
 
 func (b buildImages) LayerDirs(ctx context.Context, id string) ([]string, error) {
-	img, err := b.e.Images.Get(ctx, id)
+	img, err := b.e.images.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return b.e.Images.LayerDirs(ctx, img)
+	return b.e.images.LayerDirs(ctx, img)
 }
 
 func (b buildImages) Write(ctx context.Context, img v1.Image, tags ...string) (string, error) {
@@ -193,7 +194,7 @@ func (b buildImages) Write(ctx context.Context, img v1.Image, tags ...string) (s
 			return "", err
 		}
 	}
-	stored, err := b.e.Images.Write(ctx, img, tags...)
+	stored, err := b.e.images.Write(ctx, img, tags...)
 	if err != nil {
 		return "", err
 	}
@@ -204,7 +205,7 @@ func (b buildImages) Write(ctx context.Context, img v1.Image, tags ...string) (s
 type bakeStore struct{ e *Engine }
 
 func (b bakeStore) Config(ctx context.Context, ref string) (*v1.ConfigFile, error) {
-	img, err := b.e.Images.Get(ctx, ref)
+	img, err := b.e.images.Get(ctx, ref)
 	if errors.Is(err, image.ErrNotFound) {
 		return nil, nil
 	}
@@ -215,12 +216,12 @@ func (b bakeStore) Config(ctx context.Context, ref string) (*v1.ConfigFile, erro
 }
 
 func (b bakeStore) Write(ctx context.Context, img v1.Image, tags ...string) error {
-	_, err := b.e.Images.Write(ctx, img, tags...)
+	_, err := b.e.images.Write(ctx, img, tags...)
 	return err
 }
 
 func (b bakeStore) Manifest(ctx context.Context, ref string) (string, error) {
-	img, err := b.e.Images.Get(ctx, ref)
+	img, err := b.e.images.Get(ctx, ref)
 	if err != nil {
 		return "", err
 	}
@@ -228,7 +229,7 @@ func (b bakeStore) Manifest(ctx context.Context, ref string) (string, error) {
 }
 
 func (b bakeStore) Restore(ctx context.Context, manifest string, tags []string) error {
-	_, err := b.e.Images.Restore(ctx, manifest, tags...)
+	_, err := b.e.images.Restore(ctx, manifest, tags...)
 	if errors.Is(err, image.ErrNotFound) {
 		return fmt.Errorf("%w: %w", bake.ErrGone, err)
 	}
@@ -244,7 +245,7 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 	for _, m := range spec.Mounts {
 		mounts = append(mounts, container.Mount{Type: "bind", Source: m.Source, Destination: m.Destination})
 	}
-	c, err := r.e.Containers.Create(container.Spec{
+	c, err := r.e.containers.Create(container.Spec{
 		Image:     "dockyard-build",
 		LowerDirs: spec.LowerDirs,
 		Config: container.Config{
@@ -252,23 +253,31 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 			Hostname: "buildkitsandbox",
 			Labels:   map[string]string{"org.dockyard.build": "true"},
 		},
-		Host: container.HostConfig{NetworkMode: "bridge", Mounts: mounts},
+		Host: container.HostConfig{NetworkMode: network.DefaultBridge, Mounts: mounts},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create build container: %w", err)
 	}
-	defer r.e.Containers.Remove(context.WithoutCancel(ctx), c.ID, true) //nolint:errcheck // best effort
+	defer func() {
+		r.e.containers.Remove(context.WithoutCancel(ctx), c.ID, true) //nolint:errcheck // best effort
+		r.e.releaseNetwork(context.WithoutCancel(ctx), c.ID)          //nolint:errcheck // best effort
+	}()
+	// Its network record, as CreateContainer writes one: the default
+	// bridge (a container without a record is on none).
+	if err := r.e.ConfigureNetwork(ctx, c, nil, nil); err != nil {
+		return 0, fmt.Errorf("create build container: %w", err)
+	}
 
 	// The step's layer is the container's writable layer: point the
 	// container's upper dir at the builder's.
-	upper := filepath.Join(r.e.Containers.Dir(c.ID), "upper")
+	upper := filepath.Join(r.e.containers.Dir(c.ID), "upper")
 	if err := os.Remove(upper); err != nil {
 		return 0, fmt.Errorf("prepare build container: %w", err)
 	}
 	if err := os.Symlink(spec.UpperDir, upper); err != nil {
 		return 0, fmt.Errorf("prepare build container: %w", err)
 	}
-	a, err := r.e.Containers.Start(ctx, c.ID, container.StartOptions{Attach: true})
+	a, err := r.e.containers.Start(ctx, c.ID, container.StartOptions{Attach: true})
 	if err != nil {
 		var se *container.StartError
 		if errors.As(err, &se) {
@@ -280,7 +289,7 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 	defer a.Close()
 	// A cancelled build (Ctrl-C, or an API client that hung up) kills the
 	// step instead of leaving it running.
-	stop := context.AfterFunc(ctx, func() { _ = r.e.Containers.Signal(c.ID, unix.SIGKILL) })
+	stop := context.AfterFunc(ctx, func() { _ = r.e.containers.Signal(c.ID, unix.SIGKILL) })
 	defer stop()
 	code, err := a.Stream(nil, spec.Output, spec.Output)
 	if ctx.Err() != nil {
@@ -289,7 +298,7 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := r.e.Containers.Wait(ctx, c.ID); err != nil {
+	if _, err := r.e.containers.Wait(ctx, c.ID); err != nil {
 		return 0, err
 	}
 	return code, nil

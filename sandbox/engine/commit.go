@@ -28,15 +28,15 @@ type CommitOptions struct {
 // runs (its command, environment, working directory, user, ports and
 // labels). It returns the new image's id.
 func (e *Engine) Commit(ctx context.Context, ref string, o CommitOptions) (string, error) {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if err != nil {
 		return "", err
 	}
-	base, err := e.Images.Get(ctx, c.Spec.ImageID)
+	base, err := e.images.Get(ctx, c.Spec.ImageID)
 	if err != nil {
 		return "", fmt.Errorf("the image of container %s: %w", c.ShortID(), err)
 	}
-	v, err := e.Images.V1(base)
+	v, err := e.images.V1(base)
 	if err != nil {
 		return "", err
 	}
@@ -47,7 +47,7 @@ func (e *Engine) Commit(ctx context.Context, ref string, o CommitOptions) (strin
 	defer os.RemoveAll(tmp)
 	// The engine's mount points stay out, as Docker keeps them in a layer
 	// of their own; their contents are never the container's.
-	layer, err := build.LayerFromDir(filepath.Join(e.Containers.Dir(c.ID), "upper"), filepath.Join(tmp, "layer.tar.gz"),
+	layer, err := build.LayerFromDir(filepath.Join(e.containers.Dir(c.ID), "upper"), filepath.Join(tmp, "layer.tar.gz"),
 		build.LayerOptions{Skip: []string{"proc", "sys", "dev"}})
 	if err != nil {
 		return "", fmt.Errorf("commit %s: %w", c.ShortID(), err)
@@ -90,7 +90,7 @@ func (e *Engine) Commit(ctx context.Context, ref string, o CommitOptions) (strin
 	if o.Ref != "" {
 		tags = []string{o.Ref}
 	}
-	stored, err := e.Images.Write(ctx, img, tags...)
+	stored, err := e.images.Write(ctx, img, tags...)
 	if err != nil {
 		return "", err
 	}

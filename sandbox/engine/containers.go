@@ -42,9 +42,9 @@ type CreateOptions struct {
 	CapDrop    []string
 	Privileged bool
 
-	// Network is --network: "" (the default network), "none", "host" or a
-	// network's name.
-	Network string
+	// Network is --network, parsed at the edge (ParseNetworkMode); the
+	// zero Mode is the default bridge.
+	Network NetworkMode
 	// Mounts are -v, --mount and --tmpfs (or the API's Binds and Mounts),
 	// parsed at the edge (ParseMounts); the engine checks them and creates
 	// the volumes they name.
@@ -104,9 +104,9 @@ func (e *Engine) openContainers() error {
 	if err != nil {
 		return fmt.Errorf("open engine: %w", err)
 	}
-	e.Containers = s
-	if e.Images != nil {
-		e.Images.SetInUse(func(imageID string) []string {
+	e.containers = s
+	if e.images != nil {
+		e.images.SetInUse(func(imageID string) []string {
 			all, err := s.List()
 			if err != nil {
 				return nil
@@ -131,14 +131,11 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 		// default limit, not none.
 		o.Resources.PidsLimit = nil
 	}
-	if o.Network == "default" {
-		o.Network = ""
-	}
 	if err := e.checkCreate(o); err != nil {
 		return nil, nil, err
 	}
 	o.Labels = e.lessonLabels(o.Labels)
-	img, err := e.Images.Get(ctx, o.Image)
+	img, err := e.images.Get(ctx, o.Image)
 	if errors.Is(err, image.ErrNotFound) && o.Pull != nil && !isIDPrefix(o.Image) {
 		img, err = o.Pull(ctx, o.Image)
 	}
@@ -152,7 +149,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 	if mounts, err = e.withImageVolumes(ctx, img, mounts); err != nil {
 		return nil, nil, err
 	}
-	layers, err := e.Images.LayerDirs(ctx, img)
+	layers, err := e.images.LayerDirs(ctx, img)
 	if err != nil {
 		return nil, nil, fmt.Errorf("prepare image %s: %w", o.Image, err)
 	}
@@ -174,34 +171,30 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 			CapDrop:      o.CapDrop,
 			Mounts:       mounts,
 			PortBindings: o.PortBindings,
-			NetworkMode:  o.Network,
+			NetworkMode:  o.Network.Network(),
 		},
 	}
-	switch o.Network {
-	case "":
-		spec.Host.NetworkMode = "bridge"
-	case "host":
+	if o.Network.IsHost() {
 		spec.Host.NetNS = "host"
 	}
-	c, err := e.Containers.Create(spec)
+	c, err := e.containers.Create(spec)
 	if err != nil {
 		return nil, nil, err
 	}
 	warnings := createWarnings(o)
 	netOpts := o
-	if o.Network == "host" {
+	if o.Network.IsHost() {
 		// The host's network has nothing to publish: Docker keeps the
 		// bindings in HostConfig and warns.
 		netOpts.PortBindings, netOpts.PublishAll = nil, false
 	}
-	if o.Network == "none" && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
-		// Nothing for the network store to record or check: the monitor's
-		// hooks skip it too, and network connect/disconnect record a
-		// configuration from the spec when they need one.
+	if o.Network.IsNone() && len(o.NetworkAliases) == 0 && len(o.PortBindings) == 0 && !o.PublishAll {
+		// No record is none (network.Config): nothing to check, and one
+		// state write less for `run --network none`.
 		return c, warnings, nil
 	}
 	if err := e.configureCreated(ctx, c, netOpts); err != nil {
-		e.Containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
+		e.containers.Delete(c.ID) //nolint:errcheck // the configuration error is the one to report
 		if errors.Is(err, network.ErrNotFound) {
 			// Not a 404: Docker's CLI reads a 404 from create as a
 			// missing image and pulls it.
@@ -217,7 +210,7 @@ func (e *Engine) CreateContainer(ctx context.Context, o CreateOptions) (*contain
 // "WARNING: ...".
 func createWarnings(o CreateOptions) []string {
 	var w []string
-	if o.Network == "host" && (len(o.PortBindings) > 0 || o.PublishAll) {
+	if o.Network.IsHost() && (len(o.PortBindings) > 0 || o.PublishAll) {
 		w = append(w, "Published ports are discarded when using host network mode")
 	}
 	return w
@@ -436,13 +429,13 @@ func hasKey(m map[string]int, k string) bool {
 // StartContainer starts a container under its monitor; see
 // container.Store.Start.
 func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.StartOptions) (*container.Attachment, error) {
-	return e.Containers.Start(ctx, ref, opts)
+	return e.containers.Start(ctx, ref, opts)
 }
 
 // RemoveContainer removes a container (a running one only with force).
 // With volumes, its anonymous volumes go too (once volumes exist).
 func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes bool) error {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if d := (*container.DamagedError)(nil); errors.As(err, &d) && force {
 		// Its record is unreadable: what is known is its id.
 		c, err = &container.Container{ID: d.ID}, nil
@@ -450,7 +443,7 @@ func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes
 	if err != nil {
 		return err
 	}
-	if err := e.Containers.Remove(ctx, c.ID, force); err != nil {
+	if err := e.containers.Remove(ctx, c.ID, force); err != nil {
 		return err
 	}
 	return e.ReleaseContainer(ctx, c, volumes)

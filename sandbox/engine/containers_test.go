@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 func TestMergeConfig(t *testing.T) {
@@ -166,6 +168,37 @@ func TestNaturalLess(t *testing.T) {
 	for _, tt := range tests {
 		if got := naturalLess(tt.a, tt.b); got != tt.want {
 			t.Errorf("naturalLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestPublishedPorts: HostConfig.PortBindings read into the network
+// store's bindings (the one conversion from the flag to the proxy), with
+// every binding the proxies cannot serve refused at once.
+func TestPublishedPorts(t *testing.T) {
+	got, err := publishedPorts(map[string][]container.PortBinding{
+		"5432/tcp": {{HostIP: "127.0.0.1", HostPort: "5433"}},
+		"53/udp":   {{HostPort: ""}}, // -p 53/udp: any address, a random port
+		"80":       {{HostPort: "8080"}, {HostIP: "127.0.0.1", HostPort: "8081"}},
+	})
+	want := []network.PortBinding{
+		{HostIP: netip.IPv4Unspecified(), ContainerPort: 53, Proto: "udp"},
+		{HostIP: netip.IPv4Unspecified(), HostPort: 8080, ContainerPort: 80, Proto: "tcp"},
+		{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 8081, ContainerPort: 80, Proto: "tcp"},
+		{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 5433, ContainerPort: 5432, Proto: "tcp"},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("publishedPorts = %v, %v\nwant %v", got, err, want)
+	}
+
+	_, err = publishedPorts(map[string][]container.PortBinding{
+		"9/sctp":   {{HostPort: "9"}},
+		"80/tcp":   {{HostIP: "::1", HostPort: "8080"}},
+		"http/tcp": {{HostPort: "1"}},
+	})
+	for _, want := range []string{"only tcp and udp", "only IPv4 host addresses", `invalid port "http/tcp"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("publishedPorts(bad) error = %v, want it to mention %q", err, want)
 		}
 	}
 }

@@ -27,10 +27,10 @@ type Options struct {
 type Engine struct {
 	root string
 
-	// Images is the image store (<root>/images).
-	Images *image.Store
-	// Containers is the container store (<root>/containers).
-	Containers *container.Store
+	// images is the image store (<root>/images).
+	images *image.Store
+	// containers is the container store (<root>/containers).
+	containers *container.Store
 
 	reconcile coalesced // ReconcileNetworks
 }

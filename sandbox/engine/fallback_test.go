@@ -20,7 +20,7 @@ func TestOfflineFallbackKeepsALocalImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mine, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest")
+	mine, err := e.images.Write(ctx, imagetest.Busybox(t), "busybox:latest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestOfflineFallbackKeepsALocalImage(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("fallback(busybox) printed %q, want nothing (the pull says it is up to date)", out.String())
 	}
-	got, err := e.Images.Get(ctx, "busybox:latest")
+	got, err := e.images.Get(ctx, "busybox:latest")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,12 +35,12 @@ type NetworkSettings struct {
 
 // InspectContainer returns a container in the shape of Docker's Engine API.
 func (e *Engine) InspectContainer(ref string) (*ContainerJSON, error) {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if err != nil {
 		return nil, err
 	}
 	e.WithLivePorts([]*container.Container{c})
-	r := inspectResponse(e.Containers, c)
+	r := inspectResponse(e.containers, c)
 	e.fillNetworkSettings(c, r.NetworkSettings)
 	ns := &NetworkSettings{NetworkSettings: *r.NetworkSettings}
 	if ep := ns.Networks["bridge"]; ep != nil {

@@ -2,13 +2,13 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
 // ListOptions are `docker ps`'s -a, -n and --filter (GET /containers/json).
@@ -66,7 +66,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if err != nil {
 		return nil, err
 	}
-	all, err := e.Containers.List()
+	all, err := e.containers.List()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if f.Has("ancestor") {
 		images = map[string]bool{}
 		for _, v := range f["ancestor"] {
-			if img, err := e.Images.Get(ctx, v); err == nil {
+			if img, err := e.images.Get(ctx, v); err == nil {
 				images[img.ID] = true
 			}
 		}
@@ -144,7 +144,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 
 // containerID resolves a before= or since= filter's container.
 func (e *Engine) containerID(ref string) (string, error) {
-	c, err := e.Containers.Get(strings.TrimPrefix(ref, "/"))
+	c, err := e.containers.Get(strings.TrimPrefix(ref, "/"))
 	if err != nil {
 		return "", err
 	}
@@ -172,28 +172,19 @@ func (e *Engine) onNetwork(ctx context.Context, c *container.Container, refs []s
 }
 
 // portFilter reads publish= or expose= values: a port or a range, with an
-// optional protocol, as "80/tcp" keys.
-func portFilter(f Filters, key string) (map[string]bool, error) {
-	out := map[string]bool{}
+// optional protocol (80, 8000-8010/udp).
+func portFilter(f Filters, key string) (map[network.Port]bool, error) {
+	out := map[network.Port]bool{}
 	for _, v := range f[key] {
 		if strings.Contains(v, ":") {
 			return nil, Invalid(fmt.Errorf("filter for '%s' should not contain ':': %s", key, v))
 		}
-		ports, proto, _ := strings.Cut(v, "/")
-		if proto == "" {
-			proto = "tcp"
-		}
-		lo, hi, isRange := strings.Cut(ports, "-")
-		if !isRange {
-			hi = lo
-		}
-		start, err1 := strconv.ParseUint(lo, 10, 16)
-		end, err2 := strconv.ParseUint(hi, 10, 16)
-		if err := errors.Join(err1, err2); err != nil || end < start {
+		ports, err := network.ParsePortRange(v)
+		if err != nil {
 			return nil, Invalid(fmt.Errorf("error while looking up for %s %s: invalid port range", key, v))
 		}
-		for p := start; p <= end; p++ {
-			out[fmt.Sprintf("%d/%s", p, proto)] = true
+		for _, p := range ports {
+			out[p] = true
 		}
 	}
 	return out, nil
@@ -202,23 +193,26 @@ func portFilter(f Filters, key string) (map[string]bool, error) {
 // matchPorts reports whether a running c publishes a host port in publish
 // or exposes a container port in expose, as Docker's list does from the
 // ports `docker ps` shows.
-func matchPorts(c *container.Container, publish, expose map[string]bool) bool {
+func matchPorts(c *container.Container, publish, expose map[network.Port]bool) bool {
 	if c.State.Status != container.Running {
 		return false
 	}
 	for key, bs := range c.Spec.Host.PortBindings {
-		_, proto, _ := strings.Cut(key, "/")
-		if expose[key] {
+		port, err := network.ParsePort(key)
+		if err != nil {
+			continue
+		}
+		if expose[port] {
 			return true
 		}
 		for _, b := range bs {
-			if publish[b.HostPort+"/"+proto] {
+			if hp, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil && publish[network.Port{Num: uint16(hp), Proto: port.Proto}] {
 				return true
 			}
 		}
 	}
 	for _, key := range c.Spec.Config.ExposedPorts {
-		if expose[key] {
+		if port, err := network.ParsePort(key); err == nil && expose[port] {
 			return true
 		}
 	}

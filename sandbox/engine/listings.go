@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -112,4 +113,68 @@ func naturalLess(a, b string) bool {
 		a, b = a[i:], b[j:]
 	}
 	return len(a) < len(b)
+}
+
+// ListImages lists images as `docker images` and GET /images/json do,
+// with Docker's filters (dangling, label, label!, reference). Under a
+// reference filter an image keeps only the tags and digests it matches, and
+// is left out when none does (moby's daemon/images/image_list.go).
+func (e *Engine) ListImages(ctx context.Context, f Filters) ([]*Image, error) {
+	if err := f.Validate("dangling", "label", "label!", "reference"); err != nil {
+		return nil, err
+	}
+	dangling, err := f.Bool("dangling", false)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := e.images.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Image
+	for _, img := range imgs {
+		var labels map[string]string
+		if img.Config != nil {
+			labels = img.Config.Config.Labels
+		}
+		if f.Has("dangling") && dangling != (len(img.RepoTags) == 0) || !f.Labels(labels) {
+			continue
+		}
+		if f.Has("reference") {
+			matching := func(refs []string) []string {
+				var keep []string
+				for _, r := range refs {
+					if f.Any("reference", func(p string) bool { return familiarMatch(p, r) }) {
+						keep = append(keep, r)
+					}
+				}
+				return keep
+			}
+			narrowed := *img
+			narrowed.RepoTags, narrowed.RepoDigests = matching(img.RepoTags), matching(img.RepoDigests)
+			if len(narrowed.RepoTags) == 0 && len(narrowed.RepoDigests) == 0 {
+				continue
+			}
+			img = &narrowed
+		}
+		out = append(out, img)
+	}
+	return out, nil
+}
+
+// familiarMatch is distribution/reference's FamiliarMatch on a familiar
+// tag or digest reference ("busybox:latest", "other/box@sha256:..."): the
+// pattern (path.Match's) matches the whole reference or its name alone.
+func familiarMatch(pattern, ref string) bool {
+	if ok, _ := path.Match(pattern, ref); ok {
+		return true
+	}
+	name := ref
+	if i := strings.Index(name, "@"); i >= 0 {
+		name = name[:i]
+	} else if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name = name[:i]
+	}
+	ok, _ := path.Match(pattern, name)
+	return ok
 }

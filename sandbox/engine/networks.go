@@ -38,67 +38,82 @@ func (e *Engine) withImageVolumes(ctx context.Context, img *image.Image, mounts 
 	return append(mounts, anon...), nil
 }
 
-// configureCreated records a new container's networking (CreateContainer,
-// after the container is recorded; the caller removes it on error):
-// --network with its --network-alias values, -p and -P.
+// configureCreated writes a new container's one network record
+// (CreateContainer, after the container is recorded; the caller removes it
+// on error): --network with its --network-alias values, -p and -P.
 func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o CreateOptions) error {
-	var reqs []network.EndpointRequest
-	switch o.Network {
-	case "", "default":
-		if len(o.NetworkAliases) > 0 {
-			reqs = []network.EndpointRequest{{Network: network.DefaultBridge, Aliases: o.NetworkAliases}}
-		}
-	default:
-		reqs = []network.EndpointRequest{{Network: o.Network, Aliases: o.NetworkAliases}}
-	}
-	if err := checkPortBindings(o.PortBindings); err != nil {
+	ports, err := publishedPorts(o.PortBindings)
+	if err != nil {
 		return Invalid(err)
 	}
-	ports := monitor.Ports(o.PortBindings)
 	if o.PublishAll {
-		more, err := ParsePublish(nil, true, c.Spec.Config.ExposedPorts)
-		if err != nil {
-			return err
-		}
-		have := map[string]bool{}
+		have := map[network.Port]bool{}
 		for _, p := range ports {
-			have[p.Key()] = true
+			have[p.Port()] = true
 		}
-		for _, p := range more {
-			if !have[p.Key()] {
-				ports = append(ports, p)
+		for _, key := range c.Spec.Config.ExposedPorts {
+			p, err := network.ParsePort(key)
+			if err != nil || have[p] {
+				continue
 			}
+			have[p] = true
+			ports = append(ports, network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: p.Num, Proto: p.Proto})
 		}
 	}
+	reqs := []network.EndpointRequest{{Network: o.Network.Network(), Aliases: o.NetworkAliases}}
 	return e.ConfigureNetwork(ctx, c, reqs, ports)
 }
 
-// checkPortBindings refuses the -p values Docker's parser accepts but
-// Dockyard's port proxies cannot serve (IPv6 host addresses, sctp), every
-// problem in one error, rather than dropping them or failing at start.
-func checkPortBindings(pb map[string][]container.PortBinding) error {
+// publishedPorts reads -p bindings as Docker's HostConfig.PortBindings
+// holds them ("80/tcp" -> host address and port, empty for any address or
+// a random port) into the network store's, refusing, every problem in one
+// error, the values Docker's parser accepts but Dockyard's port proxies
+// cannot serve (IPv6 host addresses, sctp), rather than dropping them or
+// failing at start.
+func publishedPorts(pb map[string][]container.PortBinding) ([]network.PortBinding, error) {
 	keys := make([]string, 0, len(pb))
 	for k := range pb {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var out []network.PortBinding
 	var problems []error
 	for _, key := range keys {
-		port, proto, _ := strings.Cut(key, "/")
-		if proto != "" && proto != "tcp" && proto != "udp" {
+		port, err := network.ParsePort(key)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if port.Proto == "sctp" {
 			problems = append(problems, fmt.Errorf("-p ...:%s: only tcp and udp ports can be published here", key))
 			continue
 		}
 		for _, b := range pb[key] {
-			if b.HostIP == "" {
-				continue
+			nb := network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: port.Num, Proto: port.Proto}
+			if b.HostIP != "" {
+				ip, err := netip.ParseAddr(b.HostIP)
+				if err != nil || !ip.Is4() {
+					problems = append(problems, fmt.Errorf("-p [%s]:%s:%d: only IPv4 host addresses are supported here (e.g. -p 127.0.0.1:%s:%d)", b.HostIP, b.HostPort, port.Num, b.HostPort, port.Num))
+					continue
+				}
+				nb.HostIP = ip
 			}
-			if ip, err := netip.ParseAddr(b.HostIP); err != nil || !ip.Is4() {
-				problems = append(problems, fmt.Errorf("-p [%s]:%s:%s: only IPv4 host addresses are supported here (e.g. -p 127.0.0.1:%s:%s)", b.HostIP, b.HostPort, port, b.HostPort, port))
+			if hp, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil {
+				nb.HostPort = uint16(hp)
 			}
+			out = append(out, nb)
 		}
 	}
-	return errors.Join(problems...)
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ContainerPort != out[j].ContainerPort {
+			return out[i].ContainerPort < out[j].ContainerPort
+		}
+		return out[i].HostPort < out[j].HostPort
+	})
+	return out, nil
 }
 
 // PortBindingsOf converts published ports back to the container store's
@@ -156,59 +171,21 @@ func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.N
 	}
 }
 
-// networkConfig is the one record of the networks container c is on: the
-// network store's, or before it records one, what docker run asked for.
-// Recorded but empty (disconnected from its last network) is none, as
-// Docker shows.
+// networkConfig is the one record of the networks container c is on (the
+// network store's Config): a container without one was created on none.
+// Recorded but empty (disconnected from its last network) is no network,
+// as Docker shows.
 func (e *Engine) networkConfig(c *container.Container) network.Config {
-	cfg, _ := e.ContainerNetworks(c.ID)
-	if len(cfg.Networks) == 0 && !e.hasNetworkConfig(c.ID) {
-		cfg = monitor.NetworkConfig(c)
-		if len(cfg.Networks) == 0 {
-			cfg.Networks = []network.EndpointRequest{{Network: network.DefaultBridge}}
+	if ns, err := e.Networks(); err == nil {
+		if cfg, ok := ns.ConfigOf(c.ID); ok {
+			return cfg
 		}
 	}
-	return cfg
+	return network.Config{Name: c.Name, Networks: []network.EndpointRequest{{Network: network.NoneNetwork}}}
 }
 
 // Networks opens the network store (<root>/networks).
 func (e *Engine) Networks() (*network.Store, error) { return network.Open(e.root) }
-
-// ParsePublish parses -p values and, with publishAll (-P), adds a random
-// host port for every exposed port ("80/tcp") not published already.
-func ParsePublish(specs []string, publishAll bool, exposed []string) ([]network.PortBinding, error) {
-	var out []network.PortBinding
-	var problems []error
-	for _, s := range specs {
-		bs, err := network.ParsePort(s)
-		if err != nil {
-			problems = append(problems, err)
-			continue
-		}
-		out = append(out, bs...)
-	}
-	if err := errors.Join(problems...); err != nil {
-		return nil, err
-	}
-	if publishAll {
-		have := map[string]bool{}
-		for _, b := range out {
-			have[b.Key()] = true
-		}
-		for _, e := range exposed {
-			port, proto, _ := strings.Cut(e, "/")
-			if proto == "" {
-				proto = "tcp"
-			}
-			p, err := strconv.ParseUint(port, 10, 16)
-			if err != nil || have[fmt.Sprintf("%d/%s", p, proto)] {
-				continue
-			}
-			out = append(out, network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: uint16(p), Proto: proto})
-		}
-	}
-	return out, nil
-}
 
 // ConfigureNetwork records a new container's networks (the first one gives
 // the default route), aliases and ports, checking them before it starts.
@@ -219,23 +196,10 @@ func (e *Engine) ConfigureNetwork(ctx context.Context, c *container.Container, n
 	}
 	cfg := network.Config{Name: c.Name, Networks: networks, Ports: ports}
 	err = ns.Configure(ctx, c.ID, cfg)
-	var pc *network.PortConflictError
-	if errors.As(err, &pc) && pc.Holder != "" && e.releaseDeadHolder(ctx, ns, pc.Holder) {
+	if monitor.ReleaseDeadHolder(ctx, e.root, ns, err) {
 		err = ns.Configure(ctx, c.ID, cfg)
 	}
 	return err
-}
-
-// releaseDeadHolder frees the networking (and so the published ports) of
-// the container named holder when it is not running: a container whose
-// monitor was killed never detached, and must not keep its ports. It
-// reports whether anything was freed.
-func (e *Engine) releaseDeadHolder(ctx context.Context, ns *network.Store, holder string) bool {
-	h, err := e.containerByRef(holder)
-	if err != nil || h.State.Status == container.Running || h.State.Status == container.Restarting {
-		return false
-	}
-	return ns.Detach(ctx, h.ID) == nil
 }
 
 // containerByRef finds a container by name or id.
@@ -257,12 +221,7 @@ func (e *Engine) NetworkConnect(ctx context.Context, networkRef, containerRef st
 	if err != nil {
 		return err
 	}
-	if _, ok := ns.ConfigOf(c.ID); !ok {
-		if err := ns.Configure(ctx, c.ID, monitor.NetworkConfig(c)); err != nil {
-			return err
-		}
-	}
-	return ns.ConnectConfig(ctx, c.ID, network.EndpointRequest{Network: networkRef, Aliases: aliases})
+	return ns.ConnectConfig(ctx, c.ID, c.Name, network.EndpointRequest{Network: networkRef, Aliases: aliases})
 }
 
 // NetworkDisconnect is `docker network disconnect NETWORK CONTAINER`.
@@ -275,12 +234,7 @@ func (e *Engine) NetworkDisconnect(ctx context.Context, networkRef, containerRef
 	if err != nil {
 		return err
 	}
-	if _, ok := ns.ConfigOf(c.ID); !ok {
-		if err := ns.Configure(ctx, c.ID, monitor.NetworkConfig(c)); err != nil {
-			return err
-		}
-	}
-	return ns.DisconnectConfig(ctx, c.ID, networkRef)
+	return ns.DisconnectConfig(ctx, c.ID, c.Name, networkRef)
 }
 
 // ContainerPorts returns a running container's published ports with the
@@ -311,17 +265,6 @@ func (e *Engine) ContainerNetworks(id string) (network.Config, *network.Attachme
 		att = nil
 	}
 	return cfg, att
-}
-
-// hasNetworkConfig reports whether the network store records container
-// id's networking.
-func (e *Engine) hasNetworkConfig(id string) bool {
-	ns, err := e.Networks()
-	if err != nil {
-		return false
-	}
-	_, ok := ns.ConfigOf(id)
-	return ok
 }
 
 // releaseNetwork runs when a container is removed.
@@ -409,11 +352,11 @@ func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
 // RenameContainer is `docker rename`: the container store's record, then
 // the name its networks know it by (inspect, the embedded DNS).
 func (e *Engine) RenameContainer(ctx context.Context, ref, name string) error {
-	c, err := e.Containers.Get(ref)
+	c, err := e.containers.Get(ref)
 	if err != nil {
 		return err
 	}
-	if err := e.Containers.Rename(c.ID, name); err != nil {
+	if err := e.containers.Rename(c.ID, name); err != nil {
 		return err
 	}
 	ns, err := e.Networks()

@@ -120,7 +120,7 @@ func (e *Engine) DamagedVolumes(ctx context.Context) []error {
 // DamagedContainers are the containers whose record cannot be read, for
 // one WARNING line each in `docker ps`.
 func (e *Engine) DamagedContainers() ([]error, error) {
-	damaged, err := e.Containers.Damaged()
+	damaged, err := e.containers.Damaged()
 	if err != nil {
 		return nil, err
 	}
@@ -134,9 +134,9 @@ func (e *Engine) DamagedContainers() ([]error, error) {
 // InspectImage is `docker image inspect` of one image, in the Docker
 // Engine API's shape.
 func (e *Engine) InspectImage(ctx context.Context, ref string) (imagetypes.InspectResponse, error) {
-	img, err := e.Images.Get(ctx, ref)
+	img, err := e.images.Get(ctx, ref)
 	if err != nil {
 		return imagetypes.InspectResponse{}, err
 	}
-	return e.Images.Inspect(ctx, img)
+	return e.images.Inspect(ctx, img)
 }

@@ -25,7 +25,7 @@ func (e *Engine) PruneContainers(ctx context.Context, f Filters) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	all, err := e.Containers.List()
+	all, err := e.containers.List()
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (e *Engine) SystemPrune(ctx context.Context, o SystemPruneOptions) (SystemP
 		rep.Reclaimed += freed
 		problems = append(problems, err)
 	}
-	if ir, err := e.Images.Prune(ctx, o.AllImages); err != nil {
+	if ir, err := e.images.Prune(ctx, o.AllImages); err != nil {
 		problems = append(problems, err)
 	} else {
 		rep.Images = ir.Removed

@@ -78,7 +78,7 @@ type Removed struct {
 func (e *Engine) RemoveLabelled(ctx context.Context, key, value string) (Removed, error) {
 	var r Removed
 	var errs []error
-	cs, err := e.Containers.List()
+	cs, err := e.containers.List()
 	if err != nil {
 		return r, err
 	}
@@ -124,7 +124,7 @@ func (e *Engine) RemoveLabelled(ctx context.Context, key, value string) (Removed
 			r.Volumes++
 		}
 	}
-	imgs, err := e.Images.List(ctx)
+	imgs, err := e.images.List(ctx)
 	if err != nil {
 		return r, errors.Join(append(errs, err)...)
 	}
@@ -132,7 +132,7 @@ func (e *Engine) RemoveLabelled(ctx context.Context, key, value string) (Removed
 		if img.Config == nil || img.Config.Config.Labels[key] != value {
 			continue
 		}
-		if _, err := e.Images.Remove(ctx, img.ID, image.RemoveOptions{Force: true}); err != nil {
+		if _, err := e.images.Remove(ctx, img.ID, image.RemoveOptions{Force: true}); err != nil {
 			errs = append(errs, fmt.Errorf("remove image %s: %w", img.ID, err))
 			continue
 		}

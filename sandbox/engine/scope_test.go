@@ -23,7 +23,7 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+	if _, err := e.images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
 	create := func(name string, labels map[string]string) {
@@ -58,20 +58,20 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, err := e.Containers.Get("mine")
+	c, err := e.containers.Get("mine")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Spec.Config.Labels; got[scope.StepLabel] != "containers/first-run" || got[scope.LessonLabel] != "containers" || got["owner"] != "student" {
 		t.Errorf("labels of a container made in containers/first-run = %v, want the step's and the student's", got)
 	}
-	if c, _ := e.Containers.Get("theirs"); c.Spec.Config.Labels[scope.StepLabel] != "custom" {
+	if c, _ := e.containers.Get("theirs"); c.Spec.Config.Labels[scope.StepLabel] != "custom" {
 		t.Errorf("a label the student set was overridden: %v", c.Spec.Config.Labels)
 	}
-	if img, _ := e.Images.Get(ctx, built); img.Config.Config.Labels[scope.StepLabel] != "containers/first-run" {
+	if img, _ := e.images.Get(ctx, built); img.Config.Config.Labels[scope.StepLabel] != "containers/first-run" {
 		t.Errorf("labels of an image built in containers/first-run = %v", img.Config.Config.Labels)
 	}
-	if img, _ := e.Images.Get(ctx, baked); img.Config.Config.Labels[scope.StepLabel] != "" {
+	if img, _ := e.images.Get(ctx, baked); img.Config.Config.Labels[scope.StepLabel] != "" {
 		t.Errorf("a baked lesson image got the step's labels: %v", img.Config.Config.Labels)
 	}
 
@@ -83,11 +83,11 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 		t.Errorf("RemoveLabelled = %+v, want %+v", r, want)
 	}
 	for _, name := range []string{"outside", "intro-box", "theirs"} {
-		if _, err := e.Containers.Get(name); err != nil {
+		if _, err := e.containers.Get(name); err != nil {
 			t.Errorf("container %s is gone after resetting containers/first-run: %v", name, err)
 		}
 	}
-	if _, err := e.Containers.Get("mine"); err == nil {
+	if _, err := e.containers.Get("mine"); err == nil {
 		t.Error("container mine, made in containers/first-run, is still there")
 	}
 	vs, _ := e.Volumes()
@@ -96,11 +96,11 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 			t.Errorf("volume %s there = %v, want %v", name, err == nil, want)
 		}
 	}
-	if _, err := e.Images.Get(ctx, "myapp:1"); err == nil {
+	if _, err := e.images.Get(ctx, "myapp:1"); err == nil {
 		t.Error("image myapp:1, built in containers/first-run, is still there")
 	}
 	for _, ref := range []string{"busybox:latest", "lesson-image:1"} {
-		if _, err := e.Images.Get(ctx, ref); err != nil {
+		if _, err := e.images.Get(ctx, ref); err != nil {
 			t.Errorf("image %s is gone: %v", ref, err)
 		}
 	}
@@ -109,7 +109,7 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 	if err != nil || r.Containers != 1 {
 		t.Errorf("RemoveLabelled(lesson intro) = %+v, %v, want one container", r, err)
 	}
-	if _, err := e.Containers.Get("outside"); err != nil {
+	if _, err := e.containers.Get("outside"); err != nil {
 		t.Errorf("container outside, made with no lesson active, is gone: %v", err)
 	}
 }

@@ -66,7 +66,7 @@ func Version(version string) system.VersionResponse {
 // Info describes the engine and what it holds in the shape of Docker's
 // GET /info.
 func (e *Engine) Info(ctx context.Context, version string) (system.Info, error) {
-	all, err := e.Containers.List()
+	all, err := e.containers.List()
 	if err != nil {
 		return system.Info{}, err
 	}
@@ -104,7 +104,7 @@ func (e *Engine) Info(ctx context.Context, version string) (system.Info, error) 
 			info.ContainersStopped++
 		}
 	}
-	imgs, err := e.Images.List(ctx)
+	imgs, err := e.images.List(ctx)
 	if err != nil {
 		return system.Info{}, err
 	}

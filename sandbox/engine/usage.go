@@ -33,19 +33,19 @@ type DiskUsage struct {
 // cache is never in use between builds.
 func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 	du := DiskUsage{ContainerSizes: map[string]int64{}, VolumeSizes: map[string]int64{}}
-	iu, err := e.Images.DiskUsage(ctx)
+	iu, err := e.images.DiskUsage(ctx)
 	if err != nil {
 		return du, err
 	}
 	du.Images = UsageRow{Total: iu.Total, Active: iu.Active, Size: iu.Size, Reclaimable: iu.Reclaimable}
 	du.ImageSizes = iu.Images
 
-	cs, err := e.Containers.List()
+	cs, err := e.containers.List()
 	if err != nil {
 		return du, err
 	}
 	for _, c := range cs {
-		size := e.Containers.WritableSize(c.ID)
+		size := e.containers.WritableSize(c.ID)
 		du.ContainerSizes[c.ID] = size
 		du.Containers.Total++
 		du.Containers.Size += size

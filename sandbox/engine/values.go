@@ -8,6 +8,7 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/registry"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
@@ -33,6 +34,9 @@ type (
 	LogOptions  = container.LogOptions
 	ExecOptions = container.ExecOptions
 	Sample      = container.Sample
+	// Change is one path a container added, changed or deleted (docker
+	// diff).
+	Change = container.Change
 
 	StartError      = container.StartError
 	NotRunningError = container.NotRunningError
@@ -57,6 +61,12 @@ type (
 	Image                 = image.Image
 	Reference             = image.Reference
 	PullEvent             = image.Event
+	PullOptions           = image.PullOptions
+	HistoryItem           = image.HistoryItem
+	ImagePruneReport      = image.PruneReport
+	LoadedImage           = image.Loaded
+	PushEvent             = registry.PushEvent
+	NotLocalError         = registry.NotLocalError
 	RemoveImageOptions    = image.RemoveOptions
 	RemovedImage          = image.Removed
 	InvalidReferenceError = image.InvalidReferenceError
@@ -76,7 +86,24 @@ type (
 	// PublishedPort is a port a running container publishes, host port
 	// chosen (docker port, ps).
 	PublishedPort = network.PortBinding
+	// NetworkMode is --network (ParseNetworkMode).
+	NetworkMode = network.Mode
+	// Port is a container port with its protocol: 80/tcp.
+	Port = network.Port
 )
+
+// ParseNetworkMode reads --network or the API's HostConfig.NetworkMode:
+// "" and "default" are the default bridge.
+func ParseNetworkMode(s string) (NetworkMode, error) {
+	m, err := network.ParseMode(s)
+	if err != nil {
+		return "", Invalid(err)
+	}
+	return m, nil
+}
+
+// ParsePort reads a container port as Docker writes it: 80 or 80/udp.
+func ParsePort(s string) (Port, error) { return network.ParsePort(s) }
 
 // Volume values.
 type (

@@ -28,37 +28,26 @@ func Hooks(root string) container.Hooks {
 				return container.Network{}, err
 			}
 			if _, ok := ns.ConfigOf(c.ID); !ok {
-				if c.Spec.Host.NetworkMode == "none" {
-					// Loopback only, in the container's new namespace: no
-					// network state to record, and the container store's
-					// hosts and resolv.conf serve as they are. (Connecting
-					// it to a network later records a configuration.)
-					return container.Network{}, nil
-				}
-				if err := ns.Configure(ctx, c.ID, NetworkConfig(c)); err != nil {
-					return container.Network{}, err
-				}
+				// Created on none (network.Config): loopback only, in the
+				// container's new namespace, and the container store's
+				// hosts and resolv.conf serve as they are.
+				return container.Network{}, nil
 			}
 			hostname := c.Spec.Config.Hostname
 			if hostname == "" {
 				hostname = c.ShortID()
 			}
 			att, err := ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
-			var pc *network.PortConflictError
-			if errors.As(err, &pc) && pc.Holder != "" {
-				// The holder may be a container whose monitor was killed:
-				// clean up after the dead and try once more.
-				if ReconcileNetworks(ctx, root) == nil {
-					att, err = ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
-				}
+			if ReleaseDeadHolder(ctx, root, ns, err) {
+				att, err = ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			}
 			if err != nil {
 				return container.Network{}, err
 			}
-			switch att.Mode {
-			case "host":
+			switch {
+			case att.Mode.IsHost():
 				return container.Network{NetNS: "host"}, nil
-			case "none":
+			case att.Mode.IsNone():
 				return container.Network{}, nil
 			}
 			svcs, err := ns.Services(c.ID)
@@ -77,8 +66,8 @@ func Hooks(root string) container.Hooks {
 			if err != nil {
 				return err
 			}
-			if _, ok := ns.ConfigOf(c.ID); !ok && c.Spec.Host.NetworkMode == "none" {
-				// Prestart recorded nothing for it (see there).
+			if _, ok := ns.ConfigOf(c.ID); !ok {
+				// Created on none: no networking to release (see Prestart).
 				if c.Spec.Host.AutoRemove {
 					return ReleaseVolumes(ctx, root, c, true, c.ID)
 				}

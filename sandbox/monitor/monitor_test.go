@@ -1,43 +1,10 @@
 package monitor_test
 
 import (
-	"net/netip"
 	"os/exec"
-	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/dockyard-lab/dockyard/sandbox/container"
-	"github.com/dockyard-lab/dockyard/sandbox/monitor"
-	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
-
-func TestNetworkConfigFromTheContainersSpec(t *testing.T) {
-	c := &container.Container{Name: "web"}
-	c.Spec.Host.NetworkMode = "my-bridge-network"
-	c.Spec.Host.PortBindings = map[string][]container.PortBinding{
-		"5432/tcp": {{HostIP: "127.0.0.1", HostPort: "5433"}},
-		"53/udp":   {{HostPort: ""}}, // -p 53/udp: any address, a random port
-	}
-	got := monitor.NetworkConfig(c)
-	want := network.Config{
-		Name:     "web",
-		Networks: []network.EndpointRequest{{Network: "my-bridge-network"}},
-		Ports: []network.PortBinding{
-			{HostIP: netip.IPv4Unspecified(), ContainerPort: 53, Proto: "udp"},
-			{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 5433, ContainerPort: 5432, Proto: "tcp"},
-		},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("NetworkConfig = %+v\nwant %+v", got, want)
-	}
-
-	// The default network is the engine's choice, not a named request.
-	c.Spec.Host.NetworkMode = "default"
-	if got := monitor.NetworkConfig(c); got.Networks != nil {
-		t.Errorf("--network default asks for %+v, want no named network", got.Networks)
-	}
-}
 
 // The monitor binary idles beside every running container and starts
 // every container's init: it must not grow the image store, the registry

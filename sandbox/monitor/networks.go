@@ -3,63 +3,52 @@ package monitor
 import (
 	"context"
 	"errors"
-	"net/netip"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 )
 
-// NetworkConfig is the networking a container's spec asks for
-// (--network and -p as the container store keeps them).
-func NetworkConfig(c *container.Container) network.Config {
-	cfg := network.Config{Name: c.Name}
-	switch mode := c.Spec.Host.NetworkMode; mode {
-	case "", "default":
-	default:
-		cfg.Networks = []network.EndpointRequest{{Network: mode}}
+// ReleaseDeadHolder frees the networking, and so the published ports, of
+// the container that err (from network.Store Configure or Start) says
+// holds a host port, when that container is not running: one whose monitor
+// was killed never detached, and must not keep its ports. It reports
+// whether anything was freed, so that the caller tries once more.
+func ReleaseDeadHolder(ctx context.Context, root string, ns *network.Store, err error) bool {
+	var pc *network.PortConflictError
+	if !errors.As(err, &pc) || pc.Holder == "" {
+		return false
 	}
-	cfg.Ports = Ports(c.Spec.Host.PortBindings)
-	return cfg
+	cs, err := container.Open(root)
+	if err != nil {
+		return false
+	}
+	h, err := cs.Get(pc.Holder)
+	if err != nil || holdsNetwork(h) {
+		return false
+	}
+	return ns.Detach(ctx, h.ID) == nil
 }
 
-// Ports converts Docker-style port bindings ("80/tcp" -> host ip
-// and port, empty for any address or a random port).
-func Ports(pb map[string][]container.PortBinding) []network.PortBinding {
-	var out []network.PortBinding
-	for key, binds := range pb {
-		port, proto, _ := strings.Cut(key, "/")
-		if proto == "" {
-			proto = "tcp"
-		}
-		cp, err := strconv.ParseUint(port, 10, 16)
-		if err != nil {
-			continue
-		}
-		for _, b := range binds {
-			nb := network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: uint16(cp), Proto: proto}
-			if ip, err := netip.ParseAddr(b.HostIP); err == nil {
-				nb.HostIP = ip
-			}
-			if hp, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil {
-				nb.HostPort = uint16(hp)
-			}
-			out = append(out, nb)
-		}
+// holdsNetwork reports whether c's networking is in use or about to be: it
+// runs, restarts or is being created, or its monitor lives (and is starting
+// it).
+func holdsNetwork(c *container.Container) bool {
+	switch c.State.Status {
+	case container.Running, container.Restarting, container.Created:
+		return true
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].ContainerPort != out[j].ContainerPort {
-			return out[i].ContainerPort < out[j].ContainerPort
-		}
-		return out[i].HostPort < out[j].HostPort
-	})
-	return out
+	return c.MonitorAlive()
 }
 
 // ReconcileNetworks removes what crashed monitors left: the networking of
 // containers that are not running, and that of removed ones.
+//
+// Each container is read when the network state names it, not from a list
+// taken before: a monitor claims its container before it attaches the
+// network, and a create records the container before its network config,
+// so a fresh read sees the container that owns what the state holds. (A
+// list taken first missed both, and a reconcile beside a `docker start`
+// of an exited container took its network namespace away mid-start.)
 func ReconcileNetworks(ctx context.Context, root string) error {
 	cs, err := container.Open(root)
 	if err != nil {
@@ -69,18 +58,13 @@ func ReconcileNetworks(ctx context.Context, root string) error {
 	if err != nil {
 		return err
 	}
-	all, err := cs.List()
-	if err != nil {
-		return err
-	}
-	byID := map[string]*container.Container{}
-	for _, c := range all {
-		byID[c.ID] = c
+	exists := func(id string) bool {
+		_, err := cs.Get(id)
+		return err == nil
 	}
 	alive := func(id string) bool {
-		c, ok := byID[id]
-		return ok && (c.State.Status == container.Running || c.State.Status == container.Restarting || c.State.Status == container.Created)
+		c, err := cs.Get(id)
+		return err == nil && holdsNetwork(c)
 	}
-	exists := func(id string) bool { _, ok := byID[id]; return ok }
 	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
 }

@@ -37,7 +37,7 @@ type AttachRequest struct {
 
 // Attachment is a container's prepared networking.
 type Attachment struct {
-	Mode string // "bridge", "host" or "none"
+	Mode Mode // "bridge", "host" or "none"
 	// NetNS is the bind-mounted namespace to join; empty for host (share
 	// the host's) and none (a fresh namespace with loopback only).
 	NetNS     string
@@ -77,7 +77,7 @@ func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, err
 	if len(reqs) == 0 {
 		reqs = []EndpointRequest{{Network: DefaultBridge}}
 	}
-	sb := &Sandbox{Container: req.Container, Name: req.Name, Mode: DriverBridge, Created: time.Now().UTC(),
+	sb := &Sandbox{Container: req.Container, Name: req.Name, Mode: DefaultBridge, Created: time.Now().UTC(),
 		ResolvConf: req.ResolvConf, Hosts: req.Hosts}
 	if sb.ResolvConf == "" {
 		sb.ResolvConf = filepath.Join(s.containerDir(req.Container), "resolv.conf")
@@ -106,15 +106,15 @@ func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, err
 				if len(reqs) > 1 {
 					return fmt.Errorf("conflicting options: the %s network cannot be combined with other networks", n.Name)
 				}
-				sb.Mode = map[string]string{DriverHost: "host", DriverNull: "none"}[n.Driver]
+				sb.Mode = modeOf(n)
 			}
 			if slices.Contains(nets, n) {
 				return fmt.Errorf("network %s given twice", n.Name)
 			}
 			nets = append(nets, n)
 		}
-		if sb.Mode != DriverBridge {
-			if len(req.Ports) > 0 && sb.Mode == "host" {
+		if !sb.Mode.IsDefault() {
+			if len(req.Ports) > 0 && sb.Mode.IsHost() {
 				att.Warnings = append(att.Warnings, "Published ports are discarded when using host network mode")
 			}
 			st.Sandboxes[req.Container] = sb
@@ -179,7 +179,7 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox,
 	if err := writeResolverFiles(sb, req.Hostname, eps, hasUserDefined(st, eps)); err != nil {
 		return err
 	}
-	if sb.Mode != DriverBridge {
+	if !sb.Mode.IsDefault() {
 		return nil
 	}
 	if err := newNetNS(sb.NetNS); err != nil {
@@ -316,7 +316,7 @@ func (s *Store) Connect(ctx context.Context, cid string, r EndpointRequest) erro
 		if n, err = find(st, r.Network); err != nil {
 			return err
 		}
-		if sb.Mode != DriverBridge || n.Driver != DriverBridge {
+		if !sb.Mode.IsDefault() || n.Driver != DriverBridge {
 			return fmt.Errorf("container %s cannot be connected to network %s: host and none cannot be combined with other networks", sb.Name, n.Name)
 		}
 		if len(r.Aliases) > 0 && !n.UserDefined() {

@@ -53,7 +53,8 @@ func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 	})
 }
 
-// ConfigOf returns a container's recorded networking.
+// ConfigOf returns a container's recorded networking; false means none
+// (see Config).
 func (s *Store) ConfigOf(cid string) (Config, bool) {
 	st, err := s.read()
 	if err != nil {
@@ -71,6 +72,11 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 	cfg, ok := s.ConfigOf(cid)
 	if !ok {
 		return nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))
+	}
+	if len(cfg.Networks) == 0 {
+		// Disconnected from its last network: loopback only, as Docker
+		// starts it.
+		cfg.Networks = []EndpointRequest{{Network: NoneNetwork}}
 	}
 	// A container starts under one monitor at a time: networking still
 	// recorded for it was left by a monitor that died.
@@ -91,15 +97,16 @@ func (s *Store) Forget(ctx context.Context, cid string) error {
 	return s.detach(ctx, cid, true)
 }
 
-// ConnectConfig adds a network to a container's configuration (docker
-// network connect): a running container joins it at once.
-func (s *Store) ConnectConfig(ctx context.Context, cid string, r EndpointRequest) error {
+// ConnectConfig adds a network to the configuration of container cid,
+// named name (docker network connect): a running container joins it at
+// once.
+func (s *Store) ConnectConfig(ctx context.Context, cid, name string, r EndpointRequest) error {
 	var running bool
 	err := s.update(ctx, func(st *state) error {
-		cfg, ok := st.Configs[cid]
-		if !ok {
-			return fmt.Errorf("container %s has no network configuration", ShortID(cid))
+		if err := s.ensureDefaults(st); err != nil {
+			return err
 		}
+		cfg := configOf(st, cid, name)
 		n, err := find(st, r.Network)
 		if err != nil {
 			return err
@@ -142,15 +149,15 @@ func (s *Store) ConnectConfig(ctx context.Context, cid string, r EndpointRequest
 	return nil
 }
 
-// DisconnectConfig takes a network out of a container's configuration and,
-// when it runs, off its interfaces.
-func (s *Store) DisconnectConfig(ctx context.Context, cid, network string) error {
+// DisconnectConfig takes a network out of the configuration of container
+// cid, named name, and, when it runs, off its interfaces.
+func (s *Store) DisconnectConfig(ctx context.Context, cid, name, network string) error {
 	var running bool
 	err := s.update(ctx, func(st *state) error {
-		cfg, ok := st.Configs[cid]
-		if !ok {
-			return fmt.Errorf("container %s has no network configuration", ShortID(cid))
+		if err := s.ensureDefaults(st); err != nil {
+			return err
 		}
+		cfg := configOf(st, cid, name)
 		n, err := find(st, network)
 		if err != nil {
 			return err
@@ -170,6 +177,17 @@ func (s *Store) DisconnectConfig(ctx context.Context, cid, network string) error
 		return err
 	}
 	return s.Disconnect(ctx, cid, network)
+}
+
+// configOf is the configuration of container cid in st, recorded there
+// when it had none (created on none: see Config).
+func configOf(st *state, cid, name string) *Config {
+	cfg, ok := st.Configs[cid]
+	if !ok {
+		cfg = &Config{Name: name, Networks: []EndpointRequest{{Network: NoneNetwork}}}
+		st.Configs[cid] = cfg
+	}
+	return cfg
 }
 
 // ForgetGone drops the configuration and networking of containers that

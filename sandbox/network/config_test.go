@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestConfigureStartForget(t *testing.T) {
 	}
 
 	web := randomID()
-	ports, _ := ParsePort("127.0.0.1::80")
+	ports := []PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), ContainerPort: 80, Proto: "tcp"}}
 	if err := s.Configure(ctx, web, Config{Name: "web", Networks: []EndpointRequest{{Network: "app-net", Aliases: []string{"www"}}}, Ports: ports}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,23 +47,23 @@ func TestConfigureStartForget(t *testing.T) {
 	if _, err := s.Create(ctx, CreateOptions{Name: "later"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConnectConfig(ctx, idle, EndpointRequest{Network: "later"}); err != nil {
+	if err := s.ConnectConfig(ctx, idle, "idle", EndpointRequest{Network: "later"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConnectConfig(ctx, idle, EndpointRequest{Network: "later"}); err == nil {
+	if err := s.ConnectConfig(ctx, idle, "idle", EndpointRequest{Network: "later"}); err == nil {
 		t.Errorf("ConnectConfig twice succeeded")
 	}
 	if _, err := s.Remove(ctx, "later"); !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "idle") {
 		t.Errorf("Remove(later) error = %v, want in use by idle", err)
 	}
-	if err := s.DisconnectConfig(ctx, idle, "later"); err != nil {
+	if err := s.DisconnectConfig(ctx, idle, "idle", "later"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Remove(ctx, "later"); err != nil {
 		t.Errorf("Remove(later) after disconnect: %v", err)
 	}
 	// A running container joins at once.
-	if err := s.ConnectConfig(ctx, web, EndpointRequest{Network: "bridge"}); err != nil {
+	if err := s.ConnectConfig(ctx, web, "web", EndpointRequest{Network: "bridge"}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := s.Attachment(web); len(a.Endpoints) != 2 || a.Endpoints[1].IfName != "eth1" {
@@ -121,5 +122,55 @@ func TestDamagedState(t *testing.T) {
 				t.Errorf("networks after moving the state away = %q, want %q", got, "bridge host none")
 			}
 		})
+	}
+}
+
+// TestNoRecordIsNone: a container created on none has no record; connect
+// and disconnect start from none, and a container disconnected from its
+// last network starts with loopback only (on main it joined the default
+// bridge again).
+func TestNoRecordIsNone(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	// On a fresh root too, where no network command made the defaults yet.
+	if err := s.DisconnectConfig(ctx, randomID(), "first", "none"); err != nil {
+		t.Fatalf("DisconnectConfig(none) on a fresh root: %v", err)
+	}
+	if _, err := s.Create(ctx, CreateOptions{Name: "front"}); err != nil {
+		t.Fatal(err)
+	}
+	lone := randomID()
+	if err := s.ConnectConfig(ctx, lone, "lone", EndpointRequest{Network: "front"}); err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("ConnectConfig(front) on none: error = %v, want none cannot be combined", err)
+	}
+	if _, ok := s.ConfigOf(lone); ok {
+		t.Errorf("a refused connect recorded a configuration")
+	}
+	if err := s.DisconnectConfig(ctx, lone, "lone", "none"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConnectConfig(ctx, lone, "lone", EndpointRequest{Network: "front", Aliases: []string{"solo"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := s.ConfigOf(lone)
+	if len(cfg.Networks) != 1 || cfg.Networks[0].Network != "front" || cfg.Name != "lone" {
+		t.Errorf("ConfigOf after disconnect none, connect front = %+v, want front only", cfg)
+	}
+
+	// Disconnected from every network: started on none.
+	web := randomID()
+	if err := s.Configure(ctx, web, Config{Name: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DisconnectConfig(ctx, web, "web", "bridge"); err != nil {
+		t.Fatal(err)
+	}
+	att, err := s.Start(ctx, web, "web", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Forget(context.Background(), web) })
+	if !att.Mode.IsNone() || len(att.Endpoints) != 0 {
+		t.Errorf("Start after the last disconnect: mode %q, %d endpoints, want none and no endpoints", att.Mode, len(att.Endpoints))
 	}
 }

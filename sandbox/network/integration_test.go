@@ -423,7 +423,7 @@ func resolve(t *testing.T, nsPath, name string) string {
 func TestPublishedPortAndConflict(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	ports, _ := ParsePort("127.0.0.1::80")
+	ports := []PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), ContainerPort: 80, Proto: "tcp"}}
 	web := attach(t, s, "web", AttachRequest{Ports: ports})
 	serveHTTP(t, web.NetNS, "web")
 	runServices(t, s, web.Endpoints[0].Container)
@@ -465,8 +465,8 @@ func TestPublishedPortAndConflict(t *testing.T) {
 
 func TestHostAndNone(t *testing.T) {
 	s := newTestStore(t)
-	for _, mode := range []string{"host", "none"} {
-		att := attach(t, s, "c-"+mode, AttachRequest{Networks: []EndpointRequest{{Network: mode}}, Ports: []PortBinding{{HostPort: 80, ContainerPort: 80, Proto: "tcp"}}})
+	for _, mode := range []Mode{"host", "none"} {
+		att := attach(t, s, "c-"+string(mode), AttachRequest{Networks: []EndpointRequest{{Network: mode.Network()}}, Ports: []PortBinding{{HostPort: 80, ContainerPort: 80, Proto: "tcp"}}})
 		if att.Mode != mode || att.NetNS != "" || len(att.Endpoints) != 0 || len(att.Ports) != 0 {
 			t.Errorf("Attach(%s) = %+v, want no netns, endpoints or ports", mode, att)
 		}
@@ -634,7 +634,7 @@ func TestOrphanedRootIsCollected(t *testing.T) {
 // back to the sender.
 func TestPublishedUDPPort(t *testing.T) {
 	s := newTestStore(t)
-	ports, _ := ParsePort("127.0.0.1::53/udp")
+	ports := []PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), ContainerPort: 53, Proto: "udp"}}
 	c := attach(t, s, "udp-echo", AttachRequest{Ports: ports})
 	var pc net.PacketConn
 	if err := InNetNS(c.NetNS, func() (err error) {

@@ -92,7 +92,7 @@ type Sandbox struct {
 	Container string `json:"container"`
 	Name      string `json:"name"`
 	// Mode is "bridge" (a netns of our own), "host" or "none".
-	Mode    string        `json:"mode"`
+	Mode    Mode          `json:"mode"`
 	NetNS   string        `json:"netns,omitempty"`
 	Ports   []PortBinding `json:"ports,omitempty"`
 	Created time.Time     `json:"created"`
@@ -102,9 +102,14 @@ type Sandbox struct {
 	Hosts      string `json:"hosts,omitempty"`
 }
 
-// Config is a container's wanted networking, kept from create to rm: the
-// networks it joins on every start (docker network connect on a stopped
-// container changes it) and the ports it publishes.
+// Config is a container's wanted networking, the one record of it: written
+// when the container is created, changed by docker network connect and
+// disconnect, read at every start and dropped by docker rm. It holds the
+// networks the container joins, first the one giving the default route,
+// with their aliases (an empty list after disconnecting the last one:
+// loopback only), and the ports it publishes (-p and -P). A container
+// created on none, with nothing to publish, has no record: that is
+// loopback only, and saves `run --network none` a state write.
 type Config struct {
 	Name     string            `json:"name"`
 	Networks []EndpointRequest `json:"networks,omitempty"`

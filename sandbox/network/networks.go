@@ -44,7 +44,7 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (*Network, error) {
 	case DriverOverlay:
 		return nil, errors.New(`the overlay driver needs a multi-host cluster (docker swarm init on several machines), which is out of this lab's scope: use --driver bridge`)
 	case DriverHost, DriverNull:
-		return nil, fmt.Errorf("only one instance of the %q network is allowed: it already exists, use --network %s", o.Driver, map[string]string{DriverHost: "host", DriverNull: "none"}[o.Driver])
+		return nil, fmt.Errorf("only one instance of the %q network is allowed: it already exists, use --network %s", o.Driver, modeOf(&Network{Driver: o.Driver}))
 	default:
 		return nil, fmt.Errorf("network driver %q is not supported: use --driver bridge", o.Driver)
 	}

@@ -2,55 +2,46 @@ package network
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
 
-func TestParsePort(t *testing.T) {
-	any4 := netip.IPv4Unspecified()
-	lo := netip.MustParseAddr("127.0.0.1")
+func TestParsePortRange(t *testing.T) {
 	tests := []struct {
 		spec    string
-		want    []PortBinding
+		want    []Port
 		wantErr string
 	}{
-		{"5433:5432", []PortBinding{{any4, 5433, 5432, "tcp"}}, ""},
-		{"80", []PortBinding{{any4, 0, 80, "tcp"}}, ""},
-		{"53/udp", []PortBinding{{any4, 0, 53, "udp"}}, ""},
-		{"127.0.0.1:8080:80", []PortBinding{{lo, 8080, 80, "tcp"}}, ""},
-		{"127.0.0.1::80", []PortBinding{{lo, 0, 80, "tcp"}}, ""},
-		{"8000-8001:80-81/TCP", []PortBinding{{any4, 8000, 80, "tcp"}, {any4, 8001, 81, "tcp"}}, ""},
-		{"8080:80/sctp", nil, "protocol must be tcp or udp"},
-		{"http:80", nil, `"http" is not a port number`},
-		{"70000:80", nil, `"70000" is not a port number`},
-		{"8080:", nil, "no container port"},
-		{"1:2:3:4", nil, "too many colons"},
-		{"localhost:8080:80", nil, `"localhost" is not an IP address`},
-		{"8000:80-81", nil, "single host port"},
-		{"8000-8002:80-81", nil, "differ in length"},
-		{"0:80", nil, `"0" is not a port number`},
+		{"80", []Port{{80, "tcp"}}, ""},
+		{"53/udp", []Port{{53, "udp"}}, ""},
+		{"80/TCP", []Port{{80, "tcp"}}, ""},
+		{"9/sctp", []Port{{9, "sctp"}}, ""},
+		{"8000-8002/udp", []Port{{8000, "udp"}, {8001, "udp"}, {8002, "udp"}}, ""},
+		{"80/http", nil, "protocol must be tcp, udp or sctp"},
+		{"http", nil, "give a port number"},
+		{"70000", nil, "give a port number"},
+		{"0", nil, "give a port number"},
+		{"81-80", nil, "give a port number"},
+		{"", nil, "give a port number"},
 	}
 	for _, tt := range tests {
-		got, err := ParsePort(tt.spec)
+		got, err := ParsePortRange(tt.spec)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParsePort(%q) error = %v, want it to mention %q", tt.spec, err, tt.wantErr)
+				t.Errorf("ParsePortRange(%q) error = %v, want it to mention %q", tt.spec, err, tt.wantErr)
 			}
 			continue
 		}
-		if err != nil {
-			t.Errorf("ParsePort(%q) error = %v", tt.spec, err)
-			continue
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("ParsePortRange(%q) = %v, %v, want %v", tt.spec, got, err, tt.want)
 		}
-		if len(got) != len(tt.want) {
-			t.Errorf("ParsePort(%q) = %v, want %v", tt.spec, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("ParsePort(%q)[%d] = %v, want %v", tt.spec, i, got[i], tt.want[i])
-			}
-		}
+	}
+	if p, err := ParsePort("5432"); err != nil || p.String() != "5432/tcp" {
+		t.Errorf("ParsePort(5432) = %v, %v, want 5432/tcp", p, err)
+	}
+	if _, err := ParsePort("80-81"); err == nil {
+		t.Errorf("ParsePort(80-81) succeeded, want one port only")
 	}
 }
 

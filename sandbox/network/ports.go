@@ -31,110 +31,60 @@ func (p PortBinding) HostAddr() string {
 	return net.JoinHostPort(p.HostIP.String(), strconv.Itoa(int(p.HostPort)))
 }
 
-// Key is the container side as Docker writes it: 80/tcp.
-func (p PortBinding) Key() string { return fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto) }
+// Port is the container side.
+func (p PortBinding) Port() Port { return Port{Num: p.ContainerPort, Proto: p.Proto} }
 
-// ParsePort parses one -p/--publish value:
-// [ip:][hostPort:]containerPort[/tcp|udp], where either port may be a
-// range of the same length (8000-8001:80-81). A missing host port means a
-// random one.
-func ParsePort(spec string) ([]PortBinding, error) {
-	bad := func(why string) error {
-		return fmt.Errorf("invalid -p %q: %s (use [ip:][hostPort:]containerPort[/tcp|udp], e.g. -p 8080:80)", spec, why)
-	}
-	rest, proto := spec, "tcp"
-	if i := strings.LastIndex(spec, "/"); i >= 0 {
-		rest, proto = spec[:i], strings.ToLower(spec[i+1:])
-		if proto != "tcp" && proto != "udp" {
-			return nil, bad("protocol must be tcp or udp")
-		}
-	}
-	var ip, host, ctr string
-	// An IPv6 host address is written in brackets: [::1]:8080:80.
-	if strings.HasPrefix(rest, "[") {
-		end := strings.Index(rest, "]")
-		if end < 0 {
-			return nil, bad("unclosed [ in the address")
-		}
-		ip, rest = rest[1:end], strings.TrimPrefix(rest[end+1:], ":")
-	}
-	parts := strings.Split(rest, ":")
-	switch {
-	case ip != "" && len(parts) == 2:
-		host, ctr = parts[0], parts[1]
-	case ip == "" && len(parts) == 1:
-		ctr = parts[0]
-	case ip == "" && len(parts) == 2:
-		host, ctr = parts[0], parts[1]
-	case ip == "" && len(parts) == 3:
-		ip, host, ctr = parts[0], parts[1], parts[2]
-	default:
-		return nil, bad("too many colons")
-	}
-	hostIP := netip.IPv4Unspecified()
-	if ip != "" {
-		a, err := netip.ParseAddr(ip)
-		if err != nil {
-			return nil, bad(fmt.Sprintf("%q is not an IP address", ip))
-		}
-		if !a.Is4() {
-			return nil, bad("only IPv4 host addresses are supported")
-		}
-		hostIP = a
-	}
-	if ctr == "" {
-		return nil, bad("no container port")
-	}
-	cLo, cHi, err := parseRange(ctr)
+// Key is the container side as Docker writes it: 80/tcp.
+func (p PortBinding) Key() string { return p.Port().String() }
+
+// Port is a container port with its protocol, as Docker writes it in
+// EXPOSE, --expose, HostConfig.PortBindings and docker port: 80/tcp.
+type Port struct {
+	Num   uint16
+	Proto string // tcp, udp or sctp
+}
+
+// String is Docker's form: 80/tcp.
+func (p Port) String() string { return strconv.Itoa(int(p.Num)) + "/" + p.Proto }
+
+// ParsePort reads one port: "80" (tcp, as on Docker) or "80/udp".
+func ParsePort(s string) (Port, error) {
+	ps, err := ParsePortRange(s)
 	if err != nil {
-		return nil, bad(err.Error())
+		return Port{}, err
 	}
-	var hLo, hHi uint16
-	if host != "" {
-		if hLo, hHi, err = parseRange(host); err != nil {
-			return nil, bad(err.Error())
-		}
-		if hHi-hLo != cHi-cLo {
-			if hLo == hHi {
-				return nil, bad("a single host port cannot take a range of container ports")
-			}
-			return nil, bad("host and container port ranges differ in length")
-		}
+	if len(ps) != 1 {
+		return Port{}, fmt.Errorf("invalid port %q: give one port, not a range", s)
 	}
-	var out []PortBinding
-	for c := uint32(cLo); c <= uint32(cHi); c++ {
-		b := PortBinding{HostIP: hostIP, ContainerPort: uint16(c), Proto: proto}
-		if host != "" {
-			b.HostPort = uint16(uint32(hLo) + c - uint32(cLo))
-		}
-		out = append(out, b)
+	return ps[0], nil
+}
+
+// ParsePortRange reads a port or a range of ports with an optional
+// protocol, as --expose, EXPOSE and ps --filter expose= take them:
+// "8000-8002/udp" is three ports.
+func ParsePortRange(s string) ([]Port, error) {
+	ports, proto, hasProto := strings.Cut(s, "/")
+	proto = strings.ToLower(proto)
+	switch {
+	case !hasProto:
+		proto = "tcp"
+	case proto != "tcp" && proto != "udp" && proto != "sctp":
+		return nil, fmt.Errorf("invalid port %q: the protocol must be tcp, udp or sctp", s)
+	}
+	lo, hi, isRange := strings.Cut(ports, "-")
+	if !isRange {
+		hi = lo
+	}
+	start, err1 := strconv.ParseUint(lo, 10, 16)
+	end, err2 := strconv.ParseUint(hi, 10, 16)
+	if err1 != nil || err2 != nil || start == 0 || end < start {
+		return nil, fmt.Errorf("invalid port %q: give a port number (1-65535) or a range such as 8000-8010, with /tcp, /udp or /sctp after it if need be", s)
+	}
+	out := make([]Port, 0, end-start+1)
+	for p := start; p <= end; p++ {
+		out = append(out, Port{Num: uint16(p), Proto: proto})
 	}
 	return out, nil
-}
-
-func parseRange(s string) (lo, hi uint16, err error) {
-	a, b, isRange := strings.Cut(s, "-")
-	if lo, err = parsePortNum(a); err != nil {
-		return 0, 0, err
-	}
-	if !isRange {
-		return lo, lo, nil
-	}
-	if hi, err = parsePortNum(b); err != nil {
-		return 0, 0, err
-	}
-	if hi < lo {
-		return 0, 0, fmt.Errorf("range %s ends before it starts", s)
-	}
-	return lo, hi, nil
-}
-
-func parsePortNum(s string) (uint16, error) {
-	n, err := strconv.ParseUint(s, 10, 16)
-	if err != nil || n == 0 {
-		return 0, fmt.Errorf("%q is not a port number (1-65535)", s)
-	}
-	return uint16(n), nil
 }
 
 // PortConflictError is a host port that is taken.

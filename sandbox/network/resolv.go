@@ -28,8 +28,8 @@ var hostResolvConf = func() string {
 // resolvConf is a container's /etc/resolv.conf: the embedded DNS on
 // user-defined networks; otherwise the host's resolvers without loopback
 // ones, which a container cannot reach (Docker does the same).
-func resolvConf(mode string, userDefined bool) ([]byte, error) {
-	if mode == "host" {
+func resolvConf(mode Mode, userDefined bool) ([]byte, error) {
+	if mode.IsHost() {
 		b, err := os.ReadFile(hostResolvConf)
 		if err != nil && !os.IsNotExist(err) {
 			return nil, fmt.Errorf("read %s: %w", hostResolvConf, err)
@@ -61,8 +61,8 @@ func resolvConf(mode string, userDefined bool) ([]byte, error) {
 
 // hostsFile is a container's /etc/hosts: localhost and its own addresses
 // under its hostname.
-func hostsFile(mode, hostname string, eps []*Endpoint) ([]byte, error) {
-	if mode == "host" {
+func hostsFile(mode Mode, hostname string, eps []*Endpoint) ([]byte, error) {
+	if mode.IsHost() {
 		b, err := os.ReadFile("/etc/hosts")
 		if err != nil && !os.IsNotExist(err) {
 			return nil, fmt.Errorf("read /etc/hosts: %w", err)

@@ -18,7 +18,7 @@ func (s *Store) Services(cid string) ([]Service, error) {
 		return nil, err
 	}
 	sb, ok := st.Sandboxes[cid]
-	if !ok || sb.Mode != DriverBridge {
+	if !ok || !sb.Mode.IsDefault() {
 		return nil, nil
 	}
 	eps := endpointsOf(st, cid)

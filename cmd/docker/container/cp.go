@@ -39,12 +39,12 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				defer cleanup()
 				err = engine.WriteTar(f.IOStreams.Out, copied)
 			case srcIn:
-				err = e.Containers.CopyFrom(srcC, srcPath, args[1])
+				err = e.CopyFromContainer(srcC, srcPath, args[1])
 			case args[0] == "-":
 				// A tar stream from standard input, extracted into a directory.
 				err = e.PutArchive(dstC, f.IOStreams.In, dstPath)
 			default:
-				err = e.Containers.CopyTo(dstC, args[0], dstPath)
+				err = e.CopyToContainer(dstC, args[0], dstPath)
 			}
 			if err != nil {
 				return cli.DaemonError(err)

@@ -22,7 +22,7 @@ directory it added, C for one it changed, D for one it deleted.`,
 			if err != nil {
 				return err
 			}
-			changes, err := e.Containers.Changes(args[0])
+			changes, err := e.ContainerChanges(args[0])
 			if err != nil {
 				return cli.DaemonError(err)
 			}

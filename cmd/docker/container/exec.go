@@ -84,7 +84,7 @@ func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 			_, _ = io.Copy(ios.Out, master)
 		}
 	}
-	code, err := e.Containers.Exec(ctx, opts.Ref, eo)
+	code, err := e.ExecContainer(ctx, opts.Ref, eo)
 	if err != nil {
 		var se *engine.StartError
 		if errors.As(err, &se) {

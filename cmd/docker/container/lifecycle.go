@@ -54,7 +54,7 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 		return err
 	}
 	if opts.Attach || opts.Interactive {
-		c, err := e.Containers.Get(opts.Refs[0])
+		c, err := e.Container(opts.Refs[0])
 		if err != nil {
 			return cli.DaemonError(err)
 		}
@@ -138,7 +138,7 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 		return err
 	}
 	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
-		return e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second)
+		return e.StopContainer(ctx, ref, time.Duration(opts.Timeout)*time.Second)
 	})
 }
 
@@ -160,7 +160,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 				return err
 			}
 			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
-				if err := e.Containers.Stop(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
+				if err := e.StopContainer(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
 					return err
 				}
 				_, err := e.StartContainer(ctx, ref, engine.StartOptions{})
@@ -202,12 +202,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 			}
 			sig, _ := engine.ParseSignal(opts.Signal)
 			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
-				err := e.Containers.Kill(ctx, ref, sig)
-				var nr *engine.NotRunningError
-				if errors.As(err, &nr) {
-					return fmt.Errorf("cannot kill container: %s: %w", ref, err)
-				}
-				return err
+				return e.KillContainer(ctx, ref, sig)
 			})
 		},
 	}
@@ -278,7 +273,7 @@ func NewCmdWait(f *factory.Factory, runF func([]string) error) *cobra.Command {
 			}
 			failed := false
 			for _, ref := range args {
-				code, err := e.Containers.Wait(ctx, ref)
+				code, err := e.WaitContainer(ctx, ref)
 				if err != nil {
 					fmt.Fprintln(f.IOStreams.ErrOut, cli.DaemonError(err))
 					failed = true

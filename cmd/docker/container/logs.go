@@ -47,7 +47,7 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			err = e.Containers.Logs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
+			err = e.ContainerLogs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
 			if err != nil {
 				return cli.DaemonError(err)
 			}

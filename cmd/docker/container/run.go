@@ -143,7 +143,6 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		CapAdd:     c.capAdd,
 		CapDrop:    c.capDrop,
 		Privileged: c.privileged,
-		Network:    c.network,
 
 		NetworkAliases: c.aliases,
 		PublishAll:     c.publishAll,
@@ -167,6 +166,11 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 			o.Labels[k] = v
 		}
 	}
+	network, err := engine.ParseNetworkMode(c.network)
+	if err != nil {
+		return o, err
+	}
+	o.Network = network
 	policy, err := parseRestart(c.restart)
 	if err != nil {
 		return o, err
@@ -401,7 +405,7 @@ func stream(ctx context.Context, e *engine.Engine, c *engine.Container, a *engin
 	go func() {
 		for s := range sigs {
 			if sig, ok := s.(unix.Signal); ok {
-				_ = e.Containers.Signal(c.ID, sig)
+				_ = e.SignalContainer(c.ID, sig)
 			}
 		}
 	}()

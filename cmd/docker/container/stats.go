@@ -78,14 +78,14 @@ func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*engine.Sample,
 	var list []*engine.Container
 	if len(opts.Refs) > 0 {
 		for _, ref := range opts.Refs {
-			c, err := e.Containers.Get(ref)
+			c, err := e.Container(ref)
 			if err != nil {
 				return nil, nil, cli.DaemonError(err)
 			}
 			list = append(list, c)
 		}
 	} else {
-		all, err := e.Containers.List()
+		all, err := e.Containers()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -97,7 +97,7 @@ func sampleAll(e *engine.Engine, opts *StatsOptions) (map[string]*engine.Sample,
 	}
 	samples := map[string]*engine.Sample{}
 	for _, c := range list {
-		if s, err := e.Containers.Stats(c.ID); err == nil {
+		if s, err := e.ContainerStats(c.ID); err == nil {
 			samples[c.ID] = s
 		}
 	}

@@ -1,12 +1,9 @@
 package container
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"os/exec"
-	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +12,7 @@ import (
 )
 
 // NewCmdTop returns `docker top`: the host's `ps -ef` rows of the
-// container's processes, as Docker shows them.
+// container's processes, in docker/cli's table.
 func NewCmdTop(f *factory.Factory, runF func(ref string, psArgs []string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "top CONTAINER [ps OPTIONS]",
@@ -29,58 +26,16 @@ func NewCmdTop(f *factory.Factory, runF func(ref string, psArgs []string) error)
 			if err != nil {
 				return err
 			}
-			pids, err := e.Containers.Processes(args[0])
+			top, err := e.Top(cmd.Context(), args[0], args[1:])
 			if err != nil {
 				return cli.DaemonError(err)
 			}
-			psArgs := args[1:]
-			if len(psArgs) == 0 {
-				psArgs = []string{"-ef"}
+			w := tabwriter.NewWriter(f.IOStreams.Out, 20, 1, 3, ' ', 0)
+			fmt.Fprintln(w, strings.Join(top.Titles, "\t"))
+			for _, p := range top.Processes {
+				fmt.Fprintln(w, strings.Join(p, "\t"))
 			}
-			out, err := exec.Command("ps", psArgs...).Output()
-			if err != nil {
-				return cli.DaemonError(fmt.Errorf("ps: %w", err))
-			}
-			table, err := filterPs(out, pids)
-			if err != nil {
-				return cli.DaemonError(err)
-			}
-			_, err = f.IOStreams.Out.Write(table)
-			return err
+			return w.Flush()
 		},
 	}
-}
-
-// filterPs keeps ps's header and the rows whose PID is one of pids.
-func filterPs(out []byte, pids []int) ([]byte, error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	if !sc.Scan() {
-		return nil, fmt.Errorf("ps printed nothing")
-	}
-	header := sc.Text()
-	col := -1
-	for i, h := range strings.Fields(header) {
-		if h == "PID" {
-			col = i
-		}
-	}
-	if col < 0 {
-		return nil, fmt.Errorf("ps options must include the PID column")
-	}
-	want := map[int]bool{}
-	for _, p := range pids {
-		want[p] = true
-	}
-	var buf bytes.Buffer
-	buf.WriteString(header + "\n")
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) <= col {
-			continue
-		}
-		if pid, err := strconv.Atoi(fields[col]); err == nil && want[pid] {
-			buf.WriteString(sc.Text() + "\n")
-		}
-	}
-	return buf.Bytes(), nil
 }

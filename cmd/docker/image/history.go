@@ -58,11 +58,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	img, err := e.Images.Get(ctx, opts.Image)
-	if err != nil {
-		return cli.DaemonError(err)
-	}
-	items, err := e.Images.History(ctx, img)
+	items, err := e.ImageHistory(ctx, opts.Image)
 	if err != nil {
 		return cli.DaemonError(err)
 	}

@@ -3,7 +3,6 @@ package image
 import (
 	"context"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -80,28 +79,28 @@ var listHeaders = row{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
+	filters, err := engine.ParseFilters(opts.Filters)
+	if err != nil {
+		return &factory.FlagError{Err: err}
+	}
+	// [REPOSITORY[:TAG]] is a reference filter, as docker/cli sends it.
+	if opts.Repository != "" {
+		filters["reference"] = append(filters["reference"], opts.Repository)
+	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	imgs, err := e.Images.List(ctx)
+	imgs, err := e.ListImages(ctx, filters)
 	if err != nil {
 		return cli.DaemonError(err)
 	}
-	for _, d := range e.Images.Damaged(ctx) {
+	for _, d := range e.DamagedImages(ctx) {
 		fmt.Fprintln(opts.IO.ErrOut, "WARNING: "+d.Error())
-	}
-	match, err := listFilter(opts)
-	if err != nil {
-		return err
 	}
 	var rows []row
 	for _, img := range imgs {
-		for _, r := range imageRows(img, opts) {
-			if match(img, r) {
-				rows = append(rows, r)
-			}
-		}
+		rows = append(rows, imageRows(img, opts)...)
 	}
 	if opts.Quiet {
 		var seen []string
@@ -176,49 +175,4 @@ func imageRows(img *engine.Image, opts *ListOptions) []row {
 		rows = append(rows, base("<none>", "<none>", "<none>"))
 	}
 	return rows
-}
-
-func listFilter(opts *ListOptions) (func(*engine.Image, row) bool, error) {
-	var checks []func(*engine.Image, row) bool
-	if opts.Repository != "" {
-		repo, tag := opts.Repository, ""
-		if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
-			repo, tag = repo[:i], repo[i+1:]
-		}
-		if r, err := engine.ParseReference(repo); err == nil {
-			repo = r.FamiliarName()
-		}
-		checks = append(checks, func(_ *engine.Image, r row) bool {
-			return r["Repository"] == repo && (tag == "" || r["Tag"] == tag)
-		})
-	}
-	for _, f := range opts.Filters {
-		k, v, ok := strings.Cut(f, "=")
-		switch {
-		case !ok:
-			return nil, &factory.FlagError{Err: fmt.Errorf("bad format of filter (expected name=value): %s", f)}
-		case k == "dangling":
-			if v != "true" && v != "false" {
-				return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter 'dangling=%s': use true or false", v)}
-			}
-			want := v == "true"
-			checks = append(checks, func(img *engine.Image, _ row) bool { return (len(img.RepoTags) == 0) == want })
-		case k == "reference":
-			checks = append(checks, func(_ *engine.Image, r row) bool {
-				ok1, _ := path.Match(v, r["Repository"])
-				ok2, _ := path.Match(v, r["Repository"]+":"+r["Tag"])
-				return ok1 || ok2
-			})
-		default:
-			return nil, &factory.FlagError{Err: fmt.Errorf("invalid filter '%s': Dockyard supports dangling and reference", k)}
-		}
-	}
-	return func(img *engine.Image, r row) bool {
-		for _, c := range checks {
-			if !c(img, r) {
-				return false
-			}
-		}
-		return true
-	}, nil
 }

@@ -63,7 +63,7 @@ func loadRun(ctx context.Context, opts *LoadOptions) error {
 	if err != nil {
 		return err
 	}
-	loaded, err := e.Images.Load(ctx, in)
+	loaded, err := e.LoadImages(ctx, in)
 	for _, l := range loaded {
 		if len(l.Tags) == 0 {
 			fmt.Fprintf(opts.IO.Out, "Loaded image ID: %s\n", l.Image.ID)

@@ -58,7 +58,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := e.Images.Prune(ctx, opts.All)
+	rep, err := e.PruneImages(ctx, opts.All)
 	if err != nil {
 		return cli.DaemonError(err)
 	}

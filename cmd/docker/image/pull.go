@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // PullOptions are docker pull's flags and argument.
@@ -63,7 +63,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	if err != nil {
 		return err
 	}
-	if named, err := reference.ParseNormalizedNamed(opts.Ref); err == nil && reference.IsNameOnly(named) && !opts.Quiet {
+	if r, err := imageref.ParseNormalized(opts.Ref); err == nil && r.NameOnly() && !opts.Quiet {
 		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
 	}
 	var progress func(engine.PullEvent)
@@ -81,7 +81,7 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 		}
 		po.Platform = p
 	}
-	if _, err := e.Images.Pull(ctx, opts.Ref, po); err != nil {
+	if _, err := e.PullImage(ctx, opts.Ref, po); err != nil {
 		return cli.DaemonError(err)
 	}
 	ref, _ := engine.ParseReference(opts.Ref)

@@ -57,7 +57,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	}
 	failed := false
 	for _, name := range opts.Images {
-		res, err := e.Images.Remove(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
+		res, err := e.RemoveImage(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
 		for _, r := range res {
 			printRemoved(opts.IO, r, "Untagged", "Deleted")
 		}

@@ -54,7 +54,7 @@ func saveRun(ctx context.Context, opts *SaveOptions) error {
 		return err
 	}
 	if opts.Output == "" {
-		return cli.DaemonError(e.Images.Save(ctx, opts.Images, opts.IO.Out))
+		return cli.DaemonError(e.SaveImages(ctx, opts.Images, opts.IO.Out))
 	}
 	// Docker's check and message; the pending file's own error would name
 	// its hidden temporary file.
@@ -73,7 +73,7 @@ func saveRun(ctx context.Context, opts *SaveOptions) error {
 		return fmt.Errorf("failed to save image: %w", err)
 	}
 	defer pf.Cleanup()
-	if err := e.Images.Save(ctx, opts.Images, pf); err != nil {
+	if err := e.SaveImages(ctx, opts.Images, pf); err != nil {
 		return cli.DaemonError(err)
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {

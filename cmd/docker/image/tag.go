@@ -41,5 +41,5 @@ func tagRun(ctx context.Context, opts *TagOptions) error {
 	if err != nil {
 		return err
 	}
-	return cli.DaemonError(e.Images.Tag(ctx, opts.Source, opts.Target))
+	return cli.DaemonError(e.TagImage(ctx, opts.Source, opts.Target))
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // PortOptions are `docker port` arguments.
@@ -59,17 +58,13 @@ func portRun(ctx context.Context, opts *PortOptions) error {
 		}
 		return nil
 	}
-	port, proto, _ := strings.Cut(opts.Port, "/")
-	if proto == "" {
-		proto = "tcp"
-	}
-	n, err := strconv.ParseUint(port, 10, 16)
+	port, err := engine.ParsePort(opts.Port)
 	if err != nil {
 		return fmt.Errorf("Error: invalid port %q: give a port number such as 80 or 80/tcp", opts.Port)
 	}
 	found := false
 	for _, p := range ports {
-		if uint64(p.ContainerPort) == n && p.Proto == proto {
+		if p.Port() == port {
 			fmt.Fprintln(opts.IO.Out, p.HostAddr())
 			found = true
 		}

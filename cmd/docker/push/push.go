@@ -12,7 +12,6 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
-	"github.com/dockyard-lab/dockyard/sandbox/registry"
 )
 
 // PushOptions are `docker push`'s parsed flags.
@@ -53,32 +52,16 @@ func pushRun(ctx context.Context, opts *PushOptions) error {
 	if err != nil {
 		return err
 	}
-	if ref.Digest() != "" {
-		return fmt.Errorf("cannot push a digest reference (%s): push a tag", opts.Ref)
-	}
-	if !registry.IsLocal(ref.Domain()) {
-		return &registry.NotLocalError{Registry: ref.Domain()}
-	}
 	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	img, err := e.Images.Get(ctx, ref.String())
-	if engine.KindOf(err) == engine.NotFound {
-		return fmt.Errorf("An image does not exist locally with the tag: %s", ref.Name())
-	}
-	if err != nil {
-		return err
-	}
-	v, err := e.Images.V1(img)
-	if err != nil {
-		return err
-	}
-	if !opts.Quiet {
-		fmt.Fprintf(opts.IO.Out, "The push refers to repository [%s]\n", ref.Name())
-	}
-	digest, size, err := registry.Push(ctx, v, ref.String(), func(ev registry.PushEvent) {
-		if !opts.Quiet {
+	err = e.PushImage(ctx, opts.Ref, func(ev engine.PushEvent) {
+		switch {
+		case opts.Quiet:
+		case ev.ID == "":
+			fmt.Fprintln(opts.IO.Out, ev.Status)
+		default:
 			fmt.Fprintf(opts.IO.Out, "%s: %s\n", ev.ID, ev.Status)
 		}
 	})
@@ -87,8 +70,6 @@ func pushRun(ctx context.Context, opts *PushOptions) error {
 	}
 	if opts.Quiet {
 		fmt.Fprintln(opts.IO.Out, ref.Familiar())
-		return nil
 	}
-	fmt.Fprintf(opts.IO.Out, "%s: digest: %s size: %d\n", ref.Tag(), digest, size)
 	return nil
 }

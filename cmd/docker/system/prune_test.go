@@ -11,6 +11,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/engine/enginetest"
 	"github.com/dockyard-lab/dockyard/sandbox/image/imagetest"
 )
 
@@ -46,7 +47,7 @@ func rootWithBusybox(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Images.Write(ctx, imagetest.Busybox(t), "busybox:latest"); err != nil {
+	if err := enginetest.WriteImage(e.Root(), imagetest.Busybox(t), "busybox:latest"); err != nil {
 		t.Fatal(err)
 	}
 	return root

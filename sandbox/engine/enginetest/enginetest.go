@@ -33,7 +33,7 @@ func CleanupRoot(root string) error {
 	if err != nil {
 		return err
 	}
-	all, _ := e.Containers.List()
+	all, _ := e.Containers()
 	for _, c := range all {
 		_ = e.RemoveContainer(ctx, c.ID, true, true)
 	}

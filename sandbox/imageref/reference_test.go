@@ -1,10 +1,10 @@
-package image_test
+package imageref_test
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 func TestParseReference(t *testing.T) {
@@ -23,7 +23,7 @@ func TestParseReference(t *testing.T) {
 		{"busybox@" + dg, "docker.io/library/busybox@" + dg, "busybox@" + dg, "docker.io", "library/busybox", "", dg},
 	}
 	for _, tt := range tests {
-		r, err := image.ParseReference(tt.in)
+		r, err := imageref.Parse(tt.in)
 		if err != nil {
 			t.Errorf("ParseReference(%q): %v", tt.in, err)
 			continue
@@ -46,8 +46,8 @@ func TestParseReferenceErrors(t *testing.T) {
 		"busy box":    "invalid reference format",
 		"busybox:a:b": "invalid reference format",
 	} {
-		_, err := image.ParseReference(in)
-		var ire *image.InvalidReferenceError
+		_, err := imageref.Parse(in)
+		var ire *imageref.InvalidReferenceError
 		if !errors.As(err, &ire) || err.Error() != want {
 			t.Errorf("ParseReference(%q) error = %v, want %q", in, err, want)
 		}

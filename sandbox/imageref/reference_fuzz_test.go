@@ -1,10 +1,10 @@
-package image_test
+package imageref_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/dockyard-lab/dockyard/sandbox/image"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // FuzzParseReference: a reference that parses prints in its full and its
@@ -19,7 +19,7 @@ func FuzzParseReference(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := image.ParseReference(s)
+		r, err := imageref.Parse(s)
 		if err != nil {
 			if err.Error() == "" {
 				t.Errorf("ParseReference(%q) failed with an empty message", s)
@@ -31,7 +31,7 @@ func FuzzParseReference(f *testing.F) {
 			forms = append(forms, r.Familiar())
 		}
 		for _, form := range forms {
-			back, err := image.ParseReference(form)
+			back, err := imageref.Parse(form)
 			if err != nil {
 				t.Fatalf("ParseReference(%q) = %v; %q came from ParseReference(%q)", form, err, form, s)
 			}
@@ -47,7 +47,7 @@ func FuzzParseReference(f *testing.F) {
 
 // familiarLooksLikeAHost reports whether r's familiar form starts with a
 // part distribution/reference reads as a registry host.
-func familiarLooksLikeAHost(r image.Reference) bool {
+func familiarLooksLikeAHost(r imageref.Reference) bool {
 	if r.Domain() != "docker.io" {
 		return false
 	}

@@ -1,0 +1,37 @@
+package engine
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParsePs(t *testing.T) {
+	out := []byte(`UID          PID    PPID  C STIME TTY          TIME CMD
+root           1       0  0 10:00 ?        00:00:01 /sbin/init
+root        4242    4200  0 10:01 ?        00:00:00 sleep 1000
+nobody      4243    4242  0 10:01 ?        00:00:00 sh -c echo a  b
+`)
+	got, err := parsePs(out, []int{4242, 4243})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTitles := []string{"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"}
+	if !reflect.DeepEqual(got.Titles, wantTitles) {
+		t.Errorf("Titles = %q, want %q", got.Titles, wantTitles)
+	}
+	want := [][]string{
+		{"root", "4242", "4200", "0", "10:01", "?", "00:00:00", "sleep 1000"},
+		{"nobody", "4243", "4242", "0", "10:01", "?", "00:00:00", "sh -c echo a b"},
+	}
+	if !reflect.DeepEqual(got.Processes, want) {
+		t.Errorf("Processes = %q, want %q", got.Processes, want)
+	}
+
+	if _, err := parsePs([]byte("USER COMMAND\nroot init\n"), nil); KindOf(err) != InvalidArgument {
+		t.Errorf("parsePs without a PID column: KindOf(%v) = %v, want InvalidArgument", err, KindOf(err))
+	}
+	got, err = parsePs(out, nil)
+	if err != nil || got.Processes == nil || len(got.Processes) != 0 {
+		t.Errorf("parsePs(no pids) = %q, %v, want an empty, non-nil list", got.Processes, err)
+	}
+}
