@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,8 +41,8 @@ func (s *Store) linkLayer(ctx context.Context, l LocalLayer, d, diffID v1.Hash) 
 		return 0, false, nil
 	}
 	if !s.hasBlob(d.String()) {
-		tmp := filepath.Join(s.dir, "blobs", "sha256", ".tmp-link-"+d.Hex)
-		os.Remove(tmp)
+		// A name of its own: another build may link the same blob now.
+		tmp := filepath.Join(s.dir, "blobs", "sha256", ".tmp-link-"+d.Hex[:12]+"-"+rand.Text())
 		if err := os.Link(blob, tmp); err != nil {
 			if errors.Is(err, unix.EXDEV) {
 				return 0, false, nil
