@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 
 // busyboxRootfs builds a minimal root filesystem from the host's static
 // busybox (Debian's busybox-static), once per test binary.
-func busyboxRootfs(t *testing.T) string {
+func busyboxRootfs(t testing.TB) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")

@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -26,6 +27,9 @@ type StartOptions struct {
 	Attach bool
 	// TTYCols and TTYRows are the caller's terminal size for -t.
 	TTYCols, TTYRows uint16
+	// Monitor, when not nil, is a monitor from SpawnMonitor to run the
+	// container; Start uses it up (it closes it when it is not needed).
+	Monitor *Monitor
 }
 
 // NotRunningError is returned for operations that need a running container.
@@ -49,6 +53,10 @@ func (s *Store) Start(ctx context.Context, ref string, opts StartOptions) (*Atta
 }
 
 func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Attachment, error) {
+	// A monitor is used once: on every return it has either been given its
+	// container or is told to go (its end of the socket closes).
+	m := opts.Monitor
+	defer m.Close()
 	c, err := s.Get(ref)
 	if err != nil {
 		return nil, err
@@ -56,22 +64,64 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	if c.State.Status == Running || c.State.Status == Restarting {
 		return nil, nil
 	}
+	if m == nil {
+		if m, err = s.SpawnMonitor(opts); err != nil {
+			return nil, err
+		}
+		defer m.Close()
+	}
+	if err := writeFrame(m.conn, frameRun, []byte(c.ID)); err != nil {
+		return nil, ErrMonitorGone
+	}
+	a := &Attachment{conn: m.conn}
+	m.conn = nil // the Attachment owns it now
+	if err := a.waitStarted(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if !opts.Attach {
+		a.Close()
+		return nil, nil
+	}
+	return a, nil
+}
+
+// Monitor is a monitor process started before it is told which container
+// to run (Start with StartOptions.Monitor): `docker run` starts it first,
+// so that its start-up (the Go runtime of a second binary, a large part of
+// a short container's life) overlaps the container's create instead of
+// following it.
+type Monitor struct {
+	conn *net.UnixConn
+}
+
+// Close tells a monitor that was not given a container to exit.
+func (m *Monitor) Close() {
+	if m != nil && m.conn != nil {
+		m.conn.Close()
+		m.conn = nil
+	}
+}
+
+// monitorWaits is the argument that makes a monitor read its container's
+// id from the caller's socket (`__monitor <root> -`).
+const monitorWaits = "-"
+
+// SpawnMonitor starts a monitor process that waits for its container: hand
+// it to Start in StartOptions.Monitor, or Close it. opts.TTYCols and
+// opts.TTYRows are the terminal size a -t container starts with.
+func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("start container: %w", err)
 	}
 	parent := os.NewFile(uintptr(fds[0]), "attach")
 	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
-	defer child.Close() // on the early returns; closed after the start below
-	logf, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		parent.Close()
-		return nil, fmt.Errorf("start container: %w", err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(monitorBinary(), "__monitor", s.root, c.ID)
+	defer child.Close()
+	cmd := exec.Command(monitorBinary(), "__monitor", s.root, monitorWaits)
 	cmd.Args[0] = "dockyard"
-	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its output goes to the container's monitor.log, which the monitor
+	// opens once it knows the container; nothing is written before.
 	cmd.ExtraFiles = []*os.File{child}
 	// Its own session, so the caller's terminal and signals do not reach
 	// it; "/" as its directory, so it pins none of the caller's.
@@ -94,16 +144,7 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 	if err != nil {
 		return nil, fmt.Errorf("start container: %w", err)
 	}
-	a := &Attachment{conn: conn.(*net.UnixConn)}
-	if err := a.waitStarted(); err != nil {
-		a.Close()
-		return nil, err
-	}
-	if !opts.Attach {
-		a.Close()
-		return nil, nil
-	}
-	return a, nil
+	return &Monitor{conn: conn.(*net.UnixConn)}, nil
 }
 
 // MonitorBinary is the name of the small binary that, installed beside
@@ -127,7 +168,9 @@ func monitorBinary() string {
 }
 
 // MonitorMain is the entry point of `dockyard __monitor <root> <id>`: the
-// attach socket is file descriptor 3.
+// attach socket is file descriptor 3. With "-" for the id, the monitor was
+// started ahead of its container (SpawnMonitor) and reads the id from the
+// socket first; it exits quietly when the caller goes away instead.
 func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	if len(args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: dockyard __monitor <root> <id>")
@@ -142,11 +185,54 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	if hooks != nil {
 		h = hooks(s)
 	}
-	if err := s.RunMonitor(args[1], h, os.NewFile(3, "attach")); err != nil {
-		fmt.Fprintf(os.Stderr, "%s monitor %s: %v\n", time.Now().UTC().Format(time.RFC3339), args[1], err)
+	client := os.NewFile(3, "attach")
+	id := args[1]
+	if id == monitorWaits {
+		// While the caller creates the container: the start needs it.
+		go favorCgroupMoves()
+		if id, err = readContainerID(client); err != nil {
+			return 0 // the caller did not start a container after all
+		}
+		if err := logTo(filepath.Join(s.Dir(id), "monitor.log")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	if err := s.RunMonitor(id, h, client); err != nil {
+		fmt.Fprintf(os.Stderr, "%s monitor %s: %v\n", time.Now().UTC().Format(time.RFC3339), id, err)
 		return 1
 	}
 	return 0
+}
+
+// readContainerID reads the frameRun that names a waiting monitor's
+// container.
+func readContainerID(f *os.File) (string, error) {
+	typ, payload, err := readFrame(f)
+	if err != nil {
+		return "", err
+	}
+	id := string(payload)
+	// A full id (newID) and nothing else: it becomes a path.
+	if _, err := hex.DecodeString(id); typ != frameRun || len(id) != 64 || err != nil {
+		return "", fmt.Errorf("monitor: expected a container id, got frame %d", typ)
+	}
+	return id, nil
+}
+
+// logTo points the monitor's standard output and error at its container's
+// monitor.log.
+func logTo(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for _, fd := range []int{1, 2} {
+		if err := unix.Dup3(int(f.Fd()), fd, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Signal sends sig to a running container's init process.

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,8 +58,8 @@ const monitorEnvTTY = "DOCKYARD_TTY_SIZE"
 // container's process, serves the attached caller (client, may be nil),
 // writes the log, applies the restart policy and records how it ended.
 func (s *Store) RunMonitor(id string, hooks Hooks, client *os.File) error {
-	// The monitor idles for the container's whole life: keep it small.
-	debug.SetGCPercent(20)
+	// The monitor idles for the container's whole life: keep it small
+	// (and collect more often once it idles, below).
 	runtime.GOMAXPROCS(1)
 	m := &monitor{s: s, id: id, hooks: hooks, client: newMonitorClient(client)}
 	return m.run()
@@ -70,6 +71,8 @@ type monitor struct {
 	hooks  Hooks
 	client *monitorClient
 	log    *logWriter
+	// trimmed is set once the monitor gave its start-up memory back.
+	trimmed atomic.Bool
 }
 
 func (m *monitor) run() error {
@@ -270,7 +273,13 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}
-	defer lc.Destroy() //nolint:errcheck // kills what is left and removes the cgroup
+	defer func() {
+		// Kills what is left and removes the cgroups; what it could not
+		// remove goes now, as the next start will not look (destroyRuntime).
+		if err := lc.Destroy(); err != nil {
+			removeCgroups(c.ID)
+		}
+	}()
 	p := spec.Process
 	proc := &libcontainer.Process{
 		Args: p.Args, Env: p.Env, Cwd: p.Cwd,
@@ -335,11 +344,15 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}()
 	}
 	io.startCopy()
-	if first {
+	if !m.trimmed.Load() {
 		// A container still running after a moment leaves the monitor
-		// only waiting: give memory back then. Short-lived containers
-		// end before and do not pay for it.
+		// only waiting: give memory back then, and collect more often
+		// from then on. Short-lived containers end before and do not pay
+		// for it (with GOGC=20 from the start, the start itself collected
+		// garbage once: a heap goal under 1 MB).
 		trim := time.AfterFunc(2*time.Second, func() {
+			m.trimmed.Store(true)
+			debug.SetGCPercent(20)
 			debug.FreeOSMemory()
 			dropStartupPages()
 		})
@@ -576,7 +589,19 @@ func (st *stdio) close() {
 
 // destroyRuntime removes leftover libcontainer state of a container whose
 // monitor died, killing whatever still runs in it, and its cgroups.
+//
+// A container's cgroups exist only while its libcontainer state directory
+// does: libcontainer makes the directory before the cgroups and removes it
+// after them, runOnce cleans up after a Destroy that failed half-way, and
+// the cgroups go below before the directory. Without the directory (a
+// container's first start, every start after a clean exit) there is
+// nothing to look for, and the start skips the search of every cgroup
+// hierarchy.
 func destroyRuntime(root, id string) {
+	if _, err := os.Lstat(filepath.Join(root, id)); errors.Is(err, os.ErrNotExist) {
+		_ = os.RemoveAll(root)
+		return
+	}
 	lc, err := libcontainer.Load(root, id)
 	if err == nil {
 		_ = lc.Signal(unix.SIGKILL)
@@ -590,8 +615,8 @@ func destroyRuntime(root, id string) {
 		}
 		_ = lc.Destroy()
 	}
-	_ = os.RemoveAll(root)
 	removeCgroups(id)
+	_ = os.RemoveAll(root)
 }
 
 // removeCgroups removes the container's cgroup directories (CgroupsPath

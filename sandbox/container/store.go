@@ -269,7 +269,13 @@ func (s *Store) save(c *Container) error {
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
+	// The temporary file in the record's own directory: without it,
+	// renameio first tries whether /tmp is on the same filesystem (a file
+	// created, renamed and removed there on every write), and a crash
+	// leaves its temporary file in /tmp rather than in the container's
+	// directory, which goes with the container.
+	path := s.recordPath(c.ID)
+	if err := renameio.WriteFile(path, b, 0o600, renameio.WithTempDir(filepath.Dir(path))); err != nil {
 		return fmt.Errorf("save container %s: %w", c.ShortID(), err)
 	}
 	return nil

@@ -432,6 +432,13 @@ func (e *Engine) StartContainer(ctx context.Context, ref string, opts container.
 	return e.containers.Start(ctx, ref, opts)
 }
 
+// SpawnMonitor starts the monitor process of a container about to be
+// created, for StartOptions.Monitor: `docker run` starts it first, so its
+// start-up overlaps the create; see container.Store.SpawnMonitor.
+func (e *Engine) SpawnMonitor(opts container.StartOptions) (*container.Monitor, error) {
+	return e.containers.SpawnMonitor(opts)
+}
+
 // RemoveContainer removes a container (a running one only with force).
 // With volumes, its anonymous volumes go too (once volumes exist).
 func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes bool) error {

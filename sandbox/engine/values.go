@@ -30,7 +30,10 @@ type (
 	PortBinding  = container.PortBinding
 	StartOptions = container.StartOptions
 	// Attachment is a started container's streams (docker run, start -a).
-	Attachment  = container.Attachment
+	Attachment = container.Attachment
+	// Monitor is a monitor process started ahead of its container
+	// (SpawnMonitor), for StartOptions.Monitor.
+	Monitor     = container.Monitor
 	LogOptions  = container.LogOptions
 	ExecOptions = container.ExecOptions
 	Sample      = container.Sample

@@ -30,11 +30,14 @@ func ReleaseDeadHolder(ctx context.Context, root string, ns *network.Store, err 
 }
 
 // holdsNetwork reports whether c's networking is in use or about to be: it
-// runs, restarts or is being created, or its monitor lives (and is starting
-// it).
+// runs or restarts, or its monitor lives (and is starting it). Only a
+// monitor attaches a network, after it claims its container, so a
+// container that is merely created holds none: a sandbox recorded for one
+// is what a monitor killed mid-start left, and would make every later
+// start fail with "already has networking".
 func holdsNetwork(c *container.Container) bool {
 	switch c.State.Status {
-	case container.Running, container.Restarting, container.Created:
+	case container.Running, container.Restarting:
 		return true
 	}
 	return c.MonitorAlive()

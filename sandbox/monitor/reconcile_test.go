@@ -18,7 +18,9 @@ import (
 // network. A reconcile at that moment, which every listing runs, must
 // leave that network alone; it used to remove the namespace mid-start
 // ("connect to network bridge: open netns ...: no such file or directory").
-// A container whose monitor is gone loses its networking as before.
+// A container whose monitor is gone loses its networking as before, and so
+// does one still marked created (its monitor was killed mid-start), which
+// could otherwise never start again ("already has networking").
 func TestReconcileKeepsAContainerBeingStarted(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: makes network namespaces and a bridge")
@@ -39,14 +41,14 @@ func TestReconcileKeepsAContainerBeingStarted(t *testing.T) {
 		}
 	})
 	lower := t.TempDir()
-	exited := func(name string, monitorPid int, monitorStart uint64) *container.Container {
+	withNetwork := func(name string, status container.Status, monitorPid int, monitorStart uint64) *container.Container {
 		t.Helper()
 		c, err := cs.Create(container.Spec{Name: name, LowerDirs: []string{lower}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c, err = cs.Update(c.ID, func(c *container.Container) error {
-			c.State.Status = container.Exited
+			c.State.Status = status
 			c.State.MonitorPid, c.State.MonitorStart = monitorPid, monitorStart
 			return nil
 		})
@@ -61,8 +63,9 @@ func TestReconcileKeepsAContainerBeingStarted(t *testing.T) {
 		}
 		return c
 	}
-	starting := exited("starting", os.Getpid(), ownStartTime(t)) // this process plays its monitor
-	dead := exited("dead", 0, 0)
+	starting := withNetwork("starting", container.Exited, os.Getpid(), ownStartTime(t)) // this process plays its monitor
+	dead := withNetwork("dead", container.Exited, 0, 0)
+	cutShort := withNetwork("cut-short", container.Created, 0, 0)
 
 	if err := monitor.ReconcileNetworks(ctx, root); err != nil {
 		t.Fatalf("ReconcileNetworks: %v", err)
@@ -74,8 +77,10 @@ func TestReconcileKeepsAContainerBeingStarted(t *testing.T) {
 	if _, ok := ns.ConfigOf(starting.ID); !ok {
 		t.Errorf("the network config of the container being started was forgotten")
 	}
-	if _, err := os.Stat(filepath.Join(root, "networks", "netns", dead.ID)); !os.IsNotExist(err) {
-		t.Errorf("the namespace of the exited container without a monitor: %v, want it removed", err)
+	for _, c := range []*container.Container{dead, cutShort} {
+		if _, err := os.Stat(filepath.Join(root, "networks", "netns", c.ID)); !os.IsNotExist(err) {
+			t.Errorf("the namespace of %s (%s, no monitor): %v, want it removed", c.Name, c.State.Status, err)
+		}
 	}
 }
 

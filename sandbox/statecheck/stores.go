@@ -220,7 +220,7 @@ func (c *checker) networks(ctx context.Context) {
 		switch {
 		case rec == nil:
 			leftover("network sandbox of "+containerName(cid, nil), "the container is gone")
-		case !c.live[cid] && rec.State.Status != container.Created:
+		case !c.live[cid]:
 			leftover("network sandbox of "+containerName(cid, rec), "the container is not running")
 		case sb.NetNS != "":
 			if _, err := os.Stat(sb.NetNS); err != nil {

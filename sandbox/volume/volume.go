@@ -165,12 +165,14 @@ func (s *Store) load(name string) (*Volume, error) {
 	return v, nil
 }
 
-func (s *Store) save(v *Volume) error {
+func (s *Store) save(v *Volume) error { return s.saveAt(s.metaPath(v.Name), v) }
+
+func (s *Store) saveAt(path string, v *Volume) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(s.metaPath(v.Name), b, 0o600); err != nil {
+	if err := renameio.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write volume %s: %w", v.Name, err)
 	}
 	return nil
@@ -226,16 +228,56 @@ func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
 	}
-	if err := os.MkdirAll(s.Path(o.Name), 0o755); err != nil {
-		return nil, false, fmt.Errorf("create volume %s: %w", o.Name, err)
-	}
 	v = &Volume{Name: o.Name, Driver: "local", Labels: o.Labels, CreatedAt: time.Now().UTC(), Anonymous: anon, Mountpoint: s.Path(o.Name)}
-	if err := s.save(v); err != nil {
-		os.RemoveAll(filepath.Join(s.dir, o.Name))
+	if err := s.materialize(v); err != nil {
 		return nil, false, err
 	}
 	s.events.Emit(events.Volume, "create", v.Name, map[string]string{"driver": "local"})
 	return v, true, nil
+}
+
+// Staging directories of a create or a remove under way, beside the
+// volumes; their names begin with a dot, which no volume name can.
+const (
+	stagingCreate = ".creating-"
+	stagingRemove = ".removing-"
+)
+
+// materialize makes v's directory, its data folder and its record in a
+// staging directory and renames it into place, so a volume is either
+// whole or not there, whenever the process is killed.
+func (s *Store) materialize(v *Volume) error {
+	s.sweepStaging()
+	tmp, err := os.MkdirTemp(s.dir, stagingCreate+v.Name+"-")
+	if err != nil {
+		return fmt.Errorf("create volume %s: %w", v.Name, err)
+	}
+	err = os.Chmod(tmp, 0o755)
+	if err == nil {
+		err = os.Mkdir(filepath.Join(tmp, "_data"), 0o755)
+	}
+	if err == nil {
+		err = s.saveAt(filepath.Join(tmp, "volume.json"), v)
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(s.dir, v.Name))
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("create volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
+// sweepStaging removes what creates and removes killed midway left. It
+// runs under the store's lock, so no staging directory is in use.
+func (s *Store) sweepStaging() {
+	entries, _ := os.ReadDir(s.dir)
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, stagingCreate) || strings.HasPrefix(n, stagingRemove) {
+			os.RemoveAll(filepath.Join(s.dir, n))
+		}
+	}
 }
 
 func randomName() string {
@@ -252,8 +294,8 @@ func (s *Store) List(ctx context.Context) ([]*Volume, error) {
 	}
 	var out []*Volume
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue // a staging directory of a create or remove
 		}
 		v, err := s.load(e.Name())
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) {
@@ -274,8 +316,8 @@ func (s *Store) Damaged(ctx context.Context) []*DamagedError {
 	entries, _ := os.ReadDir(s.dir)
 	var out []*DamagedError
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue // a staging directory of a create or remove
 		}
 		var d *DamagedError
 		if _, err := s.load(e.Name()); errors.As(err, &d) {
@@ -343,12 +385,19 @@ func (s *Store) removeIgnoring(name, ignore string) error {
 	if len(users) > 0 {
 		return &InUseError{Name: name, Users: users}
 	}
-	// The metadata goes first, so a crash midway leaves a directory that
-	// List ignores rather than a volume without data.
-	if err := os.Remove(s.metaPath(name)); err != nil {
+	// Out of the way in one rename, then deleted: a crash midway leaves
+	// a staging directory (swept by the next create or remove), never a
+	// volume half gone.
+	s.sweepStaging()
+	gone, err := os.MkdirTemp(s.dir, stagingRemove+name+"-")
+	if err != nil {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
-	if err := os.RemoveAll(filepath.Join(s.dir, name)); err != nil {
+	if err := os.Rename(filepath.Join(s.dir, name), filepath.Join(gone, name)); err != nil {
+		os.Remove(gone)
+		return fmt.Errorf("remove volume %s: %w", name, err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
 	s.events.Emit(events.Volume, "destroy", name, map[string]string{"driver": "local"})

@@ -202,3 +202,45 @@ func TestDamagedRecord(t *testing.T) {
 		})
 	}
 }
+
+// A create or a remove killed midway leaves a staging directory, never a
+// volume half made or half gone: it is not listed, and the next create or
+// remove sweeps it away.
+func TestStagingLeftoversAreNotVolumes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, left := range []string{stagingCreate + "half-123", stagingRemove + "old-456/old"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, left, "_data"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, left, "volume.json"), []byte(`{"Name":"half","Driver":"local"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if vs, err := s.List(ctx); err != nil || len(vs) != 0 {
+		t.Fatalf("List with only leftovers = %v, %v; want no volume", vs, err)
+	}
+	if d := s.Damaged(ctx); len(d) != 0 {
+		t.Errorf("Damaged = %v, want leftovers not counted", d)
+	}
+
+	if _, err := s.Create(ctx, CreateOptions{Name: "data"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, "data"); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	ents, _ := os.ReadDir(s.dir)
+	for _, e := range ents {
+		if e.Name() != ".lock" {
+			left = append(left, e.Name())
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("after a create and a remove the volumes folder holds %v, want only its lock", left)
+	}
+}

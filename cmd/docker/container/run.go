@@ -346,6 +346,16 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return runError(err)
 	}
+	start := engine.StartOptions{Attach: !opts.Detach}
+	if opts.Create.Tty {
+		start.TTYCols, start.TTYRows = termSize(ios)
+	}
+	// The monitor starts up while the container is created (without it,
+	// StartContainer starts one).
+	if m, err := e.SpawnMonitor(start); err == nil {
+		start.Monitor = m
+		defer m.Close()
+	}
 	if err := pullFor(e, ios, opts.PullPolicy, &opts.Create)(ctx); err != nil {
 		return runError(err)
 	}
@@ -354,10 +364,6 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return runError(err)
 	}
 	printWarnings(opts.IO, warnings)
-	start := engine.StartOptions{Attach: !opts.Detach}
-	if opts.Create.Tty {
-		start.TTYCols, start.TTYRows = termSize(ios)
-	}
 	a, err := e.StartContainer(ctx, c.ID, start)
 	if err != nil {
 		return runError(err)
