@@ -14,6 +14,8 @@ import (
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/dockyard-lab/dockyard/sandbox/build"
 )
 
 // Store is what baking needs from the image store.
@@ -31,8 +33,13 @@ type Store interface {
 }
 
 // BuildFunc builds the Dockerfile in dir (a recipe's files) with labels
-// added to the image, writes it under tags and reports progress to out.
-type BuildFunc func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error
+// added to the image and mounts bound into every RUN step, writes it under
+// tags and reports progress to out.
+type BuildFunc func(ctx context.Context, dir string, tags []string, labels map[string]string, mounts []build.Mount, out io.Writer) error
+
+// RunFunc runs args in a container of the image ref with mounts bound in,
+// throwing its changes away, and reports its output to out.
+type RunFunc func(ctx context.Context, ref string, args []string, mounts []build.Mount, out io.Writer) error
 
 // Baker bakes recipes into a store.
 type Baker struct {
@@ -40,6 +47,9 @@ type Baker struct {
 	Store   Store
 	// Build runs a Dockerfile recipe; needed for every image but the base.
 	Build BuildFunc
+	// Run, when set, downloads the packages of the images built on a base
+	// once, before they build side by side (see apt.go).
+	Run RunFunc
 	// WorkDir holds temporary root filesystems and the bake lock; it must be
 	// on the same file system as the store (e.g. <root>/build-cache).
 	WorkDir string
@@ -149,8 +159,10 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 		}
 	}
 	defer lock.Unlock()
+	b.aptCache().removeCopies()
 
 	t := newTracker(b, names)
+	apt := newAptPrefetch(b, names)
 	results := make([]Result, len(names))
 	done := map[string]chan struct{}{}
 	for _, n := range names {
@@ -175,7 +187,7 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 				t.image(n).finish(PhaseFailed)
 				return err
 			}
-			res, err := b.bakeOne(gctx, r, t.image(n))
+			res, err := b.bakeOne(gctx, r, t.image(n), apt)
 			results[i] = res
 			return err
 		})
@@ -248,7 +260,7 @@ func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, names []string
 	}
 }
 
-func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Result, err error) {
+func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack, apt *aptPrefetch) (res Result, err error) {
 	start := time.Now()
 	res = Result{Name: r.Name, Tags: r.Familiar()}
 	defer func() {
@@ -294,6 +306,7 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack) (res Res
 		err = b.bootstrap(ctx, r, label, it)
 	} else {
 		it.set(PhaseInstall, 0)
+		apt.before(ctx, r, it)
 		err = b.build(ctx, r, label, it)
 	}
 	if err != nil {
@@ -340,8 +353,23 @@ func (b *Baker) build(ctx context.Context, r *Recipe, label string, it *imageTra
 	}); err != nil {
 		return err
 	}
+	var mounts []build.Mount
+	if len(r.installs) > 0 {
+		co, err := b.aptCache().checkout(r.Name)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			n, cerr := co.checkin()
+			if cerr != nil {
+				it.printf("apt: %v", cerr)
+			}
+			it.printf("apt: the build fetched %d packages itself (%d were in the shared cache)", n, len(co.had))
+		}()
+		mounts = co.mounts()
+	}
 	it.printf("building %s from its Dockerfile", strings.Join(r.Familiar(), ", "))
-	return b.Build(ctx, dir, r.Tags, map[string]string{LabelRecipe: label}, it)
+	return b.Build(ctx, dir, r.Tags, map[string]string{LabelRecipe: label}, mounts, it)
 }
 
 func short(label string) string {

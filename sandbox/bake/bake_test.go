@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dockyard-lab/dockyard/sandbox/build"
 )
 
 // memStore is an image store that keeps only configs, by full reference.
@@ -69,7 +70,7 @@ func fakeBaker(t *testing.T, files fstest.MapFS) (*Baker, *memStore, *[]string) 
 	var built []string
 	b := &Baker{
 		Recipes: rs, Store: store, WorkDir: t.TempDir(), Out: io.Discard,
-		Build: func(_ context.Context, dir string, tags []string, labels map[string]string, _ io.Writer) error {
+		Build: func(_ context.Context, dir string, tags []string, labels map[string]string, _ []build.Mount, _ io.Writer) error {
 			built = append(built, tags[0])
 			for _, tag := range tags {
 				store.cfg[tag] = &v1.ConfigFile{Config: v1.Config{Labels: labels}}

@@ -52,13 +52,17 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string, it *imag
 	if variant == "" {
 		variant = "minbase"
 	}
-	// Downloaded packages are kept, so a changed recipe bakes again
-	// without fetching them twice.
-	debs := filepath.Join(b.WorkDir, "debs")
-	if err := os.MkdirAll(debs, 0o755); err != nil {
+	// The packages and lists come from the shared apt cache and what was
+	// fetched goes back to it, so the builds on this base and a changed
+	// recipe baked again fetch none of them twice.
+	c := b.aptCache()
+	if err := c.init(); err != nil {
 		return err
 	}
-	args := bootstrapArgs(tool, variant, r.Bootstrap.Suite, rootfs, mirror, debs)
+	b.adoptDebs(c)
+	had := debs(c.archives())
+	out := filepath.Join(work, "apt")
+	args := bootstrapArgs(tool, variant, r.Bootstrap.Suite, rootfs, mirror, c, out)
 	it.printf("%s %s", tool, strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, tool, args...)
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C")
@@ -66,6 +70,18 @@ func (b *Baker) bootstrap(ctx context.Context, r *Recipe, label string, it *imag
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s from %s: %w (is the mirror reachable?)", tool, r.Bootstrap.Suite, mirror, err)
 	}
+	if tool == "mmdebstrap" {
+		if err := c.add(filepath.Join(out, "archives"), filepath.Join(out, "lists")); err != nil {
+			return err
+		}
+	}
+	n := 0
+	for d := range debs(c.archives()) {
+		if !had[d] {
+			n++
+		}
+	}
+	it.printf("apt: fetched %d packages (%d were in the shared cache)", n, len(had))
 	if err := trim(rootfs, r.Bootstrap.Suite, mirror, sources); err != nil {
 		return err
 	}
@@ -156,23 +172,46 @@ func trim(rootfs, suite, mirror string, sources []aptSource) error {
 }
 
 // bootstrapArgs are the arguments of mmdebstrap or debootstrap making a
-// variant of suite in rootfs from mirror, keeping the packages it
-// downloads in debs. mmdebstrap installs with apt in one pass; its
+// variant of suite in rootfs from mirror with the packages and lists of
+// the apt cache c; mmdebstrap leaves what apt had at the end in out
+// (archives/ and lists/), debootstrap adds its packages to c itself. The
+// cache goes in and out as hard links (cp -al; rootfs, c and out are on
+// one file system): apt renames its downloads into place and never writes
+// into a file it has. mmdebstrap installs with apt in one pass; its
 // merged-usr hook makes /bin a link to /usr/bin as debootstrap does,
 // without the usrmerge package (and perl) in the image; dpkg skips fsync
 // for a root file system that is packed right after.
-func bootstrapArgs(tool, variant, suite, rootfs, mirror, debs string) []string {
+func bootstrapArgs(tool, variant, suite, rootfs, mirror string, c aptCache, out string) []string {
 	if tool == "debootstrap" {
-		return []string{"--variant=" + variant, "--cache-dir=" + debs, suite, rootfs, mirror}
+		return []string{"--variant=" + variant, "--cache-dir=" + c.archives(), suite, rootfs, mirror}
 	}
+	outArchives, outLists := filepath.Join(out, "archives"), filepath.Join(out, "lists")
 	return []string{
 		"--variant=" + variant, "--mode=root", "--format=directory",
 		"--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
 		"--dpkgopt=force-unsafe-io",
 		"--skip=essential/unlink",
-		`--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
-		"--setup-hook=sync-in " + debs + " /var/cache/apt/archives/",
-		"--customize-hook=sync-out /var/cache/apt/archives " + debs,
+		`--setup-hook=mkdir -p "$1"/var/cache/apt/archives "$1"/var/lib/apt/lists` +
+			` && cp -al ` + shellQuote(c.archives()+"/.") + ` "$1"/var/cache/apt/archives/` +
+			` && cp -al ` + shellQuote(c.lists()+"/.") + ` "$1"/var/lib/apt/lists/`,
+		`--customize-hook=mkdir -p ` + shellQuote(outArchives) + " " + shellQuote(outLists) +
+			` && cp -al "$1"/var/cache/apt/archives/. ` + shellQuote(outArchives+"/") +
+			` && cp -al "$1"/var/lib/apt/lists/. ` + shellQuote(outLists+"/"),
 		suite, rootfs, mirror,
+	}
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// adoptDebs moves the packages of the cache folder bakes kept before the
+// apt cache was shared (<WorkDir>/debs) into c.
+func (b *Baker) adoptDebs(c aptCache) {
+	old := filepath.Join(b.WorkDir, "debs")
+	if _, err := os.Stat(old); err != nil {
+		return
+	}
+	if err := linkFiles(old, c.archives(), false); err == nil {
+		os.RemoveAll(old)
 	}
 }

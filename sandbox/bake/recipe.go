@@ -44,8 +44,9 @@ type Recipe struct {
 	// From lists the images the Dockerfile builds FROM (normalised).
 	From []string
 
-	files fs.FS
-	own   string // hash of the folder's own files
+	files    fs.FS
+	own      string       // hash of the folder's own files
+	installs []aptInstall // what its Dockerfile installs with apt-get
 }
 
 // Bootstrap says how to debootstrap a base image.
@@ -132,6 +133,7 @@ func loadRecipe(fsys fs.FS, name string) (*Recipe, []error) {
 			errs = append(errs, fmt.Errorf("no bootstrap in image.yaml and no Dockerfile: %w", err))
 		} else {
 			r.From = fromLines(string(df))
+			r.installs = aptInstalls(string(df))
 		}
 	}
 	r.own, err = hashFiles(sub)
@@ -171,6 +173,88 @@ func fromLines(df string) []string {
 		}
 	}
 	return out
+}
+
+// aptInstall is one "apt-get install" of a Dockerfile.
+type aptInstall struct {
+	Base         string // the image of the stage it runs in (normalised)
+	Packages     []string
+	NoRecommends bool
+}
+
+// aptInstalls finds the packages a recipe's Dockerfile installs with
+// apt-get (or apt), so that a bake can download them once for all the
+// images built on the same base. As fromLines, a scan of our own
+// Dockerfiles: an install that names a variable or a pattern is left out
+// (its build fetches it), and so is one in a stage built on another stage.
+func aptInstalls(df string) []aptInstall {
+	var out []aptInstall
+	stages := map[string]bool{}
+	base := ""
+	for _, line := range strings.Split(strings.ReplaceAll(df, "\\\n", " "), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		switch strings.ToUpper(f[0]) {
+		case "FROM":
+			args := f[1:]
+			for len(args) > 0 && strings.HasPrefix(args[0], "--") {
+				args = args[1:]
+			}
+			base = ""
+			if len(args) > 0 && !stages[strings.ToLower(args[0])] && args[0] != "scratch" {
+				if n, err := image.ParseNormalized(args[0]); err == nil {
+					base = n.WithDefaultTag().String()
+				}
+			}
+			if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
+				stages[strings.ToLower(args[2])] = true
+			}
+		case "RUN":
+			if base == "" {
+				continue
+			}
+			for i := 1; i+1 < len(f); i++ {
+				if (f[i] == "apt-get" || f[i] == "apt") && f[i+1] == "install" {
+					if in, ok := installArgs(f[i+2:]); ok {
+						in.Base = base
+						out = append(out, in)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// installArgs reads apt-get install's arguments up to the end of its shell
+// command.
+func installArgs(words []string) (aptInstall, bool) {
+	var in aptInstall
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if w == "&&" || w == "||" || w == ";" || w == "|" {
+			break
+		}
+		last := strings.HasSuffix(w, ";")
+		w = strings.TrimSuffix(w, ";")
+		switch {
+		case w == "--no-install-recommends":
+			in.NoRecommends = true
+		case w == "-o" || w == "-t" || w == "-c":
+			i++ // the option's value
+		case strings.HasPrefix(w, "-"):
+		case strings.ContainsAny(w, "$`'\"*?[]<>(){}"):
+			return aptInstall{}, false
+		default:
+			in.Packages = append(in.Packages, w)
+		}
+		if last {
+			break
+		}
+	}
+	return in, len(in.Packages) > 0
 }
 
 func mustParse(s string) image.Reference {

@@ -57,8 +57,17 @@ type RunSpec struct {
 	Env        []string
 	WorkingDir string
 	User       string
+	// Mounts are bound into the container (Options.RunMounts); what is
+	// written below them is in no layer.
+	Mounts []Mount
 	// Output receives the process's stdout and stderr.
 	Output io.Writer
+}
+
+// Mount binds the host directory Source at Destination in a RUN step's
+// container, read-write.
+type Mount struct {
+	Source, Destination string
 }
 
 // Options configure one build, as `docker build` takes them.
@@ -75,6 +84,10 @@ type Options struct {
 	Target         string
 	// Labels are added to the final image (after the Dockerfile's own).
 	Labels map[string]string
+	// RunMounts are bound into every RUN step's container and are not part
+	// of the step's cache key, as BuildKit's cache mounts: the lesson
+	// images' bake shares one apt cache this way (sandbox/bake).
+	RunMounts []Mount
 	// Out receives the plain progress output.
 	Out io.Writer
 }

@@ -75,6 +75,16 @@ func (c chrootRunner) Run(ctx context.Context, spec RunSpec) (int, error) {
 		return 0, err
 	}
 	defer unix.Unmount(target, unix.MNT_DETACH)
+	for _, m := range spec.Mounts {
+		dst := filepath.Join(target, m.Destination)
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return 0, err
+		}
+		if err := unix.Mount(m.Source, dst, "", unix.MS_BIND, ""); err != nil {
+			return 0, err
+		}
+		defer unix.Unmount(dst, unix.MNT_DETACH)
+	}
 	if spec.WorkingDir != "" {
 		os.MkdirAll(filepath.Join(target, spec.WorkingDir), 0o755)
 	}
@@ -316,6 +326,45 @@ func TestBuildCacheHitsAndMisses(t *testing.T) {
 	_, out, err = f.build(t, files, Options{Tags: []string{"cache:2"}, NoCache: true})
 	if err != nil || strings.Contains(out, "CACHED") {
 		t.Errorf("--no-cache build: err %v, output:\n%s", err, out)
+	}
+}
+
+// RunMounts are bound into every RUN step and are in no layer (the bake's
+// apt cache), and a step's layer is linked into the image store: the
+// store's files are the build cache's, not copies.
+func TestBuildRunMountsAndLinkedLayers(t *testing.T) {
+	f := newFixture(t)
+	shared := t.TempDir()
+	files := map[string]string{"Dockerfile": "FROM busybox:test\nRUN echo fetched > /cache/pkg && echo built > /made.txt\n"}
+	_, out, err := f.build(t, files, Options{Tags: []string{"mounts:1"}, RunMounts: []Mount{{Source: shared, Destination: "/cache"}}})
+	if err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(shared, "pkg")); err != nil || string(b) != "fetched\n" {
+		t.Errorf("mounted folder's pkg = %q, %v; want what RUN wrote", b, err)
+	}
+	if _, ok := f.file(t, "mounts:1", "cache/pkg"); ok {
+		t.Error("a file written below a RUN mount is in the image")
+	}
+	img, err := f.store.Get(context.Background(), "mounts:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := f.store.LayerDirs(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := img.Config.RootFS.DiffIDs[len(img.Config.RootFS.DiffIDs)-1]
+	a, err := os.Stat(filepath.Join(dirs[0], "made.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.Stat(filepath.Join(f.b.layerDir(top.String()), "made.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(a, b) {
+		t.Error("the store's made.txt is a copy of the build cache's, want a link")
 	}
 }
 

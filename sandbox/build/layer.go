@@ -53,6 +53,8 @@ func LayerFromDir(dir, file string, opts LayerOptions) (*FileLayer, error) {
 	}
 	return &FileLayer{
 		Path:   file,
+		Dir:    dir,
+		Skip:   opts.Skip,
 		Hash:   v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(compressed.Sum(nil))},
 		Diff:   diff,
 		Length: counter.n,
@@ -64,13 +66,22 @@ type countWriter struct{ n int64 }
 func (c *countWriter) Write(b []byte) (int, error) { c.n += int64(len(b)); return len(b), nil }
 
 // FileLayer is a gzip-compressed layer tarball on disk whose digests are
-// known, so using it never reads the file just to hash it again.
+// known, so using it never reads the file just to hash it again. It is an
+// image.LocalLayer: the image store links the file and the directory it
+// was packed from instead of writing the layer again.
 type FileLayer struct {
-	Path   string  `json:"-"`
-	Hash   v1.Hash `json:"digest"`
-	Diff   v1.Hash `json:"diffID"`
-	Length int64   `json:"size"`
+	Path string `json:"-"`
+	// Dir is the directory the tarball was packed from, Skip what it left
+	// out (LayerOptions.Skip); neither may change while the layer is used.
+	Dir    string   `json:"-"`
+	Skip   []string `json:"-"`
+	Hash   v1.Hash  `json:"digest"`
+	Diff   v1.Hash  `json:"diffID"`
+	Length int64    `json:"size"`
 }
+
+// Local returns the tarball, the directory and what the tarball leaves out.
+func (l *FileLayer) Local() (blob, dir string, skip []string) { return l.Path, l.Dir, l.Skip }
 
 // Digest is the compressed file's sha256.
 func (l *FileLayer) Digest() (v1.Hash, error) { return l.Hash, nil }

@@ -76,7 +76,7 @@ func (b *Builder) cachedLayer(diffID string) (*FileLayer, error) {
 	if err := json.Unmarshal(data, &l); err != nil {
 		return nil, fmt.Errorf("layer record %s: %w", diffID, err)
 	}
-	l.Path = b.layerFile(diffID)
+	l.Path, l.Dir = b.layerFile(diffID), b.layerDir(diffID)
 	return &l, nil
 }
 

@@ -211,7 +211,7 @@ func (r *run) runStep(ctx context.Context, st *state, c *instructions.RunCommand
 	defer os.RemoveAll(upper)
 	code, err := r.b.Runner.Run(ctx, RunSpec{
 		LowerDirs: lowers, UpperDir: upper, Args: args, Env: env,
-		WorkingDir: cfg.WorkingDir, User: cfg.User, Output: v,
+		WorkingDir: cfg.WorkingDir, User: cfg.User, Mounts: r.opts.RunMounts, Output: v,
 	})
 	if err == nil && code != 0 {
 		err = &RunError{Cmd: strings.Join(args, " "), ExitCode: code}

@@ -110,13 +110,42 @@ func (e *Engine) Baker(out io.Writer) (*bake.Baker, error) {
 		WorkDir:   e.BuildCacheDir(),
 		Progress:  bake.LineProgress(out),
 		Preflight: func() error { return container.CheckUpperFS(e.root) },
-		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, out io.Writer) error {
+		Build: func(ctx context.Context, dir string, tags []string, labels map[string]string, mounts []build.Mount, out io.Writer) error {
 			_, err := e.builder(false).Build(WithBakeOutput(ctx, out), build.Options{
-				ContextDir: dir, Tags: tags, Labels: labels, Out: out,
+				ContextDir: dir, Tags: tags, Labels: labels, RunMounts: mounts, Out: out,
 			})
 			return err
 		},
+		Run: e.runThrowaway,
 	}, nil
+}
+
+// runThrowaway runs args in a container of the image ref, as a RUN step
+// would, with mounts bound in, and throws its changes away: what it is run
+// for is written below the mounts (the bake's apt downloads).
+func (e *Engine) runThrowaway(ctx context.Context, ref string, args []string, mounts []build.Mount, out io.Writer) error {
+	img, err := e.images.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	lowers, err := e.images.LayerDirs(ctx, img)
+	if err != nil {
+		return err
+	}
+	upper, err := os.MkdirTemp(e.BuildCacheDir(), "run-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(upper)
+	if err := os.Chmod(upper, 0o755); err != nil {
+		return err
+	}
+	env := append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, img.Config.Config.Env...)
+	code, err := buildRunner{e}.Run(ctx, build.RunSpec{LowerDirs: lowers, UpperDir: upper, Args: args, Env: env, Mounts: mounts, Output: out})
+	if err == nil && code != 0 {
+		err = &build.RunError{Cmd: strings.Join(args, " "), ExitCode: code}
+	}
+	return err
 }
 
 // buildImages is the image store as the builder sees it.
@@ -212,6 +241,10 @@ func (b bakeStore) Restore(ctx context.Context, manifest string, tags []string) 
 type buildRunner struct{ e *Engine }
 
 func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
+	var mounts []container.Mount
+	for _, m := range spec.Mounts {
+		mounts = append(mounts, container.Mount{Type: "bind", Source: m.Source, Destination: m.Destination})
+	}
 	c, err := r.e.containers.Create(container.Spec{
 		Image:     "dockyard-build",
 		LowerDirs: spec.LowerDirs,
@@ -220,7 +253,7 @@ func (r buildRunner) Run(ctx context.Context, spec build.RunSpec) (int, error) {
 			Hostname: "buildkitsandbox",
 			Labels:   map[string]string{"org.dockyard.build": "true"},
 		},
-		Host: container.HostConfig{NetworkMode: network.DefaultBridge},
+		Host: container.HostConfig{NetworkMode: network.DefaultBridge, Mounts: mounts},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create build container: %w", err)

@@ -11,7 +11,8 @@ import (
 // Write adds a locally made image (a build, a baked lesson image, a load)
 // to the store and points tags at it. Tags are normalised like pull's
 // ("busybox" is docker.io/library/busybox:latest). Every blob is verified
-// against its digest and every layer unpacked before the image is recorded.
+// against its digest and every layer unpacked before the image is recorded,
+// but for a LocalLayer, which is linked in.
 func (s *Store) Write(ctx context.Context, img v1.Image, tags ...string) (*Image, error) {
 	return s.write(ctx, img, "", tags)
 }
@@ -57,6 +58,16 @@ func (s *Store) write(ctx context.Context, img v1.Image, repoDigest string, tags
 		d, err := l.Digest()
 		if err != nil {
 			return nil, fmt.Errorf("write image: layer %d: %w", i, err)
+		}
+		if ll, ok := l.(LocalLayer); ok {
+			n, linked, err := s.linkLayer(ctx, ll, d, cf.RootFS.DiffIDs[i])
+			if err != nil {
+				return nil, fmt.Errorf("write image: %w", err)
+			}
+			if linked {
+				size += n
+				continue
+			}
 		}
 		rc, err := l.Compressed()
 		if err != nil {
