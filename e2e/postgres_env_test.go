@@ -29,6 +29,13 @@ func TestPostgresEnvironment(t *testing.T) {
 	name := "dockyard-e2e-pgenv"
 	cleanupContainers(t, name)
 
+	t.Run("--version only prints, with no password", func(t *testing.T) {
+		out := mustSh(t, "docker run --rm postgres postgres --version")
+		if !strings.HasPrefix(out, "postgres (PostgreSQL) 15.") {
+			t.Errorf("postgres --version printed %q, want the server's version", out)
+		}
+	})
+
 	t.Run("no password is refused with Docker's message", func(t *testing.T) {
 		sh(t, "docker rm -fv "+name)
 		mustSh(t, "docker run -d --name "+name+" postgres")

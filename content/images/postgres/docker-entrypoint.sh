@@ -47,6 +47,21 @@ if [ "${1:0:1}" = '-' ]; then
 	set -- postgres "$@"
 fi
 
+# "postgres --version" (or --help) only prints: no data folder, no
+# password needed, as with Docker Hub's image.
+want_help() {
+	local arg
+	for arg; do
+		case "$arg" in
+		-'?' | --help | --describe-config | -V | --version) return 0 ;;
+		esac
+	done
+	return 1
+}
+if [ "$1" = 'postgres' ] && want_help "$@"; then
+	exec "$@"
+fi
+
 if [ "$1" = 'postgres' ]; then
 	file_env POSTGRES_PASSWORD
 	file_env POSTGRES_USER postgres
