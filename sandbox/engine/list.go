@@ -154,7 +154,7 @@ func (e *Engine) containerID(ref string) (string, error) {
 // onNetwork reports whether c is on one of the networks, by name or id
 // prefix.
 func (e *Engine) onNetwork(ctx context.Context, c *container.Container, refs []string) bool {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return false
 	}

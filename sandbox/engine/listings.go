@@ -24,7 +24,7 @@ func (e *Engine) ListNetworks(ctx context.Context, f Filters) ([]network.Info, e
 		}
 	}
 	_ = e.ReconcileNetworks(ctx)
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (e *Engine) ListVolumes(ctx context.Context, f Filters) ([]*volume.Volume, 
 	if err != nil {
 		return nil, err
 	}
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return nil, err
 	}

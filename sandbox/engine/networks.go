@@ -176,7 +176,7 @@ func (e *Engine) fillNetworkSettings(c *container.Container, ns *mobycontainer.N
 // Recorded but empty (disconnected from its last network) is no network,
 // as Docker shows.
 func (e *Engine) networkConfig(c *container.Container) network.Config {
-	if ns, err := e.Networks(); err == nil {
+	if ns, err := e.networks(); err == nil {
 		if cfg, ok := ns.ConfigOf(c.ID); ok {
 			return cfg
 		}
@@ -184,13 +184,13 @@ func (e *Engine) networkConfig(c *container.Container) network.Config {
 	return network.Config{Name: c.Name, Networks: []network.EndpointRequest{{Network: network.NoneNetwork}}}
 }
 
-// Networks opens the network store (<root>/networks).
-func (e *Engine) Networks() (*network.Store, error) { return network.Open(e.root) }
+// networks opens the network store (<root>/networks).
+func (e *Engine) networks() (*network.Store, error) { return network.Open(e.root) }
 
 // ConfigureNetwork records a new container's networks (the first one gives
 // the default route), aliases and ports, checking them before it starts.
 func (e *Engine) ConfigureNetwork(ctx context.Context, c *container.Container, networks []network.EndpointRequest, ports []network.PortBinding) error {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (e *Engine) NetworkConnect(ctx context.Context, networkRef, containerRef st
 	if err != nil {
 		return err
 	}
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (e *Engine) NetworkDisconnect(ctx context.Context, networkRef, containerRef
 	if err != nil {
 		return err
 	}
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (e *Engine) NetworkDisconnect(ctx context.Context, networkRef, containerRef
 // host ports chosen (for ps, port and inspect); nil when it is not running
 // or publishes none.
 func (e *Engine) ContainerPorts(id string) []network.PortBinding {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return nil
 	}
@@ -255,7 +255,7 @@ func (e *Engine) ContainerPorts(id string) []network.PortBinding {
 // ContainerNetworks returns a container's networking for inspect: its
 // configuration and, when it runs, its endpoints.
 func (e *Engine) ContainerNetworks(id string) (network.Config, *network.Attachment) {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return network.Config{}, nil
 	}
@@ -269,7 +269,7 @@ func (e *Engine) ContainerNetworks(id string) (network.Config, *network.Attachme
 
 // releaseNetwork runs when a container is removed.
 func (e *Engine) releaseNetwork(ctx context.Context, id string) error {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (e *Engine) PublishedPorts(ref string) ([]network.PortBinding, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (e *Engine) RenameContainer(ctx context.Context, ref, name string) error {
 	if err := e.containers.Rename(c.ID, name); err != nil {
 		return err
 	}
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return err
 	}

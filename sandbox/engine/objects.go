@@ -15,7 +15,7 @@ import (
 // Engine API's shape.
 func (e *Engine) InspectNetwork(ctx context.Context, ref string) (apinet.Inspect, error) {
 	_ = e.ReconcileNetworks(ctx)
-	s, err := e.Networks()
+	s, err := e.networks()
 	if err != nil {
 		return apinet.Inspect{}, err
 	}
@@ -33,7 +33,7 @@ func (e *Engine) InspectNetworks(ctx context.Context, f Filters) ([]apinet.Inspe
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.Networks()
+	s, err := e.networks()
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (e *Engine) InspectNetworks(ctx context.Context, f Filters) ([]apinet.Inspe
 // RemoveNetwork is `docker network rm` of one network.
 func (e *Engine) RemoveNetwork(ctx context.Context, ref string) error {
 	_ = e.ReconcileNetworks(ctx)
-	s, err := e.Networks()
+	s, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (e *Engine) RemoveNetwork(ctx context.Context, ref string) error {
 // returns their names.
 func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
 	_ = e.ReconcileNetworks(ctx)
-	s, err := e.Networks()
+	s, err := e.networks()
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
 // ResetNetworks removes all of the state root's networking (bridges,
 // tables, namespaces): `dockyard docker network reset`.
 func (e *Engine) ResetNetworks(ctx context.Context) error {
-	s, err := e.Networks()
+	s, err := e.networks()
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (e *Engine) ResetNetworks(ctx context.Context) error {
 
 // InspectVolume is one volume by name.
 func (e *Engine) InspectVolume(ctx context.Context, name string) (*Volume, error) {
-	s, err := e.Volumes()
+	s, err := e.volumes()
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (e *Engine) InspectVolume(ctx context.Context, name string) (*Volume, error
 
 // RemoveVolume is `docker volume rm` of one volume.
 func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
-	s, err := e.Volumes()
+	s, err := e.volumes()
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
 
 // VolumeUsers are the containers that mount v (docker volume ls's Links).
 func (e *Engine) VolumeUsers(v *Volume) []string {
-	s, err := e.Volumes()
+	s, err := e.volumes()
 	if err != nil {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (e *Engine) VolumeUsers(v *Volume) []string {
 // DamagedVolumes are the volumes whose record cannot be read, for one
 // WARNING line each in `docker volume ls`.
 func (e *Engine) DamagedVolumes(ctx context.Context) []error {
-	s, err := e.Volumes()
+	s, err := e.volumes()
 	if err != nil {
 		return nil
 	}

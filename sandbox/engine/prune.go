@@ -84,7 +84,7 @@ func (e *Engine) PruneVolumes(ctx context.Context, all bool, f Filters) ([]strin
 	} else if allF {
 		all = true
 	}
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -118,7 +118,7 @@ func (e *Engine) SystemPrune(ctx context.Context, o SystemPruneOptions) (SystemP
 	var err error
 	rep.Containers, err = e.PruneContainers(ctx, nil)
 	problems = append(problems, err)
-	if ns, err := e.Networks(); err != nil {
+	if ns, err := e.networks(); err != nil {
 		problems = append(problems, err)
 	} else {
 		rep.Networks, err = ns.Prune(ctx)

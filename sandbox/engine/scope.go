@@ -30,7 +30,7 @@ func (e *Engine) lessonLabels(labels map[string]string) map[string]string {
 // CreateNetwork makes a user-defined network, labelled with the active
 // lesson step.
 func (e *Engine) CreateNetwork(ctx context.Context, o network.CreateOptions) (*network.Network, error) {
-	ns, err := e.Networks()
+	ns, err := e.networks()
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (e *Engine) CreateNetwork(ctx context.Context, o network.CreateOptions) (*n
 // CreateVolume makes a volume (or returns the one of that name), labelled
 // with the active lesson step when it is new.
 func (e *Engine) CreateVolume(ctx context.Context, o volume.CreateOptions) (*volume.Volume, error) {
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (e *Engine) RemoveLabelled(ctx context.Context, key, value string) (Removed
 		}
 		r.Containers++
 	}
-	if ns, err := e.Networks(); err != nil {
+	if ns, err := e.networks(); err != nil {
 		errs = append(errs, err)
 	} else if list, err := ns.List(ctx); err != nil {
 		errs = append(errs, err)
@@ -108,7 +108,7 @@ func (e *Engine) RemoveLabelled(ctx context.Context, key, value string) (Removed
 			r.Networks++
 		}
 	}
-	if vs, err := e.Volumes(); err != nil {
+	if vs, err := e.volumes(); err != nil {
 		errs = append(errs, err)
 	} else if list, err := vs.List(ctx); err != nil {
 		errs = append(errs, err)

@@ -90,7 +90,7 @@ func TestLessonLabelsAndRemoveLabelled(t *testing.T) {
 	if _, err := e.containers.Get("mine"); err == nil {
 		t.Error("container mine, made in containers/first-run, is still there")
 	}
-	vs, _ := e.Volumes()
+	vs, _ := e.volumes()
 	for name, want := range map[string]bool{"outside-data": true, "intro-box-data": true, "mine-data": false, "theirs-data": false} {
 		if _, err := vs.Inspect(ctx, name); (err == nil) != want {
 			t.Errorf("volume %s there = %v, want %v", name, err == nil, want)

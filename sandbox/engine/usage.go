@@ -57,7 +57,7 @@ func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 		}
 	}
 
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return du, err
 	}

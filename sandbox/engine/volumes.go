@@ -12,9 +12,9 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
-// Volumes opens the volume store (<root>/volumes). A volume counts as in
+// volumes opens the volume store (<root>/volumes). A volume counts as in
 // use while any container, running or not, mounts it.
-func (e *Engine) Volumes() (*volume.Store, error) { return monitor.Volumes(e.root) }
+func (e *Engine) volumes() (*volume.Store, error) { return monitor.Volumes(e.root) }
 
 // resolveMounts turns mount specs into the container store's mounts: host
 // directories of binds (a missing one is created for -v, as Docker), volume
@@ -38,7 +38,7 @@ func (e *Engine) resolveMounts(ctx context.Context, specs []volume.Spec) ([]cont
 	if len(problems) > 0 {
 		return nil, Invalid(errors.New(strings.Join(problems, "; ")))
 	}
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (e *Engine) AnonymousVolumes(ctx context.Context, imageVolumes []string, mo
 	for _, m := range mounts {
 		covered[m.Destination] = true
 	}
-	vs, err := e.Volumes()
+	vs, err := e.volumes()
 	if err != nil {
 		return nil, err
 	}
