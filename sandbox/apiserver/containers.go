@@ -84,7 +84,11 @@ func createOptions(name string, req *mobycontainer.CreateRequest) (engine.Create
 		o.ExposedPorts = append(o.ExposedPorts, p.String())
 	}
 	if h := cfg.Healthcheck; h != nil {
-		o.Healthcheck = &engine.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
+		test := h.Test
+		if len(test) == 0 {
+			test = nil // "Test": [] is no test given, as omitted: the image's
+		}
+		o.Healthcheck = &engine.HealthConfig{Test: test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
 	}
 	o.Restart = engine.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	o.Resources = engine.Resources{Memory: hc.Memory, NanoCPUs: hc.NanoCPUs, PidsLimit: hc.PidsLimit}
