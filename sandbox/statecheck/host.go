@@ -64,7 +64,9 @@ func (c *checker) hostNetwork(prefix string, known map[string]bool, leftover fun
 		if rec == nil || rec.State.Status != container.Running || (rec.Spec.Host.Restart.Name != "" && rec.Spec.Host.Restart.Name != "no") {
 			continue
 		}
-		if c.live[ep.Container] && !present[ep.HostVeth] {
+		// One whose process has ended is being torn down by its live
+		// monitor (the veth goes first, then the records): not a loss.
+		if c.live[ep.Container] && processAlive(rec.State.Pid) && !present[ep.HostVeth] {
 			leftover(fmt.Sprintf("endpoint %s of %s", ep.IP, containerName(ep.Container, c.records[ep.Container])), "its veth "+ep.HostVeth+" is missing")
 		}
 	}
@@ -256,4 +258,9 @@ func (c *checker) tempFiles(ctx context.Context) {
 			c.addShared("file "+p, "left by a pull, load or build that was cut short", "docker image prune", "image-gc", gc)
 		}
 	}
+}
+
+// processAlive reports whether pid names a live process.
+func processAlive(pid int) bool {
+	return pid > 0 && unix.Kill(pid, 0) == nil
 }
