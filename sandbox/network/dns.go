@@ -151,14 +151,7 @@ func hostUpstreams() []string {
 // on 127.0.0.11 at ports the kernel picks, and a DNAT rule in the
 // namespace's own nftables table sends 127.0.0.11:53 to them, so a DNS
 // server in the container can still listen on port 53 of any address.
-//
-// With later, the rule is written when the service starts, beside the
-// container's process, not before it: a container on the default bridge
-// asks the host's servers (its resolv.conf does not name 127.0.0.11) until
-// it is connected to a user-defined network, and the rule's nftables
-// commit, the first NAT table in a new namespace, is the slowest part of
-// wiring a bridge container (about 25 ms of its start here).
-func (s *Store) dnsService(cid, nsPath string, later bool) (Service, error) {
+func (s *Store) dnsService(cid, nsPath string) (Service, error) {
 	var pc net.PacketConn
 	var l net.Listener
 	err := InNetNS(nsPath, func() error {
@@ -172,11 +165,9 @@ func (s *Store) dnsService(cid, nsPath string, later bool) (Service, error) {
 		}
 		return nil
 	})
-	redirect := func() error {
-		return redirectDNS(nsPath, uint16(pc.LocalAddr().(*net.UDPAddr).Port), uint16(l.Addr().(*net.TCPAddr).Port))
-	}
-	if err == nil && !later {
-		if err = redirect(); err != nil {
+	if err == nil {
+		err = redirectDNS(nsPath, uint16(pc.LocalAddr().(*net.UDPAddr).Port), uint16(l.Addr().(*net.TCPAddr).Port))
+		if err != nil {
 			pc.Close()
 			l.Close()
 		}
@@ -186,13 +177,6 @@ func (s *Store) dnsService(cid, nsPath string, later bool) (Service, error) {
 	}
 	r := &resolver{store: s, container: cid, upstreams: hostUpstreams()}
 	return func(ctx context.Context) error {
-		if later {
-			if err := redirect(); err != nil {
-				pc.Close()
-				l.Close()
-				return fmt.Errorf("embedded dns on %s:53: %w", DNSAddr, err)
-			}
-		}
 		udp := &dns.Server{PacketConn: pc, Handler: r}
 		tcp := &dns.Server{Listener: l, Handler: r}
 		errc := make(chan error, 2)

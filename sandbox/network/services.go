@@ -45,7 +45,7 @@ func (s *Store) Services(cid string) ([]Service, error) {
 	// user-defined network finds it; names resolve only on user-defined
 	// networks (lookup), other queries are forwarded.
 	{
-		svc, err := s.dnsService(cid, sb.NetNS, !hasUserDefined(st, eps))
+		svc, err := s.dnsService(cid, sb.NetNS)
 		if err != nil {
 			closeAll()
 			return nil, err
