@@ -1,7 +1,11 @@
 # Dockyard's build. Seccomp needs cgo, Debian's libseccomp-dev and the
-# "seccomp" build tag (see docs/design.md).
+# "seccomp" build tag (see docs/design.md). netgo and osusergo take Go's own
+# DNS resolver and /etc/passwd reader instead of libc's (the ones Go uses on
+# Debian anyway): net, os/user and the ~80 packages above them then need no
+# C compiler, so .ci/setup compiles them while apt installs gcc. .ci/setup,
+# .ci/fuzz and the tests that build the binary read or repeat these tags.
 GO        ?= go
-TAGS      ?= seccomp
+TAGS      ?= seccomp,netgo,osusergo
 BIN       := bin/dockyard
 BINDIR    ?= /usr/local/bin
 # The docker symlink goes beside the binary's private bin directory unless
@@ -81,6 +85,10 @@ compose-install: compose
 # its log in $(COMPOSE_LOG) ending in done or failed; `docker compose`
 # says so while it runs.
 COMPOSE_LOG ?= /var/log/dockyard-compose.log
+# Without DWARF and the symbol table the link before the first lesson takes
+# a third less (panics still name their functions and lines); `make build`
+# keeps them for debuggers and profiles.
+learn: LDFLAGS += -s -w
 learn: install
 	$(BINDIR)/dockyard images prepare --background
 	if [ ! -x $(COMPOSE_PLUGIN_DIR)/docker-compose ]; then \

@@ -56,7 +56,7 @@ func TestContainerImage(t *testing.T) {
 	buildCtx := filepath.Join(work, "context")
 	bin := filepath.Join(buildCtx, "bin")
 	for _, cmd := range []string{"dockyard", "dockyard-monitor"} {
-		run(t, ctx, repo, nil, "go", "build", "-tags", "seccomp", "-o", filepath.Join(bin, cmd), "./cmd/"+cmd)
+		run(t, ctx, repo, nil, "go", "build", "-tags", "seccomp,netgo,osusergo", "-o", filepath.Join(bin, cmd), "./cmd/"+cmd)
 	}
 	// Docker Compose, for the compose lesson and the capstone's last step,
 	// as make compose leaves it (make test builds it first).

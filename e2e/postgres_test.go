@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 		// docker commands run in dockyard, monitors and container inits in
 		// dockyard-monitor.
 		for _, name := range []string{"dockyard", "dockyard-monitor"} {
-			build := exec.Command(gobin, "build", "-tags", "seccomp", "-o", filepath.Join(dir, name), "../cmd/"+name)
+			build := exec.Command(gobin, "build", "-tags", "seccomp,netgo,osusergo", "-o", filepath.Join(dir, name), "../cmd/"+name)
 			build.Env = append(os.Environ(), "CGO_ENABLED=1")
 			if out, err := build.CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "build %s: %v\n%s", name, err, out)

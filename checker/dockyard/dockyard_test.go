@@ -45,7 +45,7 @@ func dockyardBinary(t testing.TB) string {
 		if binDir, binErr = os.MkdirTemp("", "ckdy-bin"); binErr != nil {
 			return
 		}
-		build := exec.Command("go", "build", "-tags", "seccomp", "-o", filepath.Join(binDir, "dockyard"),
+		build := exec.Command("go", "build", "-tags", "seccomp,netgo,osusergo", "-o", filepath.Join(binDir, "dockyard"),
 			"github.com/dockyard-lab/dockyard/cmd/dockyard")
 		if out, err := build.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("build dockyard: %v\n%s", err, out)

@@ -35,7 +35,7 @@ func TestBuiltinLessons(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) }) // runs last
 	bin := filepath.Join(dir, "dockyard")
-	build := exec.Command("go", "build", "-tags", "seccomp", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
+	build := exec.Command("go", "build", "-tags", "seccomp,netgo,osusergo", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build dockyard: %v\n%s", err, out)
 	}

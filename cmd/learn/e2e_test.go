@@ -17,7 +17,7 @@ func buildDockyard(t *testing.T) string {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "dockyard")
 	// The same tags as make test, so the build cache serves both.
-	cmd := exec.Command("go", "build", "-tags", "seccomp", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
+	cmd := exec.Command("go", "build", "-tags", "seccomp,netgo,osusergo", "-o", bin, "github.com/dockyard-lab/dockyard/cmd/dockyard")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build dockyard: %v\n%s", err, out)

@@ -46,7 +46,7 @@ func run(m *testing.M) int {
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	build := exec.Command(goBin, "build", "-tags", "seccomp", "-o", filepath.Join(dir, "dockyard"), "github.com/dockyard-lab/dockyard/cmd/dockyard")
+	build := exec.Command(goBin, "build", "-tags", "seccomp,netgo,osusergo", "-o", filepath.Join(dir, "dockyard"), "github.com/dockyard-lab/dockyard/cmd/dockyard")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build dockyard: %v\n%s", err, out)
