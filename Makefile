@@ -1,9 +1,10 @@
 # Dockyard's build. Seccomp needs cgo, Debian's libseccomp-dev and the
 # "seccomp" build tag (see docs/design.md). netgo and osusergo take Go's own
-# DNS resolver and /etc/passwd reader instead of libc's (the ones Go uses on
-# Debian anyway): net, os/user and the ~80 packages above them then need no
-# C compiler, so .ci/setup compiles them while apt installs gcc. .ci/setup,
-# .ci/fuzz and the tests that build the binary read or repeat these tags.
+# DNS resolver (the one Go picks on Debian anyway) and /etc/passwd and
+# /etc/group reader instead of libc's: net, os/user and the ~80 packages
+# above them then need no C compiler, so .ci/setup compiles them while apt
+# installs gcc (docs/classroom.md). .ci/setup, .ci/fuzz and the tests that
+# build the binary read or repeat these tags.
 GO        ?= go
 TAGS      ?= seccomp,netgo,osusergo
 BIN       := bin/dockyard
