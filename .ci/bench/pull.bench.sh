@@ -5,4 +5,4 @@
 # Needs root (unpacking keeps ownership); skopeo is optional.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-go test -tags seccomp -run '^$' -bench 'BenchmarkPull$' -benchtime 5x ./sandbox/image/
+go test -tags seccomp,netgo,osusergo -run '^$' -bench 'BenchmarkPull$' -benchtime 5x ./sandbox/image/
