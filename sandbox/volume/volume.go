@@ -338,12 +338,10 @@ type InUseError struct {
 	Users []string
 }
 
+// Error is Docker's daemon's wording (volume/service.OpErr), the
+// containers' full ids included.
 func (e *InUseError) Error() string {
-	short := make([]string, len(e.Users))
-	for i, u := range e.Users {
-		short[i] = u[:min(12, len(u))]
-	}
-	return fmt.Sprintf("remove %s: volume is in use - [%s] (remove those containers first)", e.Name, strings.Join(short, ", "))
+	return fmt.Sprintf("remove %s: volume is in use - [%s]", e.Name, strings.Join(e.Users, ", "))
 }
 
 func (e *InUseError) Is(target error) bool { return target == ErrInUse }

@@ -299,9 +299,16 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if opts.Force {
 		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
 	}
-	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
+	err = cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
 		return e.RemoveNetwork(ctx, name)
 	})
+	var se *factory.StatusError
+	if errors.As(err, &se) && se.Message == "" {
+		// Docker 28's network rm ends a failure with this line of its own
+		// (cli/command/network/remove.go).
+		se.Message = "exit status " + strconv.Itoa(se.Code)
+	}
+	return err
 }
 
 // ConnectOptions are `docker network connect` flags.
