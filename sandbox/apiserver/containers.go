@@ -557,9 +557,6 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		return badRequest("missing the new name: use ?name=NEW")
 	}
-	if err := engine.ValidateContainerName(name); err != nil {
-		return badRequest("%v", err)
-	}
 	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
 		return err
 	}

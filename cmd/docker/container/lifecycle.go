@@ -304,7 +304,9 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 				return err
 			}
 			if err := e.RenameContainer(cmd.Context(), args[0], args[1]); err != nil {
-				return cli.DaemonError(err)
+				// Docker's CLI adds a line of its own (container/rename.go).
+				return &factory.StatusError{Code: 1, Message: cli.DaemonError(err).Error() +
+					"\nError: failed to rename container named " + args[0]}
 			}
 			return nil
 		},

@@ -246,9 +246,15 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 			return o, err
 		}
 	}
-	if o.Mounts, err = engine.ParseMounts(c.volumes, c.mounts); err != nil {
+	// --mount is Docker's CLI's to parse; -v is its daemon's (Binds).
+	mounts, err := engine.ParseMounts(nil, c.mounts)
+	if err != nil {
 		return o, err
 	}
+	if o.Mounts, err = engine.ParseMounts(c.volumes, nil); err != nil {
+		return o, cli.DaemonError(err)
+	}
+	o.Mounts = append(o.Mounts, mounts...)
 	for _, t := range c.tmpfs {
 		spec, err := engine.ParseTmpfs(t)
 		if err != nil {

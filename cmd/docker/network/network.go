@@ -242,7 +242,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		out = append(out, in)
 	}
-	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
+	if err := inspect.Print(opts.IO, opts.Format, out, nil); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -478,7 +478,7 @@ var InspectKind = inspect.Kind{
 	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		in, err := e.InspectNetwork(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
-			return nil, false, nil
+			return nil, false, err
 		}
 		if err != nil {
 			return nil, false, cli.DaemonError(err)
