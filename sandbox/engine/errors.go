@@ -71,7 +71,8 @@ func KindOf(err error) Kind {
 		errors.As(err, &imgConf), errors.Is(err, network.ErrExists), errors.Is(err, network.ErrInUse),
 		errors.Is(err, volume.ErrInUse):
 		return Conflict
-	case errors.As(err, &badRef), errors.As(err, &ambiguous), errors.Is(err, ErrPrivileged):
+	case errors.As(err, &badRef), errors.As(err, &ambiguous), errors.Is(err, ErrPrivileged),
+		errors.Is(err, volume.ErrInvalidName):
 		return InvalidArgument
 	}
 	return Fault
