@@ -72,7 +72,7 @@ func KindOf(err error) Kind {
 		errors.Is(err, volume.ErrInUse):
 		return Conflict
 	case errors.As(err, &badRef), errors.As(err, &ambiguous), errors.Is(err, ErrPrivileged),
-		errors.Is(err, volume.ErrInvalidName):
+		errors.Is(err, volume.ErrInvalidName), errors.Is(err, network.ErrAmbiguous):
 		return InvalidArgument
 	}
 	return Fault

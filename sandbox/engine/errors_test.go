@@ -28,6 +28,7 @@ func TestKindOf(t *testing.T) {
 		{&idindex.AmbiguousError{Prefix: "a", Candidates: []string{"a1", "a2"}}, InvalidArgument},
 		{fmt.Errorf("get a: %w", &idindex.AmbiguousError{Prefix: "a"}), InvalidArgument},
 		{Invalid(errors.New("bad")), InvalidArgument},
+		{fmt.Errorf("inspect: %w", network.ErrAmbiguous), InvalidArgument},
 		{fmt.Errorf("create a/b: %w", volume.ValidateName("a/b")), InvalidArgument},
 		{errors.New("disk on fire"), Fault},
 	}

@@ -164,16 +164,19 @@ func find(st *state, ref string) (*Network, error) {
 		return n, nil
 	}
 	var match *Network
+	matches := 0
 	for id, n := range st.Networks {
 		if ref != "" && strings.HasPrefix(id, ref) {
-			if match != nil {
-				return nil, fmt.Errorf("network %s is ambiguous: give more of its ID", ref)
-			}
 			match = n
+			matches++
 		}
 	}
+	if matches > 1 {
+		// Docker's daemon's words (daemon.FindNetwork).
+		return nil, errorf(ErrAmbiguous, "network %s is ambiguous (%d matches found based on ID prefix)", ref, matches)
+	}
 	if match == nil {
-		return nil, errorf(ErrNotFound, "network %s not found (docker network ls lists them)", ref)
+		return nil, errorf(ErrNotFound, "network %s not found", ref)
 	}
 	return match, nil
 }
