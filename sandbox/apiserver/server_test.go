@@ -146,7 +146,6 @@ func TestBadRequests(t *testing.T) {
 		{"invalid filter", "GET", `/containers/json?filters={"colour":{"red":true}}`, "", 400, "invalid filter 'colour'"},
 		{"filters not JSON", "GET", `/containers/json?filters=label`, "", 400, "invalid filters"},
 		{"bad wait condition", "POST", "/containers/bad-running/wait?condition=soon", "", 400, "invalid condition"},
-		{"bad tail", "GET", "/containers/bad-running/logs?stdout=1&tail=x", "", 400, "invalid value for tail"},
 		{"bad signal", "POST", "/containers/bad-running/kill?signal=SIGNOPE", "", 400, "SIGNOPE"},
 		{"wrong method", "DELETE", "/version", "", 405, "method DELETE is not allowed for /version (use GET)"},
 		{"wrong method on a container", "PUT", "/containers/bad-running/start", "", 405, "method PUT is not allowed"},
