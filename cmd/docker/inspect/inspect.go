@@ -164,7 +164,8 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, errs []string) e
 	} else {
 		tmpl, err := Template(format)
 		if err != nil {
-			return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+			// Docker's CLI: status 64 (cli/command/inspect.Inspect).
+			return &factory.StatusError{Code: 64, Message: fmt.Sprintf("template parsing error: %v", err)}
 		}
 		for _, o := range objs {
 			m, err := templateValue(o)
@@ -226,7 +227,8 @@ func numbers(v any) any {
 // Template parses a --format template with the functions Docker's
 // templates offer (json, join, split, upper, lower, title, println).
 func Template(format string) (*template.Template, error) {
-	return template.New("format").Option("missingkey=error").Funcs(template.FuncMap{
+	// Unnamed, as Docker's templates.Parse: its errors read "template: :1: ...".
+	return template.New("").Option("missingkey=error").Funcs(template.FuncMap{
 		"json": func(v any) (string, error) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
@@ -276,7 +278,7 @@ func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, ro
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
 	tmpl, err := Template(format)
 	if err != nil {
-		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+		return &factory.StatusError{Code: 1, Message: fmt.Sprintf("template parsing error: %v", err)}
 	}
 	// A row has a fixed set of fields: a name outside it is an error, as
 	// Docker's "can't evaluate field Nope", not "<no value>" on every line.
