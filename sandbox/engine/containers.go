@@ -243,7 +243,10 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 	if err := checkRestart(o.Restart); err != nil {
 		problems = append(problems, err.Error())
 	}
-	if n := runtime.NumCPU(); o.Resources.NanoCPUs < 0 || o.Resources.NanoCPUs > int64(n)*1e9 {
+	// Docker's daemon says it for a negative or too large value and
+	// leaves a positive one under 0.01 to the kernel, which refuses its
+	// quota at start: that is said here, before anything is made.
+	if n, c := runtime.NumCPU(), o.Resources.NanoCPUs; c != 0 && (c < 1e7 || c > int64(n)*1e9) {
 		problems = append(problems, fmt.Sprintf("range of CPUs is from 0.01 to %[1]d.00, as there are only %[1]d CPUs available", n))
 	}
 	if _, err := container.Capabilities(o.CapAdd, o.CapDrop); err != nil {
