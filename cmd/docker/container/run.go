@@ -494,6 +494,11 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := flags.options(cmd.Flags(), args)
 			if err != nil {
+				if cli.IsDaemonError(err) {
+					// The daemon's refusal (a -v it cannot use): create
+					// prints it as any engine error, with status 1.
+					return cli.EngineError(err)
+				}
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker create --help' for more information"}
 			}
 			opts.Create, opts.PullPolicy = o, flags.pull
