@@ -7,30 +7,51 @@ import (
 	"path"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
-// Course is a set of lessons, each in one or more languages. Files are read
-// when the course is loaded but parsed only when a lesson is first asked
-// for, so that a command showing one lesson does not parse them all.
+// Course is a set of lessons, each in one or more languages. Loading finds
+// the files; each is read and parsed only when its lesson is first asked
+// for, so that a command showing one lesson (or listing the course in one
+// language) does not read and parse them all.
 type Course struct {
 	// files holds each lesson's files by id, then language.
 	files map[string]map[string]*entry
 }
 
-// entry is one lesson file, parsed on first use.
+// entry is one lesson file, read and parsed on first use.
 type entry struct {
-	file    string
+	fsys    fs.FS  // the lesson's folder
+	name    string // the file's name in fsys
+	file    string // the file's name in messages
 	src     []byte
+	err     error // reading it
+	read    bool
 	lesson  *Lesson
 	outline *Lesson
 	probs   Problems
 }
 
+// source reads the file the first time it is needed.
+func (e *entry) source() ([]byte, error) {
+	if !e.read {
+		e.read = true
+		e.src, e.err = fs.ReadFile(e.fsys, e.name)
+		if e.err != nil {
+			e.err = fmt.Errorf("read lesson %s: %w", e.file, e.err)
+		}
+	}
+	return e.src, e.err
+}
+
+// parse parses the whole file; one that cannot be read parses as empty,
+// with the read error as its first problem.
 func (e *entry) parse() *Lesson {
 	if e.lesson == nil {
-		e.lesson, e.probs = Parse(e.file, e.src)
+		src, err := e.source()
+		e.lesson, e.probs = Parse(e.file, src)
+		if err != nil {
+			e.probs = append(Problems{{File: e.file, Line: 1, Message: err.Error()}}, e.probs...)
+		}
 	}
 	return e.lesson
 }
@@ -40,25 +61,33 @@ func (e *entry) outlined() *Lesson {
 		return e.lesson
 	}
 	if e.outline == nil {
-		e.outline = ParseOutline(e.file, e.src)
+		src, _ := e.source() // what reads a lesson asks source first
+		e.outline = ParseOutline(e.file, src)
 	}
 	return e.outline
 }
 
-// order reads only the front matter's `order`, for sorting the menu
-// without parsing the whole file.
+// order is the front matter's `order`, for sorting the menu. It comes from
+// the outline, which listing the course parses next anyway; a file that
+// cannot be read or has a broken front matter sorts first (lint reports
+// it).
 func (e *entry) order() int {
 	if e.lesson != nil {
 		return e.lesson.Order
 	}
-	fm, _, _, ok := splitFrontMatter(e.src)
-	var m struct {
-		Order int `yaml:"order"`
+	if _, err := e.source(); err != nil {
+		return 0
 	}
-	if ok {
-		_ = yaml.Unmarshal(fm, &m) // a broken front matter sorts first; lint reports it
+	return e.outlined().Order
+}
+
+// get returns the entry's lesson, parsed by parse or outlined, or the
+// error reading its file.
+func (e *entry) get(parse func(*entry) *Lesson) (*Lesson, error) {
+	if _, err := e.source(); err != nil {
+		return nil, err
 	}
-	return m.Order
+	return parse(e), nil
 }
 
 // NewCourse returns an empty course.
@@ -107,7 +136,7 @@ func (c *Course) AddSource(src Source) error {
 	return nil
 }
 
-// AddLesson reads the lesson.<lang>.md files of one lesson folder. name is
+// AddLesson finds the lesson.<lang>.md files of one lesson folder. name is
 // the folder as shown in messages; its last element is the expected id.
 func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	files, err := fs.Glob(fsys, "lesson.*.md")
@@ -119,12 +148,8 @@ func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	}
 	langs := map[string]*entry{}
 	for _, f := range files {
-		src, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return fmt.Errorf("read lesson %s: %w", path.Join(name, f), err)
-		}
 		file := path.Join(name, f)
-		langs[langOf(file)] = &entry{file: file, src: src}
+		langs[langOf(file)] = &entry{fsys: fsys, name: f, file: file}
 	}
 	c.files[path.Base(name)] = langs
 	return nil
@@ -176,7 +201,7 @@ func (c *Course) Lesson(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
-			return e.parse(), nil
+			return e.get((*entry).parse)
 		}
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)
@@ -189,7 +214,7 @@ func (c *Course) Outline(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
-			return e.outlined(), nil
+			return e.get((*entry).outlined)
 		}
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)

@@ -368,8 +368,20 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 // HTML block): the caller then parses in full.
 func outlineSteps(src []byte, offset int, l *Lesson) bool {
 	fence := ""
-	for i, raw := range strings.Split(string(src), "\n") {
-		line := strings.TrimRight(raw, "\r")
+	for i := 0; len(src) > 0; i++ {
+		raw := src
+		if end := bytes.IndexByte(src, '\n'); end >= 0 {
+			raw, src = src[:end], src[end+1:]
+		} else {
+			src = nil
+		}
+		// Most lines are prose. Only one that starts (after its spaces)
+		// with one of these can open or close a fence, be a heading or
+		// stop the scan, so only those are looked at as text.
+		if t := bytes.TrimLeft(raw, " "); len(t) == 0 || !strings.ContainsRune("#`~-=<", rune(t[0])) {
+			continue
+		}
+		line := strings.TrimRight(string(raw), "\r")
 		rest := strings.TrimLeft(line, " ")
 		if len(line)-len(rest) > 3 {
 			continue
