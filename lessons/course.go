@@ -170,12 +170,17 @@ func (c *Course) Problems() Problems {
 }
 
 // IDs returns the lesson ids in course order (front matter `order`, then id).
-func (c *Course) IDs() []string {
+func (c *Course) IDs() []string { return c.IDsIn("") }
+
+// IDsIn is IDs with each lesson's order read from its file in prefer where
+// there is one: what lists the course in a language reads those files anyway,
+// and lint holds every language to the same order.
+func (c *Course) IDsIn(prefer string) []string {
 	ids := make([]string, 0, len(c.files))
 	orders := map[string]int{}
 	for id, langs := range c.files {
 		ids = append(ids, id)
-		for _, lang := range append(Languages, sortedKeys(langs)...) {
+		for _, lang := range append(append([]string{prefer}, Languages...), sortedKeys(langs)...) {
 			if e := langs[lang]; e != nil {
 				orders[id] = e.order()
 				break

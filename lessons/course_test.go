@@ -44,27 +44,29 @@ func testCourseFS() fstest.MapFS {
 // Listing the course in one language (dockyard progress, the menu) reads
 // only that language's files.
 func TestListingReadsOneLanguage(t *testing.T) {
-	o := &openLog{fsys: testCourseFS()}
-	c, err := Load(Source{FS: o, Name: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(o.opened) != 0 {
-		t.Errorf("Load opened %v, want no file read before a lesson is asked for", o.opened)
-	}
-	ids := c.IDs()
-	if strings.Join(ids, " ") != "b a" {
-		t.Errorf("IDs() = %v, want [b a] (front matter order)", ids)
-	}
-	for _, id := range ids {
-		l, err := c.Outline(id, "en")
-		if err != nil || len(l.Steps) != 1 || l.Steps[0].ID != "first" {
-			t.Errorf("Outline(%q, en) = %+v, %v, want one step \"first\"", id, l, err)
+	for _, lang := range []string{"en", "ko"} {
+		o := &openLog{fsys: testCourseFS()}
+		c, err := Load(Source{FS: o, Name: "x"})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	slices.Sort(o.opened)
-	if got := strings.Join(o.opened, " "); got != "a/lesson.en.md b/lesson.en.md" {
-		t.Errorf("listing in English opened %q, want each English file once", got)
+		if len(o.opened) != 0 {
+			t.Errorf("Load opened %v, want no file read before a lesson is asked for", o.opened)
+		}
+		ids := c.IDsIn(lang)
+		if strings.Join(ids, " ") != "b a" {
+			t.Errorf("IDsIn(%s) = %v, want [b a] (front matter order)", lang, ids)
+		}
+		for _, id := range ids {
+			l, err := c.Outline(id, lang)
+			if err != nil || len(l.Steps) != 1 || l.Steps[0].ID != "first" {
+				t.Errorf("Outline(%q, %s) = %+v, %v, want one step \"first\"", id, lang, l, err)
+			}
+		}
+		slices.Sort(o.opened)
+		if got, want := strings.Join(o.opened, " "), "a/lesson."+lang+".md b/lesson."+lang+".md"; got != want {
+			t.Errorf("listing in %s opened %q, want %q", lang, got, want)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
@@ -364,8 +365,8 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 // parse. It reports false, having found nothing certain, when the text has
 // a construct that can make a line that looks like a heading not one, or
 // one that does not look like it one (an indented "##", which may sit in a
-// list item; a line of only - or =, which underlines a setext heading; an
-// HTML block): the caller then parses in full.
+// list item; a line of only - or =, which underlines a setext heading; what
+// may open an HTML block): the caller then parses in full.
 func outlineSteps(src []byte, offset int, l *Lesson) bool {
 	fence := ""
 	for i := 0; len(src) > 0; i++ {
@@ -396,11 +397,14 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 			fence = f
 			continue
 		}
-		if setextUnderline(rest) || strings.HasPrefix(rest, "<") || rest != line && strings.HasPrefix(rest, "#") {
+		if setextUnderline(rest) || strings.HasPrefix(rest, "<") && mayOpenHTML(rest) || rest != line && strings.HasPrefix(rest, "#") {
 			return false
 		}
 		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
 			continue
+		}
+		if !utf8.ValidString(line) {
+			return false // goldmark reads a heading's attributes after bad bytes its own way
 		}
 		st := &Step{Line: offset + i + 1}
 		if m := headingText().FindStringSubmatch(line); m != nil {
@@ -410,6 +414,37 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 		l.Steps = append(l.Steps, st)
 	}
 	return true
+}
+
+// htmlBlockNames are the tags that open an HTML block whatever follows them
+// (CommonMark 4.6, kinds 1 and 6, as goldmark lists them), space-separated.
+const htmlBlockNames = " address article aside base basefont blockquote body caption center col colgroup dd details" +
+	" dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr" +
+	" html iframe legend li link main menu menuitem meta nav noframes ol optgroup option p param pre script search" +
+	" section style summary table tbody td textarea tfoot th thead title tr track ul "
+
+// mayOpenHTML reports whether a line starting with "<" (its indentation
+// removed) may open an HTML block, inside which a "##" line is no heading:
+// "<!" or "<?", a block-level tag, or a whole tag alone on its line
+// (CommonMark 4.6). It errs towards yes. Text such as `<folder>:/data` or
+// "<3" opens none.
+func mayOpenHTML(line string) bool {
+	s := line[1:]
+	if strings.HasPrefix(s, "!") || strings.HasPrefix(s, "?") {
+		return true
+	}
+	s = strings.TrimLeft(strings.TrimPrefix(s, "/"), " ")
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9' || s[n] == '-') {
+		n++
+	}
+	if n == 0 || s[0] >= '0' && s[0] <= '9' || s[0] == '-' {
+		return false // no tag name
+	}
+	if strings.Contains(htmlBlockNames, " "+strings.ToLower(s[:n])+" ") {
+		return true
+	}
+	return strings.HasSuffix(strings.TrimRight(line, " \t"), ">")
 }
 
 // setextUnderline reports whether line is only - or = characters (and
