@@ -3,8 +3,10 @@ package lessons
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,6 +18,11 @@ import (
 type Course struct {
 	// files holds each lesson's files by id, then language.
 	files map[string]map[string]*entry
+	// scratch holds a file read only to be outlined: listing the course
+	// fills this one buffer again and again instead of a new copy of each
+	// file, and in a command's start each page of new memory is a page
+	// fault, a large part of what the start costs.
+	scratch []byte
 }
 
 // entry is one lesson file, read and parsed on first use.
@@ -26,6 +33,7 @@ type entry struct {
 	src     []byte
 	err     error // reading it
 	read    bool
+	scratch *[]byte // the course's
 	lesson  *Lesson
 	outline *Lesson
 	probs   Problems
@@ -56,15 +64,55 @@ func (e *entry) parse() *Lesson {
 	return e.lesson
 }
 
-func (e *entry) outlined() *Lesson {
+// outlined returns the outline, or the lesson when it is parsed already. A
+// file not read yet is read into the course's scratch buffer, since the
+// outline keeps nothing of it.
+func (e *entry) outlined() (*Lesson, error) {
 	if e.lesson != nil {
-		return e.lesson
+		return e.lesson, nil
 	}
 	if e.outline == nil {
-		src, _ := e.source() // what reads a lesson asks source first
+		src, err := e.src, e.err
+		if !e.read {
+			src, err = readInto(e.fsys, e.name, *e.scratch)
+			if err != nil {
+				e.read, e.err = true, fmt.Errorf("read lesson %s: %w", e.file, err)
+				return nil, e.err
+			}
+			*e.scratch = src
+		}
+		if err != nil {
+			return nil, err
+		}
 		e.outline = ParseOutline(e.file, src)
 	}
-	return e.outline
+	return e.outline, nil
+}
+
+// readInto reads a file into buf, reallocated only when it is too small.
+func readInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf = buf[:0]
+	if info, err := f.Stat(); err == nil {
+		buf = slices.Grow(buf, int(info.Size())+1) // +1: Read's io.EOF
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // order is the front matter's `order`, for sorting the menu. It comes from
@@ -75,19 +123,11 @@ func (e *entry) order() int {
 	if e.lesson != nil {
 		return e.lesson.Order
 	}
-	if _, err := e.source(); err != nil {
+	l, err := e.outlined()
+	if err != nil {
 		return 0
 	}
-	return e.outlined().Order
-}
-
-// get returns the entry's lesson, parsed by parse or outlined, or the
-// error reading its file.
-func (e *entry) get(parse func(*entry) *Lesson) (*Lesson, error) {
-	if _, err := e.source(); err != nil {
-		return nil, err
-	}
-	return parse(e), nil
+	return l.Order
 }
 
 // NewCourse returns an empty course.
@@ -149,7 +189,7 @@ func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	langs := map[string]*entry{}
 	for _, f := range files {
 		file := path.Join(name, f)
-		langs[langOf(file)] = &entry{fsys: fsys, name: f, file: file}
+		langs[langOf(file)] = &entry{fsys: fsys, name: f, file: file, scratch: &c.scratch}
 	}
 	c.files[path.Base(name)] = langs
 	return nil
@@ -206,7 +246,10 @@ func (c *Course) Lesson(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
-			return e.get((*entry).parse)
+			if _, err := e.source(); err != nil {
+				return nil, err
+			}
+			return e.parse(), nil
 		}
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)
@@ -219,7 +262,7 @@ func (c *Course) Outline(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
-			return e.get((*entry).outlined)
+			return e.outlined()
 		}
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)

@@ -67,6 +67,16 @@ func TestListingReadsOneLanguage(t *testing.T) {
 		if got, want := strings.Join(o.opened, " "), "a/lesson."+lang+".md b/lesson."+lang+".md"; got != want {
 			t.Errorf("listing in %s opened %q, want %q", lang, got, want)
 		}
+		// The files were read into one buffer in turn: the outlines keep
+		// nothing of it, and a full parse reads the file again.
+		// b, listed first, was overwritten by a.
+		want := map[string]string{"en": "Bee", "ko": "벌"}[lang]
+		if l, _ := c.Outline("b", lang); l.Title != want || l.Steps[0].Title != "First" {
+			t.Errorf("Outline(b, %s) after listing = %q with step %q, want %q with step \"First\"", lang, l.Title, l.Steps[0].Title, want)
+		}
+		if l, err := c.Lesson("b", lang); err != nil || l.Title != want || !strings.Contains(l.Steps[0].Body, "Text.") {
+			t.Errorf("Lesson(b, %s) after listing = %+v, %v, want %q parsed in full", lang, l, err, want)
+		}
 	}
 }
 
