@@ -364,11 +364,15 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 // stays cheap; TestOutlineMatchesParse and FuzzParse hold it to the full
 // parse. It reports false, having found nothing certain, when the text has
 // a construct that can make a line that looks like a heading not one, or
-// one that does not look like it one (an indented "##", which may sit in a
-// list item; a line of only - or =, which underlines a setext heading; what
-// may open an HTML block): the caller then parses in full.
+// one that does not look like it one (an indented "##" or fence, which may
+// sit in a list item; a line of only - or =, which underlines a setext
+// heading; what may open an HTML block): the caller then parses in full.
+//
+// It works on the bytes, turning only heading lines into strings: every
+// new string is new memory, and in a command's start new memory is page
+// faults.
 func outlineSteps(src []byte, offset int, l *Lesson) bool {
-	fence := ""
+	var fence []byte
 	for i := 0; len(src) > 0; i++ {
 		raw := src
 		if end := bytes.IndexByte(src, '\n'); end >= 0 {
@@ -382,32 +386,35 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 		if t := bytes.TrimLeft(raw, " "); len(t) == 0 || !strings.ContainsRune("#`~-=<", rune(t[0])) {
 			continue
 		}
-		line := strings.TrimRight(string(raw), "\r")
-		rest := strings.TrimLeft(line, " ")
+		line := bytes.TrimRight(raw, "\r")
+		rest := bytes.TrimLeft(line, " ")
 		if len(line)-len(rest) > 3 {
 			continue
 		}
-		if fence != "" {
-			if strings.HasPrefix(rest, fence) && strings.TrimRight(rest, fence[:1]+" \t") == "" {
-				fence = ""
+		if fence != nil {
+			if bytes.HasPrefix(rest, fence) && len(bytes.TrimRight(rest, string(fence[:1])+" \t")) == 0 {
+				fence = nil
 			}
 			continue
 		}
-		if f := fenceOpening(rest); f != "" {
+		if f := fenceOpening(rest); f != nil {
+			if len(rest) != len(line) {
+				return false // it may sit in a list item, whose end closes it
+			}
 			fence = f
 			continue
 		}
-		if setextUnderline(rest) || strings.HasPrefix(rest, "<") && mayOpenHTML(rest) || rest != line && strings.HasPrefix(rest, "#") {
+		if setextUnderline(rest) || rest[0] == '<' && mayOpenHTML(rest) || len(rest) != len(line) && rest[0] == '#' {
 			return false
 		}
-		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
+		if !bytes.HasPrefix(rest, []byte("##")) || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
 			continue
 		}
-		if !utf8.ValidString(line) {
+		if !utf8.Valid(line) {
 			return false // goldmark reads a heading's attributes after bad bytes its own way
 		}
 		st := &Step{Line: offset + i + 1}
-		if m := headingText().FindStringSubmatch(line); m != nil {
+		if m := headingText().FindStringSubmatch(string(line)); m != nil {
 			st.Title = m[1]
 			st.ID = attrID(m[2])
 		}
@@ -428,12 +435,12 @@ const htmlBlockNames = " address article aside base basefont blockquote body cap
 // "<!" or "<?", a block-level tag, or a whole tag alone on its line
 // (CommonMark 4.6). It errs towards yes. Text such as `<folder>:/data` or
 // "<3" opens none.
-func mayOpenHTML(line string) bool {
+func mayOpenHTML(line []byte) bool {
 	s := line[1:]
-	if strings.HasPrefix(s, "!") || strings.HasPrefix(s, "?") {
+	if len(s) > 0 && (s[0] == '!' || s[0] == '?') {
 		return true
 	}
-	s = strings.TrimLeft(strings.TrimPrefix(s, "/"), " ")
+	s = bytes.TrimLeft(bytes.TrimPrefix(s, []byte("/")), " ")
 	n := 0
 	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9' || s[n] == '-') {
 		n++
@@ -441,17 +448,17 @@ func mayOpenHTML(line string) bool {
 	if n == 0 || s[0] >= '0' && s[0] <= '9' || s[0] == '-' {
 		return false // no tag name
 	}
-	if strings.Contains(htmlBlockNames, " "+strings.ToLower(s[:n])+" ") {
+	if strings.Contains(htmlBlockNames, " "+strings.ToLower(string(s[:n]))+" ") {
 		return true
 	}
-	return strings.HasSuffix(strings.TrimRight(line, " \t"), ">")
+	return bytes.HasSuffix(bytes.TrimRight(line, " \t"), []byte(">"))
 }
 
 // setextUnderline reports whether line is only - or = characters (and
 // trailing blanks): under a paragraph line it makes that line a heading.
-func setextUnderline(line string) bool {
-	t := strings.TrimRight(line, " \t")
-	return t != "" && (strings.Trim(t, "-") == "" || strings.Trim(t, "=") == "")
+func setextUnderline(line []byte) bool {
+	t := bytes.TrimRight(line, " \t")
+	return len(t) > 0 && (len(bytes.Trim(t, "-")) == 0 || len(bytes.Trim(t, "=")) == 0)
 }
 
 // attrID is the id in a heading's attribute block ("{#id}"), or "".
@@ -467,15 +474,15 @@ func attrID(attrs string) string {
 }
 
 // fenceOpening returns the fence (``` or ~~~, three or more) a line opens
-// a fenced block with, or "".
-func fenceOpening(line string) string {
+// a fenced block with, or nil.
+func fenceOpening(line []byte) []byte {
 	for _, c := range []string{"`", "~"} {
-		n := len(line) - len(strings.TrimLeft(line, c))
-		if n >= 3 && (c == "~" || !strings.Contains(line[n:], "`")) {
+		n := len(line) - len(bytes.TrimLeft(line, c))
+		if n >= 3 && (c == "~" || !bytes.Contains(line[n:], []byte("`"))) {
 			return line[:n]
 		}
 	}
-	return ""
+	return nil
 }
 
 // headingPos returns a byte offset inside the heading's line.
