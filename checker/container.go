@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,7 +18,9 @@ var healthStates = []string{"starting", "healthy", "unhealthy"}
 // composeName is the shape of the names Docker Compose gives containers,
 // <project>-<service>-<number> (shipyard-db-1): the hint for a missing one
 // names docker compose up as well as docker run.
-var composeName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
+var composeName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
+})
 
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
@@ -83,7 +86,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	case missing(err):
 		if !absent {
 			key := "container.missing"
-			if composeName.MatchString(r.check.Subject) {
+			if composeName().MatchString(r.check.Subject) {
 				key = "container.missing_compose"
 			}
 			r.fail(key, nil)

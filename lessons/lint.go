@@ -121,7 +121,8 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 	}
 	if l.Lang == "ko" && opts.Glossary != nil {
 		if e := c.files[folder]["ko"]; e != nil {
-			lintGlossary(f, e.src, opts.Glossary, probs)
+			src, _ := e.source()
+			lintGlossary(f, src, opts.Glossary, probs)
 		}
 	}
 }

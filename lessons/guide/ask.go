@@ -50,7 +50,7 @@ func cancelled(err error) error {
 // chooseLesson offers the lessons in a menu, the one in progress first
 // selected, and returns the chosen id.
 func (g *Guide) chooseLesson() (string, error) {
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	if len(ids) == 0 {
 		return "", g.usage("error.no-lessons")
 	}

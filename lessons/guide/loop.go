@@ -116,7 +116,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 // scripts alike.
 func (g *Guide) List() error {
 	fmt.Fprintln(g.Out, g.T("list.title"))
-	for n, id := range g.Course.IDs() {
+	for n, id := range g.Course.IDsIn(g.Lang) {
 		l, err := g.outline(id)
 		if err != nil {
 			return err
@@ -304,7 +304,7 @@ func (g *Guide) Answer(quizID string, choices []int) error {
 }
 
 func (g *Guide) findQuiz(id string) (*lessons.Lesson, *lessons.Quiz) {
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	if g.p.Current != "" {
 		ids = append([]string{g.p.Current}, ids...)
 	}
@@ -456,7 +456,7 @@ func (g *Guide) passed(ctx context.Context, l *lessons.Lesson, i int, solved, sh
 func (g *Guide) finished(l *lessons.Lesson) error {
 	done := g.doneCount(l)
 	fmt.Fprintln(g.Out, g.T("lesson.done", l.Title, done, len(l.Steps)))
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	for n, id := range ids {
 		if id == l.ID && n+1 < len(ids) {
 			next, err := g.outline(ids[n+1])
@@ -541,7 +541,7 @@ const (
 func (g *Guide) Reset(ctx context.Context, what Scope) error {
 	switch what {
 	case ScopeAll:
-		for _, id := range g.Course.IDs() {
+		for _, id := range g.Course.IDsIn(g.Lang) {
 			if g.lessonProgress(id) == nil {
 				continue
 			}
@@ -741,7 +741,7 @@ func summary(r Report) string {
 // Where names the current lesson and step for a shell prompt ("intro
 // 2/5"), or "" when no lesson is started.
 func (g *Guide) Where() string {
-	l, i, err := g.current()
+	l, i, err := g.currentOutline()
 	if err != nil {
 		return ""
 	}
