@@ -42,6 +42,13 @@ type Network struct {
 	// Services run beside the container while its process runs (userland
 	// port proxies, a DNS responder); their context ends when it exits.
 	Services []Service
+	// Ready, when set, waits for what Prestart left running (wiring the
+	// namespace, opening the services) and returns the services to run.
+	// The monitor calls it once, after the container's init has been
+	// created in its namespaces and before the container's process is
+	// started, so the network's setup overlaps the runtime's and is
+	// complete before any of the container's code runs.
+	Ready func() ([]Service, error)
 }
 
 // Service is a per-container helper the monitor runs.
@@ -267,6 +274,25 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 			_ = m.hooks.Poststop(context.Background(), c)
 		}
 	}()
+	// ready finishes the network's setup, once; on a return before the
+	// container's process started it still runs, so Poststop never races
+	// the setup, and the services it opened are closed.
+	ready := sync.OnceValues(func() ([]Service, error) {
+		if nw.Ready == nil {
+			return nw.Services, nil
+		}
+		return nw.Ready()
+	})
+	servicesStarted := false
+	defer func() {
+		if svcs, err := ready(); err == nil && !servicesStarted {
+			closed, cancel := context.WithCancel(context.Background())
+			cancel()
+			for _, svc := range svcs {
+				_ = svc(closed)
+			}
+		}
+	}()
 	spec, err := s.ociSpec(c, rootfs, nw.NetNS)
 	if err != nil {
 		return 0, err
@@ -302,8 +328,9 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	defer io.close()
 	favorCgroupMoves()
-	if err := lc.Run(proc); err != nil {
-		return 0, classifyStartError(err)
+	svcs, err := startProcess(lc, proc, ready, nw.Ready != nil)
+	if err != nil {
+		return 0, err
 	}
 	if err := io.afterStart(); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
@@ -343,7 +370,8 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 			onStatus: func(status string) { s.emit(c, "health_status: "+status, nil) }}
 		go h.run(ctx)
 	}
-	for _, svc := range nw.Services {
+	servicesStarted = true
+	for _, svc := range svcs {
 		go func() {
 			if err := svc(ctx); err != nil && ctx.Err() == nil {
 				m.log.write("stderr", []byte("dockyard: "+err.Error()+"\n"))
@@ -377,6 +405,31 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}
 	}
 	return code, nil
+}
+
+// startProcess creates the container's init (namespaces joined, root
+// filesystem mounted) while the network is wired (ready), and starts the
+// container's process once both are done: lc.Run is lc.Start then lc.Exec.
+// With wiring, the monitor uses two threads meanwhile.
+func startProcess(lc *libcontainer.Container, proc *libcontainer.Process, ready func() ([]Service, error), wiring bool) ([]Service, error) {
+	if wiring {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	if err := lc.Start(proc); err != nil {
+		return nil, classifyStartError(err)
+	}
+	svcs, err := ready()
+	if err == nil {
+		if err = lc.Exec(); err != nil {
+			err = classifyStartError(err)
+		}
+	}
+	if err != nil {
+		_ = proc.Signal(unix.SIGKILL)
+		_, _ = proc.Wait()
+		return nil, err
+	}
+	return svcs, nil
 }
 
 // wasOOMKilled reports whether the kernel's OOM killer killed a process of
