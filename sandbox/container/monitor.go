@@ -269,10 +269,15 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 			return 0, err
 		}
 	}
-	defer func() {
+	procs := runtime.GOMAXPROCS(0)
+	poststop := sync.OnceFunc(func() {
 		if m.hooks.Poststop != nil {
 			_ = m.hooks.Poststop(context.Background(), c)
 		}
+	})
+	defer func() {
+		poststop()
+		runtime.GOMAXPROCS(procs)
 	}()
 	// ready finishes the network's setup, once; on a return before the
 	// container's process started it still runs, so Poststop never races
@@ -397,6 +402,12 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	code := exitCode(ps, err)
 	oomKilled := wasOOMKilled(lc)
 	cancel()
+	// The container's processes are gone (its init's end took its PID
+	// namespace down): its networking and volumes are released while the
+	// runtime cleans up. For a bridge container that is the slow part of
+	// its end: deleting a veth waits for the kernel's RCU grace periods.
+	runtime.GOMAXPROCS(max(procs, 2))
+	go poststop()
 	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
 	if oomKilled {
