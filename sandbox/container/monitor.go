@@ -30,8 +30,10 @@ import (
 type Hooks struct {
 	// Prestart runs before each start (the first and every restart).
 	Prestart func(ctx context.Context, c *Container) (Network, error)
-	// Poststop runs after each exit of the container's process.
-	Poststop func(ctx context.Context, c *Container) error
+	// Poststop runs after each exit of the container's process. What it
+	// returns as later, when not nil, runs once the monitor has told its
+	// caller how the run ended: clean-up that nobody needs to wait for.
+	Poststop func(ctx context.Context, c *Container) (later func(), err error)
 }
 
 // Network is what Prestart hands the monitor.
@@ -80,6 +82,17 @@ type monitor struct {
 	log    *logWriter
 	// trimmed is set once the monitor gave its start-up memory back.
 	trimmed atomic.Bool
+	// later is what Poststop left to run once the caller has been told
+	// (runLater).
+	later []func()
+}
+
+// runLater runs what Poststop left for after the caller was told.
+func (m *monitor) runLater() {
+	for _, f := range m.later {
+		f()
+	}
+	m.later = nil
 }
 
 func (m *monitor) run() error {
@@ -107,6 +120,7 @@ func (m *monitor) run() error {
 		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: err.Error()})
 		return err
 	}
+	defer m.runLater()
 	m.log, err = openLog(s.LogPath(m.id))
 	if err != nil {
 		m.fail(c, 125, err)
@@ -153,6 +167,7 @@ func (m *monitor) run() error {
 			// continue with the log only.
 			m.client.sendStatus(frameExit, exitStatus{Code: code})
 			m.client.close()
+			m.runLater()
 			if !m.sleepUnlessStopped(backoff) {
 				backoff = min(backoff*2, time.Minute)
 				continue
@@ -272,7 +287,9 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	procs := runtime.GOMAXPROCS(0)
 	poststop := sync.OnceFunc(func() {
 		if m.hooks.Poststop != nil {
-			_ = m.hooks.Poststop(context.Background(), c)
+			if later, _ := m.hooks.Poststop(context.Background(), c); later != nil {
+				m.later = append(m.later, later)
+			}
 		}
 	})
 	defer func() {

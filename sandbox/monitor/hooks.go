@@ -72,24 +72,27 @@ func Hooks(root string) container.Hooks {
 				return r.svcs, r.err
 			}}, nil
 		},
-		Poststop: func(ctx context.Context, c *container.Container) error {
+		Poststop: func(ctx context.Context, c *container.Container) (func(), error) {
 			ns, err := network.Open(root)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if _, ok := ns.ConfigOf(c.ID); !ok {
 				// Created on none: no networking to release (see Prestart).
 				if c.Spec.Host.AutoRemove {
-					return ReleaseVolumes(ctx, root, c, true, c.ID)
+					return nil, ReleaseVolumes(ctx, root, c, true, c.ID)
 				}
-				return nil
+				return nil, nil
 			}
+			// The veths go once the caller has been told (DetachLater).
 			if !c.Spec.Host.AutoRemove {
-				return ns.Detach(ctx, c.ID)
+				deleteLinks, err := ns.DetachLater(ctx, c.ID)
+				return bestEffort(deleteLinks), err
 			}
 			// --rm: the monitor removes the container next; forget its
 			// networking and its anonymous volumes now, as docker run --rm.
-			return errors.Join(ns.Forget(ctx, c.ID), ReleaseVolumes(ctx, root, c, true, c.ID))
+			deleteLinks, err := ns.ForgetLater(ctx, c.ID)
+			return bestEffort(deleteLinks), errors.Join(err, ReleaseVolumes(ctx, root, c, true, c.ID))
 		},
 	}
 }
@@ -109,4 +112,14 @@ func wireServices(ctx context.Context, ns *network.Store, cid string, wire netwo
 		out = append(out, container.Service(s))
 	}
 	return out, nil
+}
+
+// bestEffort runs f, when there is one, for a Poststop's later: a veth
+// left by a failed deletion is a link no endpoint owns, which the network
+// store's Reconcile deletes.
+func bestEffort(f func() error) func() {
+	if f == nil {
+		return nil
+	}
+	return func() { _ = f() }
 }

@@ -292,23 +292,56 @@ func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
 // Detach removes a container's networking: veths, namespace, resolver
 // files, then its addresses and ports in the state. Safe to call twice.
 func (s *Store) Detach(ctx context.Context, cid string) error {
-	return s.detach(ctx, cid, false)
+	_, err := s.detach(ctx, cid, false, false)
+	return err
+}
+
+// DetachLater is Detach for a container whose process has ended, leaving
+// the deletion of the host ends of its veths to deleteLinks, which the
+// container's monitor runs once it has told its caller how the container
+// ended: deleting a veth waits for the kernel's RCU grace periods, the
+// slowest part of a bridge container's end. Its namespace and records are
+// gone when DetachLater returns, so the veths carry no traffic, and an
+// address freed here is handed out again only after its network's pool
+// wrapped around (allocate), not to the next container. A veth whose
+// deletion never ran (its monitor killed) is a link no endpoint owns, which
+// Reconcile deletes.
+func (s *Store) DetachLater(ctx context.Context, cid string) (deleteLinks func() error, err error) {
+	return s.detach(ctx, cid, false, true)
+}
+
+// ForgetLater is Forget as DetachLater is Detach (docker run --rm).
+func (s *Store) ForgetLater(ctx context.Context, cid string) (deleteLinks func() error, err error) {
+	return s.detach(ctx, cid, true, true)
 }
 
 // detach is Detach; with forget the container's configuration goes in the
-// same state update (one fsync less for docker rm and --rm).
-func (s *Store) detach(ctx context.Context, cid string, forget bool) error {
+// same state update (one fsync less for docker rm and --rm), and with later
+// the veths are left to the returned func (DetachLater).
+func (s *Store) detach(ctx context.Context, cid string, forget, later bool) (func() error, error) {
 	st, err := s.read()
 	if err != nil {
-		return err
+		return nil, err
+	}
+	// The veths are deleted by name: left to the namespace's destruction
+	// they would stay until the last socket in it is gone, which a
+	// connection closing slowly can delay for a minute.
+	var veths []string
+	for _, ep := range endpointsOf(st, cid) {
+		veths = append(veths, ep.HostVeth)
+	}
+	deleteLinks := func() error {
+		var errs []error
+		for _, v := range veths {
+			errs = append(errs, deleteLink(v))
+		}
+		return errors.Join(errs...)
 	}
 	// Kernel objects first, so an address is free in the state only once
-	// nothing in the kernel uses it. The veths are deleted by name: left to
-	// the namespace's destruction they would stay until the last socket in
-	// it is gone, which a connection closing slowly can delay for a minute.
+	// nothing in the kernel uses it (but see DetachLater).
 	var errs []error
-	for _, ep := range endpointsOf(st, cid) {
-		errs = append(errs, deleteLink(ep.HostVeth))
+	if !later {
+		errs = append(errs, deleteLinks())
 	}
 	errs = append(errs, removeNetNS(s.netnsPath(cid)), os.RemoveAll(s.containerDir(cid)))
 	errs = append(errs, s.update(ctx, func(st *state) error {
@@ -324,9 +357,15 @@ func (s *Store) detach(ctx context.Context, cid string, forget bool) error {
 		return nil
 	}))
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("detach networking of %s: %w", ShortID(cid), err)
+		if later {
+			deleteLinks() //nolint:errcheck // the first error is the one to report
+		}
+		return nil, fmt.Errorf("detach networking of %s: %w", ShortID(cid), err)
 	}
-	return nil
+	if !later {
+		return nil, nil
+	}
+	return deleteLinks, nil
 }
 
 // Connect joins a running container to one more network (docker network

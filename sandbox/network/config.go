@@ -111,7 +111,8 @@ func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts st
 
 // Forget detaches a container and drops its configuration (docker rm).
 func (s *Store) Forget(ctx context.Context, cid string) error {
-	return s.detach(ctx, cid, true)
+	_, err := s.detach(ctx, cid, true, false)
+	return err
 }
 
 // ConnectConfig adds a network to the configuration of container cid,
