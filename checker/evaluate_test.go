@@ -169,6 +169,8 @@ var evalCases = []struct {
 	{"container absent", "container: gone\nabsent: true", checker.Pass},
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
 	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
+	{"container paused, want running", "container: held\nstatus: running", checker.Fail},
+	{"container never started, want exited 0", "container: made\nstatus: exited\nexit_code: 0", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
@@ -348,6 +350,25 @@ func TestEveryMessageShown(t *testing.T) {
 	for k := range ko {
 		if !en[k] {
 			t.Errorf("Korean message %q has no English text", k)
+		}
+	}
+}
+
+// TestStateToldOnce: a container in the wrong state fails running,
+// status and exit_code together, and the student reads one line about it.
+func TestStateToldOnce(t *testing.T) {
+	w := newWorld(t)
+	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Step: "intro/first-run"}
+	for _, src := range []string{
+		"container: made\nstatus: exited\nexit_code: 0",
+		"container: made\nrunning: true\nstatus: running",
+		"container: made\nexit_code: 0",
+		"container: web1\nstatus: exited\nexit_code: 0",
+		"container: web1\nrunning: false\nstatus: exited\nexit_code: 0",
+	} {
+		res := evalOne(t, w, env, src)
+		if len(res.Findings) != 1 {
+			t.Errorf("Evaluate(%q) = %d findings, want 1:\n%s", src, len(res.Findings), res.Message)
 		}
 	}
 }
