@@ -732,3 +732,18 @@ func TestCutWriteTempFilesAreSwept(t *testing.T) {
 		t.Errorf("after a listing: %v, want the cut writes' temporary files gone", left)
 	}
 }
+
+// TestUnreachableAfterFallback: once the offline fallback (what "dockyard
+// images prepare" does) has failed, the message does not send the student
+// to it again.
+func TestUnreachableAfterFallback(t *testing.T) {
+	e := &image.UnreachableError{Ref: "busybx:latest", Registries: []string{"docker.io"}, Err: errors.New("no such host"),
+		Offline: errors.New("no recipe for busybx:latest")}
+	if got := e.Error(); strings.Contains(got, "images prepare") || !strings.HasSuffix(got, "(offline: no recipe for busybx:latest)") {
+		t.Errorf("Error() = %q, want no images prepare hint and the fallback's reason", got)
+	}
+	e.Offline = nil
+	if got := e.Error(); !strings.Contains(got, `"dockyard images prepare"`) {
+		t.Errorf("Error() without a fallback = %q, want the images prepare hint", got)
+	}
+}
