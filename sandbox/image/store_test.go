@@ -357,15 +357,25 @@ func TestTagAndRemove(t *testing.T) {
 		t.Fatalf("Remove(busybox) = %v, %v, want one Untagged", res, err)
 	}
 	// In use by a container: refused, and forced only untags.
-	s.SetInUse(func(id string) []string {
+	running := false
+	s.SetInUse(func(id string) []image.User {
 		if id == img.ID {
-			return []string{"c0ffee0000000000000000000000000000000000000000000000000000000000"}
+			return []image.User{{ID: "c0ffee0000000000000000000000000000000000000000000000000000000000", Running: running}}
 		}
 		return nil
 	})
 	if _, err := s.Remove(ctx, "localhost:5000/mybox:v1", image.RemoveOptions{}); !errors.As(err, &conflict) || !strings.Contains(err.Error(), "container c0ffee000000 is using") {
 		t.Errorf("Remove of an image in use = %v, want a conflict naming the container", err)
 	}
+	// By id, as moby words it: stopped needs force, running refuses even forced.
+	if _, err := s.Remove(ctx, img.ID, image.RemoveOptions{}); err == nil || err.Error() != "conflict: unable to delete "+idindex.Short(img.ID)+" (must be forced) - image is being used by stopped container c0ffee000000" {
+		t.Errorf("Remove(id) of an image a stopped container uses = %v, want the must-be-forced conflict", err)
+	}
+	running = true
+	if _, err := s.Remove(ctx, img.ID, image.RemoveOptions{Force: true}); err == nil || err.Error() != "conflict: unable to delete "+idindex.Short(img.ID)+" (cannot be forced) - image is being used by running container c0ffee000000" {
+		t.Errorf("forced Remove(id) of an image a running container uses = %v, want the cannot-be-forced conflict", err)
+	}
+	running = false
 	res, err = s.Remove(ctx, "localhost:5000/mybox:v1", image.RemoveOptions{Force: true})
 	if err != nil || len(res) != 1 || res[0].Deleted != "" {
 		t.Fatalf("forced Remove of an image in use = %v, %v, want only an untag", res, err)
