@@ -356,7 +356,8 @@ func TestEveryMessageShown(t *testing.T) {
 }
 
 // TestStateToldOnce: a container in the wrong state fails running,
-// status and exit_code together, and the student reads one line about it.
+// status and exit_code together, and the student reads one line about it;
+// so does a command that failed without printing anything.
 func TestStateToldOnce(t *testing.T) {
 	w := newWorld(t)
 	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Step: "intro/first-run"}
@@ -366,6 +367,8 @@ func TestStateToldOnce(t *testing.T) {
 		"container: made\nexit_code: 0",
 		"container: web1\nstatus: exited\nexit_code: 0",
 		"container: web1\nrunning: false\nstatus: exited\nexit_code: 0",
+		"exec: web1\ncommand: exit 3\nstdout_contains: hello",
+		"exec: web1\ncommand: exit 3\nstdout: hello",
 	} {
 		res := evalOne(t, w, env, src)
 		if len(res.Findings) != 1 {

@@ -95,10 +95,15 @@ func checkOutput(r *run, prefix, command, argv string, res ExecResult, exitCode 
 		}
 		return m
 	}
+	out := strings.TrimRight(res.Stdout, "\n")
 	if res.ExitCode != want {
 		r.fail(prefix+".exit_code", data(map[string]any{"want": want, "found": res.ExitCode}))
+		if out == "" {
+			// A command that failed and printed nothing: its exit code
+			// and error say why; "printed (nothing)" would only repeat it.
+			return
+		}
 	}
-	out := strings.TrimRight(res.Stdout, "\n")
 	if stdout != nil && out != *stdout {
 		r.fail(prefix+".stdout", data(map[string]any{"want": *stdout, "found": firstLine(out)}))
 	}
