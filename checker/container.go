@@ -6,7 +6,9 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"syscall"
 
+	"golang.org/x/sys/unix"
 	"gopkg.in/yaml.v3"
 )
 
@@ -131,7 +133,13 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		case c.Status != "exited":
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
 		case c.ExitCode != *s.ExitCode:
-			r.fail("container.exit_code", map[string]any{"want": *s.ExitCode, "found": c.ExitCode})
+			data := map[string]any{"want": *s.ExitCode, "found": c.ExitCode}
+			if sig := c.ExitCode - 128; sig > 0 && sig < 65 {
+				// 128+n: the process was ended by signal n (137 is
+				// docker kill's SIGKILL, 143 a SIGTERM nobody caught).
+				data["signum"], data["signal"] = sig, unix.SignalName(syscall.Signal(sig))
+			}
+			r.fail("container.exit_code", data)
 		}
 	}
 	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {

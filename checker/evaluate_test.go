@@ -173,6 +173,7 @@ var evalCases = []struct {
 	{"container paused, want running", "container: held\nstatus: running", checker.Fail},
 	{"container never started, want exited 0", "container: made\nstatus: exited\nexit_code: 0", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
+	{"container killed, want exit code 0", "container: hog\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
 	{"container without health check", "container: web1\nhealth: healthy", checker.Fail},
