@@ -325,7 +325,7 @@ func TestEveryMessageShown(t *testing.T) {
 	}
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
-		"wait.restart", "wait.exit", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+		"wait.restart", "wait.exit", "wait.database", "net.reversed", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
 		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
 		seen[k] = true
 	}
@@ -374,6 +374,26 @@ func TestStateToldOnce(t *testing.T) {
 		res := evalOne(t, w, env, src)
 		if len(res.Findings) != 1 {
 			t.Errorf("Evaluate(%q) = %d findings, want 1:\n%s", src, len(res.Findings), res.Message)
+		}
+	}
+}
+
+// TestReversedPort: nothing publishes the port asked for, but a container
+// publishes it the other way round (-p 80:8082 for -p 8082:80): the
+// finding names that container and the order.
+func TestReversedPort(t *testing.T) {
+	free := freeAddr(t)
+	port, _ := strconv.Atoi(strings.TrimPrefix(free, "127.0.0.1:"))
+	e := &fake.Engine{}
+	e.AddImage(checker.Image{ID: "sha256:1111111111111111aaaa", Tags: []string{"busybox:latest"}})
+	e.AddContainer(checker.Container{Name: "site", Image: "busybox", Status: "running", StartedAt: longAgo,
+		Ports: []checker.Port{{ContainerPort: port, Proto: "tcp", HostPort: 80}}})
+	for _, lang := range checker.Languages {
+		env := checker.Env{Engine: e, Lang: lang, NoRetry: true}
+		checks := checker.ParseAll([]checker.Block{{Source: "http: http://" + free + "/", File: "lesson.en.md", Line: 1}})
+		res := checker.Evaluate(context.Background(), env, checks).Tests[0]
+		if want := fmt.Sprintf("-p 80:%d", port); res.Status != checker.Fail || !strings.Contains(res.Message, want) || !strings.Contains(res.Message, "site") {
+			t.Errorf("[%s] http check = %s %q, want a failure naming site and %q", lang, res.Status, res.Message, want)
 		}
 	}
 }
