@@ -212,7 +212,8 @@ var evalCases = []struct {
 
 	{"volume passes", "volume: my-volume\ndriver: local\nlabel: {course: dockyard}\ncontainers: [web1]\nfile: {path: notes.txt, contains: hello}", checker.Pass},
 	{"volume missing", "volume: pgdata", checker.Fail},
-	{"volume should be absent", "volume: my-volume\nabsent: true", checker.Fail},
+	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},
+	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},
 	{"volume file missing", "volume: my-volume\nfile: {path: data/db.sqlite}", checker.Fail},
 	{"volume file should be gone", "volume: my-volume\nfile: {path: notes.txt, absent: true}", checker.Fail},
