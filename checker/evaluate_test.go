@@ -252,6 +252,8 @@ var evalCases = []struct {
 
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},
 	{"file missing", "file: {dir}/missing.txt", checker.Fail},
+	{"file missing, a typo of a file there", "file: {dir}/note.txt", checker.Fail},
+	{"folder missing", "file: {dir}/data\ndir: true", checker.Fail},
 	{"file should be absent", "file: {dir}/notes.txt\nabsent: true", checker.Fail},
 	{"file contents differ", "file: {dir}/notes.txt\ncontains: harbour\nmatches: ^harbour", checker.Fail},
 	{"file is not a directory", "file: {dir}/notes.txt\ndir: true", checker.Fail},
