@@ -80,6 +80,8 @@ func newWorld(t *testing.T) *world {
 		Memory: 128 << 20, Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: closedPort}}})
 	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created",
 		Labels: map[string]string{"dockyard.step": "intro/first-run", "dockyard.setup": "intro/first-run"}})
+	e.AddContainer(checker.Container{Name: "pg-anon", Image: "postgres:15", Status: "running", StartedAt: longAgo,
+		Mounts: []checker.Mount{{Type: "volume", Source: strings.Repeat("d4", 32), Destination: "/var/lib/postgresql/data"}}})
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
@@ -171,6 +173,9 @@ var evalCases = []struct {
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
 	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
 	{"container paused, want running", "container: held\nstatus: running", checker.Fail},
+	{"container with the image's anonymous volume, want a bind", "container: pg-anon\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /tmp/postgres-data}", checker.Fail},
+	{"container with another bind source", "container: postgres-sample\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /tmp/postgres-data}", checker.Fail},
+	{"container with a volume, want a bind", "container: web1\nmount: {destination: /data, type: bind, source: /srv/data}", checker.Fail},
 	{"container never started, want exited 0", "container: made\nstatus: exited\nexit_code: 0", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
 	{"container killed, want exit code 0", "container: hog\nexit_code: 0", checker.Fail},
