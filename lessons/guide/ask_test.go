@@ -114,3 +114,25 @@ func TestCheckAsksWithTheQuestion(t *testing.T) {
 		t.Errorf("answered line %q is %d columns, want less than %d", answered, w, width)
 	}
 }
+
+// TestNoteFitsTheTerminal: the shell's greeting, one long sentence in the
+// catalogs, is wrapped between words to fit an 80-column terminal instead
+// of being cut mid-word by the terminal.
+func TestNoteFitsTheTerminal(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		var out bytes.Buffer
+		g := newGuide(t, lang, t.TempDir(), filepath.Join(t.TempDir(), "progress.json"), &out)
+		g.Width = 80
+		g.Note("shell.welcome")
+		g.Note("shell.api", "unix:///tmp/dockyard-bin-341429209/docker.sock")
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) < 3 {
+			t.Errorf("[%s] Note printed %d lines, want the greeting wrapped:\n%s", lang, len(lines), out.String())
+		}
+		for _, l := range lines {
+			if w := screen.Width(l); w > 80 {
+				t.Errorf("[%s] line %q is %d columns, want at most 80", lang, l, w)
+			}
+		}
+	}
+}
