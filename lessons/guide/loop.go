@@ -77,8 +77,12 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 // LangNote says which language the lessons are shown in and how to
 // change it, wrapped at the reading width as the lesson is (a terminal's
 // own wrap would split a word, or a Korean syllable block pair, at 80).
-func (g *Guide) LangNote() {
-	for _, line := range screen.Wrap(g.T("lang.note"), screen.ProseWidth(g.Width)) {
+func (g *Guide) LangNote() { g.Note("lang.note") }
+
+// Note prints the message key (with args) to ErrOut, wrapped at the
+// reading width as LangNote is.
+func (g *Guide) Note(key string, args ...any) {
+	for _, line := range screen.Wrap(g.T(key, args...), screen.ProseWidth(g.Width)) {
 		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
 	}
 }
@@ -92,7 +96,7 @@ func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) e
 	if g.Stdio == nil || !st.QuizOnly() || g.lessonProgress(l.ID).IsDone(st.ID) {
 		return nil
 	}
-	if err := g.askQuizzes(l, st); err != nil {
+	if err := g.askQuizzes(l, st, false); err != nil {
 		return err
 	}
 	if g.watching {
@@ -367,7 +371,7 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 				return false, ErrNotPassed
 			}
 		}
-		if err := g.askQuizzes(l, st); err != nil {
+		if err := g.askQuizzes(l, st, true); err != nil {
 			return false, err
 		}
 	}

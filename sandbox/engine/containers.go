@@ -107,15 +107,15 @@ func (e *Engine) openContainers() error {
 	}
 	e.containers = s
 	if e.images != nil {
-		e.images.SetInUse(func(imageID string) []string {
+		e.images.SetInUse(func(imageID string) []image.User {
 			all, err := s.List()
 			if err != nil {
 				return nil
 			}
-			var users []string
+			var users []image.User
 			for _, c := range all {
 				if c.Spec.ImageID == imageID {
-					users = append(users, c.ShortID())
+					users = append(users, image.User{ID: c.ShortID(), Running: c.State.Status == container.Running || c.State.Status == container.Restarting})
 				}
 			}
 			return users
