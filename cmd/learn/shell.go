@@ -101,7 +101,7 @@ func shellRun(opts *ShellOptions) error {
 		where := strings.TrimSpace(s.Where())
 		extra = append(extra, "PS1=[dockyard "+where+"] $ ")
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.welcome"))
+	s.Note("shell.welcome")
 	if !opts.NoServe {
 		// Without the API the shell still works: docker means Dockyard.
 		if stop, host, err := serveAPI(f, filepath.Join(bin.Dir, "docker.sock")); err != nil {
@@ -109,7 +109,7 @@ func shellRun(opts *ShellOptions) error {
 		} else {
 			defer stop()
 			extra = append(extra, "DOCKER_HOST="+host)
-			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.api", host))
+			s.Note("shell.api", host)
 		}
 	}
 	cmd := exec.Command(opts.Shell, args...)

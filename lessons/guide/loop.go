@@ -77,8 +77,12 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 // LangNote says which language the lessons are shown in and how to
 // change it, wrapped at the reading width as the lesson is (a terminal's
 // own wrap would split a word, or a Korean syllable block pair, at 80).
-func (g *Guide) LangNote() {
-	for _, line := range screen.Wrap(g.T("lang.note"), screen.ProseWidth(g.Width)) {
+func (g *Guide) LangNote() { g.Note("lang.note") }
+
+// Note prints the message key (with args) to ErrOut, wrapped at the
+// reading width as LangNote is.
+func (g *Guide) Note(key string, args ...any) {
+	for _, line := range screen.Wrap(g.T(key, args...), screen.ProseWidth(g.Width)) {
 		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
 	}
 }
@@ -92,7 +96,7 @@ func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) e
 	if g.Stdio == nil || !st.QuizOnly() || g.lessonProgress(l.ID).IsDone(st.ID) {
 		return nil
 	}
-	if err := g.askQuizzes(l, st); err != nil {
+	if err := g.askQuizzes(l, st, false); err != nil {
 		return err
 	}
 	if g.watching {
@@ -116,7 +120,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 // scripts alike.
 func (g *Guide) List() error {
 	fmt.Fprintln(g.Out, g.T("list.title"))
-	for n, id := range g.Course.IDs() {
+	for n, id := range g.Course.IDsIn(g.Lang) {
 		l, err := g.outline(id)
 		if err != nil {
 			return err
@@ -304,7 +308,7 @@ func (g *Guide) Answer(quizID string, choices []int) error {
 }
 
 func (g *Guide) findQuiz(id string) (*lessons.Lesson, *lessons.Quiz) {
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	if g.p.Current != "" {
 		ids = append([]string{g.p.Current}, ids...)
 	}
@@ -367,7 +371,7 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 				return false, ErrNotPassed
 			}
 		}
-		if err := g.askQuizzes(l, st); err != nil {
+		if err := g.askQuizzes(l, st, true); err != nil {
 			return false, err
 		}
 	}
@@ -456,7 +460,7 @@ func (g *Guide) passed(ctx context.Context, l *lessons.Lesson, i int, solved, sh
 func (g *Guide) finished(l *lessons.Lesson) error {
 	done := g.doneCount(l)
 	fmt.Fprintln(g.Out, g.T("lesson.done", l.Title, done, len(l.Steps)))
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	for n, id := range ids {
 		if id == l.ID && n+1 < len(ids) {
 			next, err := g.outline(ids[n+1])
@@ -541,7 +545,7 @@ const (
 func (g *Guide) Reset(ctx context.Context, what Scope) error {
 	switch what {
 	case ScopeAll:
-		for _, id := range g.Course.IDs() {
+		for _, id := range g.Course.IDsIn(g.Lang) {
 			if g.lessonProgress(id) == nil {
 				continue
 			}
@@ -741,7 +745,7 @@ func summary(r Report) string {
 // Where names the current lesson and step for a shell prompt ("intro
 // 2/5"), or "" when no lesson is started.
 func (g *Guide) Where() string {
-	l, i, err := g.current()
+	l, i, err := g.currentOutline()
 	if err != nil {
 		return ""
 	}
