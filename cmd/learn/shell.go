@@ -101,15 +101,15 @@ func shellRun(opts *ShellOptions) error {
 		where := strings.TrimSpace(s.Where())
 		extra = append(extra, "PS1=[dockyard "+where+"] $ ")
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.welcome"))
+	s.Note("shell.welcome")
 	if !opts.NoServe {
 		// Without the API the shell still works: docker means Dockyard.
 		if stop, host, err := serveAPI(f, filepath.Join(bin.Dir, "docker.sock")); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.noapi", err))
+			s.Note("shell.noapi", err)
 		} else {
 			defer stop()
 			extra = append(extra, "DOCKER_HOST="+host)
-			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.api", host))
+			s.Note("shell.api", host)
 		}
 	}
 	cmd := exec.Command(opts.Shell, args...)

@@ -75,10 +75,14 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 }
 
 // LangNote says which language the lessons are shown in and how to
-// change it, wrapped at the reading width as the lesson is (a terminal's
-// own wrap would split a word, or a Korean syllable block pair, at 80).
-func (g *Guide) LangNote() {
-	for _, line := range screen.Wrap(g.T("lang.note"), screen.ProseWidth(g.Width)) {
+// change it.
+func (g *Guide) LangNote() { g.Note("lang.note") }
+
+// Note prints the message key (formatted with args) to ErrOut, wrapped at
+// the reading width as the lesson is: a terminal's own wrap would split a
+// word, or a Korean word from its particle, at 80 columns.
+func (g *Guide) Note(key string, args ...any) {
+	for _, line := range screen.Wrap(g.T(key, args...), screen.ProseWidth(g.Width)) {
 		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
 	}
 }
