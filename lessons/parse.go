@@ -63,7 +63,7 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		probs.add(file, 1, `front matter is not closed: add a line "---" after its fields`)
 		body = nil
 	default:
-		l.fields = parseMeta(file, fm, &l.Meta, &probs)
+		l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
 		body, offset = rest, fmLines
 	}
 	if outline {
@@ -124,22 +124,23 @@ var metaFields = []string{"id", "title", "summary", "order", "requires", "minute
 var requiresFields = []string{"lessons", "images", "ports"}
 
 // parseMeta decodes the front matter field by field, so that every bad field
-// is reported at its own line.
-func parseMeta(file string, fm []byte, m *Meta, probs *Problems) map[string]bool {
+// is reported at its own line. It returns the fields given (nil when the
+// front matter is not a mapping) and those whose value was bad.
+func parseMeta(file string, fm []byte, m *Meta, probs *Problems) (seen, bad map[string]bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		line, msg := yamlError(err)
 		probs.add(file, 1+line, "front matter is not valid YAML: %s", msg)
-		return nil
+		return nil, nil
 	}
-	seen := map[string]bool{}
+	seen, bad = map[string]bool{}, map[string]bool{}
 	if len(doc.Content) == 0 {
-		return seen // empty: lint reports the missing fields
+		return seen, bad // empty: lint reports the missing fields
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		probs.add(file, 1+root.Line, "front matter must be a YAML mapping of fields (id: ..., title: ...)")
-		return nil
+		return nil, nil
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -162,22 +163,28 @@ func parseMeta(file string, fm []byte, m *Meta, probs *Problems) map[string]bool
 		case "minutes":
 			err = decodeScalar(v, &m.Minutes, "a whole number")
 		case "requires":
-			parseRequires(file, v, &m.Requires, probs)
+			if !parseRequires(file, v, &m.Requires, probs) {
+				bad[k.Value] = true
+			}
 		default:
 			probs.add(file, line, "front matter: unknown field %q (known: %s)", k.Value, strings.Join(metaFields, ", "))
 		}
 		if err != nil {
+			bad[k.Value] = true
 			probs.add(file, 1+v.Line, "front matter: %s: %v", k.Value, err)
 		}
 	}
-	return seen
+	return seen, bad
 }
 
-func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) {
+// parseRequires decodes requires, reporting every bad field; false when
+// one was bad.
+func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) bool {
 	if n.Kind != yaml.MappingNode {
 		probs.add(file, 1+n.Line, "front matter: requires: want a mapping with %s", strings.Join(requiresFields, ", "))
-		return
+		return false
 	}
+	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var err error
@@ -190,11 +197,14 @@ func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) {
 			err = decodeList(v, &r.Ports, "a list of port numbers")
 		default:
 			probs.add(file, 1+k.Line, "front matter: requires: unknown field %q (known: %s)", k.Value, strings.Join(requiresFields, ", "))
+			ok = false
 		}
 		if err != nil {
 			probs.add(file, 1+v.Line, "front matter: requires.%s: %v", k.Value, err)
+			ok = false
 		}
 	}
+	return ok
 }
 
 func decodeScalar(n *yaml.Node, dst any, want string) error {
