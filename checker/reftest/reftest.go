@@ -208,6 +208,18 @@ func (r *Runner) pruneRebuilt(ctx context.Context, before checker.Snapshot) erro
 // work runs a step's setup, its checks before the solution, the solution
 // and its checks after.
 func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
+	// A check block that does not parse is the lesson's mistake, whatever
+	// the engine holds: its problem once, as lint words it, not again as a
+	// failure before and after the solution.
+	var broken []string
+	for _, b := range s.Checks {
+		if _, err := checker.Parse(b); err != nil {
+			broken = append(broken, err.Error())
+		}
+	}
+	if len(broken) > 0 {
+		return Phase{Detail: strings.Join(broken, "\n") + "\n(dockyard author lint lists every problem of the lesson)"}, Phase{Skipped: true}
+	}
 	checks := checker.ParseAll(s.Checks)
 	quiz := &answers{}
 	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,

@@ -187,7 +187,7 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if len(failed) > 0 {
 		return &factory.StatusError{Code: 1, Message: fmt.Sprintf("%d of %d steps failed", len(failed), len(steps))}
 	}
-	fmt.Fprintf(io.ErrOut, "%d steps passed\n", len(steps))
+	fmt.Fprintf(io.ErrOut, "%s passed\n", count(len(steps), "step"))
 	return nil
 }
 
