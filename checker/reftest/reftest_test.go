@@ -187,4 +187,16 @@ func TestRunnerEntersEachStep(t *testing.T) {
 	if got := scope.Read(root); got != (scope.Scope{}) {
 		t.Errorf("active step after the run = %+v, want none", got)
 	}
+
+	// A student's step on the same engine is active again afterwards: what
+	// they make next is still labelled as made in their step.
+	student := scope.Scope{Lesson: "compose", Step: "up", Entered: before.UTC().Truncate(time.Second)}
+	if err := scope.Write(root, student); err != nil {
+		t.Fatal(err)
+	}
+	r.Run(context.Background(), reftest.Step{Lesson: "vm-vs-container", ID: "boot-time",
+		Solution: script("true"), Checks: checks("file: " + filepath.Join(dir, "solved.json"))})
+	if got := scope.Read(root); !got.Entered.Equal(student.Entered) || got.StepID() != student.StepID() {
+		t.Errorf("active step after a run during a student's step = %+v, want theirs back (%+v)", got, student)
+	}
 }
