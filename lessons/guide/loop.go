@@ -351,6 +351,11 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 	if err != nil {
 		return false, err
 	}
+	// The step is recorded again if something cleared it (an author test
+	// or another front end on the same engine), so that what the student
+	// makes next is labelled as made in it: a failed check changes no
+	// progress, and would otherwise never record it.
+	g.recordScope(false)
 	st := l.Steps[i]
 	if len(st.Checks) == 0 {
 		return false, g.usage("error.no-checks", st.ID)
