@@ -351,6 +351,18 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 				probs.add(file, open, "```%s block before the first step: move it under a ## step heading", kind)
 				continue
 			}
+			if inner, at := innerOpening(content); inner != "" {
+				// A fence opening inside: this block's closing line is
+				// missing, and it swallowed the next block. Both are
+				// read as meant, so that the one mistake is reported
+				// once, not as a missing block and a translation that
+				// differs.
+				probs.add(file, open, "```%s block is not closed before the ```%s at line %d: add a line ``` before that line", kind, inner, first+at)
+				lines := strings.SplitAfter(content, "\n")
+				addBlock(file, cur.step, kind, strings.Join(lines[:at], ""), first, probs)
+				addBlock(file, cur.step, inner, strings.Join(lines[at+1:], ""), first+at+1, probs)
+				continue
+			}
 			addBlock(file, cur.step, kind, content, first, probs)
 		}
 	}
@@ -365,6 +377,22 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			s.step.Body = md
 		}
 	}
+}
+
+// innerOpening finds, in a special block's content, a line that opens
+// another special block ("```solution"), which only a missing closing line
+// puts there; it returns the kind and the line's index.
+func innerOpening(content string) (string, int) {
+	for i, line := range strings.Split(content, "\n") {
+		for _, fence := range []string{"```", "~~~"} {
+			if info, ok := strings.CutPrefix(strings.TrimSpace(line), fence); ok {
+				if kind := strings.Fields(info + " x")[0]; specialBlocks[kind] {
+					return kind, i
+				}
+			}
+		}
+	}
+	return "", 0
 }
 
 // outlineSteps finds the steps' headings line by line, without goldmark: a
