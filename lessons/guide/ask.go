@@ -91,8 +91,10 @@ func (g *Guide) openQuiz(l *lessons.Lesson, st *lessons.Step) bool {
 // askQuizzes asks the step's questions not answered rightly yet and
 // records the answers. A wrong answer is said to be wrong (with the
 // lesson's explanation, when it gives one) and the question asked again;
-// one answered rightly is never asked again.
-func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step) error {
+// one answered rightly is never asked again. withQuestion prints each
+// question above its menu, whose title only numbers it: at `dockyard
+// check` the step's page, which asks it, is long gone from the screen.
+func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, withQuestion bool) error {
 	for n, q := range st.Quizzes {
 		answered, correct, err := g.quizzes(l).QuizAnswer(q.ID)
 		if err != nil {
@@ -100,6 +102,9 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step) error {
 		}
 		if correct {
 			continue
+		}
+		if withQuestion {
+			g.printWrapped(g.T("quiz.title")+" "+strconv.Itoa(n+1)+". "+inline(q.Question), 0)
 		}
 		if answered {
 			g.wrongAnswer(q)

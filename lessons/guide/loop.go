@@ -96,7 +96,7 @@ func (g *Guide) interactiveQuiz(ctx context.Context, l *lessons.Lesson, i int) e
 	if g.Stdio == nil || !st.QuizOnly() || g.lessonProgress(l.ID).IsDone(st.ID) {
 		return nil
 	}
-	if err := g.askQuizzes(l, st); err != nil {
+	if err := g.askQuizzes(l, st, false); err != nil {
 		return err
 	}
 	if g.watching {
@@ -376,7 +376,7 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 				return false, ErrNotPassed
 			}
 		}
-		if err := g.askQuizzes(l, st); err != nil {
+		if err := g.askQuizzes(l, st, true); err != nil {
 			return false, err
 		}
 	}
