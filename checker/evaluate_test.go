@@ -74,6 +74,9 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
+	// Run from my-app:1.0 before it was built again (another image id).
+	e.AddContainer(checker.Container{Name: "stale", Image: "my-app:1.0", ImageID: "sha256:3333333333333333ffff",
+		Status: "exited", ExitCode: 127, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "pg-stopped", Image: "postgres:15", Status: "exited", ExitCode: 0,
 		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
 	e.AddContainer(checker.Container{Name: "quiet", Image: "debian:bookworm", Status: "running", StartedAt: longAgo,
@@ -170,6 +173,7 @@ var evalCases = []struct {
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
 	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
+	{"container exit code, image rebuilt since", "container: stale\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
 	{"container without health check", "container: web1\nhealth: healthy", checker.Fail},

@@ -103,7 +103,7 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"error": "연결 거부", "hint": "힌트", "memory": "128 MB", "timeout": 3, "limit": 3, "label": "web1",
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
-	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops"}
+	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "image": "busybox", "closest": "web1", "differs": "status=exited"}
 
-var sampleValues = []string{"web1", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
+var sampleValues = []string{"web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp"}
