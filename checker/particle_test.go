@@ -34,6 +34,7 @@ func TestParticles(t *testing.T) {
 		{"은는", "client", "client는"},
 		{"을를", "boot", "boot를"},
 		{"이가", "host", "host가"},
+		{"으로", "`docker rm df-tools-run`", "`docker rm df-tools-run`으로"},
 	}
 	for _, tt := range tests {
 		got := particles[tt.fn].(func(any) string)(tt.word)
