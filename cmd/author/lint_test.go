@@ -11,10 +11,10 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
 
-// TestLintSummary lints a folder of one lesson whose Korean file is
-// missing: the problem names the file, the summary counts in English
-// singulars, and the exit status is 1.
-func TestLintSummary(t *testing.T) {
+// writeEnglishOnly writes a lesson folder hello with no Korean file and
+// returns the folder of lessons holding it.
+func writeEnglishOnly(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "hello")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -24,8 +24,29 @@ func TestLintSummary(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "lesson.en.md"), []byte(en), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return filepath.Dir(dir)
+}
+
+// TestTestRefusesLintErrors: author test of a lesson folder that does not
+// lint (here its Korean file is missing) runs nothing and says why, with
+// the file, where its steps used to run and pass.
+func TestTestRefusesLintErrors(t *testing.T) {
+	folder := writeEnglishOnly(t)
+	_, err := loadSteps([]string{filepath.Join(folder, "hello")}, "en")
+	want := filepath.Join(folder, "hello", "lesson.ko.md") + ":1: missing: every lesson is written in en and ko\n1 lint error: fix the lesson first"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("loadSteps(no Korean file) = %v, want an error starting %q", err, want)
+	}
+}
+
+// TestLintSummary lints a folder of one lesson whose Korean file is
+// missing: the problem names the file, the summary counts in English
+// singulars, and the exit status is 1.
+func TestLintSummary(t *testing.T) {
+	folder := writeEnglishOnly(t)
+	dir := filepath.Join(folder, "hello")
 	ios, _, out, errOut := iostreams.Test()
-	err := lintRun(&LintOptions{IO: &factory.Factory{IOStreams: ios}, Path: filepath.Dir(dir)})
+	err := lintRun(&LintOptions{IO: &factory.Factory{IOStreams: ios}, Path: folder})
 	var st *factory.StatusError
 	if !errors.As(err, &st) || st.Code != 1 {
 		t.Errorf("lintRun(no Korean file) = %v, want exit 1", err)
