@@ -196,9 +196,13 @@ func TestNoteWrapsKorean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"shell.welcome", "lang.note"} {
+	for _, tc := range []struct {
+		key  string
+		args []any
+	}{{"shell.welcome", nil}, {"lang.note", nil}, {"lesson.requires", []any{"네트워크", "networks"}}} {
+		key := tc.key
 		out.Reset()
-		g.Note(key)
+		g.Note(key, tc.args...)
 		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 		if len(lines) < 2 {
 			t.Errorf("Note(%q) = %q, want it wrapped (the message is wider than 80 columns)", key, out.String())
@@ -211,8 +215,8 @@ func TestNoteWrapsKorean(t *testing.T) {
 				t.Errorf("Note(%q) line %q starts with a particle cut from its word", key, line)
 			}
 		}
-		if strings.Join(strings.Fields(out.String()), " ") != strings.Join(strings.Fields(g.T(key)), " ") {
-			t.Errorf("Note(%q) = %q, want the words of %q", key, out.String(), g.T(key))
+		if want := g.T(key, tc.args...); strings.Join(strings.Fields(out.String()), " ") != strings.Join(strings.Fields(want), " ") {
+			t.Errorf("Note(%q) = %q, want the words of %q", key, out.String(), want)
 		}
 	}
 }

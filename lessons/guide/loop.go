@@ -112,7 +112,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 		if err != nil || g.doneCount(req) == len(req.Steps) {
 			continue
 		}
-		fmt.Fprintln(g.ErrOut, g.T("lesson.requires", req.Title, req.ID))
+		g.Note("lesson.requires", req.Title, req.ID)
 	}
 }
 
@@ -623,7 +623,7 @@ func allSteps(l *lessons.Lesson) []int {
 func (g *Guide) cleanupSteps(ctx context.Context, l *lessons.Lesson, steps []int) {
 	for _, i := range steps {
 		if err := g.runScript(ctx, l, l.Steps[i], "cleanup"); err != nil {
-			fmt.Fprintln(g.ErrOut, g.T("script.failed-continue", g.T("block.cleanup"), l.Steps[i].ID, err))
+			g.Note("script.failed-continue", g.T("block.cleanup"), l.Steps[i].ID, err)
 		}
 	}
 }
