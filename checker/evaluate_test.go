@@ -202,6 +202,7 @@ var evalCases = []struct {
 	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
 	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
 	{"containers near miss", "containers: compose db\nimage: postgres:15\nstatus: running\nlabel: {com.docker.compose.service: db}\ncount: 1", checker.Fail},
+	{"containers two values off: no near miss", "containers: paused busybox\nimage: busybox\nstatus: paused\nlabel: {dockyard.step: other/x}\ncount: 1", checker.Fail},
 	{"containers min", "containers: web servers\nname: ^web[0-9]+$\nmin: 2", checker.Fail},
 	{"containers max", "containers: on my-net\nnetwork: my-net\nmax: 1", checker.Fail},
 	{"containers default min 1", "containers: nginx\nimage: nginx", checker.Fail},

@@ -88,22 +88,19 @@ func (s *containersSpec) filters() int {
 	return n
 }
 
-// closest is the container that misses the filters by the fewest, and
-// what it has instead, when too few match: "shipyard-web-1" and
-// "status=exited" tell the student which of several filters to look at. A
-// container that passes none of them is no near miss: "" then.
+// closest is the container, first by name, that misses the filters by one
+// value only, and that value, when too few match: "shipyard-web-1" and
+// "label=com.docker.compose.depends_on=db:service_started:false" tell the
+// student which of several filters to look at. A container that misses
+// two or more is most likely another one (a container of an earlier
+// lesson): "" then.
 func (s *containersSpec) closest(all []Container, step string) (name, differs string) {
-	var diff []string
 	for i := range all {
-		d := s.differences(&all[i], step)
-		if len(d) == 0 || len(d) >= s.filters() {
-			continue
-		}
-		if name == "" || len(d) < len(diff) || len(d) == len(diff) && all[i].Name < name {
-			name, diff = all[i].Name, d
+		if d := s.differences(&all[i], step); len(d) == 1 && s.filters() > 1 && (name == "" || all[i].Name < name) {
+			name, differs = all[i].Name, d[0]
 		}
 	}
-	return name, strings.Join(diff, " ")
+	return name, differs
 }
 
 func (s *containersSpec) evaluate(ctx context.Context, r *run) {
