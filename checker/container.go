@@ -7,7 +7,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 
+	"golang.org/x/sys/unix"
 	"gopkg.in/yaml.v3"
 )
 
@@ -18,7 +21,9 @@ var healthStates = []string{"starting", "healthy", "unhealthy"}
 // composeName is the shape of the names Docker Compose gives containers,
 // <project>-<service>-<number> (shipyard-db-1): the hint for a missing one
 // names docker compose up as well as docker run.
-var composeName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
+var composeName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
+})
 
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
@@ -84,7 +89,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	case missing(err):
 		if !absent {
 			key := "container.missing"
-			if composeName.MatchString(r.check.Subject) {
+			if composeName().MatchString(r.check.Subject) {
 				key = "container.missing_compose"
 			}
 			r.fail(key, nil)
@@ -98,7 +103,11 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		return
 	}
 	checkCreatedInStep(r, "container", s.CreatedInStep, c.Labels)
+	// The container's state is told once: a wrong state fails running,
+	// status and exit_code alike, and one line says what it is.
+	stateTold := false
 	if s.Running != nil && *s.Running != c.Running() {
+		stateTold = true
 		if *s.Running {
 			notRunning(r, c)
 		} else {
@@ -110,21 +119,37 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 	if (s.Status == "exited" || s.ExitCode != nil) && c.Status != "exited" && starting(c) {
 		r.waitFor("wait.exit", map[string]any{"container": c.Name})
 	}
-	if s.Status != "" && s.Status != c.Status {
-		r.fail("container.status", map[string]any{"want": s.Status, "found": c.Status})
+	if s.Status != "" && s.Status != c.Status && !stateTold {
+		stateTold = true
+		if c.Status == "created" {
+			// Never started (docker create, or a run whose command
+			// could not start): say so and name docker start.
+			notRunning(r, c)
+		} else {
+			r.fail("container.status", map[string]any{"want": s.Status, "found": c.Status})
+		}
 	}
 	if s.ExitCode != nil {
 		switch {
+		case c.Status != "exited" && stateTold:
+		case c.Status == "created":
+			notRunning(r, c)
 		case c.Status != "exited":
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
 		case c.ExitCode != *s.ExitCode:
+			data := map[string]any{"want": *s.ExitCode, "found": c.ExitCode, "image": c.Image}
+			if sig := c.ExitCode - 128; sig > 0 && sig < 65 {
+				// 128+n: the process was ended by signal n (137 is
+				// docker kill's SIGKILL, 143 a SIGTERM nobody caught).
+				data["signum"], data["signal"] = sig, unix.SignalName(syscall.Signal(sig))
+			}
 			key := "container.exit_code"
 			if rebuilt(ctx, r, c) {
 				// Run again, it would run the fixed image: a student
 				// who rebuilt after the failure must hear that.
 				key = "container.exit_code_rebuilt"
 			}
-			r.fail(key, map[string]any{"want": *s.ExitCode, "found": c.ExitCode, "image": c.Image})
+			r.fail(key, data)
 		}
 	}
 	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {

@@ -83,6 +83,8 @@ func newWorld(t *testing.T) *world {
 		Memory: 128 << 20, Ports: []checker.Port{{ContainerPort: 80, Proto: "tcp", HostPort: closedPort}}})
 	e.AddContainer(checker.Container{Name: "made", Image: "debian:bookworm", Status: "created",
 		Labels: map[string]string{"dockyard.step": "intro/first-run", "dockyard.setup": "intro/first-run"}})
+	e.AddContainer(checker.Container{Name: "pg-anon", Image: "postgres:15", Status: "running", StartedAt: longAgo,
+		Mounts: []checker.Mount{{Type: "volume", Source: strings.Repeat("d4", 32), Destination: "/var/lib/postgresql/data"}}})
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
@@ -153,6 +155,7 @@ var evalCases = []struct {
 	{"image present", "image: busybox", checker.Pass},
 	{"image all fields", "image: my-app:1.0\nlabel: {maintainer: me}\nenv: [APP_ENV=prod, PATH]\nexposes: [8080]\nentrypoint: [/app]\ncmd: --serve\nworkdir: /srv\nuser: app\nlayers: 3\nbase: busybox", checker.Pass},
 	{"image missing", "image: nginx:1.25", checker.Fail},
+	{"image missing, its repository under another tag", "image: busybox:v1", checker.Fail},
 	{"image should be absent", "image: busybox\nabsent: true", checker.Fail},
 	{"image absent", "image: nginx\nabsent: true", checker.Pass},
 	{"image every difference", "image: my-app:1.0\nlabel: {maintainer: you, version: '2'}\nenv: [APP_ENV=dev, DEBUG]\nexposes: [80/tcp]\nentrypoint: [/bin/app]\ncmd: [serve]\nworkdir: /app\nuser: root\nlayers: 2\nbase: debian:bookworm", checker.Fail},
@@ -172,8 +175,14 @@ var evalCases = []struct {
 	{"container absent", "container: gone\nabsent: true", checker.Pass},
 	{"container exited, want running", "container: crashed\nrunning: true", checker.Fail},
 	{"container running, want stopped", "container: web1\nrunning: false\nstatus: exited", checker.Fail},
+	{"container paused, want running", "container: held\nstatus: running", checker.Fail},
+	{"container with the image's anonymous volume, want a bind", "container: pg-anon\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /tmp/postgres-data}", checker.Fail},
+	{"container with another bind source", "container: postgres-sample\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /tmp/postgres-data}", checker.Fail},
+	{"container with a volume, want a bind", "container: web1\nmount: {destination: /data, type: bind, source: /srv/data}", checker.Fail},
+	{"container never started, want exited 0", "container: made\nstatus: exited\nexit_code: 0", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
 	{"container exit code, image rebuilt since", "container: stale\nexit_code: 0", checker.Fail},
+	{"container killed, want exit code 0", "container: hog\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
 	{"container without health check", "container: web1\nhealth: healthy", checker.Fail},
@@ -214,7 +223,8 @@ var evalCases = []struct {
 
 	{"volume passes", "volume: my-volume\ndriver: local\nlabel: {course: dockyard}\ncontainers: [web1]\nfile: {path: notes.txt, contains: hello}", checker.Pass},
 	{"volume missing", "volume: pgdata", checker.Fail},
-	{"volume should be absent", "volume: my-volume\nabsent: true", checker.Fail},
+	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},
+	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},
 	{"volume file missing", "volume: my-volume\nfile: {path: data/db.sqlite}", checker.Fail},
 	{"volume file should be gone", "volume: my-volume\nfile: {path: notes.txt, absent: true}", checker.Fail},
@@ -253,6 +263,8 @@ var evalCases = []struct {
 
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},
 	{"file missing", "file: {dir}/missing.txt", checker.Fail},
+	{"file missing, a typo of a file there", "file: {dir}/note.txt", checker.Fail},
+	{"folder missing", "file: {dir}/data\ndir: true", checker.Fail},
 	{"file should be absent", "file: {dir}/notes.txt\nabsent: true", checker.Fail},
 	{"file contents differ", "file: {dir}/notes.txt\ncontains: harbour\nmatches: ^harbour", checker.Fail},
 	{"file is not a directory", "file: {dir}/notes.txt\ndir: true", checker.Fail},
@@ -327,7 +339,7 @@ func TestEveryMessageShown(t *testing.T) {
 	}
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
-		"wait.restart", "wait.exit", "wait.database", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
+		"wait.restart", "wait.exit", "wait.database", "net.reversed", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
 		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
 		seen[k] = true
 	}
@@ -354,6 +366,48 @@ func TestEveryMessageShown(t *testing.T) {
 	for k := range ko {
 		if !en[k] {
 			t.Errorf("Korean message %q has no English text", k)
+		}
+	}
+}
+
+// TestStateToldOnce: a container in the wrong state fails running,
+// status and exit_code together, and the student reads one line about it;
+// so does a command that failed without printing anything.
+func TestStateToldOnce(t *testing.T) {
+	w := newWorld(t)
+	env := checker.Env{Engine: w.engine, Lang: "en", NoRetry: true, Step: "intro/first-run"}
+	for _, src := range []string{
+		"container: made\nstatus: exited\nexit_code: 0",
+		"container: made\nrunning: true\nstatus: running",
+		"container: made\nexit_code: 0",
+		"container: web1\nstatus: exited\nexit_code: 0",
+		"container: web1\nrunning: false\nstatus: exited\nexit_code: 0",
+		"exec: web1\ncommand: exit 3\nstdout_contains: hello",
+		"exec: web1\ncommand: exit 3\nstdout: hello",
+	} {
+		res := evalOne(t, w, env, src)
+		if len(res.Findings) != 1 {
+			t.Errorf("Evaluate(%q) = %d findings, want 1:\n%s", src, len(res.Findings), res.Message)
+		}
+	}
+}
+
+// TestReversedPort: nothing publishes the port asked for, but a container
+// publishes it the other way round (-p 80:8082 for -p 8082:80): the
+// finding names that container and the order.
+func TestReversedPort(t *testing.T) {
+	free := freeAddr(t)
+	port, _ := strconv.Atoi(strings.TrimPrefix(free, "127.0.0.1:"))
+	e := &fake.Engine{}
+	e.AddImage(checker.Image{ID: "sha256:1111111111111111aaaa", Tags: []string{"busybox:latest"}})
+	e.AddContainer(checker.Container{Name: "site", Image: "busybox", Status: "running", StartedAt: longAgo,
+		Ports: []checker.Port{{ContainerPort: port, Proto: "tcp", HostPort: 80}}})
+	for _, lang := range checker.Languages {
+		env := checker.Env{Engine: e, Lang: lang, NoRetry: true}
+		checks := checker.ParseAll([]checker.Block{{Source: "http: http://" + free + "/", File: "lesson.en.md", Line: 1}})
+		res := checker.Evaluate(context.Background(), env, checks).Tests[0]
+		if want := fmt.Sprintf("-p 80:%d", port); res.Status != checker.Fail || !strings.Contains(res.Message, want) || !strings.Contains(res.Message, "site") {
+			t.Errorf("[%s] http check = %s %q, want a failure naming site and %q", lang, res.Status, res.Message, want)
 		}
 	}
 }

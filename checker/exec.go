@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -95,10 +96,15 @@ func checkOutput(r *run, prefix, command, argv string, res ExecResult, exitCode 
 		}
 		return m
 	}
+	out := strings.TrimRight(res.Stdout, "\n")
 	if res.ExitCode != want {
 		r.fail(prefix+".exit_code", data(map[string]any{"want": want, "found": res.ExitCode}))
+		if out == "" {
+			// A command that failed and printed nothing: its exit code
+			// and error say why; "printed (nothing)" would only repeat it.
+			return
+		}
 	}
-	out := strings.TrimRight(res.Stdout, "\n")
 	if stdout != nil && out != *stdout {
 		r.fail(prefix+".stdout", data(map[string]any{"want": *stdout, "found": firstLine(out)}))
 	}
@@ -215,7 +221,11 @@ func (s *fileSpec) evaluate(_ context.Context, r *run) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if !absent {
-			r.fail("file.missing", nil)
+			key := "file.missing"
+			if s.Dir != nil && *s.Dir {
+				key = "file.missing_dir"
+			}
+			r.fail(key, map[string]any{"near": nearSibling(p)})
 		}
 		return
 	case err != nil:
@@ -332,4 +342,22 @@ func (s *vmSpec) evaluate(ctx context.Context, r *run) {
 	if s.GuestKernelContains != nil && !strings.Contains(vm.GuestKernel, *s.GuestKernelContains) {
 		r.fail("vm.guest_kernel", map[string]any{"want": *s.GuestKernelContains, "found": vm.GuestKernel})
 	}
+}
+
+// nearSibling returns a path beside p whose name is one or two letters
+// away from p's (/tmp/postgres_data for /tmp/postgres-data): most often
+// the student's typo. "" when there is none.
+func nearSibling(p string) string {
+	dir, name := filepath.Split(filepath.Clean(p))
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) > 10000 {
+		return ""
+	}
+	best, bestD := "", 3
+	for _, e := range entries {
+		if d := editDistance(name, e.Name()); d > 0 && d < bestD {
+			best, bestD = filepath.Join(dir, e.Name()), d
+		}
+	}
+	return best
 }

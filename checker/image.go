@@ -3,6 +3,9 @@ package checker
 import (
 	"context"
 	"slices"
+	"strings"
+
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 type imageSpec struct {
@@ -28,7 +31,7 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 	switch {
 	case missing(err):
 		if !absent {
-			r.fail("image.missing", nil)
+			imageMissing(ctx, r, ref)
 		}
 		return
 	case err != nil:
@@ -95,4 +98,29 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// imageMissing fails an image check whose image is not there. When the
+// repository is there under other tags (docker tag busybox my-busybox,
+// without :v1), those are named: the tag is what to fix.
+func imageMissing(ctx context.Context, r *run, ref string) {
+	want, err := imageref.ParseNormalized(ref)
+	if err != nil {
+		r.fail("image.missing", nil)
+		return
+	}
+	names, _ := r.env.Engine.Images(ctx)
+	var tags []string
+	for _, n := range names {
+		got, err := imageref.ParseNormalized(n)
+		if err == nil && got.Name() == want.Name() && got.Tag() != "" {
+			tags = append(tags, got.Tag())
+		}
+	}
+	if len(tags) == 0 || want.Tag() == "" {
+		r.fail("image.missing", nil)
+		return
+	}
+	slices.Sort(tags)
+	r.fail("image.missing_tag", map[string]any{"repo": want.FamiliarName(), "found": strings.Join(slices.Compact(tags), ", ")})
 }

@@ -3,6 +3,7 @@ package checker
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,16 +147,32 @@ func checkMount(r *run, c *Container, m mountSpec) {
 		r.fail("container.mount_missing", map[string]any{"want": dest, "found": listOrNone(dests)})
 		return
 	}
-	if m.Type != "" && m.Type != found.Type {
+	if (m.Type != "" || m.Source != "") && found.Type == "volume" && anonymousVolume.MatchString(found.Source) &&
+		(m.Type != "volume" || m.Source != "") {
+		// Docker made this volume for the image's VOLUME because -v did
+		// not mount anything there: the cause is the missing -v.
+		want := m.Source
+		if want == "" {
+			want = "<volume>"
+		}
+		r.fail("container.mount_anonymous", map[string]any{"destination": dest, "want": want})
+		return
+	}
+	typeWrong := m.Type != "" && m.Type != found.Type
+	if typeWrong {
 		r.fail("container.mount_type", map[string]any{"destination": dest, "want": m.Type, "found": found.Type})
 	}
-	if m.Source != "" && !sameSource(m.Source, found.Source) {
+	if m.Source != "" && !typeWrong && !sameSource(m.Source, found.Source) {
 		r.fail("container.mount_source", map[string]any{"destination": dest, "want": m.Source, "found": found.Source})
 	}
 	if m.ReadOnly != nil && *m.ReadOnly != found.ReadOnly {
 		r.fail("container.mount_ro", map[string]any{"destination": dest, "want": roName(*m.ReadOnly), "found": roName(found.ReadOnly)})
 	}
 }
+
+// anonymousVolume is the name Docker gives a volume it makes itself (an
+// image's VOLUME, -v /path without a name): 64 hex digits.
+var anonymousVolume = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func sameSource(want, found string) bool {
 	if strings.HasPrefix(want, "/") {

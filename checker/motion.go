@@ -169,6 +169,10 @@ func unreachable(ctx context.Context, r *run, from, addr, key string, data map[s
 	c := target(ctx, r, from, host, port)
 	switch {
 	case c == nil && from == "" && local(host):
+		if rc, b := reversedPublisher(ctx, r, port); rc != nil {
+			r.fail("net.reversed", map[string]any{"port": port, "container": rc.Name, "host": b.HostPort})
+			return
+		}
 		r.fail("net.unpublished", map[string]any{"port": port})
 		return
 	case c == nil:
@@ -179,6 +183,28 @@ func unreachable(ctx context.Context, r *run, from, addr, key string, data map[s
 		r.waitFor("wait.accept", map[string]any{"container": c.Name, "port": port})
 	}
 	r.fail(key, data)
+}
+
+// reversedPublisher finds a container that publishes port as its
+// container port instead of its host port: -p 80:8082 typed for
+// -p 8082:80, the most common slip with -p.
+func reversedPublisher(ctx context.Context, r *run, port string) (*Container, Port) {
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, Port{}
+	}
+	cs, err := r.env.Engine.Containers(ctx)
+	if err != nil {
+		return nil, Port{}
+	}
+	for i := range cs {
+		for _, b := range append(cs[i].Ports, cs[i].Bindings...) {
+			if b.ContainerPort == p && b.HostPort != p && (b.Proto == "" || b.Proto == "tcp") {
+				return &cs[i], b
+			}
+		}
+	}
+	return nil, Port{}
 }
 
 // local reports whether host is this machine.

@@ -237,6 +237,12 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 		r.engineError(ctx, err)
 		return
 	case absent:
+		// docker volume rm refuses a volume any container uses, even a
+		// stopped one: name them, they are what to remove first.
+		if users := volumeUsers(ctx, r, v.Name); len(users) > 0 {
+			r.fail("volume.present_used", map[string]any{"found": strings.Join(users, ", ")})
+			return
+		}
 		r.fail("volume.present", nil)
 		return
 	}
@@ -251,12 +257,7 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 			r.engineError(ctx, err)
 			return
 		}
-		var users []string
-		for _, c := range all {
-			if slices.ContainsFunc(c.Mounts, func(m Mount) bool { return m.Type == "volume" && m.Source == v.Name }) {
-				users = append(users, c.Name)
-			}
-		}
+		users := mounting(all, v.Name)
 		for _, c := range s.Containers {
 			if !slices.Contains(users, c) {
 				r.fail("volume.container", map[string]any{"want": c, "found": listOrNone(users)})
@@ -280,6 +281,29 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 			r.fail("volume.file_contains", map[string]any{"path": f.Path, "want": *f.Contains})
 		}
 	}
+}
+
+// mounting names the containers of all that mount the volume name.
+func mounting(all []Container, name string) []string {
+	var users []string
+	for _, c := range all {
+		if slices.ContainsFunc(c.Mounts, func(m Mount) bool { return m.Type == "volume" && m.Source == name }) {
+			users = append(users, c.Name)
+		}
+	}
+	return users
+}
+
+// volumeUsers names the containers that mount the volume name, or none
+// when the engine cannot list them.
+func volumeUsers(ctx context.Context, r *run, name string) []string {
+	all, err := r.env.Engine.Containers(ctx)
+	if err != nil {
+		return nil
+	}
+	users := mounting(all, name)
+	slices.Sort(users)
+	return users
 }
 
 // volumeFile is a file inside a volume: {path, contains, absent}.

@@ -3,62 +3,131 @@ package lessons
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
-// Course is a set of lessons, each in one or more languages. Files are read
-// when the course is loaded but parsed only when a lesson is first asked
-// for, so that a command showing one lesson does not parse them all.
+// Course is a set of lessons, each in one or more languages. Loading finds
+// the files; each is read and parsed only when its lesson is first asked
+// for, so that a command showing one lesson (or listing the course in one
+// language) does not read and parse them all.
 type Course struct {
 	// files holds each lesson's files by id, then language.
 	files map[string]map[string]*entry
+	// scratch holds a file read only to be outlined: listing the course
+	// fills this one buffer again and again instead of a new copy of each
+	// file, and in a command's start each page of new memory is a page
+	// fault, a large part of what the start costs.
+	scratch []byte
 }
 
-// entry is one lesson file, parsed on first use.
+// entry is one lesson file, read and parsed on first use.
 type entry struct {
-	file    string
+	fsys    fs.FS  // the lesson's folder
+	name    string // the file's name in fsys
+	file    string // the file's name in messages
 	src     []byte
+	err     error // reading it
+	read    bool
+	scratch *[]byte // the course's
 	lesson  *Lesson
 	outline *Lesson
 	probs   Problems
 }
 
+// source reads the file the first time it is needed.
+func (e *entry) source() ([]byte, error) {
+	if !e.read {
+		e.read = true
+		e.src, e.err = fs.ReadFile(e.fsys, e.name)
+		if e.err != nil {
+			e.err = fmt.Errorf("read lesson %s: %w", e.file, e.err)
+		}
+	}
+	return e.src, e.err
+}
+
+// parse parses the whole file; one that cannot be read parses as empty,
+// with the read error as its first problem.
 func (e *entry) parse() *Lesson {
 	if e.lesson == nil {
-		e.lesson, e.probs = Parse(e.file, e.src)
+		src, err := e.source()
+		e.lesson, e.probs = Parse(e.file, src)
+		if err != nil {
+			e.probs = append(Problems{{File: e.file, Line: 1, Message: err.Error()}}, e.probs...)
+		}
 	}
 	return e.lesson
 }
 
-func (e *entry) outlined() *Lesson {
+// outlined returns the outline, or the lesson when it is parsed already. A
+// file not read yet is read into the course's scratch buffer, since the
+// outline keeps nothing of it.
+func (e *entry) outlined() (*Lesson, error) {
 	if e.lesson != nil {
-		return e.lesson
+		return e.lesson, nil
 	}
 	if e.outline == nil {
-		e.outline = ParseOutline(e.file, e.src)
+		src, err := e.src, e.err
+		if !e.read {
+			src, err = readInto(e.fsys, e.name, *e.scratch)
+			if err != nil {
+				e.read, e.err = true, fmt.Errorf("read lesson %s: %w", e.file, err)
+				return nil, e.err
+			}
+			*e.scratch = src
+		}
+		if err != nil {
+			return nil, err
+		}
+		e.outline = ParseOutline(e.file, src)
 	}
-	return e.outline
+	return e.outline, nil
 }
 
-// order reads only the front matter's `order`, for sorting the menu
-// without parsing the whole file.
+// readInto reads a file into buf, reallocated only when it is too small.
+func readInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf = buf[:0]
+	if info, err := f.Stat(); err == nil {
+		buf = slices.Grow(buf, int(info.Size())+1) // +1: Read's io.EOF
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// order is the front matter's `order`, for sorting the menu. It comes from
+// the outline, which listing the course parses next anyway; a file that
+// cannot be read or has a broken front matter sorts first (lint reports
+// it).
 func (e *entry) order() int {
 	if e.lesson != nil {
 		return e.lesson.Order
 	}
-	fm, _, _, ok := splitFrontMatter(e.src)
-	var m struct {
-		Order int `yaml:"order"`
+	l, err := e.outlined()
+	if err != nil {
+		return 0
 	}
-	if ok {
-		_ = yaml.Unmarshal(fm, &m) // a broken front matter sorts first; lint reports it
-	}
-	return m.Order
+	return l.Order
 }
 
 // NewCourse returns an empty course.
@@ -107,7 +176,7 @@ func (c *Course) AddSource(src Source) error {
 	return nil
 }
 
-// AddLesson reads the lesson.<lang>.md files of one lesson folder. name is
+// AddLesson finds the lesson.<lang>.md files of one lesson folder. name is
 // the folder as shown in messages; its last element is the expected id.
 func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	files, err := fs.Glob(fsys, "lesson.*.md")
@@ -119,12 +188,8 @@ func (c *Course) AddLesson(fsys fs.FS, name string) error {
 	}
 	langs := map[string]*entry{}
 	for _, f := range files {
-		src, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return fmt.Errorf("read lesson %s: %w", path.Join(name, f), err)
-		}
 		file := path.Join(name, f)
-		langs[langOf(file)] = &entry{file: file, src: src}
+		langs[langOf(file)] = &entry{fsys: fsys, name: f, file: file, scratch: &c.scratch}
 	}
 	c.files[path.Base(name)] = langs
 	return nil
@@ -145,12 +210,17 @@ func (c *Course) Problems() Problems {
 }
 
 // IDs returns the lesson ids in course order (front matter `order`, then id).
-func (c *Course) IDs() []string {
+func (c *Course) IDs() []string { return c.IDsIn("") }
+
+// IDsIn is IDs with each lesson's order read from its file in prefer where
+// there is one: what lists the course in a language reads those files anyway,
+// and lint holds every language to the same order.
+func (c *Course) IDsIn(prefer string) []string {
 	ids := make([]string, 0, len(c.files))
 	orders := map[string]int{}
 	for id, langs := range c.files {
 		ids = append(ids, id)
-		for _, lang := range append(Languages, sortedKeys(langs)...) {
+		for _, lang := range append(append([]string{prefer}, Languages...), sortedKeys(langs)...) {
 			if e := langs[lang]; e != nil {
 				orders[id] = e.order()
 				break
@@ -176,6 +246,9 @@ func (c *Course) Lesson(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
+			if _, err := e.source(); err != nil {
+				return nil, err
+			}
 			return e.parse(), nil
 		}
 	}
@@ -189,7 +262,7 @@ func (c *Course) Outline(id, lang string) (*Lesson, error) {
 	langs := c.files[id]
 	for _, try := range append(append([]string{lang}, Languages...), sortedKeys(langs)...) {
 		if e := langs[try]; e != nil {
-			return e.outlined(), nil
+			return e.outlined()
 		}
 	}
 	return nil, fmt.Errorf("%w: %q", ErrNoLesson, id)

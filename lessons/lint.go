@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -121,7 +122,35 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 	}
 	if l.Lang == "ko" && opts.Glossary != nil {
 		if e := c.files[folder]["ko"]; e != nil {
-			lintGlossary(f, e.src, opts.Glossary, probs)
+			src, _ := e.source()
+			lintGlossary(f, src, opts.Glossary, probs)
+		}
+	}
+	if e := c.files[folder][l.Lang]; e != nil {
+		lintNext(c, folder, f, e.src, probs)
+	}
+}
+
+// nextLine is a lesson's closing pointer to the lesson after it, in each
+// language: "Next: **networks**, where ...", "다음 레슨 **networks**에서는 ...".
+var nextLine = regexp.MustCompile(`^(?:Next:|다음 레슨) \*\*([a-z0-9-]+)\*\*`)
+
+// lintNext reports a pointer to the next lesson that is not the one the
+// menu (the lessons' order) and "dockyard learn" lead to: the two drift
+// apart when a lesson is added between them.
+func lintNext(c *Course, folder, f string, src []byte, probs *Problems) {
+	ids := c.IDs()
+	i := slices.Index(ids, folder)
+	for n, line := range strings.Split(string(src), "\n") {
+		m := nextLine.FindStringSubmatch(line)
+		if m == nil || c.files[m[1]] == nil {
+			continue
+		}
+		switch {
+		case i+1 >= len(ids):
+			probs.add(f, n+1, "the text names %q as the next lesson, but this is the last lesson of the course", m[1])
+		case m[1] != ids[i+1]:
+			probs.add(f, n+1, "the text names %q as the next lesson, but the menu's next is %q (the lessons' order)", m[1], ids[i+1])
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
@@ -401,35 +402,57 @@ func innerOpening(content string) (string, int) {
 // stays cheap; TestOutlineMatchesParse and FuzzParse hold it to the full
 // parse. It reports false, having found nothing certain, when the text has
 // a construct that can make a line that looks like a heading not one, or
-// one that does not look like it one (an indented "##", which may sit in a
-// list item; a line of only - or =, which underlines a setext heading; an
-// HTML block): the caller then parses in full.
+// one that does not look like it one (an indented "##" or fence, which may
+// sit in a list item; a line of only - or =, which underlines a setext
+// heading; what may open an HTML block): the caller then parses in full.
+//
+// It works on the bytes, turning only heading lines into strings: every
+// new string is new memory, and in a command's start new memory is page
+// faults.
 func outlineSteps(src []byte, offset int, l *Lesson) bool {
-	fence := ""
-	for i, raw := range strings.Split(string(src), "\n") {
-		line := strings.TrimRight(raw, "\r")
-		rest := strings.TrimLeft(line, " ")
+	var fence []byte
+	for i := 0; len(src) > 0; i++ {
+		raw := src
+		if end := bytes.IndexByte(src, '\n'); end >= 0 {
+			raw, src = src[:end], src[end+1:]
+		} else {
+			src = nil
+		}
+		// Most lines are prose. Only one that starts (after its spaces)
+		// with one of these can open or close a fence, be a heading or
+		// stop the scan, so only those are looked at as text.
+		if t := bytes.TrimLeft(raw, " "); len(t) == 0 || !strings.ContainsRune("#`~-=<", rune(t[0])) {
+			continue
+		}
+		line := bytes.TrimRight(raw, "\r")
+		rest := bytes.TrimLeft(line, " ")
 		if len(line)-len(rest) > 3 {
 			continue
 		}
-		if fence != "" {
-			if strings.HasPrefix(rest, fence) && strings.TrimRight(rest, fence[:1]+" \t") == "" {
-				fence = ""
+		if fence != nil {
+			if bytes.HasPrefix(rest, fence) && len(bytes.TrimRight(rest, string(fence[:1])+" \t")) == 0 {
+				fence = nil
 			}
 			continue
 		}
-		if f := fenceOpening(rest); f != "" {
+		if f := fenceOpening(rest); f != nil {
+			if len(rest) != len(line) {
+				return false // it may sit in a list item, whose end closes it
+			}
 			fence = f
 			continue
 		}
-		if setextUnderline(rest) || strings.HasPrefix(rest, "<") || rest != line && strings.HasPrefix(rest, "#") {
+		if setextUnderline(rest) || rest[0] == '<' && mayOpenHTML(rest) || len(rest) != len(line) && rest[0] == '#' {
 			return false
 		}
-		if !strings.HasPrefix(rest, "##") || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
+		if !bytes.HasPrefix(rest, []byte("##")) || len(rest) > 2 && rest[2] != ' ' && rest[2] != '\t' {
 			continue
 		}
+		if !utf8.Valid(line) {
+			return false // goldmark reads a heading's attributes after bad bytes its own way
+		}
 		st := &Step{Line: offset + i + 1}
-		if m := headingText().FindStringSubmatch(line); m != nil {
+		if m := headingText().FindStringSubmatch(string(line)); m != nil {
 			st.Title = m[1]
 			st.ID = attrID(m[2])
 		}
@@ -438,11 +461,42 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 	return true
 }
 
+// htmlBlockNames are the tags that open an HTML block whatever follows them
+// (CommonMark 4.6, kinds 1 and 6, as goldmark lists them), space-separated.
+const htmlBlockNames = " address article aside base basefont blockquote body caption center col colgroup dd details" +
+	" dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr" +
+	" html iframe legend li link main menu menuitem meta nav noframes ol optgroup option p param pre script search" +
+	" section style summary table tbody td textarea tfoot th thead title tr track ul "
+
+// mayOpenHTML reports whether a line starting with "<" (its indentation
+// removed) may open an HTML block, inside which a "##" line is no heading:
+// "<!" or "<?", a block-level tag, or a whole tag alone on its line
+// (CommonMark 4.6). It errs towards yes. Text such as `<folder>:/data` or
+// "<3" opens none.
+func mayOpenHTML(line []byte) bool {
+	s := line[1:]
+	if len(s) > 0 && (s[0] == '!' || s[0] == '?') {
+		return true
+	}
+	s = bytes.TrimLeft(bytes.TrimPrefix(s, []byte("/")), " ")
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9' || s[n] == '-') {
+		n++
+	}
+	if n == 0 || s[0] >= '0' && s[0] <= '9' || s[0] == '-' {
+		return false // no tag name
+	}
+	if strings.Contains(htmlBlockNames, " "+strings.ToLower(string(s[:n]))+" ") {
+		return true
+	}
+	return bytes.HasSuffix(bytes.TrimRight(line, " \t"), []byte(">"))
+}
+
 // setextUnderline reports whether line is only - or = characters (and
 // trailing blanks): under a paragraph line it makes that line a heading.
-func setextUnderline(line string) bool {
-	t := strings.TrimRight(line, " \t")
-	return t != "" && (strings.Trim(t, "-") == "" || strings.Trim(t, "=") == "")
+func setextUnderline(line []byte) bool {
+	t := bytes.TrimRight(line, " \t")
+	return len(t) > 0 && (len(bytes.Trim(t, "-")) == 0 || len(bytes.Trim(t, "=")) == 0)
 }
 
 // attrID is the id in a heading's attribute block ("{#id}"), or "".
@@ -458,15 +512,15 @@ func attrID(attrs string) string {
 }
 
 // fenceOpening returns the fence (``` or ~~~, three or more) a line opens
-// a fenced block with, or "".
-func fenceOpening(line string) string {
+// a fenced block with, or nil.
+func fenceOpening(line []byte) []byte {
 	for _, c := range []string{"`", "~"} {
-		n := len(line) - len(strings.TrimLeft(line, c))
-		if n >= 3 && (c == "~" || !strings.Contains(line[n:], "`")) {
+		n := len(line) - len(bytes.TrimLeft(line, c))
+		if n >= 3 && (c == "~" || !bytes.Contains(line[n:], []byte("`"))) {
 			return line[:n]
 		}
 	}
-	return ""
+	return nil
 }
 
 // headingPos returns a byte offset inside the heading's line.

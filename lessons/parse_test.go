@@ -116,3 +116,37 @@ func TestOutlineSkipsFences(t *testing.T) {
 		t.Errorf("outline steps = %q, want %q (two)", got, want)
 	}
 }
+
+// TestOutlineHTML: a "##" line inside an HTML block is no step, in the
+// outline as in the full parse; a line that only starts with "<" (a path
+// placeholder) keeps the outline's line scan.
+func TestOutlineHTML(t *testing.T) {
+	for _, body := range []string{
+		"<div>\n## not a step\n</div>\n\n## One {#one}\n",
+		"<!-- note\n## not a step\n-->\n\n## One {#one}\n",
+		"<a href=\"x\">\n## not a step\n\n## One {#one}\n",
+		"</ div>\n## not a step\n\n## One {#one}\n",
+		"<?x\n## not a step\n?>\n\n## One {#one}\n",
+		"<SCRIPT>\n\n## not a step\n</script>\n\n## One {#one}\n",
+		"Run it with\n  <folder>:/data as the volume.\n\n## One {#one}\n",
+		"<3 and <em>so</em> on\n\n## One {#one}\n",
+	} {
+		src := "---\nid: x\n---\n\n" + body
+		full, _ := Parse("x/lesson.en.md", []byte(src))
+		out := ParseOutline("x/lesson.en.md", []byte(src))
+		var got, want []string
+		for _, s := range out.Steps {
+			got = append(got, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
+		}
+		for _, s := range full.Steps {
+			want = append(want, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseOutline(%q) steps = %v, want %v (Parse's)", body, got, want)
+		}
+	}
+	body := "Run it with\n  <folder>:/data as the volume.\n\n## One {#one}\n"
+	if l := (&Lesson{}); !outlineSteps([]byte(body), 0, l) {
+		t.Errorf("outlineSteps(%q) gave up, want the line scan to read it", body)
+	}
+}

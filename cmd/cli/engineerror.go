@@ -42,6 +42,12 @@ func EngineError(err error) error {
 	return err
 }
 
+// IsDaemonError reports whether err was worded by DaemonError.
+func IsDaemonError(err error) bool {
+	var de *daemonError
+	return errors.As(err, &de)
+}
+
 // daemonError is an engine error worded as the daemon's answer; it keeps
 // the engine's error for errors.Is and engine.KindOf.
 type daemonError struct{ err error }

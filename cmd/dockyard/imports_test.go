@@ -21,6 +21,7 @@ var notInBinary = map[string]string{
 	"github.com/alecthomas/chroma/v2":    "its lexers and styles registered at start-up cost ~29 ms (issue 19)",
 	"github.com/microcosm-cc/bluemonday": "HTML sanitising policies built at start-up",
 	"github.com/yuin/goldmark/extension": "its package-level tables cost ~2 ms; lessons/screen finds tables itself",
+	"net/http/pprof":                     "registers its handlers on http.DefaultServeMux at start-up; sandbox/apiserver serves --debug's profiles with runtime/pprof",
 }
 
 func TestStartupImports(t *testing.T) {

@@ -50,7 +50,7 @@ func cancelled(err error) error {
 // chooseLesson offers the lessons in a menu, the one in progress first
 // selected, and returns the chosen id.
 func (g *Guide) chooseLesson() (string, error) {
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	if len(ids) == 0 {
 		return "", g.usage("error.no-lessons")
 	}
@@ -91,10 +91,11 @@ func (g *Guide) openQuiz(l *lessons.Lesson, st *lessons.Step) bool {
 // askQuizzes asks the step's questions not answered rightly yet and
 // records the answers. A wrong answer is said to be wrong (with the
 // lesson's explanation, when it gives one) and the question asked again;
-// one answered rightly is never asked again. withQuestion prints each
-// question above its menu, whose title only numbers it: at `dockyard
-// check` the step's page, which asks it, is long gone from the screen.
-func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, withQuestion bool) error {
+// one answered rightly is never asked again. With show, each question and
+// its choices are printed above its menu: at `dockyard check` the step's
+// page has long scrolled away, and the menu names the question only by
+// its number.
+func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, show bool) error {
 	for n, q := range st.Quizzes {
 		answered, correct, err := g.quizzes(l).QuizAnswer(q.ID)
 		if err != nil {
@@ -103,8 +104,10 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, withQuestion boo
 		if correct {
 			continue
 		}
-		if withQuestion {
-			g.printWrapped(g.T("quiz.title")+" "+strconv.Itoa(n+1)+". "+inline(q.Question), 0)
+		if show {
+			if err := g.print(g.questionMarkdown(n, q)); err != nil {
+				return err
+			}
 		}
 		if answered {
 			g.wrongAnswer(q)
@@ -144,15 +147,17 @@ func (g *Guide) wrongAnswer(q *lessons.Quiz) {
 // in full; the menu names the question by its number and cuts each choice
 // to one line, since survey cannot redraw a line the terminal wrapped.
 func (g *Guide) ask(q *lessons.Quiz, n int) ([]int, error) {
+	message := g.T("quiz.title") + " " + strconv.Itoa(n)
 	room := g.Width - 3 // survey's "> " before a choice, and the last column
 	if q.Multiple() {
 		room = g.Width - 8 // "> [ ]  "
 	}
+	// Once answered, survey leaves "? <message> <choice>" on the screen.
+	room = min(room, g.Width-1-screen.Width("? "+message+" "))
 	options := make([]string, len(q.Choices))
 	for i, c := range q.Choices {
 		options[i] = screen.Truncate(strconv.Itoa(i+1)+". "+inline(c), room)
 	}
-	message := g.T("quiz.title") + " " + strconv.Itoa(n)
 	if q.Multiple() {
 		var picked []int
 		p := &survey.MultiSelect{Message: message, Options: options, Help: g.T("quiz.help-multiple")}

@@ -2,6 +2,7 @@ package guide
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,9 +14,22 @@ import (
 
 // BenchmarkProgress is the work of `dockyard progress` after start-up:
 // load the built-in course, read the progress, print the table (every
-// lesson parsed in one language).
+// lesson outlined in one language), for a student who has not started and
+// for one in the middle of the longest lesson.
 func BenchmarkProgress(b *testing.B) {
+	b.Run("new", func(b *testing.B) { benchmarkProgress(b, "") })
+	b.Run("started", func(b *testing.B) {
+		benchmarkProgress(b, `{"version": 1, "current": "postgres", "lessons": {"postgres": {"current": "run"}}}`)
+	})
+}
+
+func benchmarkProgress(b *testing.B, state string) {
 	prog := filepath.Join(b.TempDir(), "progress.json")
+	if state != "" {
+		if err := os.WriteFile(prog, []byte(state), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for b.Loop() {
 		c, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
 		if err != nil {

@@ -207,11 +207,18 @@ func (g *Guide) outline(id string) (*lessons.Lesson, error) {
 }
 
 // current returns the lesson and step the student is on.
-func (g *Guide) current() (*lessons.Lesson, int, error) {
+func (g *Guide) current() (*lessons.Lesson, int, error) { return g.currentFrom(g.lesson) }
+
+// currentOutline is current with the lesson's outline: enough for what
+// only lists or counts its steps (the progress table, the prompt), without
+// parsing the whole lesson.
+func (g *Guide) currentOutline() (*lessons.Lesson, int, error) { return g.currentFrom(g.outline) }
+
+func (g *Guide) currentFrom(get func(id string) (*lessons.Lesson, error)) (*lessons.Lesson, int, error) {
 	if g.p.Current == "" {
 		return nil, 0, g.usage("error.no-current")
 	}
-	l, err := g.lesson(g.p.Current)
+	l, err := get(g.p.Current)
 	if err != nil {
 		return nil, 0, err
 	}

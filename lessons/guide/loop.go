@@ -75,12 +75,12 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 }
 
 // LangNote says which language the lessons are shown in and how to
-// change it.
+// change it, wrapped at the reading width as the lesson is (a terminal's
+// own wrap would split a word, or a Korean syllable block pair, at 80).
 func (g *Guide) LangNote() { g.Note("lang.note") }
 
-// Note prints the message key (formatted with args) to ErrOut, wrapped at
-// the reading width as the lesson is: a terminal's own wrap would split a
-// word, or a Korean word from its particle, at 80 columns.
+// Note prints the message key (with args) to ErrOut, wrapped at the
+// reading width as LangNote is.
 func (g *Guide) Note(key string, args ...any) {
 	for _, line := range screen.Wrap(g.T(key, args...), screen.ProseWidth(g.Width)) {
 		fmt.Fprintln(g.ErrOut, strings.TrimRight(line, " "))
@@ -120,7 +120,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 // scripts alike.
 func (g *Guide) List() error {
 	fmt.Fprintln(g.Out, g.T("list.title"))
-	for n, id := range g.Course.IDs() {
+	for n, id := range g.Course.IDsIn(g.Lang) {
 		l, err := g.outline(id)
 		if err != nil {
 			return err
@@ -308,7 +308,7 @@ func (g *Guide) Answer(quizID string, choices []int) error {
 }
 
 func (g *Guide) findQuiz(id string) (*lessons.Lesson, *lessons.Quiz) {
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	if g.p.Current != "" {
 		ids = append([]string{g.p.Current}, ids...)
 	}
@@ -465,7 +465,7 @@ func (g *Guide) passed(ctx context.Context, l *lessons.Lesson, i int, solved, sh
 func (g *Guide) finished(l *lessons.Lesson) error {
 	done := g.doneCount(l)
 	fmt.Fprintln(g.Out, g.T("lesson.done", l.Title, done, len(l.Steps)))
-	ids := g.Course.IDs()
+	ids := g.Course.IDsIn(g.Lang)
 	for n, id := range ids {
 		if id == l.ID && n+1 < len(ids) {
 			next, err := g.outline(ids[n+1])
@@ -550,7 +550,7 @@ const (
 func (g *Guide) Reset(ctx context.Context, what Scope) error {
 	switch what {
 	case ScopeAll:
-		for _, id := range g.Course.IDs() {
+		for _, id := range g.Course.IDsIn(g.Lang) {
 			if g.lessonProgress(id) == nil {
 				continue
 			}
@@ -750,7 +750,7 @@ func summary(r Report) string {
 // Where names the current lesson and step for a shell prompt ("intro
 // 2/5"), or "" when no lesson is started.
 func (g *Guide) Where() string {
-	l, i, err := g.current()
+	l, i, err := g.currentOutline()
 	if err != nil {
 		return ""
 	}

@@ -11,7 +11,7 @@ import (
 // steps of the current lesson.
 func (g *Guide) ShowProgress() error {
 	rows := [][]string{{g.T("progress.col.lesson"), g.T("progress.col.title"), g.T("progress.col.steps"), g.T("progress.col.state")}}
-	for _, id := range g.Course.IDs() {
+	for _, id := range g.Course.IDsIn(g.Lang) {
 		l, err := g.outline(id)
 		if err != nil {
 			return err
@@ -29,7 +29,7 @@ func (g *Guide) ShowProgress() error {
 	g.writeTable(rows)
 	fmt.Fprintln(g.Out)
 	defer fmt.Fprintln(g.Out, "\n"+g.T("progress.file", g.Store.Path()))
-	l, i, err := g.current()
+	l, i, err := g.currentOutline()
 	if err != nil {
 		fmt.Fprintln(g.Out, g.T("progress.none"))
 		return nil

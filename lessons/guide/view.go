@@ -72,15 +72,7 @@ func (g *Guide) StepMarkdown(l *lessons.Lesson, i int, withIntro bool) string {
 // says that check will ask it.
 func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson, quizOnly bool) string {
 	var b strings.Builder
-	kind := g.T("quiz.single")
-	if q.Multiple() {
-		kind = g.T("quiz.multiple")
-	}
-	fmt.Fprintf(&b, "**%s %d.** %s *(%s)*\n\n", g.T("quiz.title"), qi+1, q.Question, kind)
-	for ci, c := range q.Choices {
-		fmt.Fprintf(&b, "%d. %s\n", ci+1, c)
-	}
-	b.WriteString("\n")
+	b.WriteString(g.questionMarkdown(qi, q))
 	if lp != nil {
 		if given, ok := lp.Answers[q.ID]; ok {
 			fmt.Fprintf(&b, "%s\n\n", g.T("quiz.answered", joinInts(given)))
@@ -92,6 +84,21 @@ func (g *Guide) quizMarkdown(qi int, q *lessons.Quiz, lp *progress.Lesson, quizO
 	case !quizOnly:
 		fmt.Fprintf(&b, "%s\n\n", g.T("quiz.at-check", q.ID))
 	}
+	return b.String()
+}
+
+// questionMarkdown is question number qi+1 and its numbered choices.
+func (g *Guide) questionMarkdown(qi int, q *lessons.Quiz) string {
+	var b strings.Builder
+	kind := g.T("quiz.single")
+	if q.Multiple() {
+		kind = g.T("quiz.multiple")
+	}
+	fmt.Fprintf(&b, "**%s %d.** %s *(%s)*\n\n", g.T("quiz.title"), qi+1, q.Question, kind)
+	for ci, c := range q.Choices {
+		fmt.Fprintf(&b, "%d. %s\n", ci+1, c)
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 var verb = regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0-9.]*([a-zA-Z%])`)
@@ -85,4 +87,97 @@ func TestT(t *testing.T) {
 	if got := For("ko").T("no.such.key"); got != "no.such.key" {
 		t.Errorf("T(missing) = %q, want the key", got)
 	}
+}
+
+// TestFlatCatalogs: the shipped catalogs take parseFlat's fast path and
+// read as YAML reads them.
+func TestFlatCatalogs(t *testing.T) {
+	for _, lang := range Supported {
+		data, err := catalogs.ReadFile(lang + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := parseFlat(data)
+		if !ok {
+			t.Errorf("parseFlat(%s.yaml) falls back to YAML: keep the catalog one `key: \"message\"` a line", lang)
+			continue
+		}
+		want := map[string]string{}
+		if err := yaml.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("parseFlat(%s.yaml) = %d messages differing from YAML's %d", lang, len(got), len(want))
+		}
+	}
+}
+
+// TestParseFlat: what parseFlat reads it reads as YAML does; the rest it
+// leaves to YAML.
+func TestParseFlat(t *testing.T) {
+	for _, src := range []string{
+		"# c\n\na.b: \"x\"\nc.d: \"say \\\"hi\\\" \\\\ %s\"\n",
+		"a.b: \"\"\n",
+		"a.b: \"x\"", // no final newline
+		"a.b: \"x\" # comment\n",
+		"a.b: 'x'\n",
+		"a.b: x\n",
+		"a.b: \"x\\ty\"\n",
+		"a.b: \"x\ny\"\n",
+		"a.b: \"x\"\na.b: \"y\"\n",
+		"true: \"x\"\n",
+		"1.5: \"x\"\n",
+		"  a.b: \"x\"\n",
+		"a.b: \"x\"\r\n",
+		"a.b: \"x\\\"\n",
+		"a.b: \"x\"y\"\n",
+		"a: {b.c: \"x\"}\n",
+	} {
+		got, ok := parseFlat([]byte(src))
+		if !ok {
+			continue
+		}
+		want := map[string]string{}
+		if err := yaml.Unmarshal([]byte(src), &want); err != nil {
+			t.Errorf("parseFlat(%q) = %v, but YAML fails: %v", src, got, err)
+			continue
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("parseFlat(%q) = %v, want %v (YAML's)", src, got, want)
+		}
+	}
+}
+
+func FuzzParseFlat(f *testing.F) {
+	f.Add("a.b: \"x\"\nc.d: \"say \\\"hi\\\"\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		got, ok := parseFlat([]byte(src))
+		if !ok {
+			return
+		}
+		want := map[string]string{}
+		if err := yaml.Unmarshal([]byte(src), &want); err != nil {
+			t.Fatalf("parseFlat(%q) = %v, but YAML fails: %v", src, got, err)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("parseFlat(%q) = %v, want %v (YAML's)", src, got, want)
+		}
+	})
+}
+
+// BenchmarkCatalog is what each command that prints a message pays to read
+// its catalog: parseFlat, and YAML for comparison.
+func BenchmarkCatalog(b *testing.B) {
+	data, _ := catalogs.ReadFile("ko.yaml")
+	b.Run("flat", func(b *testing.B) {
+		for b.Loop() {
+			parseFlat(data)
+		}
+	})
+	b.Run("yaml", func(b *testing.B) {
+		for b.Loop() {
+			m := map[string]string{}
+			_ = yaml.Unmarshal(data, &m)
+		}
+	})
 }

@@ -335,12 +335,10 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
 	if !wantOut && !wantErr {
 		return badRequest("you must choose at least one stream")
 	}
+	// As Docker's daemon (daemon/logs.go): what is not a number of lines
+	// ("all", "x", "-1") is all of them.
 	tail := -1
-	if t := r.URL.Query().Get("tail"); t != "" && t != "all" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 {
-			return badRequest("invalid value for tail: %q (a number of lines or \"all\")", t)
-		}
+	if n, err := strconv.Atoi(r.URL.Query().Get("tail")); err == nil && n >= 0 {
 		tail = n
 	}
 	opts := engine.LogOptions{Follow: boolParam(r, "follow"), Tail: tail, Timestamps: boolParam(r, "timestamps")}
@@ -556,9 +554,6 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	name := strings.TrimPrefix(r.URL.Query().Get("name"), "/")
 	if name == "" {
 		return badRequest("missing the new name: use ?name=NEW")
-	}
-	if err := engine.ValidateContainerName(name); err != nil {
-		return badRequest("%v", err)
 	}
 	if err := s.e.RenameContainer(r.Context(), r.PathValue("id"), name); err != nil {
 		return err

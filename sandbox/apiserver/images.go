@@ -180,24 +180,44 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
 }
 
 // jsonStream writes Docker's progress messages, one JSON object a line.
+// Its 200 status goes with the first message, as Docker's daemon streams
+// (its WriteFlusher): an error before any message is still an HTTP status.
 type jsonStream struct {
+	w   http.ResponseWriter
+	mu  sync.Mutex
 	enc *json.Encoder
-	w   *flushWriter
 }
 
-func newJSONStream(w http.ResponseWriter) *jsonStream {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	fw := newFlushWriter(w)
-	return &jsonStream{enc: json.NewEncoder(fw), w: fw}
+func newJSONStream(w http.ResponseWriter) *jsonStream { return &jsonStream{w: w} }
+
+func (j *jsonStream) send(m jsonstream.Message) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.enc == nil {
+		j.w.Header().Set("Content-Type", "application/json")
+		j.w.WriteHeader(http.StatusOK)
+		j.enc = json.NewEncoder(newFlushWriter(j.w))
+	}
+	_ = j.enc.Encode(m)
 }
 
-func (j *jsonStream) send(m jsonstream.Message) { _ = j.enc.Encode(m) }
-
-// fail ends a stream with an error: the status is already sent, so the
-// client reads it from the message, as from Docker's daemon.
+// fail ends a stream with an error message: the client reads it from the
+// message, as from Docker's daemon once its stream has begun.
 func (j *jsonStream) fail(err error) {
 	j.send(jsonstream.Message{Error: &jsonstream.Error{Message: err.Error()}})
+}
+
+// end is fail for an error that may come before the first message: then
+// it is returned, for the handler to answer with its HTTP status.
+func (j *jsonStream) end(err error) error {
+	j.mu.Lock()
+	started := j.enc != nil
+	j.mu.Unlock()
+	if !started {
+		return err
+	}
+	j.fail(err)
+	return nil
 }
 
 // pullImage is POST /images/create?fromImage=NAME&tag=TAG: the pull's
@@ -232,8 +252,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		st.send(m)
 	})
 	if err != nil {
-		st.fail(err)
-		return nil
+		return st.end(err)
 	}
 	// A pull that the client gave up on stops: its context is the
 	// request's. The store's lock is released either way.
@@ -241,7 +260,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 	// lines go to the client as status messages.
 	ctx := engine.WithBakeOutput(r.Context(), &lineWriter{line: func(l string) { st.send(jsonstream.Message{Status: l}) }})
 	if _, err := s.e.PullImage(ctx, ref, opts); err != nil {
-		st.fail(err)
+		return st.end(err)
 	}
 	return nil
 }

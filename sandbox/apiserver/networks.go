@@ -165,11 +165,6 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	if req.Name != "" {
-		if err := engine.ValidateVolumeName(req.Name); err != nil {
-			return badRequest("%v", err)
-		}
-	}
 	if req.Driver != "" && req.Driver != "local" {
 		return badRequest("volume driver %q is not available: Dockyard has the local driver only", req.Driver)
 	}

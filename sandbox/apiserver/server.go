@@ -21,7 +21,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -62,7 +61,8 @@ type Options struct {
 	// nil discards.
 	Log *log.Logger
 	// Debug serves Go's profiles under /debug/pprof/ on the API socket,
-	// as dockerd -D does: goroutine and heap counts for leak hunting.
+	// as dockerd -D does: goroutine and heap counts for leak hunting
+	// (see debugProfiles).
 	Debug bool
 }
 
@@ -79,11 +79,7 @@ func New(e *engine.Engine, opts Options) *Server {
 	s.mux = http.NewServeMux()
 	s.routes()
 	if opts.Debug {
-		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
-		s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		s.mux.HandleFunc("/debug/pprof/", debugProfiles)
 	}
 	return s
 }

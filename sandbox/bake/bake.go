@@ -87,7 +87,50 @@ func (e *NoRecipeError) Error() string {
 	if len(e.Known) == 0 {
 		return "no recipe for " + e.Ref
 	}
-	return fmt.Sprintf("no recipe for %s (Dockyard can bake: %s)", e.Ref, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("no recipe for %s (Dockyard can bake: %s%s)", e.Ref, strings.Join(e.Known, ", "), e.suggest())
+}
+
+// suggest is "; did you mean busybox?" when the repository asked for is
+// one or two letters away from a recipe's name: most often a typo.
+func (e *NoRecipeError) suggest() string {
+	repo := e.Ref
+	if i := strings.LastIndexByte(repo, '/'); i >= 0 {
+		repo = repo[i+1:]
+	}
+	if i := strings.IndexAny(repo, ":@"); i >= 0 {
+		repo = repo[:i]
+	}
+	best, bestD := "", 3
+	for _, n := range e.Known {
+		if d := editDistance(repo, n); d > 0 && d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return "; did you mean " + best + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // BakeRef bakes the image that ref names ("postgres", "postgres:15") and

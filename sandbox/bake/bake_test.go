@@ -139,6 +139,22 @@ func TestBakeAgainWhenTheRecipeChanges(t *testing.T) {
 	}
 }
 
+// TestNoRecipeSuggests: a typo in a lesson image's name is named as one.
+func TestNoRecipeSuggests(t *testing.T) {
+	known := []string{"debian", "busybox", "nginx", "postgres"}
+	for ref, want := range map[string]string{
+		"busybx:latest":                   "; did you mean busybox?)",
+		"docker.io/library/ngnix:1.22":    "; did you mean nginx?)",
+		"postgress":                       "; did you mean postgres?)",
+		"mysql:8":                         "postgres)",
+		"busybox@sha256:0123456789abcdef": "postgres)",
+	} {
+		if got := (&NoRecipeError{Ref: ref, Known: known}).Error(); !strings.HasSuffix(got, want) {
+			t.Errorf("NoRecipeError{%q}.Error() = %q, want suffix %q", ref, got, want)
+		}
+	}
+}
+
 func TestBakeRefWithoutRecipe(t *testing.T) {
 	b, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\n"))
 	_, err := b.BakeRef(context.Background(), "mysql:8")

@@ -21,8 +21,39 @@ func TestMain(m *testing.M) {
 		// A monitor killed before it reports the start (TestStartMonitorDies).
 		unix.Kill(os.Getpid(), unix.SIGKILL)
 	}
-	container.Reexec(nil)
+	container.Reexec(testHooks)
 	os.Exit(m.Run())
+}
+
+// testHooks are the monitor's hooks in these tests: none, unless
+// DOCKYARD_TEST_SLOW_READY asks for a Prestart whose Ready takes a while
+// and then leaves /ready in the container's root filesystem
+// (TestReadyBeforeTheProcess).
+func testHooks(s *container.Store) container.Hooks {
+	if os.Getenv("DOCKYARD_TEST_SLOW_READY") == "" {
+		return container.Hooks{}
+	}
+	return container.Hooks{
+		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
+			return container.Network{Ready: func() ([]container.Service, error) {
+				time.Sleep(300 * time.Millisecond)
+				return nil, os.WriteFile(filepath.Join(s.RootfsPath(c.ID), "ready"), nil, 0o644)
+			}}, nil
+		},
+	}
+}
+
+// TestReadyBeforeTheProcess: the network a Prestart hook sets up beside the
+// runtime's work (Network.Ready) is complete before the container's first
+// instruction, which finds its mark.
+func TestReadyBeforeTheProcess(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	s := openStore(t)
+	t.Setenv("DOCKYARD_TEST_SLOW_READY", "1")
+	out, code := run(t, s, shSpec(rootfs, "test -e /ready && echo ready"))
+	if code != 0 || out != "ready\n" {
+		t.Errorf("first instruction after a slow Ready = %q (exit %d), want %q (exit 0)", out, code, "ready\n")
+	}
 }
 
 // busyboxRootfs builds a minimal root filesystem from the host's static

@@ -30,8 +30,10 @@ import (
 type Hooks struct {
 	// Prestart runs before each start (the first and every restart).
 	Prestart func(ctx context.Context, c *Container) (Network, error)
-	// Poststop runs after each exit of the container's process.
-	Poststop func(ctx context.Context, c *Container) error
+	// Poststop runs after each exit of the container's process. What it
+	// returns as later, when not nil, runs once the monitor has told its
+	// caller how the run ended: clean-up that nobody needs to wait for.
+	Poststop func(ctx context.Context, c *Container) (later func(), err error)
 }
 
 // Network is what Prestart hands the monitor.
@@ -42,6 +44,13 @@ type Network struct {
 	// Services run beside the container while its process runs (userland
 	// port proxies, a DNS responder); their context ends when it exits.
 	Services []Service
+	// Ready, when set, waits for what Prestart left running (wiring the
+	// namespace, opening the services) and returns the services to run.
+	// The monitor calls it once, after the container's init has been
+	// created in its namespaces and before the container's process is
+	// started, so the network's setup overlaps the runtime's and is
+	// complete before any of the container's code runs.
+	Ready func() ([]Service, error)
 }
 
 // Service is a per-container helper the monitor runs.
@@ -73,6 +82,17 @@ type monitor struct {
 	log    *logWriter
 	// trimmed is set once the monitor gave its start-up memory back.
 	trimmed atomic.Bool
+	// later is what Poststop left to run once the caller has been told
+	// (runLater).
+	later []func()
+}
+
+// runLater runs what Poststop left for after the caller was told.
+func (m *monitor) runLater() {
+	for _, f := range m.later {
+		f()
+	}
+	m.later = nil
 }
 
 func (m *monitor) run() error {
@@ -100,6 +120,7 @@ func (m *monitor) run() error {
 		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: err.Error()})
 		return err
 	}
+	defer m.runLater()
 	m.log, err = openLog(s.LogPath(m.id))
 	if err != nil {
 		m.fail(c, 125, err)
@@ -146,6 +167,7 @@ func (m *monitor) run() error {
 			// continue with the log only.
 			m.client.sendStatus(frameExit, exitStatus{Code: code})
 			m.client.close()
+			m.runLater()
 			if !m.sleepUnlessStopped(backoff) {
 				backoff = min(backoff*2, time.Minute)
 				continue
@@ -262,9 +284,35 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 			return 0, err
 		}
 	}
-	defer func() {
+	procs := runtime.GOMAXPROCS(0)
+	poststop := sync.OnceFunc(func() {
 		if m.hooks.Poststop != nil {
-			_ = m.hooks.Poststop(context.Background(), c)
+			if later, _ := m.hooks.Poststop(context.Background(), c); later != nil {
+				m.later = append(m.later, later)
+			}
+		}
+	})
+	defer func() {
+		poststop()
+		runtime.GOMAXPROCS(procs)
+	}()
+	// ready finishes the network's setup, once; on a return before the
+	// container's process started it still runs, so Poststop never races
+	// the setup, and the services it opened are closed.
+	ready := sync.OnceValues(func() ([]Service, error) {
+		if nw.Ready == nil {
+			return nw.Services, nil
+		}
+		return nw.Ready()
+	})
+	servicesStarted := false
+	defer func() {
+		if svcs, err := ready(); err == nil && !servicesStarted {
+			closed, cancel := context.WithCancel(context.Background())
+			cancel()
+			for _, svc := range svcs {
+				_ = svc(closed)
+			}
 		}
 	}()
 	spec, err := s.ociSpec(c, rootfs, nw.NetNS)
@@ -302,8 +350,9 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	defer io.close()
 	favorCgroupMoves()
-	if err := lc.Run(proc); err != nil {
-		return 0, classifyStartError(err)
+	svcs, err := startProcess(lc, proc, ready, nw.Ready != nil)
+	if err != nil {
+		return 0, err
 	}
 	if err := io.afterStart(); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
@@ -343,7 +392,8 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 			onStatus: func(status string) { s.emit(c, "health_status: "+status, nil) }}
 		go h.run(ctx)
 	}
-	for _, svc := range nw.Services {
+	servicesStarted = true
+	for _, svc := range svcs {
 		go func() {
 			if err := svc(ctx); err != nil && ctx.Err() == nil {
 				m.log.write("stderr", []byte("dockyard: "+err.Error()+"\n"))
@@ -369,6 +419,12 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	code := exitCode(ps, err)
 	oomKilled := wasOOMKilled(lc)
 	cancel()
+	// The container's processes are gone (its init's end took its PID
+	// namespace down): its networking and volumes are released while the
+	// runtime cleans up. For a bridge container that is the slow part of
+	// its end: deleting a veth waits for the kernel's RCU grace periods.
+	runtime.GOMAXPROCS(max(procs, 2))
+	go poststop()
 	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
 	if oomKilled {
@@ -377,6 +433,31 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}
 	}
 	return code, nil
+}
+
+// startProcess creates the container's init (namespaces joined, root
+// filesystem mounted) while the network is wired (ready), and starts the
+// container's process once both are done: lc.Run is lc.Start then lc.Exec.
+// With wiring, the monitor uses two threads meanwhile.
+func startProcess(lc *libcontainer.Container, proc *libcontainer.Process, ready func() ([]Service, error), wiring bool) ([]Service, error) {
+	if wiring {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	if err := lc.Start(proc); err != nil {
+		return nil, classifyStartError(err)
+	}
+	svcs, err := ready()
+	if err == nil {
+		if err = lc.Exec(); err != nil {
+			err = classifyStartError(err)
+		}
+	}
+	if err != nil {
+		_ = proc.Signal(unix.SIGKILL)
+		_, _ = proc.Wait()
+		return nil, err
+	}
+	return svcs, nil
 }
 
 // wasOOMKilled reports whether the kernel's OOM killer killed a process of

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -112,15 +113,15 @@ func (e *Engine) openContainers() error {
 	}
 	e.containers = s
 	if e.images != nil {
-		e.images.SetInUse(func(imageID string) []string {
+		e.images.SetInUse(func(imageID string) []image.User {
 			all, err := s.List()
 			if err != nil {
 				return nil
 			}
-			var users []string
+			var users []image.User
 			for _, c := range all {
 				if c.Spec.ImageID == imageID {
-					users = append(users, c.ShortID())
+					users = append(users, image.User{ID: c.ShortID(), Running: c.State.Status == container.Running || c.State.Status == container.Restarting})
 				}
 			}
 			return users
@@ -243,12 +244,16 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 		problems = append(problems, ErrPrivileged.Error())
 	}
 	if o.AutoRemove && o.Restart.Name != "" && o.Restart.Name != "no" {
-		problems = append(problems, "conflicting options: --restart and --rm (a container removed on exit cannot be restarted)")
+		problems = append(problems, "can't create 'AutoRemove' container with restart policy")
 	}
-	switch o.Restart.Name {
-	case "", "no", "always", "unless-stopped", "on-failure":
-	default:
-		problems = append(problems, fmt.Sprintf("invalid restart policy %q: use no, on-failure[:max-retries], always or unless-stopped", o.Restart.Name))
+	if err := checkRestart(o.Restart); err != nil {
+		problems = append(problems, err.Error())
+	}
+	// Docker's daemon says it for a negative or too large value and
+	// leaves a positive one under 0.01 to the kernel, which refuses its
+	// quota at start: that is said here, before anything is made.
+	if n, c := runtime.NumCPU(), o.Resources.NanoCPUs; c != 0 && (c < 1e7 || c > int64(n)*1e9) {
+		problems = append(problems, fmt.Sprintf("range of CPUs is from 0.01 to %[1]d.00, as there are only %[1]d CPUs available", n))
 	}
 	if _, err := container.Capabilities(o.CapAdd, o.CapDrop); err != nil {
 		problems = append(problems, err.Error())
@@ -275,6 +280,28 @@ func (e *Engine) checkCreate(o CreateOptions) error {
 	problems = append(problems, container.ValidateHealthConfig(o.Healthcheck)...)
 	if len(problems) > 0 {
 		return Invalid(errors.New(strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// checkRestart checks a restart policy in the words of Docker's daemon
+// (api/types/container.ValidateRestartPolicy).
+func checkRestart(p RestartPolicy) error {
+	switch p.Name {
+	case "", "no", "always", "unless-stopped":
+		if p.MaximumRetryCount != 0 {
+			msg := "invalid restart policy: maximum retry count can only be used with 'on-failure'"
+			if p.MaximumRetryCount < 0 {
+				msg += " and cannot be negative"
+			}
+			return errors.New(msg)
+		}
+	case "on-failure":
+		if p.MaximumRetryCount < 0 {
+			return errors.New("invalid restart policy: maximum retry count cannot be negative")
+		}
+	default:
+		return fmt.Errorf("invalid restart policy: unknown policy '%s'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'", p.Name)
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -64,13 +66,46 @@ func TestCheckCreateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("checkCreate accepted bad options")
 	}
-	for _, want := range []string{"--privileged", "--restart and --rm", `invalid capability "NOPE"`, "Invalid container name (bad name)", "Minimum memory limit"} {
+	for _, want := range []string{"--privileged", "can't create 'AutoRemove' container with restart policy", `invalid capability "NOPE"`, "Invalid container name (bad name)", "Minimum memory limit"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("checkCreate error %q lacks %q", err, want)
 		}
 	}
 	if err := e.checkCreate(CreateOptions{Image: "busybox", CapAdd: []string{"net_admin"}, CapDrop: []string{"ALL"}}); err != nil {
 		t.Errorf("checkCreate(good options) = %v", err)
+	}
+}
+
+// TestCheckCreateSaysWhatDockersDaemonSays: restart policies and CPUs are
+// the daemon's to check in Docker, so both front ends print its words.
+func TestCheckCreateSaysWhatDockersDaemonSays(t *testing.T) {
+	cpus := fmt.Sprintf("range of CPUs is from 0.01 to %[1]d.00, as there are only %[1]d CPUs available", runtime.NumCPU())
+	tests := []struct {
+		restart container.RestartPolicy
+		nano    int64
+		want    string
+	}{
+		{restart: container.RestartPolicy{Name: "bogus"}, want: "invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"},
+		{restart: container.RestartPolicy{Name: "always", MaximumRetryCount: 3}, want: "invalid restart policy: maximum retry count can only be used with 'on-failure'"},
+		{restart: container.RestartPolicy{Name: "no", MaximumRetryCount: -1}, want: "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"},
+		{restart: container.RestartPolicy{Name: "on-failure", MaximumRetryCount: -1}, want: "invalid restart policy: maximum retry count cannot be negative"},
+		{restart: container.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}},
+		{nano: -1e9, want: cpus},
+		{nano: 1e6, want: cpus},
+		{nano: int64(runtime.NumCPU()+1) * 1e9, want: cpus},
+		{nano: 5e8},
+	}
+	for _, tt := range tests {
+		err := (&Engine{}).checkCreate(CreateOptions{Image: "busybox", Restart: tt.restart, Resources: container.Resources{NanoCPUs: tt.nano}})
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("checkCreate(%+v, %d nano CPUs) = %v, want nil", tt.restart, tt.nano, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.want || KindOf(err) != InvalidArgument {
+			t.Errorf("checkCreate(%+v, %d nano CPUs) = %v, want %q (invalid)", tt.restart, tt.nano, err, tt.want)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/idindex"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
 	"github.com/dockyard-lab/dockyard/sandbox/volume"
@@ -24,7 +25,8 @@ const (
 	// Conflict is a name in use, an object still in use or in the wrong
 	// state: 409.
 	Conflict
-	// InvalidArgument is a request the caller must fix: 400.
+	// InvalidArgument is a request the caller must fix (an id prefix
+	// that names several objects among them, as Docker's daemon): 400.
 	InvalidArgument
 )
 
@@ -59,6 +61,7 @@ func KindOf(err error) Kind {
 		notRun    *container.NotRunningError
 		imgConf   *image.ConflictError
 		badRef    *image.InvalidReferenceError
+		ambiguous *idindex.AmbiguousError
 	)
 	switch {
 	case errors.Is(err, container.ErrNotFound), errors.Is(err, image.ErrNotFound),
@@ -68,7 +71,8 @@ func KindOf(err error) Kind {
 		errors.As(err, &imgConf), errors.Is(err, network.ErrExists), errors.Is(err, network.ErrInUse),
 		errors.Is(err, volume.ErrInUse):
 		return Conflict
-	case errors.As(err, &badRef), errors.Is(err, ErrPrivileged):
+	case errors.As(err, &badRef), errors.As(err, &ambiguous), errors.Is(err, ErrPrivileged),
+		errors.Is(err, volume.ErrInvalidName), errors.Is(err, network.ErrAmbiguous):
 		return InvalidArgument
 	}
 	return Fault

@@ -375,7 +375,20 @@ func (e *Engine) RenameContainer(ctx context.Context, ref, name string) error {
 	if err != nil {
 		return err
 	}
+	// Docker's daemon (daemon/rename.go) looks the container up first,
+	// then checks the new name in its "/name" form.
+	name = strings.TrimPrefix(name, "/")
+	if name == c.Name {
+		return Invalid(errors.New("Renaming a container with the same name as its current name"))
+	}
+	if err := container.ValidateName(name); err != nil {
+		return Invalid(fmt.Errorf("Invalid container name (/%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name))
+	}
 	if err := e.containers.Rename(c.ID, name); err != nil {
+		var inUse *container.NameInUseError
+		if errors.As(err, &inUse) {
+			return fmt.Errorf("Error when allocating new name: %w", err)
+		}
 		return err
 	}
 	ns, err := e.networks()

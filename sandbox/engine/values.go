@@ -124,9 +124,6 @@ func ParseSignal(s string) (unix.Signal, error) { return container.ParseSignal(s
 // ValidateContainerName checks a container name as Docker does.
 func ValidateContainerName(name string) error { return container.ValidateName(name) }
 
-// ValidateVolumeName checks a volume name as Docker does.
-func ValidateVolumeName(name string) error { return volume.ValidateName(name) }
-
 // ParseReference parses an image reference (docker.io/library/ implied).
 func ParseReference(s string) (Reference, error) { return image.ParseReference(s) }
 

@@ -82,6 +82,11 @@ func (e *UnreachableError) Error() string {
 	// The next step depends on the registry: Docker Hub's images have
 	// offline recipes, a loopback registry is most likely not started.
 	hint := `get the image offline with "docker load -i file.tar" or "dockyard images prepare"`
+	if e.Offline != nil {
+		// The fallback is what "dockyard images prepare" does; its
+		// error below says why it could not.
+		hint = `get the image offline with "docker load -i file.tar"`
+	}
 	if r, err := ParseReference(e.Ref); err == nil && r.Domain() != "docker.io" {
 		hint = `get the image offline with "docker load -i file.tar"`
 		if loopbackHost(r.Domain()) {

@@ -95,12 +95,25 @@ func (s *Store) Remove(ctx context.Context, refOrID string, opts RemoveOptions) 
 			out = append(out, Removed{Untagged: familiarize(byName)})
 			return true, nil
 		}
+		// By id, in moby's order (daemon/images/image_delete.go): several
+		// names first, then a running container (even forced), then a
+		// stopped one.
+		if byName == "" && len(tags) > 1 && !opts.Force {
+			return false, &ConflictError{fmt.Sprintf("unable to delete %s (must be forced) - image is referenced in multiple repositories", short)}
+		}
 		if len(users) > 0 {
+			if byName == "" {
+				for _, u := range users {
+					if u.Running {
+						return false, &ConflictError{fmt.Sprintf("unable to delete %s (cannot be forced) - image is being used by running container %s", short, idindex.Short(u.ID))}
+					}
+				}
+			}
 			if !opts.Force {
 				if byName != "" {
-					return false, &ConflictError{fmt.Sprintf("unable to remove repository reference %q (must force) - container %s is using its referenced image %s", familiarize(byName), idindex.Short(users[0]), short)}
+					return false, &ConflictError{fmt.Sprintf("unable to remove repository reference %q (must force) - container %s is using its referenced image %s", familiarize(byName), idindex.Short(users[0].ID), short)}
 				}
-				return false, &ConflictError{fmt.Sprintf("unable to delete %s (cannot be forced) - image is being used by container %s", short, idindex.Short(users[0]))}
+				return false, &ConflictError{fmt.Sprintf("unable to delete %s (must be forced) - image is being used by stopped container %s", short, idindex.Short(users[0].ID))}
 			}
 			// Forced: the names go, the image stays for its containers.
 			for _, t := range tags {
@@ -108,9 +121,6 @@ func (s *Store) Remove(ctx context.Context, refOrID string, opts RemoveOptions) 
 				out = append(out, Removed{Untagged: familiarize(t)})
 			}
 			return len(tags) > 0, nil
-		}
-		if byName == "" && len(tags) > 1 && !opts.Force {
-			return false, &ConflictError{fmt.Sprintf("unable to delete %s (must be forced) - image is referenced in multiple repositories", short)}
 		}
 		for _, t := range tags {
 			delete(st.Refs, t)

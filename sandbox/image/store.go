@@ -66,7 +66,7 @@ type Store struct {
 	dir     string
 	lockF   string
 	ingestF string
-	inUse   func(imageID string) []string
+	inUse   func(imageID string) []User
 	// fallback is the default PullOptions.Fallback.
 	fallback func(ctx context.Context, ref string) error
 	// keep lists manifests GC keeps without a name (SetKeep).
@@ -112,16 +112,22 @@ func Open(root string) (*Store, error) {
 // Dir returns the store's directory (<root>/images).
 func (s *Store) Dir() string { return s.dir }
 
+// User is a container that uses an image.
+type User struct {
+	ID      string
+	Running bool
+}
+
 // SetInUse installs the check Remove and Prune ask before deleting an
-// image: it returns the ids of the containers using imageID. The engine
-// wires it to the container store.
-func (s *Store) SetInUse(f func(imageID string) []string) { s.inUse = f }
+// image: it returns the containers using imageID. The engine wires it to
+// the container store.
+func (s *Store) SetInUse(f func(imageID string) []User) { s.inUse = f }
 
 // SetFallback installs the offline fallback that pulls use when their
 // options name none (the engine wires the baked lesson images here).
 func (s *Store) SetFallback(f func(ctx context.Context, ref string) error) { s.fallback = f }
 
-func (s *Store) usedBy(id string) []string {
+func (s *Store) usedBy(id string) []User {
 	if s.inUse == nil {
 		return nil
 	}

@@ -357,15 +357,25 @@ func TestTagAndRemove(t *testing.T) {
 		t.Fatalf("Remove(busybox) = %v, %v, want one Untagged", res, err)
 	}
 	// In use by a container: refused, and forced only untags.
-	s.SetInUse(func(id string) []string {
+	running := false
+	s.SetInUse(func(id string) []image.User {
 		if id == img.ID {
-			return []string{"c0ffee0000000000000000000000000000000000000000000000000000000000"}
+			return []image.User{{ID: "c0ffee0000000000000000000000000000000000000000000000000000000000", Running: running}}
 		}
 		return nil
 	})
 	if _, err := s.Remove(ctx, "localhost:5000/mybox:v1", image.RemoveOptions{}); !errors.As(err, &conflict) || !strings.Contains(err.Error(), "container c0ffee000000 is using") {
 		t.Errorf("Remove of an image in use = %v, want a conflict naming the container", err)
 	}
+	// By id, as moby words it: stopped needs force, running refuses even forced.
+	if _, err := s.Remove(ctx, img.ID, image.RemoveOptions{}); err == nil || err.Error() != "conflict: unable to delete "+idindex.Short(img.ID)+" (must be forced) - image is being used by stopped container c0ffee000000" {
+		t.Errorf("Remove(id) of an image a stopped container uses = %v, want the must-be-forced conflict", err)
+	}
+	running = true
+	if _, err := s.Remove(ctx, img.ID, image.RemoveOptions{Force: true}); err == nil || err.Error() != "conflict: unable to delete "+idindex.Short(img.ID)+" (cannot be forced) - image is being used by running container c0ffee000000" {
+		t.Errorf("forced Remove(id) of an image a running container uses = %v, want the cannot-be-forced conflict", err)
+	}
+	running = false
 	res, err = s.Remove(ctx, "localhost:5000/mybox:v1", image.RemoveOptions{Force: true})
 	if err != nil || len(res) != 1 || res[0].Deleted != "" {
 		t.Fatalf("forced Remove of an image in use = %v, %v, want only an untag", res, err)
@@ -730,5 +740,20 @@ func TestCutWriteTempFilesAreSwept(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*.json*")); len(left) != 0 {
 		t.Errorf("after a listing: %v, want the cut writes' temporary files gone", left)
+	}
+}
+
+// TestUnreachableAfterFallback: once the offline fallback (what "dockyard
+// images prepare" does) has failed, the message does not send the student
+// to it again.
+func TestUnreachableAfterFallback(t *testing.T) {
+	e := &image.UnreachableError{Ref: "busybx:latest", Registries: []string{"docker.io"}, Err: errors.New("no such host"),
+		Offline: errors.New("no recipe for busybx:latest")}
+	if got := e.Error(); strings.Contains(got, "images prepare") || !strings.HasSuffix(got, "(offline: no recipe for busybx:latest)") {
+		t.Errorf("Error() = %q, want no images prepare hint and the fallback's reason", got)
+	}
+	e.Offline = nil
+	if got := e.Error(); !strings.Contains(got, `"dockyard images prepare"`) {
+		t.Errorf("Error() without a fallback = %q, want the images prepare hint", got)
 	}
 }

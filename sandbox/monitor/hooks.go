@@ -10,9 +10,10 @@ import (
 
 // Hooks are the container monitor's hooks for networking and
 // volumes: before each start the container's volumes are filled from the
-// image on first use, its network namespace is prepared (network.Store.Start)
-// and its port proxies and DNS responder opened; after each exit its
-// networking is released.
+// image on first use, its network namespace is prepared (network.Store.Prepare),
+// and its interfaces, port proxies and DNS responder are set up while the
+// runtime creates the container's init; after each exit its networking is
+// released.
 func Hooks(root string) container.Hooks {
 	return container.Hooks{
 		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
@@ -37,9 +38,9 @@ func Hooks(root string) container.Hooks {
 			if hostname == "" {
 				hostname = c.ShortID()
 			}
-			att, err := ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
+			att, wire, err := ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			if ReleaseDeadHolder(ctx, root, ns, err) {
-				att, err = ns.Start(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
+				att, wire, err = ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			}
 			if err != nil {
 				return container.Network{}, err
@@ -50,35 +51,75 @@ func Hooks(root string) container.Hooks {
 			case att.Mode.IsNone():
 				return container.Network{}, nil
 			}
-			svcs, err := ns.Services(c.ID)
-			if err != nil {
-				ns.Detach(context.WithoutCancel(ctx), c.ID)
-				return container.Network{}, err
+			// The namespace exists: the container's init may join it while
+			// its interfaces, port proxies and DNS responder (with its
+			// redirect) are set up here; Ready is waited for before the
+			// container's process starts.
+			type result struct {
+				svcs []container.Service
+				err  error
 			}
-			nw := container.Network{NetNS: att.NetNS}
-			for _, s := range svcs {
-				nw.Services = append(nw.Services, container.Service(s))
-			}
-			return nw, nil
+			done := make(chan result, 1)
+			go func() {
+				svcs, err := wireServices(ctx, ns, c.ID, wire)
+				if err != nil {
+					ns.Detach(context.WithoutCancel(ctx), c.ID)
+				}
+				done <- result{svcs, err}
+			}()
+			return container.Network{NetNS: att.NetNS, Ready: func() ([]container.Service, error) {
+				r := <-done
+				return r.svcs, r.err
+			}}, nil
 		},
-		Poststop: func(ctx context.Context, c *container.Container) error {
+		Poststop: func(ctx context.Context, c *container.Container) (func(), error) {
 			ns, err := network.Open(root)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if _, ok := ns.ConfigOf(c.ID); !ok {
 				// Created on none: no networking to release (see Prestart).
 				if c.Spec.Host.AutoRemove {
-					return ReleaseVolumes(ctx, root, c, true, c.ID)
+					return nil, ReleaseVolumes(ctx, root, c, true, c.ID)
 				}
-				return nil
+				return nil, nil
 			}
+			// The veths go once the caller has been told (DetachLater).
 			if !c.Spec.Host.AutoRemove {
-				return ns.Detach(ctx, c.ID)
+				deleteLinks, err := ns.DetachLater(ctx, c.ID)
+				return bestEffort(deleteLinks), err
 			}
 			// --rm: the monitor removes the container next; forget its
 			// networking and its anonymous volumes now, as docker run --rm.
-			return errors.Join(ns.Forget(ctx, c.ID), ReleaseVolumes(ctx, root, c, true, c.ID))
+			deleteLinks, err := ns.ForgetLater(ctx, c.ID)
+			return bestEffort(deleteLinks), errors.Join(err, ReleaseVolumes(ctx, root, c, true, c.ID))
 		},
 	}
+}
+
+// wireServices connects a prepared namespace's interfaces and opens the
+// container's services.
+func wireServices(ctx context.Context, ns *network.Store, cid string, wire network.Wire) ([]container.Service, error) {
+	if err := wire(ctx); err != nil {
+		return nil, err
+	}
+	svcs, err := ns.Services(cid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]container.Service, 0, len(svcs))
+	for _, s := range svcs {
+		out = append(out, container.Service(s))
+	}
+	return out, nil
+}
+
+// bestEffort runs f, when there is one, for a Poststop's later: a veth
+// left by a failed deletion is a link no endpoint owns, which the network
+// store's Reconcile deletes.
+func bestEffort(f func() error) func() {
+	if f == nil {
+		return nil
+	}
+	return func() { _ = f() }
 }

@@ -70,8 +70,30 @@ func (s *Store) netnsPath(cid string) string    { return filepath.Join(s.dir, "n
 // host ports reserved in the state, then the namespace, veths, routes and
 // resolver files created. On any failure nothing is left behind.
 func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, error) {
+	att, wire, err := s.attach(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := wire(ctx); err != nil {
+		s.Detach(context.WithoutCancel(ctx), req.Container)
+		return nil, err
+	}
+	return att, nil
+}
+
+// Wire connects the interfaces of a namespace that Attach's first half
+// made (Store.Prepare): bridges, veths, addresses and routes. It must
+// return before anything runs in the namespace.
+type Wire func(ctx context.Context) error
+
+// attach is Attach in two halves: it reserves the addresses and ports,
+// writes the resolver files and creates the empty namespace, and returns
+// the rest of the work as wire, the slow half (a few netlink round trips
+// per network), which the caller may run beside other work. When wire
+// fails the caller detaches.
+func (s *Store) attach(ctx context.Context, req AttachRequest) (*Attachment, Wire, error) {
 	if req.Container == "" || req.Name == "" {
-		return nil, errors.New("attach: container id and name are required")
+		return nil, nil, errors.New("attach: container id and name are required")
 	}
 	reqs := req.Networks
 	if len(reqs) == 0 {
@@ -137,13 +159,17 @@ func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, err
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.materialize(ctx, req, sb, nets); err != nil {
+	wire, err := s.materialize(ctx, req, sb)
+	if err == nil {
+		att, err = s.attachment(req.Container, att.Warnings)
+	}
+	if err != nil {
 		s.Detach(context.WithoutCancel(ctx), req.Container)
-		return nil, err
+		return nil, nil, err
 	}
-	return s.attachment(req.Container, att.Warnings)
+	return att, wire, nil
 }
 
 func (s *Store) newEndpoint(st *state, n *Network, req AttachRequest, index int) (*Endpoint, error) {
@@ -165,43 +191,48 @@ func (s *Store) newEndpoint(st *state, n *Network, req AttachRequest, index int)
 	}, nil
 }
 
-// materialize creates the kernel side of a sandbox recorded in the state.
-func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox, nets []*Network) error {
+// materialize creates the kernel side of a sandbox recorded in the state:
+// the resolver files and the namespace now, its interfaces when the
+// returned Wire runs.
+func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox) (Wire, error) {
+	noWire := func(ctx context.Context) error { return ctx.Err() }
 	dir := s.containerDir(req.Container)
 	if err := os.MkdirAll(dir, 0o711); err != nil {
-		return fmt.Errorf("container network dir: %w", err)
+		return nil, fmt.Errorf("container network dir: %w", err)
 	}
 	st, err := s.read()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	eps := endpointsOf(st, req.Container)
 	if err := writeResolverFiles(sb, req.Hostname, eps, hasUserDefined(st, eps)); err != nil {
-		return err
+		return nil, err
 	}
 	if !sb.Mode.IsDefault() {
-		return nil
+		return noWire, nil
 	}
 	if err := newNetNS(sb.NetNS); err != nil {
-		return err
+		return nil, err
 	}
-	for i, ep := range eps {
-		n := st.Networks[ep.Network]
-		created, err := ensureBridgeCreated(n)
-		if err != nil {
-			return err
-		}
-		if created {
-			// After a reboot the table went with the bridge: NAT again.
-			if err := s.update(ctx, func(st *state) error { return s.syncNFT(st) }); err != nil {
+	return func(ctx context.Context) error {
+		for i, ep := range eps {
+			n := st.Networks[ep.Network]
+			created, err := ensureBridgeCreated(n)
+			if err != nil {
 				return err
 			}
+			if created {
+				// After a reboot the table went with the bridge: NAT again.
+				if err := s.update(ctx, func(st *state) error { return s.syncNFT(st) }); err != nil {
+					return err
+				}
+			}
+			if err := addVeth(n, ep, sb.NetNS, i == 0 && !n.Internal); err != nil {
+				return fmt.Errorf("connect to network %s: %w", n.Name, err)
+			}
 		}
-		if err := addVeth(n, ep, sb.NetNS, i == 0 && !n.Internal); err != nil {
-			return fmt.Errorf("connect to network %s: %w", n.Name, err)
-		}
-	}
-	return ctx.Err()
+		return ctx.Err()
+	}, nil
 }
 
 // endpointsOf returns a container's endpoints in interface order.
@@ -261,23 +292,56 @@ func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
 // Detach removes a container's networking: veths, namespace, resolver
 // files, then its addresses and ports in the state. Safe to call twice.
 func (s *Store) Detach(ctx context.Context, cid string) error {
-	return s.detach(ctx, cid, false)
+	_, err := s.detach(ctx, cid, false, false)
+	return err
+}
+
+// DetachLater is Detach for a container whose process has ended, leaving
+// the deletion of the host ends of its veths to deleteLinks, which the
+// container's monitor runs once it has told its caller how the container
+// ended: deleting a veth waits for the kernel's RCU grace periods, the
+// slowest part of a bridge container's end. Its namespace and records are
+// gone when DetachLater returns, so the veths carry no traffic, and an
+// address freed here is handed out again only after its network's pool
+// wrapped around (allocate), not to the next container. A veth whose
+// deletion never ran (its monitor killed) is a link no endpoint owns, which
+// Reconcile deletes.
+func (s *Store) DetachLater(ctx context.Context, cid string) (deleteLinks func() error, err error) {
+	return s.detach(ctx, cid, false, true)
+}
+
+// ForgetLater is Forget as DetachLater is Detach (docker run --rm).
+func (s *Store) ForgetLater(ctx context.Context, cid string) (deleteLinks func() error, err error) {
+	return s.detach(ctx, cid, true, true)
 }
 
 // detach is Detach; with forget the container's configuration goes in the
-// same state update (one fsync less for docker rm and --rm).
-func (s *Store) detach(ctx context.Context, cid string, forget bool) error {
+// same state update (one fsync less for docker rm and --rm), and with later
+// the veths are left to the returned func (DetachLater).
+func (s *Store) detach(ctx context.Context, cid string, forget, later bool) (func() error, error) {
 	st, err := s.read()
 	if err != nil {
-		return err
+		return nil, err
+	}
+	// The veths are deleted by name: left to the namespace's destruction
+	// they would stay until the last socket in it is gone, which a
+	// connection closing slowly can delay for a minute.
+	var veths []string
+	for _, ep := range endpointsOf(st, cid) {
+		veths = append(veths, ep.HostVeth)
+	}
+	deleteLinks := func() error {
+		var errs []error
+		for _, v := range veths {
+			errs = append(errs, deleteLink(v))
+		}
+		return errors.Join(errs...)
 	}
 	// Kernel objects first, so an address is free in the state only once
-	// nothing in the kernel uses it. The veths are deleted by name: left to
-	// the namespace's destruction they would stay until the last socket in
-	// it is gone, which a connection closing slowly can delay for a minute.
+	// nothing in the kernel uses it (but see DetachLater).
 	var errs []error
-	for _, ep := range endpointsOf(st, cid) {
-		errs = append(errs, deleteLink(ep.HostVeth))
+	if !later {
+		errs = append(errs, deleteLinks())
 	}
 	errs = append(errs, removeNetNS(s.netnsPath(cid)), os.RemoveAll(s.containerDir(cid)))
 	errs = append(errs, s.update(ctx, func(st *state) error {
@@ -293,9 +357,15 @@ func (s *Store) detach(ctx context.Context, cid string, forget bool) error {
 		return nil
 	}))
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("detach networking of %s: %w", ShortID(cid), err)
+		if later {
+			deleteLinks() //nolint:errcheck // the first error is the one to report
+		}
+		return nil, fmt.Errorf("detach networking of %s: %w", ShortID(cid), err)
 	}
-	return nil
+	if !later {
+		return nil, nil
+	}
+	return deleteLinks, nil
 }
 
 // Connect joins a running container to one more network (docker network

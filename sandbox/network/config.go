@@ -79,9 +79,26 @@ func (s *Store) ConfigOf(cid string) (Config, bool) {
 
 // Start attaches a container as configured (each start of its process).
 func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, error) {
+	att, wire, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)
+	if err != nil {
+		return nil, err
+	}
+	if err := wire(ctx); err != nil {
+		s.Detach(context.WithoutCancel(ctx), cid)
+		return nil, err
+	}
+	return att, nil
+}
+
+// Prepare is Start up to an empty namespace: addresses and ports reserved,
+// resolver files written, the namespace made. wire connects its interfaces;
+// the container's monitor runs it beside the creation of the container's
+// init, which joins the namespace, and waits for it before the container's
+// process is started. When wire fails the caller detaches.
+func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, Wire, error) {
 	cfg, ok := s.ConfigOf(cid)
 	if !ok {
-		return nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))
+		return nil, nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))
 	}
 	if len(cfg.Networks) == 0 {
 		// Disconnected from its last network: loopback only, as Docker
@@ -92,10 +109,10 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 	// recorded for it was left by a monitor that died.
 	if _, err := s.Attachment(cid); err == nil {
 		if err := s.Detach(ctx, cid); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return s.Attach(ctx, AttachRequest{
+	return s.attach(ctx, AttachRequest{
 		Container: cid, Name: cfg.Name, Hostname: hostname,
 		Networks: cfg.Networks, Ports: cfg.Ports,
 		ResolvConf: resolvConf, Hosts: hosts,
@@ -104,7 +121,8 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 
 // Forget detaches a container and drops its configuration (docker rm).
 func (s *Store) Forget(ctx context.Context, cid string) error {
-	return s.detach(ctx, cid, true)
+	_, err := s.detach(ctx, cid, true, false)
+	return err
 }
 
 // ConnectConfig adds a network to the configuration of container cid,

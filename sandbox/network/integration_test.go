@@ -552,6 +552,59 @@ func TestReconcileAfterCrash(t *testing.T) {
 	}
 }
 
+// TestDetachLater: the namespace and the records go at once, the veth when
+// deleteLinks runs; the freed address is not the next one handed out; a
+// veth whose deleteLinks never ran (its monitor killed) is Reconcile's.
+func TestDetachLater(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	gone := attach(t, s, "gone", AttachRequest{})
+	killed := attach(t, s, "killed", AttachRequest{})
+	deleteLinks, err := s.DetachLater(ctx, gone.Endpoints[0].Container)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.read()
+	if _, ok := st.Sandboxes[gone.Endpoints[0].Container]; ok || st.Endpoints[gone.Endpoints[0].ID] != nil {
+		t.Errorf("DetachLater left the container's records")
+	}
+	if _, err := os.Stat(gone.NetNS); !os.IsNotExist(err) {
+		t.Errorf("DetachLater left %s", gone.NetNS)
+	}
+	next := attach(t, s, "next", AttachRequest{})
+	if next.Endpoints[0].IP == gone.Endpoints[0].IP {
+		t.Errorf("the next container got %s, the address DetachLater just freed", next.Endpoints[0].IP)
+	}
+	if err := deleteLinks(); err != nil {
+		t.Fatal(err)
+	}
+	if linkExists(gone.Endpoints[0].HostVeth) {
+		t.Errorf("deleteLinks left %s", gone.Endpoints[0].HostVeth)
+	}
+	// A descriptor keeps its namespace, and so its veth, alive, as a
+	// connection closing slowly does.
+	hold, err := os.Open(killed.NetNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	if _, err := s.DetachLater(ctx, killed.Endpoints[0].Container); err != nil {
+		t.Fatal(err)
+	}
+	if !linkExists(killed.Endpoints[0].HostVeth) {
+		t.Fatalf("%s went before its deletion ran", killed.Endpoints[0].HostVeth)
+	}
+	if err := s.Reconcile(ctx, func(string) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !linkGone(killed.Endpoints[0].HostVeth) {
+		t.Errorf("Reconcile left %s, whose deletion never ran", killed.Endpoints[0].HostVeth)
+	}
+	if !linkExists(next.Endpoints[0].HostVeth) {
+		t.Errorf("Reconcile removed a live container's veth")
+	}
+}
+
 func TestInternalNetworkHasNoWayOut(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()

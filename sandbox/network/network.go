@@ -49,7 +49,9 @@ var (
 	ErrNotFound = errors.New("network not found")
 	ErrExists   = errors.New("network already exists")
 	ErrInUse    = errors.New("network has active endpoints")
-	ErrOverlap  = errors.New("pool overlaps with other one on this address space")
+	// ErrAmbiguous is an id prefix that names several networks.
+	ErrAmbiguous = errors.New("network is ambiguous")
+	ErrOverlap   = errors.New("pool overlaps with other one on this address space")
 )
 
 // Network is one network's definition.

@@ -164,16 +164,19 @@ func find(st *state, ref string) (*Network, error) {
 		return n, nil
 	}
 	var match *Network
+	matches := 0
 	for id, n := range st.Networks {
 		if ref != "" && strings.HasPrefix(id, ref) {
-			if match != nil {
-				return nil, fmt.Errorf("network %s is ambiguous: give more of its ID", ref)
-			}
 			match = n
+			matches++
 		}
 	}
+	if matches > 1 {
+		// Docker's daemon's words (daemon.FindNetwork).
+		return nil, errorf(ErrAmbiguous, "network %s is ambiguous (%d matches found based on ID prefix)", ref, matches)
+	}
 	if match == nil {
-		return nil, errorf(ErrNotFound, "network %s not found (docker network ls lists them)", ref)
+		return nil, errorf(ErrNotFound, "network %s not found", ref)
 	}
 	return match, nil
 }
@@ -256,10 +259,10 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 		if n.Predefined {
 			return fmt.Errorf("%s is a pre-defined network and cannot be removed", n.Name)
 		}
-		users := usersOf(st, n)
-		if len(users) > 0 {
+		if users := usersOf(st, n); len(users) > 0 {
+			// Docker's daemon words it (libnetwork.ActiveEndpointsError).
 			sort.Strings(users)
-			return errorf(ErrInUse, "network %s is in use by container(s) %s: remove them or docker network disconnect them first",
+			return errorf(ErrInUse, "error while removing network: network %s has active endpoints (%s)",
 				n.Name, strings.Join(users, ", "))
 		}
 		delete(st.Networks, n.ID)
@@ -298,25 +301,25 @@ func (s *Store) Prune(ctx context.Context) ([]string, error) {
 }
 
 // usersOf names the containers on n: running ones and those configured to
-// join it at their next start.
+// join it when they start, each once, by name and id.
 func usersOf(st *state, n *Network) []string {
 	seen := map[string]bool{}
 	var users []string
-	add := func(name string) {
+	add := func(name, id string) {
 		if !seen[name] {
 			seen[name] = true
-			users = append(users, name)
+			users = append(users, fmt.Sprintf(`name:"%s" id:"%s"`, name, id[:min(12, len(id))]))
 		}
 	}
 	for _, ep := range st.Endpoints {
 		if ep.Network == n.ID {
-			add(ep.ContainerName)
+			add(ep.ContainerName, ep.ID)
 		}
 	}
-	for _, cfg := range st.Configs {
+	for cid, cfg := range st.Configs {
 		for _, r := range cfg.Networks {
 			if r.Network == n.Name || r.Network == n.ID {
-				add(cfg.Name)
+				add(cfg.Name, cid)
 			}
 		}
 	}

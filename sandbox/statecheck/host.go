@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -206,7 +207,7 @@ func locked(path string) bool {
 // renameioTemp is the name of the temporary file of an atomic write:
 // "." + the file's name + a random number (renameio, and os.CreateTemp in
 // the container store's run-state writes).
-var renameioTemp = regexp.MustCompile(`^\..+[0-9]+$`)
+var renameioTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\..+[0-9]+$`) })
 
 // tempFiles: no temporary file of an atomic write is left beside the state
 // files, nor a partial blob or layer of a pull that nothing is running.
@@ -234,7 +235,7 @@ func (c *checker) tempFiles(ctx context.Context) {
 		}
 		for _, e := range ents {
 			p := filepath.Join(d, e.Name())
-			if e.Type().IsRegular() && renameioTemp.MatchString(e.Name()) && old(p) {
+			if e.Type().IsRegular() && renameioTemp().MatchString(e.Name()) && old(p) {
 				c.add("file "+p, "a temporary file of an atomic write that was cut short", "rm "+p, func(context.Context) error {
 					return os.Remove(p)
 				})

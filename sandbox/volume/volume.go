@@ -112,15 +112,25 @@ func Open(root string) (*Store, error) {
 
 var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
+// ErrInvalidName is what every error of ValidateName is.
+var ErrInvalidName = errors.New("invalid volume name")
+
+// nameError is a refused volume name in its own words.
+type nameError struct{ msg string }
+
+func (e *nameError) Error() string        { return e.msg }
+func (e *nameError) Is(target error) bool { return target == ErrInvalidName }
+
 // ValidateName checks a volume name as Docker does.
 func ValidateName(name string) error {
 	if !validName().MatchString(name) {
-		return fmt.Errorf("%q includes invalid characters for a local volume name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least two characters); if you meant a host directory, give an absolute path", name)
+		// Docker's local driver's words (volume/local.validateName).
+		return &nameError{fmt.Sprintf(`%q includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, name)}
 	}
 	// The name is a directory name: longer ones fail with the system's
 	// "file name too long".
 	if len(name) > maxNameLen {
-		return fmt.Errorf("volume name %.20q... is %d characters long: use at most %d", name, len(name), maxNameLen)
+		return &nameError{fmt.Sprintf("volume name %.20q... is %d characters long: use at most %d", name, len(name), maxNameLen)}
 	}
 	return nil
 }
@@ -221,7 +231,8 @@ func (s *Store) create(o CreateOptions) (v *Volume, created bool, err error) {
 	if o.Name == "" {
 		o.Name = randomName()
 	} else if err := ValidateName(o.Name); err != nil {
-		return nil, false, err
+		// As Docker's volume service (its OpErr): "create NAME: ...".
+		return nil, false, fmt.Errorf("create %s: %w", o.Name, err)
 	}
 	if v, err := s.load(o.Name); err == nil {
 		return v, false, nil
@@ -338,12 +349,10 @@ type InUseError struct {
 	Users []string
 }
 
+// Error is Docker's daemon's wording (volume/service.OpErr), the
+// containers' full ids included.
 func (e *InUseError) Error() string {
-	short := make([]string, len(e.Users))
-	for i, u := range e.Users {
-		short[i] = u[:min(12, len(u))]
-	}
-	return fmt.Sprintf("remove %s: volume is in use - [%s] (remove those containers first)", e.Name, strings.Join(short, ", "))
+	return fmt.Sprintf("remove %s: volume is in use - [%s]", e.Name, strings.Join(e.Users, ", "))
 }
 
 func (e *InUseError) Is(target error) bool { return target == ErrInUse }

@@ -1,6 +1,10 @@
 package container
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,8 +26,16 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			}
 			srcC, srcPath, srcIn := splitCp(args[0])
 			dstC, dstPath, dstIn := splitCp(args[1])
-			if srcIn == dstIn {
-				return &factory.StatusError{Code: 1, Message: "copying between containers or within the host is not supported: one side must be CONTAINER:PATH, the other a local path or - (a tar stream)"}
+			switch {
+			case srcIn && dstIn:
+				return errors.New("copying between containers is not supported")
+			case !srcIn && !dstIn:
+				return errors.New("must specify at least one container source")
+			}
+			// The local side is checked here, before the engine is asked,
+			// as Docker's CLI does, in its words.
+			if err := checkLocalCp(srcIn, args[0], args[1]); err != nil {
+				return err
 			}
 			e, err := f.Engine(cmd.Context())
 			if err != nil {
@@ -52,6 +64,47 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			return nil
 		},
 	}
+}
+
+// checkLocalCp checks the local path of a docker cp as Docker's CLI does
+// (cli/command/container/cp.go): a source must exist, and a destination's
+// folder must exist and the destination be a folder or a regular file.
+func checkLocalCp(fromContainer bool, src, dst string) error {
+	if !fromContainer {
+		if src == "-" {
+			return nil
+		}
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			return err
+		}
+		_, err = os.Lstat(abs)
+		return err
+	}
+	if dst == "-" {
+		return nil
+	}
+	abs, err := filepath.Abs(dst)
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(abs); dir != "" && dir != "." {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return fmt.Errorf("invalid output path: directory %q does not exist", dir)
+		}
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&os.ModeDevice != 0:
+		return fmt.Errorf("invalid output path: %q must be a directory or a regular file: got a device", abs)
+	case fi.Mode()&os.ModeIrregular != 0:
+		return fmt.Errorf("invalid output path: %q must be a directory or a regular file: got an irregular file", abs)
+	}
+	return nil
 }
 
 // splitCp reads CONTAINER:PATH; a local path has no colon before its

@@ -83,14 +83,15 @@ func writePsFormat(w io.Writer, format string, list []*engine.Container, now tim
 		format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
 	}
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
-	tmpl, err := template.New("ps").Funcs(template.FuncMap{
+	tmpl, err := template.New("").Funcs(template.FuncMap{
 		"json": func(v any) (string, error) {
 			b, err := json.Marshal(v)
 			return string(b), err
 		},
 	}).Parse(format)
 	if err != nil {
-		return fmt.Errorf("template parsing error: %v", err)
+		// Docker's CLI (container/list.go).
+		return fmt.Errorf("failed to parse template: %w", err)
 	}
 	out := w
 	var tw *tabwriter.Writer
@@ -101,13 +102,13 @@ func writePsFormat(w io.Writer, format string, list []*engine.Container, now tim
 			RunningFor: "CREATED", Ports: "PORTS", State: "STATE", Status: "STATUS", Names: "NAMES", Labels: "LABELS",
 			Mounts: "MOUNTS", Networks: "NETWORKS"}
 		if err := tmpl.Execute(out, header); err != nil {
-			return fmt.Errorf("template: %v", err)
+			return fmt.Errorf("failed to execute template: %w", err)
 		}
 		fmt.Fprintln(out)
 	}
 	for _, c := range list {
 		if err := tmpl.Execute(out, newPsRow(c, now, noTrunc)); err != nil {
-			return fmt.Errorf("template: %v", err)
+			return fmt.Errorf("failed to execute template: %w", err)
 		}
 		fmt.Fprintln(out)
 	}

@@ -116,7 +116,7 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "stop [OPTIONS] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more running containers",
-		Long:  "Stop sends the stop signal (SIGTERM unless the image says otherwise), waits --time seconds, then SIGKILL.",
+		Long:  "Stop sends the stop signal (SIGTERM unless the image says otherwise), waits --timeout seconds, then SIGKILL.",
 		Args:  cli.MinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Refs = args
@@ -126,9 +126,7 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 			return stopRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.Timeout, "time", "t", 10, "Seconds to wait before killing the container")
-	cmd.Flags().IntVar(&opts.Timeout, "timeout", 10, "Seconds to wait before killing the container")
-	_ = cmd.Flags().MarkHidden("timeout")
+	timeoutFlags(cmd, &opts.Timeout)
 	return cmd
 }
 
@@ -168,8 +166,16 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			})
 		},
 	}
-	cmd.Flags().IntVarP(&opts.Timeout, "time", "t", 10, "Seconds to wait before killing the container")
+	timeoutFlags(cmd, &opts.Timeout)
 	return cmd
+}
+
+// timeoutFlags are stop's and restart's -t, --timeout, and the --time
+// Docker 28 keeps as deprecated (cli/command/container/stop.go).
+func timeoutFlags(cmd *cobra.Command, timeout *int) {
+	cmd.Flags().IntVarP(timeout, "timeout", "t", 10, "Seconds to wait before killing the container")
+	cmd.Flags().IntVar(timeout, "time", 10, "Seconds to wait before killing the container (deprecated: use --timeout)")
+	_ = cmd.Flags().MarkDeprecated("time", "use --timeout instead")
 }
 
 // KillOptions are `docker kill` flags.
@@ -304,7 +310,9 @@ func NewCmdRename(f *factory.Factory, runF func(old, new string) error) *cobra.C
 				return err
 			}
 			if err := e.RenameContainer(cmd.Context(), args[0], args[1]); err != nil {
-				return cli.DaemonError(err)
+				// Docker's CLI adds a line of its own (container/rename.go).
+				return &factory.StatusError{Code: 1, Message: cli.DaemonError(err).Error() +
+					"\nError: failed to rename container named " + args[0]}
 			}
 			return nil
 		},

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -31,12 +30,10 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
+			// As Docker's daemon (daemon/logs.go): what is not a number of
+			// lines ("all", "x", "-1") is all of them.
 			tail := -1
-			if opts.Tail != "all" {
-				n, err := strconv.Atoi(opts.Tail)
-				if err != nil {
-					return &factory.FlagError{Err: fmt.Errorf("invalid value for --tail: %q (a number of lines or \"all\")", opts.Tail)}
-				}
+			if n, err := strconv.Atoi(opts.Tail); err == nil && n >= 0 {
 				tail = n
 			}
 			if runF != nil {

@@ -94,7 +94,8 @@ func psRun(ctx context.Context, opts *PsOptions) error {
 	}
 	if opts.Format != "" && !opts.Quiet {
 		if err := writePsFormat(opts.IO.Out, opts.Format, list, opts.Now(), opts.NoTrunc); err != nil {
-			return &factory.FlagError{Err: err}
+			// Docker's CLI: one line and status 1, no usage.
+			return &factory.StatusError{Code: 1, Message: err.Error()}
 		}
 		return nil
 	}

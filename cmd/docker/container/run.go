@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/docker/go-connections/nat"
 	"github.com/docker/go-units"
@@ -36,7 +38,7 @@ type createFlags struct {
 	rm         bool
 	restart    string
 	memory     memBytes
-	cpus       float64
+	cpus       nanoCPUs
 	pidsLimit  int64
 	readOnly   bool
 	capAdd     []string
@@ -69,7 +71,7 @@ func (c *createFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.rm, "rm", false, "Automatically remove the container and its associated anonymous volumes when it exits")
 	fs.StringVar(&c.restart, "restart", "no", "Restart policy to apply when a container exits")
 	fs.VarP(&c.memory, "memory", "m", "Memory limit")
-	fs.Float64Var(&c.cpus, "cpus", 0, "Number of CPUs")
+	fs.Var(&c.cpus, "cpus", "Number of CPUs")
 	fs.Int64Var(&c.pidsLimit, "pids-limit", 0, "Tune container pids limit (set -1 for unlimited)")
 	fs.BoolVar(&c.readOnly, "read-only", false, "Mount the container's root filesystem as read only")
 	fs.StringArrayVar(&c.capAdd, "cap-add", nil, "Add Linux capabilities")
@@ -125,6 +127,31 @@ func (m *memBytes) Set(s string) error {
 	return nil
 }
 func (m *memBytes) Type() string { return "bytes" }
+
+// nanoCPUs is a --cpus value in billionths of a CPU, parsed as Docker's
+// CLI does (cli/opts.NanoCPUs): any rational number of at most nine
+// decimals. Its range is the daemon's to check (the engine's create).
+type nanoCPUs int64
+
+func (c *nanoCPUs) String() string {
+	if *c == 0 {
+		return ""
+	}
+	return new(big.Rat).SetFrac(big.NewInt(int64(*c)), big.NewInt(1e9)).FloatString(3)
+}
+func (c *nanoCPUs) Set(s string) error {
+	cpus, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return fmt.Errorf("failed to parse %v as a rational number", s)
+	}
+	nano := cpus.Mul(cpus, big.NewRat(1e9, 1))
+	if !nano.IsInt() {
+		return errors.New("value is too precise")
+	}
+	*c = nanoCPUs(nano.Num().Int64())
+	return nil
+}
+func (c *nanoCPUs) Type() string { return "decimal" }
 
 // options turns the flags and the arguments (IMAGE [COMMAND] [ARG...])
 // into the engine's CreateOptions. Problems found here are usage errors.
@@ -182,13 +209,7 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 		return o, errors.New("conflicting options: cannot specify both --restart and --rm")
 	}
 	o.Resources.Memory = int64(c.memory)
-	if c.cpus != 0 {
-		n := float64(unixNumCPU())
-		if c.cpus < 0.01 || c.cpus > n {
-			return o, fmt.Errorf("range of CPUs is from 0.01 to %.2f, as there are only %d CPUs available", n, int(n))
-		}
-		o.Resources.NanoCPUs = int64(c.cpus * 1e9)
-	}
+	o.Resources.NanoCPUs = int64(c.cpus)
 	if fs.Changed("pids-limit") {
 		limit := c.pidsLimit
 		o.Resources.PidsLimit = &limit
@@ -196,7 +217,7 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	if len(c.publish) > 0 {
 		_, bindings, err := nat.ParsePortSpecs(c.publish)
 		if err != nil {
-			return o, fmt.Errorf("invalid -p value: %w", err)
+			return o, err
 		}
 		o.PortBindings = map[string][]engine.PortBinding{}
 		for port, bs := range bindings {
@@ -220,9 +241,20 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	default:
 		return o, fmt.Errorf("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", c.pull)
 	}
-	if o.Mounts, err = engine.ParseMounts(c.volumes, c.mounts); err != nil {
+	for _, v := range c.volumes {
+		if err := checkVolumeSyntax(v); err != nil {
+			return o, err
+		}
+	}
+	// --mount is Docker's CLI's to parse; -v is its daemon's (Binds).
+	mounts, err := engine.ParseMounts(nil, c.mounts)
+	if err != nil {
 		return o, err
 	}
+	if o.Mounts, err = engine.ParseMounts(c.volumes, nil); err != nil {
+		return o, cli.DaemonError(err)
+	}
+	o.Mounts = append(o.Mounts, mounts...)
 	for _, t := range c.tmpfs {
 		spec, err := engine.ParseTmpfs(t)
 		if err != nil {
@@ -236,39 +268,63 @@ func (c *createFlags) options(fs *pflag.FlagSet, args []string) (engine.CreateOp
 	return o, nil
 }
 
-func unixNumCPU() int {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		return 1
-	}
-	return set.Count()
-}
-
+// parseRestart reads --restart as Docker's CLI does
+// (cli/opts.ParseRestartPolicy): it only splits NAME[:MAX-RETRIES]; which
+// names and counts are allowed is the daemon's to say (the engine's
+// create), so both front ends word it the same.
 func parseRestart(s string) (engine.RestartPolicy, error) {
 	name, max, hasMax := strings.Cut(s, ":")
+	if hasMax && name == "" {
+		return engine.RestartPolicy{}, errors.New("invalid restart policy format: no policy provided before colon")
+	}
 	p := engine.RestartPolicy{Name: name}
-	switch name {
-	case "", "no":
+	if max != "" {
+		n, err := strconv.Atoi(max)
+		if err != nil {
+			return engine.RestartPolicy{}, errors.New("invalid restart policy format: maximum retry count must be an integer")
+		}
+		p.MaximumRetryCount = n
+	}
+	if p.Name == "" {
 		p.Name = "no"
-		if hasMax {
-			return p, fmt.Errorf("invalid restart policy: maximum retry count can only be used with 'on-failure'")
-		}
-	case "always", "unless-stopped":
-		if hasMax {
-			return p, fmt.Errorf("invalid restart policy: maximum retry count can only be used with 'on-failure'")
-		}
-	case "on-failure":
-		if hasMax {
-			n, err := strconv.Atoi(max)
-			if err != nil || n < 0 {
-				return p, fmt.Errorf("invalid restart policy: maximum retry count must be a positive integer: %q", max)
-			}
-			p.MaximumRetryCount = n
-		}
-	default:
-		return p, fmt.Errorf("invalid restart policy %q: use no, on-failure[:max-retries], always or unless-stopped", s)
 	}
 	return p, nil
+}
+
+// checkVolumeSyntax is the check Docker's CLI makes of a -v value before
+// it asks the daemon (cli/compose/loader.ParseVolume): no empty section
+// between colons and at most three sections. What the sections mean is the
+// engine's to check.
+func checkVolumeSyntax(spec string) error {
+	switch len(spec) {
+	case 0:
+		return errors.New("invalid empty volume spec")
+	case 1, 2:
+		return nil
+	}
+	var section []rune
+	fields := 0
+	runes := append([]rune(spec), 0)
+	for i, r := range runes {
+		end := i == len(runes)-1
+		switch {
+		case r == ':' && len(section) == 1 && unicode.IsLetter(section[0]):
+			// A Windows drive letter ("c:") is part of its section.
+			section = append(section, r)
+		case r == ':' || end:
+			if len(section) == 0 {
+				return fmt.Errorf("invalid spec: %s: empty section between colons", spec)
+			}
+			if fields == 2 && !end {
+				return fmt.Errorf("invalid spec: %s: too many colons", spec)
+			}
+			fields++
+			section = section[:0]
+		default:
+			section = append(section, r)
+		}
+	}
+	return nil
 }
 
 // readEnvFile reads Docker's --env-file format: KEY=VALUE or KEY lines,
@@ -441,6 +497,11 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := flags.options(cmd.Flags(), args)
 			if err != nil {
+				if cli.IsDaemonError(err) {
+					// The daemon's refusal (a -v it cannot use): create
+					// prints it as any engine error, with status 1.
+					return cli.EngineError(err)
+				}
 				return &factory.StatusError{Code: 125, Message: "docker: " + err.Error() + "\n\nRun 'docker create --help' for more information"}
 			}
 			opts.Create, opts.PullPolicy = o, flags.pull

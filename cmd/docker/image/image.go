@@ -59,7 +59,7 @@ var InspectKind = inspect.Kind{
 	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		out, err := e.InspectImage(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
-			return nil, false, nil
+			return nil, false, err
 		}
 		if err != nil {
 			return nil, false, cli.DaemonError(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/docker/inspect"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 // InspectOptions are docker image inspect's flags and arguments.
@@ -46,17 +47,18 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		return err
 	}
 	var objs []any
-	var missing []string
+	var errs []string
 	for _, name := range opts.Images {
 		obj, ok, err := InspectKind.Get(ctx, e, name)
-		if err != nil {
+		switch {
+		case ok:
+			objs = append(objs, obj)
+		case engine.KindOf(err) == engine.NotFound:
+			// Docker's CLI prints the daemon's answer.
+			errs = append(errs, cli.DaemonError(err).Error())
+		default:
 			return err
 		}
-		if !ok {
-			missing = append(missing, name)
-			continue
-		}
-		objs = append(objs, obj)
 	}
-	return inspect.Print(opts.IO, opts.Format, objs, missing, "image")
+	return inspect.Print(opts.IO, opts.Format, objs, errs)
 }

@@ -55,7 +55,9 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	failed := false
+	// As Docker's CLI: every error is printed, and the command fails
+	// unless -f was given and every error was an unknown image.
+	failed, fatal := false, false
 	for _, name := range opts.Images {
 		res, err := e.RemoveImage(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
 		for _, r := range res {
@@ -64,9 +66,10 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 		if err != nil {
 			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err))
 			failed = true
+			fatal = fatal || engine.KindOf(err) != engine.NotFound
 		}
 	}
-	if failed {
+	if failed && (!opts.Force || fatal) {
 		return &factory.StatusError{Code: 1}
 	}
 	return nil

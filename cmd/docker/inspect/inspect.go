@@ -45,7 +45,8 @@ type Kind struct {
 	// Type is the name --type takes: "container", "image", "network", "volume".
 	Type string
 	// Get returns the object named ref as the Engine API's JSON type, or
-	// found false when there is none of this kind by that name.
+	// found false when there is none of this kind by that name, with the
+	// engine's not-found error when it has one.
 	Get func(ctx context.Context, e Engine, ref string) (obj any, found bool, err error)
 }
 
@@ -103,47 +104,54 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	var objs []any
-	var missing []string
+	var errs []string
 	for _, name := range opts.Names {
-		found := false
-		for _, k := range kinds {
-			obj, ok, err := k.Get(ctx, e, name)
-			if err != nil {
-				return err
-			}
-			if ok {
-				objs = append(objs, obj)
-				found = true
-				break
-			}
-		}
-		if !found {
-			missing = append(missing, name)
-		}
-	}
-	what := "object"
-	if opts.Type != "" {
-		what = opts.Type // Docker: "No such image: x" with --type image
-	}
-	if len(opts.Kinds) == 1 && opts.Kinds[0].Type == "container" && len(missing) > 0 {
-		// docker container inspect prints the daemon's answer (checked
-		// with the docker 28 CLI against dockyard serve).
-		if err := Print(opts.IO, opts.Format, objs, nil, what); err != nil {
+		obj, err := find(ctx, e, kinds, name)
+		if err != nil && engine.KindOf(err) != engine.NotFound {
 			return err
 		}
-		for _, n := range missing {
-			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonPrefix+"No such container: "+n)
+		if err == nil {
+			objs = append(objs, obj)
+			continue
 		}
-		return &factory.StatusError{Code: 1}
+		if len(kinds) == 1 && !errors.Is(err, errNoSuchObject) {
+			// One kind (docker image inspect, --type image): Docker's CLI
+			// prints the daemon's answer (cli/command/system/inspect.go).
+			errs = append(errs, cli.DaemonError(err).Error())
+			continue
+		}
+		errs = append(errs, "Error: No such object: "+name)
 	}
-	return Print(opts.IO, opts.Format, objs, missing, what)
+	return Print(opts.IO, opts.Format, objs, errs)
+}
+
+// errNoSuchObject is what find says when a kind did not say why.
+var errNoSuchObject = engine.Missing(errors.New("no such object"))
+
+// find looks name up in kinds in order; the error is the last kind's
+// not-found error when none has it.
+func find(ctx context.Context, e Engine, kinds []Kind, name string) (any, error) {
+	var notFound error = errNoSuchObject
+	for _, k := range kinds {
+		obj, ok, err := k.Get(ctx, e, name)
+		if ok {
+			return obj, nil
+		}
+		if err != nil && engine.KindOf(err) != engine.NotFound {
+			return nil, err
+		}
+		if err != nil {
+			notFound = err
+		}
+	}
+	return nil, notFound
 }
 
 // Print writes objs as Docker does: an indented JSON array, or the template
 // format applied to each object (seen through its JSON field names, so
-// '{{.Id}}' and '{{.Config.Cmd}}' work). Names in missing are then reported
-// as "Error: No such <what>: name" and the command fails.
-func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string, what string) error {
+// '{{.Id}}' and '{{.Config.Cmd}}' work). The lines in errs (names not
+// found) are then printed on stderr and the command fails.
+func Print(ios *iostreams.IOStreams, format string, objs []any, errs []string) error {
 	if format == "" {
 		if objs == nil {
 			objs = []any{}
@@ -156,7 +164,8 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 	} else {
 		tmpl, err := Template(format)
 		if err != nil {
-			return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+			// Docker's CLI: status 64 (cli/command/inspect.Inspect).
+			return &factory.StatusError{Code: 64, Message: fmt.Sprintf("template parsing error: %v", err)}
 		}
 		for _, o := range objs {
 			m, err := templateValue(o)
@@ -170,10 +179,8 @@ func Print(ios *iostreams.IOStreams, format string, objs []any, missing []string
 			fmt.Fprintln(ios.Out, buf.String())
 		}
 	}
-	if len(missing) > 0 {
-		for _, n := range missing {
-			fmt.Fprintf(ios.ErrOut, "Error: No such %s: %s\n", what, n)
-		}
+	if len(errs) > 0 {
+		fmt.Fprintln(ios.ErrOut, strings.Join(errs, "\n"))
 		return &factory.StatusError{Code: 1}
 	}
 	return nil
@@ -220,7 +227,8 @@ func numbers(v any) any {
 // Template parses a --format template with the functions Docker's
 // templates offer (json, join, split, upper, lower, title, println).
 func Template(format string) (*template.Template, error) {
-	return template.New("format").Option("missingkey=error").Funcs(template.FuncMap{
+	// Unnamed, as Docker's templates.Parse: its errors read "template: :1: ...".
+	return template.New("").Option("missingkey=error").Funcs(template.FuncMap{
 		"json": func(v any) (string, error) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
@@ -270,7 +278,7 @@ func Rows(ios *iostreams.IOStreams, format string, headers map[string]string, ro
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
 	tmpl, err := Template(format)
 	if err != nil {
-		return &factory.FlagError{Err: fmt.Errorf("template parsing error: %v", err)}
+		return &factory.StatusError{Code: 1, Message: fmt.Sprintf("template parsing error: %v", err)}
 	}
 	// A row has a fixed set of fields: a name outside it is an error, as
 	// Docker's "can't evaluate field Nope", not "<no value>" on every line.

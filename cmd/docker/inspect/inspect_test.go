@@ -3,11 +3,13 @@ package inspect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
 type thing struct {
@@ -23,7 +25,7 @@ func kind(typ string, things ...thing) Kind {
 				return t, true, nil
 			}
 		}
-		return nil, false, nil
+		return nil, false, engine.Missing(fmt.Errorf("No such %s: %s", typ, ref))
 	}}
 }
 
@@ -42,8 +44,10 @@ func TestRunLooksKindsUpInOrder(t *testing.T) {
 		{name: "type narrows", format: "{{.Id}}", typ: "image", names: []string{"i1"}, wantOut: "i1\n"},
 		{name: "json func", format: "{{json .Labels}}", names: []string{"i1"}, wantOut: "[\"from-image\"]\n"},
 		{name: "missing", names: []string{"nope"}, wantOut: "[]\n", wantErr: "Error: No such object: nope\n", wantStatus: true},
-		// Found by QA: Docker names the type it was asked for.
-		{name: "missing of a type", typ: "image", names: []string{"c2"}, wantOut: "[]\n", wantErr: "Error: No such image: c2\n", wantStatus: true},
+		// Given a type, Docker 28's CLI prints the daemon's answer
+		// (cli/command/system/inspect.go returns its error as it is).
+		{name: "missing of a type", typ: "image", names: []string{"c2"}, wantOut: "[]\n", wantErr: "Error response from daemon: No such image: c2\n", wantStatus: true},
+		{name: "found and missing", format: "{{.Id}}", names: []string{"c1", "nope", "i1", "gone"}, wantOut: "c1\ni1\n", wantErr: "Error: No such object: nope\nError: No such object: gone\n", wantStatus: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

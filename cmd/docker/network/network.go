@@ -242,7 +242,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		out = append(out, in)
 	}
-	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
+	if err := inspect.Print(opts.IO, opts.Format, out, nil); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -299,9 +299,16 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if opts.Force {
 		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
 	}
-	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
+	err = cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
 		return e.RemoveNetwork(ctx, name)
 	})
+	var se *factory.StatusError
+	if errors.As(err, &se) && se.Message == "" {
+		// Docker 28's network rm ends a failure with this line of its own
+		// (cli/command/network/remove.go).
+		se.Message = "exit status " + strconv.Itoa(se.Code)
+	}
+	return err
 }
 
 // ConnectOptions are `docker network connect` flags.
@@ -471,7 +478,7 @@ var InspectKind = inspect.Kind{
 	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		in, err := e.InspectNetwork(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
-			return nil, false, nil
+			return nil, false, err
 		}
 		if err != nil {
 			return nil, false, cli.DaemonError(err)

@@ -227,7 +227,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		out = append(out, Inspect(v))
 	}
-	if err := inspect.Print(opts.IO, opts.Format, out, nil, ""); err != nil {
+	if err := inspect.Print(opts.IO, opts.Format, out, nil); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -357,7 +357,7 @@ var InspectKind = inspect.Kind{
 	Get: func(ctx context.Context, e inspect.Engine, ref string) (any, bool, error) {
 		v, err := e.InspectVolume(ctx, ref)
 		if engine.KindOf(err) == engine.NotFound {
-			return nil, false, nil
+			return nil, false, err
 		}
 		if err != nil {
 			return nil, false, cli.DaemonError(err)
