@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -136,13 +137,19 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		case c.Status != "exited":
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
 		case c.ExitCode != *s.ExitCode:
-			data := map[string]any{"want": *s.ExitCode, "found": c.ExitCode}
+			data := map[string]any{"want": *s.ExitCode, "found": c.ExitCode, "image": c.Image}
 			if sig := c.ExitCode - 128; sig > 0 && sig < 65 {
 				// 128+n: the process was ended by signal n (137 is
 				// docker kill's SIGKILL, 143 a SIGTERM nobody caught).
 				data["signum"], data["signal"] = sig, unix.SignalName(syscall.Signal(sig))
 			}
-			r.fail("container.exit_code", data)
+			key := "container.exit_code"
+			if rebuilt(ctx, r, c) {
+				// Run again, it would run the fixed image: a student
+				// who rebuilt after the failure must hear that.
+				key = "container.exit_code_rebuilt"
+			}
+			r.fail(key, data)
 		}
 	}
 	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {
@@ -296,4 +303,14 @@ func decodeMount(d *decoder, n *yaml.Node) (mountSpec, error) {
 		return m, errWrongType(fmt.Sprintf("destination %q, which is not an absolute path", m.Destination))
 	}
 	return m, nil
+}
+
+// rebuilt reports whether c's image reference now names another image than
+// the one c was created from: the image was built again since.
+func rebuilt(ctx context.Context, r *run, c *Container) bool {
+	if c.ImageID == "" || c.Image == "" || strings.HasPrefix(c.Image, "sha256:") {
+		return false
+	}
+	img, err := r.env.Engine.Image(ctx, c.Image)
+	return err == nil && img.ID != "" && img.ID != c.ImageID
 }

@@ -74,6 +74,9 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
+	// Run from my-app:1.0 before it was built again (another image id).
+	e.AddContainer(checker.Container{Name: "stale", Image: "my-app:1.0", ImageID: "sha256:3333333333333333ffff",
+		Status: "exited", ExitCode: 127, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "pg-stopped", Image: "postgres:15", Status: "exited", ExitCode: 0,
 		StartedAt: longAgo, FinishedAt: longAgo, Bindings: []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5435}}})
 	e.AddContainer(checker.Container{Name: "quiet", Image: "debian:bookworm", Status: "running", StartedAt: longAgo,
@@ -178,6 +181,7 @@ var evalCases = []struct {
 	{"container with a volume, want a bind", "container: web1\nmount: {destination: /data, type: bind, source: /srv/data}", checker.Fail},
 	{"container never started, want exited 0", "container: made\nstatus: exited\nexit_code: 0", checker.Fail},
 	{"container exit code", "container: crashed\nexit_code: 0", checker.Fail},
+	{"container exit code, image rebuilt since", "container: stale\nexit_code: 0", checker.Fail},
 	{"container killed, want exit code 0", "container: hog\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
@@ -206,6 +210,8 @@ var evalCases = []struct {
 
 	{"containers count", "containers: busybox containers\nimage: busybox\ncount: 3", checker.Pass},
 	{"containers count differs", "containers: running busybox\nimage: busybox\nstatus: running\ncount: 2", checker.Fail},
+	{"containers near miss", "containers: compose db\nimage: postgres:15\nstatus: running\nlabel: {com.docker.compose.service: db}\ncount: 1", checker.Fail},
+	{"containers two values off: no near miss", "containers: paused busybox\nimage: busybox\nstatus: paused\nlabel: {dockyard.step: other/x}\ncount: 1", checker.Fail},
 	{"containers min", "containers: web servers\nname: ^web[0-9]+$\nmin: 2", checker.Fail},
 	{"containers max", "containers: on my-net\nnetwork: my-net\nmax: 1", checker.Fail},
 	{"containers default min 1", "containers: nginx\nimage: nginx", checker.Fail},

@@ -94,7 +94,7 @@ var worldValues = []string{"SIGKILL", "busybox", "deps", "latest", "nginx", "pos
 	"sqlite", "db", "database", "tiny", "runs", "of", "busybox containers", "running busybox", "web servers",
 	"on my-net", "image", "status", "running", "exited", "kB", "sha256", "bin", "etc", "hostname", "cat", "exit",
 	"Not Found", "page", "http", "www", "not found", "is", "the", "was", "localhost", "dev", "DEBUG", "you", "host",
-	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
+	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
 
 // sampleData fills every template field with a value for the rendering of
 // the whole catalog.
@@ -103,7 +103,8 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"error": "연결 거부", "hint": "힌트", "memory": "128 MB", "timeout": 3, "limit": 3, "label": "web1",
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
-	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9}
+	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9,
+	"image": "busybox", "closest": "web1", "differs": "status=exited"}
 
-var sampleValues = []string{"web1", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
+var sampleValues = []string{"web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}

@@ -37,27 +37,70 @@ func (s *containersSpec) validate(d *decoder, c *Check) {
 }
 
 func (s *containersSpec) matches(c *Container, step string) bool {
+	return len(s.differences(c, step)) == 0
+}
+
+// differences lists the filters c does not pass, each written as the
+// filter is in describeFilter but with what c has: "status=exited",
+// "label=com.docker.compose.depends_on=db:service_started:false".
+func (s *containersSpec) differences(c *Container, step string) []string {
+	var d []string
 	if s.Image != "" && !sameRef(s.Image, c.Image) {
-		return false
+		d = append(d, "image="+c.Image)
 	}
 	if s.Status != "" && s.Status != c.Status {
-		return false
+		d = append(d, "status="+c.Status)
 	}
 	if s.Name != nil && !s.Name.re.MatchString(c.Name) {
-		return false
+		d = append(d, "name="+c.Name)
 	}
-	for k, v := range s.Label {
-		if c.Labels[k] != v {
-			return false
+	for _, k := range sortedKeys(s.Label) {
+		if v, ok := c.Labels[k]; !ok {
+			d = append(d, "label="+k+`=""`)
+		} else if v != s.Label[k] {
+			d = append(d, "label="+k+"="+v)
 		}
 	}
 	if s.Network != "" && !slices.ContainsFunc(c.Networks, func(e Endpoint) bool { return e.Network == s.Network }) {
-		return false
+		var on []string
+		for _, e := range c.Networks {
+			on = append(on, e.Network)
+		}
+		if len(on) == 0 {
+			on = []string{`""`}
+		}
+		d = append(d, "network="+strings.Join(on, ","))
 	}
 	if s.CreatedInStep != nil && *s.CreatedInStep != madeInStep(step, c.Labels) {
-		return false
+		d = append(d, fmt.Sprintf("created_in_step=%t", !*s.CreatedInStep))
 	}
-	return true
+	return d
+}
+
+// filters is how many conditions the spec puts on a container.
+func (s *containersSpec) filters() int {
+	n := len(s.Label)
+	for _, set := range []bool{s.Image != "", s.Status != "", s.Name != nil, s.Network != "", s.CreatedInStep != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// closest is the container, first by name, that misses the filters by one
+// value only, and that value, when too few match: "shipyard-web-1" and
+// "label=com.docker.compose.depends_on=db:service_started:false" tell the
+// student which of several filters to look at. A container that misses
+// two or more is most likely another one (a container of an earlier
+// lesson): "" then.
+func (s *containersSpec) closest(all []Container, step string) (name, differs string) {
+	for i := range all {
+		if d := s.differences(&all[i], step); len(d) == 1 && s.filters() > 1 && (name == "" || all[i].Name < name) {
+			name, differs = all[i].Name, d[0]
+		}
+	}
+	return name, differs
 }
 
 func (s *containersSpec) evaluate(ctx context.Context, r *run) {
@@ -74,19 +117,26 @@ func (s *containersSpec) evaluate(ctx context.Context, r *run) {
 	}
 	slices.Sort(names)
 	n := len(names)
-	data := map[string]any{"found": n, "names": listOrNone(names), "filter": s.describeFilter()}
+	data := map[string]any{"found": n, "names": listOrNone(names), "filter": s.describeFilter(), "closest": "", "differs": ""}
+	tooFew := func(want int) {
+		data["want"] = want
+		data["closest"], data["differs"] = s.closest(all, r.env.Step)
+	}
 	switch {
 	case s.Count != nil && n != *s.Count:
 		data["want"] = *s.Count
+		if n < *s.Count {
+			tooFew(*s.Count)
+		}
 		r.fail("containers.count", data)
 	case s.Min != nil && n < *s.Min:
-		data["want"] = *s.Min
+		tooFew(*s.Min)
 		r.fail("containers.min", data)
 	case s.Max != nil && n > *s.Max:
 		data["want"] = *s.Max
 		r.fail("containers.max", data)
 	case s.Count == nil && s.Min == nil && s.Max == nil && n == 0:
-		data["want"] = 1
+		tooFew(1)
 		r.fail("containers.min", data)
 	}
 }

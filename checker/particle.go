@@ -102,10 +102,30 @@ func latinFinal(s string) finalSound {
 	case strings.HasSuffix(w, "ng"), strings.HasSuffix(w, "m"), strings.HasSuffix(w, "n"),
 		strings.HasSuffix(w, "me"), strings.HasSuffix(w, "ne"),
 		strings.HasSuffix(w, "b"), strings.HasSuffix(w, "p"), strings.HasSuffix(w, "k"),
-		strings.HasSuffix(w, "ck"), strings.HasSuffix(w, "t") && !strings.HasSuffix(w, "st"):
+		strings.HasSuffix(w, "ck"), strings.HasSuffix(w, "t") && !tAsTeu(w):
 		return finalOther
 	case strings.HasSuffix(w, "l"), strings.HasSuffix(w, "le"):
 		return finalRieul
 	}
 	return finalNone
+}
+
+// tAsTeu reports whether a word's final t is read 트, a syllable of its
+// own, rather than a final consonant (net 넷, cat 캣): after another
+// consonant (default 디폴트, port 포트, host 호스트, client 클라이언트)
+// or a long vowel (boot 부트, sheet 시트).
+func tAsTeu(w string) bool {
+	if len(w) < 2 {
+		return false
+	}
+	before := w[len(w)-2]
+	if !strings.ContainsRune("aeiouy", rune(before)) {
+		return true
+	}
+	for _, long := range []string{"oot", "eet", "eat", "oat", "ait"} {
+		if strings.HasSuffix(w, long) {
+			return true
+		}
+	}
+	return false
 }

@@ -29,6 +29,12 @@ func TestParticles(t *testing.T) {
 		{"과와", "VM", "VM과"},
 		{"은는", "SQL", "SQL은"},
 		{"이가", "파일", "파일이"},
+		{"이가", "shipyard_default", "shipyard_default가"},
+		{"이가", "my-net", "my-net이"},
+		{"은는", "client", "client는"},
+		{"을를", "boot", "boot를"},
+		{"이가", "host", "host가"},
+		{"으로", "`docker rm df-tools-run`", "`docker rm df-tools-run`으로"},
 	}
 	for _, tt := range tests {
 		got := particles[tt.fn].(func(any) string)(tt.word)

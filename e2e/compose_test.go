@@ -127,6 +127,24 @@ func TestComposeThroughDockyard(t *testing.T) {
 	if out := mustSh(t, dc+"exec -T db psql -U postgres -tAc 'select 40+2'"); strings.TrimSpace(out) != "42" {
 		t.Errorf("compose exec db psql = %q, want 42", out)
 	}
+	// A recreate creates the new web while the old one still publishes the
+	// port (Compose's create, stop, remove, rename): the create must not
+	// find the port taken, as Docker's does not.
+	mustSh(t, dc+"up -d --force-recreate --no-deps web")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://127.0.0.1:18081/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("GET the published web port after a recreate: %v", err)
+			break
+		}
+	}
+	if ps := mustSh(t, dc+"ps -a --format '{{.Name}} {{.State}}' web"); strings.TrimSpace(ps) != "e2edock-web-1 running" {
+		t.Errorf("compose ps web after a recreate = %q, want e2edock-web-1 running", ps)
+	}
 	mustSh(t, dc+"down -v")
 	checkGone(t, "e2edock")
 }

@@ -26,6 +26,9 @@ type Lesson struct {
 	// fields are the front matter fields given, nil when the front matter
 	// is missing or broken (lint then reports that, not each field).
 	fields map[string]bool
+	// badFields are the fields given whose value could not be read: lint
+	// reports them here and compares them with no other language.
+	badFields map[string]bool
 }
 
 // Meta is a lesson's front matter.

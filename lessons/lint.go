@@ -284,19 +284,30 @@ func lintLanguages(folder string, langs map[string]*Lesson, probs *Problems) {
 			continue
 		}
 		f := l.File
-		if l.ID != ref.ID && l.ID != "" && ref.ID != "" {
+		// A field that one file does not state, or states wrongly, is
+		// reported in that file alone: "order is 35 here but 0" would
+		// send the author to the file that is right.
+		comparable := func(field string) bool {
+			return l.fields[field] && ref.fields[field] && !l.badFields[field] && !ref.badFields[field]
+		}
+		if comparable("id") && l.ID != ref.ID {
 			probs.add(f, 1, "front matter: id is %q here but %q in %s", l.ID, ref.ID, refName)
 		}
-		if l.Order != ref.Order {
+		if comparable("order") && l.Order != ref.Order {
 			probs.add(f, 1, "front matter: order is %d here but %d in %s", l.Order, ref.Order, refName)
 		}
-		if l.Minutes != ref.Minutes {
+		if comparable("minutes") && l.Minutes != ref.Minutes {
 			probs.add(f, 1, "front matter: minutes is %d here but %d in %s", l.Minutes, ref.Minutes, refName)
 		}
-		if !reflect.DeepEqual(norm(l.Requires), norm(ref.Requires)) {
+		if !l.badFields["requires"] && !ref.badFields["requires"] && l.fields != nil && ref.fields != nil &&
+			!reflect.DeepEqual(norm(l.Requires), norm(ref.Requires)) {
 			probs.add(f, 1, "front matter: requires differs from %s", refName)
 		}
-		compareSteps(l, ref, refName, probs)
+		// A file without steps is reported as such; listing every step of
+		// the other as missing says nothing more.
+		if len(l.Steps) > 0 && len(ref.Steps) > 0 {
+			compareSteps(l, ref, refName, probs)
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		probs.add(file, 1, `front matter is not closed: add a line "---" after its fields`)
 		body = nil
 	default:
-		l.fields = parseMeta(file, fm, &l.Meta, &probs)
+		l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
 		body, offset = rest, fmLines
 	}
 	if outline {
@@ -125,22 +125,23 @@ var metaFields = []string{"id", "title", "summary", "order", "requires", "minute
 var requiresFields = []string{"lessons", "images", "ports"}
 
 // parseMeta decodes the front matter field by field, so that every bad field
-// is reported at its own line.
-func parseMeta(file string, fm []byte, m *Meta, probs *Problems) map[string]bool {
+// is reported at its own line. It returns the fields given (nil when the
+// front matter is not a mapping) and those whose value was bad.
+func parseMeta(file string, fm []byte, m *Meta, probs *Problems) (seen, bad map[string]bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		line, msg := yamlError(err)
 		probs.add(file, 1+line, "front matter is not valid YAML: %s", msg)
-		return nil
+		return nil, nil
 	}
-	seen := map[string]bool{}
+	seen, bad = map[string]bool{}, map[string]bool{}
 	if len(doc.Content) == 0 {
-		return seen // empty: lint reports the missing fields
+		return seen, bad // empty: lint reports the missing fields
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		probs.add(file, 1+root.Line, "front matter must be a YAML mapping of fields (id: ..., title: ...)")
-		return nil
+		return nil, nil
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -163,22 +164,28 @@ func parseMeta(file string, fm []byte, m *Meta, probs *Problems) map[string]bool
 		case "minutes":
 			err = decodeScalar(v, &m.Minutes, "a whole number")
 		case "requires":
-			parseRequires(file, v, &m.Requires, probs)
+			if !parseRequires(file, v, &m.Requires, probs) {
+				bad[k.Value] = true
+			}
 		default:
 			probs.add(file, line, "front matter: unknown field %q (known: %s)", k.Value, strings.Join(metaFields, ", "))
 		}
 		if err != nil {
+			bad[k.Value] = true
 			probs.add(file, 1+v.Line, "front matter: %s: %v", k.Value, err)
 		}
 	}
-	return seen
+	return seen, bad
 }
 
-func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) {
+// parseRequires decodes requires, reporting every bad field; false when
+// one was bad.
+func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) bool {
 	if n.Kind != yaml.MappingNode {
 		probs.add(file, 1+n.Line, "front matter: requires: want a mapping with %s", strings.Join(requiresFields, ", "))
-		return
+		return false
 	}
+	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var err error
@@ -191,11 +198,14 @@ func parseRequires(file string, n *yaml.Node, r *Requires, probs *Problems) {
 			err = decodeList(v, &r.Ports, "a list of port numbers")
 		default:
 			probs.add(file, 1+k.Line, "front matter: requires: unknown field %q (known: %s)", k.Value, strings.Join(requiresFields, ", "))
+			ok = false
 		}
 		if err != nil {
 			probs.add(file, 1+v.Line, "front matter: requires.%s: %v", k.Value, err)
+			ok = false
 		}
 	}
+	return ok
 }
 
 func decodeScalar(n *yaml.Node, dst any, want string) error {
@@ -342,6 +352,18 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 				probs.add(file, open, "```%s block before the first step: move it under a ## step heading", kind)
 				continue
 			}
+			if inner, at := innerOpening(content); inner != "" {
+				// A fence opening inside: this block's closing line is
+				// missing, and it swallowed the next block. Both are
+				// read as meant, so that the one mistake is reported
+				// once, not as a missing block and a translation that
+				// differs.
+				probs.add(file, open, "```%s block is not closed before the ```%s at line %d: add a line ``` before that line", kind, inner, first+at)
+				lines := strings.SplitAfter(content, "\n")
+				addBlock(file, cur.step, kind, strings.Join(lines[:at], ""), first, probs)
+				addBlock(file, cur.step, inner, strings.Join(lines[at+1:], ""), first+at+1, probs)
+				continue
+			}
 			addBlock(file, cur.step, kind, content, first, probs)
 		}
 	}
@@ -356,6 +378,22 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			s.step.Body = md
 		}
 	}
+}
+
+// innerOpening finds, in a special block's content, a line that opens
+// another special block ("```solution"), which only a missing closing line
+// puts there; it returns the kind and the line's index.
+func innerOpening(content string) (string, int) {
+	for i, line := range strings.Split(content, "\n") {
+		for _, fence := range []string{"```", "~~~"} {
+			if info, ok := strings.CutPrefix(strings.TrimSpace(line), fence); ok {
+				if kind := strings.Fields(info + " x")[0]; specialBlocks[kind] {
+					return kind, i
+				}
+			}
+		}
+	}
+	return "", 0
 }
 
 // outlineSteps finds the steps' headings line by line, without goldmark: a

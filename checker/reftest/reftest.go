@@ -57,6 +57,10 @@ type Runner struct {
 	// student enters it, so the engine labels what the step creates and
 	// `vm` checks read only runs made during the step.
 	Root string
+
+	// prior is the step active in Root before enter (a student's, on the
+	// same engine), put back by leave.
+	prior scope.Scope
 }
 
 // enter records s as the active step in Root, when there is one, and
@@ -66,6 +70,7 @@ func (r *Runner) enter(ctx context.Context, s Step) error {
 	if r.Root == "" {
 		return r.script(ctx, "setup", s.Setup)
 	}
+	r.prior = scope.Read(r.Root)
 	sc := scope.Scope{Lesson: s.Lesson, Step: s.ID, Entered: time.Now(), Setup: true}
 	if err := scope.Write(r.Root, sc); err != nil {
 		return err
@@ -75,9 +80,15 @@ func (r *Runner) enter(ctx context.Context, s Step) error {
 	return errors.Join(err, scope.Write(r.Root, sc))
 }
 
-// leave records that no step is active any more.
+// leave puts back the step that was active before enter: none, or the one
+// a student on the same engine is on, whose work the engine must go on
+// labelling as made in their step.
 func (r *Runner) leave() {
-	if r.Root != "" {
+	switch {
+	case r.Root == "":
+	case r.prior.Lesson != "":
+		scope.Write(r.Root, r.prior)
+	default:
 		scope.Clear(r.Root)
 	}
 }
@@ -208,6 +219,18 @@ func (r *Runner) pruneRebuilt(ctx context.Context, before checker.Snapshot) erro
 // work runs a step's setup, its checks before the solution, the solution
 // and its checks after.
 func (r *Runner) work(ctx context.Context, s Step) (before, after Phase) {
+	// A check block that does not parse is the lesson's mistake, whatever
+	// the engine holds: its problem once, as lint words it, not again as a
+	// failure before and after the solution.
+	var broken []string
+	for _, b := range s.Checks {
+		if _, err := checker.Parse(b); err != nil {
+			broken = append(broken, err.Error())
+		}
+	}
+	if len(broken) > 0 {
+		return Phase{Detail: strings.Join(broken, "\n") + "\n(dockyard author lint lists every problem of the lesson)"}, Phase{Skipped: true}
+	}
 	checks := checker.ParseAll(s.Checks)
 	quiz := &answers{}
 	env := checker.Env{Engine: r.Engine, Quizzes: quiz, Lang: r.Lang, CommandEnv: r.Env, CommandDir: r.Dir,

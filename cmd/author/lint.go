@@ -87,7 +87,7 @@ func lintRun(opts *LintOptions) error {
 	if len(only) > 0 {
 		lessonCount = len(only)
 	}
-	fmt.Fprintf(out.ErrOut, "%d lessons, %d errors, %d warnings\n", lessonCount, errs, warns)
+	fmt.Fprintf(out.ErrOut, "%s, %s, %s\n", count(lessonCount, "lesson"), count(errs, "error"), count(warns, "warning"))
 	if errs > 0 || (opts.Strict && warns > 0) {
 		return &factory.StatusError{Code: 1}
 	}
@@ -120,4 +120,12 @@ func loadForLint(path string) (*lessons.Course, []string, error) {
 		return nil, nil, fmt.Errorf("lint %s: no lessons here (a lesson is a folder with lesson.en.md and lesson.ko.md)", path)
 	}
 	return c, nil, err
+}
+
+// count is "1 lesson", "2 lessons".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dockyard-lab/dockyard/checker/dockyard"
 	"github.com/dockyard-lab/dockyard/checker/reftest"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
 	"github.com/dockyard-lab/dockyard/content"
 	"github.com/dockyard-lab/dockyard/lessons"
 )
@@ -65,7 +66,8 @@ under test: Dockyard's own (a docker symlink to this binary), or with
 --engine a Docker Engine API (the docker command on PATH, DOCKER_HOST set).
 
 A lesson is a built-in lesson id, a lesson folder, or a folder of lessons;
-without one, every built-in lesson.
+without one, every built-in lesson. A folder that lint finds errors in is
+refused before anything runs, with the errors.
 
 With --course, the lessons are walked in menu order on one engine as a
 student walks them: each step's setup, its checks (which must fail), its
@@ -187,7 +189,7 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if len(failed) > 0 {
 		return &factory.StatusError{Code: 1, Message: fmt.Sprintf("%d of %d steps failed", len(failed), len(steps))}
 	}
-	fmt.Fprintf(io.ErrOut, "%d steps passed\n", len(steps))
+	fmt.Fprintf(io.ErrOut, "%s passed\n", count(len(steps), "step"))
 	return nil
 }
 
@@ -257,6 +259,9 @@ func loadSteps(args []string, lang string) ([]reftest.Step, error) {
 			if only == nil {
 				only = c.IDs()
 			}
+			if err := lintErrors(c, only, builtin, a); err != nil {
+				return nil, err
+			}
 			picks = append(picks, pick{c, only})
 			continue
 		}
@@ -286,4 +291,27 @@ func loadSteps(args []string, lang string) ([]reftest.Step, error) {
 		}
 	}
 	return steps, nil
+}
+
+// lintErrors refuses a lesson folder that lint finds errors in (a missing
+// translation, a check block that does not parse, ...): its steps would
+// run and pass, and the lesson still could not be used. The error lists
+// every one as file:line: message, as lint prints them. The built-in
+// lessons are linted by their own test.
+func lintErrors(c *lessons.Course, only []string, builtin *lessons.Course, path string) error {
+	probs := lessons.Lint(c, lessons.LintOptions{
+		ValidateCheck: learn.ValidateCheck,
+		KnownLesson:   func(id string) bool { return builtin.Files(id) != nil },
+		Only:          only,
+	})
+	var errs []string
+	for _, p := range probs {
+		if !p.Warning {
+			errs = append(errs, p.String())
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s\n%s: fix the lesson first (dockyard author lint %s shows every problem)", strings.Join(errs, "\n"), count(len(errs), "lint error"), path)
 }

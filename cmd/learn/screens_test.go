@@ -86,6 +86,19 @@ func TestScreens(t *testing.T) {
 				capture("quiz", "dockyard step 3", s)
 				tm.keys("C-c")
 				tm.waitPrompt(20 * time.Second)
+
+				// At dockyard check the step's page is long gone: the
+				// question is printed above its menu.
+				tm.run("dockyard check")
+				tm.wait("> 1.")
+				s = tm.settle()
+				question := map[string]string{"en": "What does {{.State.Status}} print", "ko": "{{.State.Status}} 는 무엇을 출력할까요?"}[lang]
+				if !strings.Contains(s, question) {
+					t.Errorf("the quiz's menu at dockyard check does not show its question %q:\n%s", question, s)
+				}
+				capture("quiz-at-check", "dockyard check", s)
+				tm.keys("C-c")
+				tm.waitPrompt(20 * time.Second)
 			})
 		}
 	}

@@ -105,7 +105,7 @@ func shellRun(opts *ShellOptions) error {
 	if !opts.NoServe {
 		// Without the API the shell still works: docker means Dockyard.
 		if stop, host, err := serveAPI(f, filepath.Join(bin.Dir, "docker.sock")); err != nil {
-			fmt.Fprintln(f.IOStreams.ErrOut, s.T("shell.noapi", err))
+			s.Note("shell.noapi", err)
 		} else {
 			defer stop()
 			extra = append(extra, "DOCKER_HOST="+host)

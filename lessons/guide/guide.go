@@ -159,7 +159,7 @@ func (g *Guide) T(key string, args ...any) string { return g.t.T(key, args...) }
 
 func (g *Guide) recovered(rec *progress.Recovered) {
 	if rec != nil {
-		fmt.Fprintln(g.ErrOut, g.T("progress.recovered", rec.Reason, rec.Backup))
+		g.Note("progress.recovered", rec.Reason, rec.Backup)
 	}
 }
 

@@ -184,3 +184,39 @@ func golden(t *testing.T, file, got string) {
 		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", file, got, want)
 	}
 }
+
+// TestNoteWrapsKorean: the shell's welcome is wider than an 80-column
+// terminal in Korean; Note wraps it at spaces, so no line is wider than
+// the terminal and a command in backticks keeps its particle
+// ("`dockyard check`로"), where the terminal's own wrap split them.
+func TestNoteWrapsKorean(t *testing.T) {
+	var out bytes.Buffer
+	g, err := New(Options{Course: sampleCourse(t), Store: progress.Open(filepath.Join(t.TempDir(), "p.json"), progress.NoOwner),
+		Lang: "ko", Out: &out, ErrOut: &out, Checker: fakeChecker{}, Width: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key  string
+		args []any
+	}{{"shell.welcome", nil}, {"lang.note", nil}, {"lesson.requires", []any{"네트워크", "networks"}}} {
+		key := tc.key
+		out.Reset()
+		g.Note(key, tc.args...)
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) < 2 {
+			t.Errorf("Note(%q) = %q, want it wrapped (the message is wider than 80 columns)", key, out.String())
+		}
+		for _, line := range lines {
+			if w := screen.Width(line); w > 80 {
+				t.Errorf("Note(%q) line %q is %d columns, want at most 80", key, line, w)
+			}
+			if strings.HasPrefix(line, "로") || strings.HasPrefix(line, "를") {
+				t.Errorf("Note(%q) line %q starts with a particle cut from its word", key, line)
+			}
+		}
+		if want := g.T(key, tc.args...); strings.Join(strings.Fields(out.String()), " ") != strings.Join(strings.Fields(want), " ") {
+			t.Errorf("Note(%q) = %q, want the words of %q", key, out.String(), want)
+		}
+	}
+}

@@ -112,7 +112,7 @@ func (g *Guide) requiresNote(l *lessons.Lesson) {
 		if err != nil || g.doneCount(req) == len(req.Steps) {
 			continue
 		}
-		fmt.Fprintln(g.ErrOut, g.T("lesson.requires", req.Title, req.ID))
+		g.Note("lesson.requires", req.Title, req.ID)
 	}
 }
 
@@ -351,6 +351,11 @@ func (g *Guide) check(ctx context.Context, quiet bool, rep *Report) (bool, error
 	if err != nil {
 		return false, err
 	}
+	// The step is recorded again if something cleared it (an author test
+	// or another front end on the same engine), so that what the student
+	// makes next is labelled as made in it: a failed check changes no
+	// progress, and would otherwise never record it.
+	g.recordScope(false)
 	st := l.Steps[i]
 	if len(st.Checks) == 0 {
 		return false, g.usage("error.no-checks", st.ID)
@@ -618,7 +623,7 @@ func allSteps(l *lessons.Lesson) []int {
 func (g *Guide) cleanupSteps(ctx context.Context, l *lessons.Lesson, steps []int) {
 	for _, i := range steps {
 		if err := g.runScript(ctx, l, l.Steps[i], "cleanup"); err != nil {
-			fmt.Fprintln(g.ErrOut, g.T("script.failed-continue", g.T("block.cleanup"), l.Steps[i].ID, err))
+			g.Note("script.failed-continue", g.T("block.cleanup"), l.Steps[i].ID, err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package guide
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"time"
 
@@ -30,7 +29,7 @@ func (g *Guide) recordScope(entered bool) {
 	// A student who may not write the engine's root cannot use the engine
 	// either: there is nothing to label.
 	if err != nil && !errors.Is(err, fs.ErrPermission) {
-		fmt.Fprintln(g.ErrOut, g.T("scope.failed", err))
+		g.Note("scope.failed", err)
 	}
 }
 
@@ -47,7 +46,7 @@ func (g *Guide) markSetup(on bool) {
 	}
 	s.Setup = on
 	if err := scope.Write(g.Root, s); err != nil && !errors.Is(err, fs.ErrPermission) {
-		fmt.Fprintln(g.ErrOut, g.T("scope.failed", err))
+		g.Note("scope.failed", err)
 	}
 }
 
@@ -74,6 +73,6 @@ func (g *Guide) removeMade(ctx context.Context, key, value string) {
 		return
 	}
 	if err := g.RemoveMade(ctx, key, value); err != nil {
-		fmt.Fprintln(g.ErrOut, g.T("reset.remove-failed", err))
+		g.Note("reset.remove-failed", err)
 	}
 }

@@ -58,6 +58,12 @@ type CreateOptions struct {
 	// port on a random host port).
 	NetworkAliases []string
 	PublishAll     bool
+	// CheckPorts (docker run) fails the create when a fixed host port is
+	// held by a running container, so that run leaves no container behind.
+	// Docker's create, and the API's, only record the ports: the start
+	// finds a conflict (Compose's recreate creates the new container while
+	// the old one still holds the port).
+	CheckPorts bool
 	// Healthcheck is --health-* (or the API's Config.Healthcheck), merged
 	// over the image's HEALTHCHECK; Test ["NONE"] is --no-healthcheck.
 	Healthcheck *container.HealthConfig

@@ -60,8 +60,27 @@ func (e *Engine) configureCreated(ctx context.Context, c *container.Container, o
 			ports = append(ports, network.PortBinding{HostIP: netip.IPv4Unspecified(), ContainerPort: p.Num, Proto: p.Proto})
 		}
 	}
+	if o.CheckPorts {
+		if err := e.checkPorts(ctx, c.Name, ports); err != nil {
+			return err
+		}
+	}
 	reqs := []network.EndpointRequest{{Network: o.Network.Network(), Aliases: o.NetworkAliases}}
 	return e.ConfigureNetwork(ctx, c, reqs, ports)
+}
+
+// checkPorts reports a fixed host port of ports that a running container
+// holds (CreateOptions.CheckPorts).
+func (e *Engine) checkPorts(ctx context.Context, name string, ports []network.PortBinding) error {
+	ns, err := e.networks()
+	if err != nil {
+		return err
+	}
+	err = ns.CheckPorts(ctx, name, ports)
+	if monitor.ReleaseDeadHolder(ctx, e.root, ns, err) {
+		err = ns.CheckPorts(ctx, name, ports)
+	}
+	return err
 }
 
 // publishedPorts reads -p bindings as Docker's HostConfig.PortBindings

@@ -9,8 +9,10 @@ import (
 
 // Configure records a container's wanted networking when it is created,
 // checking now what can be checked (the networks exist, host and none stand
-// alone, aliases only on user-defined networks, fixed host ports not held by
-// a running container), so `run` fails before anything starts.
+// alone, aliases only on user-defined networks). Host ports are checked at
+// start, as Docker does: a container may be created with a port another
+// one holds (Compose's recreate creates the new container while the old one
+// still runs); `run` asks CheckPorts first.
 func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 	return s.update(ctx, func(st *state) error {
 		if err := s.ensureDefaults(st); err != nil {
@@ -35,15 +37,6 @@ func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 				problems = append(problems, fmt.Errorf("network-scoped aliases are only supported for user-defined networks, not %q", n.Name))
 			}
 		}
-		probe := &Sandbox{Container: cid, Name: cfg.Name}
-		for _, p := range cfg.Ports {
-			if p.HostPort != 0 {
-				probe.Ports = append(probe.Ports, p)
-			}
-		}
-		if err := reservePorts(st, probe); err != nil {
-			problems = append(problems, err)
-		}
 		if err := errors.Join(problems...); err != nil {
 			return err
 		}
@@ -51,6 +44,23 @@ func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 		st.Configs[cid] = &cfg
 		return nil
 	})
+}
+
+// CheckPorts reports a fixed host port of ports that a running container
+// holds or the host cannot bind, so that `run` fails before it creates
+// anything (name is the new container's, for a port given twice).
+func (s *Store) CheckPorts(ctx context.Context, name string, ports []PortBinding) error {
+	st, err := s.read()
+	if err != nil {
+		return err
+	}
+	probe := &Sandbox{Name: name}
+	for _, p := range ports {
+		if p.HostPort != 0 {
+			probe.Ports = append(probe.Ports, p)
+		}
+	}
+	return reservePorts(st, probe)
 }
 
 // ConfigOf returns a container's recorded networking; false means none

@@ -33,10 +33,22 @@ func TestConfigureStartForget(t *testing.T) {
 	if att.Endpoints[0].NetworkName != "app-net" || att.Ports[0].HostPort == 0 {
 		t.Errorf("Start = %+v, want app-net and a random host port", att)
 	}
-	// Another container asking for the host port web holds fails at create.
+	// Another container asking for the host port web holds is created, as
+	// Docker creates it (Compose's recreate makes the new container while
+	// the old one runs), and fails at start; run asks CheckPorts first.
 	taken := []PortBinding{att.Ports[0]}
-	if err := s.Configure(ctx, randomID(), Config{Name: "web2", Ports: taken}); err == nil || !strings.Contains(err.Error(), "already allocated") {
-		t.Errorf("Configure on a taken port: error = %v", err)
+	web2 := randomID()
+	if err := s.Configure(ctx, web2, Config{Name: "web2", Ports: taken}); err != nil {
+		t.Errorf("Configure on a taken port: error = %v, want the container created", err)
+	}
+	if _, err := s.Start(ctx, web2, "web2", "", ""); err == nil || !strings.Contains(err.Error(), "already allocated") {
+		t.Errorf("Start on a taken port: error = %v, want already allocated", err)
+	}
+	if err := s.CheckPorts(ctx, "web3", taken); err == nil || !strings.Contains(err.Error(), `already allocated (published by container "web"`) {
+		t.Errorf("CheckPorts on a taken port: error = %v, want already allocated by web", err)
+	}
+	if err := s.Forget(ctx, web2); err != nil {
+		t.Fatal(err)
 	}
 
 	// A stopped container connected to a network keeps it in use.

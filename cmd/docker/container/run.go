@@ -415,6 +415,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := pullFor(e, ios, opts.PullPolicy, &opts.Create)(ctx); err != nil {
 		return runError(err)
 	}
+	// A host port another container holds fails run before it creates
+	// anything (Docker leaves the created container behind).
+	opts.Create.CheckPorts = true
 	c, warnings, err := e.CreateContainer(ctx, opts.Create)
 	if err != nil {
 		return runError(err)
