@@ -246,6 +246,7 @@ var evalCases = []struct {
 	{"http from missing container", "http: {web}/\nfrom: web9", checker.Fail},
 	{"http from stopped container", "http: {web}/\nfrom: first", checker.Fail},
 	{"http nothing published", "http: http://{free}/", checker.Fail},
+	{"http by name from a container on another network", "http: http://quiet/\nfrom: web1", checker.Fail},
 
 	{"tcp open", "tcp: {webaddr}", checker.Pass},
 	{"tcp closed", "tcp: {closed}", checker.Fail},
