@@ -189,6 +189,7 @@ var evalCases = []struct {
 	{"container still running, want exit code", "container: web1\nexit_code: 0", checker.Fail},
 	{"container every difference", "container: postgres-sample\nimage: postgres:16\nenv: [POSTGRES_USER=admin, POSTGRES_DB]\nmounts: [/data, {destination: /var/lib/postgresql/data, type: volume, source: pgdata, read_only: true}]\nnetworks: [my-net, backend]\naliases: [database]\nrestart: unless-stopped\nrestart_count: 1\nuser: postgres\ncommand: postgres", checker.Fail},
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
+	{"container not on the host network", "container: web1\nnetwork: host", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
 	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
