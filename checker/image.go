@@ -56,10 +56,10 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 		}
 	}
 	if s.Entrypoint != nil && !equalList(*s.Entrypoint, img.Entrypoint) {
-		r.fail("image.entrypoint", map[string]any{"want": showList(*s.Entrypoint), "found": showList(img.Entrypoint)})
+		r.fail(shellFormKey("image.entrypoint", *s.Entrypoint, img.Entrypoint), map[string]any{"want": showList(*s.Entrypoint), "found": showList(img.Entrypoint)})
 	}
 	if s.Cmd != nil && !equalList(*s.Cmd, img.Cmd) {
-		r.fail("image.cmd", map[string]any{"want": showList(*s.Cmd), "found": showList(img.Cmd)})
+		r.fail(shellFormKey("image.cmd", *s.Cmd, img.Cmd), map[string]any{"want": showList(*s.Cmd), "found": showList(img.Cmd)})
 	}
 	if s.Workdir != nil && *s.Workdir != img.WorkingDir {
 		r.fail("image.workdir", map[string]any{"want": *s.Workdir, "found": orNone(img.WorkingDir)})
