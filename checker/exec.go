@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kballard/go-shellquote"
+	search "github.com/moby/buildkit/util/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -356,11 +357,13 @@ func nearSibling(p string) string {
 	if err != nil || len(entries) > 10000 {
 		return ""
 	}
-	best, bestD := "", 3
-	for _, e := range entries {
-		if d := editDistance(name, e.Name()); d > 0 && d < bestD {
-			best, bestD = filepath.Join(dir, e.Name()), d
-		}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
 	}
-	return best
+	best, ok := search.Search(name, names, true)
+	if !ok {
+		return ""
+	}
+	return filepath.Join(dir, best)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	search "github.com/moby/buildkit/util/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -188,37 +189,11 @@ func kindNames() []string {
 // suggest returns ` (did you mean "x"?)` for the closest of names within
 // two edits of s, or "".
 func suggest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
+	best, ok := search.Search(s, names, true)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func kindList() string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/util/suggest"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
@@ -100,37 +101,11 @@ func (e *NoRecipeError) suggest() string {
 	if i := strings.IndexAny(repo, ":@"); i >= 0 {
 		repo = repo[:i]
 	}
-	best, bestD := "", 3
-	for _, n := range e.Known {
-		if d := editDistance(repo, n); d > 0 && d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
+	best, ok := suggest.Search(repo, e.Known, true)
+	if !ok {
 		return ""
 	}
 	return "; did you mean " + best + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // BakeRef bakes the image that ref names ("postgres", "postgres:15") and

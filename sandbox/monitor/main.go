@@ -12,6 +12,7 @@ package monitor
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
@@ -26,6 +27,20 @@ func Main(args []string) int {
 		}
 		return Hooks(root)
 	})
+}
+
+// A monitor wires a container's network (InNetNS: setns on a locked
+// thread) while libcontainer creates the container, and libcontainer's
+// config check asks /proc/self/ns/net, the main thread's namespace, whether
+// the container's namespace is the host's: a wiring goroutine that ran on
+// the main thread then failed the start ("sysctl ... not allowed in host
+// network namespace"). Locked here, in an init, the main goroutine keeps
+// the main thread to itself, and the main thread stays in the host's
+// namespace.
+func init() {
+	if len(os.Args) > 1 && os.Args[1] == "__monitor" {
+		runtime.LockOSThread()
+	}
 }
 
 // Reexec handles the process when it was started as a container's monitor
