@@ -347,7 +347,7 @@ func TestEveryMessageShown(t *testing.T) {
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
 		"wait.restart", "wait.exit", "wait.database", "net.reversed", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
-		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
+		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none", "image.missing_untagged"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
@@ -471,6 +471,11 @@ func TestBuildChecks(t *testing.T) {
 			"no build has finished yet (build the image with docker build)"},
 		{"a word is not a prefix", &fake.Engine{Build: b}, "build: last\nrebuilt: [RUN]", checker.Fail,
 			`the last build has no step "RUN" (look at the instructions in your Dockerfile)`},
+		// docker build . without -t: the image check says the name is missing.
+		{"an untagged last build", &fake.Engine{Build: &checker.Build{Steps: b.Steps}}, "image: hello-web:v1", checker.Fail,
+			`image "hello-web:v1" is not there; the last build made an image without a name (name it when you build, with -t: docker build -t hello-web:v1 .)`},
+		{"a tagged last build", &fake.Engine{Build: b}, "image: hello-web:v1", checker.Fail,
+			`image "hello-web:v1" is not there (look at docker pull, docker build -t or docker tag)`},
 		{"engine without builds", struct{ checker.Engine }{&fake.Engine{Build: b}}, "build: last", checker.Error,
 			`build checks need Dockyard's own engine; this one keeps no record of its builds ("last") (run the lesson with dockyard learn, not against another Docker engine)`},
 	} {

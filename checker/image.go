@@ -118,9 +118,21 @@ func imageMissing(ctx context.Context, r *run, ref string) {
 		}
 	}
 	if len(tags) == 0 || want.Tag() == "" {
-		r.fail("image.missing", nil)
+		r.fail(missingKey(ctx, r), nil)
 		return
 	}
 	slices.Sort(tags)
 	r.fail("image.missing_tag", map[string]any{"repo": want.FamiliarName(), "found": strings.Join(slices.Compact(tags), ", ")})
+}
+
+// missingKey is image.missing, or image.missing_untagged when the last
+// build finished without a name: the student most likely left out -t (a
+// docker build . makes an image only its id names).
+func missingKey(ctx context.Context, r *run) string {
+	if builds, ok := r.env.Engine.(Builds); ok {
+		if b, err := builds.LastBuild(ctx); err == nil && len(b.Tags) == 0 {
+			return "image.missing_untagged"
+		}
+	}
+	return "image.missing"
 }
