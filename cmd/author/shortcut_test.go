@@ -3,6 +3,7 @@ package author_test
 import (
 	"context"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/dockyard-lab/dockyard/checker"
@@ -22,6 +23,8 @@ func TestShortcutsFail(t *testing.T) {
 		engine       *fake.Engine
 		want         checker.Status
 	}{
+		{"safety", "read-only", "locked run as --user 1000 without --read-only", locked(false), checker.Fail},
+		{"safety", "read-only", "locked run with --read-only --tmpfs /tmp", locked(true), checker.Pass},
 		{"dockerfile", "cache-order", "RUN true in place of the install, before COPY . .",
 			&fake.Engine{Build: &checker.Build{Tags: []string{"shop:latest"}, Steps: []checker.BuildStep{
 				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "RUN true", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
@@ -55,8 +58,23 @@ func TestShortcutsFail(t *testing.T) {
 			}
 			rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: lang, NoRetry: true}, checker.ParseAll(blocks))
 			if rep.Status != tc.want {
-				t.Errorf("%s#%s, %s: %s %q, want %s", file, tc.step, tc.name, rep.Status, rep.Message, tc.want)
+				t.Errorf("%s#%s, %s: %s %+v, want %s", file, tc.step, tc.name, rep.Status, rep.Tests, tc.want)
 			}
 		}
 	}
+}
+
+// locked is an engine holding a running busybox container "locked" started
+// with --user 1000, its root file system read-only or not: a user other
+// than root cannot write to /etc either way, root only when it is not
+// read-only; /tmp is writable to all.
+func locked(readOnly bool) *fake.Engine {
+	e := &fake.Engine{ExecHandler: func(_ string, cmd []string, user string) checker.ExecResult {
+		if strings.Contains(strings.Join(cmd, " "), "touch /etc/evil") && (readOnly || (user != "root" && user != "0")) {
+			return checker.ExecResult{ExitCode: 1, Stderr: "touch: /etc/evil: Permission denied\n"}
+		}
+		return checker.ExecResult{}
+	}}
+	e.AddContainer(checker.Container{Name: "locked", Image: "busybox", Status: "running", User: "1000"})
+	return e
 }
