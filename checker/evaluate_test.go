@@ -93,6 +93,9 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "held", Image: "debian:bookworm", Status: "paused", StartedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "hog", Image: "debian:bookworm", Status: "exited", ExitCode: 137, OOMKilled: true, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "db-healthy", Image: "postgres", Status: "running", Health: "healthy"})
+	e.AddContainer(checker.Container{Name: "composed", Image: "alpine", Status: "exited", FinishedAt: longAgo,
+		Labels: map[string]string{"com.docker.compose.project": "capstone", "com.docker.compose.service": "cache"},
+		Mounts: []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/data"}}})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
@@ -192,10 +195,12 @@ var evalCases = []struct {
 	{"container killed, want exit code 0", "container: hog\nexit_code: 0", checker.Fail},
 	{"container healthy", "container: db-healthy\nhealth: healthy", checker.Pass},
 	{"container healthy, want unhealthy", "container: db-healthy\nhealth: unhealthy", checker.Fail},
+	{"container from compose mounts another folder", "container: composed\nmount: {destination: /data, type: bind, source: /tmp/postgres-data}", checker.Fail},
 	{"container without health check", "container: web1\nhealth: healthy", checker.Fail},
 	{"container still running, want exit code", "container: web1\nexit_code: 0", checker.Fail},
 	{"container every difference", "container: postgres-sample\nimage: postgres:16\nenv: [POSTGRES_USER=admin, POSTGRES_DB]\nmounts: [/data, {destination: /var/lib/postgresql/data, type: volume, source: pgdata, read_only: true}]\nnetworks: [my-net, backend]\naliases: [database]\nrestart: unless-stopped\nrestart_count: 1\nuser: postgres\ncommand: postgres", checker.Fail},
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
+	{"container not on the host network", "container: web1\nnetwork: host", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
 	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
@@ -253,6 +258,7 @@ var evalCases = []struct {
 	{"http from missing container", "http: {web}/\nfrom: web9", checker.Fail},
 	{"http from stopped container", "http: {web}/\nfrom: first", checker.Fail},
 	{"http nothing published", "http: http://{free}/", checker.Fail},
+	{"http by name from a container on another network", "http: http://quiet/\nfrom: web1", checker.Fail},
 
 	{"tcp open", "tcp: {webaddr}", checker.Pass},
 	{"tcp closed", "tcp: {closed}", checker.Fail},

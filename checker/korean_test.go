@@ -85,7 +85,7 @@ func TestKoreanHasNoEnglish(t *testing.T) {
 
 // worldValues are what the golden world's engine holds and shows: states
 // of containers are translated, so they are not among them.
-var worldValues = []string{"/bin/sh", "SIGKILL", "busybox", "deps", "latest", "nginx", "postgres", "my-app", "debian", "bookworm", "alpine",
+var worldValues = []string{"/bin/sh", "SIGKILL", "composed", "busybox", "deps", "latest", "nginx", "postgres", "my-app", "debian", "bookworm", "alpine",
 	"docker-entrypoint.sh", "PATH", "APP_ENV", "POSTGRES_USER", "POSTGRES_DB", "admin1", "admin", "maintainer",
 	"version", "bridge", "macvlan", "volume", "bind", "tcp", "udp", "pgdata", "my-net", "my-volume", "dockyard",
 	"hello", "from", "web", "alice", "bob", "carol", "sh", "not", "found", "oops", "cloud", "amd64", "rpi", "uname",
@@ -104,7 +104,7 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
 	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9,
-	"image": "busybox", "closest": "web1", "differs": "status=exited"}
+	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net"}
 
 var sampleValues = []string{"web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}

@@ -163,7 +163,10 @@ func checkMount(r *run, c *Container, m mountSpec) {
 		r.fail("container.mount_type", map[string]any{"destination": dest, "want": m.Type, "found": found.Type})
 	}
 	if m.Source != "" && !typeWrong && !sameSource(m.Source, found.Source) {
-		r.fail("container.mount_source", map[string]any{"destination": dest, "want": m.Source, "found": found.Source})
+		// A container that Compose made got its mounts from compose.yaml's
+		// volumes:, where a relative path is the project folder's.
+		compose := c.Labels["com.docker.compose.project"] != ""
+		r.fail("container.mount_source", map[string]any{"destination": dest, "want": m.Source, "found": found.Source, "compose": compose})
 	}
 	if m.ReadOnly != nil && *m.ReadOnly != found.ReadOnly {
 		r.fail("container.mount_ro", map[string]any{"destination": dest, "want": roName(*m.ReadOnly), "found": roName(found.ReadOnly)})

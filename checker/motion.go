@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -179,10 +181,43 @@ func unreachable(ctx context.Context, r *run, from, addr, key string, data map[s
 	case !c.Running():
 		notRunning(r, c)
 		return
+	case from != "" && c.Name != from && apart(ctx, r, from, c):
+		return
 	case starting(c):
 		r.waitFor("wait.accept", map[string]any{"container": c.Name, "port": port})
 	}
 	r.fail(key, data)
+}
+
+// apart fails the check when c, reached by name from the container from,
+// shares no network with it on which names resolve: Docker's DNS answers
+// on user-defined networks only, never on the default bridge. Waiting for
+// c or telling the student to publish a port would send them the wrong way.
+func apart(ctx context.Context, r *run, from string, c *Container) bool {
+	f, err := r.env.Engine.Container(ctx, from)
+	if err != nil {
+		return false
+	}
+	named := func(n string) bool { return n != "bridge" && n != "host" && n != "none" }
+	var fromNets, nets []string
+	for _, e := range f.Networks {
+		fromNets = append(fromNets, e.Network)
+	}
+	for _, e := range c.Networks {
+		nets = append(nets, e.Network)
+		if named(e.Network) && slices.Contains(fromNets, e.Network) {
+			return false
+		}
+	}
+	list := func(ns []string) string {
+		if len(ns) == 0 {
+			return noneValue
+		}
+		return strings.Join(ns, ", ")
+	}
+	r.fail("net.apart", map[string]any{"container": strings.TrimPrefix(c.Name, "/"), "from": from,
+		"nets": list(nets), "fromnets": list(fromNets)})
+	return true
 }
 
 // reversedPublisher finds a container that publishes port as its

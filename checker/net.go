@@ -274,7 +274,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	if s.RowsContain != nil {
 		for _, it := range *s.RowsContain {
 			if !it.in(got) {
-				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port, "from": s.From}
+				d := map[string]any{"query": query, "want": it.String(), "found": showRows(got), "host": host, "port": port, "from": s.From, "user": user, "database": db}
 				r.fail("postgres.rows_contain", d)
 			}
 		}

@@ -182,6 +182,9 @@ func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, prob
 		if !checked[q.ID] {
 			probs.add(f, q.Line, "quiz %q is never checked: add a check block `quiz: %s` to step %q", q.ID, q.ID, name)
 		}
+		if q.Multiple() && saysChooseAll(q.Question) {
+			probs.warn(f, q.Line, "quiz %q asks to choose all itself: dockyard adds that to a question with several answers, so the student reads it twice; ask only the question", q.ID)
+		}
 	}
 	if len(st.Hints) == 0 && len(st.Quizzes) == 0 {
 		probs.warn(f, st.Line, "step %q has no ```hint block", name)
@@ -435,4 +438,12 @@ func commands(s string) string {
 		out = append(out, t)
 	}
 	return strings.Join(out, "\n")
+}
+
+// saysChooseAll reports whether a question carries the "choose all that
+// apply" that dockyard prints after every multiple-choice question
+// (quiz.multiple in lessons/i18n), in either language.
+func saysChooseAll(question string) bool {
+	q := strings.ToLower(question)
+	return strings.Contains(q, "all that apply") || strings.Contains(q, "모두 고르")
 }

@@ -56,12 +56,17 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 func execRun(cmd *cobra.Command, opts *ExecOptions) error {
 	ctx := cmd.Context()
 	ios := opts.IO
-	if opts.Tty && opts.Interactive && !opts.Detach && !ios.IsStdinTTY() {
-		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
-	}
 	e, err := opts.Factory.Engine(ctx)
 	if err != nil {
 		return err
+	}
+	// A container that does not exist is named before a missing terminal,
+	// as docker/cli's RunExec inspects it before its TTY check.
+	if _, err := e.Container(opts.Ref); err != nil {
+		return &factory.StatusError{Code: 1, Message: cli.DaemonError(err).Error()}
+	}
+	if opts.Tty && opts.Interactive && !opts.Detach && !ios.IsStdinTTY() {
+		return &factory.StatusError{Code: 1, Message: "the input device is not a TTY"}
 	}
 	eo := engine.ExecOptions{
 		Cmd: opts.Cmd, Env: opts.Env, User: opts.User, WorkingDir: opts.Workdir,
