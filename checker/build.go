@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -29,6 +30,9 @@ func (s *buildSpec) evaluate(ctx context.Context, r *run) {
 	}
 	b, err := builds.LastBuild(ctx)
 	switch {
+	case errors.Is(err, ErrUnrecorded):
+		r.errorf("build.unavailable", nil)
+		return
 	case missing(err):
 		r.fail("build.none", nil)
 		return

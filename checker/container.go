@@ -233,7 +233,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		r.fail("container.user", map[string]any{"want": *s.User, "found": orNone(c.User)})
 	}
 	if s.Command != nil && !equalList(*s.Command, c.Command) {
-		r.fail("container.command", map[string]any{"want": showList(*s.Command), "found": showList(c.Command)})
+		r.fail(shellFormKey("container.command", *s.Command, c.Command), map[string]any{"want": showList(*s.Command), "found": showList(c.Command)})
 	}
 }
 

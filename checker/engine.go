@@ -40,6 +40,12 @@ type Engine interface {
 // ErrNotFound is wrapped by an Engine's errors when an object does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnrecorded is wrapped by LastVMRun and LastBuild of an engine that
+// forwards them to another (opened later) which keeps no such records:
+// the check is then one it cannot make, as on an engine without the
+// methods.
+var ErrUnrecorded = errors.New("this engine keeps no such records")
+
 // ErrNotRunning is wrapped by Exec and Dial when the container is not running.
 var ErrNotRunning = errors.New("container is not running")
 

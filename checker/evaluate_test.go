@@ -59,6 +59,9 @@ func newWorld(t *testing.T) *world {
 		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
 		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
+	// ENTRYPOINT echo hello and CMD echo harbour: both in shell form.
+	e.AddImage(checker.Image{ID: "sha256:5555555555555555eeee", Tags: []string{"hello-sh:latest"},
+		Entrypoint: []string{"/bin/sh", "-c", "echo hello"}, Cmd: []string{"/bin/sh", "-c", "echo harbour"}})
 	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
 		Gateways: []string{"172.30.0.1"}, Labels: map[string]string{"dockyard.step": "networks/create"}})
 	e.AddNetwork(checker.Network{Name: "step-net", Driver: "bridge", Labels: map[string]string{"dockyard.step": "intro/first-run"}})
@@ -73,6 +76,8 @@ func newWorld(t *testing.T) *world {
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
+	e.AddContainer(checker.Container{Name: "hello-sh-run", Image: "hello-sh", ImageID: "sha256:5555555555555555eeee",
+		Status: "exited", ExitCode: 0, FinishedAt: longAgo, Command: []string{"/bin/sh", "-c", "echo hello", "harbour"}})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
 	// Run from my-app:1.0 before it was built again (another image id).
 	e.AddContainer(checker.Container{Name: "stale", Image: "my-app:1.0", ImageID: "sha256:3333333333333333ffff",
@@ -162,6 +167,8 @@ var evalCases = []struct {
 	{"image should be absent", "image: busybox\nabsent: true", checker.Fail},
 	{"image absent", "image: nginx\nabsent: true", checker.Pass},
 	{"image every difference", "image: my-app:1.0\nlabel: {maintainer: you, version: '2'}\nenv: [APP_ENV=dev, DEBUG]\nexposes: [80/tcp]\nentrypoint: [/bin/app]\ncmd: [serve]\nworkdir: /app\nuser: root\nlayers: 2\nbase: debian:bookworm", checker.Fail},
+	{"image entrypoint and cmd in shell form", "image: hello-sh\nentrypoint: [echo, hello]\ncmd: [harbour]", checker.Fail},
+	{"container runs a shell-form entrypoint", "container: hello-sh-run\ncommand: [echo, hello, harbour]", checker.Fail},
 	{"image base missing", "image: my-app:1.0\nbase: alpine:3.19", checker.Fail},
 
 	{"container passes", "container: postgres-sample\nrunning: true\nstatus: running\nport: 5434->5432/tcp\nenv: [POSTGRES_USER=admin1]\nmount: {destination: /var/lib/postgresql/data, type: bind, source: /srv/pgdata, read_only: false}\nnetwork: my-net\naliases: [db]\nrestart: always\nimage: postgres:15\ncommand: [docker-entrypoint.sh, postgres]", checker.Pass},
@@ -346,7 +353,7 @@ func TestEveryMessageShown(t *testing.T) {
 	// Shown by the tests below rather than the golden cases.
 	for _, k := range []string{"engine.error", "engine.unreachable", "engine.permission", "wait.accept", "wait.start",
 		"wait.restart", "wait.exit", "wait.database", "net.reversed", "quiz.unavailable", "quiz.error", "check.timeout", "file.error", "command.start",
-		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none"} {
+		"vm.unavailable", "vm.none", "vm.same_kernel", "vm.other_kernel", "vm.detached", "build.unavailable", "build.none", "image.missing_untagged"} {
 		seen[k] = true
 	}
 	for _, lang := range checker.Languages {
@@ -470,6 +477,11 @@ func TestBuildChecks(t *testing.T) {
 			"no build has finished yet (build the image with docker build)"},
 		{"a word is not a prefix", &fake.Engine{Build: b}, "build: last\nrebuilt: [RUN]", checker.Fail,
 			`the last build has no step "RUN" (look at the instructions in your Dockerfile)`},
+		// docker build . without -t: the image check says the name is missing.
+		{"an untagged last build", &fake.Engine{Build: &checker.Build{Steps: b.Steps}}, "image: hello-web:v1", checker.Fail,
+			`image "hello-web:v1" is not there; the last build made an image without a name (name it when you build, with -t: docker build -t hello-web:v1 .)`},
+		{"a tagged last build", &fake.Engine{Build: b}, "image: hello-web:v1", checker.Fail,
+			`image "hello-web:v1" is not there (look at docker pull, docker build -t or docker tag)`},
 		{"engine without builds", struct{ checker.Engine }{&fake.Engine{Build: b}}, "build: last", checker.Error,
 			`build checks need Dockyard's own engine; this one keeps no record of its builds ("last") (run the lesson with dockyard learn, not against another Docker engine)`},
 	} {

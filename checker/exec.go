@@ -307,6 +307,9 @@ func (s *vmSpec) evaluate(ctx context.Context, r *run) {
 	vm, err := vms.LastVMRun(ctx)
 	ran := err == nil
 	switch {
+	case errors.Is(err, ErrUnrecorded):
+		r.errorf("vm.unavailable", nil)
+		return
 	case err != nil && !missing(err):
 		r.engineError(ctx, err)
 		return

@@ -56,10 +56,10 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 		}
 	}
 	if s.Entrypoint != nil && !equalList(*s.Entrypoint, img.Entrypoint) {
-		r.fail("image.entrypoint", map[string]any{"want": showList(*s.Entrypoint), "found": showList(img.Entrypoint)})
+		r.fail(shellFormKey("image.entrypoint", *s.Entrypoint, img.Entrypoint), map[string]any{"want": showList(*s.Entrypoint), "found": showList(img.Entrypoint)})
 	}
 	if s.Cmd != nil && !equalList(*s.Cmd, img.Cmd) {
-		r.fail("image.cmd", map[string]any{"want": showList(*s.Cmd), "found": showList(img.Cmd)})
+		r.fail(shellFormKey("image.cmd", *s.Cmd, img.Cmd), map[string]any{"want": showList(*s.Cmd), "found": showList(img.Cmd)})
 	}
 	if s.Workdir != nil && *s.Workdir != img.WorkingDir {
 		r.fail("image.workdir", map[string]any{"want": *s.Workdir, "found": orNone(img.WorkingDir)})
@@ -118,9 +118,21 @@ func imageMissing(ctx context.Context, r *run, ref string) {
 		}
 	}
 	if len(tags) == 0 || want.Tag() == "" {
-		r.fail("image.missing", nil)
+		r.fail(missingKey(ctx, r), nil)
 		return
 	}
 	slices.Sort(tags)
 	r.fail("image.missing_tag", map[string]any{"repo": want.FamiliarName(), "found": strings.Join(slices.Compact(tags), ", ")})
+}
+
+// missingKey is image.missing, or image.missing_untagged when the last
+// build finished without a name: the student most likely left out -t (a
+// docker build . makes an image only its id names).
+func missingKey(ctx context.Context, r *run) string {
+	if builds, ok := r.env.Engine.(Builds); ok {
+		if b, err := builds.LastBuild(ctx); err == nil && len(b.Tags) == 0 {
+			return "image.missing_untagged"
+		}
+	}
+	return "image.missing"
 }

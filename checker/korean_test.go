@@ -85,7 +85,7 @@ func TestKoreanHasNoEnglish(t *testing.T) {
 
 // worldValues are what the golden world's engine holds and shows: states
 // of containers are translated, so they are not among them.
-var worldValues = []string{"SIGKILL", "composed", "busybox", "deps", "latest", "nginx", "postgres", "my-app", "debian", "bookworm", "alpine",
+var worldValues = []string{"/bin/sh", "SIGKILL", "composed", "busybox", "deps", "latest", "nginx", "postgres", "my-app", "debian", "bookworm", "alpine",
 	"docker-entrypoint.sh", "PATH", "APP_ENV", "POSTGRES_USER", "POSTGRES_DB", "admin1", "admin", "maintainer",
 	"version", "bridge", "macvlan", "volume", "bind", "tcp", "udp", "pgdata", "my-net", "my-volume", "dockyard",
 	"hello", "from", "web", "alice", "bob", "carol", "sh", "not", "found", "oops", "cloud", "amd64", "rpi", "uname",

@@ -210,6 +210,19 @@ func showList(items []string) string {
 
 func equalList(a, b []string) bool { return slices.Equal(a, b) }
 
+// shellFormKey is key, or key+"_shell" when found is a Dockerfile's shell
+// form (/bin/sh -c wrapped around the command) and want is not: the
+// student wrote ENTRYPOINT or CMD without brackets, and is told so rather
+// than left to compare two lists. Docker stores the shell form
+// ENTRYPOINT echo hi as ["/bin/sh", "-c", "echo hi"].
+func shellFormKey(key string, want, found []string) string {
+	shell := func(l []string) bool { return len(l) >= 3 && l[0] == "/bin/sh" && l[1] == "-c" }
+	if shell(found) && !shell(want) {
+		return key + "_shell"
+	}
+	return key
+}
+
 // sortedKeys returns a map's keys in order, for stable messages.
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

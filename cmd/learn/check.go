@@ -264,3 +264,30 @@ func (l *lazyEngine) Dial(ctx context.Context, container, network, addr string) 
 	}
 	return e.Dial(ctx, container, network, addr)
 }
+
+// LastVMRun and LastBuild forward to the engine opened, so vm and build
+// checks read Dockyard's records through the lazy engine too; an engine
+// that keeps none makes them checks that cannot be made.
+func (l *lazyEngine) LastVMRun(ctx context.Context) (*checker.VMRun, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	vms, ok := e.(checker.VMRuns)
+	if !ok {
+		return nil, checker.ErrUnrecorded
+	}
+	return vms.LastVMRun(ctx)
+}
+
+func (l *lazyEngine) LastBuild(ctx context.Context) (*checker.Build, error) {
+	e, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	builds, ok := e.(checker.Builds)
+	if !ok {
+		return nil, checker.ErrUnrecorded
+	}
+	return builds.LastBuild(ctx)
+}

@@ -105,8 +105,10 @@ func Inline(md string, color bool) string {
 
 // Wrap wraps plain text (a message, not Markdown) at width columns, at
 // spaces only: a word wider than width stands alone on its line, and a
-// `quoted command` is kept whole, backticks and all. Line breaks in text
-// are kept.
+// `quoted command` is kept whole, backticks and all, unless it is wider
+// than a line: then it breaks between its words too, rather than run past
+// the terminal's edge and wrap there, at column 0 under an indented
+// message. Line breaks in text are kept.
 func Wrap(s string, width int) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
@@ -119,7 +121,8 @@ func Wrap(s string, width int) []string {
 			case i == len(parts)-1: // an unclosed backtick
 				ps = append(ps, piece{text: "`" + part})
 			default:
-				ps = append(ps, piece{text: "`" + part + "`", whole: true})
+				quoted := "`" + part + "`"
+				ps = append(ps, piece{text: quoted, whole: Width(quoted) <= width})
 			}
 		}
 		out = append(out, wrap(words(ps), width, false)...)

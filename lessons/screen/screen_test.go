@@ -100,6 +100,22 @@ func TestWrapKeepsQuotedCommands(t *testing.T) {
 	}
 }
 
+// TestWrapBreaksLongQuotedCommands: a command wider than the line breaks
+// between its words (the checker's hint to run a long docker exec ran
+// past column 80 and the terminal wrapped it at column 0).
+func TestWrapBreaksLongQuotedCommands(t *testing.T) {
+	got := Wrap("run `docker exec shop sh -c 'test -e /app/app.sh'` yourself", 20)
+	want := []string{"run `docker exec", "shop sh -c 'test -e", "/app/app.sh'`", "yourself"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Wrap = %q, want %q", got, want)
+	}
+	for _, l := range got {
+		if Width(l) > 20 {
+			t.Errorf("Wrap line %q is %d cells, want at most 20", l, Width(l))
+		}
+	}
+}
+
 func TestTruncate(t *testing.T) {
 	for _, tc := range []struct {
 		in    string

@@ -1,0 +1,80 @@
+package author_test
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/dockyard-lab/dockyard/checker"
+	"github.com/dockyard-lab/dockyard/checker/fake"
+	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/lessons"
+)
+
+// TestShortcutsFail evaluates built-in steps' checks, in both languages,
+// on what a student who skipped the step's work leaves behind: each must
+// fail, and what the reference solution leaves must pass. The reference
+// solution alone cannot show a check that is too loose.
+func TestShortcutsFail(t *testing.T) {
+	for _, tc := range []struct {
+		lesson, step string
+		name         string
+		engine       *fake.Engine
+		want         checker.Status
+	}{
+		{"safety", "read-only", "locked run as --user 1000 without --read-only", locked(false), checker.Fail},
+		{"safety", "read-only", "locked run with --read-only --tmpfs /tmp", locked(true), checker.Pass},
+		{"dockerfile", "cache-order", "RUN true in place of the install, before COPY . .",
+			&fake.Engine{Build: &checker.Build{Tags: []string{"shop:latest"}, Steps: []checker.BuildStep{
+				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "RUN true", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
+			checker.Fail},
+		{"dockerfile", "cache-order", "the reordered Dockerfile built again after app.sh changed",
+			&fake.Engine{Build: &checker.Build{Tags: []string{"shop:latest"}, Steps: []checker.BuildStep{
+				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "COPY deps.txt install-deps.sh ./", Cached: true},
+				{Instruction: "RUN sh install-deps.sh", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
+			checker.Pass},
+	} {
+		for _, lang := range []string{"en", "ko"} {
+			file := tc.lesson + "/lesson." + lang + ".md"
+			src, err := fs.ReadFile(content.Lessons(), file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, probs := lessons.Parse(file, src)
+			if len(probs) > 0 {
+				t.Fatalf("%s: %v", file, probs)
+			}
+			var blocks []checker.Block
+			for _, st := range l.Steps {
+				if st.ID == tc.step {
+					for _, b := range st.Checks {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+			if len(blocks) == 0 {
+				t.Fatalf("%s: step %s has no checks", file, tc.step)
+			}
+			rep := checker.Evaluate(context.Background(), checker.Env{Engine: tc.engine, Lang: lang, NoRetry: true}, checker.ParseAll(blocks))
+			if rep.Status != tc.want {
+				t.Errorf("%s#%s, %s: %s %+v, want %s", file, tc.step, tc.name, rep.Status, rep.Tests, tc.want)
+			}
+		}
+	}
+}
+
+// locked is an engine holding a running busybox container "locked" started
+// with --user 1000, its root file system read-only or not: a user other
+// than root cannot write to /etc either way, root only when it is not
+// read-only; /tmp is writable to all.
+func locked(readOnly bool) *fake.Engine {
+	e := &fake.Engine{ExecHandler: func(_ string, cmd []string, user string) checker.ExecResult {
+		if strings.Contains(strings.Join(cmd, " "), "touch /etc/evil") && (readOnly || (user != "root" && user != "0")) {
+			return checker.ExecResult{ExitCode: 1, Stderr: "touch: /etc/evil: Permission denied\n"}
+		}
+		return checker.ExecResult{}
+	}}
+	e.AddContainer(checker.Container{Name: "locked", Image: "busybox", Status: "running", User: "1000"})
+	return e
+}
