@@ -383,7 +383,7 @@ func TestNetworkByName(t *testing.T) {
 	}
 	mustContain(t, "docker network inspect", s.docker(t, "network", "inspect", "apinet"), `"Name": "server1"`)
 	out, code = s.code(t, "network", "rm", "apinet")
-	if code == 0 || !strings.Contains(out, "in use") {
+	if code == 0 || !strings.Contains(out, "has active endpoints") {
 		t.Errorf("docker network rm of a network in use = %q, exit %d; want a refusal", out, code)
 	}
 	s.docker(t, "rm", "-f", "server1")
@@ -406,7 +406,7 @@ func TestVolumeCommands(t *testing.T) {
 	}
 	s.docker(t, "run", "-d", "--name", "holder", "-v", "notes:/data", "busybox", "sleep", "600")
 	out, code := s.code(t, "volume", "rm", "notes")
-	if code == 0 || !strings.Contains(out, "in use") {
+	if code == 0 || !strings.Contains(out, "volume is in use") {
 		t.Errorf("docker volume rm of a volume in use = %q, exit %d; want a refusal", out, code)
 	}
 	s.docker(t, "rm", "-f", "holder")
