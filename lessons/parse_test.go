@@ -99,19 +99,23 @@ func TestOutlineMatchesParse(t *testing.T) {
 	}
 }
 
+// stepLines are steps as "id \"title\" line", to compare an outline with a
+// full parse.
+func stepLines(steps []*Step) []string {
+	var lines []string
+	for _, s := range steps {
+		lines = append(lines, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
+	}
+	return lines
+}
+
 // TestOutlineSkipsFences: `##` lines inside fenced blocks are not steps,
 // in the outline as in the full parse.
 func TestOutlineSkipsFences(t *testing.T) {
 	src := "---\nid: x\n---\n\n## One {#one}\n\n```sh\n## not a step\n```\n\n~~~~\n## nor this\n```\n~~~~\n\n##not a heading\n\n  ## Two {#two .x}\n"
 	full, _ := Parse("x/lesson.en.md", []byte(src))
 	out := ParseOutline("x/lesson.en.md", []byte(src))
-	var got, want []string
-	for _, s := range out.Steps {
-		got = append(got, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
-	}
-	for _, s := range full.Steps {
-		want = append(want, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
-	}
+	got, want := stepLines(out.Steps), stepLines(full.Steps)
 	if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != 2 {
 		t.Errorf("outline steps = %q, want %q (two)", got, want)
 	}
@@ -134,13 +138,7 @@ func TestOutlineHTML(t *testing.T) {
 		src := "---\nid: x\n---\n\n" + body
 		full, _ := Parse("x/lesson.en.md", []byte(src))
 		out := ParseOutline("x/lesson.en.md", []byte(src))
-		var got, want []string
-		for _, s := range out.Steps {
-			got = append(got, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
-		}
-		for _, s := range full.Steps {
-			want = append(want, fmt.Sprintf("%s %q %d", s.ID, s.Title, s.Line))
-		}
+		got, want := stepLines(out.Steps), stepLines(full.Steps)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("ParseOutline(%q) steps = %v, want %v (Parse's)", body, got, want)
 		}
