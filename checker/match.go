@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
@@ -147,7 +148,7 @@ func checkMount(r *run, c *Container, m mountSpec) {
 		r.fail("container.mount_missing", map[string]any{"want": dest, "found": listOrNone(dests)})
 		return
 	}
-	if (m.Type != "" || m.Source != "") && found.Type == "volume" && anonymousVolume.MatchString(found.Source) &&
+	if (m.Type != "" || m.Source != "") && found.Type == "volume" && anonymousVolume().MatchString(found.Source) &&
 		(m.Type != "volume" || m.Source != "") {
 		// Docker made this volume for the image's VOLUME because -v did
 		// not mount anything there: the cause is the missing -v.
@@ -174,8 +175,9 @@ func checkMount(r *run, c *Container, m mountSpec) {
 }
 
 // anonymousVolume is the name Docker gives a volume it makes itself (an
-// image's VOLUME, -v /path without a name): 64 hex digits.
-var anonymousVolume = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// image's VOLUME, -v /path without a name): 64 hex digits. Compiled on
+// first use: every dockyard command would pay for it at start-up.
+var anonymousVolume = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 func sameSource(want, found string) bool {
 	if strings.HasPrefix(want, "/") {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -133,7 +134,7 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 
 // nextLine is a lesson's closing pointer to the lesson after it, in each
 // language: "Next: **networks**, where ...", "다음 레슨 **networks**에서는 ...".
-var nextLine = regexp.MustCompile(`^(?:Next:|다음 레슨) \*\*([a-z0-9-]+)\*\*`)
+var nextLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:Next:|다음 레슨) \*\*([a-z0-9-]+)\*\*`) })
 
 // lintNext reports a pointer to the next lesson that is not the one the
 // menu (the lessons' order) and "dockyard learn" lead to: the two drift
@@ -142,7 +143,7 @@ func lintNext(c *Course, folder, f string, src []byte, probs *Problems) {
 	ids := c.IDs()
 	i := slices.Index(ids, folder)
 	for n, line := range strings.Split(string(src), "\n") {
-		m := nextLine.FindStringSubmatch(line)
+		m := nextLine().FindStringSubmatch(line)
 		if m == nil || c.files[m[1]] == nil {
 			continue
 		}
