@@ -5,7 +5,9 @@ import (
 	"errors"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/errdefs"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // Hooks are the container monitor's hooks for networking and
@@ -16,7 +18,7 @@ import (
 // released.
 func Hooks(root string) container.Hooks {
 	return container.Hooks{
-		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
+		Prestart: markingMissing(func(ctx context.Context, c *container.Container) (container.Network, error) {
 			if err := PrepareVolumes(ctx, root, c); err != nil {
 				return container.Network{}, err
 			}
@@ -71,7 +73,7 @@ func Hooks(root string) container.Hooks {
 				r := <-done
 				return r.svcs, r.err
 			}}, nil
-		},
+		}),
 		Poststop: func(ctx context.Context, c *container.Container) (func(), error) {
 			ns, err := network.Open(root)
 			if err != nil {
@@ -94,6 +96,20 @@ func Hooks(root string) container.Hooks {
 			deleteLinks, err := ns.ForgetLater(ctx, c.ID)
 			return bestEffort(deleteLinks), errors.Join(err, ReleaseVolumes(ctx, root, c, true, c.ID))
 		},
+	}
+}
+
+// markingMissing is prestart with a network or volume that is gone since
+// the container was created given the kind NotFound, which the failed
+// start carries to the front ends (Docker's daemon answers 404: "network
+// x not found").
+func markingMissing(prestart func(context.Context, *container.Container) (container.Network, error)) func(context.Context, *container.Container) (container.Network, error) {
+	return func(ctx context.Context, c *container.Container) (container.Network, error) {
+		nw, err := prestart(ctx, c)
+		if errors.Is(err, network.ErrNotFound) || errors.Is(err, volume.ErrNotFound) {
+			err = errdefs.Mark(errdefs.NotFound, err)
+		}
+		return nw, err
 	}
 }
 
