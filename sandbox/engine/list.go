@@ -98,6 +98,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if err != nil {
 		return nil, err
 	}
+	all = e.removeHalfMade(ctx, all)
 	e.WithLivePorts(all)
 	var before, since string
 	for _, v := range f["before"] {

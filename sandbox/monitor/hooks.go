@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/errdefs"
@@ -30,11 +31,19 @@ func Hooks(root string) container.Hooks {
 			if err != nil {
 				return container.Network{}, err
 			}
-			if _, ok := ns.ConfigOf(c.ID); !ok {
+			if _, ok := ns.ConfigOf(c.ID); !ok && !HasNetworkRecord(c) {
 				// Created on none (network.Config): loopback only, in the
 				// container's new namespace, and the container store's
 				// hosts and resolv.conf serve as they are.
 				return container.Network{}, nil
+			} else if !ok {
+				// Not on none: its create was killed before it recorded
+				// the networking (or it did meanwhile: prepared below).
+				if configured, err := ns.Configured(c.ID); err != nil {
+					return container.Network{}, err
+				} else if !configured {
+					return container.Network{}, errdefs.Mark(errdefs.Conflict, fmt.Errorf("container %s: %w", c.Name, ErrHalfMade))
+				}
 			}
 			hostname := c.Spec.Config.Hostname
 			if hostname == "" {
