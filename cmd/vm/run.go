@@ -138,14 +138,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	if cfg.Accel == vm.AccelAuto {
 		if _, err := vm.ReadAccelChoice(cfg.Dir); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Checking whether KVM works here (once; remembered in %s)...\n", filepath.Join(cfg.Dir, "accel.json"))
+			fmt.Fprintln(opts.IO.ErrOut, "Checking whether KVM works here (once; the answer is kept)...")
 		}
 		choice, err := vm.ChooseAccel(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		cfg.Accel = choice.Accel
-		fmt.Fprintf(opts.IO.ErrOut, "Accelerator: %s: %s\n", choice.Accel, choice.Reason)
+		fmt.Fprintf(opts.IO.ErrOut, "Accelerator: %s\n  %s\n", accelName(choice.Accel), choice.Reason)
 	} else {
 		fmt.Fprintf(opts.IO.ErrOut, "Accelerator: %s (chosen with --accel)\n", cfg.Accel)
 	}
@@ -201,17 +201,27 @@ func runDetached(ctx context.Context, opts *RunOptions, cfg vm.Config) error {
 	return nil
 }
 
+// accelName names an accelerator for the student: TCG is slow, and says so.
+func accelName(a vm.Accel) string {
+	if a == vm.AccelTCG {
+		return "tcg (software emulation, slower)"
+	}
+	return string(a)
+}
+
 // printSummary says what the student should notice: another kernel, its own
-// memory, a boot.
+// memory, a boot. Each line fits the 80-column screen of the lessons, with
+// kernel releases as long as distributions make them.
 func printSummary(w io.Writer, res *vm.Result, hostKernel string) {
-	same := "a different kernel from the host's"
+	same := "not the host's"
 	if res.Ready.Kernel == hostKernel {
 		same = "the same release as the host's"
 	}
 	fmt.Fprintf(w, "\nVM summary\n")
-	fmt.Fprintf(w, "  guest kernel   %s (host: %s; %s)\n", res.Ready.Kernel, hostKernel, same)
+	fmt.Fprintf(w, "  guest kernel   %s, %s\n", res.Ready.Kernel, same)
+	fmt.Fprintf(w, "  host kernel    %s\n", hostKernel)
 	fmt.Fprintf(w, "  guest memory   %d MiB total, as the guest sees it\n", res.Ready.MemTotalKB/1024)
-	fmt.Fprintf(w, "  boot time      %s until the command started (%s by the guest's clock)\n",
+	fmt.Fprintf(w, "  boot time      %s until the command started (guest's clock: %s)\n",
 		res.BootTime.Round(10*time.Millisecond), res.Ready.Uptime.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  total          %s, powered off: %s\n", res.Wall.Round(10*time.Millisecond), yesNo(res.PoweredOff))
 	fmt.Fprintf(w, "  host memory    %.1f MiB peak RSS of qemu\n", float64(res.MaxRSS)/(1<<20))
@@ -223,7 +233,7 @@ func yesNo(b bool) string {
 	if b {
 		return "yes"
 	}
-	return "no (killed after it reported its exit code)"
+	return "no (killed once it sent its exit code)"
 }
 
 func orUnknown(s string) string {

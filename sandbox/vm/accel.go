@@ -86,13 +86,13 @@ func ReadAccelChoice(dir string) (AccelChoice, error) {
 func probeKVM(ctx context.Context, cfg Config) (Accel, string) {
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return AccelTCG, fmt.Sprintf("KVM is not available (%v); using software emulation (TCG)", errors.Unwrap(err))
+		return AccelTCG, fmt.Sprintf("KVM is not available (%v)", errors.Unwrap(err))
 	}
 	// KVM_GET_API_VERSION is _IO(0xAE, 0x00); every KVM since 2.6.22 says 12.
 	version, err := unix.IoctlRetInt(int(f.Fd()), 0xAE00)
 	f.Close()
 	if err != nil || version != 12 {
-		return AccelTCG, fmt.Sprintf("/dev/kvm does not answer as KVM (api %d, %v); using software emulation (TCG)", version, err)
+		return AccelTCG, fmt.Sprintf("/dev/kvm does not answer as KVM (api %d, %v)", version, err)
 	}
 	probe := cfg
 	probe.Accel, probe.Command, probe.TTY = AccelKVM, []string{"true"}, false
@@ -100,7 +100,7 @@ func probeKVM(ctx context.Context, cfg Config) (Accel, string) {
 	probe.BootTimeout, probe.Timeout = probeBootTimeout, probeBootTimeout+5*time.Second
 	res, err := Run(ctx, probe)
 	if err != nil {
-		return AccelTCG, fmt.Sprintf("a KVM guest did not boot (%v); using software emulation (TCG)", err)
+		return AccelTCG, fmt.Sprintf("a KVM guest did not boot (%v)", err)
 	}
 	return AccelKVM, fmt.Sprintf("KVM works (a probe guest booted in %s)", res.BootTime.Round(time.Millisecond))
 }
