@@ -108,3 +108,18 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 
 var sampleValues = []string{"web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}
+
+// formal finds the 합니다체 endings (…습니다, …합니다, …입니까, …하십시오).
+var formal = regexp.MustCompile(`[가-힣](니다|니까|십시오)`)
+
+// TestKoreanSpeaksHaeyo renders every message of the Korean catalog and
+// finds it in 해요체, the style of the lessons beside it (…해요, …하세요):
+// a check's finding in 합니다체 under a lesson in 해요체 reads as two voices.
+func TestKoreanSpeaksHaeyo(t *testing.T) {
+	for _, k := range checker.KoreanKeys() {
+		line := checker.RenderKorean(k, sampleData)
+		if m := formal.FindString(line); m != "" {
+			t.Errorf("message %s: %q is 합니다체, want 해요체:\n%s", k, m, line)
+		}
+	}
+}
