@@ -3,6 +3,9 @@ package author_test
 import (
 	"context"
 	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,4 +80,49 @@ func locked(readOnly bool) *fake.Engine {
 	}}
 	e.AddContainer(checker.Container{Name: "locked", Image: "busybox", Status: "running", User: "1000"})
 	return e
+}
+
+// TestWrongWorkIsNamed runs a step's checks on work done wrong as a
+// student did it and finds the feedback naming the mistake, not only the
+// check's shell command and its exit code: in vm-vs-container the host's
+// kernel (uname -r, the table's left column) written for the VM's.
+func TestWrongWorkIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	host, err := exec.Command("uname", "-r").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vm-kernel.txt"), host, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lesson, step, lang, want string
+	}{
+		{"vm-vs-container", "compare", "en", "the left one is the host's"},
+		{"vm-vs-container", "compare", "ko", "왼쪽 값은 호스트의 커널"},
+	} {
+		file := tc.lesson + "/lesson." + tc.lang + ".md"
+		src, err := fs.ReadFile(content.Lessons(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, probs := lessons.Parse(file, src)
+		if len(probs) > 0 {
+			t.Fatalf("%s: %v", file, probs)
+		}
+		var blocks []checker.Block
+		for _, st := range l.Steps {
+			if st.ID == tc.step {
+				for _, b := range st.Checks {
+					if !strings.Contains(b.Source, "quiz:") {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+		}
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: &fake.Engine{}, Lang: tc.lang, NoRetry: true, CommandDir: dir}, checker.ParseAll(blocks))
+		if rep.Status != checker.Fail || len(rep.Tests) == 0 || !strings.Contains(rep.Tests[0].Message, tc.want) {
+			t.Errorf("%s#%s with the host's kernel = %s %+v, want a failure saying %q", file, tc.step, rep.Status, rep.Tests, tc.want)
+		}
+	}
 }
