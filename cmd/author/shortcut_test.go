@@ -126,3 +126,54 @@ func TestWrongWorkIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeCheckReadsTheSizeColumn runs vm-vs-container's debian-size.txt
+// check with a docker that lists debian as Dockyard does: the size passes,
+// another word of the listing (the repository, the tag) does not; it did,
+// since the check looked for the file's text anywhere in the listing.
+func TestSizeCheckReadsTheSizeColumn(t *testing.T) {
+	bin := t.TempDir()
+	docker := `#!/bin/sh
+case "$*" in
+"images --format {{.Size}} debian") printf '116MB\n116MB\n' ;;
+"images debian") printf 'REPOSITORY   TAG        IMAGE ID       CREATED        SIZE\ndebian       bookworm   b209ec73c3a4   13 hours ago   116MB\n' ;;
+*) exit 1 ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(bin, "docker"), []byte(docker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	for _, tc := range []struct {
+		written string
+		want    checker.Status
+	}{{"116MB\n", checker.Pass}, {"debian\n", checker.Fail}, {"bookworm\n", checker.Fail}, {"116 MB\n", checker.Fail}} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "debian-size.txt"), []byte(tc.written), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "ko"} {
+			file := "vm-vs-container/lesson." + lang + ".md"
+			src, err := fs.ReadFile(content.Lessons(), file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, _ := lessons.Parse(file, src)
+			var blocks []checker.Block
+			for _, st := range l.Steps {
+				for _, b := range st.Checks {
+					if st.ID == "size" && strings.Contains(b.Source, "debian-size.txt") {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+			if len(blocks) != 1 {
+				t.Fatalf("%s: %d debian-size.txt checks in step size, want 1", file, len(blocks))
+			}
+			rep := checker.Evaluate(context.Background(), checker.Env{Engine: &fake.Engine{}, Lang: lang, NoRetry: true, CommandDir: dir, CommandEnv: env}, checker.ParseAll(blocks))
+			if rep.Status != tc.want {
+				t.Errorf("%s with debian-size.txt %q = %s %+v, want %s", file, tc.written, rep.Status, rep.Tests, tc.want)
+			}
+		}
+	}
+}
