@@ -164,6 +164,7 @@ var evalCases = []struct {
 	{"image all fields", "image: my-app:1.0\nlabel: {maintainer: me}\nenv: [APP_ENV=prod, PATH]\nexposes: [8080]\nentrypoint: [/app]\ncmd: --serve\nworkdir: /srv\nuser: app\nlayers: 3\nbase: busybox", checker.Pass},
 	{"image missing", "image: nginx:1.25", checker.Fail},
 	{"image missing, its repository under another tag", "image: busybox:v1", checker.Fail},
+	{"image missing, a repository one letter away", "image: my-ap:1.0", checker.Fail},
 	{"image should be absent", "image: busybox\nabsent: true", checker.Fail},
 	{"image absent", "image: nginx\nabsent: true", checker.Pass},
 	{"image every difference", "image: my-app:1.0\nlabel: {maintainer: you, version: '2'}\nenv: [APP_ENV=dev, DEBUG]\nexposes: [80/tcp]\nentrypoint: [/bin/app]\ncmd: [serve]\nworkdir: /app\nuser: root\nlayers: 2\nbase: debian:bookworm", checker.Fail},
