@@ -144,6 +144,10 @@ func TestStartOnBusyPort(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already in use") {
 		t.Fatalf("Start on busy port error = %v, want it to say the address is in use", err)
 	}
+	// "Error: " and the lesson's 127.0.0.1:5000 fit the 80-column screen.
+	if msg := "Error: " + strings.ReplaceAll(err.Error(), ln.Addr().String(), "127.0.0.1:5000"); len(msg) > 80 {
+		t.Errorf("Start on busy port error is %d columns, want at most 80: %s", len(msg), msg)
+	}
 	if st, _ := Status(root); st != nil {
 		t.Errorf("Status after failed start = %+v, want nothing running", st)
 	}
