@@ -254,7 +254,8 @@ var evalCases = []struct {
 
 	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
 	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},
-	{"http status and body", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
+	{"http status, its body not read", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
+	{"http body", "http: {web}/\nbody_contains: goodbye\nbody_matches: ^bye", checker.Fail},
 	{"http unreachable", "http: http://{closed}/", checker.Fail},
 	{"http from missing container", "http: {web}/\nfrom: web9", checker.Fail},
 	{"http from stopped container", "http: {web}/\nfrom: first", checker.Fail},
