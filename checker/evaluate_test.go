@@ -74,6 +74,10 @@ func newWorld(t *testing.T) *world {
 		Mounts:  []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/var/lib/postgresql/data"}},
 		Restart: "always", Command: []string{"docker-entrypoint.sh", "postgres"},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
+	// misordered: docker run --name misordered alpine -m 32m tail /dev/zero,
+	// the option after the image, so "-m" was the command and never started.
+	e.AddContainer(checker.Container{Name: "misordered", Image: "alpine", Status: "created", ExitCode: 127,
+		Command: []string{"-m", "32m", "tail", "/dev/zero"}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "hello-sh-run", Image: "hello-sh", ImageID: "sha256:5555555555555555eeee",
@@ -178,6 +182,7 @@ var evalCases = []struct {
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"container whose command never started", "container: misordered\nrunning: true", checker.Fail},
 	{"Compose's container missing", "container: shipyard-db-1\nrunning: true", checker.Fail},
 	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
 	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
