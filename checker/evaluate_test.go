@@ -140,6 +140,8 @@ func newWorld(t *testing.T) *world {
 	})
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("dockyard notes\n"), 0o644)
+	// daily-report: docker cp reporter:/var/reports/daily-7.txt /tmp/daily-report, the .txt left out.
+	os.WriteFile(filepath.Join(dir, "daily-report"), []byte("total: 42 orders\n"), 0o644)
 	return &world{engine: e, web: srv.URL, webAddr: strings.TrimPrefix(srv.URL, "http://"), closed: closed, free: free, pg: pg.addr, dir: dir}
 }
 
@@ -284,6 +286,7 @@ var evalCases = []struct {
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},
 	{"file missing", "file: {dir}/missing.txt", checker.Fail},
 	{"file missing, a typo of a file there", "file: {dir}/note.txt", checker.Fail},
+	{"file missing, there without its extension", "file: {dir}/daily-report.txt", checker.Fail},
 	{"folder missing", "file: {dir}/data\ndir: true", checker.Fail},
 	{"file should be absent", "file: {dir}/notes.txt\nabsent: true", checker.Fail},
 	{"file contents differ", "file: {dir}/notes.txt\ncontains: harbour\nmatches: ^harbour", checker.Fail},

@@ -94,7 +94,7 @@ var worldValues = []string{"/bin/sh", "SIGKILL", "composed", "busybox", "deps", 
 	"sqlite", "db", "database", "tiny", "runs", "of", "busybox containers", "running busybox", "web servers",
 	"on my-net", "image", "status", "running", "exited", "kB", "sha256", "bin", "etc", "hostname", "cat", "exit",
 	"Not Found", "page", "http", "www", "not found", "is", "the", "was", "localhost", "dev", "DEBUG", "you", "host",
-	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "misordered", "alpine", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
+	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "misordered", "alpine", "daily-report", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
 
 // sampleData fills every template field with a value for the rendering of
 // the whole catalog.
