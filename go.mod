@@ -83,4 +83,5 @@ replace (
 	github.com/moby/buildkit => ./third_party/github.com/moby/buildkit
 	github.com/opencontainers/go-digest => ./third_party/github.com/opencontainers/go-digest
 	github.com/yuin/goldmark => ./third_party/github.com/yuin/goldmark
+	gopkg.in/yaml.v3 => ./third_party/gopkg.in/yaml.v3
 )
