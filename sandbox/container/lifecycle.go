@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
 
+	"github.com/dockyard-lab/dockyard/sandbox/container/spawn"
 	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
@@ -106,44 +106,37 @@ func (m *Monitor) Close() {
 	}
 }
 
-// monitorWaits is the argument that makes a monitor read its container's
-// id from the caller's socket (`__monitor <root> -`).
-const monitorWaits = "-"
-
 // SpawnMonitor starts a monitor process that waits for its container: hand
 // it to Start in StartOptions.Monitor, or Close it. opts.TTYCols and
-// opts.TTYRows are the terminal size a -t container starts with.
+// opts.TTYRows are the terminal size a -t container starts with. The
+// monitor a `docker run` command line started with the process
+// (spawn.Early) is used first: it is told the state root and the terminal
+// size here.
 func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("start container: %w", err)
-	}
-	parent := os.NewFile(uintptr(fds[0]), "attach")
-	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
-	defer child.Close()
-	cmd := exec.Command(monitorBinary(), "__monitor", s.root, monitorWaits)
-	cmd.Args[0] = "dockyard"
-	// Its output goes to the container's monitor.log, which the monitor
-	// opens once it knows the container; nothing is written before.
-	cmd.ExtraFiles = []*os.File{child}
-	// Its own session, so the caller's terminal and signals do not reach
-	// it; "/" as its directory, so it pins none of the caller's.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	cmd.Dir = "/"
-	cmd.Env = os.Environ()
+	tty := ""
 	if opts.TTYCols > 0 && opts.TTYRows > 0 {
-		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d %d", monitorEnvTTY, opts.TTYCols, opts.TTYRows))
+		tty = fmt.Sprintf("%d %d", opts.TTYCols, opts.TTYRows)
 	}
-	if err := cmd.Start(); err != nil {
-		parent.Close()
-		return nil, fmt.Errorf("start the container's monitor: %w", err)
+	if f := spawn.Early(); f != nil {
+		conn, err := net.FileConn(f)
+		f.Close()
+		if err == nil {
+			if err := writeFrame(conn, frameSetup, []byte(s.root+"\x00"+tty)); err == nil {
+				return &Monitor{conn: conn.(*net.UnixConn)}, nil
+			}
+			conn.Close() // gone already: start another
+		}
 	}
-	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
-	// Only the monitor may hold the other end: a monitor killed before it
-	// reports the start must end waitStarted with EOF, not hang it.
-	child.Close()
-	conn, err := net.FileConn(parent)
-	parent.Close()
+	env := os.Environ()
+	if tty != "" {
+		env = append(env, monitorEnvTTY+"="+tty)
+	}
+	f, err := spawn.Start(s.root, env)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.FileConn(f)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container: %w", err)
 	}
@@ -154,21 +147,7 @@ func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
 // dockyard, runs the container monitors and inits (cmd/dockyard-monitor):
 // a monitor idles beside every running container, so it is built from
 // sandbox/monitor alone.
-const MonitorBinary = "dockyard-monitor"
-
-// monitorBinary is dockyard-monitor beside the running binary, else the
-// running binary itself, which can do the same work.
-func monitorBinary() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "/proc/self/exe"
-	}
-	p := filepath.Join(filepath.Dir(exe), MonitorBinary)
-	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-		return p
-	}
-	return "/proc/self/exe"
-}
+const MonitorBinary = spawn.MonitorBinary
 
 // MonitorMain is the entry point of `dockyard __monitor <root> <id>`: the
 // attach socket is file descriptor 3. With "-" for the id, the monitor was
@@ -179,7 +158,17 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 		fmt.Fprintln(os.Stderr, "usage: dockyard __monitor <root> <id>")
 		return 2
 	}
-	s, err := Open(args[0])
+	client := os.NewFile(3, "attach")
+	root := args[0]
+	if root == spawn.Waiting {
+		// Started with its caller (spawn.Early), before the caller knew
+		// the state root: it comes first, with the terminal size.
+		var err error
+		if root, err = readSetup(client); err != nil {
+			return 0 // the caller did not start a container after all
+		}
+	}
+	s, err := Open(root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -188,9 +177,8 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	if hooks != nil {
 		h = hooks(s)
 	}
-	client := os.NewFile(3, "attach")
 	id := args[1]
-	if id == monitorWaits {
+	if id == spawn.Waiting {
 		// While the caller creates the container: the start needs it.
 		go favorCgroupMoves()
 		if id, err = readContainerID(client); err != nil {
@@ -205,6 +193,24 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 		return 1
 	}
 	return 0
+}
+
+// readSetup reads the frameSetup that tells a monitor started with its
+// caller the state root ("root\x00cols rows", the size empty without -t),
+// and passes the size on as SpawnMonitor's environment does.
+func readSetup(f *os.File) (string, error) {
+	typ, payload, err := readFrame(f)
+	if err != nil {
+		return "", err
+	}
+	root, tty, ok := strings.Cut(string(payload), "\x00")
+	if typ != frameSetup || !ok || !filepath.IsAbs(root) {
+		return "", fmt.Errorf("monitor: expected the state root, got frame %d", typ)
+	}
+	if tty != "" {
+		os.Setenv(monitorEnvTTY, tty)
+	}
+	return root, nil
 }
 
 // readContainerID reads the frameRun that names a waiting monitor's

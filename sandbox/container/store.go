@@ -85,6 +85,9 @@ func Open(root string) (*Store, error) {
 	return &Store{root: root, dir: dir, events: events.Open(root)}, nil
 }
 
+// Root returns the state root the store is under (absolute).
+func (s *Store) Root() string { return s.root }
+
 // Dir returns the directory of container id.
 func (s *Store) Dir(id string) string { return filepath.Join(s.dir, id) }
 

@@ -1,4 +1,4 @@
-package container
+package spawn
 
 import (
 	"os"
@@ -45,4 +45,31 @@ func exeTime(t *testing.T, exe string) time.Time {
 		t.Fatal(err)
 	}
 	return fi.ModTime()
+}
+
+func TestIsDockerRun(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"dockyard", "docker", "run", "--rm", "busybox"}, true},
+		{[]string{"/usr/local/bin/dockyard", "--debug", "docker", "run", "busybox"}, true},
+		{[]string{"dockyard", "--root", "/tmp/r", "docker", "run", "busybox"}, true},
+		{[]string{"dockyard", "--root=/tmp/r", "--lang", "ko", "docker", "container", "run", "busybox"}, true},
+		{[]string{"/usr/local/lib/dockyard/bin/docker", "run", "-d", "busybox"}, true},
+		{[]string{"docker", "container", "run", "busybox"}, true},
+		{[]string{"dockyard", "docker", "ps"}, false},
+		{[]string{"dockyard", "docker", "container", "ls"}, false},
+		{[]string{"dockyard", "docker", "start", "run"}, false},
+		{[]string{"dockyard", "run"}, false},
+		{[]string{"dockyard", "__monitor", "/var/lib/dockyard", "-"}, false},
+		{[]string{"dockyard", "init"}, false},
+		{[]string{"docker"}, false},
+		{[]string{"dockyard"}, false},
+		{nil, false},
+	} {
+		if got := IsDockerRun(tc.args); got != tc.want {
+			t.Errorf("IsDockerRun(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
 }

@@ -1,0 +1,139 @@
+// Package spawn starts container monitor processes (`dockyard-monitor
+// __monitor <root> -`, see container.MonitorMain): a monitor waits on the
+// socket it is handed as file descriptor 3 until its caller names the
+// container it runs.
+//
+// A `docker run` command line starts its monitor while dockyard's packages
+// are still initialising (this package's init, Early): a monitor's start
+// is a second Go binary's start, about as long as the command's own, and
+// `docker run` had to wait for it after its own package initialisation.
+// The package imports only the standard library, so that Go initialises it
+// before most of dockyard's dependencies. A monitor started so knows no
+// state root yet ("-" for the root): the caller sends it first
+// (container.Store.SpawnMonitor).
+package spawn
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Waiting is the argument that makes a monitor read what it was not told
+// on its command line from its socket: the container's id in place of the
+// id, the state root first in place of the root.
+const Waiting = "-"
+
+// MonitorBinary is the name of the small binary that, installed beside
+// dockyard, runs the container monitors and inits (cmd/dockyard-monitor).
+const MonitorBinary = "dockyard-monitor"
+
+// Start starts a monitor of the containers under root (Waiting: sent on
+// the socket) that waits for its container, with env as its environment,
+// and returns the caller's end of its socket.
+func Start(root string, env []string) (*os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("start container: %w", err)
+	}
+	parent := os.NewFile(uintptr(fds[0]), "attach")
+	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
+	// Only the monitor may hold the other end: a monitor killed before it
+	// reports the start must end the caller's wait with EOF, not hang it.
+	defer child.Close()
+	cmd := exec.Command(monitorBinary(), "__monitor", root, Waiting)
+	cmd.Args[0] = "dockyard"
+	// Its output goes to the container's monitor.log, which the monitor
+	// opens once it knows the container; nothing is written before.
+	cmd.ExtraFiles = []*os.File{child}
+	// Its own session, so the caller's terminal and signals do not reach
+	// it; "/" as its directory, so it pins none of the caller's.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Dir = "/"
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		parent.Close()
+		return nil, fmt.Errorf("start the container's monitor: %w", err)
+	}
+	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
+	return parent, nil
+}
+
+// monitorBinary is dockyard-monitor beside the running binary, else the
+// running binary itself, which can do the same work.
+func monitorBinary() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "/proc/self/exe"
+	}
+	p := filepath.Join(filepath.Dir(exe), MonitorBinary)
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		return p
+	}
+	return "/proc/self/exe"
+}
+
+// early is the socket of the monitor a `docker run` command line started
+// at its start (nil when it did not).
+var early *os.File
+
+func init() { StartEarly(os.Args) }
+
+// StartEarly starts the monitor Early returns when args are a `docker run`
+// command line (IsDockerRun). A failed start is not reported here:
+// SpawnMonitor starts one again and says why it cannot.
+func StartEarly(args []string) {
+	if early == nil && IsDockerRun(args) {
+		early, _ = Start(Waiting, os.Environ())
+	}
+}
+
+// Early returns the socket of the monitor started with the process for
+// its `docker run` command line, once, or nil. Its monitor needs the state
+// root first. A monitor that is never used exits when the process does
+// (its socket closes).
+func Early() *os.File {
+	f := early
+	early = nil
+	return f
+}
+
+// IsDockerRun reports whether args (os.Args) are a dockyard `docker run`
+// or `docker container run` command line, through dockyard or a symlink
+// named docker. Before the verb it knows dockyard's flags (--root and
+// --lang take a value) and takes every other flag for a boolean one; a
+// docker flag with a value there (none of the lessons' command lines has
+// one) makes it false, and the monitor then starts when the command runs.
+func IsDockerRun(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	rest := args[1:]
+	if filepath.Base(args[0]) != "docker" {
+		rest = skipFlags(rest)
+		if len(rest) == 0 || rest[0] != "docker" {
+			return false
+		}
+		rest = rest[1:]
+	}
+	rest = skipFlags(rest)
+	if len(rest) > 0 && rest[0] == "container" {
+		rest = skipFlags(rest[1:])
+	}
+	return len(rest) > 0 && rest[0] == "run"
+}
+
+// skipFlags drops the flags at the start of args, with the value of
+// dockyard's --root and --lang.
+func skipFlags(args []string) []string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
+		if (args[0] == "--root" || args[0] == "--lang") && len(args) > 1 {
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	return args
+}
