@@ -544,6 +544,25 @@ func (s *Store) Delete(id string) error {
 	return nil
 }
 
+// forget removes c's record under the store's lock, and records the
+// destroy event: from then on no command finds or lists c, and what is
+// left of it (runtime state, cgroups, its directory) is a directory
+// without a record, which RemoveLeftover removes (List does so for one a
+// killed process left).
+func (s *Store) forget(c *Container) error {
+	err := s.withLock(func() error {
+		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.emit(c, "destroy", nil)
+	return nil
+}
+
 // emit records an event about container c, with Docker's attributes: its
 // labels, image and name, and extra ones (exitCode for die).
 func (s *Store) emit(c *Container, action string, extra map[string]string) {
