@@ -7,18 +7,17 @@
 // are still initialising (this package's init, Early): a monitor's start
 // is a second Go binary's start, about as long as the command's own, and
 // `docker run` had to wait for it after its own package initialisation.
-// The package imports only the standard library, so that Go initialises it
-// before most of dockyard's dependencies. A monitor started so knows no
+// The package imports only os and syscall (not os/exec, fmt, strings or
+// path/filepath): Go initialises a package once its imports are, taking
+// the ready ones in the order of their import paths, so one that waited
+// for os/exec came after every github.com and golang.org package that was
+// ready first, half-way through dockyard's initialisation. A monitor started so knows no
 // state root yet ("-" for the root): the caller sends it first
 // (container.Store.SpawnMonitor).
 package spawn
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"syscall"
 )
 
@@ -37,30 +36,45 @@ const MonitorBinary = "dockyard-monitor"
 func Start(root string, env []string) (*os.File, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("start container: %w", err)
+		return nil, &Error{os.NewSyscallError("socketpair", err)}
 	}
 	parent := os.NewFile(uintptr(fds[0]), "attach")
 	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
 	// Only the monitor may hold the other end: a monitor killed before it
 	// reports the start must end the caller's wait with EOF, not hang it.
 	defer child.Close()
-	cmd := exec.Command(monitorBinary(), "__monitor", root, Waiting)
-	cmd.Args[0] = "dockyard"
-	// Its output goes to the container's monitor.log, which the monitor
-	// opens once it knows the container; nothing is written before.
-	cmd.ExtraFiles = []*os.File{child}
-	// Its own session, so the caller's terminal and signals do not reach
-	// it; "/" as its directory, so it pins none of the caller's.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	cmd.Dir = "/"
-	cmd.Env = env
-	if err := cmd.Start(); err != nil {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
 		parent.Close()
-		return nil, fmt.Errorf("start the container's monitor: %w", err)
+		return nil, &Error{err}
 	}
-	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
+	defer null.Close()
+	p, err := os.StartProcess(monitorBinary(), []string{"dockyard", "__monitor", root, Waiting}, &os.ProcAttr{
+		// "/" as its directory, so it pins none of the caller's.
+		Dir: "/",
+		Env: env,
+		// Its socket as fd 3, the null device as its standard streams
+		// (as os/exec gives): its output goes to the container's
+		// monitor.log, which it opens once it knows the container, over 1
+		// and 2.
+		Files: []*os.File{null, null, null, child},
+		// Its own session, so the caller's terminal and signals do not
+		// reach it.
+		Sys: &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		parent.Close()
+		return nil, &Error{err}
+	}
+	go p.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
 	return parent, nil
 }
+
+// Error is a monitor that could not be started.
+type Error struct{ Err error }
+
+func (e *Error) Error() string { return "start the container's monitor: " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
 
 // monitorBinary is dockyard-monitor beside the running binary, else the
 // running binary itself, which can do the same work.
@@ -69,11 +83,31 @@ func monitorBinary() string {
 	if err != nil {
 		return "/proc/self/exe"
 	}
-	p := filepath.Join(filepath.Dir(exe), MonitorBinary)
+	p := dir(exe) + "/" + MonitorBinary
 	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 		return p
 	}
 	return "/proc/self/exe"
+}
+
+// dir and base are path/filepath's Dir and Base for the absolute, clean
+// paths os.Executable returns and for argv[0].
+func dir(path string) string {
+	for i := len(path) - 1; i > 0; i-- {
+		if path[i] == '/' {
+			return path[:i]
+		}
+	}
+	return "/"
+}
+
+func base(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[i+1:]
+		}
+	}
+	return path
 }
 
 // early is the socket of the monitor a `docker run` command line started
@@ -112,7 +146,7 @@ func IsDockerRun(args []string) bool {
 		return false
 	}
 	rest := args[1:]
-	if filepath.Base(args[0]) != "docker" {
+	if base(args[0]) != "docker" {
 		rest = skipFlags(rest)
 		if len(rest) == 0 || rest[0] != "docker" {
 			return false
@@ -129,7 +163,7 @@ func IsDockerRun(args []string) bool {
 // skipFlags drops the flags at the start of args, with the value of
 // dockyard's --root and --lang.
 func skipFlags(args []string) []string {
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
+	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' && args[0] != "--" {
 		if (args[0] == "--root" || args[0] == "--lang") && len(args) > 1 {
 			args = args[1:]
 		}
