@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockyard-lab/dockyard/lessons/screen"
 )
 
 // LintOptions configure Lint.
@@ -128,6 +131,39 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 	}
 	if e := c.files[folder][l.Lang]; e != nil {
 		lintNext(c, folder, f, e.src, probs)
+		lintCommandWidth(f, e.src, probs)
+	}
+}
+
+// CommandWidth is the widest a line of a shell block may be, in terminal
+// columns: the lesson screen indents code by four, and on an 80-column
+// terminal a longer line is wrapped by the terminal at column 0, where it
+// no longer reads as one command.
+const CommandWidth = 76
+
+// lintCommandWidth warns of every line of a shell block (```sh, bash,
+// shell) wider than CommandWidth. A warning, not an error: the command
+// still works, it only reads badly, and "author test" refuses a lesson
+// only for errors.
+func lintCommandWidth(f string, src []byte, probs *Problems) {
+	var fence []byte // the fence of the block the line is in, or nil
+	shell := false
+	for n, line := range bytes.Split(src, []byte("\n")) {
+		line = bytes.TrimRight(line, "\r")
+		rest := bytes.TrimLeft(line, " ")
+		if fence != nil {
+			if bytes.HasPrefix(rest, fence) && len(bytes.TrimRight(rest, string(fence[:1])+" \t")) == 0 {
+				fence = nil
+				continue
+			}
+			if w := screen.Width(strings.TrimRight(string(line), " \t")); shell && w > CommandWidth {
+				probs.warn(f, n+1, "command line is %d columns wide, more than %d: break it with \" \\\" at the end of a line and go on, indented, on the next, so that it fits an 80-column screen", w, CommandWidth)
+			}
+			continue
+		}
+		if fence = fenceOpening(rest); fence != nil {
+			shell = shellInfo(string(rest[len(fence):]))
+		}
 	}
 }
 
@@ -211,13 +247,20 @@ func hasShell(md string) bool {
 	for _, line := range strings.Split(md, "\n") {
 		t := strings.TrimSpace(line)
 		for _, fence := range []string{"```", "~~~"} {
-			if info, ok := strings.CutPrefix(t, fence); ok {
-				switch strings.Fields(info + " x")[0] {
-				case "sh", "bash", "shell":
-					return true
-				}
+			if info, ok := strings.CutPrefix(t, fence); ok && shellInfo(info) {
+				return true
 			}
 		}
+	}
+	return false
+}
+
+// shellInfo reports whether a fence's info string names a shell block: a
+// command the student is told to run.
+func shellInfo(info string) bool {
+	switch strings.Fields(info + " x")[0] {
+	case "sh", "bash", "shell":
+		return true
 	}
 	return false
 }

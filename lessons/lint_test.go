@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockyard-lab/dockyard/content"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
@@ -80,6 +82,33 @@ func TestLintSampleIsClean(t *testing.T) {
 	}
 	if probs := Lint(c, LintOptions{ValidateCheck: fakeValidator}); probs.Errors() > 0 {
 		t.Errorf("Lint(sample) = %v, want no errors", probs)
+	}
+}
+
+// Every command of the built-in lessons fits an 80-column screen: no line of
+// a shell block is wider than CommandWidth (author lint warns of one).
+func TestBuiltinCommandsFitTheScreen(t *testing.T) {
+	c, err := Load(Source{FS: content.Lessons(), Name: "content/lessons"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	for _, id := range c.IDs() {
+		for lang, e := range c.files[id] {
+			src, err := e.source()
+			if err != nil {
+				t.Fatalf("%s (%s): %v", id, lang, err)
+			}
+			files++
+			var probs Problems
+			lintCommandWidth(e.file, src, &probs)
+			for _, p := range probs {
+				t.Error(p)
+			}
+		}
+	}
+	if files < 2 {
+		t.Fatalf("read %d built-in lesson files, want the whole course", files)
 	}
 }
 

@@ -77,3 +77,38 @@ func TestNoDaemon(t *testing.T) {
 		t.Errorf("Open(ftp://x) = nil error, want one")
 	}
 }
+
+// A container whose image reference was untagged or moved is listed by its
+// image's ID (moby's refreshImage); the checker's Image stays the reference
+// it was created from, which its record keeps, so a rebuilt image is told.
+func TestContainersKeepTheirReference(t *testing.T) {
+	const id = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	host := serveUnix(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/containers/json":
+			w.Write([]byte(`[{"Id": "c1", "Names": ["/old"], "Image": "` + id + `", "ImageID": "` + id + `", "State": "exited"},
+				{"Id": "c2", "Names": ["/new"], "Image": "myapp:latest", "ImageID": "sha256:22", "State": "running"}]`))
+		case "/containers/c1/json":
+			w.Write([]byte(`{"Id": "c1", "Name": "/old", "Image": "` + id + `", "Config": {"Image": "myapp:latest"}}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"message":"page not found"}`))
+		}
+	})
+	e, err := dockerapi.Open(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	cs, err := e.Containers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.Name+"="+c.Image)
+	}
+	if want := "old=myapp:latest new=myapp:latest"; strings.Join(got, " ") != want {
+		t.Errorf("Containers() images = %v, want %s", got, want)
+	}
+}

@@ -205,6 +205,15 @@ func (e *Engine) Containers(ctx context.Context) ([]checker.Container, error) {
 	out := make([]checker.Container, 0, len(items))
 	for _, s := range items {
 		c := checker.Container{ID: s.ID, Image: s.Image, ImageID: s.ImageID, Status: string(s.State), Labels: s.Labels}
+		if s.Image == s.ImageID {
+			// The listing names the image by its ID once the reference
+			// the container was created from names another image or
+			// none (moby's refreshImage); its record keeps the reference.
+			r, err := e.inspect(ctx, s.ID)
+			if err == nil && r.Config != nil {
+				c.Image = r.Config.Image
+			}
+		}
 		if len(s.Names) > 0 {
 			c.Name = strings.TrimPrefix(s.Names[0], "/")
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockyard-lab/dockyard/content"
+	"github.com/dockyard-lab/dockyard/lessons"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
@@ -21,7 +23,8 @@ import (
 // The compose lesson needs Docker Compose built (make compose).
 // Then, on the same engine, `author test --course` walks the lessons in menu
 // order without cleaning up between steps, as a student does: no step may
-// pass on what an earlier one left. Each run is bounded in time.
+// pass on what an earlier one left. Each run is bounded in time, and each
+// lesson is a subtest of its own.
 func TestBuiltinLessons(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -69,14 +72,24 @@ func TestBuiltinLessons(t *testing.T) {
 			_ = e.ResetNetworks(context.Background())
 		}
 	})
-	for _, args := range [][]string{{"author", "test"}, {"author", "test", "--course"}} {
+	run := func(t *testing.T, args ...string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
 		cmd := exec.CommandContext(ctx, bin, append([]string{"--root", root}, append(args, "--script-timeout", "3m")...)...)
 		out, err := cmd.CombinedOutput()
-		cancel()
 		t.Logf("dockyard %s:\n%s", strings.Join(args, " "), out)
 		if err != nil {
 			t.Errorf("dockyard %s: %v", strings.Join(args, " "), err)
 		}
 	}
+	// A lesson at a time, so that one can be run alone after an edit
+	// (-run 'TestBuiltinLessons/volumes'), then the course walk.
+	course, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range course.IDs() {
+		t.Run(id, func(t *testing.T) { run(t, "author", "test", id) })
+	}
+	t.Run("course", func(t *testing.T) { run(t, "author", "test", "--course") })
 }

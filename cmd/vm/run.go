@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
 )
 
@@ -32,6 +33,10 @@ const (
 type RunOptions struct {
 	IO   *iostreams.IOStreams
 	Root string
+	// Lang is the student's language and Width the terminal's, for what
+	// vm run says on stderr around the VM's own output.
+	Lang  string
+	Width int
 
 	Command     []string
 	Memory      string
@@ -65,6 +70,11 @@ software (TCG), which is slower. The choice is probed once and remembered.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Root = f.Root
 			opts.Command = args
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang, opts.Width = lang, width(opts.IO.ErrOut)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -83,14 +93,14 @@ software (TCG), which is slower. The choice is probed once and remembered.`,
 }
 
 // memoryMB parses --memory as Docker parses -m.
-func memoryMB(s string) (int, error) {
+func memoryMB(t *i18n.Printer, s string) (int, error) {
 	b, err := units.RAMInBytes(s)
 	if err != nil {
-		return 0, fmt.Errorf("invalid --memory %q: use a size such as 128M or 1G", s)
+		return 0, errors.New(t.T("vm.error.memory", s))
 	}
 	mb := b >> 20
 	if mb < minMemoryMB || mb > maxMemoryMB {
-		return 0, fmt.Errorf("--memory %s is out of range: give between %dM and %dM", s, minMemoryMB, maxMemoryMB)
+		return 0, errors.New(t.T("vm.error.memory-range", s, minMemoryMB, maxMemoryMB))
 	}
 	return int(mb), nil
 }
@@ -99,7 +109,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	mem, err := memoryMB(opts.Memory)
+	say := newTeller(opts)
+	mem, err := memoryMB(say.t, opts.Memory)
 	if err != nil {
 		return &factory.FlagError{Err: err}
 	}
@@ -127,7 +138,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if len(opts.Command) == 0 && !opts.Detach {
 		in, ok := opts.IO.In.(*os.File)
 		if !ok || !opts.IO.IsStdinTTY() {
-			return &factory.FlagError{Err: errors.New("no command given and stdin is not a terminal: give one, e.g. dockyard vm run -- uname -r")}
+			return &factory.FlagError{Err: errors.New(say.t.T("vm.error.no-command"))}
 		}
 		cfg.Stdin, cfg.TTY, cfg.Timeout = in, true, 0
 	}
@@ -138,24 +149,28 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	if cfg.Accel == vm.AccelAuto {
 		if _, err := vm.ReadAccelChoice(cfg.Dir); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Checking whether KVM works here (once; remembered in %s)...\n", filepath.Join(cfg.Dir, "accel.json"))
+			say.say("vm.accel.checking", filepath.Join(cfg.Dir, "accel.json"))
 		}
 		choice, err := vm.ChooseAccel(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		cfg.Accel = choice.Accel
-		fmt.Fprintf(opts.IO.ErrOut, "Accelerator: %s: %s\n", choice.Accel, choice.Reason)
+		say.say("vm.accel.chosen", choice.Accel, say.reason(choice))
 	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "Accelerator: %s (chosen with --accel)\n", cfg.Accel)
+		say.say("vm.accel.flag", cfg.Accel)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Booting a VM: kernel %s, %d MiB of memory\n", orUnknown(k.Release), mem)
+	release := k.Release
+	if strings.TrimSpace(release) == "" {
+		release = say.t.T("vm.unknown-release")
+	}
+	say.say("vm.booting", release, mem)
 	if cfg.TTY {
-		fmt.Fprintln(opts.IO.ErrOut, "A shell on the VM's console: type exit to power it off.")
+		say.say("vm.shell")
 	}
 
 	if opts.Detach {
-		return runDetached(ctx, opts, cfg)
+		return runDetached(ctx, opts, cfg, say)
 	}
 
 	if cfg.TTY {
@@ -169,7 +184,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		var te *vm.TimeoutError
 		if errors.As(err, &te) && te.Tail != "" && opts.Verbose {
-			fmt.Fprintf(opts.IO.ErrOut, "last console output:\n%s\n", te.Tail)
+			say.say("vm.console-tail")
+			fmt.Fprintln(opts.IO.ErrOut, te.Tail)
 		}
 		return err
 	}
@@ -178,14 +194,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := vm.RecordLastRun(cfg.Dir, rec); err != nil {
 		return err
 	}
-	printSummary(opts.IO.ErrOut, res, rec.HostKernel)
+	say.summary(res, rec.HostKernel)
 	if res.ExitCode != 0 {
 		return &factory.StatusError{Code: res.ExitCode}
 	}
 	return nil
 }
 
-func runDetached(ctx context.Context, opts *RunOptions, cfg vm.Config) error {
+func runDetached(ctx context.Context, opts *RunOptions, cfg vm.Config, say teller) error {
 	inst, err := vm.Start(ctx, cfg)
 	if err != nil {
 		return err
@@ -195,40 +211,7 @@ func runDetached(ctx context.Context, opts *RunOptions, cfg vm.Config) error {
 	if err := vm.RecordLastRun(cfg.Dir, rec); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "VM %s is up: guest kernel %s, %d MiB, booted in %s under %s\n",
-		inst.ID, inst.Ready.Kernel, inst.Ready.MemTotalKB/1024, (time.Duration(inst.BootMillis) * time.Millisecond).Round(10*time.Millisecond), inst.Accel)
+	say.say("vm.up", inst.ID, inst.Ready.Kernel, inst.Ready.MemTotalKB/1024, (time.Duration(inst.BootMillis) * time.Millisecond).Round(10*time.Millisecond), inst.Accel)
 	fmt.Fprintln(opts.IO.Out, inst.ID)
 	return nil
-}
-
-// printSummary says what the student should notice: another kernel, its own
-// memory, a boot.
-func printSummary(w io.Writer, res *vm.Result, hostKernel string) {
-	same := "a different kernel from the host's"
-	if res.Ready.Kernel == hostKernel {
-		same = "the same release as the host's"
-	}
-	fmt.Fprintf(w, "\nVM summary\n")
-	fmt.Fprintf(w, "  guest kernel   %s (host: %s; %s)\n", res.Ready.Kernel, hostKernel, same)
-	fmt.Fprintf(w, "  guest memory   %d MiB total, as the guest sees it\n", res.Ready.MemTotalKB/1024)
-	fmt.Fprintf(w, "  boot time      %s until the command started (%s by the guest's clock)\n",
-		res.BootTime.Round(10*time.Millisecond), res.Ready.Uptime.Round(10*time.Millisecond))
-	fmt.Fprintf(w, "  total          %s, powered off: %s\n", res.Wall.Round(10*time.Millisecond), yesNo(res.PoweredOff))
-	fmt.Fprintf(w, "  host memory    %.1f MiB peak RSS of qemu\n", float64(res.MaxRSS)/(1<<20))
-	fmt.Fprintf(w, "  accelerator    %s\n", res.Accel)
-	fmt.Fprintf(w, "  exit code      %d\n", res.ExitCode)
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no (killed after it reported its exit code)"
-}
-
-func orUnknown(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "(unknown release)"
-	}
-	return s
 }

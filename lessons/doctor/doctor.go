@@ -258,15 +258,7 @@ func Unique[T string | int](xs []T) []T {
 // printIndented prints text after first, wrapped at width columns with
 // the continuation lines indented as far as first.
 func printIndented(w io.Writer, first, text string, width int) {
-	indent := screen.Width(first)
-	lines := []string{text}
-	if width > 0 {
-		lines = screen.Wrap(text, max(width-indent, 20))
-	}
-	for i, line := range lines {
-		if i > 0 {
-			first = strings.Repeat(" ", indent)
-		}
-		fmt.Fprintln(w, strings.TrimRight(first+line, " "))
+	for _, line := range screen.WrapAfter(first, text, width) {
+		fmt.Fprintln(w, line)
 	}
 }

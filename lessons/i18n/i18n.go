@@ -1,5 +1,6 @@
 // Package i18n holds every message the guided lesson loop shows a student,
-// in English and Korean, as data: one YAML catalog per language embedded
+// and those of the Dockyard commands a lesson has them run (dockyard vm
+// run), in English and Korean, as data: one YAML catalog per language embedded
 // in the binary (en.yaml, ko.yaml). Messages are fmt format strings looked
 // up by key; both catalogs have the same keys and the same verbs, which the
 // package's tests enforce.

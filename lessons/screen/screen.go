@@ -130,6 +130,25 @@ func Wrap(s string, width int) []string {
 	return out
 }
 
+// WrapAfter wraps plain text (as Wrap does) to follow first on the first
+// line, at width columns, with the other lines indented as far as first
+// reaches: a list mark, a label, an arrow before a fix. Width 0 leaves the
+// text on one line.
+func WrapAfter(first, text string, width int) []string {
+	indent := Width(first)
+	lines := []string{text}
+	if width > 0 {
+		lines = Wrap(text, max(width-indent, 20))
+	}
+	for i, line := range lines {
+		if i > 0 {
+			first = strings.Repeat(" ", indent)
+		}
+		lines[i] = strings.TrimRight(first+line, " ")
+	}
+	return lines
+}
+
 // Width is the number of terminal cells s takes (ANSI escapes not counted:
 // pass plain text).
 func Width(s string) int { return uniseg.StringWidth(s) }

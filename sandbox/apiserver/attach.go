@@ -251,7 +251,9 @@ func (s *Server) start(c *engine.Container, ss *session) error {
 		var se *engine.StartError
 		if errors.As(err, &se) {
 			ss.finish(se.Code, err)
-			return &statusError{code: http.StatusBadRequest, msg: se.DaemonMessage()}
+			// Its kind came across the monitor's protocol: a command
+			// that cannot run is 400, a port the host holds 500.
+			return &statusError{code: statusOf(se), msg: se.DaemonMessage()}
 		}
 		ss.finish(125, err)
 		return err

@@ -335,13 +335,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
 	if !wantOut && !wantErr {
 		return badRequest("you must choose at least one stream")
 	}
-	// As Docker's daemon (daemon/logs.go): what is not a number of lines
-	// ("all", "x", "-1") is all of them.
-	tail := -1
-	if n, err := strconv.Atoi(r.URL.Query().Get("tail")); err == nil && n >= 0 {
-		tail = n
-	}
-	opts := engine.LogOptions{Follow: boolParam(r, "follow"), Tail: tail, Timestamps: boolParam(r, "timestamps")}
+	opts := engine.LogOptions{Follow: boolParam(r, "follow"), Tail: engine.ParseTail(r.URL.Query().Get("tail")), Timestamps: boolParam(r, "timestamps")}
 	if since := r.URL.Query().Get("since"); since != "" && since != "0" {
 		sec, err := strconv.ParseFloat(since, 64)
 		if err != nil {
@@ -484,11 +478,8 @@ func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("%v", err)
 		}
 	}
-	if timeout < 0 {
-		timeout = 1 << 20
-	}
 	// Stopping finishes even when the client hangs up.
-	if err := s.e.StopContainer(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
+	if err := s.e.StopContainer(context.Background(), c.ID, engine.StopTimeout(timeout)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -519,16 +510,14 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.e.StopContainer(context.Background(), c.ID, time.Duration(timeout)*time.Second); err != nil {
-		return err
-	}
-	if cur := s.currentSession(c.ID); cur != nil && cur.wasStarted() {
-		<-cur.done // the old session has let its clients go
-	}
-	if c, err = s.e.Container(c.ID); err != nil {
-		return err
-	}
-	if err := s.start(c, s.pendingSession(c)); err != nil {
+	// Restarting finishes even when the client hangs up.
+	err = s.e.RestartContainer(context.Background(), c.ID, timeout, func(c *engine.Container) error {
+		if cur := s.currentSession(c.ID); cur != nil && cur.wasStarted() {
+			<-cur.done // the old session has let its clients go
+		}
+		return s.start(c, s.pendingSession(c))
+	})
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

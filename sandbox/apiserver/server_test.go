@@ -128,10 +128,11 @@ func TestBadRequests(t *testing.T) {
 		{"unknown image", "POST", "/containers/create", `{"Image": "nosuch:1"}`, 404, "No such image: nosuch:1"},
 		{"invalid name", "POST", "/containers/create?name=a", `{"Image": "busybox"}`, 400, "Invalid container name"},
 		{"privileged", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Privileged": true}}`, 400, "--privileged is not available"},
-		// Docker answers 500 here; every failed start is 400 here (the
-		// monitor hands back the start's failure as text, without its
-		// kind). The docker CLI prints the same line and exits 1 for both.
-		{"port in use on the host at start", "POST", "/containers/bad-port/start", "", 400, fmt.Sprint(busyPort)},
+		// The engine's fault, as on Docker: the failed start's kind comes
+		// across the monitor's protocol.
+		{"port in use on the host at start", "POST", "/containers/bad-port/start", "", 500, fmt.Sprint(busyPort)},
+		// The caller's to fix, as Docker's startInvalidConfigError.
+		{"command not found at start", "POST", "/containers/" + create(t, hs, "bad-cmd", "/nosuch") + "/start", "", 400, "failed to create task for container"},
 		{"bad volume", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Binds": ["relative:/data:zz"]}}`, 400, "relative"},
 		{"negative CPUs", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"NanoCpus": -1000000000}}`, 400, "range of CPUs is from 0.01 to"},
 		{"unknown restart policy", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "bogus"}}}`, 400, "invalid restart policy: unknown policy 'bogus'"},

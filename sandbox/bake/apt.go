@@ -210,14 +210,14 @@ func linkFiles(src, dst string, replace bool) error {
 // every image about to be built on that base, before those builds start
 // side by side.
 type aptPrefetch struct {
-	b     *Baker
-	names []string // the bake's images
-	mu    sync.Mutex
-	once  map[string]*sync.Once
+	b    *Baker
+	rs   []*Recipe // the bake's images
+	mu   sync.Mutex
+	once map[string]*sync.Once
 }
 
-func newAptPrefetch(b *Baker, names []string) *aptPrefetch {
-	return &aptPrefetch{b: b, names: names, once: map[string]*sync.Once{}}
+func newAptPrefetch(b *Baker, rs []*Recipe) *aptPrefetch {
+	return &aptPrefetch{b: b, rs: rs, once: map[string]*sync.Once{}}
 }
 
 // before is called by the build of r, before it starts: the first build on
@@ -249,9 +249,8 @@ func (p *aptPrefetch) before(ctx context.Context, r *Recipe, out io.Writer) {
 func (p *aptPrefetch) fetch(ctx context.Context, base string, out io.Writer) error {
 	var users []string
 	var script []string
-	for _, n := range p.names {
-		r := p.b.Recipes.Get(n)
-		if r == nil || !p.b.willBuild(ctx, r) {
+	for _, r := range p.rs {
+		if !p.b.willBuild(ctx, r) {
 			continue
 		}
 		var mine bool
@@ -267,7 +266,7 @@ func (p *aptPrefetch) fetch(ctx context.Context, base string, out io.Writer) err
 			script = append(script, cmd+" "+strings.Join(in.Packages, " "))
 		}
 		if mine {
-			users = append(users, n)
+			users = append(users, r.Name)
 		}
 	}
 	if len(script) == 0 {

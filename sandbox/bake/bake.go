@@ -108,27 +108,51 @@ func (e *NoRecipeError) suggest() string {
 	return "; did you mean " + best + "?"
 }
 
-// BakeRef bakes the image that ref names ("postgres", "postgres:15") and
-// what it is built on. It is the image store's fallback when no registry
-// answers a pull.
+// BakeRef brings back the image that ref names ("postgres",
+// "postgres:15") as a pull of it does: under that tag only, from its last
+// bake when it can, else baked with what it is built on. It is the image
+// store's fallback when no registry answers a pull.
 func (b *Baker) BakeRef(ctx context.Context, ref string) ([]Result, error) {
 	r := b.Recipes.ForRef(ref)
 	if r == nil {
 		return nil, &NoRecipeError{Ref: ref, Known: b.Recipes.Names()}
 	}
-	return b.Bake(ctx, r.Name)
+	one := r.only(mustParse(ref).WithDefaultTag().String())
+	// Up to date or kept from its last bake, the image needs none of its
+	// bases, and they stay as the student left them.
+	res, err := b.bake(ctx, []*Recipe{one}, false)
+	if err != nil || res[0].Cached || res[0].Restored {
+		return res, err
+	}
+	return b.bake(ctx, b.withBases(one), true)
 }
 
 // BakeAll bakes every recipe: bases first, then the images built on them
 // side by side.
 func (b *Baker) BakeAll(ctx context.Context) ([]Result, error) {
-	return b.bake(ctx, b.Recipes.Names())
+	names := b.Recipes.Names()
+	rs := make([]*Recipe, len(names))
+	for i, n := range names {
+		rs[i] = b.Recipes.Get(n)
+	}
+	return b.bake(ctx, rs, true)
 }
 
 // Bake bakes the recipes called names after the recipes they are built
 // FROM, skipping every image already baked from its current recipe.
 func (b *Baker) Bake(ctx context.Context, names ...string) ([]Result, error) {
-	var all []string
+	rs := make([]*Recipe, len(names))
+	for i, n := range names {
+		if rs[i] = b.Recipes.Get(n); rs[i] == nil {
+			return nil, &NoRecipeError{Ref: n, Known: b.Recipes.Names()}
+		}
+	}
+	return b.bake(ctx, b.withBases(rs...), true)
+}
+
+// withBases lists rs after the recipes they are built FROM, each once.
+func (b *Baker) withBases(rs ...*Recipe) []*Recipe {
+	var all []*Recipe
 	seen := map[string]bool{}
 	var visit func(r *Recipe)
 	visit = func(r *Recipe) {
@@ -141,22 +165,20 @@ func (b *Baker) Bake(ctx context.Context, names ...string) ([]Result, error) {
 				visit(dep)
 			}
 		}
-		all = append(all, r.Name)
+		all = append(all, r)
 	}
-	for _, n := range names {
-		r := b.Recipes.Get(n)
-		if r == nil {
-			return nil, &NoRecipeError{Ref: n, Known: b.Recipes.Names()}
-		}
+	for _, r := range rs {
 		visit(r)
 	}
-	return b.bake(ctx, all)
+	return all
 }
 
-// bake bakes names (each after those it is built FROM, which names lists
-// before it), each image as soon as its bases are done. One bake at a time
-// per state root: a second process waits, then finds the images baked.
-func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
+// bake bakes rs (each after those it is built FROM, which rs lists before
+// it), each image as soon as its bases are done; unless mayBuild, it only
+// brings back images up to date or kept from their last bake. One bake at
+// a time per state root: a second process waits, then finds the images
+// baked.
+func (b *Baker) bake(ctx context.Context, rs []*Recipe, mayBuild bool) ([]Result, error) {
 	if err := os.MkdirAll(b.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("bake: %w", err)
 	}
@@ -171,7 +193,7 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 		return nil, fmt.Errorf("bake: lock: %w", err)
 	}
 	if !ok {
-		res, done, err := b.waitOther(ctx, lock, names)
+		res, done, err := b.waitOther(ctx, lock, rs)
 		if err != nil || done {
 			return res, err
 		}
@@ -179,16 +201,20 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 	defer lock.Unlock()
 	b.aptCache().removeCopies()
 
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Name
+	}
 	t := newTracker(b, names)
-	apt := newAptPrefetch(b, names)
-	results := make([]Result, len(names))
+	apt := newAptPrefetch(b, rs)
+	results := make([]Result, len(rs))
 	done := map[string]chan struct{}{}
 	for _, n := range names {
 		done[n] = make(chan struct{})
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for i, n := range names {
-		r := b.Recipes.Get(n)
+	for i, r := range rs {
+		n := r.Name
 		g.Go(func() error {
 			defer close(done[n])
 			for _, from := range r.From {
@@ -205,7 +231,7 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 				t.image(n).finish(PhaseFailed)
 				return err
 			}
-			res, err := b.bakeOne(gctx, r, t.image(n), apt)
+			res, err := b.bakeOne(gctx, r, t.image(n), apt, mayBuild)
 			results[i] = res
 			return err
 		})
@@ -221,20 +247,20 @@ func (b *Baker) bake(ctx context.Context, names []string) ([]Result, error) {
 }
 
 // waitOther waits while another process bakes in the same state root,
-// showing that bake's progress of names as if it were this one's. It
-// returns done when every image in names is baked by then (the other bake
-// may go on with others), or with the lock taken.
-func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, names []string) ([]Result, bool, error) {
+// showing that bake's progress of rs as if it were this one's. It returns
+// done when every image in rs is baked by then (the other bake may go on
+// with others), or with the lock taken.
+func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, rs []*Recipe) ([]Result, bool, error) {
 	start := time.Now()
 	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
+	for _, r := range rs {
+		want[r.Name] = true
 	}
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		// Shown: the other bake's images among names. Done: every image in
-		// names baked from its current recipe, by whichever bake.
+		// Shown: the other bake's images among rs. Done: every image in rs
+		// baked from its current recipe, by whichever bake.
 		st, _ := ReadStatus(b.WorkDir)
 		busy := map[string]bool{}
 		if st != nil {
@@ -249,18 +275,17 @@ func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, names []string
 			}
 		}
 		var out []Result
-		for _, n := range names {
-			r := b.Recipes.Get(n)
-			if busy[n] {
+		for _, r := range rs {
+			if busy[r.Name] {
 				break
 			}
 			current, err := b.current(ctx, r, b.Recipes.Label(r))
 			if err != nil || !current {
 				break
 			}
-			out = append(out, Result{Name: n, Tags: r.Familiar(), Cached: true, Duration: time.Since(start)})
+			out = append(out, Result{Name: r.Name, Tags: r.Familiar(), Cached: true, Duration: time.Since(start)})
 		}
-		if len(out) == len(names) {
+		if len(out) == len(rs) {
 			return out, true, nil
 		}
 		select {
@@ -278,7 +303,9 @@ func (b *Baker) waitOther(ctx context.Context, lock *flock.Flock, names []string
 	}
 }
 
-func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack, apt *aptPrefetch) (res Result, err error) {
+// bakeOne bakes r unless it is up to date or kept from its last bake;
+// unless mayBuild, it leaves an image that must be built as it is.
+func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack, apt *aptPrefetch, mayBuild bool) (res Result, err error) {
 	start := time.Now()
 	res = Result{Name: r.Name, Tags: r.Familiar()}
 	defer func() {
@@ -289,6 +316,8 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack, apt *apt
 			err = it.failure(err)
 		case res.Cached, res.Restored:
 			it.finish(PhaseUpToDate)
+		case !mayBuild:
+			it.finish(PhaseWaiting)
 		default:
 			it.printf("baked %s in %.1fs", strings.Join(res.Tags, ", "), res.Duration.Seconds())
 			it.finish(PhaseDone)
@@ -318,6 +347,9 @@ func (b *Baker) bakeOne(ctx context.Context, r *Recipe, it *imageTrack, apt *apt
 			it.printf("brought %s back from its last bake", strings.Join(res.Tags, ", "))
 		}
 		return res, err
+	}
+	if !mayBuild {
+		return res, nil
 	}
 	if r.Bootstrap != nil {
 		it.set(PhaseBootstrap, 0)

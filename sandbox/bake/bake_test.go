@@ -45,9 +45,15 @@ func (m *memStore) Manifest(_ context.Context, ref string) (string, error) {
 	return "sha256:" + m.cfg[ref].Config.Labels[LabelRecipe], nil
 }
 
-// Restore brings back every tag from kept, the configs Manifest named.
-func (m *memStore) Restore(_ context.Context, manifest string, tags []string) error {
+// Restore points tags at the config Manifest named: one still tagged, or
+// one kept by rmi.
+func (m *memStore) Restore(ctx context.Context, manifest string, tags []string) error {
 	cfg := m.kept[manifest]
+	for ref := range m.cfg {
+		if md, _ := m.Manifest(ctx, ref); md == manifest {
+			cfg = m.cfg[ref]
+		}
+	}
 	if cfg == nil {
 		return ErrGone
 	}
@@ -108,13 +114,13 @@ func TestBakeOnceThenUpToDate(t *testing.T) {
 	var out bytes.Buffer
 	b.Out = &out
 	res, err = b.BakeRef(ctx, "app:latest")
-	if err != nil || !res[1].Cached {
+	if err != nil || len(res) != 1 || !res[0].Cached {
 		t.Errorf("second bake = %+v, %v; want app up to date", res, err)
 	}
 	if len(*built) != 1 {
 		t.Errorf("app built %d times, want once", len(*built))
 	}
-	if !strings.Contains(out.String(), "[app] app:1, app:latest is up to date (recipe sha256:") {
+	if !strings.Contains(out.String(), "[app] app:latest is up to date (recipe sha256:") {
 		t.Errorf("progress = %q, want an up-to-date line with the recipe hash", out.String())
 	}
 }
@@ -239,5 +245,58 @@ func TestBakeWaitsForAnotherProcess(t *testing.T) {
 	}
 	if len(seen) == 0 || seen[0] != "app export" {
 		t.Errorf("progress while waiting = %v, want the other bake's app export first", seen)
+	}
+}
+
+// A pull names one tag: BakeRef brings back that tag only, as "docker pull
+// postgres" brings back postgres:latest and not postgres:15, and leaves the
+// bases alone when the image comes back from its last bake.
+func TestBakeRefBringsBackOnlyTheTagAskedFor(t *testing.T) {
+	b, store, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	if _, err := b.Bake(ctx, "app"); err != nil {
+		t.Fatal(err)
+	}
+	store.rmi("docker.io/library/app:1", "docker.io/library/app:latest", "docker.io/library/debian:bookworm")
+	res, err := b.BakeRef(ctx, "app")
+	if err != nil {
+		t.Fatalf("BakeRef(app) after rmi = %v", err)
+	}
+	if len(res) != 1 || !res[0].Restored || len(res[0].Tags) != 1 || res[0].Tags[0] != "app:latest" {
+		t.Errorf("BakeRef(app) after rmi = %+v, want app restored as app:latest alone", res)
+	}
+	for ref, want := range map[string]bool{
+		"docker.io/library/app:latest":      true,
+		"docker.io/library/app:1":           false,
+		"docker.io/library/debian:bookworm": false,
+	} {
+		if got := store.cfg[ref] != nil; got != want {
+			t.Errorf("after BakeRef(app): %s present = %v, want %v", ref, got, want)
+		}
+	}
+	// The other tag comes back when it is asked for, still without a build.
+	if _, err := b.BakeRef(ctx, "app:1"); err != nil {
+		t.Fatal(err)
+	}
+	if store.cfg["docker.io/library/app:1"] == nil || len(*built) != 1 {
+		t.Errorf("BakeRef(app:1): app:1 present = %v, built %d times; want it back and one build", store.cfg["docker.io/library/app:1"] != nil, len(*built))
+	}
+}
+
+// Baked for a pull on a fresh root, the image is written under the tag
+// asked for; a later bake of every tag re-tags it without building.
+func TestBakeRefOnAFreshRootWritesTheTagAskedFor(t *testing.T) {
+	b, store, built := fakeBaker(t, recipeTree("FROM debian:bookworm\nCOPY run.sh /\n"))
+	ctx := context.Background()
+	if _, err := b.BakeRef(ctx, "app:1"); err != nil {
+		t.Fatalf("BakeRef(app:1) = %v", err)
+	}
+	if store.cfg["docker.io/library/app:1"] == nil || store.cfg["docker.io/library/app:latest"] != nil {
+		t.Errorf("after BakeRef(app:1): app:1 present = %v, app:latest present = %v; want only app:1",
+			store.cfg["docker.io/library/app:1"] != nil, store.cfg["docker.io/library/app:latest"] != nil)
+	}
+	res, err := b.Bake(ctx, "app")
+	if err != nil || len(*built) != 1 || !res[1].Restored || store.cfg["docker.io/library/app:latest"] == nil {
+		t.Errorf("Bake(app) after BakeRef(app:1) = %+v, %v, built %d times; want app:latest re-tagged, one build", res, err, len(*built))
 	}
 }

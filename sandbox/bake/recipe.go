@@ -354,6 +354,14 @@ func (rs *Recipes) Label(r *Recipe) string { return r.Name + "@" + rs.Hash(r) }
 // Files is the recipe's folder, the build context of its Dockerfile.
 func (r *Recipe) Files() fs.FS { return r.files }
 
+// only returns r narrowed to tag, one of its tags: what a pull of that tag
+// brings back.
+func (r *Recipe) only(tag string) *Recipe {
+	one := *r
+	one.Tags = []string{tag}
+	return &one
+}
+
 // Familiar returns the recipe's tags as Docker shows them.
 func (r *Recipe) Familiar() []string {
 	out := make([]string, len(r.Tags))

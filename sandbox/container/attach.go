@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dockyard-lab/dockyard/sandbox/errdefs"
 )
 
 // The monitor and the command that started it talk over a socketpair the
@@ -34,6 +36,10 @@ const (
 type exitStatus struct {
 	Code  int
 	Error string `json:",omitempty"`
+	// Kind is a failed start's kind (errdefs), so that the front ends
+	// answer it as Docker's daemon does (a port the host holds is the
+	// engine's fault, a command not found the caller's).
+	Kind errdefs.Kind `json:",omitempty"`
 	// AlreadyStarted says another monitor runs the container: a start
 	// that has nothing to do.
 	AlreadyStarted bool `json:",omitempty"`
@@ -70,10 +76,25 @@ func readFrame(r io.Reader) (byte, []byte, error) {
 
 // StartError is a container's process that could not be started, with the
 // exit code Docker gives it: 127 when the command is not found, 126 when it
-// cannot be executed, 125 otherwise.
+// cannot be executed, 125 otherwise; and its kind: a command that cannot
+// run is the caller's to fix (Docker's startInvalidConfigError), a
+// failure in the monitor's hooks keeps the kind its error was marked with,
+// and anything else is the engine's fault.
 type StartError struct {
 	Code int
 	Msg  string
+	Kind errdefs.Kind
+}
+
+// startErrorOf is err as a StartError: itself, or one of exit code 125 of
+// the kind err was marked with.
+func startErrorOf(err error) *StartError {
+	var se *StartError
+	if errors.As(err, &se) {
+		return se
+	}
+	kind, _ := errdefs.Of(err)
+	return &StartError{Code: 125, Msg: err.Error(), Kind: kind}
 }
 
 func (e *StartError) Error() string { return e.Msg }
@@ -128,7 +149,7 @@ func (a *Attachment) waitStarted() error {
 			if st.AlreadyStarted {
 				return fmt.Errorf("%s: %w", st.Error, errAlreadyStarted)
 			}
-			return &StartError{Code: st.Code, Msg: st.Error}
+			return &StartError{Code: st.Code, Msg: st.Error, Kind: st.Kind}
 		}
 	}
 }

@@ -502,6 +502,16 @@ func procStartTime(pid int) (uint64, error) {
 // List do.
 func (c *Container) MonitorAlive() bool { return monitorAlive(c.State) }
 
+// CreatorAlive reports whether the process that created c's record still
+// runs (a create in progress).
+func (c *Container) CreatorAlive() bool {
+	if c.State.CreatorPid == 0 {
+		return false
+	}
+	start, err := procStartTime(c.State.CreatorPid)
+	return err == nil && start == c.State.CreatorStart
+}
+
 // RemoveLeftover removes a container directory that has no record: what a
 // create or a remove killed half-way left (its rootfs mount, libcontainer
 // state, cgroups and files).

@@ -21,6 +21,8 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/utils"
 	"golang.org/x/sys/unix"
+
+	"github.com/dockyard-lab/dockyard/sandbox/errdefs"
 )
 
 // Hooks let the engine prepare what the container store does not own
@@ -117,13 +119,14 @@ func (m *monitor) run() error {
 		return nil
 	}
 	if err != nil {
-		m.client.sendStatus(frameStartError, exitStatus{Code: 125, Error: err.Error()})
+		se := startErrorOf(err)
+		m.client.sendStatus(frameStartError, exitStatus{Code: se.Code, Error: se.Msg, Kind: se.Kind})
 		return err
 	}
 	defer m.runLater()
 	m.log, err = openLog(s.LogPath(m.id))
 	if err != nil {
-		m.fail(c, 125, err)
+		m.fail(c, startErrorOf(err))
 		return err
 	}
 	defer m.log.close()
@@ -135,12 +138,8 @@ func (m *monitor) run() error {
 		started := time.Now()
 		code, err = m.runOnce(c, first)
 		if err != nil {
-			var se *StartError
-			if !errors.As(err, &se) {
-				se = &StartError{Code: 125, Msg: err.Error()}
-			}
 			unmountRootfs(s.RootfsPath(m.id))
-			m.fail(c, se.Code, se)
+			m.fail(c, startErrorOf(err))
 			return err
 		}
 		first = false
@@ -223,7 +222,7 @@ func dieAttrs(code int) map[string]string {
 }
 
 // fail records a start that did not happen and tells the caller.
-func (m *monitor) fail(c *Container, code int, cause error) {
+func (m *monitor) fail(c *Container, se *StartError) {
 	m.s.Update(m.id, func(c *Container) error { //nolint:errcheck // best effort: the caller hears of it below
 		// Docker leaves a container whose start failed in the state it
 		// had, "Created" in docker ps -a for one that never ran, with the
@@ -231,8 +230,8 @@ func (m *monitor) fail(c *Container, code int, cause error) {
 		if c.State.Status != Created {
 			c.State.Status = Exited
 		}
-		c.State.ExitCode = code
-		c.State.Error = cause.Error()
+		c.State.ExitCode = se.Code
+		c.State.Error = se.Msg
 		c.State.FinishedAt = time.Now().UTC()
 		c.State.Pid = 0
 		c.State.MonitorPid = 0
@@ -242,7 +241,7 @@ func (m *monitor) fail(c *Container, code int, cause error) {
 	if c != nil && c.Spec.Host.AutoRemove {
 		m.s.Delete(m.id) //nolint:errcheck // nothing more to tell
 	}
-	m.client.sendStatus(frameStartError, exitStatus{Code: code, Error: cause.Error()})
+	m.client.sendStatus(frameStartError, exitStatus{Code: se.Code, Error: se.Msg, Kind: se.Kind})
 	m.client.close()
 }
 
@@ -524,20 +523,23 @@ func exitCode(ps *os.ProcessState, err error) int {
 	return ps.ExitCode()
 }
 
-// classifyStartError gives a failed start Docker's exit code.
+// classifyStartError gives a failed start Docker's exit code and kind: a
+// command that is not there or cannot be executed is the caller's to fix
+// (400 from the API, as moby's setExitCodeFromError), the rest the
+// engine's fault.
 func classifyStartError(err error) error {
 	msg := err.Error()
 	if i := strings.Index(msg, "exec: "); i >= 0 {
 		msg = msg[i:]
 	}
-	code := 125
+	code, kind := 125, errdefs.Fault
 	switch {
 	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
-		code = 127
+		code, kind = 127, errdefs.InvalidArgument
 	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
-		code = 126
+		code, kind = 126, errdefs.InvalidArgument
 	}
-	return &StartError{Code: code, Msg: processStartFailed + msg}
+	return &StartError{Code: code, Msg: processStartFailed + msg, Kind: kind}
 }
 
 // stdio wires the container's standard streams to the log and the client.

@@ -139,6 +139,12 @@ type State struct {
 	// if its pid was reused.
 	MonitorPid   int    `json:",omitempty"`
 	MonitorStart uint64 `json:",omitempty"`
+	// CreatorPid and CreatorStart identify the process that created the
+	// record, in the same way. The engine records a container's
+	// networking next: a created container without it whose creator is
+	// gone was left by a create that was killed in between.
+	CreatorPid   int    `json:",omitempty"`
+	CreatorStart uint64 `json:",omitempty"`
 	// Health is the health check's state, for a container that has one.
 	Health *Health `json:",omitempty"`
 }

@@ -159,7 +159,8 @@ func (s *Store) create(spec Spec) (*Container, error) {
 	if len(spec.LowerDirs) == 0 {
 		return nil, errors.New("create container: the image has no layers")
 	}
-	c := &Container{Created: time.Now().UTC(), Spec: spec, State: State{Status: Created}}
+	c := &Container{Created: time.Now().UTC(), Spec: spec, State: State{Status: Created, CreatorPid: os.Getpid()}}
+	c.State.CreatorStart, _ = procStartTime(c.State.CreatorPid)
 	err := s.withLock(func() error {
 		all, err := s.list()
 		if err != nil {

@@ -22,7 +22,7 @@ import (
 
 // offlineImage is the image store's pull fallback: "docker pull postgres"
 // with no registry reachable bakes postgres from its recipe. It leaves the
-// image in e.images under ref.
+// image in e.images under ref, and under no other of the recipe's tags.
 func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 	out := BakeOutput(ctx)
 	b, err := e.Baker(out)
@@ -43,7 +43,7 @@ func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 	if r == nil {
 		return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
 	}
-	_, err = b.Bake(ctx, r.Name)
+	_, err = b.BakeRef(ctx, ref)
 	return err
 }
 

@@ -31,6 +31,9 @@ func TestKindOf(t *testing.T) {
 		{fmt.Errorf("inspect: %w", network.ErrAmbiguous), InvalidArgument},
 		{fmt.Errorf("create a/b: %w", volume.ValidateName("a/b")), InvalidArgument},
 		{errors.New("disk on fire"), Fault},
+		// A failed start's kind, as the monitor sent it.
+		{fmt.Errorf("start x: %w", &container.StartError{Code: 127, Msg: "not found", Kind: InvalidArgument}), InvalidArgument},
+		{&container.StartError{Code: 125, Msg: "Bind for 127.0.0.1:80 failed: port is already allocated"}, Fault},
 	}
 	for _, tt := range tests {
 		if got := KindOf(tt.err); got != tt.want {

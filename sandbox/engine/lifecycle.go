@@ -33,6 +33,40 @@ func (e *Engine) StopContainer(ctx context.Context, ref string, timeout time.Dur
 	return e.containers.Stop(ctx, ref, timeout)
 }
 
+// StopTimeout is how long docker stop and docker restart wait for the
+// container to exit before they kill it, from their -t, --timeout or the
+// API's t, in seconds: a negative number waits for as long as it takes,
+// as Docker's daemon.
+func StopTimeout(seconds int) time.Duration {
+	if seconds < 0 {
+		return 1 << 20 * time.Second
+	}
+	return time.Duration(seconds) * time.Second
+}
+
+// RestartContainer is docker restart and POST /containers/{id}/restart
+// (moby's daemon/restart.go): the container is stopped, waiting seconds
+// (StopTimeout), and started again. start starts it as the front end
+// needs (the API server with the sessions of attached clients); nil starts
+// it detached.
+func (e *Engine) RestartContainer(ctx context.Context, ref string, seconds int, start func(*Container) error) error {
+	c, err := e.containers.Get(ref)
+	if err != nil {
+		return err
+	}
+	if err := e.containers.Stop(ctx, c.ID, StopTimeout(seconds)); err != nil {
+		return err
+	}
+	if start == nil {
+		_, err := e.StartContainer(ctx, c.ID, StartOptions{})
+		return err
+	}
+	if c, err = e.containers.Get(c.ID); err != nil {
+		return err
+	}
+	return start(c)
+}
+
 // KillContainer sends sig to the container's process; a SIGKILL returns
 // once the exit is recorded, so a remove right after it finds the
 // container stopped (docker kill).
@@ -55,6 +89,16 @@ func (e *Engine) SignalContainer(ref string, sig unix.Signal) error {
 // exit code (docker wait).
 func (e *Engine) WaitContainer(ctx context.Context, ref string) (int, error) {
 	return e.containers.Wait(ctx, ref)
+}
+
+// ParseTail reads docker logs --tail and the API's tail as Docker's daemon
+// does (daemon/logs.go): a number of lines from the end; what is not one
+// ("all", "x", "-1") is all of them, LogOptions.Tail -1.
+func ParseTail(s string) int {
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return n
+	}
+	return -1
 }
 
 // ContainerLogs writes the container's log to stdout and stderr, stream

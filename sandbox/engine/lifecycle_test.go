@@ -3,6 +3,7 @@ package engine
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestParsePs(t *testing.T) {
@@ -33,5 +34,30 @@ nobody      4243    4242  0 10:01 ?        00:00:00 sh -c echo a  b
 	got, err = parsePs(out, nil)
 	if err != nil || got.Processes == nil || len(got.Processes) != 0 {
 		t.Errorf("parsePs(no pids) = %q, %v, want an empty, non-nil list", got.Processes, err)
+	}
+}
+
+// TestParseTail: docker logs --tail and the API's tail are read as Docker's
+// daemon reads them, by both front ends.
+func TestParseTail(t *testing.T) {
+	tests := map[string]int{"3": 3, "0": 0, "all": -1, "": -1, "x": -1, "-1": -1, "-5": -1, "2.5": -1}
+	for in, want := range tests {
+		if got := ParseTail(in); got != want {
+			t.Errorf("ParseTail(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestStopTimeout: -t, --timeout and the API's t in seconds; a negative
+// one waits as long as the container takes, as Docker's daemon.
+func TestStopTimeout(t *testing.T) {
+	if got := StopTimeout(3); got != 3*time.Second {
+		t.Errorf("StopTimeout(3) = %v, want 3s", got)
+	}
+	if got := StopTimeout(0); got != 0 {
+		t.Errorf("StopTimeout(0) = %v, want 0", got)
+	}
+	if got := StopTimeout(-1); got < 24*time.Hour {
+		t.Errorf("StopTimeout(-1) = %v, want no limit in practice", got)
 	}
 }

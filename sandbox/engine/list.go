@@ -26,6 +26,34 @@ var psFilters = []string{"ancestor", "before", "exited", "id", "isolation", "lab
 // statuses are the values of the status filter (Docker's container states).
 var statuses = []string{"created", "running", "paused", "restarting", "removing", "exited", "dead"}
 
+// listedImages gives each listed container the image reference Docker's
+// listing shows: the one it was created from while that still names its
+// image, else the image's ID (moby's daemon/list.go refreshImage), so a
+// tag removed or moved to another image is not shown on a container that
+// runs something else. The records keep the reference (inspect's
+// Config.Image).
+func (e *Engine) listedImages(ctx context.Context, list []*container.Container) {
+	resolved := map[string]string{} // reference -> image ID, "" when it names none
+	for _, c := range list {
+		ref := c.Spec.Image
+		if ref == c.Spec.ImageID || c.Spec.ImageID == "" {
+			continue
+		}
+		id, ok := resolved[ref]
+		if !ok {
+			// An image the store cannot read is named by its ID too: the
+			// reference no longer shows which image the container runs.
+			if img, err := e.images.Get(ctx, ref); err == nil {
+				id = img.ID
+			}
+			resolved[ref] = id
+		}
+		if id != c.Spec.ImageID {
+			c.Spec.Image = c.Spec.ImageID
+		}
+	}
+}
+
 // ListContainers lists containers newest first as `docker ps` and GET
 // /containers/json do, with every filter of Docker's daemon (moby's
 // daemon/list.go): running ones unless All, a status filter or a Limit.
@@ -70,6 +98,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 	if err != nil {
 		return nil, err
 	}
+	all = e.removeHalfMade(ctx, all)
 	e.WithLivePorts(all)
 	var before, since string
 	for _, v := range f["before"] {
@@ -139,6 +168,7 @@ func (e *Engine) ListContainers(ctx context.Context, o ListOptions) ([]*containe
 		}
 		out = append(out, c)
 	}
+	e.listedImages(ctx, out)
 	return out, nil
 }
 

@@ -3,9 +3,12 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/errdefs"
 	"github.com/dockyard-lab/dockyard/sandbox/network"
+	"github.com/dockyard-lab/dockyard/sandbox/volume"
 )
 
 // Hooks are the container monitor's hooks for networking and
@@ -16,7 +19,7 @@ import (
 // released.
 func Hooks(root string) container.Hooks {
 	return container.Hooks{
-		Prestart: func(ctx context.Context, c *container.Container) (container.Network, error) {
+		Prestart: markingMissing(func(ctx context.Context, c *container.Container) (container.Network, error) {
 			if err := PrepareVolumes(ctx, root, c); err != nil {
 				return container.Network{}, err
 			}
@@ -28,11 +31,19 @@ func Hooks(root string) container.Hooks {
 			if err != nil {
 				return container.Network{}, err
 			}
-			if _, ok := ns.ConfigOf(c.ID); !ok {
+			if _, ok := ns.ConfigOf(c.ID); !ok && !HasNetworkRecord(c) {
 				// Created on none (network.Config): loopback only, in the
 				// container's new namespace, and the container store's
 				// hosts and resolv.conf serve as they are.
 				return container.Network{}, nil
+			} else if !ok {
+				// Not on none: its create was killed before it recorded
+				// the networking (or it did meanwhile: prepared below).
+				if configured, err := ns.Configured(c.ID); err != nil {
+					return container.Network{}, err
+				} else if !configured {
+					return container.Network{}, errdefs.Mark(errdefs.Conflict, fmt.Errorf("container %s: %w", c.Name, ErrHalfMade))
+				}
 			}
 			hostname := c.Spec.Config.Hostname
 			if hostname == "" {
@@ -71,7 +82,7 @@ func Hooks(root string) container.Hooks {
 				r := <-done
 				return r.svcs, r.err
 			}}, nil
-		},
+		}),
 		Poststop: func(ctx context.Context, c *container.Container) (func(), error) {
 			ns, err := network.Open(root)
 			if err != nil {
@@ -94,6 +105,20 @@ func Hooks(root string) container.Hooks {
 			deleteLinks, err := ns.ForgetLater(ctx, c.ID)
 			return bestEffort(deleteLinks), errors.Join(err, ReleaseVolumes(ctx, root, c, true, c.ID))
 		},
+	}
+}
+
+// markingMissing is prestart with a network or volume that is gone since
+// the container was created given the kind NotFound, which the failed
+// start carries to the front ends (Docker's daemon answers 404: "network
+// x not found").
+func markingMissing(prestart func(context.Context, *container.Container) (container.Network, error)) func(context.Context, *container.Container) (container.Network, error) {
+	return func(ctx context.Context, c *container.Container) (container.Network, error) {
+		nw, err := prestart(ctx, c)
+		if errors.Is(err, network.ErrNotFound) || errors.Is(err, volume.ErrNotFound) {
+			err = errdefs.Mark(errdefs.NotFound, err)
+		}
+		return nw, err
 	}
 }
 

@@ -71,3 +71,15 @@ func ReconcileNetworks(ctx context.Context, root string) error {
 	}
 	return errors.Join(ns.ForgetGone(ctx, exists), ns.Reconcile(ctx, alive))
 }
+
+// HasNetworkRecord reports whether c's create records networking for it
+// (network.Store.Configure): every network mode but none, and none with
+// published ports. Such a container without its record was left half made
+// by a create killed between the two records; it must not start on none.
+func HasNetworkRecord(c *container.Container) bool {
+	return !network.Mode(c.Spec.Host.NetworkMode).IsNone() || len(c.Spec.Host.PortBindings) > 0
+}
+
+// ErrHalfMade is the start of a container whose create was killed before
+// it recorded the container's networking.
+var ErrHalfMade = errors.New("its creation was interrupted before its networking was recorded: remove it and create it again")

@@ -77,6 +77,17 @@ func (s *Store) ConfigOf(cid string) (Config, bool) {
 	return *c, true
 }
 
+// Configured reports whether the container has a configuration; unlike
+// ConfigOf it tells a state it cannot read from a missing configuration.
+func (s *Store) Configured(cid string) (bool, error) {
+	st, err := s.read()
+	if err != nil {
+		return false, err
+	}
+	_, ok := st.Configs[cid]
+	return ok, nil
+}
+
 // Start attaches a container as configured (each start of its process).
 func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, error) {
 	att, wire, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)

@@ -21,13 +21,37 @@ var probeBootTimeout = 10 * time.Second
 // AccelChoice is the remembered outcome of the KVM probe (<root>/vm/accel.json).
 type AccelChoice struct {
 	Accel Accel `json:"accel"`
-	// Reason says why, in words a student can read.
-	Reason string `json:"reason"`
+	// Reason says why, in English words a student can read; Cause and
+	// Detail say it as data, for a message in the student's language.
+	Reason string     `json:"reason"`
+	Cause  AccelCause `json:"cause,omitempty"`
+	// Detail is the error that ruled KVM out, or how long the KVM probe
+	// guest took to boot.
+	Detail string `json:"detail,omitempty"`
 	// HostKernel and QEMU are what the probe ran on; a change to either
 	// makes the answer stale.
 	HostKernel string    `json:"host_kernel"`
 	QEMU       string    `json:"qemu"`
 	ProbedAt   time.Time `json:"probed_at"`
+}
+
+// AccelCause is why the probe chose its accelerator.
+type AccelCause string
+
+// The probe's outcomes.
+const (
+	CauseNoKVM    AccelCause = "no-kvm"      // /dev/kvm cannot be opened
+	CauseNotKVM   AccelCause = "not-kvm"     // /dev/kvm does not answer as KVM
+	CauseNoBoot   AccelCause = "kvm-no-boot" // a KVM guest did not boot
+	CauseKVMWorks AccelCause = "kvm-works"   // a KVM guest booted
+)
+
+// reasons are the English words of each cause, Detail in %s.
+var reasons = map[AccelCause]string{
+	CauseNoKVM:    "KVM is not available (%s); using software emulation (TCG)",
+	CauseNotKVM:   "/dev/kvm does not answer as KVM (%s); using software emulation (TCG)",
+	CauseNoBoot:   "a KVM guest did not boot (%s); using software emulation (TCG)",
+	CauseKVMWorks: "KVM works (a probe guest booted in %s)",
 }
 
 // ChooseAccel returns the accelerator for cfg: KVM when a short probe boot
@@ -50,7 +74,8 @@ func ChooseAccel(ctx context.Context, cfg Config) (AccelChoice, error) {
 		return c, nil
 	}
 	c := AccelChoice{HostKernel: host, QEMU: qemu, ProbedAt: time.Now().UTC()}
-	c.Accel, c.Reason = probeKVM(ctx, cfg)
+	c.Accel, c.Cause, c.Detail = probeKVM(ctx, cfg)
+	c.Reason = fmt.Sprintf(reasons[c.Cause], c.Detail)
 	if err := ctx.Err(); err != nil {
 		return AccelChoice{}, fmt.Errorf("probe kvm: %w", err)
 	}
@@ -83,16 +108,16 @@ func ReadAccelChoice(dir string) (AccelChoice, error) {
 // probeKVM opens /dev/kvm and, if the kernel answers, boots the real guest
 // under KVM with `true` and a short timeout. On nested hosts /dev/kvm can
 // exist and answer ioctls while guests hang, so only a boot proves it.
-func probeKVM(ctx context.Context, cfg Config) (Accel, string) {
+func probeKVM(ctx context.Context, cfg Config) (Accel, AccelCause, string) {
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return AccelTCG, fmt.Sprintf("KVM is not available (%v); using software emulation (TCG)", errors.Unwrap(err))
+		return AccelTCG, CauseNoKVM, fmt.Sprint(errors.Unwrap(err))
 	}
 	// KVM_GET_API_VERSION is _IO(0xAE, 0x00); every KVM since 2.6.22 says 12.
 	version, err := unix.IoctlRetInt(int(f.Fd()), 0xAE00)
 	f.Close()
 	if err != nil || version != 12 {
-		return AccelTCG, fmt.Sprintf("/dev/kvm does not answer as KVM (api %d, %v); using software emulation (TCG)", version, err)
+		return AccelTCG, CauseNotKVM, fmt.Sprintf("api %d, %v", version, err)
 	}
 	probe := cfg
 	probe.Accel, probe.Command, probe.TTY = AccelKVM, []string{"true"}, false
@@ -100,9 +125,9 @@ func probeKVM(ctx context.Context, cfg Config) (Accel, string) {
 	probe.BootTimeout, probe.Timeout = probeBootTimeout, probeBootTimeout+5*time.Second
 	res, err := Run(ctx, probe)
 	if err != nil {
-		return AccelTCG, fmt.Sprintf("a KVM guest did not boot (%v); using software emulation (TCG)", err)
+		return AccelTCG, CauseNoBoot, err.Error()
 	}
-	return AccelKVM, fmt.Sprintf("KVM works (a probe guest booted in %s)", res.BootTime.Round(time.Millisecond))
+	return AccelKVM, CauseKVMWorks, res.BootTime.Round(time.Millisecond).String()
 }
 
 // HostKernel returns the host's kernel release, as `uname -r` prints it.

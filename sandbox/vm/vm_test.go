@@ -266,8 +266,13 @@ func TestChooseAccelRemembersItsAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Accel != AccelTCG || first.Reason == "" {
-		t.Errorf("ChooseAccel with a hanging KVM = %+v, want tcg with a reason", first)
+	if first.Accel != AccelTCG || first.Reason == "" || first.Detail == "" {
+		t.Errorf("ChooseAccel with a hanging KVM = %+v, want tcg with a reason and its detail", first)
+	}
+	// Without /dev/kvm the probe stops at the open; with it, the hanging
+	// guest does not boot: either way a cause the catalogs word.
+	if first.Cause != CauseNoKVM && first.Cause != CauseNotKVM && first.Cause != CauseNoBoot {
+		t.Errorf("ChooseAccel with a hanging KVM: cause %q, want %q, %q or %q", first.Cause, CauseNoKVM, CauseNotKVM, CauseNoBoot)
 	}
 	// A second call answers from accel.json without probing again.
 	second, err := ChooseAccel(context.Background(), cfg)

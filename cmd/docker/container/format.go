@@ -37,6 +37,17 @@ func (r psRow) MarshalJSON() ([]byte, error) {
 	})
 }
 
+// psImage is ps's IMAGE: the engine's listing names the image by its ID
+// once the container's reference names another image or none, which
+// Docker's CLI shows in its 12-character form unless --no-trunc.
+func psImage(c *engine.Container, noTrunc bool) string {
+	if noTrunc || c.Spec.Image != c.Spec.ImageID {
+		return c.Spec.Image
+	}
+	id := strings.TrimPrefix(c.Spec.ImageID, "sha256:")
+	return id[:min(12, len(id))]
+}
+
 func newPsRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
 	id := c.ShortID()
 	command := commandLine(c.Spec.Config.Args())
@@ -63,7 +74,7 @@ func newPsRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
 		mounts = append(mounts, name)
 	}
 	return psRow{
-		ID: id, Image: c.Spec.Image, Command: strconv.Quote(command),
+		ID: id, Image: psImage(c, noTrunc), Command: strconv.Quote(command),
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
 		Ports:      Ports(c), State: string(c.State.Status), Status: Status(c, now),

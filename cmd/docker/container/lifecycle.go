@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -136,7 +135,7 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 		return err
 	}
 	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
-		return e.StopContainer(ctx, ref, time.Duration(opts.Timeout)*time.Second)
+		return e.StopContainer(ctx, ref, engine.StopTimeout(opts.Timeout))
 	})
 }
 
@@ -158,11 +157,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 				return err
 			}
 			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
-				if err := e.StopContainer(ctx, ref, time.Duration(opts.Timeout)*time.Second); err != nil {
-					return err
-				}
-				_, err := e.StartContainer(ctx, ref, engine.StartOptions{})
-				return err
+				return e.RestartContainer(ctx, ref, opts.Timeout, nil)
 			})
 		},
 	}

@@ -1,8 +1,6 @@
 package container
 
 import (
-	"strconv"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
@@ -30,12 +28,6 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 		Args:  cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
-			// As Docker's daemon (daemon/logs.go): what is not a number of
-			// lines ("all", "x", "-1") is all of them.
-			tail := -1
-			if n, err := strconv.Atoi(opts.Tail); err == nil && n >= 0 {
-				tail = n
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -44,7 +36,7 @@ func NewCmdLogs(f *factory.Factory, runF func(*LogsOptions) error) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			err = e.ContainerLogs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
+			err = e.ContainerLogs(ctx, opts.Ref, engine.LogOptions{Follow: opts.Follow, Tail: engine.ParseTail(opts.Tail), Timestamps: opts.Timestamps}, opts.IO.Out, opts.IO.ErrOut)
 			if err != nil {
 				return cli.DaemonError(err)
 			}

@@ -124,7 +124,7 @@ func writePs(w io.Writer, list []*engine.Container, opts *PsOptions, now time.Ti
 		if !opts.NoTrunc {
 			command = ellipsis(command, 20)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, c.Spec.Image, strconv.Quote(command),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, psImage(c, opts.NoTrunc), strconv.Quote(command),
 			units.HumanDuration(now.Sub(c.Created))+" ago", Status(c, now), Ports(c), c.Name)
 	}
 	return tw.Flush()
