@@ -70,7 +70,11 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		}
 		defer m.Close()
 	}
-	if err := writeFrame(m.conn, frameRun, []byte(c.ID)); err != nil {
+	run := c.ID
+	if opts.TTYCols > 0 && opts.TTYRows > 0 {
+		run += fmt.Sprintf("\x00%d %d", opts.TTYCols, opts.TTYRows)
+	}
+	if err := writeFrame(m.conn, frameRun, []byte(run)); err != nil {
 		return nil, ErrMonitorGone
 	}
 	a := &Attachment{conn: m.conn}
@@ -107,33 +111,15 @@ func (m *Monitor) Close() {
 }
 
 // SpawnMonitor starts a monitor process that waits for its container: hand
-// it to Start in StartOptions.Monitor, or Close it. opts.TTYCols and
-// opts.TTYRows are the terminal size a -t container starts with. The
-// monitor a `docker run` command line started with the process
-// (spawn.Early) is used first: it is told the state root and the terminal
-// size here.
+// it to Start in StartOptions.Monitor, or Close it. The monitor a `docker
+// run` command line started with the process (spawn.Early) is used first.
 func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
-	tty := ""
-	if opts.TTYCols > 0 && opts.TTYRows > 0 {
-		tty = fmt.Sprintf("%d %d", opts.TTYCols, opts.TTYRows)
-	}
-	if f := spawn.Early(); f != nil {
-		conn, err := net.FileConn(f)
-		f.Close()
-		if err == nil {
-			if err := writeFrame(conn, frameSetup, []byte(s.root+"\x00"+tty)); err == nil {
-				return &Monitor{conn: conn.(*net.UnixConn)}, nil
-			}
-			conn.Close() // gone already: start another
+	f := spawn.Early(s.root)
+	if f == nil {
+		var err error
+		if f, err = spawn.Start(s.root, os.Environ()); err != nil {
+			return nil, err
 		}
-	}
-	env := os.Environ()
-	if tty != "" {
-		env = append(env, monitorEnvTTY+"="+tty)
-	}
-	f, err := spawn.Start(s.root, env)
-	if err != nil {
-		return nil, err
 	}
 	conn, err := net.FileConn(f)
 	f.Close()
@@ -159,16 +145,7 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 		return 2
 	}
 	client := os.NewFile(3, "attach")
-	root := args[0]
-	if root == spawn.Waiting {
-		// Started with its caller (spawn.Early), before the caller knew
-		// the state root: it comes first, with the terminal size.
-		var err error
-		if root, err = readSetup(client); err != nil {
-			return 0 // the caller did not start a container after all
-		}
-	}
-	s, err := Open(root)
+	s, err := Open(args[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -195,32 +172,20 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	return 0
 }
 
-// readSetup reads the frameSetup that tells a monitor started with its
-// caller the state root ("root\x00cols rows", the size empty without -t),
-// and passes the size on as SpawnMonitor's environment does.
-func readSetup(f *os.File) (string, error) {
-	typ, payload, err := readFrame(f)
-	if err != nil {
-		return "", err
-	}
-	root, tty, ok := strings.Cut(string(payload), "\x00")
-	if typ != frameSetup || !ok || !filepath.IsAbs(root) {
-		return "", fmt.Errorf("monitor: expected the state root, got frame %d", typ)
-	}
-	if tty != "" {
-		os.Setenv(monitorEnvTTY, tty)
-	}
-	return root, nil
-}
-
 // readContainerID reads the frameRun that names a waiting monitor's
-// container.
+// container ("id", or "id\x00cols rows" with the terminal size a -t
+// container starts with, which it passes on to setupIO in the monitor's
+// environment: a monitor started with its caller's process, before the
+// command line was parsed, has no size in the environment it was given).
 func readContainerID(f *os.File) (string, error) {
 	typ, payload, err := readFrame(f)
 	if err != nil {
 		return "", err
 	}
-	id := string(payload)
+	id, size, ok := strings.Cut(string(payload), "\x00")
+	if ok {
+		os.Setenv(monitorEnvTTY, size)
+	}
 	// A full id (newID) and nothing else: it becomes a path.
 	if _, err := hex.DecodeString(id); typ != frameRun || len(id) != 64 || err != nil {
 		return "", fmt.Errorf("monitor: expected a container id, got frame %d", typ)

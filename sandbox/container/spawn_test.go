@@ -81,23 +81,22 @@ func TestSpawnedMonitorExitsUnused(t *testing.T) {
 }
 
 // A monitor started with the process for a docker run command line
-// (spawn.StartEarly), before the state root was known, is told the root
-// and the terminal size by SpawnMonitor and runs the container as one
-// started there: output, the -t size, exit code, the --rm record gone.
+// (spawn.StartEarly), before the command line was parsed, runs the
+// container as one started by SpawnMonitor: output, the -t size (sent with
+// the id), exit code, the --rm record gone.
 func TestEarlyMonitorRunsContainer(t *testing.T) {
 	rootfs := busyboxRootfs(t)
 	s := openStore(t)
-	spawn.StartEarly([]string{"dockyard", "docker", "run", "-t", "busybox"})
-	if pids := earlyMonitors(); len(pids) != 1 {
-		t.Fatalf("monitors started early = %v, want one", pids)
+	spawn.StartEarly([]string{"dockyard", "--root", s.Root(), "docker", "run", "-t", "busybox"})
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Fatalf("monitors of %s started early = %v, want one", s.Root(), pids)
 	}
-	m, err := s.SpawnMonitor(container.StartOptions{TTYCols: 91, TTYRows: 17})
+	m, err := s.SpawnMonitor(container.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := spawn.Early(); f != nil {
-		f.Close()
-		t.Fatal("SpawnMonitor left the early monitor unused")
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Errorf("monitors of %s after SpawnMonitor = %v, want the early one alone", s.Root(), pids)
 	}
 	spec := shSpec(rootfs, "stty size; exit 3")
 	spec.Config.Tty = true
@@ -107,7 +106,7 @@ func TestEarlyMonitorRunsContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	a, err := s.Start(context.Background(), c.ID, container.StartOptions{Attach: true, Monitor: m})
+	a, err := s.Start(context.Background(), c.ID, container.StartOptions{Attach: true, Monitor: m, TTYCols: 91, TTYRows: 17})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -121,31 +120,39 @@ func TestEarlyMonitorRunsContainer(t *testing.T) {
 	}
 }
 
+// An early monitor is used only for the root it was started for (a
+// --root after the verb is cobra's, not seen before the command line is
+// parsed): SpawnMonitor starts one for its own root and lets the other go.
 // An early monitor whose command never starts a container (a bad flag, a
 // missing image) exits when its caller closes the socket.
-func TestEarlyMonitorExitsUnused(t *testing.T) {
+func TestEarlyMonitorOfAnotherRootExits(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
-	spawn.StartEarly([]string{"dockyard", "docker", "run"})
-	f := spawn.Early()
-	if f == nil {
-		t.Fatal("no early monitor for a docker run command line")
+	s := openStore(t)
+	other := t.TempDir()
+	spawn.StartEarly([]string{"dockyard", "--root=" + other, "docker", "container", "run", "busybox"})
+	if pids := earlyMonitors(other); len(pids) != 1 {
+		t.Fatalf("monitors of %s started early = %v, want one", other, pids)
 	}
-	if pids := earlyMonitors(); len(pids) != 1 {
-		t.Fatalf("monitors started early = %v, want one", pids)
+	m, err := s.SpawnMonitor(container.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.Close()
-	for deadline := time.Now().Add(10 * time.Second); len(earlyMonitors()) > 0; time.Sleep(10 * time.Millisecond) {
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Errorf("monitors of %s = %v, want the one SpawnMonitor started", s.Root(), pids)
+	}
+	m.Close()
+	for deadline := time.Now().Add(10 * time.Second); len(earlyMonitors(other))+len(earlyMonitors(s.Root())) > 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("early monitors %v still wait 10 s after their caller let them go", earlyMonitors())
+			t.Fatalf("monitors %v %v still wait 10 s after their caller let them go", earlyMonitors(other), earlyMonitors(s.Root()))
 		}
 	}
 }
 
-// earlyMonitors lists the pids of this process's monitors started before
-// the state root was known (`__monitor - -`).
-func earlyMonitors() []string {
+// earlyMonitors lists the pids of this process's monitors of root waiting
+// for their container (`__monitor <root> -`).
+func earlyMonitors(root string) []string {
 	var pids []string
 	dirs, _ := os.ReadDir("/proc")
 	for _, d := range dirs {
@@ -154,7 +161,7 @@ func earlyMonitors() []string {
 			continue
 		}
 		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		if len(args) == 4 && args[1] == "__monitor" && args[2] == "-" && args[3] == "-" && parentPid(d.Name()) == os.Getpid() {
+		if len(args) == 4 && args[1] == "__monitor" && args[2] == root && args[3] == "-" && parentPid(d.Name()) == os.Getpid() {
 			pids = append(pids, d.Name())
 		}
 	}

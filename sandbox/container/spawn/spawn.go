@@ -11,28 +11,29 @@
 // path/filepath): Go initialises a package once its imports are, taking
 // the ready ones in the order of their import paths, so one that waited
 // for os/exec came after every github.com and golang.org package that was
-// ready first, half-way through dockyard's initialisation. A monitor started so knows no
-// state root yet ("-" for the root): the caller sends it first
-// (container.Store.SpawnMonitor).
+// ready first, half-way through dockyard's initialisation. Its state root
+// is the one the command line names (--root, else $DOCKYARD_ROOT, else
+// /var/lib/dockyard), so that it reads, in ps, as any other monitor;
+// container.Store.SpawnMonitor uses it only for that root.
 package spawn
 
 import (
 	"os"
+	"path"
 	"syscall"
 )
 
-// Waiting is the argument that makes a monitor read what it was not told
-// on its command line from its socket: the container's id in place of the
-// id, the state root first in place of the root.
+// Waiting is the id argument that makes a monitor read its container's id
+// from its socket.
 const Waiting = "-"
 
 // MonitorBinary is the name of the small binary that, installed beside
 // dockyard, runs the container monitors and inits (cmd/dockyard-monitor).
 const MonitorBinary = "dockyard-monitor"
 
-// Start starts a monitor of the containers under root (Waiting: sent on
-// the socket) that waits for its container, with env as its environment,
-// and returns the caller's end of its socket.
+// Start starts a monitor of the containers under root that waits for its
+// container, with env as its environment, and returns the caller's end of
+// its socket.
 func Start(root string, env []string) (*os.File, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -110,29 +111,75 @@ func base(path string) string {
 	return path
 }
 
-// early is the socket of the monitor a `docker run` command line started
-// at its start (nil when it did not).
-var early *os.File
+// early is the monitor a `docker run` command line started at its start,
+// for the state root earlyRoot (nil when it did not).
+var (
+	early     *os.File
+	earlyRoot string
+)
 
 func init() { StartEarly(os.Args) }
+
+// DefaultRoot is the state root without --root or $DOCKYARD_ROOT (the
+// factory's DefaultRoot).
+const DefaultRoot = "/var/lib/dockyard"
 
 // StartEarly starts the monitor Early returns when args are a `docker run`
 // command line (IsDockerRun). A failed start is not reported here:
 // SpawnMonitor starts one again and says why it cannot.
 func StartEarly(args []string) {
-	if early == nil && IsDockerRun(args) {
-		early, _ = Start(Waiting, os.Environ())
+	if early != nil || !IsDockerRun(args) {
+		return
+	}
+	root := rootFlag(args)
+	if root == "" {
+		root = os.Getenv("DOCKYARD_ROOT")
+	}
+	if root == "" {
+		root = DefaultRoot
+	}
+	if root[0] != '/' {
+		wd, err := os.Getwd()
+		if err != nil {
+			return
+		}
+		root = wd + "/" + root
+	}
+	root = path.Clean(root)
+	if f, err := Start(root, os.Environ()); err == nil {
+		early, earlyRoot = f, root
 	}
 }
 
-// Early returns the socket of the monitor started with the process for
-// its `docker run` command line, once, or nil. Its monitor needs the state
-// root first. A monitor that is never used exits when the process does
-// (its socket closes).
-func Early() *os.File {
+// Early returns, once, the socket of the monitor started with the process
+// for its `docker run` command line when it was started for root (an
+// absolute, clean path), else nil. A monitor that is not used exits when
+// the process does (its socket closes).
+func Early(root string) *os.File {
 	f := early
 	early = nil
+	if f != nil && earlyRoot != root {
+		// A --root after the verb: cobra's, not seen here.
+		f.Close()
+		return nil
+	}
 	return f
+}
+
+// rootFlag is the last --root value before the docker command's verb in
+// a command line IsDockerRun accepted, or "".
+func rootFlag(args []string) string {
+	root := ""
+	for i := 1; i < len(args) && args[i] != "run"; i++ {
+		switch a := args[i]; {
+		case a == "--root" && i+1 < len(args):
+			root = args[i+1]
+			i++
+		case len(a) > 7 && a[:7] == "--root=":
+			root = a[7:]
+		}
+	}
+	return root
 }
 
 // IsDockerRun reports whether args (os.Args) are a dockyard `docker run`

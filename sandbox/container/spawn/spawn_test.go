@@ -73,3 +73,19 @@ func TestIsDockerRun(t *testing.T) {
 		}
 	}
 }
+
+func TestRootFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dockyard", "docker", "run", "--root", "/x", "busybox"}, ""},
+		{[]string{"dockyard", "--root", "/a", "docker", "run", "busybox"}, "/a"},
+		{[]string{"dockyard", "--root=/a", "--root", "/b", "docker", "run"}, "/b"},
+		{[]string{"docker", "--root=rel", "run"}, "rel"},
+	} {
+		if got := rootFlag(tc.args); got != tc.want {
+			t.Errorf("rootFlag(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
