@@ -87,14 +87,19 @@ type monitor struct {
 	// later is what Poststop left to run once the caller has been told
 	// (runLater).
 	later []func()
+	// removal is the rest of a --rm container's removal, which also waits
+	// until the caller has been told, and goes before later (a veth's
+	// deletion can take a while), so that its directory and cgroups are
+	// gone moments after the caller returns.
+	removal []func()
 }
 
-// runLater runs what Poststop left for after the caller was told.
+// runLater runs what was left for after the caller was told.
 func (m *monitor) runLater() {
-	for _, f := range m.later {
+	for _, f := range append(m.removal, m.later...) {
 		f()
 	}
-	m.later = nil
+	m.removal, m.later = nil, nil
 }
 
 func (m *monitor) run() error {
@@ -182,7 +187,7 @@ func (m *monitor) run() error {
 			// (RemoveLeftover).
 			s.emit(c, "die", dieAttrs(code))
 			if err = s.forget(c); err == nil {
-				m.later = append(m.later, func() { _ = s.RemoveLeftover(m.id) })
+				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
 			}
 		} else {
 			var updated *Container
@@ -345,10 +350,8 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}
 		if exited && c.Spec.Host.AutoRemove {
 			// A --rm container is not started again (no restart policy
-			// with --rm): this waits until its caller has been told, after
-			// what Poststop left (which it appends to m.later too).
-			poststop()
-			m.later = append(m.later, destroy)
+			// with --rm): this waits until its caller has been told.
+			m.removal = append(m.removal, destroy)
 			return
 		}
 		destroy()
