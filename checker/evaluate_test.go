@@ -74,6 +74,10 @@ func newWorld(t *testing.T) *world {
 		Mounts:  []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/var/lib/postgresql/data"}},
 		Restart: "always", Command: []string{"docker-entrypoint.sh", "postgres"},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "172.30.0.2", Aliases: []string{"db"}}}})
+	// misordered: docker run --name misordered alpine -m 32m tail /dev/zero,
+	// the option after the image, so "-m" was the command and never started.
+	e.AddContainer(checker.Container{Name: "misordered", Image: "alpine", Status: "created", ExitCode: 127,
+		Command: []string{"-m", "32m", "tail", "/dev/zero"}})
 	e.AddContainer(checker.Container{Name: "first", Image: "busybox", ImageID: "sha256:1111111111111111aaaa",
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "hello-sh-run", Image: "hello-sh", ImageID: "sha256:5555555555555555eeee",
@@ -136,6 +140,8 @@ func newWorld(t *testing.T) *world {
 	})
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("dockyard notes\n"), 0o644)
+	// daily-report: docker cp reporter:/var/reports/daily-7.txt /tmp/daily-report, the .txt left out.
+	os.WriteFile(filepath.Join(dir, "daily-report"), []byte("total: 42 orders\n"), 0o644)
 	return &world{engine: e, web: srv.URL, webAddr: strings.TrimPrefix(srv.URL, "http://"), closed: closed, free: free, pg: pg.addr, dir: dir}
 }
 
@@ -164,6 +170,7 @@ var evalCases = []struct {
 	{"image all fields", "image: my-app:1.0\nlabel: {maintainer: me}\nenv: [APP_ENV=prod, PATH]\nexposes: [8080]\nentrypoint: [/app]\ncmd: --serve\nworkdir: /srv\nuser: app\nlayers: 3\nbase: busybox", checker.Pass},
 	{"image missing", "image: nginx:1.25", checker.Fail},
 	{"image missing, its repository under another tag", "image: busybox:v1", checker.Fail},
+	{"image missing, a repository one letter away", "image: my-ap:1.0", checker.Fail},
 	{"image should be absent", "image: busybox\nabsent: true", checker.Fail},
 	{"image absent", "image: nginx\nabsent: true", checker.Pass},
 	{"image every difference", "image: my-app:1.0\nlabel: {maintainer: you, version: '2'}\nenv: [APP_ENV=dev, DEBUG]\nexposes: [80/tcp]\nentrypoint: [/bin/app]\ncmd: [serve]\nworkdir: /app\nuser: root\nlayers: 2\nbase: debian:bookworm", checker.Fail},
@@ -177,6 +184,7 @@ var evalCases = []struct {
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
+	{"container whose command never started", "container: misordered\nrunning: true", checker.Fail},
 	{"Compose's container missing", "container: shipyard-db-1\nrunning: true", checker.Fail},
 	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
 	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
@@ -253,7 +261,8 @@ var evalCases = []struct {
 
 	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
 	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},
-	{"http status and body", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
+	{"http status, its body not read", "http: {web}/missing\nbody_contains: hello\nbody_matches: ^hello", checker.Fail},
+	{"http body", "http: {web}/\nbody_contains: goodbye\nbody_matches: ^bye", checker.Fail},
 	{"http unreachable", "http: http://{closed}/", checker.Fail},
 	{"http from missing container", "http: {web}/\nfrom: web9", checker.Fail},
 	{"http from stopped container", "http: {web}/\nfrom: first", checker.Fail},
@@ -277,6 +286,7 @@ var evalCases = []struct {
 	{"file passes", "file: {dir}/notes.txt\ncontains: dockyard\nmatches: ^dock\ndir: false", checker.Pass},
 	{"file missing", "file: {dir}/missing.txt", checker.Fail},
 	{"file missing, a typo of a file there", "file: {dir}/note.txt", checker.Fail},
+	{"file missing, there without its extension", "file: {dir}/daily-report.txt", checker.Fail},
 	{"folder missing", "file: {dir}/data\ndir: true", checker.Fail},
 	{"file should be absent", "file: {dir}/notes.txt\nabsent: true", checker.Fail},
 	{"file contents differ", "file: {dir}/notes.txt\ncontains: harbour\nmatches: ^harbour", checker.Fail},

@@ -349,10 +349,17 @@ func (s *vmSpec) evaluate(ctx context.Context, r *run) {
 }
 
 // nearSibling returns a path beside p whose name is one or two letters
-// away from p's (/tmp/postgres_data for /tmp/postgres-data): most often
-// the student's typo. "" when there is none.
+// away from p's (/tmp/postgres_data for /tmp/postgres-data), or p's name
+// without its extension (/tmp/daily-report for /tmp/daily-report.txt):
+// most often the student's typo. "" when there is none.
 func nearSibling(p string) string {
 	dir, name := filepath.Split(filepath.Clean(p))
+	if ext := filepath.Ext(name); ext != "" && ext != name {
+		bare := filepath.Join(dir, strings.TrimSuffix(name, ext))
+		if _, err := os.Lstat(bare); err == nil {
+			return bare
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) > 10000 {
 		return ""

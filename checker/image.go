@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dockyard-lab/dockyard/sandbox/imageref"
+	search "github.com/moby/buildkit/util/suggest"
 )
 
 type imageSpec struct {
@@ -117,12 +118,49 @@ func imageMissing(ctx context.Context, r *run, ref string) {
 			tags = append(tags, got.Tag())
 		}
 	}
+	if len(tags) == 0 {
+		if near := nearImage(want, names); near != "" {
+			r.fail("image.missing_near", map[string]any{"near": near})
+			return
+		}
+	}
 	if len(tags) == 0 || want.Tag() == "" {
 		r.fail(missingKey(ctx, r), nil)
 		return
 	}
 	slices.Sort(tags)
 	r.fail("image.missing_tag", map[string]any{"repo": want.FamiliarName(), "found": strings.Join(slices.Compact(tags), ", ")})
+}
+
+// nearImage returns the image among names whose repository is one or two
+// letters away from want's, with want's tag when it has that tag
+// (localhost:5000/my-busybx:v1 for localhost:5000/my-busybox:v1): most
+// often the student's typo. "" when there is none.
+func nearImage(want imageref.Reference, names []string) string {
+	byRepo := map[string][]string{}
+	var repos []string
+	for _, n := range names {
+		got, err := imageref.ParseNormalized(n)
+		if err != nil || got.Tag() == "" || got.Name() == want.Name() {
+			continue
+		}
+		if _, ok := byRepo[got.Name()]; !ok {
+			repos = append(repos, got.Name())
+		}
+		byRepo[got.Name()] = append(byRepo[got.Name()], got.FamiliarName()+":"+got.Tag())
+	}
+	best, ok := search.Search(want.Name(), repos, true)
+	if !ok {
+		return ""
+	}
+	refs := byRepo[best]
+	slices.Sort(refs)
+	for _, ref := range refs {
+		if strings.HasSuffix(ref, ":"+want.Tag()) {
+			return ref
+		}
+	}
+	return refs[0]
 }
 
 // missingKey is image.missing, or image.missing_untagged when the last

@@ -94,7 +94,7 @@ var worldValues = []string{"/bin/sh", "SIGKILL", "composed", "busybox", "deps", 
 	"sqlite", "db", "database", "tiny", "runs", "of", "busybox containers", "running busybox", "web servers",
 	"on my-net", "image", "status", "running", "exited", "kB", "sha256", "bin", "etc", "hostname", "cat", "exit",
 	"Not Found", "page", "http", "www", "not found", "is", "the", "was", "localhost", "dev", "DEBUG", "you", "host",
-	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
+	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "misordered", "alpine", "daily-report", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
 
 // sampleData fills every template field with a value for the rendering of
 // the whole catalog.
@@ -104,7 +104,22 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
 	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9,
-	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net"}
+	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net", "near": "web2"}
 
-var sampleValues = []string{"web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
+var sampleValues = []string{"web2", "web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}
+
+// formal finds the 합니다체 endings (…습니다, …합니다, …입니까, …하십시오).
+var formal = regexp.MustCompile(`[가-힣](니다|니까|십시오)`)
+
+// TestKoreanSpeaksHaeyo renders every message of the Korean catalog and
+// finds it in 해요체, the style of the lessons beside it (…해요, …하세요):
+// a check's finding in 합니다체 under a lesson in 해요체 reads as two voices.
+func TestKoreanSpeaksHaeyo(t *testing.T) {
+	for _, k := range checker.KoreanKeys() {
+		line := checker.RenderKorean(k, sampleData)
+		if m := formal.FindString(line); m != "" {
+			t.Errorf("message %s: %q is 합니다체, want 해요체:\n%s", k, m, line)
+		}
+	}
+}

@@ -48,6 +48,12 @@ func notRunning(r *run, c *Container) {
 	case "restarting":
 		r.waitFor("wait.restart", map[string]any{"container": c.Name})
 	case "created":
+		if (c.ExitCode == 126 || c.ExitCode == 127) && len(c.Command) > 0 {
+			// Its start failed: docker start would fail the same way.
+			data["command"] = c.Command[0]
+			r.fail("container.start_failed", data)
+			return
+		}
 		r.fail("container.created", data)
 		return
 	case "paused":

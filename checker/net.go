@@ -127,7 +127,10 @@ func (s *httpSpec) evaluate(ctx context.Context, r *run) {
 		want = *s.Status
 	}
 	if resp.StatusCode != want {
+		// The body of a wrong answer (a 404's error page) is not the page
+		// the check reads: one finding says what went wrong.
 		r.fail("http.status", map[string]any{"want": want, "found": resp.StatusCode})
+		return
 	}
 	if s.BodyContains != nil && !strings.Contains(string(body), *s.BodyContains) {
 		r.fail("http.body_contains", map[string]any{"want": *s.BodyContains, "found": firstLine(string(body))})

@@ -16,6 +16,8 @@ var particles = map[string]any{
 	"은는": func(v any) string { return withParticle(v, "은", "는") },
 	"을를": func(v any) string { return withParticle(v, "을", "를") },
 	"과와": func(v any) string { return withParticle(v, "과", "와") },
+	// 이에요/예요 ends a sentence in 해요체 after a value: "5433이에요", "exited예요".
+	"이에요": func(v any) string { return withParticle(v, "이에요", "예요") },
 	"으로": func(v any) string {
 		s := fmt.Sprint(v)
 		if f := final(s); f == finalNone || f == finalRieul {

@@ -35,6 +35,11 @@ func TestParticles(t *testing.T) {
 		{"을를", "boot", "boot를"},
 		{"이가", "host", "host가"},
 		{"으로", "`docker rm df-tools-run`", "`docker rm df-tools-run`으로"},
+		{"이에요", "5433", "5433이에요"},
+		{"이에요", "exited", "exited예요"},
+		{"이에요", "(없음)", "(없음)이에요"},
+		{"이에요", "실행 중", "실행 중이에요"},
+		{"이에요", "/srv", "/srv예요"},
 	}
 	for _, tt := range tests {
 		got := particles[tt.fn].(func(any) string)(tt.word)

@@ -3,6 +3,10 @@ package author_test
 import (
 	"context"
 	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,4 +81,110 @@ func locked(readOnly bool) *fake.Engine {
 	}}
 	e.AddContainer(checker.Container{Name: "locked", Image: "busybox", Status: "running", User: "1000"})
 	return e
+}
+
+// TestWrongWorkIsNamed runs a step's checks on work done wrong as a
+// student did it and finds the feedback naming the mistake, not only the
+// check's shell command and its exit code: in vm-vs-container the host's
+// kernel (uname -r, the table's left column) written for the VM's.
+func TestWrongWorkIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	host, err := exec.Command("uname", "-r").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vm-kernel.txt"), host, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lesson, step, lang, want string
+	}{
+		{"vm-vs-container", "compare", "en", "the left one is the host's"},
+		{"vm-vs-container", "compare", "ko", "왼쪽 값은 호스트의 커널"},
+		{"registry", "start", "en", "dockyard registry start"},
+		{"registry", "start", "ko", "dockyard registry start로 시작하세요"},
+	} {
+		if tc.lesson == "registry" {
+			l, err := net.Listen("tcp", "127.0.0.1:5000")
+			if err != nil {
+				t.Logf("registry#start not run: port 5000 is in use here (%v), so its checks would pass", err)
+				continue
+			}
+			l.Close()
+		}
+		file := tc.lesson + "/lesson." + tc.lang + ".md"
+		src, err := fs.ReadFile(content.Lessons(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, probs := lessons.Parse(file, src)
+		if len(probs) > 0 {
+			t.Fatalf("%s: %v", file, probs)
+		}
+		var blocks []checker.Block
+		for _, st := range l.Steps {
+			if st.ID == tc.step {
+				for _, b := range st.Checks {
+					if !strings.Contains(b.Source, "quiz:") {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+		}
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: &fake.Engine{}, Lang: tc.lang, NoRetry: true, CommandDir: dir}, checker.ParseAll(blocks))
+		if rep.Status != checker.Fail || len(rep.Tests) == 0 || !strings.Contains(rep.Tests[0].Message, tc.want) {
+			t.Errorf("%s#%s with the host's kernel = %s %+v, want a failure saying %q", file, tc.step, rep.Status, rep.Tests, tc.want)
+		}
+	}
+}
+
+// TestSizeCheckReadsTheSizeColumn runs vm-vs-container's debian-size.txt
+// check with a docker that lists debian as Dockyard does: the size passes,
+// another word of the listing (the repository, the tag) does not; it did,
+// since the check looked for the file's text anywhere in the listing.
+func TestSizeCheckReadsTheSizeColumn(t *testing.T) {
+	bin := t.TempDir()
+	docker := `#!/bin/sh
+case "$*" in
+"images --format {{.Size}} debian") printf '116MB\n116MB\n' ;;
+"images debian") printf 'REPOSITORY   TAG        IMAGE ID       CREATED        SIZE\ndebian       bookworm   b209ec73c3a4   13 hours ago   116MB\n' ;;
+*) exit 1 ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(bin, "docker"), []byte(docker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	for _, tc := range []struct {
+		written string
+		want    checker.Status
+	}{{"116MB\n", checker.Pass}, {"debian\n", checker.Fail}, {"bookworm\n", checker.Fail}, {"116 MB\n", checker.Fail}} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "debian-size.txt"), []byte(tc.written), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "ko"} {
+			file := "vm-vs-container/lesson." + lang + ".md"
+			src, err := fs.ReadFile(content.Lessons(), file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, _ := lessons.Parse(file, src)
+			var blocks []checker.Block
+			for _, st := range l.Steps {
+				for _, b := range st.Checks {
+					if st.ID == "size" && strings.Contains(b.Source, "debian-size.txt") {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+			if len(blocks) != 1 {
+				t.Fatalf("%s: %d debian-size.txt checks in step size, want 1", file, len(blocks))
+			}
+			rep := checker.Evaluate(context.Background(), checker.Env{Engine: &fake.Engine{}, Lang: lang, NoRetry: true, CommandDir: dir, CommandEnv: env}, checker.ParseAll(blocks))
+			if rep.Status != tc.want {
+				t.Errorf("%s with debian-size.txt %q = %s %+v, want %s", file, tc.written, rep.Status, rep.Tests, tc.want)
+			}
+		}
+	}
 }

@@ -141,9 +141,11 @@ var rowNames = []string{
 }
 
 // writeTable prints the report as a table with one column per side; a side
-// that could not be measured shows "-" and its error below the table.
+// that could not be measured shows "-" and its error below the table. What
+// each side's memory and disk figures measure is said below the table, so
+// that every line fits the 80-column screen the lessons are read on.
 func writeTable(w io.Writer, rep Report) error {
-	fmt.Fprintf(w, "Workload: %s, %d run(s) on each side (median, with min-max)\n\n", rep.Workload, rep.Runs)
+	fmt.Fprintf(w, "Workload: %s\n%d run(s) on each side (median, with min-max)\n\n", rep.Workload, rep.Runs)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	head := []string{""}
 	for _, s := range rep.Sides {
@@ -161,6 +163,15 @@ func writeTable(w io.Writer, rep Report) error {
 		return err
 	}
 	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	for _, s := range rep.Sides {
+		if s.Error == "" {
+			fmt.Fprintf(tw, "%s memory:\t%s\n%s disk:\t%s\n", s.Name, s.MemoryWhat, s.Name, s.Disk.What)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	for _, s := range rep.Sides {
 		switch {
 		case s.Error != "":
@@ -185,9 +196,9 @@ func cell(row int, s SideReport, hostKernel string) string {
 	case 1:
 		return stat(s.Wall)
 	case 2:
-		return fmt.Sprintf("%s (%s)", mib(s.HostMemory), s.MemoryWhat)
+		return mib(s.HostMemory)
 	case 3:
-		return fmt.Sprintf("%s (%s)", mib(s.Disk.Bytes), s.Disk.What)
+		return mib(s.Disk.Bytes)
 	case 4:
 		return s.KernelInside
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
@@ -55,7 +57,7 @@ func TestCompareTableHasEveryRow(t *testing.T) {
 		t.Fatalf("compareRun() = %v", err)
 	}
 	table := out.String()
-	for _, want := range append(rowNames, "CONTAINER", "VM", "20ms (10ms-30ms)", "3s", "6.1.0-56-cloud-amd64", "6.18.44-host", "1.0 MiB (cgroup peak)", "200.0 MiB (cgroup peak)") {
+	for _, want := range append(rowNames, "CONTAINER", "VM", "20ms (10ms-30ms)", "3s", "6.1.0-56-cloud-amd64", "6.18.44-host", "1.0 MiB", "200.0 MiB", "container memory: cgroup peak", "vm memory:        cgroup peak") {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
@@ -133,5 +135,34 @@ func TestCompareFlags(t *testing.T) {
 		if got.Runs != tt.want.Runs || got.JSON != tt.want.JSON || got.Image != tt.want.Image || got.Accel != tt.want.Accel || got.Timeout != tt.want.Timeout || got.Root != "/r" {
 			t.Errorf("compare %q: options = %+v, want %+v", tt.args, got, tt.want)
 		}
+	}
+}
+
+// TestCompareTableFitsTheScreen prints a table as the vm-vs-container
+// lesson shows it, with the spread of three runs and the real sizes' notes:
+// every line fits the 80-column screen (the memory and disk rows ran to 96
+// columns and the terminal broke them mid-word).
+func TestCompareTableFitsTheScreen(t *testing.T) {
+	var b strings.Builder
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	writeTable(&b, Report{Workload: "sh -c 'uname -r; head -1 /proc/meminfo'", Runs: 3, HostKernel: "6.18.44-fc-v1272", Sides: []SideReport{
+		{Name: "container", FirstOutput: Stat{Median: ms(525), Min: ms(510), Max: ms(1540)}, Wall: Stat{Median: ms(571), Min: ms(560), Max: ms(1580)},
+			HostMemory: 4 << 20, MemoryWhat: "container cgroup peak", Disk: Disk{Bytes: 2 << 20, What: "image busybox, unpacked"}, KernelInside: "6.18.44-fc-v1272"},
+		{Name: "vm", FirstOutput: Stat{Median: ms(6810), Min: ms(6500), Max: ms(10060)}, Wall: Stat{Median: ms(6910), Min: ms(6600), Max: ms(10080)},
+			HostMemory: 216 << 20, MemoryWhat: "qemu peak RSS", Disk: Disk{Bytes: 15 << 20, What: "kernel 13.5 MiB + initramfs 1.0 MiB"},
+			KernelInside: "6.1.0-57-cloud-amd64", Details: "accelerator tcg: KVM is not available (no such file or directory)"},
+	}})
+	for _, line := range strings.Split(b.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line is %d columns, want at most 80:\n%s", n, line)
+		}
+	}
+	for _, want := range []string{"qemu peak RSS", "kernel 13.5 MiB + initramfs 1.0 MiB", "container cgroup peak"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if !regexp.MustCompile(`(?m)^kernel inside +6\.18\.44-fc-v1272 +6\.1\.0-57-cloud-amd64$`).MatchString(b.String()) {
+		t.Errorf("the kernel inside row is not one line whose last field is the VM's kernel (the lesson's awk reads it):\n%s", b.String())
 	}
 }

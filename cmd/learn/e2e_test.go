@@ -159,14 +159,14 @@ func TestLearnInTerminal(t *testing.T) {
 		{"ko", map[string][]string{
 			"menu":     {"레슨을 고르세요", "맛보기 레슨 (0/2)", "[화살표로 이동, 글자를 입력하면 거르기"},
 			"step":     {"맛보기 레슨", "1/2 단계 · 파일 만들기", "echo hello > hello.txt", "dockyard check"},
-			"fail":     {"✗ 명령 grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직입니다: 검사 1개 중 1개가 실패했습니다"},
+			"fail":     {"✗ 명령 grep -qx hello hello.txt", `hello.txt 파일에 "hello" 한 줄만 있어야 합니다.`, "아직이에요: 검사 1개 중 1개가 실패했어요"},
 			"hint":     {"힌트 1/2", "출력을 파일로 보냅니다"},
 			"pass":     {"✓ 1단계 통과: 파일 만들기", "2/2 단계 · 질문 하나", "명령의 출력을 파일로 보냅니다."},
-			"wrong":    {"✗ 틀렸습니다: `>`는 명령의 출력을 화면 대신 파일에 씁니다", "다시 골라 보세요."},
-			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤습니다 (2/2 단계)`},
+			"wrong":    {"✗ 틀렸어요: `>`는 명령의 출력을 화면 대신 파일에 씁니다", "다시 골라 보세요."},
+			"done":     {"✓ 2단계 통과: 질문 하나", `"맛보기 레슨" 레슨을 마쳤어요 (2/2 단계)`},
 			"progress": {"✓ sample", "2/2", "완료", "✓ 1. 파일 만들기", "✓ 2. 질문 하나"},
-			"reset":    {`"맛보기 레슨" 레슨을 초기화했습니다`, "1/2 단계 · 파일 만들기"},
-			"shell":    {"Dockyard 셸입니다. 여기서 `docker`는 Dockyard 엔진을 뜻합니다.", "[dockyard sample 1/2]"},
+			"reset":    {`"맛보기 레슨" 레슨을 초기화했어요`, "1/2 단계 · 파일 만들기"},
+			"shell":    {"Dockyard 셸이에요. 여기서 `docker`는 Dockyard 엔진을 뜻해요.", "[dockyard sample 1/2]"},
 		}},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {

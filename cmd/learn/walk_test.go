@@ -162,11 +162,11 @@ func TestWalkKorean(t *testing.T) {
 
 	// ---- containers ----
 	// learn says which language it speaks and how to change it.
-	s := do("dockyard --lang ko learn containers", short, "1/9 단계 · busybox 실행하기", "docker run busybox", "레슨을 한국어로 보여 줍니다")
+	s := do("dockyard --lang ko learn containers", short, "1/9 단계 · busybox 실행하기", "docker run busybox", "레슨을 한국어로 보여 줘요")
 	capture("containers-step", "dockyard --lang ko learn containers", s)
 	// Checking before doing the work: the Korean feedback, then a hint
 	// with what the check finds now.
-	check("containers-check-fail", short, "아직입니다")
+	check("containers-check-fail", short, "아직이에요")
 	s = do("dockyard hint", short, "힌트 1/", "지금 이 단계의 검사가 찾은 것:")
 	capture("containers-hint", "dockyard hint", s)
 
@@ -176,7 +176,7 @@ func TestWalkKorean(t *testing.T) {
 	if got := strings.Fields(names()); len(got) != 2 {
 		t.Errorf("containers before reset --step: %q, want intro-box and the step's", got)
 	}
-	s = do("dockyard reset --step", short, "1단계(busybox 실행하기)를 초기화했습니다", "1/9 단계")
+	s = do("dockyard reset --step", short, "1단계(busybox 실행하기)를 초기화했어요", "1/9 단계")
 	also("containers-reset-step", "dockyard reset --step", s)
 	if got := names(); got != "intro-box" {
 		t.Errorf("containers after reset --step of containers/first-run: %q, want intro-box only", got)
@@ -189,7 +189,7 @@ func TestWalkKorean(t *testing.T) {
 
 	// A container the step asks for that does not exist yet: a plain
 	// Korean fail.
-	s = do("dockyard check", short, "아직입니다", "hello")
+	s = do("dockyard check", short, "아직이에요", "hello")
 	also("containers-missing", "dockyard check", s)
 	do(`docker run --name hello busybox echo "hello, world"`, short, "hello, world")
 	do("docker ps -al", short, "hello")
@@ -202,7 +202,7 @@ func TestWalkKorean(t *testing.T) {
 
 	// A stopped container where the step needs it running.
 	do("docker stop ticker", short, "ticker")
-	s = do("dockyard check", short, "아직입니다", "ticker")
+	s = do("dockyard check", short, "아직이에요", "ticker")
 	also("containers-stopped", "dockyard check", s)
 	do("docker start ticker", short, "ticker")
 	tm.run("docker exec -it ticker sh")
@@ -227,15 +227,15 @@ func TestWalkKorean(t *testing.T) {
 	// the hint shows what it finds and how to start again, the solution
 	// cannot kill a stopped container and says to reset the step.
 	do("docker stop ticker", short, "ticker")
-	check("", short, "아직입니다")
+	check("", short, "아직이에요")
 	s = do("dockyard hint", short, "지금 이 단계의 검사가 찾은 것:", "dockyard reset --step")
 	also("containers-offpath-hint", "dockyard hint", s)
-	s = do("dockyard solve", short, "모범 풀이가 지금 엔진의 상태와 맞지 않습니다")
+	s = do("dockyard solve", short, "모범 풀이가 지금 엔진의 상태와 맞지 않아요")
 	also("containers-offpath-solve", "dockyard solve", s)
 	if strings.Contains(s, "lesson.ko.md") || strings.Contains(s, "exit status") {
 		t.Errorf("dockyard solve off the path shows a lesson file or a shell status:\n%s", s)
 	}
-	do("dockyard reset --step", short, "7단계", "초기화했습니다", "7/9 단계")
+	do("dockyard reset --step", short, "7단계", "초기화했어요", "7/9 단계")
 	do("docker kill ticker", short, "ticker")
 	do("docker ps -a", short, "ticker")
 	check("containers-kill-pass", short, "✓ 7단계 통과", "8/9 단계")
@@ -250,11 +250,11 @@ func TestWalkKorean(t *testing.T) {
 	// A wrong answer is said to be wrong, and why, before the question
 	// comes again.
 	tm.keys("Enter")
-	tm.wait("✗ 틀렸습니다: 128보다 큰 종료 코드는", "다시 골라 보세요")
+	tm.wait("✗ 틀렸어요: 128보다 큰 종료 코드는", "다시 골라 보세요")
 	also("containers-quiz-wrong", "dockyard check", tm.settle())
 	tm.keys("Down")
 	tm.keys("Enter")
-	tm.wait("✓ 9단계 통과", `"컨테이너" 레슨을 마쳤습니다 (9/9 단계)`)
+	tm.wait("✓ 9단계 통과", `"컨테이너" 레슨을 마쳤어요 (9/9 단계)`)
 	s = tm.waitPrompt(short)
 	capture("containers-done", "dockyard check", s)
 
@@ -265,7 +265,7 @@ func TestWalkKorean(t *testing.T) {
 	// author test, per step and in course order.
 	s = do("dockyard --lang ko learn postgres", short, "1/13 단계 · 이미지 받기", "docker pull postgres:15")
 	capture("postgres-step", "dockyard --lang ko learn postgres", s)
-	check("postgres-check-fail", short, "아직입니다")
+	check("postgres-check-fail", short, "아직이에요")
 	s = do("dockyard hint", short, "힌트 1/")
 	capture("postgres-hint", "dockyard hint", s)
 
@@ -304,7 +304,7 @@ func TestWalkKorean(t *testing.T) {
 	tm.waitPrompt(short)
 
 	// Checking before creating the table: the check's own Korean hint.
-	check("postgres-connect-fail", short, "아직입니다", "ships")
+	check("postgres-connect-fail", short, "아직이에요", "ships")
 	tm.run("psql -h 127.0.0.1 -p 5433 -U admin1")
 	tm.wait("admin1=#")
 	tm.typeLine("CREATE TABLE ships (name text PRIMARY KEY);")
@@ -368,7 +368,7 @@ func TestWalkKorean(t *testing.T) {
 	// typo; the fixed command passes.
 	s = do("dockyard --lang ko learn debugging", short, "1/10 단계 · 바로 종료되는 컨테이너", "docker logs clock")
 	capture("debugging-step", "dockyard --lang ko learn debugging", s)
-	check("debugging-check-fail", short, "아직입니다", "예전 clock을 지우고 sleep을 바르게 써서 다시 실행했나요?")
+	check("debugging-check-fail", short, "아직이에요", "예전 clock을 지우고 sleep을 바르게 써서 다시 실행했나요?")
 	do("docker logs clock", short, "sleeep: not found")
 	do("docker rm clock", short, "clock")
 	do("docker run -d --name clock busybox sh -c 'set -e; while true; do date; sleep 5; done'", short, "$ ")
@@ -392,7 +392,7 @@ func TestWalkKorean(t *testing.T) {
 	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
 	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
 	do("docker run --name df-tools-run df-tools", short, "ps: not found")
-	check("dockerfile-check-fail", short, "아직입니다", "종료 코드 127은 ps를 찾지 못했다는 뜻이에요")
+	check("dockerfile-check-fail", short, "아직이에요", "종료 코드 127은 ps를 찾지 못했다는 뜻이에요")
 	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nRUN for tool in ps wget vi; do ln -s busybox /usr/local/bin/$tool; done\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
 	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
 	do("docker rm df-tools-run && docker run --name df-tools-run df-tools", short, "/work", "PID")
@@ -406,7 +406,7 @@ func TestWalkKorean(t *testing.T) {
 	s = do("dockyard --lang ko learn safety", short, "1/8 단계 · 127.0.0.1에만 공개하기")
 	capture("safety-step", "dockyard --lang ko learn safety", s)
 	do("docker run -d --name admin-panel -p 8085:80 nginx", long, "$ ")
-	check("safety-check-fail", short, "아직입니다", "-p 8085:80이 아니라 -p 127.0.0.1:8085:80으로 공개하세요.")
+	check("safety-check-fail", short, "아직이에요", "-p 8085:80이 아니라 -p 127.0.0.1:8085:80으로 공개하세요.")
 	do("docker rm -f admin-panel", short, "admin-panel")
 	do("docker run -d --name admin-panel -p 127.0.0.1:8085:80 nginx", short, "$ ")
 	do("docker port admin-panel", short, "80/tcp -> 127.0.0.1:8085")
@@ -593,7 +593,7 @@ func TestNormaliseScreen(t *testing.T) {
 		{"sha256:" + strings.Repeat("ab", 32), "sha256:<ID64>"},
 		{"lesson images ready in 19.5s", "lesson images ready in <DUR>"},
 		{"1.2초 걸렸습니다", "<DUR> 걸렸습니다"},
-		{"ticker가 실행 중이 아닙니다 (16:08에 종료 코드 0으로", "ticker가 실행 중이 아닙니다 (<TIME>에 종료 코드 0으로"},
+		{"ticker가 실행 중이 아니에요 (16:08에 종료 코드 0으로", "ticker가 실행 중이 아니에요 (<TIME>에 종료 코드 0으로"},
 		{"psql (15.18 (Debian 15.18-0+deb12u1), server 15.20 (Debian 15.20-0+deb12u1))", "psql (<VERSIONS>)"},
 		{"progress: /tmp/dy-walk123/state/progress.json  ", "progress: <TMP>/state/progress.json"},
 		// Kept: ports, exit codes, lesson minutes, names.

@@ -31,8 +31,8 @@ func TestRunSaysItInTheStudentsLanguageWithinTheWidth(t *testing.T) {
 			"  guest kernel   6.1.0-56-cloud-amd64 (host: 6.18.44-fc-v669;", "  boot time      2.31s until the command started",
 			"  exit code      0"}},
 		{"ko", []string{
-			"KVM이 동작하는지 확인하는 중입니다", "가속기: tcg: KVM을 쓸 수 없습니다 (open /dev/kvm:",
-			"가상 머신을 부팅합니다: 커널 6.1.0-56-cloud-amd64, 메모리 128 MiB", "가상 머신 요약",
+			"KVM이 동작하는지 확인하는 중이에요", "가속기: tcg: KVM을 쓸 수 없어요 (open /dev/kvm:",
+			"가상 머신을 부팅해요: 커널 6.1.0-56-cloud-amd64, 메모리 128 MiB", "가상 머신 요약",
 			"  게스트 커널     6.1.0-56-cloud-amd64 (호스트: 6.18.44-fc-v669,", "  부팅 시간       명령이 시작되기까지 2.31s",
 			"  종료 코드       0"}},
 	} {
@@ -69,7 +69,7 @@ func TestReasonOfAnOldChoice(t *testing.T) {
 func TestRunRefusesInKorean(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	err := runRun(context.Background(), &RunOptions{IO: ios, Root: t.TempDir(), Lang: "ko", Memory: "lots", Accel: "auto", Command: []string{"true"}})
-	if want := `--memory "lots"는 올바른 크기가 아닙니다: 128M이나 1G처럼 주세요`; err == nil || err.Error() != want {
+	if want := `--memory "lots"는 올바른 크기가 아니에요: 128M이나 1G처럼 주세요`; err == nil || err.Error() != want {
 		t.Errorf("vm run --memory lots (ko) = %v, want %q", err, want)
 	}
 }

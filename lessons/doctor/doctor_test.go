@@ -114,31 +114,31 @@ func TestBrokenHost(t *testing.T) {
 	n := Print(&out, env.T, Run(context.Background(), env), 0)
 	want := `Dockyard 점검
   ! root 권한으로 실행 중: 주의
-      → 엔진은 root 권한이 필요합니다: sudo로 dockyard를 실행하세요
+      → 엔진은 root 권한이 필요해요: sudo로 dockyard를 실행하세요
   ✓ 커널 6.1.0-test: 정상
   ✗ overlay 파일 시스템: 문제
       → 모듈을 올리세요: sudo modprobe overlay
   ✗ 컨트롤 그룹 (v1): 문제
       → /sys/fs/cgroup에 cgroup 파일 시스템을 마운트하세요
   ✗ 네임스페이스 (mnt, pid, net, uts, ipc): 문제
-      → 이 커널에는 pid, net, uts, ipc 네임스페이스가 없습니다. 컨테이너에 꼭 필요합니다
+      → 이 커널에는 pid, net, uts, ipc 네임스페이스가 없어요. 컨테이너에 꼭 필요해요
   ! IP 포워딩: 주의
-      → 포트 공개와 컨테이너의 인터넷 연결에 필요합니다: sudo sysctl -w net.ipv4.ip_forward=1
+      → 포트 공개와 컨테이너의 인터넷 연결에 필요해요: sudo sysctl -w net.ipv4.ip_forward=1
   ! 상태 폴더 <root>/state-is-a-file/dockyard: 주의
       → 폴더를 만들거나 --root로 다른 곳을 고르세요: cannot write in <root>/state-is-a-file: not a directory
   ✗ 엔진: 문제
       → dockyard needs root: try sudo dockyard ...
   - 레슨 이미지 (busybox, postgres): 건너뜀
-      → 엔진이 아직 이미지 목록을 보여 주지 못합니다
+      → 엔진이 아직 이미지 목록을 보여 주지 못해요
   ! 레슨이 쓰는 포트 (5433): 주의
-      → 5433번 포트가 사용 중입니다: 그 포트를 쓰는 프로그램을 멈추세요 (ss -ltnp 'sport = :5433')
+      → 5433번 포트가 사용 중이에요: 그 포트를 쓰는 프로그램을 멈추세요 (ss -ltnp 'sport = :5433')
   ! 진행 기록 파일 /p.json: 주의
       → permission denied
   ✗ 레슨 (9개): 문제
       → 문제 2개: dockyard author lint를 실행해 보세요
   ! 도구: no-such-tool-xyz: 주의
       → 설치하세요: apt-get install no-such-tool-xyz
-위에 문제가 5개 있습니다. 각 줄에 고치는 방법이 적혀 있습니다.
+위에 문제가 5개 있어요. 각 줄에 고치는 방법이 적혀 있어요.
 `
 	got := strings.ReplaceAll(out.String(), filepath.Dir(proc), "<root>")
 	if got != want {
@@ -197,7 +197,7 @@ func TestStateRootUpperFS(t *testing.T) {
 func TestPrintWrapsAtTheTerminalWidth(t *testing.T) {
 	results := []Result{
 		{Status: OK, What: "상태 폴더의 파일 시스템에서 컨테이너를 돌릴 수 있는지 (/var/cache/dockyard-test-me)"},
-		{Status: Warn, What: "IP 포워딩", Fix: "포트 공개와 컨테이너의 인터넷 연결에 필요합니다: sudo sysctl -w net.ipv4.ip_forward=1"},
+		{Status: Warn, What: "IP 포워딩", Fix: "포트 공개와 컨테이너의 인터넷 연결에 필요해요: sudo sysctl -w net.ipv4.ip_forward=1"},
 	}
 	var out bytes.Buffer
 	Print(&out, i18n.For("ko"), results, 60)
@@ -205,9 +205,9 @@ func TestPrintWrapsAtTheTerminalWidth(t *testing.T) {
   ✓ 상태 폴더의 파일 시스템에서 컨테이너를 돌릴 수 있는지
     (/var/cache/dockyard-test-me): 정상
   ! IP 포워딩: 주의
-      → 포트 공개와 컨테이너의 인터넷 연결에 필요합니다:
-        sudo sysctl -w net.ipv4.ip_forward=1
-Dockyard에 필요한 것이 모두 갖춰져 있습니다.
+      → 포트 공개와 컨테이너의 인터넷 연결에 필요해요: sudo
+        sysctl -w net.ipv4.ip_forward=1
+Dockyard에 필요한 것이 모두 갖춰져 있어요.
 `
 	if got := out.String(); got != want {
 		t.Errorf("report at 60 columns:\n%s\nwant:\n%s", got, want)

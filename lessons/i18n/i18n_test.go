@@ -181,3 +181,16 @@ func BenchmarkCatalog(b *testing.B) {
 		}
 	})
 }
+
+// formal finds the 합니다체 endings (…습니다, …합니다, …입니까, …하십시오).
+var formal = regexp.MustCompile(`[가-힣](니다|니까|십시오)`)
+
+// TestKoreanSpeaksHaeyo finds every Korean message in 해요체, the style of
+// the lessons and of the checker's findings shown beside these lines.
+func TestKoreanSpeaksHaeyo(t *testing.T) {
+	for key, msg := range catalog("ko") {
+		if m := formal.FindString(msg); m != "" {
+			t.Errorf("%s: %q is 합니다체, want 해요체: %s", key, m, msg)
+		}
+	}
+}

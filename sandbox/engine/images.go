@@ -154,24 +154,48 @@ func (e *Engine) PushImage(ctx context.Context, name string, progress func(PushE
 		return &registry.NotLocalError{Registry: ref.Domain()}
 	}
 	img, err := e.images.Get(ctx, ref.String())
-	if errors.Is(err, image.ErrNotFound) {
-		return Missing(fmt.Errorf("An image does not exist locally with the tag: %s", ref.Name()))
-	}
-	if err != nil {
-		return err
-	}
-	v, err := e.images.V1(img)
-	if err != nil {
+	if err != nil && !errors.Is(err, image.ErrNotFound) {
 		return err
 	}
 	if progress == nil {
 		progress = func(PushEvent) {}
 	}
+	// Docker's daemon names the repository before it looks for the tag:
+	// a repository with no local tag at all, and a tag missing from one
+	// that has others, are told apart (moby's distribution.Push and
+	// pushV2Repository).
 	progress(PushEvent{Status: fmt.Sprintf("The push refers to repository [%s]", ref.Name())})
+	if err != nil {
+		if e.hasRepository(ctx, ref) {
+			return Missing(fmt.Errorf("tag does not exist: %s", ref.Familiar()))
+		}
+		return Missing(fmt.Errorf("An image does not exist locally with the tag: %s", ref.Name()))
+	}
+	v, err := e.images.V1(img)
+	if err != nil {
+		return err
+	}
 	digest, size, err := registry.Push(ctx, v, ref.String(), progress)
 	if err != nil {
 		return err
 	}
 	progress(PushEvent{Status: fmt.Sprintf("%s: digest: %s size: %d", ref.Tag(), digest, size)})
 	return nil
+}
+
+// hasRepository reports whether some local image has a tag in ref's
+// repository.
+func (e *Engine) hasRepository(ctx context.Context, ref image.Reference) bool {
+	imgs, err := e.images.List(ctx)
+	if err != nil {
+		return false
+	}
+	for _, img := range imgs {
+		for _, t := range img.RepoTags {
+			if r, err := image.ParseReference(t); err == nil && r.Name() == ref.Name() {
+				return true
+			}
+		}
+	}
+	return false
 }

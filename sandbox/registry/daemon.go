@@ -84,7 +84,7 @@ func Start(ctx context.Context, opts StartOptions) (State, error) {
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return State{}, fmt.Errorf("address %s is already in use (stop what uses it or choose another with --addr)", opts.Addr)
+			return State{}, fmt.Errorf("%s is already in use: stop what listens there, or use --addr", opts.Addr)
 		}
 		return State{}, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}

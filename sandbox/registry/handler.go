@@ -73,6 +73,10 @@ type record struct {
 }
 
 func (j *journal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isListPath(r.URL.Path) {
+		listed(w, r, j.next)
+		return
+	}
 	if !isManifestPath(r.URL.Path) || (r.Method != http.MethodPut && r.Method != http.MethodDelete) {
 		j.next(w, r)
 		return
@@ -121,6 +125,32 @@ func (j *journal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// listed serves a catalog or tag list ending in a newline, as the
+// distribution registry writes them (json.Encoder): pkg/registry leaves it
+// out, and `curl .../v2/_catalog` in the registry lesson left the shell's
+// prompt on the same line as the answer.
+func listed(w http.ResponseWriter, r *http.Request, next handlerFunc) {
+	rec := httptest.NewRecorder()
+	next(rec, r)
+	body := rec.Body.Bytes()
+	if rec.Code == http.StatusOK && len(body) > 0 && !bytes.HasSuffix(body, []byte("\n")) {
+		body = append(body, '\n')
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	if w.Header().Get("Content-Length") != "" {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+// isListPath matches /v2/_catalog and /v2/<name>/tags/list.
+func isListPath(p string) bool {
+	return p == "/v2/_catalog" || strings.HasPrefix(p, "/v2/") && strings.HasSuffix(p, "/tags/list")
 }
 
 // isManifestPath matches /v2/<name>/manifests/<reference>.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/signal"
@@ -142,6 +144,10 @@ func TestStartOnBusyPort(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already in use") {
 		t.Fatalf("Start on busy port error = %v, want it to say the address is in use", err)
 	}
+	// "Error: " and the lesson's 127.0.0.1:5000 fit the 80-column screen.
+	if msg := "Error: " + strings.ReplaceAll(err.Error(), ln.Addr().String(), "127.0.0.1:5000"); len(msg) > 80 {
+		t.Errorf("Start on busy port error is %d columns, want at most 80: %s", len(msg), msg)
+	}
 	if st, _ := Status(root); st != nil {
 		t.Errorf("Status after failed start = %+v, want nothing running", st)
 	}
@@ -207,5 +213,39 @@ func TestHandlerRefusesOversizedManifest(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 413 || !strings.Contains(rec.Body.String(), "SIZE_INVALID") {
 		t.Errorf("PUT of a 5 MiB manifest = %d %s, want 413 SIZE_INVALID", rec.Code, rec.Body)
+	}
+}
+
+// TestListsEndInANewline reads the catalog and a tag list as curl does in
+// the registry lesson: JSON ending in a newline, as the distribution
+// registry's json.Encoder writes it.
+func TestListsEndInANewline(t *testing.T) {
+	h, err := Handler(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	img, err := random.Image(512, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/my-busybox:v1")
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	for path, want := range map[string]string{
+		"/v2/_catalog":             `{"repositories":["my-busybox"]}` + "\n",
+		"/v2/my-busybox/tags/list": `{"name":"my-busybox","tags":["v1"]}` + "\n",
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(b) != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", path, resp.StatusCode, b, want)
+		}
 	}
 }

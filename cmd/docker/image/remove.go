@@ -55,21 +55,25 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	// As Docker's CLI: every error is printed, and the command fails
-	// unless -f was given and every error was an unknown image.
-	failed, fatal := false, false
+	// As Docker's CLI: every error is printed after the removals that
+	// worked, and the command fails unless -f was given and every error
+	// was an unknown image.
+	var errs []error
+	fatal := false
 	for _, name := range opts.Images {
 		res, err := e.RemoveImage(ctx, name, engine.RemoveImageOptions{Force: opts.Force, NoPrune: opts.NoPrune})
 		for _, r := range res {
 			printRemoved(opts.IO, r, "Untagged", "Deleted")
 		}
 		if err != nil {
-			fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err))
-			failed = true
+			errs = append(errs, err)
 			fatal = fatal || engine.KindOf(err) != engine.NotFound
 		}
 	}
-	if failed && (!opts.Force || fatal) {
+	for _, err := range errs {
+		fmt.Fprintln(opts.IO.ErrOut, cli.DaemonError(err))
+	}
+	if len(errs) > 0 && (!opts.Force || fatal) {
 		return &factory.StatusError{Code: 1}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 	"github.com/dockyard-lab/dockyard/sandbox/engine"
+	"github.com/dockyard-lab/dockyard/sandbox/imageref"
 )
 
 // PushOptions are `docker push`'s parsed flags.
@@ -55,6 +56,9 @@ func pushRun(ctx context.Context, opts *PushOptions) error {
 	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
+	}
+	if r, err := imageref.ParseNormalized(opts.Ref); err == nil && r.NameOnly() && !opts.Quiet {
+		fmt.Fprintln(opts.IO.Out, "Using default tag: latest")
 	}
 	err = e.PushImage(ctx, opts.Ref, func(ev engine.PushEvent) {
 		switch {
