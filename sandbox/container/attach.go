@@ -29,7 +29,7 @@ const (
 	frameStdin      byte = 20
 	frameStdinClose byte = 21
 	frameResize     byte = 22 // payload: cols, rows as big-endian uint16
-	frameRun        byte = 30 // to a waiting monitor: the container's id
+	frameRun        byte = 30 // to a waiting monitor: the container's id[, "\x00cols rows"]
 )
 
 type exitStatus struct {

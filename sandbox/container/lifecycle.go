@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
 
+	"github.com/dockyard-lab/dockyard/sandbox/container/spawn"
 	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
 
@@ -70,7 +70,11 @@ func (s *Store) start(ctx context.Context, ref string, opts StartOptions) (*Atta
 		}
 		defer m.Close()
 	}
-	if err := writeFrame(m.conn, frameRun, []byte(c.ID)); err != nil {
+	run := c.ID
+	if opts.TTYCols > 0 && opts.TTYRows > 0 {
+		run += fmt.Sprintf("\x00%d %d", opts.TTYCols, opts.TTYRows)
+	}
+	if err := writeFrame(m.conn, frameRun, []byte(run)); err != nil {
 		return nil, ErrMonitorGone
 	}
 	a := &Attachment{conn: m.conn}
@@ -106,44 +110,19 @@ func (m *Monitor) Close() {
 	}
 }
 
-// monitorWaits is the argument that makes a monitor read its container's
-// id from the caller's socket (`__monitor <root> -`).
-const monitorWaits = "-"
-
 // SpawnMonitor starts a monitor process that waits for its container: hand
-// it to Start in StartOptions.Monitor, or Close it. opts.TTYCols and
-// opts.TTYRows are the terminal size a -t container starts with.
+// it to Start in StartOptions.Monitor, or Close it. The monitor a `docker
+// run` command line started with the process (spawn.Early) is used first.
 func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("start container: %w", err)
+	f := spawn.Early(s.root)
+	if f == nil {
+		var err error
+		if f, err = spawn.Start(s.root, os.Environ()); err != nil {
+			return nil, err
+		}
 	}
-	parent := os.NewFile(uintptr(fds[0]), "attach")
-	child := os.NewFile(uintptr(fds[1]), "attach-monitor")
-	defer child.Close()
-	cmd := exec.Command(monitorBinary(), "__monitor", s.root, monitorWaits)
-	cmd.Args[0] = "dockyard"
-	// Its output goes to the container's monitor.log, which the monitor
-	// opens once it knows the container; nothing is written before.
-	cmd.ExtraFiles = []*os.File{child}
-	// Its own session, so the caller's terminal and signals do not reach
-	// it; "/" as its directory, so it pins none of the caller's.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	cmd.Dir = "/"
-	cmd.Env = os.Environ()
-	if opts.TTYCols > 0 && opts.TTYRows > 0 {
-		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d %d", monitorEnvTTY, opts.TTYCols, opts.TTYRows))
-	}
-	if err := cmd.Start(); err != nil {
-		parent.Close()
-		return nil, fmt.Errorf("start the container's monitor: %w", err)
-	}
-	go cmd.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
-	// Only the monitor may hold the other end: a monitor killed before it
-	// reports the start must end waitStarted with EOF, not hang it.
-	child.Close()
-	conn, err := net.FileConn(parent)
-	parent.Close()
+	conn, err := net.FileConn(f)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container: %w", err)
 	}
@@ -154,21 +133,7 @@ func (s *Store) SpawnMonitor(opts StartOptions) (*Monitor, error) {
 // dockyard, runs the container monitors and inits (cmd/dockyard-monitor):
 // a monitor idles beside every running container, so it is built from
 // sandbox/monitor alone.
-const MonitorBinary = "dockyard-monitor"
-
-// monitorBinary is dockyard-monitor beside the running binary, else the
-// running binary itself, which can do the same work.
-func monitorBinary() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "/proc/self/exe"
-	}
-	p := filepath.Join(filepath.Dir(exe), MonitorBinary)
-	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-		return p
-	}
-	return "/proc/self/exe"
-}
+const MonitorBinary = spawn.MonitorBinary
 
 // MonitorMain is the entry point of `dockyard __monitor <root> <id>`: the
 // attach socket is file descriptor 3. With "-" for the id, the monitor was
@@ -179,6 +144,7 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 		fmt.Fprintln(os.Stderr, "usage: dockyard __monitor <root> <id>")
 		return 2
 	}
+	client := os.NewFile(3, "attach")
 	s, err := Open(args[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -188,9 +154,8 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	if hooks != nil {
 		h = hooks(s)
 	}
-	client := os.NewFile(3, "attach")
 	id := args[1]
-	if id == monitorWaits {
+	if id == spawn.Waiting {
 		// While the caller creates the container: the start needs it.
 		go favorCgroupMoves()
 		if id, err = readContainerID(client); err != nil {
@@ -208,13 +173,19 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 }
 
 // readContainerID reads the frameRun that names a waiting monitor's
-// container.
+// container ("id", or "id\x00cols rows" with the terminal size a -t
+// container starts with, which it passes on to setupIO in the monitor's
+// environment: a monitor started with its caller's process, before the
+// command line was parsed, has no size in the environment it was given).
 func readContainerID(f *os.File) (string, error) {
 	typ, payload, err := readFrame(f)
 	if err != nil {
 		return "", err
 	}
-	id := string(payload)
+	id, size, ok := strings.Cut(string(payload), "\x00")
+	if ok {
+		os.Setenv(monitorEnvTTY, size)
+	}
 	// A full id (newID) and nothing else: it becomes a path.
 	if _, err := hex.DecodeString(id); typ != frameRun || len(id) != 64 || err != nil {
 		return "", fmt.Errorf("monitor: expected a container id, got frame %d", typ)

@@ -120,6 +120,54 @@ func TestMonitorDeath(t *testing.T) {
 	}
 }
 
+// TestRemovedRecordLeftByAKilledMonitor: a --rm container's monitor
+// removes the record before it tells its caller, and the container's
+// runtime state, cgroups and directory after. A monitor killed between the
+// two leaves a directory without a record whose cgroups are still there
+// (here: the record removed by hand under a live container whose monitor
+// is then killed, the state that window leaves, and more: its process
+// still runs). The next listing removes all of it.
+func TestRemovedRecordLeftByAKilledMonitor(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	s := openStore(t)
+	spec := shSpec(rootfs, "sleep 1000")
+	spec.Host.AutoRemove = true
+	c, err := s.Create(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	running, err := s.Get(c.ID)
+	if err != nil || running.State.Status != container.Running {
+		t.Fatalf("Get = %+v, %v; want running", running, err)
+	}
+	if err := syscall.Kill(running.State.MonitorPid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, running.State.MonitorPid)
+	if err := os.Remove(filepath.Join(s.Dir(c.ID), "container.json")); err != nil {
+		t.Fatal(err)
+	}
+	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/dockyard/" + c.ID); len(dirs) == 0 {
+		t.Fatal("the container has no cgroups to leave behind")
+	}
+
+	all, err := s.List()
+	if err != nil || len(all) != 0 {
+		t.Fatalf("List = %v, %v; want no container", all, err)
+	}
+	waitGone(t, running.State.Pid)
+	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/dockyard/" + c.ID); len(dirs) > 0 {
+		t.Errorf("cgroups left after List: %v", dirs)
+	}
+	if _, err := os.Stat(s.Dir(c.ID)); !os.IsNotExist(err) {
+		t.Errorf("the container's directory is still there after List (%v)", err)
+	}
+}
+
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	for i := 0; i < 500; i++ {

@@ -87,14 +87,19 @@ type monitor struct {
 	// later is what Poststop left to run once the caller has been told
 	// (runLater).
 	later []func()
+	// removal is the rest of a --rm container's removal, which also waits
+	// until the caller has been told, and goes before later (a veth's
+	// deletion can take a while), so that its directory and cgroups are
+	// gone moments after the caller returns.
+	removal []func()
 }
 
-// runLater runs what Poststop left for after the caller was told.
+// runLater runs what was left for after the caller was told.
 func (m *monitor) runLater() {
-	for _, f := range m.later {
+	for _, f := range append(m.removal, m.later...) {
 		f()
 	}
-	m.later = nil
+	m.removal, m.later = nil, nil
 }
 
 func (m *monitor) run() error {
@@ -175,8 +180,15 @@ func (m *monitor) run() error {
 		}
 		unmountRootfs(s.RootfsPath(m.id))
 		if c.Spec.Host.AutoRemove {
+			// --rm: the record goes before the caller is told, so that
+			// `docker ps -a` no longer lists the container when `docker
+			// run --rm` returns; its runtime state, cgroups and directory
+			// go after (runLater), which a killed monitor leaves to List
+			// (RemoveLeftover).
 			s.emit(c, "die", dieAttrs(code))
-			err = s.Delete(m.id)
+			if err = s.forget(c); err == nil {
+				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
+			}
 		} else {
 			var updated *Container
 			updated, err = s.Update(m.id, func(c *Container) error {
@@ -327,12 +339,22 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}
+	exited := false
 	defer func() {
 		// Kills what is left and removes the cgroups; what it could not
 		// remove goes now, as the next start will not look (destroyRuntime).
-		if err := lc.Destroy(); err != nil {
-			removeCgroups(c.ID)
+		destroy := func() {
+			if err := lc.Destroy(); err != nil {
+				removeCgroups(c.ID)
+			}
 		}
+		if exited && c.Spec.Host.AutoRemove {
+			// A --rm container is not started again (no restart policy
+			// with --rm): this waits until its caller has been told.
+			m.removal = append(m.removal, destroy)
+			return
+		}
+		destroy()
 	}()
 	p := spec.Process
 	proc := &libcontainer.Process{
@@ -415,16 +437,21 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		defer trim.Stop()
 	}
 	ps, err := proc.Wait()
+	exited = true
 	code := exitCode(ps, err)
-	oomKilled := wasOOMKilled(lc)
+	// State.OOMKilled is read from the record, which a --rm container's
+	// exit removes.
+	oomKilled := !c.Spec.Host.AutoRemove && wasOOMKilled(lc)
 	cancel()
 	// The container's processes are gone (its init's end took its PID
 	// namespace down): its networking and volumes are released while the
 	// runtime cleans up. For a bridge container that is the slow part of
 	// its end: deleting a veth waits for the kernel's RCU grace periods.
 	runtime.GOMAXPROCS(max(procs, 2))
+	// Nothing of the container is left to kill: the end of the init of
+	// its PID namespace (always its own) killed the rest, and the wait
+	// returned once they were gone.
 	go poststop()
-	_ = lc.Signal(unix.SIGKILL)
 	io.wait()
 	if oomKilled {
 		if _, err := s.Update(c.ID, func(c *Container) error { c.State.OOMKilled = true; return nil }); err != nil {

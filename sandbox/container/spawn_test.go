@@ -6,11 +6,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"github.com/dockyard-lab/dockyard/sandbox/container/spawn"
 )
 
 // A monitor started before its container is created (docker run's order)
@@ -76,6 +78,109 @@ func TestSpawnedMonitorExitsUnused(t *testing.T) {
 		t.Fatalf("Start of a running container = %v, want nil", err)
 	}
 	waitMonitors(t, root, 1)
+}
+
+// A monitor started with the process for a docker run command line
+// (spawn.StartEarly), before the command line was parsed, runs the
+// container as one started by SpawnMonitor: output, the -t size (sent with
+// the id), exit code, the --rm record gone.
+func TestEarlyMonitorRunsContainer(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	s := openStore(t)
+	spawn.StartEarly([]string{"dockyard", "--root", s.Root(), "docker", "run", "-t", "busybox"})
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Fatalf("monitors of %s started early = %v, want one", s.Root(), pids)
+	}
+	m, err := s.SpawnMonitor(container.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Errorf("monitors of %s after SpawnMonitor = %v, want the early one alone", s.Root(), pids)
+	}
+	spec := shSpec(rootfs, "stty size; exit 3")
+	spec.Config.Tty = true
+	spec.Host.AutoRemove = true
+	c, err := s.Create(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	a, err := s.Start(context.Background(), c.ID, container.StartOptions{Attach: true, Monitor: m, TTYCols: 91, TTYRows: 17})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	var out bytes.Buffer
+	code, err := a.Stream(nil, &out, nil)
+	if err != nil || strings.TrimSpace(out.String()) != "17 91" || code != 3 {
+		t.Errorf("Stream = %d, %v, output %q; want 3, nil, %q", code, err, out.String(), "17 91")
+	}
+	if _, err := s.Get(c.ID); !errors.Is(err, container.ErrNotFound) {
+		t.Errorf("Get after the --rm container's stream ended = %v, want %v", err, container.ErrNotFound)
+	}
+}
+
+// An early monitor is used only for the root it was started for (a
+// --root after the verb is cobra's, not seen before the command line is
+// parsed): SpawnMonitor starts one for its own root and lets the other go.
+// An early monitor whose command never starts a container (a bad flag, a
+// missing image) exits when its caller closes the socket.
+func TestEarlyMonitorOfAnotherRootExits(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	s := openStore(t)
+	other := t.TempDir()
+	spawn.StartEarly([]string{"dockyard", "--root=" + other, "docker", "container", "run", "busybox"})
+	if pids := earlyMonitors(other); len(pids) != 1 {
+		t.Fatalf("monitors of %s started early = %v, want one", other, pids)
+	}
+	m, err := s.SpawnMonitor(container.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pids := earlyMonitors(s.Root()); len(pids) != 1 {
+		t.Errorf("monitors of %s = %v, want the one SpawnMonitor started", s.Root(), pids)
+	}
+	m.Close()
+	for deadline := time.Now().Add(10 * time.Second); len(earlyMonitors(other))+len(earlyMonitors(s.Root())) > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("monitors %v %v still wait 10 s after their caller let them go", earlyMonitors(other), earlyMonitors(s.Root()))
+		}
+	}
+}
+
+// earlyMonitors lists the pids of this process's monitors of root waiting
+// for their container (`__monitor <root> -`).
+func earlyMonitors(root string) []string {
+	var pids []string
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		if len(args) == 4 && args[1] == "__monitor" && args[2] == root && args[3] == "-" && parentPid(d.Name()) == os.Getpid() {
+			pids = append(pids, d.Name())
+		}
+	}
+	return pids
+}
+
+// parentPid is the parent process of pid, from /proc/<pid>/stat ("pid
+// (comm) state ppid ..."), or 0.
+func parentPid(pid string) int {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
 }
 
 // waitingMonitors lists the pids of the monitors of root that were

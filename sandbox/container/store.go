@@ -85,6 +85,9 @@ func Open(root string) (*Store, error) {
 	return &Store{root: root, dir: dir, events: events.Open(root)}, nil
 }
 
+// Root returns the state root the store is under (absolute).
+func (s *Store) Root() string { return s.root }
+
 // Dir returns the directory of container id.
 func (s *Store) Dir(id string) string { return filepath.Join(s.dir, id) }
 
@@ -531,6 +534,25 @@ func (s *Store) Delete(id string) error {
 			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
 		}
 		if err := os.RemoveAll(s.Dir(id)); err != nil {
+			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.emit(c, "destroy", nil)
+	return nil
+}
+
+// forget removes c's record under the store's lock, and records the
+// destroy event: from then on no command finds or lists c, and what is
+// left of it (runtime state, cgroups, its directory) is a directory
+// without a record, which RemoveLeftover removes (List does so for one a
+// killed process left).
+func (s *Store) forget(c *Container) error {
+	err := s.withLock(func() error {
+		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
 		}
 		return nil

@@ -11,21 +11,17 @@ package monitor
 
 import (
 	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
 )
 
-// Main is `__monitor <root> <id>`: it runs one container's monitor with
+// Main is `__monitor <root> <id>` (either may be "-": read from the
+// caller's socket): it runs one container's monitor with
 // the engine's hooks and returns its exit code.
 func Main(args []string) int {
-	return container.MonitorMain(args, func(*container.Store) container.Hooks {
-		root, err := filepath.Abs(args[0])
-		if err != nil {
-			root = args[0]
-		}
-		return Hooks(root)
+	return container.MonitorMain(args, func(s *container.Store) container.Hooks {
+		return Hooks(s.Root())
 	})
 }
 

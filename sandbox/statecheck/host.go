@@ -159,7 +159,7 @@ func (c *checker) mounts(ctx context.Context) {
 // cgroups: a container that is not running has no cgroup left.
 func (c *checker) cgroups(ctx context.Context) {
 	for id := range c.dirs {
-		if c.live[id] {
+		if c.live[id] || c.removing[id] {
 			continue
 		}
 		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", "dockyard", id))

@@ -91,3 +91,45 @@ func TestCheckAndRepair(t *testing.T) {
 		t.Errorf("repaired record state = %s (exit %d), want exited (255)", c.State.Status, c.State.ExitCode)
 	}
 }
+
+// TestCgroupsOfADirectoryBeingRemoved: a --rm container's monitor removes
+// the record before the cgroups and the directory, so for a moment the
+// directory has no record and the cgroups are still there. Check leaves
+// both alone while the directory changed within TempAge, and reports both
+// once it is older.
+func TestCgroupsOfADirectoryBeingRemoved(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: makes a cgroup")
+	}
+	root := t.TempDir()
+	id := strings.Repeat("e", 63) + "1"
+	os.MkdirAll(filepath.Join(root, "containers", id), 0o700)
+	cg := filepath.Join("/sys/fs/cgroup", "pids", "dockyard", id)
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(cg))); err != nil {
+		cg = filepath.Join("/sys/fs/cgroup", "dockyard", id) // cgroup v2
+	}
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup here: %v", err)
+	}
+	t.Cleanup(func() { os.Remove(cg) })
+
+	problems, err := Check(context.Background(), root, Options{TempAge: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 0 {
+		t.Errorf("Check() of a directory being removed now = %v, want nothing", problems)
+	}
+	problems, err = Check(context.Background(), root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, p := range problems {
+		lines = append(lines, p.String())
+	}
+	got := strings.Join(lines, "\n")
+	if len(problems) != 2 || !strings.Contains(got, "its directory has no record") || !strings.Contains(got, "cgroup "+cg+": its container is not running") {
+		t.Errorf("Check() of a directory left so = \n%s\nwant its missing record and its cgroup", got)
+	}
+}

@@ -36,6 +36,11 @@ type checker struct {
 	dirs map[string]bool
 	// live are the containers whose monitor runs.
 	live map[string]bool
+	// removing are the directories without a record that are being
+	// created or removed now (changed within Options.TempAge): a --rm
+	// container's monitor removes its cgroups and directory just after
+	// its record.
+	removing map[string]bool
 	// net is the network state (nil when it cannot be read).
 	net *netState
 }
@@ -59,7 +64,7 @@ func (c *checker) load() error {
 	if c.cs, err = container.Open(c.root); err != nil {
 		return err
 	}
-	c.records, c.dirs, c.live = map[string]*container.Container{}, map[string]bool{}, map[string]bool{}
+	c.records, c.dirs, c.live, c.removing = map[string]*container.Container{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	entries, err := os.ReadDir(filepath.Join(c.root, "containers"))
 	if err != nil {
 		return err
@@ -151,6 +156,7 @@ func (c *checker) containers(ctx context.Context) {
 		if rec == nil {
 			if _, err := os.Stat(filepath.Join(c.cs.Dir(id), "container.json")); errors.Is(err, fs.ErrNotExist) {
 				if fi, err := os.Stat(c.cs.Dir(id)); err != nil || fi.ModTime().After(time.Now().Add(-c.opts.TempAge)) {
+					c.removing[id] = true
 					continue // being created or removed now
 				}
 				c.add(obj, "its directory has no record (a create or remove was cut short)", "", func(context.Context) error {
