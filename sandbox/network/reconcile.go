@@ -45,7 +45,7 @@ func (s *Store) Reconcile(ctx context.Context, alive func(containerID string) bo
 	// lock, so `docker network ls` does not queue behind every container
 	// being attached. What the snapshot shows as stray is checked again
 	// under the lock against the state then current.
-	if !s.needsRepair(st, links, nsFiles, ctrDirs) {
+	if !s.hasCutShortWrites() && !s.needsRepair(st, links, nsFiles, ctrDirs) {
 		return wrapReconcile(errors.Join(errs...))
 	}
 	err = s.update(ctx, func(st *state) error {

@@ -2,7 +2,10 @@ package network
 
 import (
 	"context"
+	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -124,4 +127,29 @@ func setLinkDown(name string) error {
 func linkUp(name string) bool {
 	l, err := netlink.LinkByName(name)
 	return err == nil && l.Attrs().Flags&net.FlagUp != 0
+}
+
+// A process killed while it wrote the state leaves renameio's temporary
+// file beside state.json. Readers ignore it; the next Reconcile (what
+// `docker network ls` and `docker ps` run first) removes it under the
+// store's lock, where no live writer can own one.
+func TestReconcileRemovesACutShortWrite(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Create(ctx, CreateOptions{Name: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(s.dir, ".state.json1234567")
+	if err := os.WriteFile(left, []byte(`{"Networks":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reconcile(ctx, func(string) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Reconcile, %s: %v, want it removed", left, err)
+	}
+	if _, err := s.Inspect(ctx, "app"); err != nil {
+		t.Errorf("the state itself: %v", err)
+	}
 }

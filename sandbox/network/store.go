@@ -112,6 +112,7 @@ func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 		return err
 	}
 	defer unlock()
+	s.removeCutShortWrites()
 	st, b, err := s.readRaw()
 	if err != nil {
 		return err
@@ -124,6 +125,28 @@ func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 		return nil
 	}
 	return s.write(st)
+}
+
+// removeCutShortWrites removes the temporary files of state writes that a
+// killed process left (renameio writes ".state.json<n>" and renames it over
+// state.json). Only a holder of the lock writes the state, so while the
+// caller holds it, any such file is from a writer that is gone.
+func (s *Store) removeCutShortWrites() {
+	left, _ := filepath.Glob(filepath.Join(s.dir, cutShortWrites))
+	for _, p := range left {
+		os.Remove(p) //nolint:errcheck // best effort: readers ignore it, the next update tries again
+	}
+}
+
+// cutShortWrites matches renameio's temporary files of state.json.
+const cutShortWrites = ".state.json*"
+
+// hasCutShortWrites reports whether a state write's temporary file is
+// there: one a killed writer left, or one a live writer is about to
+// rename (update, under the lock, tells them apart).
+func (s *Store) hasCutShortWrites() bool {
+	left, _ := filepath.Glob(filepath.Join(s.dir, cutShortWrites))
+	return len(left) > 0
 }
 
 // lockState takes the store's flock. Each call opens its own file
