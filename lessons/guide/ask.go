@@ -110,7 +110,7 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, show bool) error
 			}
 		}
 		if answered {
-			g.wrongAnswer(q)
+			g.wrongAnswer(q, g.lessonProgress(l.ID).Answers[q.ID])
 		}
 		for {
 			choices, err := g.ask(q, n+1)
@@ -126,15 +126,32 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, show bool) error
 			if q.Correct(choices) {
 				break
 			}
-			g.wrongAnswer(q)
+			g.wrongAnswer(q, choices)
 		}
 	}
 	return nil
 }
 
-// wrongAnswer tells the student their answer to q is wrong, and why when
-// the lesson says.
-func (g *Guide) wrongAnswer(q *lessons.Quiz) {
+// wrongAnswer tells the student their answer given to q is wrong, and why
+// when the lesson says. A multiple choice answer with some right choices is
+// said to be partly right: how many of the chosen are right, and whether
+// right ones are missing or wrong ones extra, never which.
+func (g *Guide) wrongAnswer(q *lessons.Quiz, given []int) {
+	right, extra, missing := q.Mark(given)
+	if q.Multiple() && right > 0 {
+		switch {
+		case extra == 0:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-missing"))
+		case missing == 0:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-extra", right, right+extra))
+		default:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-both", right, right+extra))
+		}
+		if q.Explanation != "" {
+			fmt.Fprintln(g.Out, strings.TrimSpace(q.Explanation))
+		}
+		return
+	}
 	if q.Explanation != "" {
 		fmt.Fprintln(g.Out, g.T("quiz.wrong-why", strings.TrimSpace(q.Explanation)))
 		return

@@ -186,3 +186,36 @@ func TestNoteFitsTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestPartlyRightAnswer: an answer to a multiple choice question with some
+// right choices is said to be partly right, with how many of the chosen are
+// right and whether right ones are missing, in both languages; one with no
+// right choice, or to a single choice question, is wrong.
+func TestPartlyRightAnswer(t *testing.T) {
+	multiple := &lessons.Quiz{ID: "q", Choices: []string{"a", "b", "c", "d"},
+		Answer: lessons.Answer{Choices: []int{1, 3}, Multiple: true}}
+	single := &lessons.Quiz{ID: "s", Choices: []string{"a", "b"}, Answer: lessons.Answer{Choices: []int{1}}}
+	for _, tc := range []struct {
+		q      *lessons.Quiz
+		given  []int
+		en, ko string
+	}{
+		{multiple, []int{1}, "✗ Partly right: every choice you picked is right, but right ones are missing. Try again.",
+			"✗ 일부만 맞았어요: 고른 보기는 모두 맞지만 맞는 보기가 더 있어요. 다시 골라 보세요."},
+		{multiple, []int{3, 1, 2}, "✗ Partly right: you got 2 of the 3 choices you picked right; the others are wrong. Try again.",
+			"✗ 일부만 맞았어요: 고른 3개 중 2개가 맞고 나머지는 틀렸어요. 다시 골라 보세요."},
+		{multiple, []int{2, 3, 4}, "✗ Partly right: you got 1 of the 3 choices you picked right, and right ones are missing. Try again.",
+			"✗ 일부만 맞았어요: 고른 3개 중 1개가 맞고, 맞는 보기가 더 있어요. 다시 골라 보세요."},
+		{multiple, []int{2, 4}, "✗ That is not right. Try again.", "✗ 틀렸어요. 다시 골라 보세요."},
+		{single, []int{2}, "✗ That is not right. Try again.", "✗ 틀렸어요. 다시 골라 보세요."},
+	} {
+		for lang, want := range map[string]string{"en": tc.en, "ko": tc.ko} {
+			var out bytes.Buffer
+			g := newGuide(t, lang, t.TempDir(), filepath.Join(t.TempDir(), "progress.json"), &out)
+			g.wrongAnswer(tc.q, tc.given)
+			if got := strings.TrimSuffix(out.String(), "\n"); got != want {
+				t.Errorf("[%s] answer %v to %s: %q, want %q", lang, tc.given, tc.q.ID, got, want)
+			}
+		}
+	}
+}
