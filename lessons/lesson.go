@@ -132,6 +132,30 @@ func (q *Quiz) Correct(given []int) bool {
 	return true
 }
 
+// Mark counts, for the given 1-based choices, those that are right, those
+// that are not (extra) and the right ones not given (missing); a choice
+// given twice counts once. It lets a partly right answer to a multiple
+// choice question be told apart from a wrong one without naming choices.
+func (q *Quiz) Mark(given []int) (right, extra, missing int) {
+	want := map[int]bool{}
+	for _, c := range q.Answer.Choices {
+		want[c] = true
+	}
+	seen := map[int]bool{}
+	for _, c := range given {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		if want[c] {
+			right++
+		} else {
+			extra++
+		}
+	}
+	return right, extra, len(want) - right
+}
+
 // Step returns the step with the given id, or nil.
 func (l *Lesson) Step(id string) *Step {
 	for _, s := range l.Steps {

@@ -5,6 +5,29 @@ import (
 	"testing"
 )
 
+// TestQuizMark counts the right, extra and missing choices of an answer,
+// each given choice once.
+func TestQuizMark(t *testing.T) {
+	q := &Quiz{Choices: []string{"a", "b", "c", "d"}, Answer: Answer{Choices: []int{1, 3}, Multiple: true}}
+	for _, tc := range []struct {
+		given                 []int
+		right, extra, missing int
+	}{
+		{[]int{1, 3}, 2, 0, 0},
+		{[]int{1}, 1, 0, 1},
+		{[]int{1, 1}, 1, 0, 1},
+		{[]int{1, 2, 3}, 2, 1, 0},
+		{[]int{2, 3}, 1, 1, 1},
+		{[]int{2, 4}, 0, 2, 2},
+		{nil, 0, 0, 2},
+	} {
+		right, extra, missing := q.Mark(tc.given)
+		if right != tc.right || extra != tc.extra || missing != tc.missing {
+			t.Errorf("Mark(%v) = %d, %d, %d; want %d, %d, %d", tc.given, right, extra, missing, tc.right, tc.extra, tc.missing)
+		}
+	}
+}
+
 func TestQuizAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -6,6 +6,7 @@ package author
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 )
 
@@ -16,6 +17,8 @@ func NewCmdAuthor(f *factory.Factory) *cobra.Command {
 		Use:   "author",
 		Short: "Tools for writing lessons",
 		Long:  "Tools for instructors writing lessons: see docs/authoring.md for the lesson format.",
+		Args:  cli.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	for _, sub := range subcommands {
 		cmd.AddCommand(sub(f))

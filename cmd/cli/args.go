@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -29,15 +31,33 @@ func (e *ArgsError) verb() string {
 }
 
 // NoArgs refuses any argument. On a command with subcommands an argument
-// is a subcommand that does not exist, and cobra's "unknown command" says so.
+// is a subcommand that does not exist: UnknownCommand says so.
 func NoArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
 	if cmd.HasSubCommands() {
-		return cobra.NoArgs(cmd, args)
+		return UnknownCommand(cmd, args[0])
 	}
 	return &ArgsError{Problem: "accepts no arguments"}
+}
+
+// UnknownCommand is the error for name, not a subcommand of cmd, in the
+// words cobra uses for the root's (`unknown command "strat" for "dockyard
+// registry"`) with its "Did you mean this?" suggestions, which cobra makes
+// only for the root's subcommands.
+func UnknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if cmd.DisableSuggestions {
+		return errors.New(msg)
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default
+	}
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t") + "\n"
+	}
+	return errors.New(msg)
 }
 
 // MinArgs wants at least n arguments.

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
+	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
 )
@@ -26,6 +30,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"docker symlink speaks docker", []string{"/usr/local/bin/docker", "--bogus"}, 125, "unknown flag: --bogus", ""},
 		{"unknown flag elsewhere is 2", []string{"dockyard", "version", "--bogus"}, 2, "Run 'dockyard version --help' for more information", ""},
 		{"unknown command", []string{"dockyard", "nosuch"}, 1, `unknown command "nosuch"`, ""},
+		{"a typo in a dockyard subcommand names the fix", []string{"dockyard", "registry", "strat"}, 1,
+			"Error: unknown command \"strat\" for \"dockyard registry\"\n\nDid you mean this?\n\tstart\n", ""},
 		{"a typo in a docker command names the fix", []string{"docker", "nework", "ls"}, 1,
 			"docker: unknown command: docker nework\n\nDid you mean this?\n\tnetwork\n\nRun 'docker --help' for more information\n", ""},
 		{"a Docker command Dockyard leaves out says so and what to do instead", []string{"docker", "pause", "web"}, 1,
@@ -49,4 +55,80 @@ func TestRunExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTypoSuggestsTheCommand mistypes a subcommand of every command group
+// of the tree (two letters swapped, as in `dockyard registry strat`): each
+// exits 1 with "unknown command" and cobra's "Did you mean this?" naming
+// the subcommand, in dockyard's words outside `docker` and Docker's inside.
+func TestTypoSuggestsTheCommand(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewCmdRoot(&factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"})
+	cli.ExpandAll(root)
+	type typo struct {
+		argv       []string
+		want, path string
+	}
+	var tests []typo
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		var subs []*cobra.Command
+		for _, s := range c.Commands() {
+			if s.IsAvailableCommand() {
+				subs = append(subs, s)
+			}
+		}
+		if len(subs) == 0 {
+			return
+		}
+		for _, s := range subs {
+			name := []rune(s.Name())
+			name[0], name[1] = name[1], name[0]
+			if isSubcommand(c, string(name)) {
+				continue // the swap is a command too
+			}
+			tests = append(tests, typo{append(strings.Fields(c.CommandPath()), string(name)), s.Name(), c.CommandPath()})
+			break
+		}
+		for _, s := range subs {
+			walk(s)
+		}
+	}
+	walk(root)
+	groups := map[string]bool{}
+	for _, tt := range tests {
+		groups[tt.path] = true
+	}
+	for _, g := range []string{"dockyard", "dockyard registry", "dockyard vm", "dockyard author", "dockyard images",
+		"dockyard docker", "dockyard docker network"} {
+		if !groups[g] {
+			t.Errorf("no typo tried under %q (groups %v)", g, groups)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			f := &factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"}
+			if code := run(f, tt.argv); code != 1 {
+				t.Errorf("exit code %d, want 1 (stderr %q)", code, errOut)
+			}
+			typo := tt.argv[len(tt.argv)-1]
+			head := fmt.Sprintf("Error: unknown command %q for %q\n", typo, tt.path)
+			if cli.IsDocker(tt.path) {
+				head = fmt.Sprintf("docker: unknown command: %s %s\n", strings.TrimPrefix(tt.path, "dockyard "), typo)
+			}
+			if got := errOut.String(); !strings.HasPrefix(got, head) || !strings.Contains(got, "\nDid you mean this?\n\t"+tt.want+"\n") {
+				t.Errorf("stderr = %q, want %q and a suggestion of %q", got, head, tt.want)
+			}
+		})
+	}
+}
+
+func isSubcommand(c *cobra.Command, name string) bool {
+	for _, s := range c.Commands() {
+		if s.Name() == name || s.HasAlias(name) {
+			return true
+		}
+	}
+	return false
 }

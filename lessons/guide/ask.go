@@ -110,7 +110,7 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, show bool) error
 			}
 		}
 		if answered {
-			g.wrongAnswer(q)
+			g.wrongAnswer(q, g.lessonProgress(l.ID).Answers[q.ID])
 		}
 		for {
 			choices, err := g.ask(q, n+1)
@@ -126,15 +126,32 @@ func (g *Guide) askQuizzes(l *lessons.Lesson, st *lessons.Step, show bool) error
 			if q.Correct(choices) {
 				break
 			}
-			g.wrongAnswer(q)
+			g.wrongAnswer(q, choices)
 		}
 	}
 	return nil
 }
 
-// wrongAnswer tells the student their answer to q is wrong, and why when
-// the lesson says.
-func (g *Guide) wrongAnswer(q *lessons.Quiz) {
+// wrongAnswer tells the student their answer given to q is wrong, and why
+// when the lesson says. A multiple choice answer with some right choices is
+// said to be partly right: how many of the chosen are right, and whether
+// right ones are missing or wrong ones extra, never which.
+func (g *Guide) wrongAnswer(q *lessons.Quiz, given []int) {
+	right, extra, missing := q.Mark(given)
+	if q.Multiple() && right > 0 {
+		switch {
+		case extra == 0:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-missing"))
+		case missing == 0:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-extra", right, right+extra))
+		default:
+			fmt.Fprintln(g.Out, g.T("quiz.partly-both", right, right+extra))
+		}
+		if q.Explanation != "" {
+			fmt.Fprintln(g.Out, strings.TrimSpace(q.Explanation))
+		}
+		return
+	}
 	if q.Explanation != "" {
 		fmt.Fprintln(g.Out, g.T("quiz.wrong-why", strings.TrimSpace(q.Explanation)))
 		return
@@ -143,21 +160,9 @@ func (g *Guide) wrongAnswer(q *lessons.Quiz) {
 }
 
 // ask shows q, the step's question number n, as a menu and returns the
-// 1-based choices. The question and its choices are on the screen above
-// in full; the menu names the question by its number and cuts each choice
-// to one line, since survey cannot redraw a line the terminal wrapped.
+// 1-based choices.
 func (g *Guide) ask(q *lessons.Quiz, n int) ([]int, error) {
-	message := g.T("quiz.title") + " " + strconv.Itoa(n)
-	room := g.Width - 3 // survey's "> " before a choice, and the last column
-	if q.Multiple() {
-		room = g.Width - 8 // "> [ ]  "
-	}
-	// Once answered, survey leaves "? <message> <choice>" on the screen.
-	room = min(room, g.Width-1-screen.Width("? "+message+" "))
-	options := make([]string, len(q.Choices))
-	for i, c := range q.Choices {
-		options[i] = screen.Truncate(strconv.Itoa(i+1)+". "+inline(c), room)
-	}
+	message, options := g.menu(q, n)
 	if q.Multiple() {
 		var picked []int
 		p := &survey.MultiSelect{Message: message, Options: options, Help: g.T("quiz.help-multiple")}
@@ -176,4 +181,33 @@ func (g *Guide) ask(q *lessons.Quiz, n int) ([]int, error) {
 		return nil, cancelled(err)
 	}
 	return []int{picked + 1}, nil
+}
+
+// menu is the message and the options of q's menu, the step's question
+// number n. The question and its numbered choices are on the screen above
+// in full, so the message names the question by its number. survey cannot
+// redraw a line the terminal wrapped, and a choice cut short is half a
+// sentence to choose from: when a choice does not fit on one line, every
+// option is the short label of its number ("Choice 2") to find in the list
+// above.
+func (g *Guide) menu(q *lessons.Quiz, n int) (message string, options []string) {
+	message = g.T("quiz.title") + " " + strconv.Itoa(n)
+	room := g.Width - 3 // survey's "> " before a choice, and the last column
+	if q.Multiple() {
+		room = g.Width - 8 // "> [ ]  "
+	}
+	// Once answered, survey leaves "? <message> <choice>" on the screen.
+	room = min(room, g.Width-1-screen.Width("? "+message+" "))
+	options = make([]string, len(q.Choices))
+	fits := true
+	for i, c := range q.Choices {
+		options[i] = strconv.Itoa(i+1) + ". " + inline(c)
+		fits = fits && screen.Width(options[i]) <= room
+	}
+	if !fits {
+		for i := range options {
+			options[i] = g.T("quiz.choice", i+1)
+		}
+	}
+	return message, options
 }
