@@ -149,7 +149,6 @@ func TestBadRequests(t *testing.T) {
 		{"unknown image inspect", "GET", "/images/nosuch/json", "", 404, "No such image: nosuch"},
 		{"unknown image save", "GET", "/images/get?names=busybox&names=nosuch", "", 404, "No such image: nosuch"},
 		{"push to a remote registry", "POST", "/images/example.com/app/push?tag=1", "", 403, "example.com"},
-		{"push of an unknown image", "POST", "/images/localhost:5000/nosuch/push?tag=1", "", 404, "An image does not exist locally with the tag: localhost:5000/nosuch"},
 		{"invalid image filter", "GET", `/images/json?filters={"colour":{"red":true}}`, "", 400, "invalid filter 'colour'"},
 		{"top of a stopped container", "GET", "/containers/bad-created/top", "", 409, "is not running"},
 		{"rename to a name in use", "POST", "/containers/bad-created/rename?name=bad-running", "", 409, "is already in use"},
@@ -178,6 +177,21 @@ func TestBadRequests(t *testing.T) {
 			}
 		})
 	}
+	// A push names the repository before it looks for the image, as moby's
+	// distribution.Push does, so its error comes in the stream, after a
+	// 200: the docker CLI prints the line, then the error.
+	t.Run("push of an unknown image", func(t *testing.T) {
+		code, body := call(t, hs, "POST", "/images/localhost:5000/nosuch/push?tag=1", "")
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		var last struct{ ErrorDetail struct{ Message string } }
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+			t.Fatalf("body %q: its last line is not a stream message: %v", body, err)
+		}
+		want := "An image does not exist locally with the tag: localhost:5000/nosuch"
+		if code != 200 || !strings.Contains(lines[0], "The push refers to repository [localhost:5000/nosuch]") || last.ErrorDetail.Message != want {
+			t.Errorf("push of an unknown image = %d %q, want 200, the repository line, then %q", code, body, want)
+		}
+	})
 	// The server still answers after all of that.
 	if code, body := call(t, hs, "GET", "/_ping", ""); code != 200 || body != "OK" {
 		t.Errorf("GET /_ping after the bad requests = %d %q, want 200 OK", code, body)
