@@ -214,6 +214,9 @@ func lintStep(f string, st *Step, quizzes map[string]int, opts LintOptions, prob
 		if opts.ValidateCheck != nil {
 			*probs = append(*probs, opts.ValidateCheck(b)...)
 		}
+		if what, ok := unexplainedCommand(b); ok {
+			probs.warn(f, b.Line+1, "%s has no hint: failing, it tells the student only the command and its exit code or output; add hint: with en and ko saying what is missing and what to look at", what)
+		}
 	}
 	for _, q := range st.Quizzes {
 		if !checked[q.ID] {
@@ -274,6 +277,39 @@ func quizCheck(b CheckBlock) (string, bool) {
 	}
 	id, ok := m["quiz"].(string)
 	return id, ok
+}
+
+// unexplainedCommand describes a check whose verdict is a command's exit
+// code or output (a command check, or an exec check in a container) and
+// that has no hint of its own: the checker can only repeat the command,
+// which does not say what the step's work is missing.
+func unexplainedCommand(b CheckBlock) (string, bool) {
+	var doc yaml.Node
+	if yaml.Unmarshal([]byte(b.Source), &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return "", false
+	}
+	fields := map[string]*yaml.Node{}
+	m := doc.Content[0].Content
+	for i := 0; i+1 < len(m); i += 2 {
+		fields[m[i].Value] = m[i+1]
+	}
+	if len(m) == 0 || m[0].Value != "command" && m[0].Value != "exec" {
+		return "", false
+	}
+	if h := fields["hint"]; h != nil && (h.Value != "" || len(h.Content) > 0) {
+		return "", false
+	}
+	command := ""
+	if c := fields["command"]; c != nil {
+		command = c.Value
+		for _, arg := range c.Content {
+			command = strings.TrimSpace(command + " " + arg.Value)
+		}
+	}
+	if m[0].Value == "exec" {
+		return fmt.Sprintf("exec check %q in %s", command, m[1].Value), true
+	}
+	return fmt.Sprintf("command check %q", command), true
 }
 
 // Work is the step without its quiz checks, for checking the work before

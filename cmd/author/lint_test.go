@@ -61,3 +61,16 @@ func TestLintSummary(t *testing.T) {
 		t.Errorf("lint printed %q, want one problem", out.String())
 	}
 }
+
+// TestBuiltinCourseLintsClean: the built-in course passes author lint
+// --strict, warnings included, so that a check a new lesson adds without
+// a hint (or any other warning) is caught here and not by a student.
+func TestBuiltinCourseLintsClean(t *testing.T) {
+	ios, _, out, errOut := iostreams.Test()
+	if err := lintRun(&LintOptions{IO: &factory.Factory{IOStreams: ios}, Strict: true}); err != nil {
+		t.Errorf("lintRun(built-in, --strict) = %v, want nil:\n%s%s", err, out, errOut)
+	}
+	if !strings.HasSuffix(errOut.String(), " lessons, 0 errors, 0 warnings\n") {
+		t.Errorf("lint summary = %q, want no errors and no warnings", errOut.String())
+	}
+}

@@ -188,3 +188,48 @@ esac
 		}
 	}
 }
+
+// TestCommandChecksSayWhatIsMissing runs a step's exec check on work done
+// wrong and finds, below the command and its exit code or output, the
+// check's own hint in the student's language: the note written on the
+// host, not in ticker; as-nobody run without --user.
+func TestCommandChecksSayWhatIsMissing(t *testing.T) {
+	for _, tc := range []struct {
+		lesson, step, lang, container, want string
+		res                                 checker.ExecResult
+	}{
+		{"containers", "exec", "en", "ticker", "write it from a shell inside ticker",
+			checker.ExecResult{ExitCode: 1, Stderr: "cat: can't open '/tmp/note.txt': No such file or directory\n"}},
+		{"containers", "exec", "ko", "ticker", "ticker 안의 셸(docker exec -it ticker sh)에서 쓰세요",
+			checker.ExecResult{ExitCode: 1, Stderr: "cat: can't open '/tmp/note.txt': No such file or directory\n"}},
+		{"safety", "non-root", "en", "as-nobody", "start it with --user nobody", checker.ExecResult{Stdout: "0\n"}},
+		{"safety", "non-root", "ko", "as-nobody", "--user nobody를 붙여서 시작하세요", checker.ExecResult{Stdout: "0\n"}},
+	} {
+		file := tc.lesson + "/lesson." + tc.lang + ".md"
+		src, err := fs.ReadFile(content.Lessons(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, probs := lessons.Parse(file, src)
+		if len(probs) > 0 {
+			t.Fatalf("%s: %v", file, probs)
+		}
+		var blocks []checker.Block
+		for _, st := range l.Steps {
+			if st.ID == tc.step {
+				for _, b := range st.Checks {
+					if strings.HasPrefix(b.Source, "exec:") {
+						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+					}
+				}
+			}
+		}
+		res := tc.res
+		e := &fake.Engine{ExecHandler: func(string, []string, string) checker.ExecResult { return res }}
+		e.AddContainer(checker.Container{Name: tc.container, Image: "busybox", Status: "running"})
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Lang: tc.lang, NoRetry: true}, checker.ParseAll(blocks))
+		if rep.Status != checker.Fail || len(rep.Tests) != 1 || !strings.Contains(rep.Tests[0].Message, tc.want) {
+			t.Errorf("%s#%s exec check on wrong work = %s %+v, want one failure saying %q", file, tc.step, rep.Status, rep.Tests, tc.want)
+		}
+	}
+}
