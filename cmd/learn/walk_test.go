@@ -296,7 +296,7 @@ func TestWalkKorean(t *testing.T) {
 	do("ls /tmp/postgres-data/pgdata", short, "PG_VERSION")
 	do("cat /tmp/postgres-data/pgdata/PG_VERSION > pg-version.txt", short, "$ ")
 	tm.run("dockyard check")
-	tm.waitFor(long, "? ", "> 1. ")
+	tm.waitFor(long, "? ", "> 보기 1") // its choices are too long for the picker: labels
 	tm.settle()
 	tm.keys("Down")
 	tm.keys("Enter")
