@@ -109,8 +109,13 @@ func printable(s string) bool {
 
 // flatKey reports whether key is a YAML key that can only be a string, as
 // the catalogs' are: a dotted name of letters, digits, dots, dashes and
-// underscores, starting with a letter (no number, bool or null).
+// underscores, starting with a letter (no number, bool or null), of at
+// most 1024 characters.
 func flatKey(key string) bool {
+	// YAML refuses a simple (unquoted) key longer than 1024 characters.
+	if len(key) > 1024 {
+		return false
+	}
 	if key == "" || !('a' <= key[0] && key[0] <= 'z' || 'A' <= key[0] && key[0] <= 'Z') || !strings.Contains(key, ".") {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -118,6 +119,8 @@ func TestParseFlat(t *testing.T) {
 	for _, src := range []string{
 		"# c\n\na.b: \"x\"\nc.d: \"say \\\"hi\\\" \\\\ %s\"\n",
 		"a.b: \"\"\n",
+		"a." + strings.Repeat("k", 1022) + ": \"x\"\n", // YAML's longest simple key
+		"a." + strings.Repeat("k", 1023) + ": \"x\"\n", // one longer: YAML refuses it
 		"a.b: \"x\"", // no final newline
 		"a.b: \"x\" # comment\n",
 		"a.b: 'x'\n",
