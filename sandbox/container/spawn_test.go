@@ -154,15 +154,9 @@ func TestEarlyMonitorOfAnotherRootExits(t *testing.T) {
 // for their container (`__monitor <root> -`).
 func earlyMonitors(root string) []string {
 	var pids []string
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		if len(args) == 4 && args[1] == "__monitor" && args[2] == root && args[3] == "-" && parentPid(d.Name()) == os.Getpid() {
-			pids = append(pids, d.Name())
+	for _, pid := range waitingMonitors(root) {
+		if parentPid(pid) == os.Getpid() {
+			pids = append(pids, pid)
 		}
 	}
 	return pids

@@ -530,8 +530,8 @@ func (s *Store) Delete(id string) error {
 	// Under the lock, so that no Update that read the record writes it back
 	// after, and List never takes a directory being removed here.
 	err = s.withLock(func() error {
-		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+		if err := s.removeRecord(c); err != nil {
+			return err
 		}
 		if err := os.RemoveAll(s.Dir(id)); err != nil {
 			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
@@ -551,16 +551,20 @@ func (s *Store) Delete(id string) error {
 // without a record, which RemoveLeftover removes (List does so for one a
 // killed process left).
 func (s *Store) forget(c *Container) error {
-	err := s.withLock(func() error {
-		if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
-		}
-		return nil
-	})
+	err := s.withLock(func() error { return s.removeRecord(c) })
 	if err != nil {
 		return err
 	}
 	s.emit(c, "destroy", nil)
+	return nil
+}
+
+// removeRecord removes c's record (one already gone is no error); the
+// caller holds the store's lock.
+func (s *Store) removeRecord(c *Container) error {
+	if err := os.Remove(s.recordPath(c.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	}
 	return nil
 }
 
