@@ -112,25 +112,7 @@ func TestWrongWorkIsNamed(t *testing.T) {
 			}
 			l.Close()
 		}
-		file := tc.lesson + "/lesson." + tc.lang + ".md"
-		src, err := fs.ReadFile(content.Lessons(), file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, probs := lessons.Parse(file, src)
-		if len(probs) > 0 {
-			t.Fatalf("%s: %v", file, probs)
-		}
-		var blocks []checker.Block
-		for _, st := range l.Steps {
-			if st.ID == tc.step {
-				for _, b := range st.Checks {
-					if !strings.Contains(b.Source, "quiz:") {
-						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
-					}
-				}
-			}
-		}
+		file, blocks := stepChecks(t, tc.lesson, tc.lang, tc.step, func(src string) bool { return !strings.Contains(src, "quiz:") })
 		rep := checker.Evaluate(context.Background(), checker.Env{Engine: &fake.Engine{}, Lang: tc.lang, NoRetry: true, CommandDir: dir}, checker.ParseAll(blocks))
 		if rep.Status != checker.Fail || len(rep.Tests) == 0 || !strings.Contains(rep.Tests[0].Message, tc.want) {
 			t.Errorf("%s#%s with the host's kernel = %s %+v, want a failure saying %q", file, tc.step, rep.Status, rep.Tests, tc.want)
@@ -205,25 +187,7 @@ func TestCommandChecksSayWhatIsMissing(t *testing.T) {
 		{"safety", "non-root", "en", "as-nobody", "start it with --user nobody", checker.ExecResult{Stdout: "0\n"}},
 		{"safety", "non-root", "ko", "as-nobody", "--user nobody를 붙여서 시작하세요", checker.ExecResult{Stdout: "0\n"}},
 	} {
-		file := tc.lesson + "/lesson." + tc.lang + ".md"
-		src, err := fs.ReadFile(content.Lessons(), file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, probs := lessons.Parse(file, src)
-		if len(probs) > 0 {
-			t.Fatalf("%s: %v", file, probs)
-		}
-		var blocks []checker.Block
-		for _, st := range l.Steps {
-			if st.ID == tc.step {
-				for _, b := range st.Checks {
-					if strings.HasPrefix(b.Source, "exec:") {
-						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
-					}
-				}
-			}
-		}
+		file, blocks := stepChecks(t, tc.lesson, tc.lang, tc.step, func(src string) bool { return strings.HasPrefix(src, "exec:") })
 		res := tc.res
 		e := &fake.Engine{ExecHandler: func(string, []string, string) checker.ExecResult { return res }}
 		e.AddContainer(checker.Container{Name: tc.container, Image: "busybox", Status: "running"})
@@ -232,4 +196,30 @@ func TestCommandChecksSayWhatIsMissing(t *testing.T) {
 			t.Errorf("%s#%s exec check on wrong work = %s %+v, want one failure saying %q", file, tc.step, rep.Status, rep.Tests, tc.want)
 		}
 	}
+}
+
+// stepChecks reads a built-in lesson in lang and returns its file name and
+// the check blocks of step whose source keep accepts.
+func stepChecks(t *testing.T, lesson, lang, step string, keep func(src string) bool) (string, []checker.Block) {
+	t.Helper()
+	file := lesson + "/lesson." + lang + ".md"
+	src, err := fs.ReadFile(content.Lessons(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, probs := lessons.Parse(file, src)
+	if len(probs) > 0 {
+		t.Fatalf("%s: %v", file, probs)
+	}
+	var blocks []checker.Block
+	for _, st := range l.Steps {
+		if st.ID == step {
+			for _, b := range st.Checks {
+				if keep(b.Source) {
+					blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
+				}
+			}
+		}
+	}
+	return file, blocks
 }
