@@ -53,7 +53,7 @@ func Start(root string, env []string) (*os.File, error) {
 	p, err := os.StartProcess(monitorBinary(), []string{"dockyard", "__monitor", root, Waiting}, &os.ProcAttr{
 		// "/" as its directory, so it pins none of the caller's.
 		Dir: "/",
-		Env: env,
+		Env: monitorEnv(env),
 		// Its socket as fd 3, the null device as its standard streams
 		// (as os/exec gives): its output goes to the container's
 		// monitor.log, which it opens once it knows the container, over 1
@@ -69,6 +69,24 @@ func Start(root string, env []string) (*os.File, error) {
 	}
 	go p.Wait() //nolint:errcheck // reaps the monitor if it ends while we run
 	return parent, nil
+}
+
+// monitorEnv is env with GOMAXPROCS=1 in place of any GOMAXPROCS: the
+// monitor's Go runtime then starts with the one thread a monitor keeps
+// (runtime.GOMAXPROCS(1) in RunMonitor stops the world otherwise, ~1-2 ms
+// of every start on these VMs), and so does the container's init, which
+// libcontainer starts with the monitor's GOMAXPROCS and which asks for one
+// thread too (libcontainer.Init). The container's own processes get the
+// environment of their spec, not this one.
+func monitorEnv(env []string) []string {
+	const key = "GOMAXPROCS="
+	out := make([]string, 0, len(env)+1)
+	for _, e := range env {
+		if len(e) < len(key) || e[:len(key)] != key {
+			out = append(out, e)
+		}
+	}
+	return append(out, key+"1")
 }
 
 // Error is a monitor that could not be started.

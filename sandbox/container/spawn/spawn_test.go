@@ -3,6 +3,7 @@ package spawn
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -45,6 +46,22 @@ func exeTime(t *testing.T, exe string) time.Time {
 		t.Fatal(err)
 	}
 	return fi.ModTime()
+}
+
+// TestMonitorEnv: a monitor, and the container's init that libcontainer
+// starts with the monitor's GOMAXPROCS, start with one thread whatever the
+// caller's environment says.
+func TestMonitorEnv(t *testing.T) {
+	for _, tc := range []struct{ env, want []string }{
+		{nil, []string{"GOMAXPROCS=1"}},
+		{[]string{"PATH=/bin", "HOME=/root"}, []string{"PATH=/bin", "HOME=/root", "GOMAXPROCS=1"}},
+		{[]string{"GOMAXPROCS=8", "PATH=/bin", "GOMAXPROCS=4"}, []string{"PATH=/bin", "GOMAXPROCS=1"}},
+		{[]string{"GOMAXPROCSX=2", "GOMAXPROC"}, []string{"GOMAXPROCSX=2", "GOMAXPROC", "GOMAXPROCS=1"}},
+	} {
+		if got := monitorEnv(tc.env); !slices.Equal(got, tc.want) {
+			t.Errorf("monitorEnv(%q) = %q, want %q", tc.env, got, tc.want)
+		}
+	}
 }
 
 func TestIsDockerRun(t *testing.T) {
