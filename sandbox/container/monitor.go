@@ -151,7 +151,7 @@ func (m *monitor) run() error {
 		finished := time.Now().UTC()
 		// One write per exit: each is an fsync, and a busy disk makes
 		// those the slow part of a short container's life.
-		if latest, err := s.load(m.id); err == nil && shouldRestart(latest, code) {
+		if m.restarts(c, code) {
 			c, err = s.Update(m.id, func(c *Container) error {
 				c.State.ExitCode = code
 				c.State.FinishedAt = finished
@@ -178,18 +178,20 @@ func (m *monitor) run() error {
 			}
 			// Stopped while waiting to restart: it ends here.
 		}
-		unmountRootfs(s.RootfsPath(m.id))
 		if c.Spec.Host.AutoRemove {
 			// --rm: the record goes before the caller is told, so that
 			// `docker ps -a` no longer lists the container when `docker
-			// run --rm` returns; its runtime state, cgroups and directory
-			// go after (runLater), which a killed monitor leaves to List
-			// (RemoveLeftover).
+			// run --rm` returns; its root filesystem's mount, runtime
+			// state, cgroups and directory go after (runLater), which a
+			// killed monitor leaves to List (RemoveLeftover).
 			s.emit(c, "die", dieAttrs(code))
 			if err = s.forget(c); err == nil {
 				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
+			} else {
+				unmountRootfs(s.RootfsPath(m.id))
 			}
 		} else {
+			unmountRootfs(s.RootfsPath(m.id))
 			var updated *Container
 			updated, err = s.Update(m.id, func(c *Container) error {
 				c.State.Status = Exited
@@ -250,16 +252,31 @@ func (m *monitor) fail(c *Container, se *StartError) {
 	m.client.close()
 }
 
-func shouldRestart(c *Container, code int) bool {
-	if c.State.StopRequested {
+// restarts reports whether the container's restart policy starts it
+// again after an exit with code. The record is read again (for a stop
+// requested meanwhile and the restart count) only when the policy may
+// restart it at all: the policy is fixed at create, and most containers,
+// every --rm one among them, have none.
+func (m *monitor) restarts(c *Container, code int) bool {
+	if !policyRestarts(c.Spec.Host.Restart, code, 0) {
 		return false
 	}
-	p := c.Spec.Host.Restart
+	latest, err := m.s.load(m.id)
+	return err == nil && shouldRestart(latest, code)
+}
+
+func shouldRestart(c *Container, code int) bool {
+	return !c.State.StopRequested && policyRestarts(c.Spec.Host.Restart, code, c.State.RestartCount)
+}
+
+// policyRestarts is Docker's restart policy p after an exit with code and
+// restarts restarts so far.
+func policyRestarts(p RestartPolicy, code, restarts int) bool {
 	switch p.Name {
 	case "always", "unless-stopped":
 		return true
 	case "on-failure":
-		return code != 0 && (p.MaximumRetryCount == 0 || c.State.RestartCount < p.MaximumRetryCount)
+		return code != 0 && (p.MaximumRetryCount == 0 || restarts < p.MaximumRetryCount)
 	}
 	return false
 }
@@ -305,7 +322,11 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	})
 	defer func() {
 		poststop()
-		runtime.GOMAXPROCS(procs)
+		if runtime.GOMAXPROCS(0) != procs {
+			// Back to one thread for the idle monitor once the caller has
+			// been told: a change of GOMAXPROCS stops the world.
+			m.later = append(m.later, func() { runtime.GOMAXPROCS(procs) })
+		}
 	}()
 	// ready finishes the network's setup, once; on a return before the
 	// container's process started it still runs, so Poststop never races

@@ -44,6 +44,19 @@ func TestSpawnedMonitorRunsContainer(t *testing.T) {
 	if _, err := s.Get(c.ID); !errors.Is(err, container.ErrNotFound) {
 		t.Errorf("Get after the --rm container's stream ended = %v, want %v", err, container.ErrNotFound)
 	}
+	// The rest of the removal, its root filesystem's mount included,
+	// follows once the caller has been told.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, err := os.Stat(s.Dir(c.ID))
+		mounts, _ := os.ReadFile("/proc/self/mountinfo")
+		mounted := strings.Contains(string(mounts), s.Dir(c.ID))
+		if os.IsNotExist(err) && !mounted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the --rm container's end: directory %v, rootfs mounted %v; want both gone", err, mounted)
+		}
+	}
 }
 
 // A spawned monitor that is given no container (the create failed) exits,
