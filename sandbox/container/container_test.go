@@ -261,6 +261,8 @@ func TestSecurityDefaults(t *testing.T) {
 		{"seccomp filter on", "grep Seccomp: /proc/self/status", "Seccomp:\t2"},
 		{"minimal /dev", "ls /dev | tr '\\n' ' '", "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero "},
 		{"pids limited", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo none", "2048"},
+		{"own cgroup namespace", "grep -v ':/$' /proc/self/cgroup | wc -l", "0"},
+		{"cgroups read-only", "f=/sys/fs/cgroup/pids/pids.max; [ -e $f ] || f=/sys/fs/cgroup/pids.max; (echo 1 > $f) 2>/dev/null && echo wrote || echo denied", "denied"},
 		{"no new netns interfaces but lo", "ls /sys/class/net | tr '\\n' ' '", "lo "},
 	}
 	for _, tt := range tests {

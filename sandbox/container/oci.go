@@ -205,9 +205,19 @@ func (s *Store) ociSpec(c *Container, rootfs, netns string) (*specs.Spec, error)
 		},
 		Linux: &specs.Linux{
 			CgroupsPath: "/dockyard/" + c.ID,
+			// A cgroup namespace of its own, Docker's default on cgroup v2
+			// hosts (cgroupns "private"; "host" on v1): the container sees
+			// its cgroup as / and no host path. On a v1 host it also lets
+			// libcontainer mount each hierarchy's own file system at
+			// /sys/fs/cgroup/<name> (one mount each) instead of bind-mounting
+			// the host's directory and remounting it read-only (two, each
+			// path checked again): the /sys/fs/cgroup mount took ~40% less
+			// of the init's time (docs/design.md). The files the container
+			// sees are the same.
 			Namespaces: []specs.LinuxNamespace{
 				{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace},
 				{Type: specs.UTSNamespace}, {Type: specs.MountNamespace},
+				{Type: specs.CgroupNamespace},
 			},
 			MaskedPaths:   maskedPaths,
 			ReadonlyPaths: readonlyPaths,
