@@ -156,8 +156,9 @@ func MonitorMain(args []string, hooks func(*Store) Hooks) int {
 	}
 	id := args[1]
 	if id == spawn.Waiting {
-		// While the caller creates the container: the start needs it.
+		// While the caller creates the container: the start needs them.
 		go favorCgroupMoves()
+		go warmUp()
 		if id, err = readContainerID(client); err != nil {
 			return 0 // the caller did not start a container after all
 		}
