@@ -60,7 +60,11 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		probs.add(file, 1, `front matter is not closed: add a line "---" after its fields`)
 		body = nil
 	default:
-		l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
+		if seen, ok := scanMeta(fm, &l.Meta); ok {
+			l.fields, l.badFields = seen, map[string]bool{}
+		} else {
+			l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
+		}
 		body, offset = rest, fmLines
 	}
 	if outline {
