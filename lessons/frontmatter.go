@@ -108,7 +108,7 @@ func scanString(v string) (string, bool) {
 		strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") {
 		return "", false
 	}
-	if strings.ToLower(v) == "null" {
+	if strings.EqualFold(v, "null") {
 		return "", false // YAML's null, read as ""
 	}
 	return v, true
@@ -125,8 +125,7 @@ func scanName(v string) (string, bool) {
 			return "", false
 		}
 	}
-	switch strings.ToLower(v) {
-	case "null", "true", "false":
+	if strings.EqualFold(v, "null") || strings.EqualFold(v, "true") || strings.EqualFold(v, "false") {
 		return "", false
 	}
 	return v, true
