@@ -78,8 +78,10 @@ require (
 )
 
 // Upstream releases plus a small patch each that moves work out of package
-// initialisation (third_party/README.md; .ci/third-party checks the copies).
+// initialisation or drops a heavy import (third_party/README.md;
+// .ci/third-party checks the copies).
 replace (
+	github.com/jackc/pgx/v5 => ./third_party/github.com/jackc/pgx/v5
 	github.com/moby/buildkit => ./third_party/github.com/moby/buildkit
 	github.com/opencontainers/go-digest => ./third_party/github.com/opencontainers/go-digest
 	github.com/yuin/goldmark => ./third_party/github.com/yuin/goldmark
