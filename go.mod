@@ -81,6 +81,7 @@ require (
 // initialisation or drops a heavy import (third_party/README.md;
 // .ci/third-party checks the copies).
 replace (
+	github.com/cilium/ebpf => ./third_party/github.com/cilium/ebpf
 	github.com/jackc/pgx/v5 => ./third_party/github.com/jackc/pgx/v5
 	github.com/moby/buildkit => ./third_party/github.com/moby/buildkit
 	github.com/opencontainers/go-digest => ./third_party/github.com/opencontainers/go-digest
