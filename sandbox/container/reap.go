@@ -16,7 +16,7 @@ import (
 // init from finishing its exit, and the monitor, waiting for that init,
 // would wait forever (docker stop hung on a container with a health check).
 // Only zombies still named as one of runc's stages are reaped, never keep
-// (the container's init, which the monitor waits for itself).
+// (the container's init, which the monitor waits for itself; 0 for none).
 func reapFailedExecs(keep int) int {
 	self := os.Getpid()
 	ents, err := os.ReadDir("/proc")
