@@ -200,7 +200,7 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox)
 	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, fmt.Errorf("container network dir: %w", err)
 	}
-	st, err := s.read()
+	st, err := s.readFor(req.Container)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func hasUserDefined(st *state, eps []*Endpoint) bool {
 func (s *Store) Attachment(cid string) (*Attachment, error) { return s.attachment(cid, nil) }
 
 func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (s *Store) ForgetLater(ctx context.Context, cid string) (deleteLinks func()
 // same state update (one fsync less for docker rm and --rm), and with later
 // the veths are left to the returned func (DetachLater).
 func (s *Store) detach(ctx context.Context, cid string, forget, later bool) (func() error, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +465,7 @@ func (s *Store) Disconnect(ctx context.Context, cid, network string) error {
 // rewriteResolvConf points a container at the embedded DNS once it is on a
 // user-defined network.
 func (s *Store) rewriteResolvConf(cid string) error {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func (s *Store) CheckPorts(ctx context.Context, name string, ports []PortBinding
 // ConfigOf returns a container's recorded networking; false means none
 // (see Config).
 func (s *Store) ConfigOf(cid string) (Config, bool) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return Config{}, false
 	}
@@ -80,7 +80,7 @@ func (s *Store) ConfigOf(cid string) (Config, bool) {
 // Configured reports whether the container has a configuration; unlike
 // ConfigOf it tells a state it cannot read from a missing configuration.
 func (s *Store) Configured(cid string) (bool, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return false, err
 	}
