@@ -50,15 +50,18 @@ func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 // holds or the host cannot bind, so that `run` fails before it creates
 // anything (name is the new container's, for a port given twice).
 func (s *Store) CheckPorts(ctx context.Context, name string, ports []PortBinding) error {
-	st, err := s.read()
-	if err != nil {
-		return err
-	}
 	probe := &Sandbox{Name: name}
 	for _, p := range ports {
 		if p.HostPort != 0 {
 			probe.Ports = append(probe.Ports, p)
 		}
+	}
+	if len(probe.Ports) == 0 {
+		return nil // random ports are chosen at start
+	}
+	st, err := s.read()
+	if err != nil {
+		return err
 	}
 	return reservePorts(st, probe)
 }
@@ -90,11 +93,11 @@ func (s *Store) Configured(cid string) (bool, error) {
 
 // Start attaches a container as configured (each start of its process).
 func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, error) {
-	att, wire, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)
+	att, setup, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)
 	if err != nil {
 		return nil, err
 	}
-	if err := wire(ctx); err != nil {
+	if err := setup.Run(ctx); err != nil {
 		s.Detach(context.WithoutCancel(ctx), cid)
 		return nil, err
 	}
@@ -106,7 +109,7 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 // the container's monitor runs it beside the creation of the container's
 // init, which joins the namespace, and waits for it before the container's
 // process is started. When wire fails the caller detaches.
-func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, Wire, error) {
+func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, *Setup, error) {
 	cfg, ok := s.ConfigOf(cid)
 	if !ok {
 		return nil, nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // A container's start and end write only its own records: its config at
@@ -275,4 +278,53 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// Prepare leaves the namespace to its Setup, so that the monitor builds
+// the runtime's configuration meanwhile: the namespace's file is there
+// (the configuration names it), Made makes the namespace, once even when
+// Run does it too, and Run connects its interfaces.
+func TestPrepareLeavesTheNamespaceToSetup(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	cid := randomID()
+	if err := s.Configure(ctx, cid, Config{Name: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	att, setup, err := s.Prepare(ctx, cid, "web", filepath.Join(dir, "resolv.conf"), filepath.Join(dir, "hosts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Detach(ctx, cid)
+	if isNetNS(t, att.NetNS) {
+		t.Fatalf("%s is a namespace before the Setup ran", att.NetNS)
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- setup.Made() }()
+	go func() { errs <- setup.Run(ctx) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !isNetNS(t, att.NetNS) {
+		t.Fatalf("%s is not a namespace after Made and Run", att.NetNS)
+	}
+	err = InNetNS(att.NetNS, func() error {
+		_, err := netlink.LinkByName("eth0")
+		return err
+	})
+	if err != nil {
+		t.Errorf("eth0 in the namespace after Run: %v", err)
+	}
+}
+
+func isNetNS(t *testing.T, path string) bool {
+	t.Helper()
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		t.Fatalf("statfs %s: %v", path, err)
+	}
+	return st.Type == unix.NSFS_MAGIC
 }
