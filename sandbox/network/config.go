@@ -104,11 +104,12 @@ func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts stri
 	return att, nil
 }
 
-// Prepare is Start up to an empty namespace: addresses and ports reserved,
-// resolver files written, the namespace made. wire connects its interfaces;
-// the container's monitor runs it beside the creation of the container's
-// init, which joins the namespace, and waits for it before the container's
-// process is started. When wire fails the caller detaches.
+// Prepare is Start up to the namespace's file: addresses and ports
+// reserved, resolver files written. setup makes the namespace and
+// connects its interfaces; the container's monitor runs it beside its own
+// work, waits for setup.Made before the container's init joins the
+// namespace and for setup.Run before the container's process is started.
+// When setup fails the caller detaches.
 func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, *Setup, error) {
 	cfg, ok := s.ConfigOf(cid)
 	if !ok {
