@@ -51,8 +51,11 @@ var ErrNotRunning = errors.New("container is not running")
 
 // Image is what the checker needs of an image.
 type Image struct {
-	ID         string
-	Tags       []string
+	ID   string
+	Tags []string
+	// Digests are its RepoDigests (repo@sha256:...): a pull or push of a
+	// repository gives one, a docker tag does not.
+	Digests    []string
 	Env        []string
 	Labels     map[string]string
 	Exposed    []string // "80/tcp"

@@ -59,6 +59,9 @@ func newWorld(t *testing.T) *world {
 		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
 		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
+	// Pulled from localhost:5000, then named again by a docker tag.
+	e.AddImage(checker.Image{ID: "sha256:6666666666666666ffff", Tags: []string{"localhost:5000/pulled:v1", "localhost:5000/tagged:v1"},
+		Digests: []string{"localhost:5000/pulled@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}})
 	// ENTRYPOINT echo hello and CMD echo harbour: both in shell form.
 	e.AddImage(checker.Image{ID: "sha256:5555555555555555eeee", Tags: []string{"hello-sh:latest"},
 		Entrypoint: []string{"/bin/sh", "-c", "echo hello"}, Cmd: []string{"/bin/sh", "-c", "echo harbour"}})
@@ -215,6 +218,10 @@ var evalCases = []struct {
 	{"container left by an earlier step", "container: crashed\ncreated_in_step: true", checker.Fail},
 	{"image built in this step", "image: my-app:1.0\ncreated_in_step: true", checker.Pass},
 	{"image not built in this step", "image: busybox\ncreated_in_step: true", checker.Fail},
+	{"image pulled from its registry", "image: localhost:5000/pulled:v1\npulled: true", checker.Pass},
+	{"image tagged, not pulled", "image: localhost:5000/tagged:v1\npulled: true", checker.Fail},
+	{"image pulled, want a local name only", "image: localhost:5000/pulled:v1\npulled: false", checker.Fail},
+	{"image tagged, want a local name only", "image: localhost:5000/tagged:v1\npulled: false", checker.Pass},
 	{"network from another step", "network: my-net\ncreated_in_step: true", checker.Fail},
 	{"volume created in this step", "volume: my-volume\ncreated_in_step: true", checker.Pass},
 	{"volume from before the lesson", "volume: old-volume\ncreated_in_step: true", checker.Fail},

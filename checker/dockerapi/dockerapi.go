@@ -73,7 +73,7 @@ func (e *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) 
 
 // FromImage converts an Engine API image inspect response.
 func FromImage(r image.InspectResponse) *checker.Image {
-	img := &checker.Image{ID: r.ID, Tags: r.RepoTags}
+	img := &checker.Image{ID: r.ID, Tags: r.RepoTags, Digests: r.RepoDigests}
 	if r.RootFS.Layers != nil {
 		img.Layers = r.RootFS.Layers
 	}
