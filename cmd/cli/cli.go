@@ -51,6 +51,12 @@ func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
 		args = append([]string{"docker", "compose"}, args...)
 	}
 	Expand(root, args)
+	// Cobra builds its `completion` command (four shells, their flags and
+	// help) in every Execute; a command line that names another command
+	// cannot reach it, so only the others pay for it.
+	if cmd, _, err := root.Find(args); err == nil && cmd != root {
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {
