@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,8 +60,10 @@ func (s *containerSpec) validate(d *decoder, c *Check) {
 	if s.Health != "" && !slices.Contains(healthStates, s.Health) {
 		d.invalid(c, "health", "health %q is not one of %s", s.Health, listOrNone(healthStates))
 	}
-	if s.Restart != "" && !slices.Contains(restartPolicies, s.Restart) {
+	if name, max, ok := strings.Cut(s.Restart, ":"); s.Restart != "" && !slices.Contains(restartPolicies, name) {
 		d.invalid(c, "restart", "restart %q is not one of %s", s.Restart, listOrNone(restartPolicies))
+	} else if n, err := strconv.Atoi(max); ok && (name != "on-failure" || err != nil || n < 1) {
+		d.invalid(c, "restart", "restart %q: only on-failure takes a maximum retry count, a number from 1 (on-failure:3)", s.Restart)
 	}
 	for field, list := range map[string][]string{"port": nonEmpty(s.Port), "ports": s.Ports} {
 		for _, p := range list {
@@ -218,6 +221,10 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		found := c.Restart
 		if found == "" {
 			found = "no"
+		}
+		// on-failure:3 asks for the maximum too; on-failure alone, any.
+		if strings.Contains(s.Restart, ":") && c.RestartMax > 0 {
+			found += ":" + strconv.Itoa(c.RestartMax)
 		}
 		if found != s.Restart {
 			r.fail("container.restart", map[string]any{"want": s.Restart, "found": found})

@@ -95,8 +95,10 @@ type Container struct {
 	Bindings []Port
 	Mounts   []Mount
 	Networks []Endpoint
-	// Restart is the restart policy's name: no, always, unless-stopped, on-failure.
+	// Restart is the restart policy's name: no, always, unless-stopped,
+	// on-failure; RestartMax its maximum retry count (0: no limit).
 	Restart      string
+	RestartMax   int
 	RestartCount int
 	User         string
 	// Command is the process as docker inspect shows it: Path then Args.

@@ -85,6 +85,11 @@ func newWorld(t *testing.T) *world {
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "hello-sh-run", Image: "hello-sh", ImageID: "sha256:5555555555555555eeee",
 		Status: "exited", ExitCode: 0, FinishedAt: longAgo, Command: []string{"/bin/sh", "-c", "echo hello", "harbour"}})
+	// on-failure:3, given up; on-failure with no limit, still trying.
+	e.AddContainer(checker.Container{Name: "flaky", Image: "flaky-app", Status: "exited", ExitCode: 1,
+		Restart: "on-failure", RestartMax: 3, RestartCount: 3, FinishedAt: longAgo})
+	e.AddContainer(checker.Container{Name: "flaky-forever", Image: "flaky-app", Status: "exited", ExitCode: 1,
+		Restart: "on-failure", RestartCount: 3, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
 	// Run from my-app:1.0 before it was built again (another image id).
 	e.AddContainer(checker.Container{Name: "stale", Image: "my-app:1.0", ImageID: "sha256:3333333333333333ffff",
@@ -213,6 +218,11 @@ var evalCases = []struct {
 	{"container alias on a network", "container: postgres-sample\nnetwork: backend\naliases: [db]", checker.Fail},
 	{"container not on the host network", "container: web1\nnetwork: host", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
+
+	{"restart policy with its retry count", "container: flaky\nrestart: on-failure:3\nrestart_count: 3", checker.Pass},
+	{"restart policy, any retry count", "container: flaky\nrestart: on-failure", checker.Pass},
+	{"restart policy without the retry count", "container: flaky-forever\nrestart: on-failure:3", checker.Fail},
+	{"restart policy with another retry count", "container: flaky\nrestart: on-failure:5", checker.Fail},
 
 	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
 	{"container left by an earlier step", "container: crashed\ncreated_in_step: true", checker.Fail},

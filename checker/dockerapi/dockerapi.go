@@ -119,7 +119,7 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User
 	}
 	if hc := r.HostConfig; hc != nil {
-		c.Restart, c.Memory = string(hc.RestartPolicy.Name), hc.Memory
+		c.Restart, c.RestartMax, c.Memory = string(hc.RestartPolicy.Name), hc.RestartPolicy.MaximumRetryCount, hc.Memory
 		for p, bindings := range hc.PortBindings {
 			for _, b := range bindings {
 				hostIP := ""
