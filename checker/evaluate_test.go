@@ -275,6 +275,12 @@ var evalCases = []struct {
 	{"exec in created container", "exec: made\ncommand: cat /etc/hostname", checker.Fail},
 	{"exec in paused container", "exec: held\ncommand: cat /etc/hostname", checker.Fail},
 	{"exec hangs in a limited container", "exec: quiet\ncommand: sleep 10", checker.Fail},
+	// The hint speaks of what the command looks at: shown when it ran, not
+	// when the container is missing or stopped (the finding says so).
+	{"exec with hint fails", "exec: web1\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"exec with hint in stopped container", "exec: first\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"exec with hint in missing container", "exec: web9\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"http from stopped container with hint", "http: http://127.0.0.1/\nfrom: first\nhint: {en: Look at the page., ko: 페이지를 보세요.}", checker.Fail},
 
 	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
 	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},
