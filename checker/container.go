@@ -136,6 +136,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		switch {
 		case c.Status != "exited" && stateTold:
 		case c.Status == "created":
+			stateTold = true
 			notRunning(r, c)
 		case c.Status != "exited":
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
@@ -155,7 +156,9 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			r.fail(key, data)
 		}
 	}
-	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {
+	// A container that never started was not OOM killed either: the
+	// line about its start says all.
+	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled && !(stateTold && c.Status == "created") {
 		key := "container.oom_killed"
 		if !*s.OOMKilled {
 			key = "container.not_oom_killed"

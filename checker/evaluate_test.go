@@ -219,6 +219,7 @@ var evalCases = []struct {
 	{"container not on the host network", "container: web1\nnetwork: host", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
+	{"out of memory, but the command never started", "container: misordered\nexit_code: 137\noom_killed: true", checker.Fail},
 	{"restart policy with its retry count", "container: flaky\nrestart: on-failure:3\nrestart_count: 3", checker.Pass},
 	{"restart policy, any retry count", "container: flaky\nrestart: on-failure", checker.Pass},
 	{"restart policy without the retry count", "container: flaky-forever\nrestart: on-failure:3", checker.Fail},
