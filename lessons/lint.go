@@ -143,7 +143,8 @@ func lintFile(c *Course, folder string, l *Lesson, opts LintOptions, probs *Prob
 const CommandWidth = 76
 
 // lintCommandWidth warns of every line of a shell block (```sh, bash,
-// shell) wider than CommandWidth. A warning, not an error: the command
+// shell) or a solution block (`dockyard solve` shows it as a shell block)
+// wider than CommandWidth. A warning, not an error: the command
 // still works, it only reads badly, and "author test" refuses a lesson
 // only for errors.
 func lintCommandWidth(f string, src []byte, probs *Problems) {
@@ -163,7 +164,8 @@ func lintCommandWidth(f string, src []byte, probs *Problems) {
 			continue
 		}
 		if fence = fenceOpening(rest); fence != nil {
-			shell = shellInfo(string(rest[len(fence):]))
+			info := string(rest[len(fence):])
+			shell = shellInfo(info) || strings.TrimSpace(info) == "solution"
 		}
 	}
 }
