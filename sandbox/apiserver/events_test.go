@@ -106,13 +106,41 @@ func TestEventsStreamWithFilters(t *testing.T) {
 	if m := next(t, health); m.Action != "health_status: healthy" || m.Actor.ID != c.ID || m.Status != "health_status: healthy" {
 		t.Errorf("health_status event = %+v, want health_status: healthy of %s", m, c.ID)
 	}
+	// docker restart and docker rename send Docker's events, in its order;
+	// kill names its signal, rename the old name with the daemon's slash.
+	// sleep as PID 1 ignores SIGTERM, so the stop ends in a SIGKILL after
+	// its timeout (-t 1), as with Docker.
+	if err := other.RestartContainer(ctx, c.ID, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RenameContainer(ctx, c.ID, "ev-renamed"); err != nil {
+		t.Fatal(err)
+	}
 	if err := other.RemoveContainer(ctx, c.ID, true, false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"die", "destroy"} {
-		if m := next(t, labelled); m.Action != want {
-			t.Errorf("event after rm -f = %q, want %q", m.Action, want)
+	var sequence []string
+	for len(sequence) < 10 {
+		m := next(t, labelled)
+		if strings.HasPrefix(m.Action, "health_status") {
+			continue
 		}
+		a := m.Action + " " + m.Actor.Attributes["name"]
+		if sig := m.Actor.Attributes["signal"]; sig != "" {
+			a += " signal=" + sig
+		}
+		if old := m.Actor.Attributes["oldName"]; old != "" {
+			a += " oldName=" + old
+		}
+		sequence = append(sequence, a)
+	}
+	want := []string{
+		"kill ev-c signal=15", "kill ev-c signal=9", "die ev-c", "stop ev-c", "start ev-c", "restart ev-c",
+		"rename ev-renamed oldName=/ev-c",
+		"kill ev-renamed signal=9", "die ev-renamed", "destroy ev-renamed",
+	}
+	if strings.Join(sequence, ",") != strings.Join(want, ",") {
+		t.Errorf("events of restart, rename, rm -f =\n %q\nwant\n %q", sequence, want)
 	}
 	// Names match by prefix, as Docker's: "evnet" is not a prefix of this.
 	for _, name := range []string{"other-evnet", "evnet"} {

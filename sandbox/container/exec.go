@@ -85,6 +85,10 @@ func (s *Store) Exec(ctx context.Context, ref string, o ExecOptions) (int, error
 		proc.Stdout, proc.Stderr = o.Stdout, o.Stderr
 	}
 	if err := lc.Run(proc); err != nil {
+		// Under `dockyard serve` the half-made processes of a failed exec
+		// would be the server's zombies for good, and one in the
+		// container's PID namespace would keep its stop from ending.
+		reapFailedExecs(0)
 		return 0, classifyStartError(err)
 	}
 	if o.Detach {

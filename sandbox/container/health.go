@@ -118,10 +118,12 @@ func ValidateHealthConfig(h *HealthConfig) []string {
 // bounded by the timeout; failures within the start period do not count;
 // retries consecutive failures make it unhealthy, one success healthy.
 type healthMonitor struct {
-	s       *Store
-	id      string
-	cfg     HealthConfig
-	lc      *libcontainer.Container
+	s   *Store
+	id  string
+	cfg HealthConfig
+	lc  *libcontainer.Container
+	// initPid is the container's init, which the monitor waits for.
+	initPid int
 	started time.Time
 	// onStatus is called when the status changes (the health_status event).
 	onStatus func(status string)
@@ -260,6 +262,7 @@ func (h *healthMonitor) exec(ctx context.Context, timeout time.Duration) (int, s
 	err = h.lc.Run(proc)
 	w.Close()
 	if err != nil {
+		reapFailedExecs(h.initPid)
 		return 0, "", classifyStartError(err)
 	}
 	outc := make(chan string, 1)

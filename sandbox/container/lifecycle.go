@@ -227,6 +227,8 @@ func (s *Store) Signal(ref string, sig unix.Signal) error {
 	if err != nil {
 		return &NotRunningError{ID: c.ID}
 	}
+	// Before the signal: the die it may cause comes after it.
+	s.emit(c, "kill", map[string]string{"signal": strconv.Itoa(int(sig))})
 	if err := lc.Signal(sig); err != nil {
 		if errors.Is(err, libcontainer.ErrNotRunning) {
 			// Its process ended before its monitor recorded it (between
@@ -316,15 +318,22 @@ func (s *Store) Stop(ctx context.Context, ref string, timeout time.Duration) err
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if _, err := s.Wait(wctx, c.ID); err == nil {
-		return nil
+	if _, err := s.Wait(wctx, c.ID); err != nil {
+		if err := s.Signal(c.ID, unix.SIGKILL); err != nil && !errors.As(err, new(*NotRunningError)) {
+			return err
+		}
+		if _, err := s.Wait(ctx, c.ID); err != nil {
+			return err
+		}
 	}
-	if err := s.Signal(c.ID, unix.SIGKILL); err != nil && !errors.As(err, new(*NotRunningError)) {
-		return err
-	}
-	_, err = s.Wait(ctx, c.ID)
-	return err
+	s.emit(c, "stop", nil)
+	return nil
 }
+
+// Restarted records that a container was restarted, after its stop and
+// start: docker restart's events are kill, die, stop, start, restart, as
+// Docker's daemon sends them.
+func (s *Store) Restarted(c *Container) { s.emit(c, "restart", nil) }
 
 // Wait blocks until the container is not running (nor restarting nor
 // waiting to start) and returns its exit code.
@@ -343,6 +352,9 @@ func (s *Store) Wait(ctx context.Context, ref string) (int, error) {
 		}
 		switch c.State.Status {
 		case Exited, Dead:
+			// The monitor holds the lock from writing this state until
+			// its "die" is recorded: events after the wait come after it.
+			_ = s.withLock(func() error { return nil })
 			return c.State.ExitCode, nil
 		}
 		select {

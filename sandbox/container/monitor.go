@@ -152,18 +152,17 @@ func (m *monitor) run() error {
 		// One write per exit: each is an fsync, and a busy disk makes
 		// those the slow part of a short container's life.
 		if latest, err := s.load(m.id); err == nil && shouldRestart(latest, code) {
-			c, err = s.Update(m.id, func(c *Container) error {
+			c, err = s.updateAndEmit(m.id, func(c *Container) error {
 				c.State.ExitCode = code
 				c.State.FinishedAt = finished
 				c.State.Pid = 0
 				c.State.Status = Restarting
 				c.State.RestartCount++
 				return nil
-			})
+			}, s.save, "die", dieAttrs(code))
 			if err != nil {
 				return err
 			}
-			s.emit(c, "die", dieAttrs(code))
 			if time.Since(started) > 10*time.Second {
 				backoff = 100 * time.Millisecond
 			}
@@ -190,8 +189,10 @@ func (m *monitor) run() error {
 				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
 			}
 		} else {
+			// die after the state (a client inspecting on it sees the
+			// exit) and before a Wait for it returns (see updateAndEmit).
 			var updated *Container
-			updated, err = s.Update(m.id, func(c *Container) error {
+			updated, err = s.updateAndEmit(m.id, func(c *Container) error {
 				c.State.Status = Exited
 				c.State.ExitCode = code
 				c.State.FinishedAt = finished
@@ -199,11 +200,10 @@ func (m *monitor) run() error {
 				c.State.MonitorPid = 0
 				c.State.MonitorStart = 0
 				return nil
-			})
+			}, s.save, "die", dieAttrs(code))
 			if updated != nil {
 				c = updated
 			}
-			s.emit(c, "die", dieAttrs(code))
 		}
 		if err != nil {
 			m.client.sendStatus(frameExit, exitStatus{Code: code, Error: err.Error()})
@@ -281,6 +281,11 @@ func (m *monitor) sleepUnlessStopped(d time.Duration) bool {
 // returns its exit code. An error means it could not start.
 func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	s := m.s
+	// The health probes end with this run (cancel, then the wait): the
+	// next run's init must not start while a probe's exec could still be
+	// reaping (reapFailedExecs).
+	var probing sync.WaitGroup
+	defer probing.Wait()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rootfs, err := s.mountRootfs(c)
@@ -404,14 +409,17 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		_, _ = proc.Wait()
 		return 0, err
 	}
+	// The event before the client hears of the start, as Docker's daemon
+	// answers a start after its event: what follows it (restart) comes after.
+	s.emit(c, "start", nil)
 	if first {
 		m.client.send(frameStarted, nil)
 	}
-	s.emit(c, "start", nil)
 	if hc := c.Spec.Config.Healthcheck; hc.Enabled() {
-		h := &healthMonitor{s: s, id: c.ID, cfg: *hc, lc: lc, started: time.Now(),
+		h := &healthMonitor{s: s, id: c.ID, cfg: *hc, lc: lc, initPid: pid, started: time.Now(),
 			onStatus: func(status string) { s.emit(c, "health_status: "+status, nil) }}
-		go h.run(ctx)
+		probing.Add(1)
+		go func() { defer probing.Done(); h.run(ctx) }()
 	}
 	servicesStarted = true
 	for _, svc := range svcs {

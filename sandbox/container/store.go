@@ -463,6 +463,14 @@ func (s *Store) updateRunState(id string, fn func(*Container) error) (*Container
 }
 
 func (s *Store) update(id string, fn func(*Container) error, save func(*Container) error) (*Container, error) {
+	return s.updateAndEmit(id, fn, save, "", nil)
+}
+
+// updateAndEmit is update that also records event action (if not "")
+// about the saved container before it lets go of the lock. Wait takes
+// the lock once before it returns, so what follows a Wait (docker stop's
+// "stop") is recorded after the "die" of the exit it waited for.
+func (s *Store) updateAndEmit(id string, fn func(*Container) error, save func(*Container) error, action string, attrs map[string]string) (*Container, error) {
 	var out *Container
 	err := s.withLock(func() error {
 		c, err := s.load(id)
@@ -473,7 +481,13 @@ func (s *Store) update(id string, fn func(*Container) error, save func(*Containe
 			return err
 		}
 		out = c
-		return save(c)
+		if err := save(c); err != nil {
+			return err
+		}
+		if action != "" {
+			s.emit(c, action, attrs)
+		}
+		return nil
 	})
 	return out, err
 }
@@ -505,9 +519,15 @@ func (s *Store) Rename(ref, newName string) error {
 		if err != nil {
 			return err
 		}
+		oldName := c.Name
 		c.Name = newName
 		c.Spec.Name = newName
-		return s.save(c)
+		if err := s.save(c); err != nil {
+			return err
+		}
+		// Docker's oldName keeps its daemon's leading slash.
+		s.emit(c, "rename", map[string]string{"oldName": "/" + oldName})
+		return nil
 	})
 }
 

@@ -58,13 +58,15 @@ func (e *Engine) RestartContainer(ctx context.Context, ref string, seconds int, 
 		return err
 	}
 	if start == nil {
-		_, err := e.StartContainer(ctx, c.ID, StartOptions{})
+		_, err = e.StartContainer(ctx, c.ID, StartOptions{})
+	} else if c, err = e.containers.Get(c.ID); err == nil {
+		err = start(c)
+	}
+	if err != nil {
 		return err
 	}
-	if c, err = e.containers.Get(c.ID); err != nil {
-		return err
-	}
-	return start(c)
+	e.containers.Restarted(c)
+	return nil
 }
 
 // KillContainer sends sig to the container's process; a SIGKILL returns
