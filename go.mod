@@ -80,6 +80,8 @@ require (
 // Upstream releases plus a small patch each that moves work out of package
 // initialisation (third_party/README.md; .ci/third-party checks the copies).
 replace (
+	github.com/AlecAivazis/survey/v2 => ./third_party/github.com/AlecAivazis/survey/v2
+	github.com/google/go-containerregistry => ./third_party/github.com/google/go-containerregistry
 	github.com/moby/buildkit => ./third_party/github.com/moby/buildkit
 	github.com/opencontainers/go-digest => ./third_party/github.com/opencontainers/go-digest
 	github.com/yuin/goldmark => ./third_party/github.com/yuin/goldmark

@@ -34,10 +34,6 @@ var specialBlocks = map[string]bool{
 // stepID is the form of a step, lesson or quiz id.
 var stepID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
-// headingText strips the `## ` marker, the attribute block and closing
-// hashes from a heading line.
-var headingText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s{0,3}#+\s*(.*?)\s*(\{[^}]*\})?\s*#*\s*$`) })
-
 // Parse reads one lesson file. The language comes from the file name
 // (lesson.<lang>.md). It returns the lesson as far as it could be read and
 // every problem found on the way; the lesson is never nil.
@@ -64,7 +60,11 @@ func parse(file string, src []byte, outline bool) (*Lesson, Problems) {
 		probs.add(file, 1, `front matter is not closed: add a line "---" after its fields`)
 		body = nil
 	default:
-		l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
+		if seen, ok := scanMeta(fm, &l.Meta); ok {
+			l.fields, l.badFields = seen, map[string]bool{}
+		} else {
+			l.fields, l.badFields = parseMeta(file, fm, &l.Meta, &probs)
+		}
 		body, offset = rest, fmLines
 	}
 	if outline {
@@ -312,9 +312,7 @@ func parseBody(file string, src []byte, offset int, l *Lesson, probs *Problems, 
 			cur.to = line - 1
 			st := &Step{Line: line}
 			raw := ix.lines(src, line, line)
-			if m := headingText().FindStringSubmatch(strings.Join(raw, "")); m != nil {
-				st.Title = m[1]
-			}
+			st.Title, _, _ = splitHeading(strings.Join(raw, ""))
 			if v, ok := n.AttributeString("id"); ok {
 				if b, ok := v.([]byte); ok {
 					st.ID = string(b)
@@ -452,9 +450,8 @@ func outlineSteps(src []byte, offset int, l *Lesson) bool {
 			return false // goldmark reads a heading's attributes after bad bytes its own way
 		}
 		st := &Step{Line: offset + i + 1}
-		if m := headingText().FindStringSubmatch(string(line)); m != nil {
-			st.Title = m[1]
-			st.ID = attrID(m[2])
+		if title, attrs, ok := splitHeading(string(line)); ok {
+			st.Title, st.ID = title, attrID(attrs)
 		}
 		l.Steps = append(l.Steps, st)
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -72,4 +75,101 @@ func TestFrontEndsDoNotImportStores(t *testing.T) {
 			}
 		}
 	}
+}
+
+// compilesAtInit are the packages in dockyard allowed to compile a regexp
+// in their package initialisation, and why. The first regexp compiled in a
+// process costs most (regexp's own code is read in), each one after it a
+// few hundredths of a millisecond; the third_party/ copies of buildkit,
+// go-containerregistry and survey compile theirs on first use instead.
+var compilesAtInit = map[string]string{
+	"github.com/opencontainers/go-digest": "its exported DigestRegexp and DigestRegexpAnchored are API; the copy in third_party/ made the rest lazy",
+	"github.com/jackc/pgpassfile":         "pgx's .pgpass reader, one small regexp",
+	"github.com/spf13/cobra":              "one small regexp (completion's environment variable names); cobra parses every command line",
+}
+
+// TestNoRegexpCompiledAtInit: no package linked into dockyard compiles a
+// regexp in a package-level variable or an init function, but those
+// allowed above; a regexp compiles on first use (sync.OnceValue).
+func TestNoRegexpCompiledAtInit(t *testing.T) {
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(goCmd, "list", "-tags", "seccomp,netgo,osusergo", "-deps",
+		"-f", `{{.ImportPath}} {{.Dir}} {{join .GoFiles " "}}`, ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	found := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 3 || !strings.Contains(fields[0], ".") { // the standard library compiles none
+			continue
+		}
+		for _, name := range fields[2:] {
+			file := filepath.Join(fields[1], name)
+			if pos := regexpAtInit(t, file); pos != "" {
+				found[fields[0]] = true
+				if _, ok := compilesAtInit[fields[0]]; !ok {
+					t.Errorf("%s compiles a regexp at package initialisation (%s), which every dockyard start pays for: compile it on first use", fields[0], pos)
+				}
+			}
+		}
+	}
+	for pkg := range compilesAtInit {
+		if !found[pkg] {
+			t.Errorf("%s no longer compiles a regexp at init: drop it from compilesAtInit", pkg)
+		}
+	}
+}
+
+// regexpAtInit returns the position of a regexp compiled in file's
+// package-level variables or init functions, outside function literals, or
+// "".
+func regexpAtInit(t *testing.T, file string) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatalf("parse %s: %v", file, err)
+	}
+	name := ""
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"regexp"` {
+			name = "regexp"
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	var at token.Pos
+	find := func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && strings.HasPrefix(sel.Sel.Name, "MustCompile") && !at.IsValid() {
+					at = n.Pos()
+				}
+			}
+		}
+		return true
+	}
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.GenDecl:
+			if d.Tok == token.VAR {
+				ast.Inspect(d, find)
+			}
+		case *ast.FuncDecl:
+			if d.Name.Name == "init" && d.Recv == nil && d.Body != nil {
+				ast.Inspect(d.Body, find)
+			}
+		}
+	}
+	if !at.IsValid() {
+		return ""
+	}
+	return fset.Position(at).String()
 }

@@ -93,3 +93,28 @@ func TestLazyTreeBuildsOnlyThePath(t *testing.T) {
 		t.Errorf("`help docker container ls` did not build docker container ls (found %q)", ls.CommandPath())
 	}
 }
+
+// TestCompletionCommand: cobra's `completion` command is built for the
+// command lines that can reach it (help lists it, it runs, shells complete
+// it) and not for one that names another command.
+func TestCompletionCommand(t *testing.T) {
+	if help := helpOf(t, false, nil); !strings.Contains(help, "completion") {
+		t.Errorf("dockyard --help does not list completion:\n%s", help)
+	}
+	for _, argv := range [][]string{{"dockyard", "completion", "bash"}, {"dockyard", "__complete", "completion", ""}} {
+		ios, _, out, errOut := iostreams.Test()
+		f := &factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"}
+		if code := cli.Run(f, NewCmdRoot(f), argv); code != 0 || !strings.Contains(out.String(), "bash") {
+			t.Errorf("run(%q) = %d, stdout %.80q, stderr %q; want 0 and bash", argv, code, out, errOut)
+		}
+	}
+	ios, _, _, _ := iostreams.Test()
+	f := &factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"}
+	root := NewCmdRoot(f)
+	cli.Run(f, root, []string{"dockyard", "version"})
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			t.Errorf("dockyard version built the completion command")
+		}
+	}
+}

@@ -2,6 +2,9 @@ package guide
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,4 +106,58 @@ func checkScreen(t *testing.T, what, md, out string, limit, width int) {
 			t.Errorf("%s: code line %q is not shown whole on one line", what, c)
 		}
 	}
+}
+
+// TestProgressBuiltin: `dockyard progress` over the built-in course, in
+// both languages, for a student who has not started and for one who has
+// finished one lesson and is in the middle of another (one step solved),
+// plain and in colour. What the table reads (titles, step counts, the
+// current lesson's steps) comes from the lessons' outlines, which skip most
+// of a lesson's text: the golden files hold it to what the full parse shows.
+func TestProgressBuiltin(t *testing.T) {
+	c, err := lessons.Load(lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := `{"version": 1, "current": "networks", "lessons": {
+		"intro": {"current": "recap", "steps": {` + allDone(t, c, "intro") + `}},
+		"networks": {"current": "create-network", "steps": {"default-bridge": {"done": true}, "create-network": {"done": true, "solved": true}}}}}`
+	for _, state := range []string{"new", "started"} {
+		for _, lang := range []string{"en", "ko"} {
+			for _, color := range []bool{false, true} {
+				name := fmt.Sprintf("progress.%s.%s.%s.golden", state, lang, map[bool]string{false: "plain", true: "color"}[color])
+				t.Run(name, func(t *testing.T) {
+					prog := filepath.Join(t.TempDir(), "progress.json")
+					if state == "started" {
+						if err := os.WriteFile(prog, []byte(started), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+					var out strings.Builder
+					g, err := New(Options{Course: c, Store: progress.Open(prog, progress.NoOwner), Lang: lang, Out: &out, ErrOut: io.Discard, Color: color, Width: 80})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := g.ShowProgress(); err != nil {
+						t.Fatal(err)
+					}
+					golden(t, filepath.Join("testdata", name), strings.ReplaceAll(out.String(), prog, "<progress>"))
+				})
+			}
+		}
+	}
+}
+
+// allDone is the JSON of every step of lesson id done.
+func allDone(t *testing.T, c *lessons.Course, id string) string {
+	t.Helper()
+	l, err := c.Lesson(id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, st := range l.Steps {
+		steps = append(steps, fmt.Sprintf("%q: {\"done\": true}", st.ID))
+	}
+	return strings.Join(steps, ", ")
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/command"
@@ -417,13 +418,14 @@ func parseFrom(req parseRequest) (*Stage, error) {
 	}, nil
 }
 
-var validStageName = regexp.MustCompile("^[a-z][a-z0-9-_.]*$")
+// validStageName compiles on first use, not at init.
+var validStageName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[a-z][a-z0-9-_.]*$") })
 
 func parseBuildStageName(args []string) (stageName string, err error) {
 	switch {
 	case len(args) == 3 && strings.EqualFold(args[1], "as"):
 		stageName = strings.ToLower(args[2])
-		if !validStageName.MatchString(stageName) {
+		if !validStageName().MatchString(stageName) {
 			return "", errors.Errorf("invalid name for build stage: %q, name can't start with a number or contain symbols", args[2])
 		}
 	case len(args) != 1:

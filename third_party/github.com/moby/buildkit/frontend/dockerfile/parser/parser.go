@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/command"
@@ -115,11 +116,13 @@ type Heredoc struct {
 	Content        string
 }
 
+// The regexps compile on first use, not at init: every program that links
+// the parser would pay for them in its start.
 var (
 	dispatch      map[string]func(string, *directives) (*Node, map[string]bool, error)
-	reWhitespace  = regexp.MustCompile(`[\t\v\f\r ]+`)
-	reHeredoc     = regexp.MustCompile(`^(\d*)<<(-?)\s*([^<]*)$`)
-	reLeadingTabs = regexp.MustCompile(`(?m)^\t+`)
+	reWhitespace  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\t\v\f\r ]+`) })
+	reHeredoc     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d*)<<(-?)\s*([^<]*)$`) })
+	reLeadingTabs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\t+`) })
 )
 
 // DefaultEscapeToken is the default escape token
@@ -468,7 +471,7 @@ func heredocFromMatch(match []string) (*Heredoc, error) {
 // ParseHeredoc parses a heredoc word from a target string, returning the
 // components from the doc.
 func ParseHeredoc(src string) (*Heredoc, error) {
-	return heredocFromMatch(reHeredoc.FindStringSubmatch(src))
+	return heredocFromMatch(reHeredoc().FindStringSubmatch(src))
 }
 
 // MustParseHeredoc is a variant of ParseHeredoc that discards the error, if
@@ -500,7 +503,7 @@ func heredocsFromLine(line string) ([]Heredoc, error) {
 
 // ChompHeredocContent chomps leading tabs from the heredoc.
 func ChompHeredocContent(src string) string {
-	return reLeadingTabs.ReplaceAllString(src, "")
+	return reLeadingTabs().ReplaceAllString(src, "")
 }
 
 func trimComments(src []byte) []byte {
