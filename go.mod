@@ -37,6 +37,7 @@ require (
 	github.com/vishvananda/netlink v1.3.1
 	github.com/vishvananda/netns v0.0.5
 	github.com/yuin/goldmark v1.8.7
+	golang.org/x/net v0.59.0
 	golang.org/x/sync v0.23.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
@@ -71,17 +72,19 @@ require (
 	github.com/seccomp/libseccomp-golang v0.12.0 // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
 	github.com/tonistiigi/go-csvvalue v0.0.0-20240814133006-030d3b2625d0 // indirect
-	golang.org/x/net v0.59.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )
 
 // Upstream releases plus a small patch each that moves work out of package
-// initialisation (third_party/README.md; .ci/third-party checks the copies).
+// initialisation or drops a heavy import (third_party/README.md;
+// .ci/third-party checks the copies).
 replace (
 	github.com/AlecAivazis/survey/v2 => ./third_party/github.com/AlecAivazis/survey/v2
+	github.com/cilium/ebpf => ./third_party/github.com/cilium/ebpf
 	github.com/google/go-containerregistry => ./third_party/github.com/google/go-containerregistry
+	github.com/jackc/pgx/v5 => ./third_party/github.com/jackc/pgx/v5
 	github.com/moby/buildkit => ./third_party/github.com/moby/buildkit
 	github.com/opencontainers/go-digest => ./third_party/github.com/opencontainers/go-digest
 	github.com/yuin/goldmark => ./third_party/github.com/yuin/goldmark

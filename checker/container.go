@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,8 +60,10 @@ func (s *containerSpec) validate(d *decoder, c *Check) {
 	if s.Health != "" && !slices.Contains(healthStates, s.Health) {
 		d.invalid(c, "health", "health %q is not one of %s", s.Health, listOrNone(healthStates))
 	}
-	if s.Restart != "" && !slices.Contains(restartPolicies, s.Restart) {
+	if name, max, ok := strings.Cut(s.Restart, ":"); s.Restart != "" && !slices.Contains(restartPolicies, name) {
 		d.invalid(c, "restart", "restart %q is not one of %s", s.Restart, listOrNone(restartPolicies))
+	} else if n, err := strconv.Atoi(max); ok && (name != "on-failure" || err != nil || n < 1) {
+		d.invalid(c, "restart", "restart %q: only on-failure takes a maximum retry count, a number from 1 (on-failure:3)", s.Restart)
 	}
 	for field, list := range map[string][]string{"port": nonEmpty(s.Port), "ports": s.Ports} {
 		for _, p := range list {
@@ -133,6 +136,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		switch {
 		case c.Status != "exited" && stateTold:
 		case c.Status == "created":
+			stateTold = true
 			notRunning(r, c)
 		case c.Status != "exited":
 			r.fail("container.not_exited", map[string]any{"want": *s.ExitCode, "found": c.Status})
@@ -152,7 +156,9 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			r.fail(key, data)
 		}
 	}
-	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled {
+	// A container that never started was not OOM killed either: the
+	// line about its start says all.
+	if s.OOMKilled != nil && *s.OOMKilled != c.OOMKilled && !(stateTold && c.Status == "created") {
 		key := "container.oom_killed"
 		if !*s.OOMKilled {
 			key = "container.not_oom_killed"
@@ -218,6 +224,10 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		found := c.Restart
 		if found == "" {
 			found = "no"
+		}
+		// on-failure:3 asks for the maximum too; on-failure alone, any.
+		if strings.Contains(s.Restart, ":") && c.RestartMax > 0 {
+			found += ":" + strconv.Itoa(c.RestartMax)
 		}
 		if found != s.Restart {
 			r.fail("container.restart", map[string]any{"want": s.Restart, "found": found})

@@ -51,8 +51,11 @@ var ErrNotRunning = errors.New("container is not running")
 
 // Image is what the checker needs of an image.
 type Image struct {
-	ID         string
-	Tags       []string
+	ID   string
+	Tags []string
+	// Digests are its RepoDigests (repo@sha256:...): a pull or push of a
+	// repository gives one, a docker tag does not.
+	Digests    []string
 	Env        []string
 	Labels     map[string]string
 	Exposed    []string // "80/tcp"
@@ -92,8 +95,10 @@ type Container struct {
 	Bindings []Port
 	Mounts   []Mount
 	Networks []Endpoint
-	// Restart is the restart policy's name: no, always, unless-stopped, on-failure.
+	// Restart is the restart policy's name: no, always, unless-stopped,
+	// on-failure; RestartMax its maximum retry count (0: no limit).
 	Restart      string
+	RestartMax   int
 	RestartCount int
 	User         string
 	// Command is the process as docker inspect shows it: Path then Args.

@@ -209,7 +209,7 @@ func evaluate(ctx context.Context, env *Env, c *Check, cat *catalog) Result {
 		res.Findings = append(res.Findings, f.Finding)
 		lines = append(lines, f.Text)
 	}
-	if res.Status != Pass {
+	if res.Status != Pass && !r.unreached {
 		if h := c.Hint.In(cat.lang); h != "" {
 			lines = append(lines, cat.render("check.hint", map[string]any{"hint": h}))
 		}
@@ -253,7 +253,12 @@ type run struct {
 	cat      *catalog
 	findings []finding
 	errored  bool
-	output   string
+	// unreached: the check never got to what it checks (an exec in, or a
+	// request from, a container that is missing or stopped). The
+	// finding says so; the author's hint, about what the check looks
+	// at, would be noise.
+	unreached bool
+	output    string
 	// motion, when set, says the state is still changing (a container
 	// just started, a database starting up): the check may look again.
 	motion *finding

@@ -59,6 +59,9 @@ func newWorld(t *testing.T) *world {
 		Exposed: []string{"8080/tcp"}, Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
 		WorkingDir: "/srv", User: "app", Layers: []string{"l1", "l2", "l3"}})
 	e.AddImage(checker.Image{ID: "sha256:4444444444444444dddd", Tags: []string{"postgres:15"}})
+	// Pulled from localhost:5000, then named again by a docker tag.
+	e.AddImage(checker.Image{ID: "sha256:6666666666666666ffff", Tags: []string{"localhost:5000/pulled:v1", "localhost:5000/tagged:v1"},
+		Digests: []string{"localhost:5000/pulled@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}})
 	// ENTRYPOINT echo hello and CMD echo harbour: both in shell form.
 	e.AddImage(checker.Image{ID: "sha256:5555555555555555eeee", Tags: []string{"hello-sh:latest"},
 		Entrypoint: []string{"/bin/sh", "-c", "echo hello"}, Cmd: []string{"/bin/sh", "-c", "echo harbour"}})
@@ -82,6 +85,11 @@ func newWorld(t *testing.T) *world {
 		Status: "exited", ExitCode: 0, Labels: map[string]string{"dockyard.step": "intro/first-run"}, Command: []string{"echo", "hello"}})
 	e.AddContainer(checker.Container{Name: "hello-sh-run", Image: "hello-sh", ImageID: "sha256:5555555555555555eeee",
 		Status: "exited", ExitCode: 0, FinishedAt: longAgo, Command: []string{"/bin/sh", "-c", "echo hello", "harbour"}})
+	// on-failure:3, given up; on-failure with no limit, still trying.
+	e.AddContainer(checker.Container{Name: "flaky", Image: "flaky-app", Status: "exited", ExitCode: 1,
+		Restart: "on-failure", RestartMax: 3, RestartCount: 3, FinishedAt: longAgo})
+	e.AddContainer(checker.Container{Name: "flaky-forever", Image: "flaky-app", Status: "exited", ExitCode: 1,
+		Restart: "on-failure", RestartCount: 3, FinishedAt: longAgo})
 	e.AddContainer(checker.Container{Name: "crashed", Image: "busybox", Status: "exited", ExitCode: 2, FinishedAt: longAgo})
 	// Run from my-app:1.0 before it was built again (another image id).
 	e.AddContainer(checker.Container{Name: "stale", Image: "my-app:1.0", ImageID: "sha256:3333333333333333ffff",
@@ -211,10 +219,20 @@ var evalCases = []struct {
 	{"container not on the host network", "container: web1\nnetwork: host", checker.Fail},
 	{"container with lesson hint", "container: pg\nhint:\n  en: Use --name pg.\n  ko: --name pg 를 쓰세요.", checker.Fail},
 
+	{"out of memory, but the command never started", "container: misordered\nexit_code: 137\noom_killed: true", checker.Fail},
+	{"restart policy with its retry count", "container: flaky\nrestart: on-failure:3\nrestart_count: 3", checker.Pass},
+	{"restart policy, any retry count", "container: flaky\nrestart: on-failure", checker.Pass},
+	{"restart policy without the retry count", "container: flaky-forever\nrestart: on-failure:3", checker.Fail},
+	{"restart policy with another retry count", "container: flaky\nrestart: on-failure:5", checker.Fail},
+
 	{"container created in this step", "container: first\ncreated_in_step: true", checker.Pass},
 	{"container left by an earlier step", "container: crashed\ncreated_in_step: true", checker.Fail},
 	{"image built in this step", "image: my-app:1.0\ncreated_in_step: true", checker.Pass},
 	{"image not built in this step", "image: busybox\ncreated_in_step: true", checker.Fail},
+	{"image pulled from its registry", "image: localhost:5000/pulled:v1\npulled: true", checker.Pass},
+	{"image tagged, not pulled", "image: localhost:5000/tagged:v1\npulled: true", checker.Fail},
+	{"image pulled, want a local name only", "image: localhost:5000/pulled:v1\npulled: false", checker.Fail},
+	{"image tagged, want a local name only", "image: localhost:5000/tagged:v1\npulled: false", checker.Pass},
 	{"network from another step", "network: my-net\ncreated_in_step: true", checker.Fail},
 	{"volume created in this step", "volume: my-volume\ncreated_in_step: true", checker.Pass},
 	{"volume from before the lesson", "volume: old-volume\ncreated_in_step: true", checker.Fail},
@@ -258,6 +276,12 @@ var evalCases = []struct {
 	{"exec in created container", "exec: made\ncommand: cat /etc/hostname", checker.Fail},
 	{"exec in paused container", "exec: held\ncommand: cat /etc/hostname", checker.Fail},
 	{"exec hangs in a limited container", "exec: quiet\ncommand: sleep 10", checker.Fail},
+	// The hint speaks of what the command looks at: shown when it ran, not
+	// when the container is missing or stopped (the finding says so).
+	{"exec with hint fails", "exec: web1\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"exec with hint in stopped container", "exec: first\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"exec with hint in missing container", "exec: web9\ncommand: exit 3\nhint: {en: Look at the note., ko: 메모를 보세요.}", checker.Fail},
+	{"http from stopped container with hint", "http: http://127.0.0.1/\nfrom: first\nhint: {en: Look at the page., ko: 페이지를 보세요.}", checker.Fail},
 
 	{"http passes", "http: {web}/\nstatus: 200\nbody_contains: hello\nbody_matches: from \\w+", checker.Pass},
 	{"http from container", "http: {web}/\nfrom: web1\nbody_contains: hello", checker.Pass},

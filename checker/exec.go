@@ -39,6 +39,7 @@ func (s *execSpec) evaluate(ctx context.Context, r *run) {
 	res, err := r.env.Engine.Exec(ctx, name, s.Command.argv, s.User)
 	switch {
 	case errors.Is(err, ErrNotRunning):
+		r.unreached = true
 		if c, err := r.env.Engine.Container(ctx, name); err == nil {
 			notRunning(r, c)
 		} else {
@@ -46,6 +47,7 @@ func (s *execSpec) evaluate(ctx context.Context, r *run) {
 		}
 		return
 	case missing(err):
+		r.unreached = true
 		r.fail("exec.no_container", map[string]any{"container": name})
 		return
 	case err != nil && ctx.Err() != nil:
@@ -71,12 +73,14 @@ func needRunning(ctx context.Context, r *run, name, prefix string) *Container {
 	c, err := r.env.Engine.Container(ctx, name)
 	switch {
 	case missing(err):
+		r.unreached = true
 		r.fail(prefix+".no_container", map[string]any{"container": name})
 		return nil
 	case err != nil:
 		r.engineError(ctx, err)
 		return nil
 	case !c.Running():
+		r.unreached = true
 		notRunning(r, c)
 		return nil
 	}

@@ -23,6 +23,10 @@ type imageSpec struct {
 	// CreatedInStep: see containerSpec; for images, built in this step
 	// (a tag of an older image keeps the older image's labels).
 	CreatedInStep *bool `yaml:"created_in_step"`
+	// Pulled: the image holds a digest from the reference's repository,
+	// as a docker pull (or push) of that name leaves and a docker tag
+	// does not.
+	Pulled *bool `yaml:"pulled"`
 }
 
 func (s *imageSpec) evaluate(ctx context.Context, r *run) {
@@ -43,6 +47,13 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 		return
 	}
 	checkCreatedInStep(r, "image", s.CreatedInStep, img.Labels)
+	if s.Pulled != nil && pulledFrom(ref, img.Digests) != *s.Pulled {
+		key := "image.not_pulled"
+		if !*s.Pulled {
+			key = "image.pulled"
+		}
+		r.fail(key, map[string]any{"repo": familiarRepo(ref)})
+	}
 	checkLabels(r, "image.label", img.Labels, s.Label)
 	for _, e := range s.Env {
 		if ok, found := envEntry(img.Env, e); !ok && found == "" {
@@ -82,6 +93,28 @@ func (s *imageSpec) evaluate(ctx context.Context, r *run) {
 			r.fail("image.base", map[string]any{"want": s.Base})
 		}
 	}
+}
+
+// pulledFrom reports whether digests hold one in ref's repository.
+func pulledFrom(ref string, digests []string) bool {
+	want, err := imageref.ParseNormalized(ref)
+	if err != nil {
+		return false
+	}
+	for _, d := range digests {
+		if got, err := imageref.ParseNormalized(d); err == nil && got.Name() == want.Name() {
+			return true
+		}
+	}
+	return false
+}
+
+// familiarRepo is ref's repository as docker prints it.
+func familiarRepo(ref string) string {
+	if r, err := imageref.ParseNormalized(ref); err == nil {
+		return r.FamiliarName()
+	}
+	return ref
 }
 
 func orNone(s string) string {

@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -228,7 +227,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 		query = "select 1"
 	}
 	host, port, _ := net.SplitHostPort(r.check.Subject)
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s sslmode=disable connect_timeout=3", host, port))
+	cfg, err := pgconn.ParseConfig(fmt.Sprintf("host=%s port=%s sslmode=disable connect_timeout=3", host, port))
 	if err != nil {
 		r.errorf("check.invalid", map[string]any{"error": err.Error()})
 		return
@@ -239,7 +238,7 @@ func (s *postgresSpec) evaluate(ctx context.Context, r *run) {
 	cfg.Fallbacks = nil
 	data := map[string]any{"user": user, "database": db, "query": query, "host": host, "port": port, "from": s.From}
 	r.values = data
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == cannotConnectNow:
@@ -342,23 +341,27 @@ func (r *run) netError(err error) string {
 }
 
 // textRows runs query with the simple protocol, so every value arrives as
-// the text psql would print (NULL as an empty string).
-func textRows(ctx context.Context, conn *pgx.Conn, query string) ([][]string, error) {
-	rs, err := conn.Query(ctx, query, pgx.QueryExecModeSimpleProtocol)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
+// the text psql would print (NULL as an empty string). The rows are the
+// first statement's; an error in any statement is returned.
+func textRows(ctx context.Context, conn *pgconn.PgConn, query string) ([][]string, error) {
+	mrr := conn.Exec(ctx, query)
 	var out [][]string
-	for rs.Next() {
-		raw := rs.RawValues()
-		row := make([]string, len(raw))
-		for i, v := range raw {
-			row[i] = string(v)
+	if mrr.NextResult() {
+		rr := mrr.ResultReader()
+		for rr.NextRow() {
+			raw := rr.Values()
+			row := make([]string, len(raw))
+			for i, v := range raw {
+				row[i] = string(v)
+			}
+			out = append(out, row)
 		}
-		out = append(out, row)
+		if _, err := rr.Close(); err != nil {
+			mrr.Close() // reads the rest of the statements' replies
+			return nil, err
+		}
 	}
-	return out, rs.Err()
+	return out, mrr.Close()
 }
 
 // namedHost finds the container a host name names as Docker's embedded DNS

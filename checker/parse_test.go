@@ -148,6 +148,8 @@ func TestParseErrors(t *testing.T) {
 		{"no kind", "name: web\nrunning: true"},
 		{"unknown kind", "contianer: web\nrunning: true"},
 		{"two kinds", "image: nginx\ncontainer: web\nrunning: true"},
+		{"retry count on a policy without one", "container: web\nrestart: always:3"},
+		{"retry count not a number", "container: web\nrestart: on-failure:three"},
 		{"misspelt field", "container: web\nrunnig: true"},
 		{"missing subject", "container:\nrunning: true"},
 		{"list as subject", "container: [a, b]"},

@@ -9,7 +9,7 @@ import (
 )
 
 // pgServer speaks PostgreSQL's wire protocol on loopback with canned
-// answers, so postgres checks run against a real pgx connection without a
+// answers, so postgres checks run against a real pgconn connection without a
 // database server.
 type pgServer struct {
 	addr     string

@@ -73,7 +73,7 @@ func (e *Engine) Image(ctx context.Context, ref string) (*checker.Image, error) 
 
 // FromImage converts an Engine API image inspect response.
 func FromImage(r image.InspectResponse) *checker.Image {
-	img := &checker.Image{ID: r.ID, Tags: r.RepoTags}
+	img := &checker.Image{ID: r.ID, Tags: r.RepoTags, Digests: r.RepoDigests}
 	if r.RootFS.Layers != nil {
 		img.Layers = r.RootFS.Layers
 	}
@@ -119,7 +119,7 @@ func FromContainer(r container.InspectResponse) *checker.Container {
 		c.Image, c.Env, c.Labels, c.User = cfg.Image, cfg.Env, cfg.Labels, cfg.User
 	}
 	if hc := r.HostConfig; hc != nil {
-		c.Restart, c.Memory = string(hc.RestartPolicy.Name), hc.Memory
+		c.Restart, c.RestartMax, c.Memory = string(hc.RestartPolicy.Name), hc.RestartPolicy.MaximumRetryCount, hc.Memory
 		for p, bindings := range hc.PortBindings {
 			for _, b := range bindings {
 				hostIP := ""

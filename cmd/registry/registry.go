@@ -17,6 +17,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/sandbox/registry"
 )
 
@@ -39,6 +41,8 @@ work without the internet.`,
 type StartOptions struct {
 	IO   *iostreams.IOStreams
 	Root string
+	// Lang is the student's language, for what the command says.
+	Lang string
 	Addr string
 	// Executable is this program, re-run as the server process.
 	Executable func() (string, error)
@@ -56,6 +60,11 @@ func NewCmdStart(f *factory.Factory, runF func(*StartOptions) error) *cobra.Comm
 		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Root = f.Root
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if runF != nil {
 				return runF(opts)
 			}
@@ -81,15 +90,19 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 		Addr:    opts.Addr,
 		Command: []string{exe, "--root", opts.Root, "registry", "serve"},
 	})
+	t := i18n.For(opts.Lang)
 	var already *registry.AlreadyRunningError
-	if errors.As(err, &already) {
-		fmt.Fprintf(opts.IO.Out, "registry already running on %s (pid %d)\n", st.Addr, st.PID)
+	var inUse *registry.AddrInUseError
+	switch {
+	case errors.As(err, &already):
+		fmt.Fprintln(opts.IO.Out, t.T("registry.already", st.Addr, st.PID))
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &inUse):
+		return errors.New(t.T("registry.error.in-use", inUse.Addr))
+	case err != nil:
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "registry running on %s (pid %d), data in %s\n", st.Addr, st.PID, registry.Dir(opts.Root))
+	fmt.Fprintln(opts.IO.Out, t.T("registry.started", st.Addr, st.PID, registry.Dir(opts.Root)))
 	return nil
 }
 
@@ -97,6 +110,8 @@ func startRun(ctx context.Context, opts *StartOptions) error {
 type StopOptions struct {
 	IO   *iostreams.IOStreams
 	Root string
+	// Lang is the student's language, for what the command says.
+	Lang string
 }
 
 // NewCmdStop returns `dockyard registry stop`.
@@ -108,6 +123,11 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 		Args:  cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Root = f.Root
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if runF != nil {
 				return runF(opts)
 			}
@@ -117,11 +137,15 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 }
 
 func stopRun(ctx context.Context, opts *StopOptions) error {
+	t := i18n.For(opts.Lang)
 	st, err := registry.Stop(ctx, opts.Root)
+	if errors.Is(err, registry.ErrNotRunning) {
+		return errors.New(t.T("registry.error.not-running"))
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "registry on %s stopped\n", st.Addr)
+	fmt.Fprintln(opts.IO.Out, t.T("registry.stopped", st.Addr))
 	return nil
 }
 
@@ -129,6 +153,8 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 type StatusOptions struct {
 	IO   *iostreams.IOStreams
 	Root string
+	// Lang is the student's language, for what the command says.
+	Lang string
 }
 
 // NewCmdStatus returns `dockyard registry status`.
@@ -140,6 +166,11 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Args:  cli.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts.Root = f.Root
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if runF != nil {
 				return runF(opts)
 			}
@@ -153,11 +184,12 @@ func statusRun(opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
+	t := i18n.For(opts.Lang)
 	if st == nil {
-		fmt.Fprintln(opts.IO.Out, "registry not running (start it with: dockyard registry start)")
+		fmt.Fprintln(opts.IO.Out, t.T("registry.not-running"))
 		return &factory.StatusError{Code: 3}
 	}
-	fmt.Fprintf(opts.IO.Out, "registry running on %s (pid %d, since %s)\n", st.Addr, st.PID, st.Started.Format("15:04:05 MST"))
+	fmt.Fprintln(opts.IO.Out, t.T("registry.running", st.Addr, st.PID, st.Started.Format("15:04:05 MST")))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -42,5 +43,31 @@ func TestStatusAndStopWhenNothingRuns(t *testing.T) {
 	err = stopRun(context.Background(), &StopOptions{IO: ios, Root: root})
 	if err == nil || !strings.Contains(err.Error(), "no registry is running") {
 		t.Errorf("stop with nothing running = %v, want it to say so", err)
+	}
+}
+
+// TestSaysItInKorean: the registry lesson's own commands answer a Korean
+// student in Korean, as the lesson around them does.
+func TestSaysItInKorean(t *testing.T) {
+	root := t.TempDir()
+	ios, _, out, _ := iostreams.Test()
+	err := statusRun(&StatusOptions{IO: ios, Root: root, Lang: "ko"})
+	if want := "레지스트리가 실행 중이 아니에요 (시작하려면: dockyard registry start)\n"; out.String() != want {
+		t.Errorf("status (ko) = %v, %q; want %q", err, out, want)
+	}
+	err = stopRun(context.Background(), &StopOptions{IO: ios, Root: root, Lang: "ko"})
+	if want := "실행 중인 레지스트리가 없어요 (시작하려면: dockyard registry start)"; err == nil || err.Error() != want {
+		t.Errorf("stop (ko) = %v, want %q", err, want)
+	}
+	// Something else listens on the address.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	exe := func() (string, error) { return "/bin/false", nil }
+	err = startRun(context.Background(), &StartOptions{IO: ios, Root: root, Addr: ln.Addr().String(), Lang: "ko", Executable: exe})
+	if want := "이미 다른 것이 " + ln.Addr().String() + "에서 듣고 있어요: 그것을 멈추거나 --addr로 다른 주소를 쓰세요"; err == nil || err.Error() != want {
+		t.Errorf("start on a used address (ko) = %v, want %q", err, want)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
 )
 
@@ -25,6 +27,9 @@ type ConsoleOptions struct {
 	IO   *iostreams.IOStreams
 	Root string
 	ID   string
+	// Lang is the student's language, for what the console says around
+	// the guest's own output.
+	Lang string
 }
 
 // NewCmdConsole returns `dockyard vm console`.
@@ -39,6 +44,11 @@ Ctrl-] to leave; the VM keeps running. Typing exit in its shell powers it off.`,
 		Args: cli.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Root, opts.ID = f.Root, args[0]
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if runF != nil {
 				return runF(opts)
 			}
@@ -48,9 +58,10 @@ Ctrl-] to leave; the VM keeps running. Typing exit in its shell powers it off.`,
 }
 
 func consoleRun(opts *ConsoleOptions) error {
+	t := i18n.For(opts.Lang)
 	sock, err := vm.ConsoleSocket(vm.Dir(opts.Root), opts.ID)
 	if err != nil {
-		return err
+		return vmError(t, opts.ID, err)
 	}
 	conn, err := net.Dial("unix", sock)
 	if err != nil {
@@ -64,7 +75,7 @@ func consoleRun(opts *ConsoleOptions) error {
 		}
 		defer term.Restore(int(in.Fd()), st)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Attached to vm %s: press Enter for a prompt, Ctrl-] to leave.\r\n", opts.ID)
+	fmt.Fprintf(opts.IO.ErrOut, "%s\r\n", t.T("vm.console.attached", opts.ID))
 	done := make(chan struct{}, 2)
 	go func() {
 		io.Copy(opts.IO.Out, conn)
@@ -75,7 +86,7 @@ func consoleRun(opts *ConsoleOptions) error {
 		done <- struct{}{}
 	}()
 	<-done
-	fmt.Fprint(opts.IO.ErrOut, "\r\nDetached.\r\n")
+	fmt.Fprintf(opts.IO.ErrOut, "\r\n%s\r\n", t.T("vm.console.detached"))
 	return nil
 }
 

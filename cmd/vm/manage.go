@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,8 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/cmd/learn"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 	"github.com/dockyard-lab/dockyard/sandbox/vm"
 )
 
@@ -88,6 +91,8 @@ type StopOptions struct {
 	Root    string
 	IDs     []string
 	Timeout time.Duration
+	// Lang is the student's language, for the errors.
+	Lang string
 }
 
 // NewCmdStop returns `dockyard vm stop`.
@@ -100,8 +105,13 @@ func NewCmdStop(f *factory.Factory, runF func(*StopOptions) error) *cobra.Comman
 		Args:  cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Root, opts.IDs = f.Root, args
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if seconds < 0 {
-				return &factory.FlagError{Err: fmt.Errorf("invalid --time %d: give seconds, 0 or more", seconds)}
+				return &factory.FlagError{Err: errors.New(i18n.For(lang).T("vm.error.time", seconds))}
 			}
 			opts.Timeout = time.Duration(seconds) * time.Second
 			if runF != nil {
@@ -119,7 +129,8 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 	var failed []string
 	for _, id := range opts.IDs {
 		if err := vm.Stop(ctx, dir, id, opts.Timeout); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Error: %s\n", err)
+			t := i18n.For(opts.Lang)
+			fmt.Fprintf(opts.IO.ErrOut, "%s%s\n", t.T("error.prefix"), vmError(t, id, err))
 			failed = append(failed, id)
 			continue
 		}
@@ -134,6 +145,8 @@ type RmOptions struct {
 	Root  string
 	IDs   []string
 	Force bool
+	// Lang is the student's language, for the errors.
+	Lang string
 }
 
 // NewCmdRm returns `dockyard vm rm`.
@@ -145,6 +158,11 @@ func NewCmdRm(f *factory.Factory, runF func(*RmOptions) error) *cobra.Command {
 		Args:  cli.MinArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Root, opts.IDs = f.Root, args
+			lang, err := (&learn.Common{Factory: f}).Lang()
+			if err != nil {
+				return &factory.FlagError{Err: err}
+			}
+			opts.Lang = lang
 			if runF != nil {
 				return runF(opts)
 			}
@@ -160,13 +178,31 @@ func rmRun(opts *RmOptions) error {
 	var failed []string
 	for _, id := range opts.IDs {
 		if err := vm.Remove(dir, id, opts.Force); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Error: %s\n", err)
+			t := i18n.For(opts.Lang)
+			fmt.Fprintf(opts.IO.ErrOut, "%s%s\n", t.T("error.prefix"), vmError(t, id, err))
 			failed = append(failed, id)
 			continue
 		}
 		fmt.Fprintln(opts.IO.Out, id)
 	}
 	return failedError(failed)
+}
+
+// vmError says err, about the VM id, in the student's language: the
+// refusals a student meets (no such VM, running, not running) have
+// catalog entries; other errors stay as they are.
+func vmError(t *i18n.Printer, id string, err error) error {
+	var running *vm.RunningError
+	var stopped *vm.NotRunningError
+	switch {
+	case errors.Is(err, vm.ErrNotFound):
+		return errors.New(t.T("vm.error.no-such", id))
+	case errors.As(err, &running):
+		return errors.New(t.T("vm.error.running", running.ID, running.ID))
+	case errors.As(err, &stopped):
+		return errors.New(t.T("vm.error.not-running", stopped.ID))
+	}
+	return err
 }
 
 // failedError ends a command that went through several ids, as Docker's

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +152,60 @@ func TestCopyUntilDetachStopsAtCtrlBracket(t *testing.T) {
 		if got.String() != tt.want {
 			t.Errorf("copyUntilDetach(%q) sent %q, want %q", tt.in, got.String(), tt.want)
 		}
+	}
+}
+
+// TestManageSpeaksTheStudentsLanguage: vm stop, rm and console refuse in
+// the student's language, as vm run does.
+func TestManageSpeaksTheStudentsLanguage(t *testing.T) {
+	root := t.TempDir()
+	exited := filepath.Join(vm.Dir(root), "0123456789ab")
+	os.MkdirAll(exited, 0o700)
+	os.WriteFile(filepath.Join(exited, "vm.json"), []byte(`{"id":"0123456789ab","command":["true"],"memory_mb":128}`), 0o644)
+	// A VM whose qemu runs: a process that names its pid file, as qemu's
+	// -pidfile does.
+	running := filepath.Join(vm.Dir(root), "abcdef012345")
+	os.MkdirAll(running, 0o700)
+	os.WriteFile(filepath.Join(running, "vm.json"), []byte(`{"id":"abcdef012345","memory_mb":128}`), 0o644)
+	qemu := exec.Command("sh", "-c", "sleep 30", "qemu", filepath.Join(running, "qemu.pid"))
+	if err := qemu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { qemu.Process.Kill(); qemu.Wait() })
+	os.WriteFile(filepath.Join(running, "qemu.pid"), []byte(strconv.Itoa(qemu.Process.Pid)), 0o644)
+
+	tests := []struct {
+		lang, want string
+		run        func(*iostreams.IOStreams, string) error
+	}{
+		{"ko", "오류: 그런 가상 머신이 없어요: ffff\n", func(ios *iostreams.IOStreams, lang string) error {
+			return stopRun(context.Background(), &StopOptions{IO: ios, Root: root, IDs: []string{"ffff"}, Lang: lang})
+		}},
+		{"ko", "오류: 가상 머신 abcdef012345는 실행 중이에요: 먼저 멈추거나(dockyard vm stop abcdef012345) rm -f를 쓰세요\n", func(ios *iostreams.IOStreams, lang string) error {
+			return rmRun(&RmOptions{IO: ios, Root: root, IDs: []string{"abcd"}, Lang: lang})
+		}},
+		{"en", "Error: vm abcdef012345 is running: stop it first (dockyard vm stop abcdef012345) or use rm -f\n", func(ios *iostreams.IOStreams, lang string) error {
+			return rmRun(&RmOptions{IO: ios, Root: root, IDs: []string{"abcd"}, Lang: lang})
+		}},
+		{"ko", "가상 머신 0123456789ab는 실행 중이 아니에요: dockyard vm run -d로 하나 시작하세요", func(ios *iostreams.IOStreams, lang string) error {
+			return consoleRun(&ConsoleOptions{IO: ios, Root: root, ID: "0123", Lang: lang})
+		}},
+		{"en", "no such vm: ffff", func(ios *iostreams.IOStreams, lang string) error {
+			return consoleRun(&ConsoleOptions{IO: ios, Root: root, ID: "ffff", Lang: lang})
+		}},
+	}
+	for _, tt := range tests {
+		ios, _, _, errOut := iostreams.Test()
+		err := tt.run(ios, tt.lang)
+		got := errOut.String()
+		if err != nil && !errors.As(err, new(*factory.StatusError)) {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("[%s] got %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+	if _, err := os.Stat(running); err != nil {
+		t.Errorf("vm rm without -f removed a running VM: %v", err)
 	}
 }

@@ -79,6 +79,15 @@ func (g *Guide) start(ctx context.Context, id string) (l *lessons.Lesson, fresh 
 // own wrap would split a word, or a Korean syllable block pair, at 80).
 func (g *Guide) LangNote() { g.Note("lang.note") }
 
+// say prints the message key (with args) to Out, wrapped at the reading
+// width: a terminal's own wrap would split a word, or a Korean syllable
+// block pair, at 80.
+func (g *Guide) say(key string, args ...any) {
+	for _, line := range screen.Wrap(g.T(key, args...), screen.ProseWidth(g.Width)) {
+		fmt.Fprintln(g.Out, strings.TrimRight(line, " "))
+	}
+}
+
 // Note prints the message key (with args) to ErrOut, wrapped at the
 // reading width as LangNote is.
 func (g *Guide) Note(key string, args ...any) {
@@ -240,7 +249,7 @@ func (g *Guide) whereNow(ctx context.Context, l *lessons.Lesson, st *lessons.Ste
 		return nil
 	}
 	fmt.Fprintln(g.Out)
-	fmt.Fprintln(g.Out, g.T("hint.now"))
+	g.say("hint.now")
 	for _, res := range r.Results {
 		if res.Status == Pass {
 			continue
@@ -248,14 +257,14 @@ func (g *Guide) whereNow(ctx context.Context, l *lessons.Lesson, st *lessons.Ste
 		fmt.Fprintf(g.Out, "  ✗ %s\n", res.Name)
 		g.printWrapped(res.Message, 6)
 	}
-	fmt.Fprintln(g.Out, g.T("hint.off-path"))
+	g.say("hint.off-path")
 	return nil
 }
 
 // hint prints st's next hint and counts it.
 func (g *Guide) hint(l *lessons.Lesson, st *lessons.Step) error {
 	if len(st.Hints) == 0 {
-		fmt.Fprintln(g.Out, g.T("hint.none"))
+		g.say("hint.none")
 		return nil
 	}
 	shown := 0
@@ -263,7 +272,7 @@ func (g *Guide) hint(l *lessons.Lesson, st *lessons.Step) error {
 		shown = lp.Steps[st.ID].Hints
 	}
 	if shown >= len(st.Hints) {
-		fmt.Fprintln(g.Out, g.T("hint.all-shown", len(st.Hints)))
+		g.say("hint.all-shown", len(st.Hints))
 		return nil
 	}
 	if err := g.update(func(p *progress.Progress) error {
@@ -303,7 +312,7 @@ func (g *Guide) Answer(quizID string, choices []int) error {
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintln(g.Out, g.T("quiz.recorded", q.ID, joinInts(choices)))
+	g.say("quiz.recorded", q.ID, joinInts(choices))
 	return nil
 }
 
@@ -464,7 +473,7 @@ func (g *Guide) passed(ctx context.Context, l *lessons.Lesson, i int, solved, sh
 // finished congratulates and points at the next lesson.
 func (g *Guide) finished(l *lessons.Lesson) error {
 	done := g.doneCount(l)
-	fmt.Fprintln(g.Out, g.T("lesson.done", l.Title, done, len(l.Steps)))
+	g.say("lesson.done", l.Title, done, len(l.Steps))
 	ids := g.Course.IDsIn(g.Lang)
 	for n, id := range ids {
 		if id == l.ID && n+1 < len(ids) {
@@ -472,11 +481,11 @@ func (g *Guide) finished(l *lessons.Lesson) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(g.Out, g.T("lesson.next", next.Title, next.ID))
+			g.say("lesson.next", next.Title, next.ID)
 			return nil
 		}
 	}
-	fmt.Fprintln(g.Out, g.T("course.done"))
+	g.say("course.done")
 	return nil
 }
 
@@ -491,7 +500,7 @@ func (g *Guide) Solve(ctx context.Context) error {
 	if st.Solution.Empty() {
 		return g.usage("error.no-solution", st.ID)
 	}
-	fmt.Fprintln(g.Out, g.T("solve.running"))
+	g.say("solve.running")
 	if err := g.print("```sh\n" + st.Solution.Source + "```\n"); err != nil {
 		return err
 	}
@@ -515,7 +524,7 @@ func (g *Guide) Solve(ctx context.Context) error {
 	}
 	if r.Status != Pass {
 		g.printFailures(r)
-		fmt.Fprintln(g.Out, g.T("solve.still-failing"))
+		g.say("solve.still-failing")
 		return ErrNotPassed
 	}
 	return g.passed(ctx, l, i, true, true)
@@ -567,7 +576,7 @@ func (g *Guide) Reset(ctx context.Context, what Scope) error {
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintln(g.Out, g.T("reset.all"))
+		g.say("reset.all")
 		return nil
 	case ScopeLesson:
 		l, _, err := g.current()
@@ -583,7 +592,7 @@ func (g *Guide) Reset(ctx context.Context, what Scope) error {
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintln(g.Out, g.T("reset.lesson", l.Title))
+		g.say("reset.lesson", l.Title)
 		return g.enter(ctx, l, 0)
 	default:
 		l, i, err := g.current()
@@ -603,7 +612,7 @@ func (g *Guide) Reset(ctx context.Context, what Scope) error {
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintln(g.Out, g.T("reset.step", i+1, st.Title))
+		g.say("reset.step", i+1, st.Title)
 		return g.enter(ctx, l, i)
 	}
 }
@@ -675,7 +684,7 @@ func (g *Guide) Watch(ctx context.Context, id string, interval time.Duration) er
 	if err := g.interactiveQuiz(ctx, l, i); err != nil {
 		return err
 	}
-	fmt.Fprintln(g.Out, g.T("watch.start", interval))
+	g.say("watch.start", interval)
 	lastMsg := ""
 	for {
 		if err := g.reload(); err != nil {
@@ -704,14 +713,14 @@ func (g *Guide) Watch(ctx context.Context, id string, interval time.Duration) er
 			if err := g.enter(ctx, l, i+1); err != nil {
 				return err
 			}
-			fmt.Fprintln(g.Out, g.T("watch.start", interval))
+			g.say("watch.start", interval)
 			lastMsg = ""
 		} else if msg := summary(rep); msg != lastMsg {
 			g.printFailures(rep)
 			lastMsg = msg
 		}
 		if !g.waitChange(ctx, interval) {
-			fmt.Fprintln(g.Out, g.T("watch.stop"))
+			g.say("watch.stop")
 			return nil
 		}
 	}

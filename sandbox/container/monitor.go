@@ -43,6 +43,11 @@ type Network struct {
 	// NetNS is "" for a new namespace with only loopback, "host" for the
 	// host's, or the path of a prepared namespace to join.
 	NetNS string
+	// Joinable, when set, waits until the namespace at NetNS, which
+	// Prestart left being made, can be joined, and reports whether it
+	// could be made. The monitor calls it once the runtime's
+	// configuration is built, before the container's init is created.
+	Joinable func() error
 	// Services run beside the container while its process runs (userland
 	// port proxies, a DNS responder); their context ends when it exits.
 	Services []Service
@@ -318,6 +323,12 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 		}
 	}
 	procs := runtime.GOMAXPROCS(0)
+	if nw.Ready != nil {
+		// Prestart left the namespace being made and wired: two threads
+		// until the container's process starts, so that it goes on while
+		// the runtime's configuration is built and the init created.
+		runtime.GOMAXPROCS(max(procs, 2))
+	}
 	poststop := sync.OnceFunc(func() {
 		if m.hooks.Poststop != nil {
 			if later, _ := m.hooks.Poststop(context.Background(), c); later != nil {
@@ -397,10 +408,15 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 	}
 	defer io.close()
 	favorCgroupMoves()
-	svcs, err := startProcess(lc, proc, ready, nw.Ready != nil)
+	joinable := nw.Joinable
+	if joinable == nil {
+		joinable = func() error { return nil }
+	}
+	svcs, err := startProcess(lc, proc, joinable, ready)
 	if err != nil {
 		return 0, err
 	}
+	runtime.GOMAXPROCS(procs)
 	if err := io.afterStart(); err != nil {
 		_ = proc.Signal(unix.SIGKILL)
 		_, _ = proc.Wait()
@@ -491,12 +507,12 @@ func (m *monitor) runOnce(c *Container, first bool) (int, error) {
 }
 
 // startProcess creates the container's init (namespaces joined, root
-// filesystem mounted) while the network is wired (ready), and starts the
+// filesystem mounted) once its network namespace can be joined
+// (joinable), while the network is wired (ready), and starts the
 // container's process once both are done: lc.Run is lc.Start then lc.Exec.
-// With wiring, the monitor uses two threads meanwhile.
-func startProcess(lc *libcontainer.Container, proc *libcontainer.Process, ready func() ([]Service, error), wiring bool) ([]Service, error) {
-	if wiring {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+func startProcess(lc *libcontainer.Container, proc *libcontainer.Process, joinable func() error, ready func() ([]Service, error)) ([]Service, error) {
+	if err := joinable(); err != nil {
+		return nil, err
 	}
 	if err := lc.Start(proc); err != nil {
 		return nil, classifyStartError(err)

@@ -20,9 +20,9 @@ import (
 	"github.com/dockyard-lab/dockyard/sandbox/diskusage"
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 	"github.com/dockyard-lab/dockyard/sandbox/idindex"
+	"github.com/dockyard-lab/dockyard/sandbox/resolvconf"
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
-	"github.com/miekg/dns"
 )
 
 // Store keeps containers under <root>/containers/<id>/.
@@ -617,12 +617,12 @@ func defaultResolvConf() []byte {
 	if p := os.Getenv("DOCKYARD_RESOLV_CONF"); p != "" {
 		path = p
 	}
-	cfg, err := dns.ClientConfigFromFile(path)
+	cfg, err := resolvconf.Read(path)
 	if err != nil {
 		return nil
 	}
 	var b strings.Builder
-	for _, ns := range cfg.Servers {
+	for _, ns := range cfg.Nameservers {
 		if a, err := netip.ParseAddr(ns); err == nil && !a.IsLoopback() {
 			fmt.Fprintf(&b, "nameserver %s\n", ns)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -89,9 +90,18 @@ func (s *Store) Remove(ctx context.Context, refOrID string, opts RemoveOptions) 
 		users := s.usedBy(id)
 		short := idindex.Short(id)
 
-		if byName != "" && !strings.Contains(byName, "@") && len(tags) > 1 {
-			// Another name keeps the image.
+		if byName != "" && len(tags) > 1 && !strings.Contains(byName, "@") {
+			// Another name keeps the image. As moby does, the last tag
+			// of a repository takes that repository's digests with it:
+			// a docker tag back to that name does not look pulled.
 			delete(st.Refs, byName)
+			out = append(out, Removed{Untagged: familiarize(byName)})
+			out = append(out, dropDigests(st, rec, byName)...)
+			return true, nil
+		}
+		if strings.Contains(byName, "@") && len(tags) > 0 {
+			// A digest of an image that keeps its tags: only that name goes.
+			rec.RepoDigests = slices.DeleteFunc(rec.RepoDigests, func(rd string) bool { return rd == byName })
 			out = append(out, Removed{Untagged: familiarize(byName)})
 			return true, nil
 		}
@@ -143,6 +153,31 @@ func (s *Store) Remove(ctx context.Context, refOrID string, opts RemoveOptions) 
 		}
 	}
 	return out, nil
+}
+
+// dropDigests removes rec's digests in the repository of the tag just
+// removed when no other tag of that repository names the image (moby's
+// daemon/images/image_delete.go), and returns them as untagged.
+func dropDigests(st *state, rec *record, tag string) []Removed {
+	ref, err := ParseReference(tag)
+	if err != nil {
+		return nil
+	}
+	for r, id := range st.Refs {
+		if other, err := ParseReference(r); err == nil && id == rec.ID && other.Name() == ref.Name() {
+			return nil
+		}
+	}
+	var out []Removed
+	rec.RepoDigests = slices.DeleteFunc(rec.RepoDigests, func(rd string) bool {
+		d, err := ParseReference(rd)
+		if err != nil || d.Name() != ref.Name() {
+			return false
+		}
+		out = append(out, Removed{Untagged: familiarize(rd)})
+		return true
+	})
+	return out
 }
 
 // PruneReport is what `docker image prune` prints.

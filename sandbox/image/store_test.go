@@ -327,6 +327,64 @@ func TestAmbiguousIDPrefix(t *testing.T) {
 	}
 }
 
+// TestUntagDropsRepositoryDigests: as moby's ImageDelete, removing the last
+// tag of a repository removes that repository's digests too, so a docker
+// tag back to the name does not look pulled (the registry lesson's
+// pull-back step tells a pull from a tag by them); a digest name alone is
+// only untagged while tags keep the image.
+func TestUntagDropsRepositoryDigests(t *testing.T) {
+	needRoot(t)
+	ctx := context.Background()
+	host := imagetest.Registry(t)
+	digest := imagetest.Push(t, host+"/mybox:v1", imagetest.Busybox(t))
+	s := openStore(t)
+	img, err := s.Pull(ctx, host+"/mybox:v1", image.PullOptions{})
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	for _, name := range []string{"busybox", host + "/mybox:v2"} {
+		if err := s.Tag(ctx, img.ID, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	canonical := host + "/mybox@" + digest.String()
+
+	// v2 still names the repository: the digest stays.
+	res, err := s.Remove(ctx, host+"/mybox:v1", image.RemoveOptions{})
+	if want := []image.Removed{{Untagged: host + "/mybox:v1"}}; err != nil || !slices.Equal(res, want) {
+		t.Errorf("Remove(v1) = %v, %v, want %v", res, err, want)
+	}
+	if got := mustGet(t, s, img.ID).RepoDigests; !slices.Equal(got, []string{canonical}) {
+		t.Errorf("RepoDigests after removing v1 = %v, want %v", got, []string{canonical})
+	}
+	// The repository's last tag takes the digest with it.
+	res, err = s.Remove(ctx, host+"/mybox:v2", image.RemoveOptions{})
+	if want := []image.Removed{{Untagged: host + "/mybox:v2"}, {Untagged: canonical}}; err != nil || !slices.Equal(res, want) {
+		t.Errorf("Remove(v2) = %v, %v, want %v", res, err, want)
+	}
+	if got := mustGet(t, s, img.ID).RepoDigests; len(got) != 0 {
+		t.Errorf("RepoDigests after removing the repository's last tag = %v, want none", got)
+	}
+
+	// By digest while busybox keeps the image: only the digest goes.
+	if _, err := s.Pull(ctx, host+"/mybox:v1", image.PullOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remove(ctx, host+"/mybox:v1", image.RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pull(ctx, canonical, image.PullOptions{}); err != nil {
+		t.Fatalf("Pull by digest: %v", err)
+	}
+	res, err = s.Remove(ctx, canonical, image.RemoveOptions{})
+	if want := []image.Removed{{Untagged: canonical}}; err != nil || !slices.Equal(res, want) {
+		t.Errorf("Remove(digest) = %v, %v, want %v", res, err, want)
+	}
+	if got := mustGet(t, s, img.ID); !slices.Equal(got.RepoTags, []string{"busybox:latest"}) || len(got.RepoDigests) != 0 {
+		t.Errorf("after removing the digest: RepoTags %v, RepoDigests %v, want [busybox:latest] and none", got.RepoTags, got.RepoDigests)
+	}
+}
+
 func TestTagAndRemove(t *testing.T) {
 	needRoot(t)
 	ctx := context.Background()

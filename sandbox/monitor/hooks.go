@@ -49,9 +49,9 @@ func Hooks(root string) container.Hooks {
 			if hostname == "" {
 				hostname = c.ShortID()
 			}
-			att, wire, err := ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
+			att, setup, err := ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			if ReleaseDeadHolder(ctx, root, ns, err) {
-				att, wire, err = ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
+				att, setup, err = ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			}
 			if err != nil {
 				return container.Network{}, err
@@ -62,23 +62,25 @@ func Hooks(root string) container.Hooks {
 			case att.Mode.IsNone():
 				return container.Network{}, nil
 			}
-			// The namespace exists: the container's init may join it while
-			// its interfaces, port proxies and DNS responder (with its
-			// redirect) are set up here; Ready is waited for before the
-			// container's process starts.
+			// The namespace is made while the runtime's configuration is
+			// built (Joinable is waited for before the container's init
+			// joins it), then its interfaces, port proxies and DNS
+			// responder (with its redirect) are set up while the init is
+			// created; Ready is waited for before the container's process
+			// starts.
 			type result struct {
 				svcs []container.Service
 				err  error
 			}
 			done := make(chan result, 1)
 			go func() {
-				svcs, err := wireServices(ctx, ns, c.ID, wire)
+				svcs, err := wireServices(ctx, ns, c.ID, setup)
 				if err != nil {
 					ns.Detach(context.WithoutCancel(ctx), c.ID)
 				}
 				done <- result{svcs, err}
 			}()
-			return container.Network{NetNS: att.NetNS, Ready: func() ([]container.Service, error) {
+			return container.Network{NetNS: att.NetNS, Joinable: setup.Made, Ready: func() ([]container.Service, error) {
 				r := <-done
 				return r.svcs, r.err
 			}}, nil
@@ -122,10 +124,10 @@ func markingMissing(prestart func(context.Context, *container.Container) (contai
 	}
 }
 
-// wireServices connects a prepared namespace's interfaces and opens the
-// container's services.
-func wireServices(ctx context.Context, ns *network.Store, cid string, wire network.Wire) ([]container.Service, error) {
-	if err := wire(ctx); err != nil {
+// wireServices makes a prepared namespace, connects its interfaces and
+// opens the container's services.
+func wireServices(ctx context.Context, ns *network.Store, cid string, setup *network.Setup) ([]container.Service, error) {
+	if err := setup.Run(ctx); err != nil {
 		return nil, err
 	}
 	svcs, err := ns.Services(cid)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -70,28 +71,46 @@ func (s *Store) netnsPath(cid string) string    { return filepath.Join(s.dir, "n
 // host ports reserved in the state, then the namespace, veths, routes and
 // resolver files created. On any failure nothing is left behind.
 func (s *Store) Attach(ctx context.Context, req AttachRequest) (*Attachment, error) {
-	att, wire, err := s.attach(ctx, req)
+	att, setup, err := s.attach(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := wire(ctx); err != nil {
+	if err := setup.Run(ctx); err != nil {
 		s.Detach(context.WithoutCancel(ctx), req.Container)
 		return nil, err
 	}
 	return att, nil
 }
 
-// Wire connects the interfaces of a namespace that Attach's first half
-// made (Store.Prepare): bridges, veths, addresses and routes. It must
-// return before anything runs in the namespace.
-type Wire func(ctx context.Context) error
+// Setup is the slow half of a container's networking (Store.Prepare),
+// which the caller runs beside other work: the namespace at the
+// attachment's NetNS made (a namespace's creation takes milliseconds of
+// the kernel's time), then its interfaces connected (bridges, veths,
+// addresses and routes, a few netlink round trips per network). Run must
+// return before anything runs in the namespace, and Made before anything
+// joins it.
+type Setup struct {
+	made func() error // once
+	wire func(ctx context.Context) error
+}
+
+// Run makes the namespace, unless Made did, and connects its interfaces.
+func (s *Setup) Run(ctx context.Context) error {
+	if err := s.made(); err != nil {
+		return err
+	}
+	return s.wire(ctx)
+}
+
+// Made makes the namespace, or waits while Run makes it, and reports
+// whether it could: after it the namespace may be joined.
+func (s *Setup) Made() error { return s.made() }
 
 // attach is Attach in two halves: it reserves the addresses and ports,
-// writes the resolver files and creates the empty namespace, and returns
-// the rest of the work as wire, the slow half (a few netlink round trips
-// per network), which the caller may run beside other work. When wire
-// fails the caller detaches.
-func (s *Store) attach(ctx context.Context, req AttachRequest) (*Attachment, Wire, error) {
+// writes the resolver files and the namespace's file, and returns the rest
+// of the work as setup, which the caller may run beside other work. When
+// setup fails the caller detaches.
+func (s *Store) attach(ctx context.Context, req AttachRequest) (*Attachment, *Setup, error) {
 	if req.Container == "" || req.Name == "" {
 		return nil, nil, errors.New("attach: container id and name are required")
 	}
@@ -161,7 +180,7 @@ func (s *Store) attach(ctx context.Context, req AttachRequest) (*Attachment, Wir
 	if err != nil {
 		return nil, nil, err
 	}
-	wire, err := s.materialize(ctx, req, sb)
+	setup, err := s.materialize(ctx, req, sb)
 	if err == nil {
 		att, err = s.attachment(req.Container, att.Warnings)
 	}
@@ -169,7 +188,7 @@ func (s *Store) attach(ctx context.Context, req AttachRequest) (*Attachment, Wir
 		s.Detach(context.WithoutCancel(ctx), req.Container)
 		return nil, nil, err
 	}
-	return att, wire, nil
+	return att, setup, nil
 }
 
 func (s *Store) newEndpoint(st *state, n *Network, req AttachRequest, index int) (*Endpoint, error) {
@@ -192,15 +211,15 @@ func (s *Store) newEndpoint(st *state, n *Network, req AttachRequest, index int)
 }
 
 // materialize creates the kernel side of a sandbox recorded in the state:
-// the resolver files and the namespace now, its interfaces when the
-// returned Wire runs.
-func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox) (Wire, error) {
-	noWire := func(ctx context.Context) error { return ctx.Err() }
+// the resolver files and the namespace's file now, the namespace and its
+// interfaces when the returned Setup runs.
+func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox) (*Setup, error) {
+	none := &Setup{made: func() error { return nil }, wire: func(ctx context.Context) error { return ctx.Err() }}
 	dir := s.containerDir(req.Container)
 	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, fmt.Errorf("container network dir: %w", err)
 	}
-	st, err := s.read()
+	st, err := s.readFor(req.Container)
 	if err != nil {
 		return nil, err
 	}
@@ -209,12 +228,15 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox)
 		return nil, err
 	}
 	if !sb.Mode.IsDefault() {
-		return noWire, nil
+		return none, nil
 	}
-	if err := newNetNS(sb.NetNS); err != nil {
+	// The file now, so that the runtime's configuration, which names it,
+	// can be checked while the namespace is made.
+	if err := newNetNSFile(sb.NetNS); err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) error {
+	made := sync.OnceValue(func() error { return mountNetNS(sb.NetNS) })
+	return &Setup{made: made, wire: func(ctx context.Context) error {
 		for i, ep := range eps {
 			n := st.Networks[ep.Network]
 			created, err := ensureBridgeCreated(n)
@@ -232,7 +254,7 @@ func (s *Store) materialize(ctx context.Context, req AttachRequest, sb *Sandbox)
 			}
 		}
 		return ctx.Err()
-	}, nil
+	}}, nil
 }
 
 // endpointsOf returns a container's endpoints in interface order.
@@ -266,7 +288,7 @@ func hasUserDefined(st *state, eps []*Endpoint) bool {
 func (s *Store) Attachment(cid string) (*Attachment, error) { return s.attachment(cid, nil) }
 
 func (s *Store) attachment(cid string, warnings []string) (*Attachment, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +341,7 @@ func (s *Store) ForgetLater(ctx context.Context, cid string) (deleteLinks func()
 // same state update (one fsync less for docker rm and --rm), and with later
 // the veths are left to the returned func (DetachLater).
 func (s *Store) detach(ctx context.Context, cid string, forget, later bool) (func() error, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +487,7 @@ func (s *Store) Disconnect(ctx context.Context, cid, network string) error {
 // rewriteResolvConf points a container at the embedded DNS once it is on a
 // user-defined network.
 func (s *Store) rewriteResolvConf(cid string) error {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return err
 	}

@@ -50,15 +50,18 @@ func (s *Store) Configure(ctx context.Context, cid string, cfg Config) error {
 // holds or the host cannot bind, so that `run` fails before it creates
 // anything (name is the new container's, for a port given twice).
 func (s *Store) CheckPorts(ctx context.Context, name string, ports []PortBinding) error {
-	st, err := s.read()
-	if err != nil {
-		return err
-	}
 	probe := &Sandbox{Name: name}
 	for _, p := range ports {
 		if p.HostPort != 0 {
 			probe.Ports = append(probe.Ports, p)
 		}
+	}
+	if len(probe.Ports) == 0 {
+		return nil // random ports are chosen at start
+	}
+	st, err := s.read()
+	if err != nil {
+		return err
 	}
 	return reservePorts(st, probe)
 }
@@ -66,7 +69,7 @@ func (s *Store) CheckPorts(ctx context.Context, name string, ports []PortBinding
 // ConfigOf returns a container's recorded networking; false means none
 // (see Config).
 func (s *Store) ConfigOf(cid string) (Config, bool) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return Config{}, false
 	}
@@ -80,7 +83,7 @@ func (s *Store) ConfigOf(cid string) (Config, bool) {
 // Configured reports whether the container has a configuration; unlike
 // ConfigOf it tells a state it cannot read from a missing configuration.
 func (s *Store) Configured(cid string) (bool, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return false, err
 	}
@@ -90,23 +93,24 @@ func (s *Store) Configured(cid string) (bool, error) {
 
 // Start attaches a container as configured (each start of its process).
 func (s *Store) Start(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, error) {
-	att, wire, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)
+	att, setup, err := s.Prepare(ctx, cid, hostname, resolvConf, hosts)
 	if err != nil {
 		return nil, err
 	}
-	if err := wire(ctx); err != nil {
+	if err := setup.Run(ctx); err != nil {
 		s.Detach(context.WithoutCancel(ctx), cid)
 		return nil, err
 	}
 	return att, nil
 }
 
-// Prepare is Start up to an empty namespace: addresses and ports reserved,
-// resolver files written, the namespace made. wire connects its interfaces;
-// the container's monitor runs it beside the creation of the container's
-// init, which joins the namespace, and waits for it before the container's
-// process is started. When wire fails the caller detaches.
-func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, Wire, error) {
+// Prepare is Start up to the namespace's file: addresses and ports
+// reserved, resolver files written. setup makes the namespace and
+// connects its interfaces; the container's monitor runs it beside its own
+// work, waits for setup.Made before the container's init joins the
+// namespace and for setup.Run before the container's process is started.
+// When setup fails the caller detaches.
+func (s *Store) Prepare(ctx context.Context, cid, hostname, resolvConf, hosts string) (*Attachment, *Setup, error) {
 	cfg, ok := s.ConfigOf(cid)
 	if !ok {
 		return nil, nil, fmt.Errorf("container %s has no network configuration", ShortID(cid))

@@ -1,18 +1,23 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/dockyard-lab/dockyard/sandbox/resolvconf"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
-	"github.com/miekg/dns"
 	"github.com/vishvananda/netns"
+	"golang.org/x/net/dns/dnsmessage"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,51 +85,226 @@ func endpointsSorted(st *state) []*Endpoint {
 	return eps
 }
 
-// ServeDNS answers one query.
-func (r *resolver) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
-	if len(q.Question) == 1 {
-		qq := q.Question[0]
-		if addrs, ok := r.lookup(qq.Name); ok && qq.Qclass == dns.ClassINET {
-			m := new(dns.Msg)
-			m.SetReply(q)
-			m.Authoritative = true
-			m.RecursionAvailable = true
-			if qq.Qtype == dns.TypeA {
-				for _, a := range addrs {
-					m.Answer = append(m.Answer, &dns.A{
-						Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: dnsTTL},
-						A:   a.AsSlice(),
-					})
-				}
+// dnsTimeout bounds an exchange with a host resolver, and how long a TCP
+// client may stay silent between its queries.
+const dnsTimeout = 3 * time.Second
+
+// answer returns the reply to the query q that arrived over network ("udp"
+// or "tcp"), or nil for a message that is to be dropped. A query for a
+// container's name is answered from the state; any other is forwarded to
+// the host's resolvers. As miekg/dns's server (which Docker's embedded DNS
+// is built on), a message that is not one query is refused with FORMERR,
+// an opcode other than QUERY or NOTIFY with NOTIMP, and responses and
+// unreadable headers are dropped.
+func (r *resolver) answer(q []byte, network string) []byte {
+	var p dnsmessage.Parser
+	h, err := p.Start(q)
+	if err != nil || h.Response {
+		return nil
+	}
+	if h.OpCode != 0 && h.OpCode != 4 { // QUERY, NOTIFY
+		return reply(h, dnsmessage.RCodeNotImplemented, nil)
+	}
+	// QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT (RFC 1035 4.1.1).
+	count := func(i int) uint16 { return binary.BigEndian.Uint16(q[4+2*i:]) }
+	if count(0) != 1 || count(1) > 1 || count(2) > 1 || count(3) > 2 {
+		return reply(h, dnsmessage.RCodeFormatError, nil)
+	}
+	qq, err := p.Question()
+	if err != nil {
+		return reply(h, dnsmessage.RCodeFormatError, nil)
+	}
+	if addrs, ok := r.lookup(qq.Name.String()); ok && qq.Class == dnsmessage.ClassINET {
+		rh := replyHeader(h, dnsmessage.RCodeSuccess)
+		rh.Authoritative, rh.RecursionAvailable = true, true
+		b := dnsmessage.NewBuilder(nil, rh)
+		b.EnableCompression()
+		b.StartQuestions()
+		b.Question(qq)
+		b.StartAnswers()
+		for _, a := range addrs {
+			if a = a.Unmap(); qq.Type == dnsmessage.TypeA && a.Is4() {
+				b.AResource(dnsmessage.ResourceHeader{Name: qq.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: dnsTTL},
+					dnsmessage.AResource{A: a.As4()})
 			}
-			w.WriteMsg(m)
+		}
+		m, _ := b.Finish()
+		return m
+	}
+	return r.forward(q, h, qq, network)
+}
+
+// forward asks the host's resolvers; on failure it answers SERVFAIL. A
+// reply truncated over UDP is asked for again over TCP.
+func (r *resolver) forward(q []byte, h dnsmessage.Header, qq dnsmessage.Question, network string) []byte {
+	if network != "tcp" {
+		network = "udp"
+	}
+	for _, up := range r.upstreams {
+		resp, err := exchange(network, up, q, h.ID)
+		if err != nil {
+			continue
+		}
+		var p dnsmessage.Parser
+		if rh, err := p.Start(resp); err == nil && rh.Truncated && network == "udp" {
+			if full, err := exchange("tcp", up, q, h.ID); err == nil {
+				return full
+			}
+		}
+		return resp
+	}
+	return reply(h, dnsmessage.RCodeServerFailure, &qq)
+}
+
+// exchange sends the query q to the resolver at addr and returns its reply.
+func exchange(network, addr string, q []byte, id uint16) ([]byte, error) {
+	c, err := net.DialTimeout(network, addr, dnsTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(dnsTimeout))
+	var resp []byte
+	if network == "tcp" {
+		if _, err := c.Write(tcpMsg(q)); err != nil {
+			return nil, err
+		}
+		if resp, err = readTCPMsg(c); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := c.Write(q); err != nil {
+			return nil, err
+		}
+		buf := make([]byte, 65535)
+		n, err := c.Read(buf)
+		if err != nil {
+			return nil, err
+		}
+		resp = buf[:n]
+	}
+	var p dnsmessage.Parser
+	if rh, err := p.Start(resp); err != nil || !rh.Response || rh.ID != id {
+		return nil, fmt.Errorf("dns: no reply to query %d from %s", id, addr)
+	}
+	return resp, nil
+}
+
+// tcpMsg is m as it goes over TCP: after its two-byte length.
+func tcpMsg(m []byte) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(len(m))), m...)
+}
+
+// readTCPMsg reads one DNS message from a TCP stream: a two-byte length,
+// then the message (RFC 1035 4.2.2).
+func readTCPMsg(c io.Reader) ([]byte, error) {
+	var n [2]byte
+	if _, err := io.ReadFull(c, n[:]); err != nil {
+		return nil, err
+	}
+	m := make([]byte, binary.BigEndian.Uint16(n[:]))
+	if _, err := io.ReadFull(c, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// replyHeader is the header of the reply to a query with header h, as
+// miekg/dns's SetReply: its ID and opcode, and for a QUERY its RD and CD
+// bits.
+func replyHeader(h dnsmessage.Header, rcode dnsmessage.RCode) dnsmessage.Header {
+	rh := dnsmessage.Header{ID: h.ID, Response: true, OpCode: h.OpCode, RCode: rcode}
+	if h.OpCode == 0 {
+		rh.RecursionDesired, rh.CheckingDisabled = h.RecursionDesired, h.CheckingDisabled
+	}
+	return rh
+}
+
+// reply is a reply with no records: rcode, and the question if there is one.
+func reply(h dnsmessage.Header, rcode dnsmessage.RCode, qq *dnsmessage.Question) []byte {
+	b := dnsmessage.NewBuilder(nil, replyHeader(h, rcode))
+	b.StartQuestions()
+	if qq != nil {
+		b.Question(*qq)
+	}
+	m, _ := b.Finish()
+	return m
+}
+
+// serve answers the queries arriving on pc and l until ctx is done, or one
+// of them fails.
+func (r *resolver) serve(ctx context.Context, pc net.PacketConn, l net.Listener) error {
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	errc := make(chan error, 2)
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, addr, err := pc.ReadFrom(buf)
+			if err != nil {
+				errc <- err
+				return
+			}
+			q := bytes.Clone(buf[:n])
+			go func() {
+				if m := r.answer(q, "udp"); m != nil {
+					pc.WriteTo(m, addr)
+				}
+			}()
+		}
+	}()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				errc <- err
+				return
+			}
+			mu.Lock()
+			conns[c] = true
+			mu.Unlock()
+			go func() {
+				r.serveTCP(c)
+				mu.Lock()
+				delete(conns, c)
+				mu.Unlock()
+			}()
+		}
+	}()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		err = fmt.Errorf("embedded dns: %w", err)
+	}
+	pc.Close()
+	l.Close()
+	mu.Lock()
+	for c := range conns {
+		c.Close()
+	}
+	mu.Unlock()
+	return err
+}
+
+// serveTCP answers the queries of one TCP client until it goes quiet.
+func (r *resolver) serveTCP(c net.Conn) {
+	defer c.Close()
+	for {
+		c.SetReadDeadline(time.Now().Add(dnsTimeout))
+		q, err := readTCPMsg(c)
+		if err != nil {
+			return
+		}
+		m := r.answer(q, "tcp")
+		if m == nil {
+			return
+		}
+		c.SetWriteDeadline(time.Now().Add(dnsTimeout))
+		if _, err := c.Write(tcpMsg(m)); err != nil {
 			return
 		}
 	}
-	w.WriteMsg(r.forward(q, w.RemoteAddr().Network()))
-}
-
-// forward asks the host's resolvers; on failure it answers SERVFAIL.
-func (r *resolver) forward(q *dns.Msg, network string) *dns.Msg {
-	c := &dns.Client{Net: network, Timeout: 3 * time.Second}
-	if network != "tcp" {
-		c.Net = "udp"
-	}
-	for _, up := range r.upstreams {
-		resp, _, err := c.Exchange(q, up)
-		if err == nil && resp != nil {
-			if resp.Truncated && c.Net == "udp" {
-				tc := &dns.Client{Net: "tcp", Timeout: 3 * time.Second}
-				if full, _, err := tc.Exchange(q, up); err == nil {
-					return full
-				}
-			}
-			return resp
-		}
-	}
-	m := new(dns.Msg)
-	m.SetRcode(q, dns.RcodeServerFailure)
-	return m
 }
 
 // testUpstreams replaces the host's resolvers in tests, which must not
@@ -135,13 +315,13 @@ func hostUpstreams() []string {
 	if testUpstreams != nil {
 		return testUpstreams
 	}
-	cfg, err := dns.ClientConfigFromFile(hostResolvConf)
+	cfg, err := resolvconf.Read(hostResolvConf)
 	if err != nil {
 		return nil
 	}
 	var ups []string
-	for _, s := range cfg.Servers {
-		ups = append(ups, net.JoinHostPort(s, cfg.Port))
+	for _, s := range cfg.Nameservers {
+		ups = append(ups, net.JoinHostPort(s, "53"))
 	}
 	return ups
 }
@@ -176,23 +356,7 @@ func (s *Store) dnsService(cid, nsPath string) (Service, error) {
 		return nil, fmt.Errorf("embedded dns on %s:53: %w", DNSAddr, err)
 	}
 	r := &resolver{store: s, container: cid, upstreams: hostUpstreams()}
-	return func(ctx context.Context) error {
-		udp := &dns.Server{PacketConn: pc, Handler: r}
-		tcp := &dns.Server{Listener: l, Handler: r}
-		errc := make(chan error, 2)
-		go func() { errc <- udp.ActivateAndServe() }()
-		go func() { errc <- tcp.ActivateAndServe() }()
-		select {
-		case <-ctx.Done():
-			udp.Shutdown()
-			tcp.Shutdown()
-			return nil
-		case err := <-errc:
-			udp.Shutdown()
-			tcp.Shutdown()
-			return fmt.Errorf("embedded dns: %w", err)
-		}
-	}, nil
+	return func(ctx context.Context) error { return r.serve(ctx, pc, l) }, nil
 }
 
 // redirectDNS writes the table "dockyard-dns" in the namespace at nsPath:

@@ -11,20 +11,26 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// newNetNS creates a network namespace and keeps it alive by bind-mounting
-// it on path (as `ip netns add` and CNI do), with loopback up. The work
+// newNetNSFile creates the file a namespace is bind-mounted on
+// (mountNetNS).
+func newNetNSFile(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil {
+		return fmt.Errorf("create netns file: %w", err)
+	}
+	return f.Close()
+}
+
+// mountNetNS creates a network namespace and keeps it alive by
+// bind-mounting it on path, a file newNetNSFile made (as `ip netns add`
+// and CNI do), with loopback up; on failure the file is removed. The work
 // happens on a locked OS thread that goes back to its own namespace
 // afterwards, so no other goroutine ever runs in the new one. Going back
 // matters: a thread left there is thrown away when the goroutine ends,
 // except the process's main thread, which Go keeps (wedged) instead, and
 // then /proc/self/ns/net names the container's namespace: runc takes the
 // container's namespace for the host's and refuses its net.* sysctls.
-func newNetNS(path string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
-	if err != nil {
-		return fmt.Errorf("create netns file: %w", err)
-	}
-	f.Close()
+func mountNetNS(path string) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()

@@ -11,8 +11,9 @@
 // and the DNS responder on 127.0.0.11:53) that the container's monitor runs
 // for the container's lifetime. Detach undoes Attach.
 //
-// State lives in <root>/networks/state.json, guarded by a flock and written
-// atomically. Every kernel object (bridge, veth, nftables table) is named
+// State lives under <root>/networks: the networks in state.json, each
+// container's config and lease in a small file of its own (records.go),
+// guarded by one flock and written atomically. Every kernel object (bridge, veth, nftables table) is named
 // from a prefix derived from the state root, so two roots (a test's temporary
 // root and /var/lib/dockyard) never touch each other's objects, and
 // Reconcile removes whatever a crash left behind.

@@ -180,8 +180,13 @@ func (s *Store) Teardown(ctx context.Context) error {
 	for _, e := range entries {
 		errs = append(errs, removeNetNS(filepath.Join(s.dir, "netns", e.Name())))
 	}
-	if err := os.Remove(s.statePath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		errs = append(errs, err)
+	for _, p := range []string{s.statePath(), filepath.Join(s.dir, ipamFile)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, d := range []string{configsDir, leasesDir} {
+		errs = append(errs, os.RemoveAll(filepath.Join(s.dir, d)))
 	}
 	os.Remove(filepath.Join(rootsDir, s.prefix))
 	if err := errors.Join(errs...); err != nil {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/miekg/dns"
+	"github.com/dockyard-lab/dockyard/sandbox/resolvconf"
 )
 
 // DNSAddr is where the embedded DNS answers inside a container on a
@@ -36,15 +36,15 @@ func resolvConf(mode Mode, userDefined bool) ([]byte, error) {
 		}
 		return b, nil
 	}
-	cfg, err := dns.ClientConfigFromFile(hostResolvConf)
+	cfg, err := resolvconf.Read(hostResolvConf)
 	if err != nil {
-		cfg = &dns.ClientConfig{}
+		cfg = &resolvconf.File{}
 	}
 	var b bytes.Buffer
 	if userDefined {
 		fmt.Fprintf(&b, "nameserver %s\n", DNSAddr)
 	} else {
-		for _, ns := range cfg.Servers {
+		for _, ns := range cfg.Nameservers {
 			if a, err := netip.ParseAddr(ns); err == nil && !a.IsLoopback() {
 				fmt.Fprintf(&b, "nameserver %s\n", ns)
 			}

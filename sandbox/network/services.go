@@ -13,7 +13,7 @@ type Service func(ctx context.Context) error
 // one userland proxy per published port and the embedded DNS responder. It fails, closing what it opened, when a
 // host port cannot be bound.
 func (s *Store) Services(cid string) ([]Service, error) {
-	st, err := s.read()
+	st, err := s.readFor(cid)
 	if err != nil {
 		return nil, err
 	}

@@ -129,8 +129,8 @@ func linkUp(name string) bool {
 	return err == nil && l.Attrs().Flags&net.FlagUp != 0
 }
 
-// A process killed while it wrote the state leaves renameio's temporary
-// file beside state.json. Readers ignore it; the next Reconcile (what
+// A process killed while it wrote the state leaves a temporary file
+// beside state.json, ipam.json or a container's config or lease. Readers ignore it; the next Reconcile (what
 // `docker network ls` and `docker ps` run first) removes it under the
 // store's lock, where no live writer can own one.
 func TestReconcileRemovesACutShortWrite(t *testing.T) {
@@ -139,15 +139,28 @@ func TestReconcileRemovesACutShortWrite(t *testing.T) {
 	if _, err := s.Create(ctx, CreateOptions{Name: "app"}); err != nil {
 		t.Fatal(err)
 	}
-	left := filepath.Join(s.dir, ".state.json1234567")
-	if err := os.WriteFile(left, []byte(`{"Networks":`), 0o600); err != nil {
-		t.Fatal(err)
+	cid := randomID()
+	lefts := []string{
+		filepath.Join(s.dir, ".state.json1234567"),
+		filepath.Join(s.dir, "."+ipamFile+"1234567"),
+		filepath.Join(s.dir, configsDir, "."+cid+".json1234567"),
+		filepath.Join(s.dir, leasesDir, "."+cid+".json1234567"),
+	}
+	for _, left := range lefts {
+		if err := os.WriteFile(left, []byte(`{"Networks":`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := s.Configured(cid); ok || err != nil {
+		t.Errorf("Configured() beside a cut-short config = %v, %v, want false, nil", ok, err)
 	}
 	if err := s.Reconcile(ctx, func(string) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("after Reconcile, %s: %v, want it removed", left, err)
+	for _, left := range lefts {
+		if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("after Reconcile, %s: %v, want it removed", left, err)
+		}
 	}
 	if _, err := s.Inspect(ctx, "app"); err != nil {
 		t.Errorf("the state itself: %v", err)

@@ -1,17 +1,13 @@
 package network
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 
 	"github.com/dockyard-lab/dockyard/sandbox/events"
 )
@@ -31,7 +27,7 @@ func Open(root string) (*Store, error) {
 		return nil, fmt.Errorf("network store: %w", err)
 	}
 	dir := filepath.Join(root, "networks")
-	for _, d := range []string{dir, filepath.Join(dir, "netns"), filepath.Join(dir, "containers")} {
+	for _, d := range []string{dir, filepath.Join(dir, "netns"), filepath.Join(dir, "containers"), filepath.Join(dir, configsDir), filepath.Join(dir, leasesDir)} {
 		if err := os.MkdirAll(d, 0o711); err != nil {
 			return nil, fmt.Errorf("network store: %w", err)
 		}
@@ -52,60 +48,43 @@ func (s *Store) Prefix() string { return s.prefix }
 
 func (s *Store) statePath() string { return filepath.Join(s.dir, "state.json") }
 
-// read loads the state without the lock: writes are atomic renames, so a
-// reader sees either the old or the new file.
+// read loads the state without the lock: every file is written by an
+// atomic rename, so a reader sees each one either old or new (records.go).
 func (s *Store) read() (*state, error) {
-	st, _, err := s.readRaw()
+	st, _, err := s.readState("")
 	return st, err
 }
 
-// readRaw is read, with the file's bytes (nil when there is none yet).
-func (s *Store) readRaw() (*state, []byte, error) {
-	b, err := os.ReadFile(s.statePath())
-	if errors.Is(err, os.ErrNotExist) {
-		return newState(), nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("read network state: %w", err)
-	}
-	st := newState()
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, nil, &DamagedStateError{Path: s.statePath(), Err: err}
-	}
-	if st.Configs == nil {
-		st.Configs = map[string]*Config{}
-	}
-	return st, b, nil
+// readFor is read with only container cid's records (and every network):
+// what a container's start and end need, without reading every other
+// container's.
+func (s *Store) readFor(cid string) (*state, error) {
+	st, _, err := s.readState(cid)
+	return st, err
 }
 
-// DamagedStateError is a state.json that cannot be read (cut short or
-// edited by hand). Moving it away is the way out: the store starts again
-// with the default networks, and the next network command removes the
-// bridges and veths the lost state knew (Reconcile).
+// DamagedStateError is a state.json or a container's network config
+// that cannot be read (edited by hand, or a damaged disk). Moving it away
+// is the way out: without state.json the store starts again with the
+// default networks, and the next network command removes the bridges and
+// veths the lost state knew (Reconcile); a container without its config
+// is refused at start as half made, to be removed and created again.
 type DamagedStateError struct {
 	Path string
 	Err  error
 }
 
 func (e *DamagedStateError) Error() string {
+	if filepath.Base(e.Path) != "state.json" {
+		return fmt.Sprintf("network config %s is damaged (%v); move it away, then remove its container and create it again: mv %s %s.damaged", e.Path, e.Err, e.Path, e.Path)
+	}
 	return fmt.Sprintf("network state %s is damaged (%v); move it away to start again with only the default networks: mv %s %s.damaged", e.Path, e.Err, e.Path, e.Path)
 }
 
 func (e *DamagedStateError) Unwrap() error { return e.Err }
 
-func (s *Store) write(st *state) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode network state: %w", err)
-	}
-	if err := renameio.WriteFile(s.statePath(), b, 0o600); err != nil {
-		return fmt.Errorf("write network state: %w", err)
-	}
-	return nil
-}
-
-// update runs fn on the state under the store's lock and writes the state
-// back when fn succeeds.
+// update runs fn on the state under the store's lock and writes back the
+// records fn changed.
 func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 	unlock, err := s.lockState(ctx)
 	if err != nil {
@@ -113,40 +92,43 @@ func (s *Store) update(ctx context.Context, fn func(*state) error) error {
 	}
 	defer unlock()
 	s.removeCutShortWrites()
-	st, b, err := s.readRaw()
+	st, before, err := s.readState("")
 	if err != nil {
 		return err
 	}
 	if err := fn(st); err != nil {
 		return err
 	}
-	// Nothing changed (ls, inspect, a check): no write, no fsync.
-	if after, err := json.MarshalIndent(st, "", "  "); err == nil && bytes.Equal(after, b) {
-		return nil
+	after, err := encode(st)
+	if err != nil {
+		return err
 	}
-	return s.write(st)
+	// Nothing changed (ls, inspect, a check): no write, no fsync.
+	return s.writeChanged(before, after)
 }
 
-// removeCutShortWrites removes the temporary files of state writes that a
-// killed process left (renameio writes ".state.json<n>" and renames it over
-// state.json). Only a holder of the lock writes the state, so while the
-// caller holds it, any such file is from a writer that is gone.
+// removeCutShortWrites removes the temporary files of writes that a
+// killed process left (writeFile's). Only a holder of the lock writes
+// the state, so while the caller holds it, any such file is from a writer
+// that is gone.
 func (s *Store) removeCutShortWrites() {
-	left, _ := filepath.Glob(filepath.Join(s.dir, cutShortWrites))
-	for _, p := range left {
+	for _, p := range s.cutShortWrites() {
 		os.Remove(p) //nolint:errcheck // best effort: readers ignore it, the next update tries again
 	}
 }
 
-// cutShortWrites matches renameio's temporary files of state.json.
-const cutShortWrites = ".state.json*"
+// hasCutShortWrites reports whether a write's temporary file is there:
+// one a killed writer left, or one a live writer is about to rename
+// (update, under the lock, tells them apart).
+func (s *Store) hasCutShortWrites() bool { return len(s.cutShortWrites()) > 0 }
 
-// hasCutShortWrites reports whether a state write's temporary file is
-// there: one a killed writer left, or one a live writer is about to
-// rename (update, under the lock, tells them apart).
-func (s *Store) hasCutShortWrites() bool {
-	left, _ := filepath.Glob(filepath.Join(s.dir, cutShortWrites))
-	return len(left) > 0
+func (s *Store) cutShortWrites() []string {
+	var out []string
+	for _, pattern := range cutShortWrites {
+		left, _ := filepath.Glob(filepath.Join(s.dir, pattern))
+		out = append(out, left...)
+	}
+	return out
 }
 
 // lockState takes the store's flock. Each call opens its own file

@@ -24,6 +24,13 @@ import (
 // CLI treats localhost:5000 as an insecure (plain HTTP) registry.
 const DefaultAddr = "127.0.0.1:5000"
 
+// AddrInUseError is Start's refusal of an address something else listens on.
+type AddrInUseError struct{ Addr string }
+
+func (e *AddrInUseError) Error() string {
+	return e.Addr + " is already in use: stop what listens there, or use --addr"
+}
+
 // ErrNotRunning is returned by Stop when no registry is running.
 var ErrNotRunning = errors.New("no registry is running (start one with: dockyard registry start)")
 
@@ -84,7 +91,7 @@ func Start(ctx context.Context, opts StartOptions) (State, error) {
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return State{}, fmt.Errorf("%s is already in use: stop what listens there, or use --addr", opts.Addr)
+			return State{}, &AddrInUseError{Addr: opts.Addr}
 		}
 		return State{}, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}

@@ -214,7 +214,7 @@ var renameioTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustComp
 // tempFiles: no temporary file of an atomic write is left beside the state
 // files, nor a partial blob or layer of a pull that nothing is running.
 func (c *checker) tempFiles(ctx context.Context) {
-	dirs := []string{c.root, filepath.Join(c.root, "networks"), c.is.Dir(), filepath.Join(c.root, "volumes")}
+	dirs := []string{c.root, filepath.Join(c.root, "networks"), filepath.Join(c.root, "networks", "configs"), filepath.Join(c.root, "networks", "leases"), c.is.Dir(), filepath.Join(c.root, "volumes")}
 	for id := range c.dirs {
 		dirs = append(dirs, c.cs.Dir(id))
 	}

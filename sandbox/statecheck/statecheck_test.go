@@ -48,6 +48,8 @@ func TestCheckAndRepair(t *testing.T) {
 	writeRecord(t, root, container.Container{ID: id('d'), Name: "db", Created: time.Now(),
 		Spec: container.Spec{LowerDirs: []string{lower}}, State: container.State{Status: container.Exited}})
 	os.WriteFile(filepath.Join(root, "containers", id('c'), ".container.json8151590734826"), []byte("{"), 0o600)
+	os.MkdirAll(filepath.Join(root, "networks", "leases"), 0o711)
+	os.WriteFile(filepath.Join(root, "networks", "leases", "."+id('b')+".json2203321"), []byte("{"), 0o600)
 	os.MkdirAll(filepath.Join(root, "volumes", "half", "_data"), 0o755)
 
 	ctx := context.Background()
@@ -65,19 +67,20 @@ func TestCheckAndRepair(t *testing.T) {
 		"container bbbbbbbbbbbb (web): recorded as running but its monitor is gone (dockyard doctor --state --repair)",
 		`its name "db" is also container`,
 		".container.json8151590734826: a temporary file of an atomic write that was cut short",
+		"leases/." + id('b') + ".json2203321: a temporary file of an atomic write that was cut short",
 		"volume half: its directory has no record",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Check() =\n%s\nwant a line with %q", got, want)
 		}
 	}
-	if len(problems) != 5 {
-		t.Errorf("Check() found %d problems, want 5:\n%s", len(problems), got)
+	if len(problems) != 6 {
+		t.Errorf("Check() found %d problems, want 6:\n%s", len(problems), got)
 	}
 
 	fixed, err := Repair(ctx, problems)
-	if err != nil || fixed != 4 {
-		t.Errorf("Repair() = %d, %v; want 4 fixed, no error", fixed, err)
+	if err != nil || fixed != 5 {
+		t.Errorf("Repair() = %d, %v; want 5 fixed, no error", fixed, err)
 	}
 	after, err := Check(ctx, root, Options{})
 	if err != nil {

@@ -42,15 +42,7 @@ type checker struct {
 	// just after its record.
 	removing map[string]bool
 	// net is the network state (nil when it cannot be read).
-	net *netState
-}
-
-// netState mirrors <root>/networks/state.json.
-type netState struct {
-	Networks  map[string]*network.Network  `json:"networks"`
-	Endpoints map[string]*network.Endpoint `json:"endpoints"`
-	Sandboxes map[string]*network.Sandbox  `json:"sandboxes"`
-	Configs   map[string]*network.Config   `json:"configs"`
+	net *network.Records
 }
 
 func (c *checker) load() error {
@@ -203,24 +195,19 @@ func (c *checker) containers(ctx context.Context) {
 // containers, addresses are in their subnet and unique, and the kernel
 // objects named with this root's prefix are those the state knows.
 func (c *checker) networks(ctx context.Context) {
-	path := filepath.Join(c.root, "networks", "state.json")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		c.net = &netState{}
-	} else if err == nil {
-		st := &netState{}
-		if err := json.Unmarshal(b, st); err != nil {
-			c.add("network state "+path, "cannot be read: "+err.Error(), "mv "+path+" "+path+".damaged", nil)
-			return
-		}
-		c.net = st
-	} else {
-		c.add("network state "+path, err.Error(), "check the state root's permissions", nil)
+	st, err := network.ReadRecords(c.root)
+	var damaged *network.DamagedStateError
+	switch {
+	case errors.As(err, &damaged):
+		c.add("network state "+damaged.Path, "cannot be read: "+damaged.Err.Error(), "mv "+damaged.Path+" "+damaged.Path+".damaged", nil)
+		return
+	case err != nil:
+		c.add("network state "+filepath.Join(c.root, "networks"), err.Error(), "check the state root's permissions", nil)
 		return
 	}
+	c.net = st
 	reconcile := func(ctx context.Context) error { return monitor.ReconcileNetworks(ctx, c.root) }
 	leftover := func(obj, what string) { c.addShared(obj, what, "", "networks", reconcile) }
-	st := c.net
 	for cid, sb := range st.Sandboxes {
 		rec := c.records[cid]
 		switch {

@@ -65,6 +65,18 @@ func (s State) Status() string {
 // ErrNotFound means no detached VM has the given id.
 var ErrNotFound = errors.New("no such vm")
 
+// RunningError is Remove's refusal of a running VM without force.
+type RunningError struct{ ID string }
+
+func (e *RunningError) Error() string {
+	return fmt.Sprintf("vm %s is running: stop it first (dockyard vm stop %s) or use rm -f", e.ID, e.ID)
+}
+
+// NotRunningError is ConsoleSocket's answer for a VM that is not running.
+type NotRunningError struct{ ID string }
+
+func (e *NotRunningError) Error() string { return fmt.Sprintf("vm %s is not running", e.ID) }
+
 // Files of a detached VM, in its directory.
 const (
 	instanceFile = "vm.json"
@@ -286,7 +298,7 @@ func Remove(dir, id string, force bool) error {
 	vmDir := filepath.Join(dir, full)
 	if alive(vmDir) {
 		if !force {
-			return fmt.Errorf("vm %s is running: stop it first (dockyard vm stop %s) or use rm -f", full, full)
+			return &RunningError{ID: full}
 		}
 		killInstance(vmDir)
 		if !waitGone(context.Background(), vmDir, 5*time.Second) {
@@ -435,7 +447,7 @@ func ConsoleSocket(dir, id string) (string, error) {
 	}
 	vmDir := filepath.Join(dir, full)
 	if !alive(vmDir) {
-		return "", fmt.Errorf("vm %s is not running", full)
+		return "", &NotRunningError{ID: full}
 	}
 	return filepath.Join(vmDir, consoleSock), nil
 }
