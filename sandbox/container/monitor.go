@@ -182,20 +182,18 @@ func (m *monitor) run() error {
 			}
 			// Stopped while waiting to restart: it ends here.
 		}
+		unmountRootfs(s.RootfsPath(m.id))
 		if c.Spec.Host.AutoRemove {
 			// --rm: the record goes before the caller is told, so that
 			// `docker ps -a` no longer lists the container when `docker
-			// run --rm` returns; its root filesystem's mount, runtime
-			// state, cgroups and directory go after (runLater), which a
-			// killed monitor leaves to List (RemoveLeftover).
+			// run --rm` returns; its runtime state, cgroups and directory
+			// go after (runLater), which a killed monitor leaves to List
+			// (RemoveLeftover).
 			s.emit(c, "die", dieAttrs(code))
 			if err = s.forget(c); err == nil {
 				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
-			} else {
-				unmountRootfs(s.RootfsPath(m.id))
 			}
 		} else {
-			unmountRootfs(s.RootfsPath(m.id))
 			// die after the state (a client inspecting on it sees the
 			// exit) and before a Wait for it returns (see updateAndEmit).
 			var updated *Container

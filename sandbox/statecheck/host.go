@@ -133,9 +133,7 @@ func (c *checker) mounts(ctx context.Context) {
 		owned := false
 		switch {
 		case len(parts) == 3 && parts[0] == "containers" && parts[2] == "rootfs":
-			// A --rm container's monitor unmounts it just after removing
-			// the record (c.removing).
-			owned = c.live[parts[1]] || c.removing[parts[1]]
+			owned = c.live[parts[1]]
 		case len(parts) == 3 && parts[0] == "networks" && parts[1] == "netns":
 			owned = c.net == nil || c.net.Sandboxes[parts[2]] != nil
 		}

@@ -38,8 +38,8 @@ type checker struct {
 	live map[string]bool
 	// removing are the directories without a record that are being
 	// created or removed now (changed within Options.TempAge): a --rm
-	// container's monitor removes its rootfs mount, cgroups and directory
-	// just after its record.
+	// container's monitor removes its cgroups and directory just after
+	// its record.
 	removing map[string]bool
 	// net is the network state (nil when it cannot be read).
 	net *network.Records
