@@ -431,6 +431,11 @@ func (h *crashHarness) assert(p crashPoint) []string {
 	if _, code := h.docker("image", "inspect", "busybox"); code != 0 {
 		h.restoreBusybox()
 	}
+	// A --rm container's monitor removes its directory after `docker run`
+	// returns: the check after cleanup is of a root at rest.
+	for deadline := time.Now().Add(10 * time.Second); len(h.rootProcs(true)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	problems, _ = statecheck.Check(context.Background(), h.root, statecheck.Options{})
 	for _, pr := range problems {
 		bad = append(bad, "after cleanup: "+pr.String())

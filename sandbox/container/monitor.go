@@ -190,8 +190,11 @@ func (m *monitor) run() error {
 			// go after (runLater), which a killed monitor leaves to List
 			// (RemoveLeftover).
 			s.emit(c, "die", dieAttrs(code))
+			release := s.holdForRemoval(m.id)
 			if err = s.forget(c); err == nil {
-				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id) })
+				m.removal = append(m.removal, func() { _ = s.RemoveLeftover(m.id); release() })
+			} else {
+				release()
 			}
 		} else {
 			// die after the state (a client inspecting on it sees the

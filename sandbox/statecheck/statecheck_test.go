@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dockyard-lab/dockyard/sandbox/container"
+	"golang.org/x/sys/unix"
 )
 
 func writeRecord(t *testing.T, root string, c container.Container) {
@@ -122,6 +123,24 @@ func TestCgroupsOfADirectoryBeingRemoved(t *testing.T) {
 	}
 	if len(problems) != 0 {
 		t.Errorf("Check() of a directory being removed now = %v, want nothing", problems)
+	}
+	// Its monitor holds the directory's lock while it removes it: that
+	// tells, whatever the directory's age, until the monitor lets go (or
+	// dies).
+	fd, err := unix.Open(filepath.Join(root, "containers", id), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	problems, err = Check(context.Background(), root, Options{})
+	unix.Close(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 0 {
+		t.Errorf("Check() of a directory its monitor is removing = %v, want nothing", problems)
 	}
 	problems, err = Check(context.Background(), root, Options{})
 	if err != nil {

@@ -147,7 +147,7 @@ func (c *checker) containers(ctx context.Context) {
 		short := idindex.Short(id)
 		if rec == nil {
 			if _, err := os.Stat(filepath.Join(c.cs.Dir(id), "container.json")); errors.Is(err, fs.ErrNotExist) {
-				if fi, err := os.Stat(c.cs.Dir(id)); err != nil || fi.ModTime().After(time.Now().Add(-c.opts.TempAge)) {
+				if fi, err := os.Stat(c.cs.Dir(id)); err != nil || fi.ModTime().After(time.Now().Add(-c.opts.TempAge)) || c.cs.BeingRemoved(id) {
 					c.removing[id] = true
 					continue // being created or removed now
 				}
