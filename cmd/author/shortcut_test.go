@@ -40,23 +40,7 @@ func TestShortcutsFail(t *testing.T) {
 			checker.Pass},
 	} {
 		for _, lang := range []string{"en", "ko"} {
-			file := tc.lesson + "/lesson." + lang + ".md"
-			src, err := fs.ReadFile(content.Lessons(), file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, probs := lessons.Parse(file, src)
-			if len(probs) > 0 {
-				t.Fatalf("%s: %v", file, probs)
-			}
-			var blocks []checker.Block
-			for _, st := range l.Steps {
-				if st.ID == tc.step {
-					for _, b := range st.Checks {
-						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
-					}
-				}
-			}
+			file, blocks := stepChecks(t, tc.lesson, lang, tc.step, func(string) bool { return true })
 			if len(blocks) == 0 {
 				t.Fatalf("%s: step %s has no checks", file, tc.step)
 			}
