@@ -459,14 +459,9 @@ func procStartTime(pid int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("bad stat")
-	}
-	f := strings.Fields(s[i+1:])
+	_, f, ok := splitStat(b)
 	// f[0] is field 3 (state); start time is field 22.
-	if len(f) < 20 {
+	if !ok || len(f) < 20 {
 		return 0, errors.New("bad stat")
 	}
 	if f[0] == "Z" || f[0] == "X" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,8 +34,8 @@ func reapFailedExecs(keep int) int {
 		if err != nil {
 			continue
 		}
-		comm, state, ppid, ok := parseStat(b)
-		if !ok || ppid != self || state != 'Z' || !bytes.HasPrefix(comm, []byte("runc:[")) {
+		comm, f, ok := splitStat(b)
+		if !ok || len(f) < 2 || f[0] != "Z" || f[1] != strconv.Itoa(self) || !strings.HasPrefix(comm, "runc:[") {
 			continue
 		}
 		if got, err := unix.Wait4(pid, nil, unix.WNOHANG, nil); err == nil && got == pid {
@@ -44,23 +45,15 @@ func reapFailedExecs(keep int) int {
 	return reaped
 }
 
-// parseStat reads a process's name, state and parent from its
-// /proc/PID/stat: "pid (comm) state ppid ...", where comm may itself hold
-// spaces and parentheses.
-func parseStat(b []byte) (comm []byte, state byte, ppid int, ok bool) {
+// splitStat cuts a process's /proc/PID/stat, "pid (comm) state ppid ...",
+// into its name and the fields after it (fields[0] is the state, field 3
+// of proc(5)); comm may itself hold spaces and parentheses.
+func splitStat(b []byte) (comm string, fields []string, ok bool) {
 	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
 	if open < 0 || end < open {
-		return nil, 0, 0, false
+		return "", nil, false
 	}
-	fields := bytes.Fields(b[end+1:])
-	if len(fields) < 2 || len(fields[0]) != 1 {
-		return nil, 0, 0, false
-	}
-	ppid, err := strconv.Atoi(string(fields[1]))
-	if err != nil {
-		return nil, 0, 0, false
-	}
-	return b[open+1 : end], fields[0][0], ppid, true
+	return string(b[open+1 : end]), strings.Fields(string(b[end+1:])), true
 }
 
 // holdForRemoval locks container id's directory while its monitor removes

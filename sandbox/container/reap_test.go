@@ -1,8 +1,11 @@
 package container
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
-func TestParseStat(t *testing.T) {
+func TestSplitStat(t *testing.T) {
 	for _, tc := range []struct {
 		in    string
 		comm  string
@@ -17,9 +20,19 @@ func TestParseStat(t *testing.T) {
 		{"7 (sleep) S", "", 0, 0, false},
 		{"", "", 0, 0, false},
 	} {
-		comm, state, ppid, ok := parseStat([]byte(tc.in))
-		if string(comm) != tc.comm || state != tc.state || ppid != tc.ppid || ok != tc.ok {
-			t.Errorf("parseStat(%q) = %q %q %d %v, want %q %q %d %v", tc.in, comm, state, ppid, ok, tc.comm, tc.state, tc.ppid, tc.ok)
+		comm, f, ok := splitStat([]byte(tc.in))
+		// What reapFailedExecs needs: a name, a state and a parent.
+		ok = ok && len(f) >= 2 && len(f[0]) == 1
+		var state byte
+		ppid := 0
+		if ok {
+			state = f[0][0]
+			ppid, _ = strconv.Atoi(f[1])
+		} else {
+			comm = ""
+		}
+		if comm != tc.comm || state != tc.state || ppid != tc.ppid || ok != tc.ok {
+			t.Errorf("splitStat(%q) = %q %q %v, want name %q, state %q, parent %d (%v)", tc.in, comm, f, ok, tc.comm, tc.state, tc.ppid, tc.ok)
 		}
 	}
 }
