@@ -500,3 +500,27 @@ func (s *Store) RemoveLeftover(id string) error {
 		return os.RemoveAll(s.Dir(id))
 	})
 }
+
+// holdForRemoval locks container id's directory while its monitor removes
+// it after its record (a --rm container's end): BeingRemoved reads the
+// lock, so a check of the state root in between does not take the
+// directory for one a crash left. The lock dies with the monitor.
+func (s *Store) holdForRemoval(id string) (release func()) {
+	fd, err := unix.Open(s.Dir(id), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return func() {}
+	}
+	_ = unix.Flock(fd, unix.LOCK_EX)
+	return func() { _ = unix.Close(fd) }
+}
+
+// BeingRemoved reports whether container id's directory is being removed
+// by its live monitor (holdForRemoval).
+func (s *Store) BeingRemoved(id string) bool {
+	fd, err := unix.Open(s.Dir(id), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	return unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB) == unix.EWOULDBLOCK
+}
