@@ -459,6 +459,40 @@ func TestReversedPort(t *testing.T) {
 	}
 }
 
+// TestContainersClosest: too few containers match, and the one to name is
+// the container of the right name that misses by its status, not another
+// container that misses by its name only, nor the first one by name.
+func TestContainersClosest(t *testing.T) {
+	src := "containers: running workers\nname: ^worker-[123]$\nstatus: running\ncount: 2"
+	for _, tc := range []struct {
+		name       string
+		containers []checker.Container
+		want       string
+	}{
+		{"wrong worker stopped", []checker.Container{
+			{Name: "broken-web", Image: "nginx", Status: "running"},
+			{Name: "worker-1", Image: "busybox", Status: "exited"},
+			{Name: "worker-2", Image: "busybox", Status: "exited"},
+			{Name: "worker-3", Image: "busybox", Status: "running"},
+		}, "the closest is worker-1 with status=exited"},
+		{"misspelt name", []checker.Container{
+			{Name: "worker-3", Image: "busybox", Status: "running"},
+			{Name: "worker2", Image: "busybox", Status: "running"},
+			{Name: "zz-other", Image: "busybox", Status: "exited"},
+		}, "the closest is worker2 with name=worker2"},
+	} {
+		e := &fake.Engine{}
+		for _, c := range tc.containers {
+			e.AddContainer(c)
+		}
+		rep := checker.Evaluate(context.Background(), checker.Env{Engine: e, Lang: "en", NoRetry: true},
+			checker.ParseAll([]checker.Block{{Source: src, File: "l.md"}}))
+		if got := rep.Tests[0]; got.Status != checker.Fail || !strings.Contains(got.Message, tc.want) {
+			t.Errorf("%s: %s %q, want a failure with %q", tc.name, got.Status, got.Message, tc.want)
+		}
+	}
+}
+
 // TestVMChecks runs `vm` checks against other records than the golden
 // world's: none at all, a VM that saw the host's kernel, a detached one, and
 // an engine that runs no VMs.

@@ -93,11 +93,24 @@ func (s *containersSpec) filters() int {
 // "label=com.docker.compose.depends_on=db:service_started:false" tell the
 // student which of several filters to look at. A container that misses
 // two or more is most likely another one (a container of an earlier
-// lesson): "" then.
+// lesson): "" then. One whose name the name filter takes is closer than
+// one that misses the name only: worker-1, stopped by mistake, is what a
+// check for two running ^worker-[123]$ should name, not broken-web, which
+// runs but is another container; a misspelt name is named when no
+// container of the right name misses by one.
 func (s *containersSpec) closest(all []Container, step string) (name, differs string) {
+	if s.filters() < 2 {
+		return "", ""
+	}
+	nameOnly := false
 	for i := range all {
-		if d := s.differences(&all[i], step); len(d) == 1 && s.filters() > 1 && (name == "" || all[i].Name < name) {
-			name, differs = all[i].Name, d[0]
+		d := s.differences(&all[i], step)
+		if len(d) != 1 {
+			continue
+		}
+		byName := s.Name != nil && !s.Name.re.MatchString(all[i].Name)
+		if name == "" || (nameOnly && !byName) || (nameOnly == byName && all[i].Name < name) {
+			name, differs, nameOnly = all[i].Name, d[0], byName
 		}
 	}
 	return name, differs
