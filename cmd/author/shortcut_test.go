@@ -2,6 +2,7 @@ package author_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -26,18 +27,24 @@ func TestShortcutsFail(t *testing.T) {
 		name         string
 		engine       *fake.Engine
 		want         checker.Status
+		// says is a word of the failure's message, when the test looks
+		// at the message too (the Korean one).
+		says string
 	}{
-		{"safety", "read-only", "locked run as --user 1000 without --read-only", locked(false), checker.Fail},
-		{"safety", "read-only", "locked run with --read-only --tmpfs /tmp", locked(true), checker.Pass},
+		{"safety", "read-only", "locked run as --user 1000 without --read-only", locked(false), checker.Fail, ""},
+		{"safety", "read-only", "locked run with --read-only --tmpfs /tmp", locked(true), checker.Pass, ""},
 		{"dockerfile", "cache-order", "RUN true in place of the install, before COPY . .",
 			&fake.Engine{Build: &checker.Build{Tags: []string{"shop:latest"}, Steps: []checker.BuildStep{
 				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "RUN true", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
-			checker.Fail},
+			checker.Fail, ""},
 		{"dockerfile", "cache-order", "the reordered Dockerfile built again after app.sh changed",
 			&fake.Engine{Build: &checker.Build{Tags: []string{"shop:latest"}, Steps: []checker.BuildStep{
 				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "COPY deps.txt install-deps.sh ./", Cached: true},
 				{Instruction: "RUN sh install-deps.sh", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
-			checker.Pass},
+			checker.Pass, ""},
+		{"debugging", "top-stats", "an idle worker stopped with the busy one", workers("exited", "exited", "running"), checker.Fail, "worker-1"},
+		{"debugging", "top-stats", "an idle worker stopped, the busy one running", workers("exited", "running", "running"), checker.Fail, "CPU %"},
+		{"debugging", "top-stats", "only the busy worker stopped", workers("running", "exited", "running"), checker.Pass, ""},
 	} {
 		for _, lang := range []string{"en", "ko"} {
 			file, blocks := stepChecks(t, tc.lesson, lang, tc.step, func(string) bool { return true })
@@ -48,8 +55,23 @@ func TestShortcutsFail(t *testing.T) {
 			if rep.Status != tc.want {
 				t.Errorf("%s#%s, %s: %s %+v, want %s", file, tc.step, tc.name, rep.Status, rep.Tests, tc.want)
 			}
+			if tc.says != "" && lang == "ko" && !strings.Contains(fmt.Sprint(rep.Tests), tc.says) {
+				t.Errorf("%s#%s, %s: %+v, want a message saying %q", file, tc.step, tc.name, rep.Tests, tc.says)
+			}
 		}
 	}
+}
+
+// workers is an engine holding debugging's worker-1, worker-2 and
+// worker-3 in the states given, beside broken-web, which an earlier step
+// left running.
+func workers(states ...string) *fake.Engine {
+	e := &fake.Engine{}
+	e.AddContainer(checker.Container{Name: "broken-web", Image: "nginx", Status: "running"})
+	for n, state := range states {
+		e.AddContainer(checker.Container{Name: fmt.Sprintf("worker-%d", n+1), Image: "busybox", Status: state})
+	}
+	return e
 }
 
 // locked is an engine holding a running busybox container "locked" started
