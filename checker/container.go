@@ -26,6 +26,37 @@ var composeName = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*-[a-zA-Z0-9._-]+-[0-9]+$`)
 })
 
+// Labels Docker Compose puts on what it makes (docker/compose's
+// pkg/api/labels.go).
+const (
+	composeProject = "com.docker.compose.project"
+	composeService = "com.docker.compose.service"
+	composeNumber  = "com.docker.compose.container-number"
+	composeVolume  = "com.docker.compose.volume"
+)
+
+// composeSibling finds, for a missing container named as Compose names
+// them (shipyard-db-1), the container Compose made for the same service
+// and number in another project (proj-db-1, of a compose.yaml without
+// name: shipyard in a folder proj): its name, its project, and the
+// project the check expects.
+func composeSibling(ctx context.Context, r *run) (name, project, want string) {
+	all, err := r.env.Engine.Containers(ctx)
+	if err != nil {
+		return "", "", ""
+	}
+	for _, c := range all {
+		p, svc, n := c.Labels[composeProject], c.Labels[composeService], c.Labels[composeNumber]
+		if p == "" || svc == "" || n == "" {
+			continue
+		}
+		if want, ok := strings.CutSuffix(r.check.Subject, "-"+svc+"-"+n); ok && want != "" && want != p {
+			return c.Name, p, want
+		}
+	}
+	return "", "", ""
+}
+
 type containerSpec struct {
 	Absent       *bool   `yaml:"absent"`
 	Running      *bool   `yaml:"running"`
@@ -94,6 +125,10 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 			key := "container.missing"
 			if composeName().MatchString(r.check.Subject) {
 				key = "container.missing_compose"
+				if other, project, want := composeSibling(ctx, r); other != "" {
+					r.fail("container.missing_compose_project", map[string]any{"found": other, "project": project, "want": want})
+					return
+				}
 			}
 			r.fail(key, nil)
 		}

@@ -71,6 +71,10 @@ func newWorld(t *testing.T) *world {
 	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard", "dockyard.step": "intro/first-run"}},
 		map[string]string{"notes.txt": "hello volume\n"})
 	e.AddVolume(checker.Volume{Name: "old-volume", Driver: "local"}, nil)
+	// What docker compose up made of a compose.yaml without name: shipyard
+	// in a folder proj.
+	e.AddVolume(checker.Volume{Name: "proj_pgdata", Driver: "local",
+		Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.volume": "pgdata"}}, nil)
 	e.AddContainer(checker.Container{Name: "postgres-sample", Image: "postgres:15", ImageID: "sha256:4444444444444444dddd",
 		Status: "running", Env: []string{"POSTGRES_USER=admin1", "PGDATA=/var/lib/postgresql/data"},
 		Ports:   []checker.Port{{ContainerPort: 5432, Proto: "tcp", HostPort: 5434}},
@@ -108,6 +112,8 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "composed", Image: "alpine", Status: "exited", FinishedAt: longAgo,
 		Labels: map[string]string{"com.docker.compose.project": "capstone", "com.docker.compose.service": "cache"},
 		Mounts: []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/data"}}})
+	e.AddContainer(checker.Container{Name: "proj-cache-1", Image: "redis", Status: "running", StartedAt: longAgo,
+		Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.service": "cache", "com.docker.compose.container-number": "1"}})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
 		Networks: []checker.Endpoint{{Network: "my-net", IP: "127.0.0.1"}}})
@@ -194,6 +200,7 @@ var evalCases = []struct {
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
 	{"container whose command never started", "container: misordered\nrunning: true", checker.Fail},
 	{"Compose's container missing", "container: shipyard-db-1\nrunning: true", checker.Fail},
+	{"Compose's container made in another project", "container: shipyard-cache-1\nrunning: true", checker.Fail},
 	{"container stopped, its ports right", "container: pg-stopped\nport: 5435->5432/tcp", checker.Fail},
 	{"container stopped, want running", "container: pg-stopped\nrunning: true\nport: 5435->5432/tcp", checker.Fail},
 	{"container created, want running", "container: made\nrunning: true", checker.Fail},
@@ -261,6 +268,7 @@ var evalCases = []struct {
 
 	{"volume passes", "volume: my-volume\ndriver: local\nlabel: {course: dockyard}\ncontainers: [web1]\nfile: {path: notes.txt, contains: hello}", checker.Pass},
 	{"volume missing", "volume: pgdata", checker.Fail},
+	{"Compose's volume made in another project", "volume: shipyard_pgdata", checker.Fail},
 	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},
 	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},

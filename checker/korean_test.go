@@ -13,7 +13,7 @@ import (
 
 // properNouns may stay in Latin script in Korean text, as Korean technical
 // writing keeps them.
-var properNouns = []string{"Docker", "Dockerfile", "Dockyard", "PostgreSQL", "VM", "GET", "PORTS", "KB", "MB", "GB"}
+var properNouns = []string{"Docker", "Dockerfile", "Dockyard", "Compose", "PostgreSQL", "VM", "GET", "PORTS", "KB", "MB", "GB"}
 
 var (
 	inlineCode = regexp.MustCompile("`[^`]*`")
@@ -94,7 +94,7 @@ var worldValues = []string{"/bin/sh", "SIGKILL", "composed", "busybox", "deps", 
 	"sqlite", "db", "database", "tiny", "runs", "of", "busybox containers", "running busybox", "web servers",
 	"on my-net", "image", "status", "running", "exited", "kB", "sha256", "bin", "etc", "hostname", "cat", "exit",
 	"Not Found", "page", "http", "www", "not found", "is", "the", "was", "localhost", "dev", "DEBUG", "you", "host",
-	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "misordered", "alpine", "daily-report", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me"}
+	"serve", "label", "env", "crashed", "first", "held", "made", "quiet", "postgres-sample", "pg-stopped", "pg-anon", "stale", "misordered", "alpine", "daily-report", "local", "nfs", "entrypoint", "cmd", "workdir", "layers", "base", "exposes", "prod", "me", "proj", "cache"}
 
 // sampleData fills every template field with a value for the rendering of
 // the whole catalog.
@@ -104,7 +104,7 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
 	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9,
-	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net", "near": "web2"}
+	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net", "near": "web2", "project": "ships"}
 
 var sampleValues = []string{"web2", "web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}

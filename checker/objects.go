@@ -227,6 +227,31 @@ func (s *networkSpec) evaluate(ctx context.Context, r *run) {
 	}
 }
 
+// composeVolumeSibling finds, for a missing volume named as Compose names
+// them (shipyard_pgdata), the volume Compose made for the same
+// compose.yaml volume in another project (proj_pgdata): its name, its
+// project, and the project the check expects.
+func composeVolumeSibling(ctx context.Context, r *run) (name, project, want string) {
+	names, err := r.env.Engine.Volumes(ctx)
+	if err != nil {
+		return "", "", ""
+	}
+	for _, n := range names {
+		v, err := r.env.Engine.Volume(ctx, n)
+		if err != nil {
+			continue
+		}
+		p, vol := v.Labels[composeProject], v.Labels[composeVolume]
+		if p == "" || vol == "" {
+			continue
+		}
+		if want, ok := strings.CutSuffix(r.check.Subject, "_"+vol); ok && want != "" && want != p {
+			return v.Name, p, want
+		}
+	}
+	return "", "", ""
+}
+
 type volumeSpec struct {
 	Absent     *bool             `yaml:"absent"`
 	Driver     string            `yaml:"driver"`
@@ -243,6 +268,10 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 	switch {
 	case missing(err):
 		if !absent {
+			if other, project, want := composeVolumeSibling(ctx, r); other != "" {
+				r.fail("volume.missing_compose_project", map[string]any{"found": other, "project": project, "want": want})
+				return
+			}
 			r.fail("volume.missing", nil)
 		}
 		return
