@@ -229,3 +229,49 @@ func stepChecks(t *testing.T, lesson, lang, step string, keep func(src string) b
 	}
 	return file, blocks
 }
+
+// TestComposeSetupsKeepTheStudentsFile runs the compose lesson's setups
+// in a folder where the student wrote docker-compose.yml, the name older
+// notes use: no setup may write a compose.yaml beside it, which Compose
+// would read instead, so that the student's edits (the port of the
+// change step) would be silently ignored.
+func TestComposeSetupsKeepTheStudentsFile(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ko"} {
+		file := "compose/lesson." + lang + ".md"
+		src, err := fs.ReadFile(content.Lessons(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, probs := lessons.Parse(file, src)
+		if len(probs) > 0 {
+			t.Fatalf("%s: %v", file, probs)
+		}
+		ran := 0
+		for _, st := range l.Steps {
+			if st.Setup.Empty() {
+				continue
+			}
+			dir := t.TempDir()
+			mine := "name: shipyard\nservices:\n  web:\n    image: nginx\n    ports: [\"8087:80\"]\n"
+			if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(mine), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("bash", "-e", "-c", st.Setup.Source)
+			cmd.Dir, cmd.Env = dir, append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s#%s setup: %v\n%s", file, st.ID, err, out)
+			}
+			ran++
+			if _, err := os.Stat(filepath.Join(dir, "compose.yaml")); err == nil {
+				t.Errorf("%s#%s: setup wrote compose.yaml beside the student's docker-compose.yml", file, st.ID)
+			}
+		}
+		if ran == 0 {
+			t.Fatalf("%s: no step has a setup", file)
+		}
+	}
+}
