@@ -113,6 +113,7 @@ func newWorld(t *testing.T) *world {
 		Labels: map[string]string{"com.docker.compose.project": "capstone", "com.docker.compose.service": "cache"},
 		Mounts: []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/data"}}})
 	e.AddContainer(checker.Container{Name: "proj-cache-1", Image: "redis", Status: "running", StartedAt: longAgo,
+		Ports:  []checker.Port{{ContainerPort: 8087, Proto: "tcp", HostPort: 80}},
 		Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.service": "cache", "com.docker.compose.container-number": "1"}})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
 		Mounts:   []checker.Mount{{Type: "volume", Source: "my-volume", Destination: "/data", ReadOnly: true}},
@@ -196,6 +197,9 @@ var evalCases = []struct {
 	{"container image by id", "container: first\nimage: busybox:latest\nstatus: exited\nexit_code: 0", checker.Pass},
 	{"container wrong port", "container: postgres-sample\nport: 5433->5432/tcp", checker.Fail},
 	{"container port not published", "container: postgres-sample\nports: [8080->80, 53/udp]", checker.Fail},
+	{"container port reversed", "container: postgres-sample\nport: 5432->5434/tcp", checker.Fail},
+	{"Compose's container port reversed", "container: proj-cache-1\nport: 8087->80/tcp", checker.Fail},
+	{"Compose's container port not published", "container: proj-cache-1\nport: 6379", checker.Fail},
 	{"container any host port", "container: postgres-sample\nport: 5432", checker.Pass},
 	{"container missing", "container: pg\nrunning: true", checker.Fail},
 	{"container whose command never started", "container: misordered\nrunning: true", checker.Fail},
@@ -463,6 +467,19 @@ func TestReversedPort(t *testing.T) {
 		res := checker.Evaluate(context.Background(), env, checks).Tests[0]
 		if want := fmt.Sprintf("-p 80:%d", port); res.Status != checker.Fail || !strings.Contains(res.Message, want) || !strings.Contains(res.Message, "site") {
 			t.Errorf("[%s] http check = %s %q, want a failure naming site and %q", lang, res.Status, res.Message, want)
+		}
+	}
+	// Made by Compose, the container got its ports from compose.yaml.
+	e.AddContainer(checker.Container{Name: "shipyard-web-1", Image: "busybox", Status: "running", StartedAt: longAgo,
+		Labels: map[string]string{"com.docker.compose.project": "shipyard"},
+		Ports:  []checker.Port{{ContainerPort: port, Proto: "tcp", HostPort: 80}}})
+	e.RemoveContainer("site")
+	for _, lang := range checker.Languages {
+		env := checker.Env{Engine: e, Lang: lang, NoRetry: true}
+		checks := checker.ParseAll([]checker.Block{{Source: "http: http://" + free + "/", File: "lesson.en.md", Line: 1}})
+		res := checker.Evaluate(context.Background(), env, checks).Tests[0]
+		if want := fmt.Sprintf(`"%d:<`, port); res.Status != checker.Fail || !strings.Contains(res.Message, want) || !strings.Contains(res.Message, "compose.yaml") {
+			t.Errorf("[%s] http check = %s %q, want a failure naming compose.yaml and %q", lang, res.Status, res.Message, want)
 		}
 	}
 }

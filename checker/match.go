@@ -113,15 +113,25 @@ func checkPort(r *run, c *Container, p portSpec) {
 		}
 		hosts = append(hosts, h)
 	}
+	// A container Compose made got its ports from compose.yaml's ports:,
+	// not from -p.
+	compose := c.Labels[composeProject] != ""
 	if len(hosts) == 0 {
+		for _, b := range published {
+			// -p 80:8087 for -p 8087:80: the same two numbers, swapped.
+			if p.HostPort != 0 && b.HostPort == p.ContainerPort && b.ContainerPort == p.HostPort && b.Proto == p.Proto {
+				r.fail("container.port_reversed", map[string]any{"host": b.HostPort, "inside": b.ContainerPort, "compose": compose})
+				return
+			}
+		}
 		want := anyPortValue
 		if p.HostPort != 0 {
 			want = p.host()
 		}
-		r.fail("container.port_missing", map[string]any{"port": p.container(), "want": want})
+		r.fail("container.port_missing", map[string]any{"port": p.container(), "want": want, "compose": compose})
 		return
 	}
-	r.fail("container.port", map[string]any{"port": p.container(), "want": p.host(), "found": strings.Join(hosts, ", ")})
+	r.fail("container.port", map[string]any{"port": p.container(), "want": p.host(), "found": strings.Join(hosts, ", "), "compose": compose})
 }
 
 // mountSpec is a mount as a check writes it.

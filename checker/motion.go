@@ -178,7 +178,7 @@ func unreachable(ctx context.Context, r *run, from, addr, key string, data map[s
 	switch {
 	case c == nil && from == "" && local(host):
 		if rc, b := reversedPublisher(ctx, r, port); rc != nil {
-			r.fail("net.reversed", map[string]any{"port": port, "container": rc.Name, "host": b.HostPort})
+			r.fail("net.reversed", map[string]any{"port": port, "container": rc.Name, "host": b.HostPort, "compose": rc.Labels[composeProject] != ""})
 			return
 		}
 		r.fail("net.unpublished", map[string]any{"port": port})
