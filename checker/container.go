@@ -137,7 +137,7 @@ func (s *containerSpec) evaluate(ctx context.Context, r *run) {
 		r.engineError(ctx, err)
 		return
 	case absent:
-		r.fail("container.present", map[string]any{"found": c.Status})
+		r.fail("container.present", map[string]any{"found": c.Status, "compose": c.Labels[composeProject] != ""})
 		return
 	}
 	checkCreatedInStep(r, "container", s.CreatedInStep, c.Labels)

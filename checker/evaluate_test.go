@@ -68,6 +68,7 @@ func newWorld(t *testing.T) *world {
 	e.AddNetwork(checker.Network{Name: "my-net", Driver: "bridge", Subnets: []string{"172.30.0.0/16"},
 		Gateways: []string{"172.30.0.1"}, Labels: map[string]string{"dockyard.step": "networks/create"}})
 	e.AddNetwork(checker.Network{Name: "step-net", Driver: "bridge", Labels: map[string]string{"dockyard.step": "intro/first-run"}})
+	e.AddNetwork(checker.Network{Name: "proj_default", Driver: "bridge", Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.network": "default"}})
 	e.AddVolume(checker.Volume{Name: "my-volume", Driver: "local", Labels: map[string]string{"course": "dockyard", "dockyard.step": "intro/first-run"}},
 		map[string]string{"notes.txt": "hello volume\n"})
 	e.AddVolume(checker.Volume{Name: "old-volume", Driver: "local"}, nil)
@@ -273,6 +274,9 @@ var evalCases = []struct {
 	{"volume passes", "volume: my-volume\ndriver: local\nlabel: {course: dockyard}\ncontainers: [web1]\nfile: {path: notes.txt, contains: hello}", checker.Pass},
 	{"volume missing", "volume: pgdata", checker.Fail},
 	{"Compose's volume made in another project", "volume: shipyard_pgdata", checker.Fail},
+	{"Compose's volume should be absent", "volume: proj_pgdata\nabsent: true", checker.Fail},
+	{"Compose's container should be absent", "container: proj-cache-1\nabsent: true", checker.Fail},
+	{"Compose's network should be absent", "network: proj_default\nabsent: true", checker.Fail},
 	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},
 	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},

@@ -204,7 +204,7 @@ func (s *networkSpec) evaluate(ctx context.Context, r *run) {
 		r.engineError(ctx, err)
 		return
 	case absent:
-		r.fail("network.present", nil)
+		r.fail("network.present", map[string]any{"compose": n.Labels[composeProject] != ""})
 		return
 	}
 	checkCreatedInStep(r, "network", s.CreatedInStep, n.Labels)
@@ -285,7 +285,7 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 			r.fail("volume.present_used", map[string]any{"found": strings.Join(users, ", ")})
 			return
 		}
-		r.fail("volume.present", nil)
+		r.fail("volume.present", map[string]any{"compose": v.Labels[composeProject] != ""})
 		return
 	}
 	checkCreatedInStep(r, "volume", s.CreatedInStep, v.Labels)
