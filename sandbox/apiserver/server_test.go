@@ -485,6 +485,66 @@ func TestExecClientHangsUp(t *testing.T) {
 	}
 }
 
+// TestExecEndsWithStdinOpen: an exec with stdin attached and no terminal
+// (docker exec -i, docker compose exec -T, typed at a terminal) ends when
+// its process does, though the client still holds its stdin open: the
+// stream closes and the exit code is recorded, as Docker's daemon does.
+func TestExecEndsWithStdinOpen(t *testing.T) {
+	_, hs := testServer(t)
+	id := create(t, hs, "exec-stdin", "sleep", "600")
+	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s", code, body)
+	}
+	code, body := call(t, hs, "POST", "/containers/"+id+"/exec",
+		`{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["sh", "-c", "echo hi; exit 3"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("exec create = %d %s", code, body)
+	}
+	var ex struct{ Id string }
+	json.Unmarshal([]byte(body), &ex)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
+	// Nothing is written to stdin and it is never closed: the stream must
+	// still end, with the process.
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	out, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("the exec's stream did not end with its process: %v (read %q)", err, out)
+	}
+	if !strings.Contains(string(out), "hi") {
+		t.Errorf("exec output = %q, want it to hold hi", out)
+	}
+	if _, body := call(t, hs, "GET", "/exec/"+ex.Id+"/json", ""); !strings.Contains(body, `"ExitCode":3`) {
+		t.Errorf("exec after its stream ended = %s, want exit code 3", body)
+	}
+
+	// What the client writes still reaches the process, and its end of
+	// stdin ends cat (echo ping | docker exec -i c cat).
+	code, body = call(t, hs, "POST", "/containers/"+id+"/exec",
+		`{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["cat"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("exec create = %d %s", code, body)
+	}
+	json.Unmarshal([]byte(body), &ex)
+	cat, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	fmt.Fprintf(cat, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
+	fmt.Fprint(cat, "ping\n")
+	cat.(*net.TCPConn).CloseWrite()
+	cat.SetReadDeadline(time.Now().Add(30 * time.Second))
+	out, err = io.ReadAll(cat)
+	if err != nil || !strings.Contains(string(out), "ping") {
+		t.Errorf("cat's stream = %q, %v; want it to echo ping and end", out, err)
+	}
+}
+
 // A SIGKILL through the API returns once the exit is recorded, so a remove
 // right after it (docker kill x && docker rm x) finds the container stopped.
 func TestKillThenRemove(t *testing.T) {

@@ -80,7 +80,12 @@ func (s *Store) Exec(ctx context.Context, ref string, o ExecOptions) (int, error
 		proc.ConsoleWidth, proc.ConsoleHeight = o.TTYCols, o.TTYRows
 	case !o.Detach:
 		if o.Stdin != nil {
-			proc.Stdin = o.Stdin
+			stdin, closeStdin, err := stdinPipe(o.Stdin)
+			if err != nil {
+				return 0, err
+			}
+			defer closeStdin()
+			proc.Stdin = stdin
 		}
 		proc.Stdout, proc.Stderr = o.Stdout, o.Stderr
 	}
@@ -135,4 +140,27 @@ func overrideEnv(base, over []string) []string {
 		}
 	}
 	return out
+}
+
+// stdinPipe is the process's stdin for r: r itself when it is a file,
+// else a pipe that a goroutine of ours fills from r. Handed any other
+// reader (an API client's hijacked connection), os/exec would copy it in
+// a goroutine of its own and Wait for that copy to end, so an exec whose
+// client keeps its stdin open (docker exec -i, docker compose exec -T,
+// typed at a terminal) would never end after its process exits. closeStdin,
+// called once the process has exited, closes our end: the copy then ends
+// at its next write, or with r.
+func stdinPipe(r io.Reader) (stdin *os.File, closeStdin func(), err error) {
+	if f, ok := r.(*os.File); ok {
+		return f, func() {}, nil
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("stdin pipe: %w", err)
+	}
+	go func() {
+		_, _ = io.Copy(pw, r)
+		pw.Close() // the process reads EOF
+	}()
+	return pr, func() { pr.Close() }, nil
 }
