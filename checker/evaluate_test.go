@@ -113,7 +113,10 @@ func newWorld(t *testing.T) *world {
 	e.AddContainer(checker.Container{Name: "composed", Image: "alpine", Status: "exited", FinishedAt: longAgo,
 		Labels: map[string]string{"com.docker.compose.project": "capstone", "com.docker.compose.service": "cache"},
 		Mounts: []checker.Mount{{Type: "bind", Source: "/srv/pgdata", Destination: "/data"}}})
+	e.AddVolume(checker.Volume{Name: "proj_cache", Driver: "local",
+		Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.volume": "cache"}}, nil)
 	e.AddContainer(checker.Container{Name: "proj-cache-1", Image: "redis", Status: "running", StartedAt: longAgo,
+		Mounts: []checker.Mount{{Type: "volume", Source: "proj_cache", Destination: "/data"}},
 		Ports:  []checker.Port{{ContainerPort: 8087, Proto: "tcp", HostPort: 80}},
 		Labels: map[string]string{"com.docker.compose.project": "proj", "com.docker.compose.service": "cache", "com.docker.compose.container-number": "1"}})
 	e.AddContainer(checker.Container{Name: "web1", Image: "busybox", ImageID: "sha256:1111111111111111aaaa", Status: "running",
@@ -275,6 +278,7 @@ var evalCases = []struct {
 	{"volume missing", "volume: pgdata", checker.Fail},
 	{"Compose's volume made in another project", "volume: shipyard_pgdata", checker.Fail},
 	{"Compose's volume should be absent", "volume: proj_pgdata\nabsent: true", checker.Fail},
+	{"Compose's volume should be absent (in use)", "volume: proj_cache\nabsent: true", checker.Fail},
 	{"Compose's container should be absent", "container: proj-cache-1\nabsent: true", checker.Fail},
 	{"Compose's network should be absent", "network: proj_default\nabsent: true", checker.Fail},
 	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},

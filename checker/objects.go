@@ -282,7 +282,7 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 		// docker volume rm refuses a volume any container uses, even a
 		// stopped one: name them, they are what to remove first.
 		if users := volumeUsers(ctx, r, v.Name); len(users) > 0 {
-			r.fail("volume.present_used", map[string]any{"found": strings.Join(users, ", ")})
+			r.fail("volume.present_used", map[string]any{"found": strings.Join(users, ", "), "compose": v.Labels[composeProject] != ""})
 			return
 		}
 		r.fail("volume.present", map[string]any{"compose": v.Labels[composeProject] != ""})
