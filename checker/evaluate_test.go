@@ -283,6 +283,8 @@ var evalCases = []struct {
 	{"Compose's network should be absent", "network: proj_default\nabsent: true", checker.Fail},
 	{"volume should be absent (in use)", "volume: my-volume\nabsent: true", checker.Fail},
 	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
+	{"volume used by no container", "volume: old-volume\ncontainers: [writer]", checker.Fail},
+	{"network with no container", "network: step-net\ncontainers: [web1]", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},
 	{"volume file missing", "volume: my-volume\nfile: {path: data/db.sqlite}", checker.Fail},
 	{"volume file should be gone", "volume: my-volume\nfile: {path: notes.txt, absent: true}", checker.Fail},

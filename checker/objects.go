@@ -222,7 +222,7 @@ func (s *networkSpec) evaluate(ctx context.Context, r *run) {
 	}
 	for _, c := range s.Containers {
 		if !slices.Contains(n.Containers, c) {
-			r.fail("network.container", map[string]any{"want": c, "found": listOrNone(n.Containers)})
+			r.fail("network.container", map[string]any{"want": c, "found": listOrNone(n.Containers), "nobody": len(n.Containers) == 0})
 		}
 	}
 }
@@ -302,7 +302,7 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 		users := mounting(all, v.Name)
 		for _, c := range s.Containers {
 			if !slices.Contains(users, c) {
-				r.fail("volume.container", map[string]any{"want": c, "found": listOrNone(users)})
+				r.fail("volume.container", map[string]any{"want": c, "found": listOrNone(users), "nobody": len(users) == 0})
 			}
 		}
 	}
