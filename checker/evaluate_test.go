@@ -285,6 +285,7 @@ var evalCases = []struct {
 	{"volume should be absent (unused)", "volume: old-volume\nabsent: true", checker.Fail},
 	{"volume used by no container", "volume: old-volume\ncontainers: [writer]", checker.Fail},
 	{"network with no container", "network: step-net\ncontainers: [web1]", checker.Fail},
+	{"network without two containers, one not run", "network: my-net\ncontainers: [first, lonely9]", checker.Fail},
 	{"volume every difference", "volume: my-volume\ndriver: nfs\nlabel: {course: other}\ncontainers: [first]\nfile: {path: notes.txt, contains: goodbye}", checker.Fail},
 	{"volume file missing", "volume: my-volume\nfile: {path: data/db.sqlite}", checker.Fail},
 	{"volume file should be gone", "volume: my-volume\nfile: {path: notes.txt, absent: true}", checker.Fail},

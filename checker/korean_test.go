@@ -104,7 +104,7 @@ var sampleData = map[string]any{"subject": "web1", "container": "web1", "want": 
 	"path": "notes.txt", "destination": "/data", "network": "my-net", "filter": "web1", "names": "web1",
 	"user": "admin1", "database": "admin1", "query": "select 1", "host": "127.0.0.1", "from": "web1",
 	"base": "busybox", "name": "ships", "step": "RUN make", "message": "oops", "errored": 1, "total": 2, "oom": true, "stderr": "oops", "repo": "busybox", "signal": "SIGKILL", "signum": 9,
-	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net", "near": "web2", "project": "ships", "inside": 8087}
+	"image": "busybox", "closest": "web1", "differs": "status=exited", "nets": "my-net", "fromnets": "my-net", "near": "web2", "project": "ships", "inside": 8087, "absent": "web2"}
 
 var sampleValues = []string{"web2", "web1", "status=exited", "RUN make", "exited", "5432/tcp", "cat /etc/hostname", "notes.txt", "/data", "my-net",
 	"admin1", "select 1", "busybox", "oops", "ships", "MB", "tcp", "SIGKILL"}

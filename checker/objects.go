@@ -220,11 +220,27 @@ func (s *networkSpec) evaluate(ctx context.Context, r *run) {
 	if s.Internal != nil && *s.Internal != n.Internal {
 		r.fail("network.internal", map[string]any{"want": *s.Internal, "found": n.Internal})
 	}
-	for _, c := range s.Containers {
-		if !slices.Contains(n.Containers, c) {
-			r.fail("network.container", map[string]any{"want": c, "found": listOrNone(n.Containers), "nobody": len(n.Containers) == 0})
+	if want, absent := notAmong(ctx, r, s.Containers, n.Containers); want != "" {
+		r.fail("network.container", map[string]any{"want": want, "absent": absent, "found": listOrNone(n.Containers), "nobody": len(n.Containers) == 0})
+	}
+}
+
+// notAmong lists the containers of want that are not in have, in one
+// finding rather than one each ("lonely1, lonely2"), and those of them
+// that do not exist at all: the student has yet to run them, not to
+// attach them.
+func notAmong(ctx context.Context, r *run, want, have []string) (missingList, absent string) {
+	var out, gone []string
+	for _, c := range want {
+		if slices.Contains(have, c) {
+			continue
+		}
+		out = append(out, c)
+		if _, err := r.env.Engine.Container(ctx, c); missing(err) {
+			gone = append(gone, c)
 		}
 	}
+	return strings.Join(out, ", "), strings.Join(gone, ", ")
 }
 
 // composeVolumeSibling finds, for a missing volume named as Compose names
@@ -300,10 +316,8 @@ func (s *volumeSpec) evaluate(ctx context.Context, r *run) {
 			return
 		}
 		users := mounting(all, v.Name)
-		for _, c := range s.Containers {
-			if !slices.Contains(users, c) {
-				r.fail("volume.container", map[string]any{"want": c, "found": listOrNone(users), "nobody": len(users) == 0})
-			}
+		if want, absent := notAmong(ctx, r, s.Containers, users); want != "" {
+			r.fail("volume.container", map[string]any{"want": want, "absent": absent, "found": listOrNone(users), "nobody": len(users) == 0})
 		}
 	}
 	if f := s.File; f != nil {
