@@ -103,13 +103,22 @@ func latinFinal(s string) finalSound {
 	switch {
 	case strings.HasSuffix(w, "ng"), strings.HasSuffix(w, "m"), strings.HasSuffix(w, "n"),
 		strings.HasSuffix(w, "me"), strings.HasSuffix(w, "ne"),
-		strings.HasSuffix(w, "b"), strings.HasSuffix(w, "p"), strings.HasSuffix(w, "k"),
-		strings.HasSuffix(w, "ck"), strings.HasSuffix(w, "t") && !tAsTeu(w):
+		strings.HasSuffix(w, "b"), strings.HasSuffix(w, "ck"),
+		(strings.HasSuffix(w, "p") || strings.HasSuffix(w, "k")) && !afterConsonant(w),
+		strings.HasSuffix(w, "t") && !tAsTeu(w):
 		return finalOther
 	case strings.HasSuffix(w, "l"), strings.HasSuffix(w, "le"):
 		return finalRieul
 	}
 	return finalNone
+}
+
+// afterConsonant reports whether a word's last letter follows another
+// consonant: its final p or k is then read 프 or 크, a syllable of its own
+// (help 헬프, network 네트워크, disk 디스크), rather than a final
+// consonant (top 톱, book 북, app 앱).
+func afterConsonant(w string) bool {
+	return len(w) >= 2 && w[len(w)-2] != w[len(w)-1] && !strings.ContainsRune("aeiouy", rune(w[len(w)-2]))
 }
 
 // tAsTeu reports whether a word's final t is read 트, a syllable of its
