@@ -103,7 +103,7 @@ func latinFinal(s string) finalSound {
 	switch {
 	case strings.HasSuffix(w, "ng"), strings.HasSuffix(w, "m"), strings.HasSuffix(w, "n"),
 		strings.HasSuffix(w, "me"), strings.HasSuffix(w, "ne"),
-		strings.HasSuffix(w, "b"), strings.HasSuffix(w, "ck"),
+		strings.HasSuffix(w, "b"), strings.HasSuffix(w, "ck"), strings.HasSuffix(w, "c"),
 		(strings.HasSuffix(w, "p") || strings.HasSuffix(w, "k")) && !afterConsonant(w),
 		strings.HasSuffix(w, "t") && !tAsTeu(w):
 		return finalOther

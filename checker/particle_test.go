@@ -41,6 +41,8 @@ func TestParticles(t *testing.T) {
 		{"이가", "top", "top이"},
 		{"이가", "deck", "deck이"},
 		{"이에요", "app", "app이에요"},
+		{"이가", "web-public", "web-public이"},
+		{"은는", "web-public", "web-public은"},
 		{"으로", "`docker rm df-tools-run`", "`docker rm df-tools-run`으로"},
 		{"이에요", "5433", "5433이에요"},
 		{"이에요", "exited", "exited예요"},
