@@ -37,8 +37,8 @@ type entry struct {
 	lesson  *Lesson
 	outline *Lesson
 	probs   Problems
-	// indexed is the file's record in its source's index, named index in
-	// messages; nil when the file is to be outlined from its text.
+	// indexed is the file's record in the index of its source (named
+	// index in messages); nil when the file is outlined from its text.
 	indexed *record
 	index   string
 }
@@ -193,8 +193,10 @@ func (c *Course) AddSource(src Source) error {
 		if err != nil {
 			return err
 		}
-		for _, f := range langs {
-			f.useIndex(idx, e.Name()+"/"+f.name, src.Name)
+		if idx != nil {
+			for _, f := range langs {
+				f.useIndex(idx, e.Name()+"/"+f.name, src.Name)
+			}
 		}
 	}
 	return nil
