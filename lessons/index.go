@@ -189,25 +189,24 @@ func (r record) parse() (*Lesson, error) {
 // not a copy.
 func indexValues(vals []string, s string) ([]string, error) {
 	for s != "" {
-		var v string
-		if s[0] == '"' {
-			q, err := strconv.QuotedPrefix(s)
-			if err != nil {
-				return nil, err
-			}
-			if v, err = strconv.Unquote(q); err != nil {
-				return nil, err
-			}
-			s = s[len(q):]
-		} else {
-			v, s, _ = strings.Cut(s, " ")
-			vals = append(vals, v)
+		if s[0] != '"' {
+			var word string
+			word, s, _ = strings.Cut(s, " ")
+			vals = append(vals, word)
 			continue
 		}
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return nil, err
+		}
+		v, err := strconv.Unquote(q)
+		if err != nil {
+			return nil, err
+		}
 		vals = append(vals, v)
-		if s != "" {
+		if s = s[len(q):]; s != "" {
 			if s[0] != ' ' {
-				return nil, fmt.Errorf("no space after %s", strconv.Quote(v))
+				return nil, fmt.Errorf("no space after %s", q)
 			}
 			s = s[1:]
 		}
