@@ -49,6 +49,10 @@ func TestLoadCourse(t *testing.T) {
 	if err != nil || intro.Title != "Mine intro" {
 		t.Errorf("intro = %v, %v; want the instructor's lesson to replace the built-in one", intro, err)
 	}
+	// The built-in lessons' index outlines only the built-in files.
+	if intro, err := both.Outline("intro", "en"); err != nil || intro.Title != "Mine intro" || len(intro.Steps) != 1 {
+		t.Errorf("Outline(intro) = %+v, %v; want the instructor's lesson, one step", intro, err)
+	}
 	t.Setenv(LessonsEnv, own)
 	env, err := LoadCourse("")
 	if err != nil {
@@ -59,5 +63,22 @@ func TestLoadCourse(t *testing.T) {
 	}
 	if _, err := LoadCourse(filepath.Join(own, "missing")); err == nil || !strings.Contains(err.Error(), "not a folder (check --lessons or DOCKYARD_LESSONS)") {
 		t.Errorf("LoadCourse(missing) error = %v", err)
+	}
+}
+
+// TestWorkDirRemoved: a step's cleanup can remove the folder the student's
+// shell is in; dockyard check then runs from / instead of failing with
+// "getwd: no such file or directory".
+func TestWorkDirRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if got, gone := workDir(); got != dir || gone {
+		t.Fatalf("workDir() in %s = %q, %v", dir, got, gone)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, gone := workDir(); got != "/" || !gone {
+		t.Errorf("workDir() in a removed folder = %q, %v; want /, true", got, gone)
 	}
 }
