@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
+	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
@@ -16,13 +18,18 @@ import (
 
 // NewCmdCp returns `docker cp`.
 func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Command {
-	return &cobra.Command{
+	var quiet bool
+	cmd := &cobra.Command{
 		Use:   "cp CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH",
 		Short: "Copy files/folders between a container and the local filesystem",
 		Args:  cli.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(args[0], args[1])
+			}
+			// As Docker's CLI: the summary only on a terminal, unless -q.
+			if !cmd.Flags().Changed("quiet") {
+				quiet = !f.IOStreams.IsStdoutTTY()
 			}
 			srcC, srcPath, srcIn := splitCp(args[0])
 			dstC, dstPath, dstIn := splitCp(args[1])
@@ -51,12 +58,17 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 				defer cleanup()
 				err = engine.WriteTar(f.IOStreams.Out, copied)
 			case srcIn:
-				err = e.CopyFromContainer(srcC, srcPath, args[1])
+				copied := copiedTo(srcPath, args[1])
+				if err = e.CopyFromContainer(srcC, srcPath, args[1]); err == nil && !quiet {
+					fmt.Fprint(f.IOStreams.ErrOut, copySummary(copied, args[1]))
+				}
 			case args[0] == "-":
 				// A tar stream from standard input, extracted into a directory.
 				err = e.PutArchive(dstC, f.IOStreams.In, dstPath)
 			default:
-				err = e.CopyToContainer(dstC, args[0], dstPath)
+				if err = e.CopyToContainer(dstC, args[0], dstPath); err == nil && !quiet {
+					fmt.Fprint(f.IOStreams.ErrOut, copySummary(args[0], dstC+":"+dstPath))
+				}
 			}
 			if err != nil {
 				return cli.DaemonError(err)
@@ -64,6 +76,37 @@ func NewCmdCp(f *factory.Factory, runF func(src, dst string) error) *cobra.Comma
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached")
+	return cmd
+}
+
+// copiedTo is where a copy of the container's path p lands on the host at
+// dst: inside dst when dst is a folder, else dst itself.
+func copiedTo(p, dst string) string {
+	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
+		return filepath.Join(dst, path.Base(path.Clean("/"+p)))
+	}
+	return dst
+}
+
+// copySummary is Docker's line after a copy on a terminal, "Successfully
+// copied 2.05kB to /tmp/x" (cli/command/container/cp.go): the size is that
+// of the tar stream the copy is, as Docker counts it, of the host side
+// local ("" when it cannot be read).
+func copySummary(local, dst string) string {
+	var n countingWriter
+	if err := engine.WriteTar(&n, local); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("Successfully copied %s to %s\n", units.HumanSizeWithPrecision(float64(n), 3), dst)
+}
+
+// countingWriter counts the bytes written to it and keeps none.
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }
 
 // checkLocalCp checks the local path of a docker cp as Docker's CLI does
