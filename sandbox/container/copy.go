@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"golang.org/x/sys/unix"
 
 	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
 )
@@ -34,9 +36,11 @@ func (s *Store) withRootfs(ref string, fn func(rootfs string) error) error {
 
 // CopyFrom copies path from the container to hostDst, as `docker cp
 // CONTAINER:path hostDst`: into hostDst when it is a directory, else as it.
+// A symlink at path is copied as the link, as Docker archives it; files
+// keep their owners.
 func (s *Store) CopyFrom(ref, path, hostDst string) error {
 	return s.withRootfs(ref, func(rootfs string) error {
-		src, err := securejoin.SecureJoin(rootfs, path)
+		src, err := lookup(rootfs, path)
 		if err != nil {
 			return err
 		}
@@ -52,8 +56,9 @@ func (s *Store) CopyFrom(ref, path, hostDst string) error {
 }
 
 // CopyTo copies hostSrc into the container at path, as `docker cp hostSrc
-// CONTAINER:path`; files become root's, as in Docker.
-func (s *Store) CopyTo(ref, hostSrc, path string) error {
+// CONTAINER:path`; files become owner's (root's, as in Docker), or keep
+// their owners when owner is -1 (docker cp -a).
+func (s *Store) CopyTo(ref, hostSrc, path string, owner int) error {
 	if _, err := os.Lstat(hostSrc); err != nil {
 		return fmt.Errorf("could not find the file %s on the host", hostSrc)
 	}
@@ -66,7 +71,7 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 			return err
 		}
 		_, existed := os.Lstat(dst)
-		err = copyIntoRootfs(rootfs, hostSrc, dst, 0)
+		err = copyIntoRootfs(rootfs, hostSrc, dst, owner)
 		if diskfull.Is(err) && existed != nil {
 			// Half a copy is worse than none: the student would find a
 			// truncated file in the container after freeing space.
@@ -77,22 +82,50 @@ func (s *Store) CopyTo(ref, hostSrc, path string) error {
 	return diskfull.Wrap(err, fmt.Sprintf("copying %s into container %s", hostSrc, ref), s.root)
 }
 
-// Stat describes path in the container, its symlinks resolved inside the
-// container's root filesystem; the error wraps fs.ErrNotExist when there
-// is nothing there.
-func (s *Store) Stat(ref, path string) (fs.FileInfo, error) {
-	var fi fs.FileInfo
-	err := s.withRootfs(ref, func(rootfs string) error {
-		p, err := securejoin.SecureJoin(rootfs, path)
+// Stat describes path in the container as lstat(2) does, the folders on
+// the way resolved inside the container's root filesystem; for a symlink,
+// linkTarget is where it leads in the container, fully resolved, as moby's
+// PathStat says. The error wraps fs.ErrNotExist when there is nothing
+// there.
+func (s *Store) Stat(ref, path string) (fi fs.FileInfo, linkTarget string, err error) {
+	err = s.withRootfs(ref, func(rootfs string) error {
+		p, err := lookup(rootfs, path)
 		if err != nil {
 			return err
 		}
 		if fi, err = os.Lstat(p); err != nil {
 			return fmt.Errorf("Could not find the file %s in container %s: %w", path, ref, fs.ErrNotExist)
 		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return nil
+		}
+		full, err := securejoin.SecureJoin(rootfs, path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(rootfs, full)
+		if err != nil {
+			return err
+		}
+		linkTarget = filepath.Join("/", rel)
 		return nil
 	})
-	return fi, err
+	return fi, linkTarget, err
+}
+
+// lookup is path in rootfs with the folders on the way resolved inside
+// rootfs and the last name left as it is: a symlink there is the link,
+// not where it points.
+func lookup(rootfs, path string) (string, error) {
+	clean := filepath.Clean("/" + path)
+	if clean == "/" {
+		return rootfs, nil
+	}
+	dir, err := securejoin.SecureJoin(rootfs, filepath.Dir(clean))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(clean)), nil
 }
 
 // secureTarget is where hostSrc lands in rootfs for `docker cp hostSrc
@@ -123,6 +156,8 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 	if err != nil || base == ".." || strings.HasPrefix(base, "../") {
 		return fmt.Errorf("copy: %s is not in the container's root filesystem", dst)
 	}
+	var dirs []dirTimes
+	defer func() { setDirTimes(dirs) }()
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -145,13 +180,18 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 				return err
 			}
 		}
+		if fi.IsDir() {
+			dirs = append(dirs, dirTimes{target, fi})
+		}
 		return copyEntry(p, target, fi, owner)
 	})
 }
 
 // copyTree copies files, directories and symlinks from src to dst; owner
-// >= 0 makes everything that user's and group's.
+// >= 0 makes everything that user's and group's, -1 keeps src's owners.
 func copyTree(src, dst string, owner int) error {
+	var dirs []dirTimes
+	defer func() { setDirTimes(dirs) }()
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -161,8 +201,31 @@ func copyTree(src, dst string, owner int) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			dirs = append(dirs, dirTimes{target, fi})
+		}
 		return copyEntry(p, target, fi, owner)
 	})
+}
+
+// dirTimes is a folder copied, whose modification time is set once
+// everything in it is written (each write changes it).
+type dirTimes struct {
+	path string
+	fi   os.FileInfo
+}
+
+func setDirTimes(dirs []dirTimes) {
+	for i := len(dirs) - 1; i >= 0; i-- {
+		keepTime(dirs[i].path, dirs[i].fi)
+	}
+}
+
+// keepTime gives target fi's modification time, as cp -a and tar do; a
+// symlink's own time is set, not its target's.
+func keepTime(target string, fi os.FileInfo) {
+	ts := []unix.Timespec{unix.NsecToTimespec(fi.ModTime().UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
+	_ = unix.UtimesNanoAt(unix.AT_FDCWD, target, ts, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {
@@ -186,8 +249,8 @@ func copyFile(src, dst string, mode os.FileMode) error {
 }
 
 // copyEntry copies one file, folder or symlink p (described by fi) to
-// target; owner >= 0 makes it that user's and group's. Devices, sockets
-// and fifos are not copied.
+// target; owner >= 0 makes it that user's and group's, -1 keeps p's.
+// Devices, sockets and fifos are not copied.
 func copyEntry(p, target string, fi os.FileInfo, owner int) error {
 	switch {
 	case fi.Mode()&os.ModeSymlink != 0:
@@ -210,8 +273,14 @@ func copyEntry(p, target string, fi os.FileInfo, owner int) error {
 	default:
 		return nil
 	}
-	if owner >= 0 {
+	switch st, ok := fi.Sys().(*syscall.Stat_t); {
+	case owner >= 0:
 		_ = os.Lchown(target, owner, owner)
+	case ok:
+		_ = os.Lchown(target, int(st.Uid), int(st.Gid))
+	}
+	if !fi.IsDir() {
+		keepTime(target, fi)
 	}
 	return nil
 }
