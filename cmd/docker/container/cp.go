@@ -20,19 +20,24 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/sandbox/engine"
 )
 
-// CpOptions are `docker cp`'s arguments and flags.
+// CpOptions are `docker cp`'s arguments and flags, and its engine and
+// streams.
 type CpOptions struct {
+	IO     *iostreams.IOStreams
+	Engine func(context.Context) (CpEngine, error)
+
 	Source, Destination string
 	FollowLink          bool // -L
 	CopyUIDGID          bool // -a
 	Quiet               bool // -q, or stdout is not a terminal
 }
 
-// cpEngine is what docker cp needs of the engine: the Engine API's three
+// CpEngine is what docker cp needs of the engine: the Engine API's three
 // archive calls (HEAD, GET and PUT /containers/{id}/archive).
-type cpEngine interface {
+type CpEngine interface {
 	StatPath(ref, p string) (mobycontainer.PathStat, error)
 	ArchivePath(ref, p string) (io.ReadCloser, mobycontainer.PathStat, error)
 	PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool) error
@@ -43,7 +48,7 @@ type cpEngine interface {
 // copies, words its errors and reports as the docker CLI does against
 // `dockyard serve`.
 func NewCmdCp(f *factory.Factory, runF func(*CpOptions) error) *cobra.Command {
-	opts := &CpOptions{}
+	opts := &CpOptions{IO: f.IOStreams, Engine: factory.EngineAs(f, func(e *engine.Engine) CpEngine { return e })}
 	cmd := &cobra.Command{
 		Use: `cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-
 	docker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`,
@@ -66,12 +71,12 @@ container source to stdout.`,
 			if !cmd.Flag("quiet").Changed {
 				// As Docker: no progress and no summary unless a terminal
 				// is attached.
-				opts.Quiet = !f.IOStreams.IsStdoutTTY()
+				opts.Quiet = !opts.IO.IsStdoutTTY()
 			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return cpRun(cmd.Context(), f, opts)
+			return cpRun(cmd.Context(), opts)
 		},
 		DisableFlagsInUseLine: true,
 	}
@@ -81,7 +86,7 @@ container source to stdout.`,
 	return cmd
 }
 
-func cpRun(ctx context.Context, f *factory.Factory, opts *CpOptions) error {
+func cpRun(ctx context.Context, opts *CpOptions) error {
 	srcC, srcPath := splitCpArg(opts.Source)
 	dstC, dstPath := splitCpArg(opts.Destination)
 	switch {
@@ -90,18 +95,15 @@ func cpRun(ctx context.Context, f *factory.Factory, opts *CpOptions) error {
 	case srcC == "" && dstC == "":
 		return errors.New("must specify at least one container source")
 	}
-	// The engine is opened only once the arguments are known good; the
-	// local side's errors are the CLI's own, as in Docker.
-	engine := func() (cpEngine, error) { return f.Engine(ctx) }
 	if srcC != "" {
-		return copyFromContainer(engine, f.IOStreams, opts, srcC, srcPath, dstPath)
+		return copyFromContainer(ctx, opts, srcC, srcPath, dstPath)
 	}
-	return copyToContainer(engine, f.IOStreams, opts, dstC, srcPath, dstPath)
+	return copyToContainer(ctx, opts, dstC, srcPath, dstPath)
 }
 
 // copyFromContainer is docker/cli's copyFromContainer: the container's
 // tar, rebased for -L, extracted by go-archive's CopyTo as the CLI does.
-func copyFromContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams, opts *CpOptions, ctr, srcPath, dstPath string) error {
+func copyFromContainer(ctx context.Context, opts *CpOptions, ctr, srcPath, dstPath string) error {
 	if dstPath != "-" {
 		var err error
 		if dstPath, err = resolveLocalPath(dstPath); err != nil {
@@ -111,7 +113,9 @@ func copyFromContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams
 	if err := validateOutputPath(dstPath); err != nil {
 		return err
 	}
-	e, err := engine()
+	// The engine is opened once the local side is known good: its errors
+	// are the CLI's own, as in Docker.
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -133,7 +137,7 @@ func copyFromContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams
 	}
 	defer content.Close()
 	if dstPath == "-" {
-		_, err = io.Copy(ios.Out, content)
+		_, err = io.Copy(opts.IO.Out, content)
 		return err
 	}
 	srcInfo := archive.CopyInfo{Path: srcPath, Exists: true, IsDir: st.Mode.IsDir(), RebaseName: rebaseName}
@@ -149,24 +153,26 @@ func copyFromContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams
 	if opts.Quiet {
 		return archive.CopyTo(pre, srcInfo, dstPath)
 	}
-	stop := copyProgress(ios.ErrOut, "Copying from container - ", &copied)
+	stop := copyProgress(opts.IO.ErrOut, "Copying from container - ", &copied)
 	err = archive.CopyTo(pre, srcInfo, dstPath)
 	stop()
-	fmt.Fprintln(ios.ErrOut, "Successfully copied", progressHumanSize(copied), "to", dstPath)
+	fmt.Fprintln(opts.IO.ErrOut, "Successfully copied", progressHumanSize(copied), "to", dstPath)
 	return err
 }
 
 // copyToContainer is docker/cli's copyToContainer: the destination is
 // stat-ed first (a symlink followed), the local source archived and
 // prepared by go-archive, then extracted by the engine.
-func copyToContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams, opts *CpOptions, ctr, srcPath, dstPath string) error {
+func copyToContainer(ctx context.Context, opts *CpOptions, ctr, srcPath, dstPath string) error {
 	if srcPath != "-" {
 		var err error
 		if srcPath, err = resolveLocalPath(srcPath); err != nil {
 			return err
 		}
 	}
-	e, err := engine()
+	// The engine is opened once the local side is known good: its errors
+	// are the CLI's own, as in Docker.
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -196,7 +202,7 @@ func copyToContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams, 
 		copied   int64
 	)
 	if srcPath == "-" {
-		content, resolved = ios.In, dstInfo.Path
+		content, resolved = opts.IO.In, dstInfo.Path
 		if !dstInfo.IsDir {
 			return fmt.Errorf("destination \"%s:%s\" must be a directory", ctr, dstPath)
 		}
@@ -223,11 +229,11 @@ func copyToContainer(engine func() (cpEngine, error), ios *iostreams.IOStreams, 
 	if opts.Quiet {
 		return cli.DaemonError(e.PutArchive(ctr, content, resolved, opts.CopyUIDGID))
 	}
-	stop := copyProgress(ios.ErrOut, "Copying to container - ", &copied)
+	stop := copyProgress(opts.IO.ErrOut, "Copying to container - ", &copied)
 	err = e.PutArchive(ctr, content, resolved, opts.CopyUIDGID)
 	stop()
 	// Docker reports what it sent even when the daemon refused it.
-	fmt.Fprintln(ios.ErrOut, "Successfully copied", progressHumanSize(copied), "to", ctr+":"+dstInfo.Path)
+	fmt.Fprintln(opts.IO.ErrOut, "Successfully copied", progressHumanSize(copied), "to", ctr+":"+dstInfo.Path)
 	return cli.DaemonError(err)
 }
 

@@ -1,0 +1,32 @@
+package container
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// lookup resolves the folders on the way inside the root filesystem and
+// leaves the last name alone, so docker cp sees a symlink as the link.
+func TestLookup(t *testing.T) {
+	rootfs := t.TempDir()
+	os.MkdirAll(filepath.Join(rootfs, "data/sub"), 0o755)
+	os.Symlink("/data/sub", filepath.Join(rootfs, "data/abs"))
+	os.Symlink("../../../../..", filepath.Join(rootfs, "data/up"))
+	os.Symlink("/etc", filepath.Join(rootfs, "etclink"))
+	for p, want := range map[string]string{
+		"/":                 rootfs,
+		"/data/abs":         filepath.Join(rootfs, "data/abs"),
+		"/data/abs/f":       filepath.Join(rootfs, "data/sub/f"),
+		"data/abs/":         filepath.Join(rootfs, "data/abs"),
+		"/data/up/etc":      filepath.Join(rootfs, "etc"),
+		"/data/up":          filepath.Join(rootfs, "data/up"),
+		"/etclink/passwd":   filepath.Join(rootfs, "etc/passwd"),
+		"/../../etc/shadow": filepath.Join(rootfs, "etc/shadow"),
+	} {
+		got, err := lookup(rootfs, p)
+		if err != nil || got != want {
+			t.Errorf("lookup(rootfs, %q) = %q, %v, want %q", p, got, err, want)
+		}
+	}
+}
