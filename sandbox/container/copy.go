@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -18,12 +20,16 @@ import (
 
 // withRootfs runs fn on the container's root filesystem: the running
 // container's overlay, or the overlay mounted for the call when it is
-// stopped.
+// stopped, with the container's volumes and bind mounts in place.
 func (s *Store) withRootfs(ref string, fn func(rootfs string) error) error {
 	c, err := s.Get(ref)
 	if err != nil {
 		return err
 	}
+	return s.withContainerFS(c, fn)
+}
+
+func (s *Store) withContainerFS(c *Container, fn func(rootfs string) error) error {
 	target := s.RootfsPath(c.ID)
 	if !isMounted(target) {
 		if _, err := s.mountRootfs(c); err != nil {
@@ -31,8 +37,111 @@ func (s *Store) withRootfs(ref string, fn func(rootfs string) error) error {
 		}
 		defer unmountRootfs(target)
 	}
-	return fn(target)
+	return withMounts(target, c.Spec.Host.Mounts, func() error { return fn(target) })
 }
+
+// withMounts runs fn with mounts' volumes and bind mounts in place under
+// rootfs, in a mount namespace of its own that dies with it, as moby's
+// openContainerFS does: docker cp reads and writes a volume, not the
+// layer beneath it that the container never sees. tmpfs mounts live only
+// in the container and are not there, as in Docker.
+func withMounts(rootfs string, mounts []Mount, fn func() error) error {
+	var binds []Mount
+	for _, m := range mounts {
+		if m.Type == "bind" || m.Type == "volume" {
+			binds = append(binds, m)
+		}
+	}
+	if len(binds) == 0 {
+		return fn()
+	}
+	// Outer mounts first, so /data/sub lands inside /data.
+	sort.SliceStable(binds, func(i, j int) bool {
+		return strings.Count(filepath.Clean(binds[i].Destination), "/") < strings.Count(filepath.Clean(binds[j].Destination), "/")
+	})
+	errc := make(chan error, 1)
+	go func() {
+		// Never unlocked: the thread, changed for good by unshare, ends
+		// with this goroutine instead of running others.
+		runtime.LockOSThread()
+		errc <- func() error {
+			if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+				return fmt.Errorf("copy: mount namespace: %w", err)
+			}
+			if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+				return fmt.Errorf("copy: mount namespace: %w", err)
+			}
+			for _, m := range binds {
+				if err := bindInto(rootfs, m); err != nil {
+					return err
+				}
+			}
+			return fn()
+		}()
+	}()
+	return <-errc
+}
+
+// bindInto mounts m's source at its destination in rootfs, the
+// destination resolved inside rootfs and made if it is missing, as the
+// container's start makes it.
+func bindInto(rootfs string, m Mount) error {
+	fi, err := os.Stat(m.Source)
+	if err != nil {
+		return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
+	}
+	dst, err := securejoin.SecureJoin(rootfs, m.Destination)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+		if fi.IsDir() {
+			err = os.MkdirAll(dst, 0o755)
+		} else if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+			err = os.WriteFile(dst, nil, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
+		}
+	}
+	flags := uintptr(unix.MS_BIND | unix.MS_REC)
+	if err := unix.Mount(m.Source, dst, "", flags, ""); err != nil {
+		return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
+	}
+	if m.ReadOnly {
+		if err := unix.Mount("", dst, "", flags|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
+			return fmt.Errorf("copy: mount %s read-only: %w", m.Destination, err)
+		}
+	}
+	return nil
+}
+
+// checkWritable refuses to write at path (a folder in the container,
+// symlinks resolved) when it is in a read-only volume or the container's
+// root filesystem is read-only, in moby's words (daemon/archive_unix.go
+// checkWritablePath).
+func checkWritable(c *Container, path string) error {
+	clean := filepath.Clean("/" + path)
+	for _, m := range c.Spec.Host.Mounts {
+		dst := filepath.Clean(m.Destination)
+		if clean == dst || strings.HasPrefix(clean, dst+"/") || dst == "/" {
+			if !m.ReadOnly {
+				return nil
+			}
+			return ErrReadOnlyVolume
+		}
+	}
+	if c.Spec.Host.ReadOnly {
+		return ErrReadOnlyRootfs
+	}
+	return nil
+}
+
+// The errors of a copy into a read-only place, in moby's words.
+var (
+	ErrReadOnlyVolume = errors.New("mounted volume is marked read-only")
+	ErrReadOnlyRootfs = errors.New("container rootfs is marked read-only")
+)
 
 // CopyFrom copies path from the container to hostDst, as `docker cp
 // CONTAINER:path hostDst`: into hostDst when it is a directory, else as it.
@@ -62,12 +171,23 @@ func (s *Store) CopyTo(ref, hostSrc, path string, owner int) error {
 	if _, err := os.Lstat(hostSrc); err != nil {
 		return fmt.Errorf("could not find the file %s on the host", hostSrc)
 	}
-	err := s.withRootfs(ref, func(rootfs string) error {
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	err = s.withContainerFS(c, func(rootfs string) error {
 		dst, err := secureTarget(rootfs, path, hostSrc)
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
 		}
 		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(rootfs, filepath.Dir(dst))
+		if err != nil {
+			return err
+		}
+		if err := checkWritable(c, rel); err != nil {
 			return err
 		}
 		_, existed := os.Lstat(dst)
@@ -150,12 +270,15 @@ func secureTarget(rootfs, path, hostSrc string) (string, error) {
 // copyTree does, except that every path written is resolved inside
 // rootfs: a symlink the container holds (data/x -> /etc, or
 // ../../../etc) is never followed out of it, and one in the way of a
-// folder or file copied is replaced by it, as tar extraction does.
+// folder or file copied is replaced by it, as tar extraction does; a
+// folder is never replaced by a file, nor a file by a folder.
 func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 	base, err := filepath.Rel(rootfs, dst)
 	if err != nil || base == ".." || strings.HasPrefix(base, "../") {
 		return fmt.Errorf("copy: %s is not in the container's root filesystem", dst)
 	}
+	// dest is the folder extracted into, as the container sees it.
+	dest := filepath.Join("/", filepath.Dir(base))
 	var dirs []dirTimes
 	defer func() { setDirTimes(dirs) }()
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
@@ -175,10 +298,18 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 			return err
 		}
 		target := filepath.Join(dir, filepath.Base(name))
-		if lfi, err := os.Lstat(target); err == nil && lfi.Mode()&os.ModeSymlink != 0 {
+		lfi, err := os.Lstat(target)
+		switch {
+		case err != nil:
+		case lfi.Mode()&os.ModeSymlink != 0:
 			if err := os.Remove(target); err != nil {
 				return err
 			}
+		case lfi.IsDir() && !fi.IsDir():
+			// moby's Untar with NoOverwriteDirNonDir, as docker cp asks.
+			return fmt.Errorf("cannot overwrite directory %q with non-directory %q", name, dest)
+		case !lfi.IsDir() && fi.IsDir():
+			return fmt.Errorf("cannot overwrite non-directory %q with directory %q", name, dest)
 		}
 		if fi.IsDir() {
 			dirs = append(dirs, dirTimes{target, fi})

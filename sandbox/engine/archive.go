@@ -14,6 +14,7 @@ import (
 
 	mobycontainer "github.com/moby/moby/api/types/container"
 
+	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
@@ -197,6 +198,9 @@ func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool
 		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir, owner); err != nil {
 			if strings.Contains(err.Error(), "could not find the directory") {
 				return notFound
+			}
+			if errors.Is(err, container.ErrReadOnlyVolume) || errors.Is(err, container.ErrReadOnlyRootfs) {
+				return Invalid(err)
 			}
 			return err
 		}
