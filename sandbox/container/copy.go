@@ -122,16 +122,17 @@ func bindInto(rootfs string, m Mount) error {
 // checkWritablePath).
 func checkWritable(c *Container, path string) error {
 	clean := filepath.Clean("/" + path)
-	for _, m := range c.Spec.Host.Mounts {
+	var in *Mount // the innermost mount holding path
+	for i, m := range c.Spec.Host.Mounts {
 		dst := filepath.Clean(m.Destination)
-		if clean == dst || strings.HasPrefix(clean, dst+"/") || dst == "/" {
-			if !m.ReadOnly {
-				return nil
-			}
-			return ErrReadOnlyVolume
+		if (clean == dst || strings.HasPrefix(clean, dst+"/") || dst == "/") && (in == nil || len(dst) > len(filepath.Clean(in.Destination))) {
+			in = &c.Spec.Host.Mounts[i]
 		}
 	}
-	if c.Spec.Host.ReadOnly {
+	switch {
+	case in != nil && in.ReadOnly:
+		return ErrReadOnlyVolume
+	case in == nil && c.Spec.Host.ReadOnly:
 		return ErrReadOnlyRootfs
 	}
 	return nil

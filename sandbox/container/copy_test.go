@@ -30,3 +30,33 @@ func TestLookup(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWritable(t *testing.T) {
+	c := &Container{Spec: Spec{Host: HostConfig{Mounts: []Mount{
+		{Type: "volume", Source: "/v", Destination: "/data"},
+		{Type: "bind", Source: "/r", Destination: "/data/ro", ReadOnly: true},
+		{Type: "bind", Source: "/r", Destination: "/ro", ReadOnly: true},
+	}}}}
+	roRoot := &Container{Spec: Spec{Host: HostConfig{ReadOnly: true, Mounts: c.Spec.Host.Mounts[:1]}}}
+	tests := []struct {
+		c    *Container
+		path string
+		want error
+	}{
+		{c, "/tmp", nil},
+		{c, "/data", nil},
+		{c, "data/sub", nil},
+		{c, "/ro", ErrReadOnlyVolume},
+		{c, "/ro/sub", ErrReadOnlyVolume},
+		{c, "/rofile", nil},
+		{c, "/data/ro/x", ErrReadOnlyVolume},
+		{c, "/data/rox", nil},
+		{roRoot, "/tmp", ErrReadOnlyRootfs},
+		{roRoot, "/data/x", nil},
+	}
+	for _, tt := range tests {
+		if got := checkWritable(tt.c, tt.path); got != tt.want {
+			t.Errorf("checkWritable(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
