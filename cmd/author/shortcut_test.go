@@ -38,6 +38,9 @@ func TestShortcutsFail(t *testing.T) {
 				{Instruction: "WORKDIR /app", Cached: true}, {Instruction: "COPY deps.txt install-deps.sh ./", Cached: true},
 				{Instruction: "RUN sh install-deps.sh", Cached: true}, {Instruction: "COPY . .", Cached: false}}}},
 			checker.Pass},
+		{"dockerfile", "run-workdir", "df-tools built without the RUN line, run with sh -c pwd so that it exits 0",
+			dfTools([]string{"sh", "-c", "pwd"}), checker.Fail},
+		{"dockerfile", "run-workdir", "df-tools run with the image's own CMD", dfTools([]string{"sh", "-c", "pwd && ps"}), checker.Pass},
 	} {
 		for _, lang := range []string{"en", "ko"} {
 			file, blocks := stepChecks(t, tc.lesson, lang, tc.step, func(string) bool { return true })
@@ -64,6 +67,18 @@ func locked(readOnly bool) *fake.Engine {
 		return checker.ExecResult{}
 	}}
 	e.AddContainer(checker.Container{Name: "locked", Image: "busybox", Status: "running", User: "1000"})
+	return e
+}
+
+// dfTools is an engine holding the image df-tools (debian, WORKDIR /work)
+// and the container df-tools-run, which ran command and exited 0.
+func dfTools(command []string) *fake.Engine {
+	e := &fake.Engine{}
+	e.AddImage(checker.Image{ID: "sha256:debian", Tags: []string{"debian:bookworm"}, Layers: []string{"sha256:d1"}})
+	e.AddImage(checker.Image{ID: "sha256:dftools", Tags: []string{"df-tools:latest"}, WorkingDir: "/work",
+		Cmd: []string{"sh", "-c", "pwd && ps"}, Layers: []string{"sha256:d1", "sha256:t1"}})
+	e.AddContainer(checker.Container{Name: "df-tools-run", Image: "df-tools", ImageID: "sha256:dftools",
+		Status: "exited", Command: command})
 	return e
 }
 

@@ -155,6 +155,17 @@ func (s *session) Close() {
 	}
 }
 
+// workDir is the folder checks and scripts run in: the current one, or /
+// when it was removed under the student's shell (a step's cleanup, an
+// rm -r), which leaves the shell in it and docker still working there.
+func workDir() (dir string, gone bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "/", true
+	}
+	return dir, false
+}
+
 // newSession builds the guide for one command: lessons, progress, the
 // checker, the terminal, and (withBin) a PATH where docker is Dockyard for
 // the scripts and checks the command runs.
@@ -172,9 +183,9 @@ func (c *Common) newSession(withBin bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("current folder: %w", err)
+	dir, gone := workDir()
+	if gone && withBin {
+		fmt.Fprintln(f.IOStreams.ErrOut, i18n.For(lang).T("session.dir-gone"))
 	}
 	var bin *shell.Bin
 	env := os.Environ()

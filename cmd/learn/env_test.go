@@ -61,3 +61,20 @@ func TestLoadCourse(t *testing.T) {
 		t.Errorf("LoadCourse(missing) error = %v", err)
 	}
 }
+
+// TestWorkDirRemoved: a step's cleanup can remove the folder the student's
+// shell is in; dockyard check then runs from / instead of failing with
+// "getwd: no such file or directory".
+func TestWorkDirRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if got, gone := workDir(); got != dir || gone {
+		t.Fatalf("workDir() in %s = %q, %v", dir, got, gone)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, gone := workDir(); got != "/" || !gone {
+		t.Errorf("workDir() in a removed folder = %q, %v; want /, true", got, gone)
+	}
+}
