@@ -161,14 +161,15 @@ func (s *Store) CopyFrom(ref, path, hostDst string) error {
 		if fi, err := os.Stat(hostDst); err == nil && fi.IsDir() {
 			dst = filepath.Join(hostDst, filepath.Base(src))
 		}
-		return copyTree(src, dst, -1)
+		return copyTree(src, dst, nil)
 	})
 }
 
 // CopyTo copies hostSrc into the container at path, as `docker cp hostSrc
-// CONTAINER:path`; files become owner's (root's, as in Docker), or keep
-// their owners when owner is -1 (docker cp -a).
-func (s *Store) CopyTo(ref, hostSrc, path string, owner int) error {
+// CONTAINER:path`. Files keep their owners, as moby's extraction keeps the
+// tar's; with copyUIDGID (docker cp -a) they become the container's user's
+// when it has one (moby's daemon/archive_tarcopyoptions_unix.go).
+func (s *Store) CopyTo(ref, hostSrc, path string, copyUIDGID bool) error {
 	if _, err := os.Lstat(hostSrc); err != nil {
 		return fmt.Errorf("could not find the file %s on the host", hostSrc)
 	}
@@ -192,6 +193,14 @@ func (s *Store) CopyTo(ref, hostSrc, path string, owner int) error {
 			return err
 		}
 		_, existed := os.Lstat(dst)
+		var owner *Owner
+		if copyUIDGID && c.Spec.Config.User != "" {
+			u, err := execUser(rootfs, c.Spec.Config.User)
+			if err != nil {
+				return err
+			}
+			owner = &Owner{UID: u.Uid, GID: u.Gid}
+		}
 		err = copyIntoRootfs(rootfs, hostSrc, dst, owner)
 		if diskfull.Is(err) && existed != nil {
 			// Half a copy is worse than none: the student would find a
@@ -273,7 +282,7 @@ func secureTarget(rootfs, path, hostSrc string) (string, error) {
 // ../../../etc) is never followed out of it, and one in the way of a
 // folder or file copied is replaced by it, as tar extraction does; a
 // folder is never replaced by a file, nor a file by a folder.
-func copyIntoRootfs(rootfs, src, dst string, owner int) error {
+func copyIntoRootfs(rootfs, src, dst string, owner *Owner) error {
 	base, err := filepath.Rel(rootfs, dst)
 	if err != nil || base == ".." || strings.HasPrefix(base, "../") {
 		return fmt.Errorf("copy: %s is not in the container's root filesystem", dst)
@@ -319,9 +328,13 @@ func copyIntoRootfs(rootfs, src, dst string, owner int) error {
 	})
 }
 
-// copyTree copies files, directories and symlinks from src to dst; owner
-// >= 0 makes everything that user's and group's, -1 keeps src's owners.
-func copyTree(src, dst string, owner int) error {
+// Owner is the user and group a copy's files are given.
+type Owner struct{ UID, GID int }
+
+// copyTree copies files, directories and symlinks from src to dst; a
+// non-nil owner makes everything that user's and group's, nil keeps src's
+// owners.
+func copyTree(src, dst string, owner *Owner) error {
 	var dirs []dirTimes
 	defer func() { setDirTimes(dirs) }()
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
@@ -381,9 +394,9 @@ func copyFile(src, dst string, mode os.FileMode) error {
 }
 
 // copyEntry copies one file, folder or symlink p (described by fi) to
-// target; owner >= 0 makes it that user's and group's, -1 keeps p's.
+// target; a non-nil owner makes it that user's and group's, nil keeps p's.
 // Devices, sockets and fifos are not copied.
-func copyEntry(p, target string, fi os.FileInfo, owner int) error {
+func copyEntry(p, target string, fi os.FileInfo, owner *Owner) error {
 	switch {
 	case fi.Mode()&os.ModeSymlink != 0:
 		link, err := os.Readlink(p)
@@ -406,8 +419,8 @@ func copyEntry(p, target string, fi os.FileInfo, owner int) error {
 		return nil
 	}
 	switch st, ok := fi.Sys().(*syscall.Stat_t); {
-	case owner >= 0:
-		_ = os.Lchown(target, owner, owner)
+	case owner != nil:
+		_ = os.Lchown(target, owner.UID, owner.GID)
 	case ok:
 		_ = os.Lchown(target, int(st.Uid), int(st.Gid))
 	}

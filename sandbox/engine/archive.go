@@ -157,9 +157,10 @@ func WriteTar(w io.Writer, src, name string) error {
 // PutArchive extracts a tar stream into the directory dir of a container,
 // as `docker cp` into a container and the Engine API's PUT archive: the tar
 // is unpacked with the image store's safe unpacker first (no path may leave
-// it), then copied in, its files becoming root's as in Docker, or keeping
-// the tar's owners with copyUIDGID (docker cp -a). dir may be a symlink to
-// a directory; a missing dir is NotFound in Docker's words.
+// it), then copied in, its files keeping the tar's owners as in Docker, or
+// becoming the container's user's with copyUIDGID (docker cp -a) when it
+// runs as one. dir may be a symlink to a directory; a missing dir is
+// NotFound in Docker's words.
 func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool) error {
 	notFound := Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", dir, ref)})
 	fi, target, err := e.containers.Stat(ref, dir)
@@ -190,12 +191,8 @@ func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool
 	if err != nil {
 		return err
 	}
-	owner := 0
-	if copyUIDGID {
-		owner = -1
-	}
 	for _, ent := range entries {
-		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir, owner); err != nil {
+		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir, copyUIDGID); err != nil {
 			if strings.Contains(err.Error(), "could not find the directory") {
 				return notFound
 			}
