@@ -69,6 +69,11 @@ func (e *Engine) StatPath(ref, p string) (mobycontainer.PathStat, error) {
 	if err != nil {
 		return mobycontainer.PathStat{}, err
 	}
+	if (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")) && !fi.IsDir() {
+		// A trailing slash asks for a folder: lstat(2) says ENOTDIR, and
+		// moby's daemon passes that on.
+		return mobycontainer.PathStat{}, fmt.Errorf("lstat %s: not a directory", p)
+	}
 	return mobycontainer.PathStat{Name: filepath.Base(p), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: target}, nil
 }
 
