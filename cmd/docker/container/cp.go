@@ -170,8 +170,6 @@ func copyToContainer(ctx context.Context, opts *CpOptions, ctr, srcPath, dstPath
 			return err
 		}
 	}
-	// The engine is opened once the local side is known good: its errors
-	// are the CLI's own, as in Docker.
 	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
