@@ -99,16 +99,28 @@ func (e *Engine) ArchivePath(ref, p string) (io.ReadCloser, mobycontainer.PathSt
 }
 
 // archiveName is the name Docker's daemon gives the entries of p's
-// archive: p's base name, or "." for p's contents when p ends in "/.".
+// archive (go-archive's TarResourceRebaseOpts): p's base name, "." for
+// p's contents when p ends in "/.", "/" for the root.
 func archiveName(p string) string {
 	if p == "." || strings.HasSuffix(p, "/.") {
 		return "."
 	}
-	name := path.Base(path.Clean("/" + p))
-	if name == "/" {
-		return "."
+	return path.Base(path.Clean("/" + p))
+}
+
+// entryName is the tar name of rel, a path below the tree archived as
+// name: "data/sub/f", "./sub/f" for a "/." copy and "/bin/sh" for the
+// root's, as Docker's daemon names them.
+func entryName(name, rel string) string {
+	switch {
+	case rel == ".":
+		return name
+	case name == "/":
+		return "/" + rel
+	case name == ".":
+		return "./" + rel
 	}
-	return name
+	return name + "/" + rel
 }
 
 // WriteTar writes the tree at src as a tar stream, its entries named from
@@ -133,10 +145,10 @@ func WriteTar(w io.Writer, src, name string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
-		hdr.Name = path.Join(name, filepath.ToSlash(rel))
+		hdr.Name = entryName(name, filepath.ToSlash(rel))
 		hdr.Uname, hdr.Gname = "", ""
 		hdr.ModTime = hdr.ModTime.Truncate(time.Second)
-		if info.IsDir() {
+		if info.IsDir() && !strings.HasSuffix(hdr.Name, "/") {
 			hdr.Name += "/"
 		}
 		if err := tw.WriteHeader(hdr); err != nil {

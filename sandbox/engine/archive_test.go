@@ -17,7 +17,7 @@ func TestArchiveName(t *testing.T) {
 		"/data/":        "data",
 		"/data/.":       ".",
 		".":             ".",
-		"/":             ".",
+		"/":             "/",
 		"/data/sub/..":  "data",
 	} {
 		if got := archiveName(p); got != want {
@@ -43,7 +43,8 @@ func TestWriteTar(t *testing.T) {
 		bytes int
 	}{
 		{"data", []string{"data/", "data/link", "data/sub/", "data/sub/f"}, 5 * 512},
-		{".", []string{"./", "link", "sub/", "sub/f"}, 5 * 512},
+		{".", []string{"./", "./link", "./sub/", "./sub/f"}, 5 * 512},
+		{"/", []string{"/", "/link", "/sub/", "/sub/f"}, 5 * 512},
 	} {
 		var buf bytes.Buffer
 		if err := WriteTar(&buf, src, tt.name); err != nil {
