@@ -91,7 +91,7 @@ func (e *Engine) ArchivePath(ref, p string) (io.ReadCloser, mobycontainer.PathSt
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		err := WriteTar(pw, copied, archiveName(p))
+		err := writeTar(pw, copied, archiveName(p))
 		cleanup()
 		pw.CloseWithError(err)
 	}()
@@ -123,10 +123,10 @@ func entryName(name, rel string) string {
 	return name + "/" + rel
 }
 
-// WriteTar writes the tree at src as a tar stream, its entries named from
+// writeTar writes the tree at src as a tar stream, its entries named from
 // name down, as Docker's daemon streams a copied path: no user or group
 // names, and the format Go picks (ustar unless a name needs more).
-func WriteTar(w io.Writer, src, name string) error {
+func writeTar(w io.Writer, src, name string) error {
 	tw := tar.NewWriter(w)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -26,7 +26,7 @@ func TestArchiveName(t *testing.T) {
 	}
 }
 
-// WriteTar's stream is what Docker's daemon sends for the same tree: the
+// writeTar's stream is what Docker's daemon sends for the same tree: the
 // same names and, entry for entry, the same size, which docker cp reports.
 func TestWriteTar(t *testing.T) {
 	dir := t.TempDir()
@@ -47,12 +47,12 @@ func TestWriteTar(t *testing.T) {
 		{"/", []string{"/", "/link", "/sub/", "/sub/f"}, 5 * 512},
 	} {
 		var buf bytes.Buffer
-		if err := WriteTar(&buf, src, tt.name); err != nil {
+		if err := writeTar(&buf, src, tt.name); err != nil {
 			t.Fatal(err)
 		}
 		// four headers, one block of data, the two blocks that end a tar
 		if buf.Len() != tt.bytes+1024 {
-			t.Errorf("WriteTar(%q) wrote %d bytes, want %d", tt.name, buf.Len(), tt.bytes+1024)
+			t.Errorf("writeTar(%q) wrote %d bytes, want %d", tt.name, buf.Len(), tt.bytes+1024)
 		}
 		tr := tar.NewReader(&buf)
 		var got []string
@@ -66,18 +66,18 @@ func TestWriteTar(t *testing.T) {
 			}
 			got = append(got, hdr.Name)
 			if hdr.Uname != "" || hdr.Gname != "" {
-				t.Errorf("WriteTar(%q) entry %s names its owner %s:%s, want ids only", tt.name, hdr.Name, hdr.Uname, hdr.Gname)
+				t.Errorf("writeTar(%q) entry %s names its owner %s:%s, want ids only", tt.name, hdr.Name, hdr.Uname, hdr.Gname)
 			}
 			if hdr.Typeflag == tar.TypeReg && !hdr.ModTime.Equal(mtime.Truncate(time.Second)) {
-				t.Errorf("WriteTar(%q) entry %s ModTime = %v, want %v (truncated, as Docker)", tt.name, hdr.Name, hdr.ModTime, mtime.Truncate(time.Second))
+				t.Errorf("writeTar(%q) entry %s ModTime = %v, want %v (truncated, as Docker)", tt.name, hdr.Name, hdr.ModTime, mtime.Truncate(time.Second))
 			}
 		}
 		if len(got) != len(tt.want) {
-			t.Fatalf("WriteTar(%q) entries = %q, want %q", tt.name, got, tt.want)
+			t.Fatalf("writeTar(%q) entries = %q, want %q", tt.name, got, tt.want)
 		}
 		for i := range got {
 			if got[i] != tt.want[i] {
-				t.Errorf("WriteTar(%q) entries = %q, want %q", tt.name, got, tt.want)
+				t.Errorf("writeTar(%q) entries = %q, want %q", tt.name, got, tt.want)
 				break
 			}
 		}
