@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 
 	"github.com/dockyard-lab/dockyard/sandbox/diskfull"
@@ -278,19 +279,34 @@ func secureTarget(rootfs, path, hostSrc string) (string, error) {
 
 // copyIntoRootfs copies the tree src to dst, a path in rootfs, as
 // copyTree does, except that every path written is resolved inside
-// rootfs: a symlink the container holds (data/x -> /etc, or
-// ../../../etc) is never followed out of it, and one in the way of a
-// folder or file copied is replaced by it, as tar extraction does; a
-// folder is never replaced by a file, nor a file by a folder.
+// rootfs, and written relative to a handle on its folder opened there
+// (pathrs-lite, openat2 RESOLVE_IN_ROOT where the kernel has it): a
+// symlink the container holds (data/x -> /etc, or ../../../etc), even one
+// a running container swaps in during the copy, is never followed out of
+// it. A symlink in the way of a folder or file copied is replaced by it,
+// as tar extraction does; a folder is never replaced by a file, nor a file
+// by a folder.
 func copyIntoRootfs(rootfs, src, dst string, owner *Owner) error {
 	base, err := filepath.Rel(rootfs, dst)
 	if err != nil || base == ".." || strings.HasPrefix(base, "../") {
 		return fmt.Errorf("copy: %s is not in the container's root filesystem", dst)
 	}
+	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	// dest is the folder extracted into, as the container sees it.
 	dest := filepath.Join("/", filepath.Dir(base))
 	var dirs []dirTimes
-	defer func() { setDirTimes(dirs) }()
+	defer func() {
+		for i := len(dirs) - 1; i >= 0; i-- {
+			if parent, err := pathrs.OpenatInRoot(root, filepath.Dir(dirs[i].path)); err == nil {
+				keepTimeAt(parent, filepath.Base(dirs[i].path), dirs[i].fi)
+				parent.Close()
+			}
+		}
+	}()
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -300,32 +316,93 @@ func copyIntoRootfs(rootfs, src, dst string, owner *Owner) error {
 			return err
 		}
 		name := filepath.Join("/", base, rel)
-		dir, err := securejoin.SecureJoin(rootfs, filepath.Dir(name))
+		parent, err := pathrs.MkdirAllHandle(root, filepath.Dir(name), 0o755)
 		if err != nil {
 			return err
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+		defer parent.Close()
+		if fi.IsDir() {
+			dirs = append(dirs, dirTimes{name, fi})
 		}
-		target := filepath.Join(dir, filepath.Base(name))
-		lfi, err := os.Lstat(target)
+		return putEntry(parent, filepath.Base(name), p, fi, owner, name, dest)
+	})
+}
+
+// putEntry writes p (described by fi) as base in the folder dir, every
+// call relative to dir's handle and never following a symlink at base;
+// name and dest are the entry and the folder extracted into, as the
+// container sees them, for errors.
+func putEntry(dir *os.File, base, p string, fi os.FileInfo, owner *Owner, name, dest string) error {
+	dfd := int(dir.Fd())
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+		isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 		switch {
-		case err != nil:
-		case lfi.Mode()&os.ModeSymlink != 0:
-			if err := os.Remove(target); err != nil {
-				return err
+		case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+			if err := unix.Unlinkat(dfd, base, 0); err != nil {
+				return &fs.PathError{Op: "unlink", Path: name, Err: err}
 			}
-		case lfi.IsDir() && !fi.IsDir():
+		case isDir && !fi.IsDir():
 			// moby's Untar with NoOverwriteDirNonDir, as docker cp asks.
 			return fmt.Errorf("cannot overwrite directory %q with non-directory %q", name, dest)
-		case !lfi.IsDir() && fi.IsDir():
+		case !isDir && fi.IsDir():
 			return fmt.Errorf("cannot overwrite non-directory %q with directory %q", name, dest)
 		}
-		if fi.IsDir() {
-			dirs = append(dirs, dirTimes{target, fi})
+	}
+	switch {
+	case fi.Mode()&os.ModeSymlink != 0:
+		link, err := os.Readlink(p)
+		if err != nil {
+			return err
 		}
-		return copyEntry(p, target, fi, owner)
-	})
+		if err := unix.Symlinkat(link, dfd, base); err != nil {
+			return &fs.PathError{Op: "symlink", Path: name, Err: err}
+		}
+	case fi.IsDir():
+		if err := unix.Mkdirat(dfd, base, uint32(fi.Mode().Perm())); err != nil && !errors.Is(err, unix.EEXIST) {
+			return &fs.PathError{Op: "mkdir", Path: name, Err: err}
+		}
+	case fi.Mode().IsRegular():
+		if err := putFile(dfd, base, p, name, fi.Mode().Perm()); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	uid, gid := -1, -1
+	if owner != nil {
+		uid, gid = owner.UID, owner.GID
+	} else if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		uid, gid = int(st.Uid), int(st.Gid)
+	}
+	_ = unix.Fchownat(dfd, base, uid, gid, unix.AT_SYMLINK_NOFOLLOW)
+	if !fi.IsDir() {
+		keepTimeAt(dir, base, fi)
+	}
+	return nil
+}
+
+// putFile writes the file src as base in the folder dfd, with mode.
+func putFile(dfd int, base, src, name string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	fd, err := unix.Openat(dfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(mode))
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	out := os.NewFile(uintptr(fd), name)
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Chmod(mode); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Owner is the user and group a copy's files are given.
@@ -371,6 +448,12 @@ func setDirTimes(dirs []dirTimes) {
 func keepTime(target string, fi os.FileInfo) {
 	ts := []unix.Timespec{unix.NsecToTimespec(fi.ModTime().UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
 	_ = unix.UtimesNanoAt(unix.AT_FDCWD, target, ts, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// keepTimeAt is keepTime for base in the folder dir.
+func keepTimeAt(dir *os.File, base string, fi os.FileInfo) {
+	ts := []unix.Timespec{unix.NsecToTimespec(fi.ModTime().UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
+	_ = unix.UtimesNanoAt(int(dir.Fd()), base, ts, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {

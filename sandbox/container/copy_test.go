@@ -60,3 +60,47 @@ func TestCheckWritable(t *testing.T) {
 		}
 	}
 }
+
+// A running container may swap a folder for a symlink to the host while
+// docker cp writes into it; copyIntoRootfs writes relative to handles
+// resolved inside the root filesystem, so nothing lands outside it.
+func TestCopyIntoRootfsRace(t *testing.T) {
+	base := t.TempDir()
+	rootfs, outside, src := filepath.Join(base, "rootfs"), filepath.Join(base, "outside"), filepath.Join(base, "src")
+	os.MkdirAll(filepath.Join(src, "sub/a/b"), 0o755)
+	os.WriteFile(filepath.Join(src, "sub/a/b/f"), []byte("payload\n"), 0o644)
+	os.MkdirAll(filepath.Join(rootfs, "data/src/sub"), 0o755)
+	os.MkdirAll(outside, 0o755)
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		// The container's side: /data/src/sub is a folder, then a
+		// symlink to the host's outside, over and over.
+		defer close(done)
+		sub := filepath.Join(rootfs, "data/src/sub")
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.RemoveAll(sub)
+			if i%2 == 0 {
+				os.Symlink(outside, sub)
+			} else {
+				os.Mkdir(sub, 0o755)
+			}
+		}
+	}()
+	// The path-based copy this replaced wrote outside within a few
+	// thousand rounds.
+	for i := 0; i < 2000; i++ {
+		copyIntoRootfs(rootfs, src, filepath.Join(rootfs, "data/src"), nil)
+	}
+	close(stop)
+	<-done
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("copyIntoRootfs wrote %d entries outside the root filesystem, want none", len(entries))
+	}
+}
