@@ -162,8 +162,101 @@ func (s *Store) CopyFrom(ref, path, hostDst string) error {
 		if fi, err := os.Stat(hostDst); err == nil && fi.IsDir() {
 			dst = filepath.Join(hostDst, filepath.Base(src))
 		}
-		return copyTree(src, dst, nil)
+		return copyOutOfRootfs(rootfs, path, dst)
 	})
+}
+
+// copyOutOfRootfs copies the file, folder or symlink at path in rootfs to
+// dst on the host, keeping owners, modes and times. Every folder and file
+// is opened relative to its folder's handle, never following a symlink,
+// the first folder resolved inside rootfs (pathrs-lite): a running
+// container swapping a folder for a symlink to the host mid-copy makes the
+// copy fail, never read the host's files.
+func copyOutOfRootfs(rootfs, path, dst string) error {
+	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	clean := filepath.Clean("/" + path)
+	if clean == "/" {
+		return copyOutAt(root, ".", clean, dst)
+	}
+	parent, err := pathrs.OpenatInRoot(root, filepath.Dir(clean))
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	return copyOutAt(parent, filepath.Base(clean), clean, dst)
+}
+
+// copyOutAt copies base in the folder dir (name in the container) to dst.
+// Devices, sockets and fifos are not copied.
+func copyOutAt(dir *os.File, base, name, dst string) error {
+	dfd := int(dir.Fd())
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	mode := os.FileMode(st.Mode & 0o777)
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFLNK:
+		buf := make([]byte, unix.PathMax)
+		n, err := unix.Readlinkat(dfd, base, buf)
+		if err != nil {
+			return &fs.PathError{Op: "readlink", Path: name, Err: err}
+		}
+		_ = os.Remove(dst)
+		if err := os.Symlink(string(buf[:n]), dst); err != nil {
+			return err
+		}
+	case unix.S_IFDIR:
+		fd, err := unix.Openat(dfd, base, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		d := os.NewFile(uintptr(fd), name)
+		defer d.Close()
+		if err := os.MkdirAll(dst, mode); err != nil {
+			return err
+		}
+		names, err := d.Readdirnames(-1)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if err := copyOutAt(d, n, filepath.Join(name, n), filepath.Join(dst, n)); err != nil {
+				return err
+			}
+		}
+	case unix.S_IFREG:
+		fd, err := unix.Openat(dfd, base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		in := os.NewFile(uintptr(fd), name)
+		defer in.Close()
+		out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return err
+		}
+		if err := os.Chmod(dst, mode); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	_ = os.Lchown(dst, int(st.Uid), int(st.Gid))
+	ts := []unix.Timespec{st.Mtim, st.Mtim}
+	_ = unix.UtimesNanoAt(unix.AT_FDCWD, dst, ts, unix.AT_SYMLINK_NOFOLLOW)
+	return nil
 }
 
 // CopyTo copies hostSrc into the container at path, as `docker cp hostSrc
@@ -408,28 +501,6 @@ func putFile(dfd int, base, src, name string, mode os.FileMode) error {
 // Owner is the user and group a copy's files are given.
 type Owner struct{ UID, GID int }
 
-// copyTree copies files, directories and symlinks from src to dst; a
-// non-nil owner makes everything that user's and group's, nil keeps src's
-// owners.
-func copyTree(src, dst string, owner *Owner) error {
-	var dirs []dirTimes
-	defer func() { setDirTimes(dirs) }()
-	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if fi.IsDir() {
-			dirs = append(dirs, dirTimes{target, fi})
-		}
-		return copyEntry(p, target, fi, owner)
-	})
-}
-
 // dirTimes is a folder copied, whose modification time is set once
 // everything in it is written (each write changes it).
 type dirTimes struct {
@@ -437,78 +508,9 @@ type dirTimes struct {
 	fi   os.FileInfo
 }
 
-func setDirTimes(dirs []dirTimes) {
-	for i := len(dirs) - 1; i >= 0; i-- {
-		keepTime(dirs[i].path, dirs[i].fi)
-	}
-}
-
-// keepTime gives target fi's modification time, as cp -a and tar do; a
-// symlink's own time is set, not its target's.
-func keepTime(target string, fi os.FileInfo) {
-	ts := []unix.Timespec{unix.NsecToTimespec(fi.ModTime().UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
-	_ = unix.UtimesNanoAt(unix.AT_FDCWD, target, ts, unix.AT_SYMLINK_NOFOLLOW)
-}
-
-// keepTimeAt is keepTime for base in the folder dir.
+// keepTimeAt gives base in the folder dir fi's modification time, as tar
+// does; a symlink's own time is set, not its target's.
 func keepTimeAt(dir *os.File, base string, fi os.FileInfo) {
 	ts := []unix.Timespec{unix.NsecToTimespec(fi.ModTime().UnixNano()), unix.NsecToTimespec(fi.ModTime().UnixNano())}
 	_ = unix.UtimesNanoAt(int(dir.Fd()), base, ts, unix.AT_SYMLINK_NOFOLLOW)
-}
-
-func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Chmod(dst, mode)
-}
-
-// copyEntry copies one file, folder or symlink p (described by fi) to
-// target; a non-nil owner makes it that user's and group's, nil keeps p's.
-// Devices, sockets and fifos are not copied.
-func copyEntry(p, target string, fi os.FileInfo, owner *Owner) error {
-	switch {
-	case fi.Mode()&os.ModeSymlink != 0:
-		link, err := os.Readlink(p)
-		if err != nil {
-			return err
-		}
-		_ = os.Remove(target)
-		if err := os.Symlink(link, target); err != nil {
-			return err
-		}
-	case fi.IsDir():
-		if err := os.MkdirAll(target, fi.Mode().Perm()); err != nil {
-			return err
-		}
-	case fi.Mode().IsRegular():
-		if err := copyFile(p, target, fi.Mode().Perm()); err != nil {
-			return err
-		}
-	default:
-		return nil
-	}
-	switch st, ok := fi.Sys().(*syscall.Stat_t); {
-	case owner != nil:
-		_ = os.Lchown(target, owner.UID, owner.GID)
-	case ok:
-		_ = os.Lchown(target, int(st.Uid), int(st.Gid))
-	}
-	if !fi.IsDir() {
-		keepTime(target, fi)
-	}
-	return nil
 }

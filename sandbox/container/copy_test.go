@@ -104,3 +104,47 @@ func TestCopyIntoRootfsRace(t *testing.T) {
 		t.Errorf("copyIntoRootfs wrote %d entries outside the root filesystem, want none", len(entries))
 	}
 }
+
+// The same swap while docker cp reads out of the container: the copy may
+// fail, but never holds the host's files.
+func TestCopyOutOfRootfsRace(t *testing.T) {
+	base := t.TempDir()
+	rootfs, outside := filepath.Join(base, "rootfs"), filepath.Join(base, "outside")
+	os.MkdirAll(filepath.Join(rootfs, "data/src/sub"), 0o755)
+	os.MkdirAll(outside, 0o755)
+	os.WriteFile(filepath.Join(outside, "secret"), []byte("host secret\n"), 0o600)
+
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		sub := filepath.Join(rootfs, "data/src/sub")
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.RemoveAll(sub)
+			if i%2 == 0 {
+				os.Symlink(outside, sub)
+			} else if os.Mkdir(sub, 0o755) == nil {
+				os.WriteFile(filepath.Join(sub, "secret"), []byte("container\n"), 0o644)
+			}
+		}
+	}()
+	dst := filepath.Join(base, "out")
+	for i := 0; i < 2000; i++ {
+		os.RemoveAll(dst)
+		copyOutOfRootfs(rootfs, "/data/src", dst)
+		// A symlink copied is the link (as Docker copies it), not a
+		// folder read through it.
+		if fi, err := os.Lstat(filepath.Join(dst, "sub")); err != nil || !fi.IsDir() {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(dst, "sub/secret")); err == nil && string(b) == "host secret\n" {
+			t.Fatalf("copyOutOfRootfs read %q through a symlink out of the root filesystem", b)
+		}
+	}
+	close(stop)
+	<-done
+}
