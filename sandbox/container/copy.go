@@ -85,36 +85,62 @@ func withMounts(rootfs string, mounts []Mount, fn func() error) error {
 
 // bindInto mounts m's source at its destination in rootfs, the
 // destination resolved inside rootfs and made if it is missing, as the
-// container's start makes it.
+// container's start makes it. The mount goes onto a handle opened inside
+// rootfs (/proc/self/fd/N), so a symlink swapped in cannot move it.
 func bindInto(rootfs string, m Mount) error {
 	fi, err := os.Stat(m.Source)
 	if err != nil {
 		return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
 	}
-	dst, err := securejoin.SecureJoin(rootfs, m.Destination)
+	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-		if fi.IsDir() {
-			err = os.MkdirAll(dst, 0o755)
-		} else if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
-			err = os.WriteFile(dst, nil, 0o644)
-		}
-		if err != nil {
-			return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
-		}
+	defer root.Close()
+	target, err := mountTarget(root, m.Destination, fi.IsDir())
+	if err != nil {
+		return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
 	}
+	defer target.Close()
+	dst := fmt.Sprintf("/proc/self/fd/%d", target.Fd())
 	flags := uintptr(unix.MS_BIND | unix.MS_REC)
 	if err := unix.Mount(m.Source, dst, "", flags, ""); err != nil {
 		return fmt.Errorf("copy: mount %s: %w", m.Destination, err)
 	}
 	if m.ReadOnly {
-		if err := unix.Mount("", dst, "", flags|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
+		// A new handle: the first still names what is beneath the mount.
+		mounted, err := pathrs.OpenatInRoot(root, m.Destination)
+		if err == nil {
+			err = unix.Mount("", fmt.Sprintf("/proc/self/fd/%d", mounted.Fd()), "", flags|unix.MS_REMOUNT|unix.MS_RDONLY, "")
+			mounted.Close()
+		}
+		if err != nil {
 			return fmt.Errorf("copy: mount %s read-only: %w", m.Destination, err)
 		}
 	}
 	return nil
+}
+
+// mountTarget is a handle on dest inside root, made (a folder, or an
+// empty file for a file's bind mount) when it is missing.
+func mountTarget(root *os.File, dest string, isDir bool) (*os.File, error) {
+	if h, err := pathrs.OpenatInRoot(root, dest); err == nil {
+		return h, nil
+	}
+	if isDir {
+		return pathrs.MkdirAllHandle(root, dest, 0o755)
+	}
+	parent, err := pathrs.MkdirAllHandle(root, filepath.Dir(filepath.Clean("/"+dest)), 0o755)
+	if err != nil {
+		return nil, err
+	}
+	defer parent.Close()
+	fd, err := unix.Openat(int(parent.Fd()), filepath.Base(dest), unix.O_WRONLY|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	unix.Close(fd)
+	return pathrs.OpenatInRoot(root, dest)
 }
 
 // checkWritable refuses to write at path (a folder in the container,
