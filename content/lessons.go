@@ -11,6 +11,16 @@ import (
 //go:embed lessons
 var lessons embed.FS
 
+//go:embed outlines.txt
+var outlines string
+
+// LessonOutlines is the index of the lessons (lessons.WriteIndex), read to
+// list the course without reading every lesson. TestBuiltinIndex in
+// package lessons fails when it is out of date; go generate rewrites it.
+func LessonOutlines() string { return outlines }
+
+//go:generate go test ../lessons -run ^TestBuiltinIndex$ -update
+
 // Lessons returns the embedded lessons folder: one directory per lesson id,
 // each holding lesson.en.md and lesson.ko.md.
 func Lessons() fs.FS {

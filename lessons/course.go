@@ -37,6 +37,10 @@ type entry struct {
 	lesson  *Lesson
 	outline *Lesson
 	probs   Problems
+	// indexed is the file's record in the index of its source (named
+	// index in messages); nil when the file is outlined from its text.
+	indexed *record
+	index   string
 }
 
 // source reads the file the first time it is needed.
@@ -70,6 +74,13 @@ func (e *entry) parse() *Lesson {
 func (e *entry) outlined() (*Lesson, error) {
 	if e.lesson != nil {
 		return e.lesson, nil
+	}
+	if e.outline == nil && e.indexed != nil {
+		l, err := e.fromIndex()
+		if err != nil {
+			return nil, err
+		}
+		e.outline = l
 	}
 	if e.outline == nil {
 		src, err := e.src, e.err
@@ -139,6 +150,9 @@ func NewCourse() *Course { return &Course{files: map[string]map[string]*entry{}}
 type Source struct {
 	FS   fs.FS
 	Name string
+	// Index, when set, is the outlines of its lessons (see WriteIndex),
+	// read instead of outlining each file to list the course.
+	Index string
 }
 
 // Load reads every source in order; a lesson id found again in a later
@@ -161,6 +175,12 @@ func (c *Course) AddSource(src Source) error {
 	if err != nil {
 		return fmt.Errorf("read lessons in %s: %w", src.Name, err)
 	}
+	var idx map[string]record
+	if src.Index != "" {
+		if idx, err = splitIndex(src.Index); err != nil {
+			return fmt.Errorf("lesson index of %s: %w", src.Name, err)
+		}
+	}
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -169,8 +189,14 @@ func (c *Course) AddSource(src Source) error {
 		if err != nil {
 			return err
 		}
-		if err := c.AddLesson(sub, path.Join(src.Name, e.Name())); err != nil {
+		langs, err := c.addLesson(sub, path.Join(src.Name, e.Name()))
+		if err != nil {
 			return err
+		}
+		if idx != nil {
+			for _, f := range langs {
+				f.useIndex(idx, e.Name()+"/"+f.name, src.Name)
+			}
 		}
 	}
 	return nil
@@ -179,12 +205,18 @@ func (c *Course) AddSource(src Source) error {
 // AddLesson finds the lesson.<lang>.md files of one lesson folder. name is
 // the folder as shown in messages; its last element is the expected id.
 func (c *Course) AddLesson(fsys fs.FS, name string) error {
+	_, err := c.addLesson(fsys, name)
+	return err
+}
+
+// addLesson is AddLesson returning the files found, by language.
+func (c *Course) addLesson(fsys fs.FS, name string) (map[string]*entry, error) {
 	files, err := fs.Glob(fsys, "lesson.*.md")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(files) == 0 {
-		return nil
+		return nil, nil
 	}
 	langs := map[string]*entry{}
 	for _, f := range files {
@@ -192,7 +224,7 @@ func (c *Course) AddLesson(fsys fs.FS, name string) error {
 		langs[langOf(file)] = &entry{fsys: fsys, name: f, file: file, scratch: &c.scratch}
 	}
 	c.files[path.Base(name)] = langs
-	return nil
+	return langs, nil
 }
 
 // Problems parses every file and returns what parsing found; Lint adds the

@@ -107,7 +107,7 @@ func LoadCourse(spec string) (*lessons.Course, error) {
 		switch {
 		case entry == "":
 		case entry == Builtin:
-			sources = append(sources, lessons.Source{FS: content.Lessons(), Name: "content/lessons"})
+			sources = append(sources, lessons.Source{FS: content.Lessons(), Name: "content/lessons", Index: content.LessonOutlines()})
 		default:
 			info, err := os.Stat(entry)
 			if err != nil || !info.IsDir() {

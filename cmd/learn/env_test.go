@@ -49,6 +49,10 @@ func TestLoadCourse(t *testing.T) {
 	if err != nil || intro.Title != "Mine intro" {
 		t.Errorf("intro = %v, %v; want the instructor's lesson to replace the built-in one", intro, err)
 	}
+	// The built-in lessons' index outlines only the built-in files.
+	if intro, err := both.Outline("intro", "en"); err != nil || intro.Title != "Mine intro" || len(intro.Steps) != 1 {
+		t.Errorf("Outline(intro) = %+v, %v; want the instructor's lesson, one step", intro, err)
+	}
 	t.Setenv(LessonsEnv, own)
 	env, err := LoadCourse("")
 	if err != nil {

@@ -7,7 +7,7 @@
 package i18n
 
 import (
-	"embed"
+	_ "embed" // the catalogs
 	"fmt"
 	"os"
 	"strings"
@@ -17,8 +17,26 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed en.yaml ko.yaml
-var catalogs embed.FS
+// The catalogs are strings, not an embed.FS: a file of an embed.FS is read
+// as a copy, and in a command's start every page of new memory is a page
+// fault; the messages parseFlat finds are parts of these strings.
+var (
+	//go:embed en.yaml
+	enYAML string
+	//go:embed ko.yaml
+	koYAML string
+)
+
+// source is the catalog of lang as written.
+func source(lang string) (string, bool) {
+	switch lang {
+	case "en":
+		return enYAML, true
+	case "ko":
+		return koYAML, true
+	}
+	return "", false
+}
 
 // Default is the language used when nothing else is asked for.
 const Default = "en"
@@ -33,12 +51,11 @@ func catalog(lang string) map[string]string {
 		return m.(map[string]string)
 	}
 	m := map[string]string{}
-	data, err := catalogs.ReadFile(lang + ".yaml")
-	if err == nil {
+	if data, found := source(lang); found {
 		var ok bool
 		if m, ok = parseFlat(data); !ok {
 			m = map[string]string{}
-			if err := yaml.Unmarshal(data, &m); err != nil {
+			if err := yaml.Unmarshal([]byte(data), &m); err != nil {
 				// The catalogs are embedded and tested; this is a build defect.
 				panic(fmt.Sprintf("i18n: catalog %s.yaml: %v", lang, err))
 			}
@@ -53,12 +70,12 @@ func catalog(lang string) map[string]string {
 // way YAML would, several times faster (every command that prints a message
 // reads one catalog). ok is false for anything else, which YAML then reads;
 // TestFlatCatalogs holds the two to the same result.
-func parseFlat(data []byte) (m map[string]string, ok bool) {
-	if !printable(string(data)) {
+func parseFlat(data string) (m map[string]string, ok bool) {
+	if !printable(data) {
 		return nil, false
 	}
 	m = make(map[string]string, 160)
-	for line := range strings.Lines(string(data)) {
+	for line := range strings.Lines(data) {
 		line = strings.TrimSuffix(line, "\n")
 		if line == "" || line[0] == '#' {
 			continue

@@ -94,17 +94,14 @@ func TestT(t *testing.T) {
 // read as YAML reads them.
 func TestFlatCatalogs(t *testing.T) {
 	for _, lang := range Supported {
-		data, err := catalogs.ReadFile(lang + ".yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
+		data, _ := source(lang)
 		got, ok := parseFlat(data)
 		if !ok {
 			t.Errorf("parseFlat(%s.yaml) falls back to YAML: keep the catalog one `key: \"message\"` a line", lang)
 			continue
 		}
 		want := map[string]string{}
-		if err := yaml.Unmarshal(data, &want); err != nil {
+		if err := yaml.Unmarshal([]byte(data), &want); err != nil {
 			t.Fatal(err)
 		}
 		if !maps.Equal(got, want) {
@@ -136,7 +133,7 @@ func TestParseFlat(t *testing.T) {
 		"a.b: \"x\"y\"\n",
 		"a: {b.c: \"x\"}\n",
 	} {
-		got, ok := parseFlat([]byte(src))
+		got, ok := parseFlat(src)
 		if !ok {
 			continue
 		}
@@ -154,7 +151,7 @@ func TestParseFlat(t *testing.T) {
 func FuzzParseFlat(f *testing.F) {
 	f.Add("a.b: \"x\"\nc.d: \"say \\\"hi\\\"\"\n")
 	f.Fuzz(func(t *testing.T, src string) {
-		got, ok := parseFlat([]byte(src))
+		got, ok := parseFlat(src)
 		if !ok {
 			return
 		}
@@ -171,7 +168,7 @@ func FuzzParseFlat(f *testing.F) {
 // BenchmarkCatalog is what each command that prints a message pays to read
 // its catalog: parseFlat, and YAML for comparison.
 func BenchmarkCatalog(b *testing.B) {
-	data, _ := catalogs.ReadFile("ko.yaml")
+	data, _ := source("ko")
 	b.Run("flat", func(b *testing.B) {
 		for b.Loop() {
 			parseFlat(data)
@@ -180,7 +177,7 @@ func BenchmarkCatalog(b *testing.B) {
 	b.Run("yaml", func(b *testing.B) {
 		for b.Loop() {
 			m := map[string]string{}
-			_ = yaml.Unmarshal(data, &m)
+			_ = yaml.Unmarshal([]byte(data), &m)
 		}
 	})
 }

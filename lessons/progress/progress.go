@@ -160,6 +160,9 @@ func (s *Store) Lang() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if p, ok := parseWritten(b); ok {
+		return p.Lang, nil
+	}
 	var p struct {
 		Lang string `json:"lang"`
 	}
@@ -210,12 +213,15 @@ func (s *Store) read() (*Progress, *Recovered, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read progress: %w", err)
 	}
-	p := &Progress{}
-	dec := json.NewDecoder(bytes.NewReader(data))
 	reason := ""
-	if err := dec.Decode(p); err != nil {
-		reason = "not valid JSON: " + err.Error()
-	} else if p.Version != Version {
+	p, ok := parseWritten(data)
+	if !ok {
+		p = &Progress{}
+		if err := json.NewDecoder(bytes.NewReader(data)).Decode(p); err != nil {
+			reason = "not valid JSON: " + err.Error()
+		}
+	}
+	if reason == "" && p.Version != Version {
 		reason = "format version " + strconv.Itoa(p.Version) + ", this dockyard writes version " + strconv.Itoa(Version)
 	}
 	if reason == "" {
