@@ -6,6 +6,7 @@
 package parity
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -124,7 +126,7 @@ func TestParity(t *testing.T) {
 			}
 			testscript.Run(t, testscript.Params{
 				Dir:  "testdata/script",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"code": enginetest.ExitCode},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"code": enginetest.ExitCode, "mktar": mktar},
 				Setup: func(env *testscript.Env) error {
 					root := filepath.Join(env.WorkDir, ".dockyard")
 					env.Setenv("DOCKYARD_ROOT", root)
@@ -190,4 +192,32 @@ func startServe(root, cliBin string) (sock string, stop func() error, err error)
 		defer os.RemoveAll(dir)
 		return stopServe()
 	}, nil
+}
+
+// mktar writes a tar file for `docker cp -` to read: `mktar FILE ENTRY...`,
+// each ENTRY a file ("name", holding "pwned"), a folder ("name/") or a
+// symlink ("name->target"), written as named, "../" and absolute names
+// included, so scripts can send hostile archives.
+func mktar(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mktar FILE ENTRY...")
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range args[1:] {
+		hdr := &tar.Header{Name: e, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len("pwned\n"))}
+		switch name, target, isLink := strings.Cut(e, "->"); {
+		case isLink:
+			hdr = &tar.Header{Name: name, Linkname: target, Mode: 0o777, Typeflag: tar.TypeSymlink}
+		case strings.HasSuffix(e, "/"):
+			hdr = &tar.Header{Name: e, Mode: 0o755, Typeflag: tar.TypeDir}
+		}
+		ts.Check(tw.WriteHeader(hdr))
+		if hdr.Typeflag == tar.TypeReg {
+			_, err := tw.Write([]byte("pwned\n"))
+			ts.Check(err)
+		}
+	}
+	ts.Check(tw.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), buf.Bytes(), 0o644))
 }

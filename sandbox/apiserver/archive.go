@@ -4,10 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io/fs"
+	"io"
 	"net/http"
-	"os"
-	"path"
+	"strconv"
 	"strings"
 
 	mobycontainer "github.com/moby/moby/api/types/container"
@@ -16,9 +15,9 @@ import (
 )
 
 // The archive routes are `docker cp`: HEAD stats a path in a container,
-// GET reads it as a tar, PUT extracts a tar into a directory. They go
-// through the engine's CopyOut, WriteTar and PutArchive, as `dockyard
-// docker cp` with "-" does, by way of a temporary directory.
+// GET reads it as a tar, PUT extracts a tar into a directory, through the
+// engine's StatPath, ArchivePath and PutArchive, as `dockyard docker cp`
+// does (moby's api/server/router/container/copy.go).
 
 func (s *Server) archiveRoutes() {
 	s.handle("HEAD /containers/{id}/archive", s.statArchive)
@@ -26,24 +25,9 @@ func (s *Server) archiveRoutes() {
 	s.handle("PUT /containers/{id}/archive", s.putArchive)
 }
 
-// copyOut copies path out of the container into a temporary directory and
-// returns the copy; a missing path is a 404.
-func (s *Server) copyOut(r *http.Request) (copied string, cleanup func(), err error) {
-	p := r.URL.Query().Get("path")
-	if p == "" {
-		return "", nil, badRequest("missing the path: use ?path=/in/the/container")
-	}
-	copied, cleanup, err = s.e.CopyOut(r.PathValue("id"), p)
-	if errors.Is(err, engine.ErrPathNotFound) {
-		return "", nil, notFound("Could not find the file %s in container %s", p, r.PathValue("id"))
-	}
-	return copied, cleanup, err
-}
-
 // setPathStat sends what docker cp learns of the path before the
-// archive: X-Docker-Container-Path-Stat.
-func setPathStat(w http.ResponseWriter, r *http.Request, fi fs.FileInfo) {
-	st := mobycontainer.PathStat{Name: path.Base(r.URL.Query().Get("path")), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime()}
+// archive: X-Docker-Container-Path-Stat, base64 of the JSON PathStat.
+func setPathStat(w http.ResponseWriter, st mobycontainer.PathStat) {
 	b, _ := json.Marshal(st)
 	w.Header().Set("X-Docker-Container-Path-Stat", base64.StdEncoding.EncodeToString(b))
 }
@@ -54,31 +38,31 @@ func (s *Server) statArchive(w http.ResponseWriter, r *http.Request) error {
 	if p == "" {
 		return badRequest("missing the path: use ?path=/in/the/container")
 	}
-	fi, err := s.e.StatPath(r.PathValue("id"), p)
+	st, err := s.e.StatPath(r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
-	setPathStat(w, r, fi)
+	setPathStat(w, st)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (s *Server) getArchive(w http.ResponseWriter, r *http.Request) error {
-	copied, cleanup, err := s.copyOut(r)
+	p := r.URL.Query().Get("path")
+	if p == "" {
+		return badRequest("missing the path: use ?path=/in/the/container")
+	}
+	tr, st, err := s.e.ArchivePath(r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	fi, err := os.Lstat(copied)
-	if err != nil {
-		return err
-	}
-	setPathStat(w, r, fi)
+	defer tr.Close()
+	setPathStat(w, st)
 	w.Header().Set("Content-Type", "application/x-tar")
 	w.WriteHeader(http.StatusOK)
-	if err := engine.WriteTar(w, copied); err != nil {
+	if _, err := io.Copy(w, tr); err != nil {
 		// The status is sent: the client sees a cut stream.
-		s.log.Printf("archive %s: %v", copied, err)
+		s.log.Printf("archive %s: %v", p, err)
 	}
 	return nil
 }
@@ -90,11 +74,12 @@ func (s *Server) putArchive(w http.ResponseWriter, r *http.Request) error {
 	if p == "" {
 		return badRequest("missing the path: use ?path=/directory/in/the/container")
 	}
-	c, err := s.e.Container(r.PathValue("id"))
-	if err != nil {
+	ref := r.PathValue("id")
+	if _, err := s.e.Container(ref); err != nil {
 		return err
 	}
-	err = s.e.PutArchive(c.ID, r.Body, p)
+	copyUIDGID, _ := strconv.ParseBool(r.URL.Query().Get("copyUIDGID"))
+	err := s.e.PutArchive(ref, r.Body, p, copyUIDGID)
 	switch {
 	case errors.Is(err, engine.ErrPathNotFound):
 		return notFound("%v", err)

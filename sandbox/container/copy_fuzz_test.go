@@ -70,7 +70,7 @@ func FuzzArchivePut(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			copyIntoRootfs(rootfs, filepath.Join(tmp, e.Name()), dst, 0)
+			copyIntoRootfs(rootfs, filepath.Join(tmp, e.Name()), dst, &Owner{})
 		}
 
 		var escaped []string

@@ -10,11 +10,15 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
+	mobycontainer "github.com/moby/moby/api/types/container"
+
+	"github.com/dockyard-lab/dockyard/sandbox/container"
 	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
-// ErrPathNotFound matches CopyOut's error when the path is not in the
+// ErrPathNotFound matches ArchivePath's error when the path is not in the
 // container, and PutArchive's when the directory is not (errors.Is).
 var ErrPathNotFound = errors.New("not found in the container")
 
@@ -29,10 +33,10 @@ func (e pathNotFound) Unwrap() error        { return e.error }
 // Docker's words.
 var ErrNotADirectory = errors.New("extraction point is not a directory")
 
-// CopyOut copies p out of a container into a new temporary directory, as
+// copyOut copies p out of a container into a new temporary directory, as
 // the first half of `docker cp CONTAINER:PATH -` and of the Engine API's
 // GET archive; cleanup removes the copy.
-func (e *Engine) CopyOut(ref, p string) (copied string, cleanup func(), err error) {
+func (e *Engine) copyOut(ref, p string) (copied string, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "dockyard-cp-")
 	if err != nil {
 		return "", nil, err
@@ -53,33 +57,77 @@ func (e *Engine) CopyOut(ref, p string) (copied string, cleanup func(), err erro
 	return copied, cleanup, nil
 }
 
-// CopyFromContainer copies p out of a container to hostDst (docker cp
-// CONTAINER:PATH DEST).
-func (e *Engine) CopyFromContainer(ref, p, hostDst string) error {
-	return e.containers.CopyFrom(ref, p, hostDst)
-}
-
-// CopyToContainer copies hostSrc into a container at p (docker cp SRC
-// CONTAINER:PATH).
-func (e *Engine) CopyToContainer(ref, hostSrc, p string) error {
-	return e.containers.CopyTo(ref, hostSrc, p)
-}
-
 // StatPath is what docker cp learns of a path in a container before
-// copying it; a missing path is NotFound, in Docker's words.
-func (e *Engine) StatPath(ref, p string) (fs.FileInfo, error) {
-	fi, err := e.containers.Stat(ref, p)
+// copying it (HEAD archive): the path itself, not where a symlink there
+// points, whose target is LinkTarget. A missing path is NotFound, in
+// Docker's words.
+func (e *Engine) StatPath(ref, p string) (mobycontainer.PathStat, error) {
+	fi, target, err := e.containers.Stat(ref, p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", p, ref)})
+		return mobycontainer.PathStat{}, Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", p, ref)})
 	}
-	return fi, err
+	if err != nil {
+		return mobycontainer.PathStat{}, err
+	}
+	if (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")) && !fi.IsDir() {
+		// A trailing slash asks for a folder: lstat(2) says ENOTDIR, and
+		// moby's daemon passes that on.
+		return mobycontainer.PathStat{}, fmt.Errorf("lstat %s: not a directory", p)
+	}
+	return mobycontainer.PathStat{Name: filepath.Base(p), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: target}, nil
 }
 
-// WriteTar writes the tree at src as a tar stream, its entries named from
-// src's base name down, as Docker streams a copied path.
-func WriteTar(w io.Writer, src string) error {
+// ArchivePath is p in a container as a tar stream and its stat, as the
+// Engine API's GET archive and `docker cp CONTAINER:PATH ...` read it.
+// Closing the stream removes the copy it is read from.
+func (e *Engine) ArchivePath(ref, p string) (io.ReadCloser, mobycontainer.PathStat, error) {
+	st, err := e.StatPath(ref, p)
+	if err != nil {
+		return nil, st, err
+	}
+	copied, cleanup, err := e.copyOut(ref, p)
+	if err != nil {
+		return nil, st, err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		err := writeTar(pw, copied, archiveName(p))
+		cleanup()
+		pw.CloseWithError(err)
+	}()
+	return pr, st, nil
+}
+
+// archiveName is the name Docker's daemon gives the entries of p's
+// archive (go-archive's TarResourceRebaseOpts): p's base name, "." for
+// p's contents when p ends in "/.", "/" for the root.
+func archiveName(p string) string {
+	if p == "." || strings.HasSuffix(p, "/.") {
+		return "."
+	}
+	return path.Base(path.Clean("/" + p))
+}
+
+// entryName is the tar name of rel, a path below the tree archived as
+// name: "data/sub/f", "./sub/f" for a "/." copy and "/bin/sh" for the
+// root's, as Docker's daemon names them.
+func entryName(name, rel string) string {
+	switch {
+	case rel == ".":
+		return name
+	case name == "/":
+		return "/" + rel
+	case name == ".":
+		return "./" + rel
+	}
+	return name + "/" + rel
+}
+
+// writeTar writes the tree at src as a tar stream, its entries named from
+// name down, as Docker's daemon streams a copied path: no user or group
+// names, and the format Go picks (ustar unless a name needs more).
+func writeTar(w io.Writer, src, name string) error {
 	tw := tar.NewWriter(w)
-	base := filepath.Dir(src)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -96,9 +144,11 @@ func WriteTar(w io.Writer, src string) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(base, p)
-		hdr.Name = filepath.ToSlash(rel)
-		if info.IsDir() {
+		rel, _ := filepath.Rel(src, p)
+		hdr.Name = entryName(name, filepath.ToSlash(rel))
+		hdr.Uname, hdr.Gname = "", ""
+		hdr.ModTime = hdr.ModTime.Truncate(time.Second)
+		if info.IsDir() && !strings.HasSuffix(hdr.Name, "/") {
 			hdr.Name += "/"
 		}
 		if err := tw.WriteHeader(hdr); err != nil {
@@ -122,13 +172,23 @@ func WriteTar(w io.Writer, src string) error {
 }
 
 // PutArchive extracts a tar stream into the directory dir of a container,
-// as `docker cp - CONTAINER:DIR` and the Engine API's PUT archive: the tar
+// as `docker cp` into a container and the Engine API's PUT archive: the tar
 // is unpacked with the image store's safe unpacker first (no path may leave
-// it), then copied in, its files becoming root's as in Docker.
-func (e *Engine) PutArchive(ref string, r io.Reader, dir string) error {
-	fi, err := e.containers.Stat(ref, dir)
+// it), then copied in, its files keeping the tar's owners as in Docker, or
+// becoming the container's user's with copyUIDGID (docker cp -a) when it
+// runs as one. dir may be a symlink to a directory; a missing dir is
+// NotFound in Docker's words.
+func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool) error {
+	notFound := Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", dir, ref)})
+	fi, target, err := e.containers.Stat(ref, dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return pathNotFound{fmt.Errorf("could not find the directory %s in container %s", dir, ref)}
+		return notFound
+	}
+	if err == nil && target != "" {
+		fi, _, err = e.containers.Stat(ref, target)
+		if errors.Is(err, fs.ErrNotExist) {
+			return notFound
+		}
 	}
 	if err != nil {
 		return err
@@ -149,9 +209,12 @@ func (e *Engine) PutArchive(ref string, r io.Reader, dir string) error {
 		return err
 	}
 	for _, ent := range entries {
-		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir); err != nil {
+		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir, copyUIDGID); err != nil {
 			if strings.Contains(err.Error(), "could not find the directory") {
-				return pathNotFound{err}
+				return notFound
+			}
+			if errors.Is(err, container.ErrReadOnlyVolume) || errors.Is(err, container.ErrReadOnlyRootfs) {
+				return Invalid(err)
 			}
 			return err
 		}
