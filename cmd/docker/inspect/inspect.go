@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -200,7 +201,76 @@ func templateValue(o any) (any, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
+	omitted(m, reflect.TypeOf(o))
 	return numbers(m), nil
+}
+
+// omitted puts back, as nulls, the fields of t that omitempty left out of
+// its JSON v. Docker's CLI runs a template on the typed value first, where
+// such a field is there and empty: '{{json .Config.Entrypoint}}' prints
+// null for an image without one, not "map has no entry".
+func omitted(v any, t reflect.Type) {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		switch {
+		case t != nil && t.Kind() == reflect.Struct:
+			for name, ft := range jsonFields(t) {
+				if x, ok := v[name]; ok {
+					omitted(x, ft)
+				} else {
+					v[name] = nil
+				}
+			}
+		case t != nil && t.Kind() == reflect.Map:
+			for _, x := range v {
+				omitted(x, t.Elem())
+			}
+		}
+	case []any:
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			for _, x := range v {
+				omitted(x, t.Elem())
+			}
+		}
+	}
+}
+
+// jsonFields are the JSON names of t's fields and their types, with the
+// fields of embedded structs as encoding/json flattens them: a shallower
+// field of a name hides a deeper one.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for level := []reflect.Type{t}; len(level) > 0; {
+		var embedded []reflect.Type
+		for _, t := range level {
+			for i := range t.NumField() {
+				f := t.Field(i)
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "-" || (!f.IsExported() && !f.Anonymous) {
+					continue
+				}
+				ft := f.Type
+				for ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+					embedded = append(embedded, ft)
+					continue
+				}
+				if name == "" {
+					name = f.Name
+				}
+				if _, hidden := fields[name]; !hidden {
+					fields[name] = f.Type
+				}
+			}
+		}
+		level = embedded
+	}
+	return fields
 }
 
 // numbers replaces the json.Numbers in v.

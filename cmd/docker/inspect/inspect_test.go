@@ -103,3 +103,43 @@ func TestRowsRefusesUnknownField(t *testing.T) {
 		t.Errorf("Rows({{.Name}}) = %v, %q; want a", err, out)
 	}
 }
+
+// TestTemplateSeesOmittedFields: a field omitempty leaves out of the JSON
+// is still there for a template, empty, as on the typed value Docker's CLI
+// runs templates on: an image without an entrypoint prints null for
+// '{{json .Config.Entrypoint}}', not "map has no entry for key".
+func TestTemplateSeesOmittedFields(t *testing.T) {
+	type config struct {
+		Entrypoint []string `json:",omitempty"`
+		Cmd        []string `json:",omitempty"`
+	}
+	type base struct {
+		ID     string  `json:"Id"`
+		Config *config `json:",omitempty"`
+		Name   string  `json:",omitempty"`
+	}
+	type image struct {
+		*base
+		Name string // hides base's Name, as in encoding/json
+	}
+	img := image{base: &base{ID: "sha256:1", Config: &config{Cmd: []string{"nginx"}}}, Name: "web"}
+	for format, want := range map[string]string{
+		"{{json .Config.Entrypoint}}": "null",
+		"{{json .Config.Cmd}}":        `["nginx"]`,
+		"{{.Name}}":                   "web",
+		"{{.Id}}":                     "sha256:1",
+	} {
+		ios, _, out, _ := iostreams.Test()
+		if err := Print(ios, format, []any{img}, nil); err != nil {
+			t.Errorf("%s: %v", format, err)
+			continue
+		}
+		if got := strings.TrimSpace(out.String()); got != want {
+			t.Errorf("%s printed %q, want %q", format, got, want)
+		}
+	}
+	ios, _, _, _ := iostreams.Test()
+	if err := Print(ios, "{{.Nope}}", []any{img}, nil); err == nil {
+		t.Error("{{.Nope}}: no error for a field the object does not have")
+	}
+}
