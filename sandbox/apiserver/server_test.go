@@ -442,6 +442,28 @@ func TestVolumePruneByVersion(t *testing.T) {
 	}
 }
 
+// startExec creates an exec in container id from its JSON config and
+// starts it on a hijacked connection, as the docker CLI does; the
+// connection carries its streams and closes with the test.
+func startExec(t *testing.T, hs *httptest.Server, id, config string) (execID string, conn net.Conn) {
+	t.Helper()
+	code, body := call(t, hs, "POST", "/containers/"+id+"/exec", config)
+	if code != http.StatusCreated {
+		t.Fatalf("exec create = %d %s", code, body)
+	}
+	var ex struct{ Id string }
+	if err := json.Unmarshal([]byte(body), &ex); err != nil {
+		t.Fatalf("exec create answered %s: %v", body, err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
+	return ex.Id, conn
+}
+
 // TestExecClientHangsUp: an exec whose client goes away while it writes to
 // its terminal runs to its end (its output dropped) instead of blocking on
 // a full terminal nobody reads.
@@ -451,18 +473,8 @@ func TestExecClientHangsUp(t *testing.T) {
 	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
 		t.Fatalf("start = %d %s", code, body)
 	}
-	code, body := call(t, hs, "POST", "/containers/"+id+"/exec",
+	execID, conn := startExec(t, hs, id,
 		`{"AttachStdout": true, "AttachStderr": true, "Tty": true, "Cmd": ["sh", "-c", "yes | head -c 5000000; echo done > /tmp/finished"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("exec create = %d %s", code, body)
-	}
-	var ex struct{ Id string }
-	json.Unmarshal([]byte(body), &ex)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(conn, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
 	if _, err := io.ReadFull(conn, make([]byte, 200)); err != nil {
 		t.Fatalf("reading the exec's first output: %v", err)
 	}
@@ -471,7 +483,7 @@ func TestExecClientHangsUp(t *testing.T) {
 	// bound only tells a process that never ends from a slow one.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		_, body := call(t, hs, "GET", "/exec/"+ex.Id+"/json", "")
+		_, body := call(t, hs, "GET", "/exec/"+execID+"/json", "")
 		if strings.Contains(body, `"Running":false`) {
 			if !strings.Contains(body, `"ExitCode":0`) {
 				t.Errorf("exec after its client left = %s, want exit code 0", body)
@@ -495,19 +507,8 @@ func TestExecEndsWithStdinOpen(t *testing.T) {
 	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
 		t.Fatalf("start = %d %s", code, body)
 	}
-	code, body := call(t, hs, "POST", "/containers/"+id+"/exec",
+	execID, conn := startExec(t, hs, id,
 		`{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["sh", "-c", "echo hi; exit 3"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("exec create = %d %s", code, body)
-	}
-	var ex struct{ Id string }
-	json.Unmarshal([]byte(body), &ex)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
 	// Nothing is written to stdin and it is never closed: the stream must
 	// still end, with the process.
 	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -518,24 +519,13 @@ func TestExecEndsWithStdinOpen(t *testing.T) {
 	if !strings.Contains(string(out), "hi") {
 		t.Errorf("exec output = %q, want it to hold hi", out)
 	}
-	if _, body := call(t, hs, "GET", "/exec/"+ex.Id+"/json", ""); !strings.Contains(body, `"ExitCode":3`) {
+	if _, body := call(t, hs, "GET", "/exec/"+execID+"/json", ""); !strings.Contains(body, `"ExitCode":3`) {
 		t.Errorf("exec after its stream ended = %s, want exit code 3", body)
 	}
 
 	// What the client writes still reaches the process, and its end of
 	// stdin ends cat (echo ping | docker exec -i c cat).
-	code, body = call(t, hs, "POST", "/containers/"+id+"/exec",
-		`{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["cat"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("exec create = %d %s", code, body)
-	}
-	json.Unmarshal([]byte(body), &ex)
-	cat, err := net.Dial("tcp", strings.TrimPrefix(hs.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
-	fmt.Fprintf(cat, "POST /exec/%s/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}", ex.Id)
+	_, cat := startExec(t, hs, id, `{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["cat"]}`)
 	fmt.Fprint(cat, "ping\n")
 	cat.(*net.TCPConn).CloseWrite()
 	cat.SetReadDeadline(time.Now().Add(30 * time.Second))
