@@ -3,6 +3,7 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -72,34 +73,13 @@ func TestCopyIntoRootfsRace(t *testing.T) {
 	os.MkdirAll(filepath.Join(rootfs, "data/src/sub"), 0o755)
 	os.MkdirAll(outside, 0o755)
 
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		// The container's side: /data/src/sub is a folder, then a
-		// symlink to the host's outside, over and over.
-		defer close(done)
-		sub := filepath.Join(rootfs, "data/src/sub")
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			os.RemoveAll(sub)
-			if i%2 == 0 {
-				os.Symlink(outside, sub)
-			} else {
-				os.Mkdir(sub, 0o755)
-			}
-		}
-	}()
+	stop := swapWithSymlink(filepath.Join(rootfs, "data/src/sub"), outside, nil)
 	// The path-based copy this replaced wrote outside within a few
 	// thousand rounds.
 	for i := 0; i < 2000; i++ {
 		copyIntoRootfs(rootfs, src, filepath.Join(rootfs, "data/src"), nil)
 	}
-	close(stop)
-	<-done
+	stop()
 	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
 		t.Errorf("copyIntoRootfs wrote %d entries outside the root filesystem, want none", len(entries))
 	}
@@ -114,24 +94,11 @@ func TestCopyOutOfRootfsRace(t *testing.T) {
 	os.MkdirAll(outside, 0o755)
 	os.WriteFile(filepath.Join(outside, "secret"), []byte("host secret\n"), 0o600)
 
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		sub := filepath.Join(rootfs, "data/src/sub")
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			os.RemoveAll(sub)
-			if i%2 == 0 {
-				os.Symlink(outside, sub)
-			} else if os.Mkdir(sub, 0o755) == nil {
-				os.WriteFile(filepath.Join(sub, "secret"), []byte("container\n"), 0o644)
-			}
-		}
-	}()
+	sub := filepath.Join(rootfs, "data/src/sub")
+	stop := swapWithSymlink(sub, outside, func() {
+		os.WriteFile(filepath.Join(sub, "secret"), []byte("container\n"), 0o644)
+	})
+	defer stop()
 	dst := filepath.Join(base, "out")
 	for i := 0; i < 2000; i++ {
 		os.RemoveAll(dst)
@@ -145,6 +112,29 @@ func TestCopyOutOfRootfsRace(t *testing.T) {
 			t.Fatalf("copyOutOfRootfs read %q through a symlink out of the root filesystem", b)
 		}
 	}
-	close(stop)
-	<-done
+}
+
+// swapWithSymlink makes dir a folder, then a symlink to target, over and
+// over, as a running container can while docker cp works in it; inFolder,
+// when not nil, runs each time dir is a folder. stop ends it and waits.
+func swapWithSymlink(dir, target string, inFolder func()) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			os.RemoveAll(dir)
+			if i%2 == 0 {
+				os.Symlink(target, dir)
+			} else if os.Mkdir(dir, 0o755) == nil && inFolder != nil {
+				inFolder()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(quit); <-done }) }
 }
