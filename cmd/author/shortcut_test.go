@@ -167,20 +167,7 @@ esac
 			t.Fatal(err)
 		}
 		for _, lang := range []string{"en", "ko"} {
-			file := "vm-vs-container/lesson." + lang + ".md"
-			src, err := fs.ReadFile(content.Lessons(), file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, _ := lessons.Parse(file, src)
-			var blocks []checker.Block
-			for _, st := range l.Steps {
-				for _, b := range st.Checks {
-					if st.ID == "size" && strings.Contains(b.Source, "debian-size.txt") {
-						blocks = append(blocks, checker.Block{Source: b.Source, File: b.File, Line: b.Line})
-					}
-				}
-			}
+			file, blocks := stepChecks(t, "vm-vs-container", lang, "size", func(src string) bool { return strings.Contains(src, "debian-size.txt") })
 			if len(blocks) != 1 {
 				t.Fatalf("%s: %d debian-size.txt checks in step size, want 1", file, len(blocks))
 			}
@@ -223,15 +210,7 @@ func TestCommandChecksSayWhatIsMissing(t *testing.T) {
 // the check blocks of step whose source keep accepts.
 func stepChecks(t *testing.T, lesson, lang, step string, keep func(src string) bool) (string, []checker.Block) {
 	t.Helper()
-	file := lesson + "/lesson." + lang + ".md"
-	src, err := fs.ReadFile(content.Lessons(), file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, probs := lessons.Parse(file, src)
-	if len(probs) > 0 {
-		t.Fatalf("%s: %v", file, probs)
-	}
+	file, l := builtinLesson(t, lesson, lang)
 	var blocks []checker.Block
 	for _, st := range l.Steps {
 		if st.ID == step {
@@ -245,6 +224,21 @@ func stepChecks(t *testing.T, lesson, lang, step string, keep func(src string) b
 	return file, blocks
 }
 
+// builtinLesson parses a built-in lesson in lang; it must have no problems.
+func builtinLesson(t *testing.T, lesson, lang string) (file string, l *lessons.Lesson) {
+	t.Helper()
+	file = lesson + "/lesson." + lang + ".md"
+	src, err := fs.ReadFile(content.Lessons(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, probs := lessons.Parse(file, src)
+	if len(probs) > 0 {
+		t.Fatalf("%s: %v", file, probs)
+	}
+	return file, l
+}
+
 // TestComposeSetupsKeepTheStudentsFile runs the compose lesson's setups
 // in a folder where the student wrote docker-compose.yml, the name older
 // notes use: no setup may write a compose.yaml beside it, which Compose
@@ -256,15 +250,7 @@ func TestComposeSetupsKeepTheStudentsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"en", "ko"} {
-		file := "compose/lesson." + lang + ".md"
-		src, err := fs.ReadFile(content.Lessons(), file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, probs := lessons.Parse(file, src)
-		if len(probs) > 0 {
-			t.Fatalf("%s: %v", file, probs)
-		}
+		file, l := builtinLesson(t, "compose", lang)
 		ran := 0
 		for _, st := range l.Steps {
 			if st.Setup.Empty() {
