@@ -392,7 +392,7 @@ func TestWalkKorean(t *testing.T) {
 	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
 	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
 	do("docker run --name df-tools-run df-tools", short, "ps: not found")
-	check("dockerfile-check-fail", short, "아직이에요", "종료 코드 127은 ps를 찾지 못했다는 뜻이에요")
+	check("dockerfile-check-fail", short, "아직이에요", "종료 코드가 127이었다면 ps를 찾지 못한 거예요")
 	do(`printf 'FROM debian:bookworm\nCOPY --from=busybox:latest /bin/busybox /usr/local/bin/busybox\nRUN for tool in ps wget vi; do ln -s busybox /usr/local/bin/$tool; done\nWORKDIR /work\nCMD ["sh", "-c", "pwd && ps"]\n' > Dockerfile`, short, "$ ")
 	do("docker build -t df-tools .", long, "naming to docker.io/library/df-tools:latest")
 	do("docker rm df-tools-run && docker run --name df-tools-run df-tools", short, "/work", "PID")
