@@ -91,7 +91,7 @@ func TestFullDisk(t *testing.T) {
 		op   string
 	}{
 		{[]string{"build", "-q", "-t", "big-img", bigDir}, "building big-img"},
-		{[]string{"cp", filepath.Join(bigDir, "big"), "keep:/big"}, "copying " + filepath.Join(bigDir, "big") + " into container keep"},
+		{[]string{"cp", filepath.Join(bigDir, "big"), "keep:/big"}, "copying into container keep at /"},
 		{[]string{"volume", "create", "newvol"}, "creating volume newvol"},
 		{[]string{"run", "--name", "late", "busybox", "true"}, "container late"},
 	} {

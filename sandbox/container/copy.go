@@ -329,7 +329,9 @@ func (s *Store) CopyTo(ref, hostSrc, path string, copyUIDGID bool) error {
 		}
 		return err
 	})
-	return diskfull.Wrap(err, fmt.Sprintf("copying %s into container %s", hostSrc, ref), s.root)
+	// hostSrc is a staging copy (the archive a front end received), not
+	// a path the user typed: the message names the destination.
+	return diskfull.Wrap(err, fmt.Sprintf("copying into container %s at %s", ref, path), s.root)
 }
 
 // Stat describes path in the container as lstat(2) does, the folders on
