@@ -38,7 +38,7 @@ drop-page-cache = sync $(1) && dd if=$(1) iflag=nocache count=0 status=none
 COMPOSE_VERSION := $(shell sed -n 's|^\s*github.com/docker/compose/v5 \(v[^ ]*\).*|\1|p' tools/compose/go.mod)
 COMPOSE_PLUGIN_DIR ?= /usr/local/lib/dockyard/cli-plugins
 
-.PHONY: build build-learn compose compose-install install-compose-plugin test bench fuzz install learn lint clean
+.PHONY: build compose compose-install install-compose-plugin test bench fuzz install learn lint clean
 
 # One go build for both binaries: their packages compile once, and the
 # two links run side by side instead of one after the other.
@@ -101,11 +101,6 @@ learn: install
 	if [ ! -x $(COMPOSE_PLUGIN_DIR)/docker-compose ]; then \
 		(nohup nice $(MAKE) -s compose-install >$(COMPOSE_LOG) 2>&1 && echo done >>$(COMPOSE_LOG) || echo failed >>$(COMPOSE_LOG)) & fi
 	$(BINDIR)/dockyard learn
-
-# The binaries as learn links them: .ci/setup builds this while apt works,
-# so that learn's own go build finds them up to date and only installs.
-build-learn: LDFLAGS += -s -w
-build-learn: build
 
 clean:
 	rm -rf bin
