@@ -193,9 +193,7 @@ func TestEventsDieAfterState(t *testing.T) {
 		if code != http.StatusCreated {
 			t.Fatalf("create %s = %d %s", name, code, body)
 		}
-		if code, body := call(t, hs, "POST", "/v1.50/containers/"+name+"/start", ""); code != http.StatusNoContent {
-			t.Fatalf("start %s = %d %s", name, code, body)
-		}
+		start(t, hs, name)
 		m := next(t, dies)
 		_, body = call(t, hs, "GET", "/v1.50/containers/"+name+"/json", "")
 		var got struct {

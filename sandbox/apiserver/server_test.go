@@ -94,15 +94,22 @@ func create(t *testing.T, hs *httptest.Server, name string, cmd ...string) strin
 	return r.Id
 }
 
+// start starts container ref (a name or id) as docker start does; it must
+// answer 204.
+func start(t *testing.T, hs *httptest.Server, ref string) {
+	t.Helper()
+	if code, body := call(t, hs, "POST", "/containers/"+ref+"/start", ""); code != http.StatusNoContent {
+		t.Fatalf("start %s = %d %s, want 204", ref, code, body)
+	}
+}
+
 // TestBadRequests shows Docker's status codes and {"message": ...} bodies
 // for what a client can get wrong.
 func TestBadRequests(t *testing.T) {
 	s, hs := testServer(t)
 	s.handle("GET /test-panic", func(http.ResponseWriter, *http.Request) error { panic("boom") })
 	running := create(t, hs, "bad-running", "sleep", "60")
-	if code, body := call(t, hs, "POST", "/containers/"+running+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s, want 204", code, body)
-	}
+	start(t, hs, running)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -251,9 +258,7 @@ func TestClientHangsUpMidStream(t *testing.T) {
 	s, hs := testServer(t)
 	id := create(t, hs, "hangup", "sh", "-c", "while true; do echo tick; sleep 0.1; done")
 	conn := attachRaw(t, hs, id)
-	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s", code, body)
-	}
+	start(t, hs, id)
 	var hdr [8]byte
 	if _, err := io.ReadFull(conn, hdr[:]); err != nil || hdr[0] != streamStdout {
 		t.Fatalf("first frame header %v, %v; want a stdout frame", hdr, err)
@@ -328,9 +333,7 @@ func runFlow(t *testing.T, autoRemove bool, condition string) {
 		waited <- body
 	}()
 	time.Sleep(50 * time.Millisecond) // let the wait arrive first, as docker run's does
-	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s", code, body)
-	}
+	start(t, hs, id)
 	got := map[byte]string{}
 	for {
 		var hdr [8]byte
@@ -470,9 +473,7 @@ func startExec(t *testing.T, hs *httptest.Server, id, config string) (execID str
 func TestExecClientHangsUp(t *testing.T) {
 	_, hs := testServer(t)
 	id := create(t, hs, "exec-hangup", "sleep", "600")
-	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s", code, body)
-	}
+	start(t, hs, id)
 	execID, conn := startExec(t, hs, id,
 		`{"AttachStdout": true, "AttachStderr": true, "Tty": true, "Cmd": ["sh", "-c", "yes | head -c 5000000; echo done > /tmp/finished"]}`)
 	if _, err := io.ReadFull(conn, make([]byte, 200)); err != nil {
@@ -504,9 +505,7 @@ func TestExecClientHangsUp(t *testing.T) {
 func TestExecEndsWithStdinOpen(t *testing.T) {
 	_, hs := testServer(t)
 	id := create(t, hs, "exec-stdin", "sleep", "600")
-	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s", code, body)
-	}
+	start(t, hs, id)
 	execID, conn := startExec(t, hs, id,
 		`{"AttachStdin": true, "AttachStdout": true, "AttachStderr": true, "Cmd": ["sh", "-c", "echo hi; exit 3"]}`)
 	// Nothing is written to stdin and it is never closed: the stream must
@@ -540,9 +539,7 @@ func TestExecEndsWithStdinOpen(t *testing.T) {
 func TestKillThenRemove(t *testing.T) {
 	_, hs := testServer(t)
 	id := create(t, hs, "killed", "sleep", "60")
-	if code, body := call(t, hs, "POST", "/containers/"+id+"/start", ""); code != http.StatusNoContent {
-		t.Fatalf("start = %d %s, want 204", code, body)
-	}
+	start(t, hs, id)
 	if code, body := call(t, hs, "POST", "/containers/"+id+"/kill", ""); code != http.StatusNoContent {
 		t.Fatalf("kill = %d %s, want 204", code, body)
 	}
