@@ -202,14 +202,9 @@ func (c *Course) AddSource(src Source) error {
 	return nil
 }
 
-// AddLesson finds the lesson.<lang>.md files of one lesson folder. name is
-// the folder as shown in messages; its last element is the expected id.
-func (c *Course) AddLesson(fsys fs.FS, name string) error {
-	_, err := c.addLesson(fsys, name)
-	return err
-}
-
-// addLesson is AddLesson returning the files found, by language.
+// addLesson finds the lesson.<lang>.md files of one lesson folder and
+// returns them by language. name is the folder as shown in messages; its
+// last element is the expected id.
 func (c *Course) addLesson(fsys fs.FS, name string) (map[string]*entry, error) {
 	files, err := fs.Glob(fsys, "lesson.*.md")
 	if err != nil {
