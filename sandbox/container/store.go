@@ -394,6 +394,7 @@ func (s *Store) List() ([]*Container, error) {
 	for _, id := range leftovers {
 		_ = s.RemoveLeftover(id) // one being created has its record by then
 	}
+	s.sweepCutShortWrites(all)
 	for i, c := range all {
 		if c2, err := s.reconcile(c); err == nil {
 			all[i] = c2
@@ -401,6 +402,25 @@ func (s *Store) List() ([]*Container, error) {
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Created.After(all[j].Created) })
 	return all, nil
+}
+
+// sweepCutShortWrites removes the temporary files that a record write
+// killed midway (docker, serve or a monitor, SIGKILLed between creating
+// the file and renaming it) left in the containers' directories. Every
+// record write holds the store lock, so with the lock taken none is under
+// way; while another holds it, a later List sweeps.
+func (s *Store) sweepCutShortWrites(all []*Container) {
+	l := flock.New(filepath.Join(s.dir, ".lock"))
+	if ok, err := l.TryLock(); err != nil || !ok {
+		return
+	}
+	defer l.Close()
+	for _, c := range all {
+		temps, _ := filepath.Glob(filepath.Join(s.Dir(c.ID), "."+filepath.Base(s.recordPath(c.ID))+"*"))
+		for _, t := range temps {
+			os.Remove(t) //nolint:errcheck // best effort: readers ignore it, the next List tries again
+		}
+	}
 }
 
 // Get finds a container by full id, name, or unique id prefix, as Docker

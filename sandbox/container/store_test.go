@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"github.com/gofrs/flock"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,6 +138,48 @@ func TestListRemovesLeftoverDirectories(t *testing.T) {
 	}
 	if _, err := os.Stat(s.Dir(kept.ID)); err != nil {
 		t.Errorf("List removed a container with a record: %v", err)
+	}
+}
+
+// TestListSweepsCutShortWrites: a record write killed between creating its
+// temporary file and renaming it (found by e2e's TestCrashPoints, `dockyard
+// serve` killed during run --restart) leaves ".container.json<digits>";
+// the next List removes it, as it removes a directory without a record,
+// but not while another writer holds the store lock.
+func TestListSweepsCutShortWrites(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Create(Spec{LowerDirs: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	temp := filepath.Join(s.Dir(c.ID), ".container.json8316832914351927383")
+	if err := os.WriteFile(temp, []byte(`{"Id":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	writer := flock.New(filepath.Join(s.dir, ".lock"))
+	if err := writer.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.List(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(temp); err != nil {
+		t.Errorf("List removed a temporary file while a writer held the lock: %v", err)
+	}
+	writer.Close()
+
+	if all, err := s.List(); err != nil || len(all) != 1 {
+		t.Fatalf("List() = %v, %v; want the one container", all, err)
+	}
+	if _, err := os.Stat(temp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the temporary file of a cut-short write is still there after List (%v)", err)
+	}
+	if _, err := s.Get(c.ID); err != nil {
+		t.Errorf("the container's record went with the temporary file: %v", err)
 	}
 }
 
