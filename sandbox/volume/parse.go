@@ -96,24 +96,55 @@ func ParseVolume(spec string) (Spec, error) {
 	}
 	s.Target = path.Clean(s.Target)
 	if opts != "" {
-		for _, o := range strings.Split(opts, ",") {
-			switch {
-			case o == "ro":
-				s.ReadOnly = true
-			case o == "rw":
-				s.ReadOnly = false
-			case o == "z" || o == "Z":
-				s.Relabel = o
-			case o == "nocopy" && s.Type == TypeVolume:
-				s.NoCopy = true
-			case propagations[o] && s.Type == TypeBind:
-				s.Propagation = o
-			default:
-				return bad(fmt.Sprintf("unknown option %q (use ro, rw, z, Z, nocopy)", o))
-			}
+		if err := s.setModes(opts); err != nil {
+			return Spec{}, err
 		}
 	}
 	return s, nil
+}
+
+// setModes reads -v's last part as Docker's daemon does (moby's
+// linuxParser.validMountMode): a comma list with at most one word of each
+// kind. The consistency words (cached, delegated, consistent), which
+// Docker Desktop once used, are taken and mean nothing on Linux, as in
+// Docker. The error starts with Docker's words, then says what to write.
+func (s *Spec) setModes(opts string) error {
+	invalid := func(why string) error {
+		return fmt.Errorf("invalid mode: %s (%s; e.g. -v /host/dir:/path:ro)", opts, why)
+	}
+	seen := map[string]string{}
+	for _, o := range strings.Split(opts, ",") {
+		var kind string
+		switch {
+		case o == "ro" || o == "rw":
+			kind = "ro or rw"
+			s.ReadOnly = o == "ro"
+		case o == "z" || o == "Z":
+			kind = "z or Z"
+			s.Relabel = o
+		case o == "nocopy":
+			kind = "nocopy"
+			if s.Type != TypeVolume {
+				return fmt.Errorf("invalid mode: %s (nocopy is for a volume, not a host folder)", opts)
+			}
+			s.NoCopy = true
+		case propagations[o]:
+			kind = "a propagation"
+			if s.Type != TypeBind {
+				return fmt.Errorf("invalid mode: %s (%s is for a host folder, not a volume)", opts, o)
+			}
+			s.Propagation = o
+		case o == "cached" || o == "delegated" || o == "consistent":
+			kind = "a consistency"
+		default:
+			return invalid(fmt.Sprintf("%q is not one of ro, rw, z, Z, nocopy or a propagation", o))
+		}
+		if prev, ok := seen[kind]; ok {
+			return invalid(fmt.Sprintf("%s and %s: give one", prev, o))
+		}
+		seen[kind] = o
+	}
+	return nil
 }
 
 func checkTarget(t string) error {
