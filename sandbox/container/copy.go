@@ -171,25 +171,27 @@ var (
 	ErrReadOnlyRootfs = errors.New("container rootfs is marked read-only")
 )
 
-// CopyFrom copies path from the container to hostDst, as `docker cp
-// CONTAINER:path hostDst`: into hostDst when it is a directory, else as it.
-// A symlink at path is copied as the link, as Docker archives it; files
-// keep their owners.
-func (s *Store) CopyFrom(ref, path, hostDst string) error {
-	return s.withRootfs(ref, func(rootfs string) error {
-		src, err := lookup(rootfs, path)
-		if err != nil {
+// ErrPathNotFound matches (errors.Is) the error of Stat, CopyFrom and
+// CopyTo when the path, or the folder copied into, is not in the
+// container; it is an fs.ErrNotExist.
+var ErrPathNotFound = fmt.Errorf("no such file or folder in the container: %w", fs.ErrNotExist)
+
+// ErrNotADirectory is CopyTo's error when the path copied into is a file.
+var ErrNotADirectory = errors.New("not a directory")
+
+// CopyFrom copies path from the container to hostDst, a host path not
+// there yet, as the first half of `docker cp CONTAINER:path ...`, and says
+// what path was as Stat does, both on one mount of a stopped container's
+// root filesystem. A symlink at path
+// is copied as the link, as Docker archives it; files keep their owners.
+func (s *Store) CopyFrom(ref, path, hostDst string) (fi fs.FileInfo, linkTarget string, err error) {
+	err = s.withRootfs(ref, func(rootfs string) error {
+		if fi, linkTarget, err = statIn(rootfs, path); err != nil {
 			return err
 		}
-		if _, err := os.Lstat(src); err != nil {
-			return fmt.Errorf("Could not find the file %s in container %s", path, ref)
-		}
-		dst := hostDst
-		if fi, err := os.Stat(hostDst); err == nil && fi.IsDir() {
-			dst = filepath.Join(hostDst, filepath.Base(src))
-		}
-		return copyOutOfRootfs(rootfs, path, dst)
+		return copyOutOfRootfs(rootfs, path, hostDst)
 	})
+	return fi, linkTarget, err
 }
 
 // copyOutOfRootfs copies the file, folder or symlink at path in rootfs to
@@ -285,34 +287,31 @@ func copyOutAt(dir *os.File, base, name, dst string) error {
 	return nil
 }
 
-// CopyTo copies hostSrc into the container at path, as `docker cp hostSrc
-// CONTAINER:path`. Files keep their owners, as moby's extraction keeps the
-// tar's; with copyUIDGID (docker cp -a) they become the container's user's
-// when it has one (moby's daemon/archive_tarcopyoptions_unix.go).
-func (s *Store) CopyTo(ref, hostSrc, path string, copyUIDGID bool) error {
-	if _, err := os.Lstat(hostSrc); err != nil {
-		return fmt.Errorf("could not find the file %s on the host", hostSrc)
-	}
+// CopyTo copies the trees at hostSrcs into the folder dir of the
+// container, as `docker cp` into a container does, all on one mount of a
+// stopped container's root filesystem. dir may be a symlink to a folder,
+// resolved inside the container; a dir that is not there is
+// ErrPathNotFound, a file ErrNotADirectory. Files keep their owners, as
+// moby's extraction keeps the tar's; with copyUIDGID (docker cp -a) they
+// become the container's user's when it has one (moby's
+// daemon/archive_tarcopyoptions_unix.go).
+func (s *Store) CopyTo(ref, dir string, hostSrcs []string, copyUIDGID bool) error {
 	c, err := s.Get(ref)
 	if err != nil {
 		return err
 	}
 	err = s.withContainerFS(c, func(rootfs string) error {
-		dst, err := secureTarget(rootfs, path, hostSrc)
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("could not find the directory %s in container %s", filepath.Dir(path), ref)
-		}
+		into, err := folderIn(rootfs, dir)
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(rootfs, filepath.Dir(dst))
+		rel, err := filepath.Rel(rootfs, into)
 		if err != nil {
 			return err
 		}
 		if err := checkWritable(c, rel); err != nil {
 			return err
 		}
-		_, existed := os.Lstat(dst)
 		var owner *Owner
 		if copyUIDGID && c.Spec.Config.User != "" {
 			u, err := execUser(rootfs, c.Spec.Config.User)
@@ -321,48 +320,45 @@ func (s *Store) CopyTo(ref, hostSrc, path string, copyUIDGID bool) error {
 			}
 			owner = &Owner{UID: u.Uid, GID: u.Gid}
 		}
-		err = copyIntoRootfs(rootfs, hostSrc, dst, owner)
-		if diskfull.Is(err) && existed != nil {
-			// Half a copy is worse than none: the student would find a
-			// truncated file in the container after freeing space.
-			os.RemoveAll(dst)
-		}
-		return err
+		return copyAllInto(rootfs, into, hostSrcs, owner)
 	})
-	// hostSrc is a staging copy (the archive a front end received), not
-	// a path the user typed: the message names the destination.
-	return diskfull.Wrap(err, fmt.Sprintf("copying into container %s at %s", ref, path), s.root)
+	// hostSrcs are a staging copy (the archive a front end received), not
+	// paths the user typed: the message names the destination.
+	return diskfull.Wrap(err, fmt.Sprintf("copying into container %s at %s", ref, dir), s.root)
 }
 
 // Stat describes path in the container as lstat(2) does, the folders on
 // the way resolved inside the container's root filesystem; for a symlink,
 // linkTarget is where it leads in the container, fully resolved, as moby's
-// PathStat says. The error wraps fs.ErrNotExist when there is nothing
-// there.
+// PathStat says. Nothing there is ErrPathNotFound.
 func (s *Store) Stat(ref, path string) (fi fs.FileInfo, linkTarget string, err error) {
 	err = s.withRootfs(ref, func(rootfs string) error {
-		p, err := lookup(rootfs, path)
-		if err != nil {
-			return err
-		}
-		if fi, err = os.Lstat(p); err != nil {
-			return fmt.Errorf("Could not find the file %s in container %s: %w", path, ref, fs.ErrNotExist)
-		}
-		if fi.Mode()&os.ModeSymlink == 0 {
-			return nil
-		}
-		full, err := securejoin.SecureJoin(rootfs, path)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(rootfs, full)
-		if err != nil {
-			return err
-		}
-		linkTarget = filepath.Join("/", rel)
-		return nil
+		fi, linkTarget, err = statIn(rootfs, path)
+		return err
 	})
 	return fi, linkTarget, err
+}
+
+func statIn(rootfs, path string) (fi fs.FileInfo, linkTarget string, err error) {
+	p, err := lookup(rootfs, path)
+	if err != nil {
+		return nil, "", err
+	}
+	if fi, err = os.Lstat(p); err != nil {
+		return nil, "", ErrPathNotFound
+	}
+	if fi.Mode()&os.ModeSymlink == 0 {
+		return fi, "", nil
+	}
+	full, err := securejoin.SecureJoin(rootfs, path)
+	if err != nil {
+		return nil, "", err
+	}
+	rel, err := filepath.Rel(rootfs, full)
+	if err != nil {
+		return nil, "", err
+	}
+	return fi, filepath.Join("/", rel), nil
 }
 
 // lookup is path in rootfs with the folders on the way resolved inside
@@ -380,22 +376,42 @@ func lookup(rootfs, path string) (string, error) {
 	return filepath.Join(dir, filepath.Base(clean)), nil
 }
 
-// secureTarget is where hostSrc lands in rootfs for `docker cp hostSrc
-// CONTAINER:path`: inside path when it is a folder, else path itself,
-// whose folder must exist (fs.ErrNotExist if not). Symlinks resolve
-// inside rootfs.
-func secureTarget(rootfs, path, hostSrc string) (string, error) {
-	dst, err := securejoin.SecureJoin(rootfs, path)
+// folderIn is the folder dir in rootfs, symlinks on the way resolved
+// inside rootfs: ErrPathNotFound when nothing is there, ErrNotADirectory
+// for a file.
+func folderIn(rootfs, dir string) (string, error) {
+	into, err := securejoin.SecureJoin(rootfs, dir)
 	if err != nil {
 		return "", err
 	}
-	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
-		return filepath.Join(dst, filepath.Base(hostSrc)), nil
+	switch fi, err := os.Stat(into); {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", ErrPathNotFound
+	case err != nil:
+		return "", err
+	case !fi.IsDir():
+		return "", ErrNotADirectory
 	}
-	if _, err := os.Stat(filepath.Dir(dst)); err != nil {
-		return "", fs.ErrNotExist
+	return into, nil
+}
+
+// copyAllInto copies each tree of srcs into the folder into, a path in
+// rootfs, under its own name.
+func copyAllInto(rootfs, into string, srcs []string, owner *Owner) error {
+	for _, src := range srcs {
+		dst := filepath.Join(into, filepath.Base(src))
+		_, existed := os.Lstat(dst)
+		err := copyIntoRootfs(rootfs, src, dst, owner)
+		if diskfull.Is(err) && existed != nil {
+			// Half a copy is worse than none: the student would find a
+			// truncated file in the container after freeing space.
+			os.RemoveAll(dst)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return dst, nil
+	return nil
 }
 
 // copyIntoRootfs copies the tree src to dst, a path in rootfs, as

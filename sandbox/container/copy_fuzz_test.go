@@ -65,13 +65,15 @@ func FuzzArchivePut(f *testing.F) {
 			return
 		}
 		entries, _ := os.ReadDir(tmp)
+		var srcs []string
 		for _, e := range entries {
-			dst, err := secureTarget(rootfs, "/data", filepath.Join(tmp, e.Name()))
-			if err != nil {
-				continue
-			}
-			copyIntoRootfs(rootfs, filepath.Join(tmp, e.Name()), dst, &Owner{})
+			srcs = append(srcs, filepath.Join(tmp, e.Name()))
 		}
+		into, err := folderIn(rootfs, "/data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		copyAllInto(rootfs, into, srcs, &Owner{})
 
 		var escaped []string
 		filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {

@@ -22,40 +22,20 @@ import (
 // container, and PutArchive's when the directory is not (errors.Is).
 var ErrPathNotFound = errors.New("not found in the container")
 
-// pathNotFound keeps the store's message, in Docker's words, and matches
-// ErrPathNotFound.
-type pathNotFound struct{ error }
+// pathNotFound is Docker's message for a path not in a container; it is
+// NotFound and matches ErrPathNotFound.
+func pathNotFound(p, ref string) error {
+	return Missing(pathNotFoundError{fmt.Errorf("Could not find the file %s in container %s", p, ref)})
+}
 
-func (e pathNotFound) Is(target error) bool { return target == ErrPathNotFound }
-func (e pathNotFound) Unwrap() error        { return e.error }
+type pathNotFoundError struct{ error }
+
+func (e pathNotFoundError) Is(target error) bool { return target == ErrPathNotFound }
+func (e pathNotFoundError) Unwrap() error        { return e.error }
 
 // ErrNotADirectory is PutArchive's answer for a path that is a file, in
 // Docker's words.
 var ErrNotADirectory = errors.New("extraction point is not a directory")
-
-// copyOut copies p out of a container into a new temporary directory, as
-// the first half of `docker cp CONTAINER:PATH -` and of the Engine API's
-// GET archive; cleanup removes the copy.
-func (e *Engine) copyOut(ref, p string) (copied string, cleanup func(), err error) {
-	dir, err := os.MkdirTemp("", "dockyard-cp-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { os.RemoveAll(dir) }
-	name := path.Base(path.Clean("/" + p))
-	if name == "/" {
-		name = "root"
-	}
-	copied = filepath.Join(dir, name)
-	if err := e.containers.CopyFrom(ref, p, copied); err != nil {
-		cleanup()
-		if strings.Contains(err.Error(), "Could not find the file") {
-			return "", nil, pathNotFound{err}
-		}
-		return "", nil, err
-	}
-	return copied, cleanup, nil
-}
 
 // StatPath is what docker cp learns of a path in a container before
 // copying it (HEAD archive): the path itself, not where a symlink there
@@ -63,8 +43,13 @@ func (e *Engine) copyOut(ref, p string) (copied string, cleanup func(), err erro
 // Docker's words.
 func (e *Engine) StatPath(ref, p string) (mobycontainer.PathStat, error) {
 	fi, target, err := e.containers.Stat(ref, p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return mobycontainer.PathStat{}, Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", p, ref)})
+	return pathStat(ref, p, fi, target, err)
+}
+
+// pathStat is the PathStat of p from the container store's answer.
+func pathStat(ref, p string, fi fs.FileInfo, linkTarget string, err error) (mobycontainer.PathStat, error) {
+	if errors.Is(err, container.ErrPathNotFound) {
+		return mobycontainer.PathStat{}, pathNotFound(p, ref)
 	}
 	if err != nil {
 		return mobycontainer.PathStat{}, err
@@ -74,25 +59,29 @@ func (e *Engine) StatPath(ref, p string) (mobycontainer.PathStat, error) {
 		// moby's daemon passes that on.
 		return mobycontainer.PathStat{}, fmt.Errorf("lstat %s: not a directory", p)
 	}
-	return mobycontainer.PathStat{Name: filepath.Base(p), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: target}, nil
+	return mobycontainer.PathStat{Name: filepath.Base(p), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: linkTarget}, nil
 }
 
 // ArchivePath is p in a container as a tar stream and its stat, as the
-// Engine API's GET archive and `docker cp CONTAINER:PATH ...` read it.
-// Closing the stream removes the copy it is read from.
+// Engine API's GET archive and `docker cp CONTAINER:PATH ...` read it:
+// p is copied out into a temporary folder first (one mount of a stopped
+// container), and closing the stream removes that copy.
 func (e *Engine) ArchivePath(ref, p string) (io.ReadCloser, mobycontainer.PathStat, error) {
-	st, err := e.StatPath(ref, p)
+	dir, err := os.MkdirTemp("", "dockyard-cp-")
 	if err != nil {
-		return nil, st, err
+		return nil, mobycontainer.PathStat{}, err
 	}
-	copied, cleanup, err := e.copyOut(ref, p)
+	copied := filepath.Join(dir, "copy")
+	fi, linkTarget, err := e.containers.CopyFrom(ref, p, copied)
+	st, err := pathStat(ref, p, fi, linkTarget, err)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, st, err
 	}
 	pr, pw := io.Pipe()
 	go func() {
 		err := writeTar(pw, copied, archiveName(p))
-		cleanup()
+		os.RemoveAll(dir)
 		pw.CloseWithError(err)
 	}()
 	return pr, st, nil
@@ -179,22 +168,9 @@ func writeTar(w io.Writer, src, name string) error {
 // runs as one. dir may be a symlink to a directory; a missing dir is
 // NotFound in Docker's words.
 func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool) error {
-	notFound := Missing(pathNotFound{fmt.Errorf("Could not find the file %s in container %s", dir, ref)})
-	fi, target, err := e.containers.Stat(ref, dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return notFound
-	}
-	if err == nil && target != "" {
-		fi, _, err = e.containers.Stat(ref, target)
-		if errors.Is(err, fs.ErrNotExist) {
-			return notFound
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return ErrNotADirectory
+	// Docker answers a missing folder without reading the archive.
+	if _, _, err := e.containers.Stat(ref, dir); errors.Is(err, container.ErrPathNotFound) {
+		return pathNotFound(dir, ref)
 	}
 	tmp, err := os.MkdirTemp("", "dockyard-cp-")
 	if err != nil {
@@ -208,16 +184,18 @@ func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool
 	if err != nil {
 		return err
 	}
-	for _, ent := range entries {
-		if err := e.containers.CopyTo(ref, filepath.Join(tmp, ent.Name()), dir, copyUIDGID); err != nil {
-			if strings.Contains(err.Error(), "could not find the directory") {
-				return notFound
-			}
-			if errors.Is(err, container.ErrReadOnlyVolume) || errors.Is(err, container.ErrReadOnlyRootfs) {
-				return Invalid(err)
-			}
-			return err
-		}
+	srcs := make([]string, len(entries))
+	for i, ent := range entries {
+		srcs[i] = filepath.Join(tmp, ent.Name())
 	}
-	return nil
+	err = e.containers.CopyTo(ref, dir, srcs, copyUIDGID)
+	switch {
+	case errors.Is(err, container.ErrPathNotFound):
+		return pathNotFound(dir, ref)
+	case errors.Is(err, container.ErrNotADirectory):
+		return ErrNotADirectory
+	case errors.Is(err, container.ErrReadOnlyVolume) || errors.Is(err, container.ErrReadOnlyRootfs):
+		return Invalid(err)
+	}
+	return err
 }
