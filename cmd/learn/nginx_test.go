@@ -20,9 +20,12 @@ import (
 // nginx) as the networks and volumes lessons do and as students do on
 // Docker: its default "Welcome to nginx!" page comes from
 // /usr/share/nginx/html, a site bind-mounted there with
-// -v ./site:/usr/share/nginx/html is served instead, and the image keeps
-// Docker Hub's EXPOSE 80, foreground CMD and STOPSIGNAL SIGQUIT (docker
-// stop ends it cleanly with 0).
+// -v ./site:/usr/share/nginx/html is served instead, a server of the
+// student's own mounted at /etc/nginx/conf.d/default.conf replaces the
+// default one, a template in /etc/nginx/templates is filled from the
+// environment by /docker-entrypoint.sh (which says so in docker logs), and
+// the image keeps Docker Hub's ENTRYPOINT, EXPOSE 80, foreground CMD and
+// STOPSIGNAL SIGQUIT (docker stop ends it cleanly with 0).
 func TestNginxImageLikeDockerHub(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: runs containers")
@@ -71,6 +74,7 @@ func TestNginxImageLikeDockerHub(t *testing.T) {
 		{"{{json .Config.ExposedPorts}}", `{"80/tcp":{}}`},
 		{"{{.Config.StopSignal}}", "SIGQUIT"},
 		{"{{json .Config.Cmd}}", `["nginx","-g","daemon off;"]`},
+		{"{{json .Config.Entrypoint}}", `["/docker-entrypoint.sh"]`},
 	} {
 		if got := must("image", "inspect", "-f", tc.format, "nginx"); got != tc.want {
 			t.Errorf("image inspect -f %s nginx = %s, want %s (as Docker Hub's nginx)", tc.format, got, tc.want)
@@ -80,8 +84,17 @@ func TestNginxImageLikeDockerHub(t *testing.T) {
 	if err := os.MkdirAll(site, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(site, "index.html"), []byte("<h1>my own site</h1>\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, content := range map[string]string{
+		"site/index.html":                 "<h1>my own site</h1>\n",
+		"server.conf":                     "server {\n    listen 80;\n    location / { return 200 \"from my conf.d\\n\"; }\n}\n",
+		"templates/default.conf.template": "server {\n    listen 80;\n    location / { return 200 \"hello ${GREETING} from $host\\n\"; }\n}\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tc := range []struct {
 		name  string
@@ -91,6 +104,9 @@ func TestNginxImageLikeDockerHub(t *testing.T) {
 		{"default page", nil, "<title>Welcome to nginx!</title>"},
 		{"bind-mounted site", []string{"-v", "./site:/usr/share/nginx/html"}, "<h1>my own site</h1>"},
 		{"read-only site", []string{"-v", site + ":/usr/share/nginx/html:ro"}, "<h1>my own site</h1>"},
+		{"own server in conf.d", []string{"-v", "./server.conf:/etc/nginx/conf.d/default.conf:ro"}, "from my conf.d"},
+		// ${GREETING} is filled in, nginx's own $host is left for nginx.
+		{"template from the environment", []string{"-e", "GREETING=students", "-v", "./templates:/etc/nginx/templates:ro"}, "hello students from 127.0.0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			port := freePort(t)
@@ -100,6 +116,9 @@ func TestNginxImageLikeDockerHub(t *testing.T) {
 			body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
 			if !strings.Contains(body, tc.want) {
 				t.Errorf("GET / = %q, want it to contain %q", body, tc.want)
+			}
+			if logs := must("logs", name); !strings.Contains(logs, "/docker-entrypoint.sh: Configuration complete; ready for start up") {
+				t.Errorf("docker logs %s = %q, want the entrypoint's lines as Docker Hub's nginx prints them", name, logs)
 			}
 			must("stop", name)
 			if code := must("inspect", "-f", "{{.State.ExitCode}}", name); code != "0" {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Dockyard's nginx entrypoint, after Docker Hub's: when the command is nginx,
-# run the *.sh scripts of /docker-entrypoint.d in order (executable ones as
-# programs, others sourced) and say so on the container's output, then hand
-# over to the command. NGINX_ENTRYPOINT_QUIET_LOGS=1 keeps it quiet.
+# run the executable scripts of /docker-entrypoint.d in order (*.sh as
+# programs, *.envsh sourced, so that they can set the environment) and say
+# so on the container's output, then hand over to the command. NGINX_ENTRYPOINT_QUIET_LOGS=1 keeps it quiet.
 set -e
 
 say() {
@@ -16,13 +16,20 @@ if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
         say "Looking for shell scripts in /docker-entrypoint.d/"
         for f in $scripts; do
             case "$f" in
+            *.envsh)
+                if [ -x "$f" ]; then
+                    say "Sourcing $f"
+                    . "$f"
+                else
+                    say "Ignoring $f, not executable"
+                fi
+                ;;
             *.sh)
                 if [ -x "$f" ]; then
                     say "Launching $f"
                     "$f"
                 else
-                    say "Sourcing $f"
-                    . "$f"
+                    say "Ignoring $f, not executable"
                 fi
                 ;;
             *) say "Ignoring $f" ;;
