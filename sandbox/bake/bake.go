@@ -82,10 +82,16 @@ type Result struct {
 type NoRecipeError struct {
 	Ref   string
 	Known []string // the recipes there are
+	// Tags are the tags a recipe of Ref's repository makes, when there is
+	// one but not of Ref's tag (postgres:16 when postgres is 15).
+	Tags []string
 }
 
 func (e *NoRecipeError) Error() string {
-	if len(e.Known) == 0 {
+	switch {
+	case len(e.Tags) > 0:
+		return fmt.Sprintf("no recipe for %s (Dockyard bakes it only as %s: use one of those)", e.Ref, strings.Join(e.Tags, " or "))
+	case len(e.Known) == 0:
 		return "no recipe for " + e.Ref
 	}
 	return fmt.Sprintf("no recipe for %s (Dockyard can bake: %s%s)", e.Ref, strings.Join(e.Known, ", "), e.suggest())
@@ -115,7 +121,7 @@ func (e *NoRecipeError) suggest() string {
 func (b *Baker) BakeRef(ctx context.Context, ref string) ([]Result, error) {
 	r := b.Recipes.ForRef(ref)
 	if r == nil {
-		return nil, &NoRecipeError{Ref: ref, Known: b.Recipes.Names()}
+		return nil, b.Recipes.NoRecipe(ref)
 	}
 	one := r.only(mustParse(ref).WithDefaultTag().String())
 	// Up to date or kept from its last bake, the image needs none of its

@@ -161,6 +161,18 @@ func TestNoRecipeSuggests(t *testing.T) {
 	}
 }
 
+// TestNoRecipeForTag: a tag of a lesson image that Dockyard does not bake
+// (postgres:16 from a tutorial) names the tags it does bake, instead of
+// listing postgres among the images it can bake.
+func TestNoRecipeForTag(t *testing.T) {
+	b, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\n"))
+	_, err := b.BakeRef(context.Background(), "app:2")
+	var nr *NoRecipeError
+	if !errors.As(err, &nr) || err.Error() != "no recipe for app:2 (Dockyard bakes it only as app:1 or app:latest: use one of those)" {
+		t.Errorf("BakeRef(app:2) = %v, want the tags the recipe of app makes", err)
+	}
+}
+
 func TestBakeRefWithoutRecipe(t *testing.T) {
 	b, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\n"))
 	_, err := b.BakeRef(context.Background(), "mysql:8")

@@ -362,6 +362,20 @@ func (r *Recipe) only(tag string) *Recipe {
 	return &one
 }
 
+// NoRecipe is the error for ref, which no recipe makes.
+func (rs *Recipes) NoRecipe(ref string) *NoRecipeError {
+	e := &NoRecipeError{Ref: ref, Known: rs.Names()}
+	if n, err := image.ParseNormalized(ref); err == nil {
+		for _, name := range rs.Names() {
+			r := rs.Get(name)
+			if len(r.Tags) > 0 && mustParse(r.Tags[0]).Name() == n.Name() {
+				e.Tags = r.Familiar()
+			}
+		}
+	}
+	return e
+}
+
 // Familiar returns the recipe's tags as Docker shows them.
 func (r *Recipe) Familiar() []string {
 	out := make([]string, len(r.Tags))

@@ -41,7 +41,7 @@ func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 		}
 	}
 	if r == nil {
-		return &bake.NoRecipeError{Ref: familiar(ref), Known: b.Recipes.Names()}
+		return b.Recipes.NoRecipe(familiar(ref))
 	}
 	_, err = b.BakeRef(ctx, ref)
 	return err
