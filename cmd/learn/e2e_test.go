@@ -175,6 +175,9 @@ func TestLearnInTerminal(t *testing.T) {
 				"HOME=" + work, "HISTFILE=/dev/null", "TERM=xterm-256color", "PS1=$ ", "LANG=C.UTF-8",
 				"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
 				"XDG_STATE_HOME=" + state, "DOCKYARD_LESSONS=" + course, "DOCKYARD_LANG=" + tc.lang,
+				// A state root of its own: the prompt shows a bake running
+				// in the machine's /var/lib/dockyard.
+				"DOCKYARD_ROOT=" + t.TempDir(),
 			})
 			w := tc.want
 
@@ -381,6 +384,7 @@ func TestQuizAtCheck(t *testing.T) {
 		"HOME=" + work, "HISTFILE=/dev/null", "TERM=xterm-256color", "PS1=$ ", "LANG=C.UTF-8",
 		"PATH=" + filepath.Dir(bin) + ":/usr/local/bin:/usr/bin:/bin",
 		"XDG_STATE_HOME=" + state, "DOCKYARD_LESSONS=" + course, "DOCKYARD_LANG=en",
+		"DOCKYARD_ROOT=" + t.TempDir(),
 	})
 	tm.run("dockyard learn mixed")
 	tm.wait("Step 1/1 · Make a file", "What did you create?", "asks this question once you have done the step")
