@@ -168,9 +168,13 @@ func writeTar(w io.Writer, src, name string) error {
 // runs as one. dir may be a symlink to a directory; a missing dir is
 // NotFound in Docker's words.
 func (e *Engine) PutArchive(ref string, r io.Reader, dir string, copyUIDGID bool) error {
-	// Docker answers a missing folder without reading the archive.
-	if _, _, err := e.containers.Stat(ref, dir); errors.Is(err, container.ErrPathNotFound) {
+	// Docker answers a missing folder or a file without reading the
+	// archive (a symlink there is followed by CopyTo).
+	switch fi, _, err := e.containers.Stat(ref, dir); {
+	case errors.Is(err, container.ErrPathNotFound):
 		return pathNotFound(dir, ref)
+	case err == nil && !fi.IsDir() && fi.Mode()&fs.ModeSymlink == 0:
+		return ErrNotADirectory
 	}
 	tmp, err := os.MkdirTemp("", "dockyard-cp-")
 	if err != nil {
