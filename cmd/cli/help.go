@@ -36,18 +36,28 @@ const HelpWidth = 80
 // commands, whose help is Docker's and in English as Docker's CLI is, keep
 // cobra's help unchanged.
 func LocalizeHelp(root *cobra.Command, lang func() string) {
-	english := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+	// texts is the catalog for cmd's help, nil when cobra's is to be shown.
+	texts := func(cmd *cobra.Command) HelpText {
 		if IsDocker(cmd.CommandPath()) {
-			english(cmd, args)
+			return nil
+		}
+		return HelpText(i18n.Help(lang()))
+	}
+	englishHelp, englishUsage := root.HelpFunc(), root.UsageFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		if h := texts(cmd); len(h) > 0 {
+			h.Write(cmd.OutOrStdout(), cmd)
 			return
 		}
-		texts := i18n.Help(lang())
-		if len(texts) == 0 {
-			english(cmd, args)
-			return
+		englishHelp(cmd, args)
+	})
+	// The usage alone: what `dockyard help nosuch` shows after its error.
+	root.SetUsageFunc(func(cmd *cobra.Command) error {
+		if h := texts(cmd); len(h) > 0 {
+			h.WriteUsage(cmd.OutOrStderr(), cmd)
+			return nil
 		}
-		HelpText(texts).Write(cmd.OutOrStdout(), cmd)
+		return englishUsage(cmd)
 	})
 }
 
@@ -105,9 +115,14 @@ func (h HelpText) Write(w io.Writer, cmd *cobra.Command) {
 	if desc = strings.TrimRightFunc(desc, unicode.IsSpace); desc != "" {
 		fmt.Fprintf(w, "%s\n\n", desc)
 	}
-	if !cmd.Runnable() && !cmd.HasSubCommands() {
-		return
+	if cmd.Runnable() || cmd.HasSubCommands() {
+		h.WriteUsage(w, cmd)
 	}
+}
+
+// WriteUsage prints cmd's usage (usage line, examples, commands, flags) as
+// cobra's defaultUsageFunc does, in h's words.
+func (h HelpText) WriteUsage(w io.Writer, cmd *cobra.Command) {
 	command := h.word("command", "[command]")
 	fmt.Fprint(w, h.word("usage", "Usage:"))
 	if cmd.Runnable() {

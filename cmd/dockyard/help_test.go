@@ -93,6 +93,7 @@ func TestHelpLanguage(t *testing.T) {
 		{"ko_KR.UTF-8", []string{"--help"}, ko},
 		{"ko_KR.UTF-8", []string{"help", "check"}, ko},
 		{"ko_KR.UTF-8", []string{"vm", "run", "-h"}, ko},
+		{"ko_KR.UTF-8", []string{"help", "nosuch"}, ko},
 		{"ko_KR.UTF-8", []string{"--lang", "en", "--help"}, en},
 		{"ko_KR.UTF-8", []string{"--lang", "fr", "--help"}, en},
 		{"ko_KR.UTF-8", []string{"docker", "--help"}, en},
@@ -254,9 +255,9 @@ func TestHelpKoreanFits(t *testing.T) {
 }
 
 // TestHelpEnglishUnchanged: in English, and for Docker's commands in any
-// language, every command's help is cobra's own.
+// language, every command's help and usage are cobra's own.
 func TestHelpEnglishUnchanged(t *testing.T) {
-	cobraHelp := (&cobra.Command{}).HelpFunc()
+	cobraHelp, cobraUsage := (&cobra.Command{}).HelpFunc(), (&cobra.Command{}).UsageFunc()
 	for _, lang := range []string{"en", "ko"} {
 		cleanLocale(t, "C.UTF-8")
 		t.Setenv(i18n.LangEnv, lang)
@@ -272,6 +273,16 @@ func TestHelpEnglishUnchanged(t *testing.T) {
 			cmd.SetOut(nil)
 			if got.String() != want.String() {
 				t.Errorf("DOCKYARD_LANG=%s %s --help:\n%s\nwant cobra's:\n%s", lang, cmd.CommandPath(), got.String(), want.String())
+			}
+			got.Reset()
+			want.Reset()
+			cmd.SetOut(&got)
+			_ = cmd.UsageFunc()(cmd)
+			cmd.SetOut(&want)
+			_ = cobraUsage(cmd)
+			cmd.SetOut(nil)
+			if got.String() != want.String() {
+				t.Errorf("DOCKYARD_LANG=%s %s usage:\n%s\nwant cobra's:\n%s", lang, cmd.CommandPath(), got.String(), want.String())
 			}
 		})
 	}
