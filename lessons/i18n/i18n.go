@@ -78,12 +78,7 @@ func catalog(name string) map[string]string {
 // (cmd/cli's LocalizeHelp says how), parsed the first time a help is shown
 // in lang; it is empty for English, whose help is the commands' own text.
 // The map is shared: read it, do not change it.
-func Help(lang string) map[string]string {
-	if lang == Default {
-		return map[string]string{}
-	}
-	return catalog("help." + lang)
-}
+func Help(lang string) map[string]string { return catalog("help." + lang) }
 
 // parseFlat reads a catalog written as the shipped ones are, every line a
 // comment, blank, or `key: "message"` with \" and \\ the only escapes, the
