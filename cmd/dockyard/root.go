@@ -27,5 +27,6 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	root.AddCommand(vmcmd.NewCmdVM(f))
 	root.AddCommand(compare.NewCmdCompare(f, nil))
 	root.AddCommand(serve.NewCmdServe(f, nil))
+	cli.LocalizeHelp(root, func() string { return learn.HelpLang(f) })
 	return root
 }

@@ -62,7 +62,22 @@ func addLessonsFlag(cmd *cobra.Command, c *Common) {
 // the language last chosen that way (kept in the progress file, so that
 // "dockyard --lang ko learn" is followed by Korean checks and hints), else
 // the locale (LC_ALL, LC_MESSAGES, LANG), else English.
-func (c *Common) Lang() (string, error) {
+func (c *Common) Lang() (string, error) { return c.lang(true) }
+
+// HelpLang is the language f's command line asks for, as Lang chooses it
+// but without remembering a --lang (showing a help changes nothing), and
+// English for a --lang that is no language: the language of the help.
+func HelpLang(f *factory.Factory) string {
+	lang, err := (&Common{Factory: f}).lang(false)
+	if err != nil {
+		return i18n.Default
+	}
+	return lang
+}
+
+// lang is Lang, remembering a chosen language in the progress file when
+// remember is set.
+func (c *Common) lang(remember bool) (string, error) {
 	chosen := c.Factory.Lang
 	if chosen == "" {
 		chosen = os.Getenv(i18n.LangEnv)
@@ -85,7 +100,7 @@ func (c *Common) Lang() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if keptErr == nil && kept != lang {
+	if remember && keptErr == nil && kept != lang {
 		// Remembering is a convenience: a progress file that cannot be
 		// written is reported by the command itself.
 		_, _ = store.Update(func(p *progress.Progress) error { p.Lang = lang; return nil })

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
+	"github.com/dockyard-lab/dockyard/lessons/progress"
 )
 
 // TestLoadCourse: --lessons takes folders separated by ":", "builtin" adds
@@ -80,5 +84,41 @@ func TestWorkDirRemoved(t *testing.T) {
 	}
 	if got, gone := workDir(); got != "/" || !gone {
 		t.Errorf("workDir() in a removed folder = %q, %v; want /, true", got, gone)
+	}
+}
+
+// TestHelpLang: a help is in the language a command would speak, the one
+// remembered from an earlier --lang included, and showing it remembers
+// nothing: `dockyard --lang ko learn --help` leaves the lessons in English.
+func TestHelpLang(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("SUDO_USER", "")
+	for _, v := range []string{i18n.LangEnv, "LC_ALL", "LC_MESSAGES"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("LANG", "C.UTF-8")
+	path, owner, err := progress.Locate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := progress.Open(path, owner)
+	if _, err := store.Update(func(p *progress.Progress) error { p.Lang = "en"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f := &factory.Factory{Lang: "ko"}
+	if got := HelpLang(f); got != "ko" {
+		t.Errorf("HelpLang(--lang ko) = %q, want ko", got)
+	}
+	if kept, err := store.Lang(); kept != "en" || err != nil {
+		t.Errorf("after HelpLang(--lang ko), the progress file keeps %q, %v; want en as before", kept, err)
+	}
+	if _, err := (&Common{Factory: f}).Lang(); err != nil {
+		t.Fatal(err)
+	}
+	if got := HelpLang(&factory.Factory{}); got != "ko" {
+		t.Errorf("HelpLang() after a command with --lang ko = %q, want ko as remembered", got)
+	}
+	if got := HelpLang(&factory.Factory{Lang: "fr"}); got != "en" {
+		t.Errorf("HelpLang(--lang fr) = %q, want en", got)
 	}
 }

@@ -4,6 +4,9 @@
 // in the binary (en.yaml, ko.yaml). Messages are fmt format strings looked
 // up by key; both catalogs have the same keys and the same verbs, which the
 // package's tests enforce.
+//
+// The commands' help has a catalog of its own per language but English
+// (help.ko.yaml), as English help is the commands' own text: see Help.
 package i18n
 
 import (
@@ -25,15 +28,20 @@ var (
 	enYAML string
 	//go:embed ko.yaml
 	koYAML string
+	//go:embed help.ko.yaml
+	helpKoYAML string
 )
 
-// source is the catalog of lang as written.
-func source(lang string) (string, bool) {
-	switch lang {
+// source is the catalog named name (a language, or "help." and one) as
+// written.
+func source(name string) (string, bool) {
+	switch name {
 	case "en":
 		return enYAML, true
 	case "ko":
 		return koYAML, true
+	case "help.ko":
+		return helpKoYAML, true
 	}
 	return "", false
 }
@@ -44,26 +52,33 @@ const Default = "en"
 // Supported lists the languages with a catalog.
 var Supported = []string{"en", "ko"}
 
-var loaded sync.Map // lang -> map[string]string
+var loaded sync.Map // name -> map[string]string
 
-func catalog(lang string) map[string]string {
-	if m, ok := loaded.Load(lang); ok {
+// catalog parses the catalog name the first time it is asked for.
+func catalog(name string) map[string]string {
+	if m, ok := loaded.Load(name); ok {
 		return m.(map[string]string)
 	}
 	m := map[string]string{}
-	if data, found := source(lang); found {
+	if data, found := source(name); found {
 		var ok bool
 		if m, ok = parseFlat(data); !ok {
 			m = map[string]string{}
 			if err := yaml.Unmarshal([]byte(data), &m); err != nil {
 				// The catalogs are embedded and tested; this is a build defect.
-				panic(fmt.Sprintf("i18n: catalog %s.yaml: %v", lang, err))
+				panic(fmt.Sprintf("i18n: catalog %s.yaml: %v", name, err))
 			}
 		}
 	}
-	loaded.Store(lang, m)
+	loaded.Store(name, m)
 	return m
 }
+
+// Help returns lang's texts of the commands' help, keyed by command path
+// (cmd/cli's LocalizeHelp says how), parsed the first time a help is shown
+// in lang; it is empty for English, whose help is the commands' own text.
+// The map is shared: read it, do not change it.
+func Help(lang string) map[string]string { return catalog("help." + lang) }
 
 // parseFlat reads a catalog written as the shipped ones are, every line a
 // comment, blank, or `key: "message"` with \" and \\ the only escapes, the

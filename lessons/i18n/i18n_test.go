@@ -194,3 +194,24 @@ func TestKoreanSpeaksHaeyo(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpCatalog: the help catalogs read, hold no empty text, speak
+// 해요체 as the other messages do, and English has none (its help is the
+// commands' own).
+func TestHelpCatalog(t *testing.T) {
+	if n := len(Help("en")); n != 0 {
+		t.Errorf("Help(en) has %d texts, want none", n)
+	}
+	ko := Help("ko")
+	if len(ko) < 50 {
+		t.Fatalf("Help(ko) has %d texts, want the commands'", len(ko))
+	}
+	for key, text := range ko {
+		if strings.TrimSpace(text) == "" {
+			t.Errorf("help.ko.yaml: %s is empty", key)
+		}
+		if m := formal.FindString(text); m != "" {
+			t.Errorf("help.ko.yaml: %s: %q is 합니다체, want 해요체: %s", key, m, text)
+		}
+	}
+}
