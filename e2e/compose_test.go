@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,10 +112,11 @@ func checkGone(t *testing.T, project string) {
 func TestComposeThroughDockyard(t *testing.T) {
 	needCompose(t)
 	file := composeFile(t)
-	dc := fmt.Sprintf("WEB_PORT=18081 docker compose -p e2edock -f %s ", file)
+	port := strconv.Itoa(freePort(t))
+	dc := fmt.Sprintf("WEB_PORT=%s docker compose -p e2edock -f %s ", port, file)
 	t.Cleanup(func() { sh(t, dc+"down -v") })
 	mustSh(t, dc+"up -d --wait")
-	checkProject(t, "e2edock", "-", "18081")
+	checkProject(t, "e2edock", "-", port)
 	ps := mustSh(t, dc+"ps --format '{{.Service}} {{.State}}'")
 	for _, want := range []string{"web running", "db running", "client running"} {
 		if !strings.Contains(ps, want) {
@@ -132,7 +134,7 @@ func TestComposeThroughDockyard(t *testing.T) {
 	// find the port taken, as Docker's does not.
 	mustSh(t, dc+"up -d --force-recreate --no-deps web")
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		resp, err := http.Get("http://127.0.0.1:18081/")
+		resp, err := http.Get("http://127.0.0.1:" + port + "/")
 		if err == nil {
 			resp.Body.Close()
 			break
@@ -204,10 +206,11 @@ func TestComposeThroughDockerCLI(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(fmt.Sprintf(`{"cliPluginsExtraDirs":[%q]}`, plugins)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dc := fmt.Sprintf("WEB_PORT=18082 DOCKER_HOST=%s DOCKER_CONFIG=%s %s compose -p e2ecli -f %s ", host, cfg, dockerCLI, composeFile(t))
+	port := strconv.Itoa(freePort(t))
+	dc := fmt.Sprintf("WEB_PORT=%s DOCKER_HOST=%s DOCKER_CONFIG=%s %s compose -p e2ecli -f %s ", port, host, cfg, dockerCLI, composeFile(t))
 	t.Cleanup(func() { sh(t, dc+"down -v") })
 	mustSh(t, dc+"up -d --wait")
-	checkProject(t, "e2ecli", "-", "18082")
+	checkProject(t, "e2ecli", "-", port)
 	if out := mustSh(t, dc+"exec -T client wget -q -O - http://web/"); !strings.Contains(out, "Welcome to nginx") {
 		t.Errorf("compose exec client wget http://web/ = %q, want nginx's page", out)
 	}
@@ -223,11 +226,12 @@ func TestDockerCompose1(t *testing.T) {
 		t.Fatalf("needs Debian's docker-compose (.ci/apt-packages)")
 	}
 	host := serve(t)
-	dc := fmt.Sprintf("WEB_PORT=18083 DOCKER_HOST=%s /usr/bin/docker-compose -p e2epy -f %s ", host, composeFile(t))
+	port := strconv.Itoa(freePort(t))
+	dc := fmt.Sprintf("WEB_PORT=%s DOCKER_HOST=%s /usr/bin/docker-compose -p e2epy -f %s ", port, host, composeFile(t))
 	t.Cleanup(func() { sh(t, dc+"down -v") })
 	mustSh(t, dc+"up -d")
 	// 1.29 has no --wait: it started client once db was healthy.
-	checkProject(t, "e2epy", "_", "18083")
+	checkProject(t, "e2epy", "_", port)
 	mustSh(t, dc+"down -v")
 	checkGone(t, "e2epy")
 }

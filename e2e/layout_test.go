@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -22,7 +23,8 @@ func TestInstalledLayout(t *testing.T) {
 	needs(t)
 	mustSh(t, "dockyard images prepare busybox")
 	cleanupContainers(t, "layout-box")
-	mustSh(t, `docker run -d --name layout-box -p 18081:8080 busybox sh -c 'mkdir /www && echo hello > /www/index.html && echo started && exec httpd -f -p 8080 -h /www'`)
+	port := freePort(t)
+	mustSh(t, fmt.Sprintf(`docker run -d --name layout-box -p %d:8080 busybox sh -c 'mkdir /www && echo hello > /www/index.html && echo started && exec httpd -f -p 8080 -h /www'`, port))
 
 	pid := strings.TrimSpace(mustSh(t, "docker inspect --format '{{.State.Pid}}' layout-box"))
 	stat, err := os.ReadFile("/proc/" + pid + "/stat")
@@ -49,7 +51,7 @@ func TestInstalledLayout(t *testing.T) {
 	// broken run.
 	var body string
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get("http://127.0.0.1:18081/")
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
