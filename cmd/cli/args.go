@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -19,9 +18,21 @@ import (
 type ArgsError struct {
 	Problem string // "requires at least 2 arguments"
 	min     bool   // Docker says "See" after a minimum, "Run" otherwise
+	// kind (exact, min, max, range, none) and counts say Problem again
+	// for a translation (the help catalog's cobra.args-KIND).
+	kind   string
+	counts []any
 }
 
 func (e *ArgsError) Error() string { return e.Problem }
+
+// problem is Problem in the language of h.
+func (e *ArgsError) problem(h HelpText) string {
+	if e.kind == "" {
+		return e.Problem
+	}
+	return fmt.Sprintf(h.word("args-"+e.kind, "%[3]s"), append(e.counts, e.Problem)...)
+}
 
 func (e *ArgsError) verb() string {
 	if e.min {
@@ -39,25 +50,55 @@ func NoArgs(cmd *cobra.Command, args []string) error {
 	if cmd.HasSubCommands() {
 		return UnknownCommand(cmd, args[0])
 	}
-	return &ArgsError{Problem: "accepts no arguments"}
+	return &ArgsError{Problem: "accepts no arguments", kind: "none", counts: []any{0, 0}}
 }
 
-// UnknownCommand is the error for name, not a subcommand of cmd, in the
-// words cobra uses for the root's (`unknown command "strat" for "dockyard
-// registry"`) with its "Did you mean this?" suggestions, which cobra makes
-// only for the root's subcommands.
+// UnknownCommandError is name, not a subcommand of the command at Path,
+// with the subcommands it may have meant.
+type UnknownCommandError struct {
+	Name, Path  string
+	Suggestions []string
+}
+
+// Error is in the words cobra uses for the root's (`unknown command "strat"
+// for "dockyard registry"`), with its "Did you mean this?" suggestions.
+func (e *UnknownCommandError) Error() string { return e.message(nil) }
+
+func (e *UnknownCommandError) message(h HelpText) string {
+	msg := fmt.Sprintf(h.word("unknown-command", "unknown command %q for %q"), e.Name, e.Path)
+	if len(e.Suggestions) > 0 {
+		msg += "\n\n" + h.word("did-you-mean", "Did you mean this?") + "\n\t" + strings.Join(e.Suggestions, "\n\t") + "\n"
+	}
+	return msg
+}
+
+// UnknownCommand is the error for name, not a subcommand of cmd, with the
+// suggestions cobra makes only for the root's subcommands.
 func UnknownCommand(cmd *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	e := &UnknownCommandError{Name: name, Path: cmd.CommandPath()}
 	if cmd.DisableSuggestions {
-		return errors.New(msg)
+		return e
 	}
 	if cmd.SuggestionsMinimumDistance <= 0 {
 		cmd.SuggestionsMinimumDistance = 2 // cobra's default
 	}
-	if s := cmd.SuggestionsFor(name); len(s) > 0 {
-		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t") + "\n"
+	e.Suggestions = cmd.SuggestionsFor(name)
+	return e
+}
+
+// cobraUnknownCommand is UnknownCommand's error for cobra's own about the
+// root (`unknown command "chekc" for "dockyard"`, made as cobra's Find
+// looks the command up, before any command of ours runs), so that it is
+// printed as ours are; nil for any other error.
+func cobraUnknownCommand(cmd *cobra.Command, err error) error {
+	var name string
+	if cmd.HasParent() || !strings.HasPrefix(err.Error(), "unknown command ") {
+		return nil
 	}
-	return errors.New(msg)
+	if _, serr := fmt.Sscanf(err.Error(), "unknown command %q", &name); serr != nil {
+		return nil
+	}
+	return UnknownCommand(cmd, name)
 }
 
 // MinArgs wants at least n arguments.
@@ -66,7 +107,7 @@ func MinArgs(n int) cobra.PositionalArgs {
 		if len(args) >= n {
 			return nil
 		}
-		return &ArgsError{Problem: fmt.Sprintf("requires at least %d %s", n, arguments(n)), min: true}
+		return &ArgsError{Problem: fmt.Sprintf("requires at least %d %s", n, arguments(n)), min: true, kind: "min", counts: []any{n, 0}}
 	}
 }
 
@@ -76,7 +117,7 @@ func ExactArgs(n int) cobra.PositionalArgs {
 		if len(args) == n {
 			return nil
 		}
-		return &ArgsError{Problem: fmt.Sprintf("requires %d %s", n, arguments(n))}
+		return &ArgsError{Problem: fmt.Sprintf("requires %d %s", n, arguments(n)), kind: "exact", counts: []any{n, 0}}
 	}
 }
 
@@ -86,7 +127,7 @@ func RangeArgs(min, max int) cobra.PositionalArgs {
 		if len(args) >= min && len(args) <= max {
 			return nil
 		}
-		return &ArgsError{Problem: fmt.Sprintf("requires at least %d and at most %d %s", min, max, arguments(max))}
+		return &ArgsError{Problem: fmt.Sprintf("requires at least %d and at most %d %s", min, max, arguments(max)), kind: "range", counts: []any{min, max}}
 	}
 }
 
@@ -103,6 +144,6 @@ func MaxArgs(n int) cobra.PositionalArgs {
 		if len(args) <= n {
 			return nil
 		}
-		return &ArgsError{Problem: fmt.Sprintf("requires at most %d %s", n, arguments(n))}
+		return &ArgsError{Problem: fmt.Sprintf("requires at most %d %s", n, arguments(n)), kind: "max", counts: []any{n, 0}}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/factory"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 )
 
 // NewRoot returns the `dockyard` root command with the global flags
@@ -65,6 +66,11 @@ func Run(f *factory.Factory, root *cobra.Command, argv []string) int {
 	if cmd == nil {
 		cmd = root
 	}
+	if f.Lang == "" {
+		// An unknown command fails before cobra parses any flag: the
+		// error's language is still the command line's --lang.
+		f.Lang = langArg(args)
+	}
 	return ExitCode(f, err, cmd)
 }
 
@@ -83,6 +89,12 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 		}
 		return status.Code
 	}
+	// Outside docker, the command line's own errors speak the student's
+	// language (Docker's stay Docker's English); h is empty in English.
+	var h HelpText
+	if !inDocker && f.MessageLang != nil {
+		h = HelpText(i18n.Help(f.MessageLang()))
+	}
 	var argsErr *ArgsError
 	if errors.As(err, &argsErr) {
 		// docker: 'docker exec' requires at least 2 arguments
@@ -94,8 +106,8 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 		if inDocker {
 			prog = "docker"
 		}
-		fmt.Fprintf(stderr, "%s: '%s' %s\n\nUsage:  %s\n\n%s '%s --help' for more information\n",
-			prog, studentPath(path), argsErr.Problem, useLine(cmd), argsErr.verb(), studentPath(path))
+		fmt.Fprintf(stderr, h.word("args-error", "%s: '%s' %s")+"\n\n%s  %s\n\n%s\n",
+			prog, studentPath(path), argsErr.problem(h), h.word("usage", "Usage:"), useLine(cmd), seeHelp(h, argsErr.verb(), path))
 		if inDocker {
 			return 1
 		}
@@ -103,8 +115,8 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 	}
 	var flagErr *factory.FlagError
 	if errors.As(err, &flagErr) {
-		fmt.Fprintf(stderr, "%s\n\nUsage:  %s\n\nRun '%s --help' for more information\n",
-			flagErr.Error(), useLine(cmd), studentPath(path))
+		fmt.Fprintf(stderr, "%s\n\n%s  %s\n\n%s\n",
+			flagProblem(h, flagErr.Error()), h.word("usage", "Usage:"), useLine(cmd), seeHelp(h, "Run", path))
 		if inDocker {
 			return 125
 		}
@@ -116,12 +128,56 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 		fmt.Fprintln(stderr, err.Error())
 		return 1
 	}
-	if f.Debug {
-		fmt.Fprintf(stderr, "Error: %+v\n", err)
-	} else {
-		fmt.Fprintf(stderr, "Error: %s\n", err.Error())
+	if unknown := cobraUnknownCommand(cmd, err); unknown != nil {
+		err = unknown
 	}
+	var unknownErr *UnknownCommandError
+	msg := err.Error()
+	if errors.As(err, &unknownErr) {
+		msg = unknownErr.message(h)
+	}
+	if f.Debug {
+		msg = fmt.Sprintf("%+v", err)
+	}
+	fmt.Fprintf(stderr, "%s %s\n", h.word("error", "Error:"), msg)
 	return 1
+}
+
+// seeHelp is the last line of a usage error: "Run 'docker ps --help' for
+// more information" (verb is Docker's See or Run).
+func seeHelp(h HelpText, verb, path string) string {
+	return fmt.Sprintf(h.word("see-help", "%s '%s --help' for more information"), verb, studentPath(path))
+}
+
+// flagProblem is pflag's error about a flag (unknown flag: --bogus) in the
+// language of h: its first words, which say what is wrong, translated.
+func flagProblem(h HelpText, msg string) string {
+	for _, p := range []struct{ key, english string }{
+		{"flag-unknown", "unknown flag: "},
+		{"flag-unknown-shorthand", "unknown shorthand flag: "},
+		{"flag-needs-argument", "flag needs an argument: "},
+	} {
+		if rest, ok := strings.CutPrefix(msg, p.english); ok {
+			return h.word(p.key, p.english) + rest
+		}
+	}
+	return msg
+}
+
+// langArg is the value of a --lang in args ("--lang ko", "--lang=ko"),
+// before any "--"; "" when there is none.
+func langArg(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case a == "--lang" && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--lang="):
+			return strings.TrimPrefix(a, "--lang=")
+		}
+	}
+	return ""
 }
 
 // IsDocker reports whether a command path lies under `dockyard docker`.

@@ -312,3 +312,29 @@ func TestShownDefault(t *testing.T) {
 		t.Errorf("checked %d flags, want the whole tree's", n)
 	}
 }
+
+// TestUsageErrorsLanguage: the command line's own errors (an unknown
+// command, a wrong number of arguments, an unknown flag) speak the help's
+// language, with the same exit codes; Docker's stay Docker's English.
+func TestUsageErrorsLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		code int
+		want string
+	}{
+		{[]string{"--lang", "ko", "chekc"}, 1, "오류: \"dockyard\"에는 \"chekc\"라는 명령이 없어요\n\n이 명령을 찾으셨나요?\n\tcheck\n\n"},
+		{[]string{"--lang", "en", "chekc"}, 1, "Error: unknown command \"chekc\" for \"dockyard\"\n\nDid you mean this?\n\tcheck\n\n"},
+		{[]string{"--lang", "ko", "step"}, 2, "dockyard: 'dockyard step'에는 인수가 1개 필요해요\n\n사용법:  dockyard step N\n\n자세한 내용은 'dockyard step --help'로 볼 수 있어요\n"},
+		{[]string{"--lang", "en", "step"}, 2, "dockyard: 'dockyard step' requires 1 argument\n\nUsage:  dockyard step N\n\nRun 'dockyard step --help' for more information\n"},
+		{[]string{"--lang", "ko", "learn", "--bogus"}, 2, "알 수 없는 옵션이에요: --bogus\n\n사용법:  dockyard learn [lesson]\n\n자세한 내용은 'dockyard learn --help'로 볼 수 있어요\n"},
+		{[]string{"--lang", "en", "learn", "--bogus"}, 2, "unknown flag: --bogus\n\nUsage:  dockyard learn [lesson]\n\nRun 'dockyard learn --help' for more information\n"},
+		{[]string{"--lang", "ko", "docker", "ps", "--bogus"}, 125, "unknown flag: --bogus\n\nUsage:  docker ps [OPTIONS]\n\nRun 'docker ps --help' for more information\n"},
+	} {
+		cleanLocale(t, "C.UTF-8")
+		ios, _, _, errOut := iostreams.Test()
+		f := &factory.Factory{IOStreams: ios, Root: t.TempDir(), Version: "test"}
+		if code := run(f, append([]string{"dockyard"}, tc.argv...)); code != tc.code || errOut.String() != tc.want {
+			t.Errorf("dockyard %s = %d, stderr\n%s\nwant %d, stderr\n%s", strings.Join(tc.argv, " "), code, errOut, tc.code, tc.want)
+		}
+	}
+}

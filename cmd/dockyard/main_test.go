@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -10,7 +11,27 @@ import (
 	"github.com/dockyard-lab/dockyard/cmd/cli"
 	"github.com/dockyard-lab/dockyard/cmd/factory"
 	"github.com/dockyard-lab/dockyard/cmd/iostreams"
+	"github.com/dockyard-lab/dockyard/lessons/i18n"
 )
+
+// TestMain runs the tests as a new English-reading student: no language
+// kept from this machine's own lessons (the progress file's), no Korean
+// locale. Tests of another language set it themselves (cleanLocale).
+func TestMain(m *testing.M) {
+	state, err := os.MkdirTemp("", "dockyard-main-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
+	os.Setenv("SUDO_USER", "")
+	for _, v := range []string{i18n.LangEnv, "LC_ALL", "LC_MESSAGES"} {
+		os.Unsetenv(v)
+	}
+	os.Setenv("LANG", "C.UTF-8")
+	code := m.Run()
+	os.RemoveAll(state)
+	os.Exit(code)
+}
 
 func TestRunExitCodes(t *testing.T) {
 	tests := []struct {

@@ -27,6 +27,8 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	root.AddCommand(vmcmd.NewCmdVM(f))
 	root.AddCommand(compare.NewCmdCompare(f, nil))
 	root.AddCommand(serve.NewCmdServe(f, nil))
-	cli.LocalizeHelp(root, func() string { return learn.HelpLang(f) })
+	helpLang := func() string { return learn.HelpLang(f) }
+	cli.LocalizeHelp(root, helpLang)
+	f.MessageLang = helpLang
 	return root
 }

@@ -24,6 +24,10 @@ type Factory struct {
 	Debug bool
 	// Lang is the language of messages meant for students: "en" or "ko".
 	Lang string
+	// MessageLang, when set, is the language the command line's own
+	// errors (an unknown command or flag, a missing argument) are printed
+	// in outside `dockyard docker`: the language its help speaks.
+	MessageLang func() string
 
 	// Version is the build's version string.
 	Version string
