@@ -107,7 +107,7 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 			prog = "docker"
 		}
 		fmt.Fprintf(stderr, h.word("args-error", "%s: '%s' %s")+"\n\n%s  %s\n\n%s\n",
-			prog, studentPath(path), argsErr.problem(h), h.word("usage", "Usage:"), useLine(cmd), seeHelp(h, argsErr.verb(), path))
+			prog, studentPath(path), argsErr.problem(h), h.word("usage", "Usage:"), h.errorUseLine(cmd), seeHelp(h, argsErr.verb(), path))
 		if inDocker {
 			return 1
 		}
@@ -116,7 +116,7 @@ func ExitCode(f *factory.Factory, err error, cmd *cobra.Command) int {
 	var flagErr *factory.FlagError
 	if errors.As(err, &flagErr) {
 		fmt.Fprintf(stderr, "%s\n\n%s  %s\n\n%s\n",
-			flagProblem(h, flagErr.Error()), h.word("usage", "Usage:"), useLine(cmd), seeHelp(h, "Run", path))
+			flagProblem(h, flagErr.Error()), h.word("usage", "Usage:"), h.errorUseLine(cmd), seeHelp(h, "Run", path))
 		if inDocker {
 			return 125
 		}
@@ -184,6 +184,14 @@ func langArg(args []string) string {
 func IsDocker(path string) bool {
 	fields := strings.Fields(path)
 	return len(fields) > 1 && fields[1] == "docker"
+}
+
+// errorUseLine is useLine in h's words (its placeholders translated).
+func (h HelpText) errorUseLine(cmd *cobra.Command) string {
+	if len(h) == 0 {
+		return useLine(cmd)
+	}
+	return studentPath(strings.TrimSuffix(h.useLine(cmd), " "+h.word("flags-placeholder", "[flags]")))
 }
 
 // useLine is the command's usage line as the student would type it, without

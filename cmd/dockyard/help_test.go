@@ -326,7 +326,7 @@ func TestUsageErrorsLanguage(t *testing.T) {
 		{[]string{"--lang", "en", "chekc"}, 1, "Error: unknown command \"chekc\" for \"dockyard\"\n\nDid you mean this?\n\tcheck\n\n"},
 		{[]string{"--lang", "ko", "step"}, 2, "dockyard: 'dockyard step'에는 인수가 1개 필요해요\n\n사용법:  dockyard step N\n\n자세한 내용은 'dockyard step --help'로 볼 수 있어요\n"},
 		{[]string{"--lang", "en", "step"}, 2, "dockyard: 'dockyard step' requires 1 argument\n\nUsage:  dockyard step N\n\nRun 'dockyard step --help' for more information\n"},
-		{[]string{"--lang", "ko", "learn", "--bogus"}, 2, "알 수 없는 옵션이에요: --bogus\n\n사용법:  dockyard learn [lesson]\n\n자세한 내용은 'dockyard learn --help'로 볼 수 있어요\n"},
+		{[]string{"--lang", "ko", "learn", "--bogus"}, 2, "알 수 없는 옵션이에요: --bogus\n\n사용법:  dockyard learn [레슨]\n\n자세한 내용은 'dockyard learn --help'로 볼 수 있어요\n"},
 		{[]string{"--lang", "en", "learn", "--bogus"}, 2, "unknown flag: --bogus\n\nUsage:  dockyard learn [lesson]\n\nRun 'dockyard learn --help' for more information\n"},
 		{[]string{"--lang", "ko", "docker", "ps", "--bogus"}, 125, "unknown flag: --bogus\n\nUsage:  docker ps [OPTIONS]\n\nRun 'docker ps --help' for more information\n"},
 	} {
