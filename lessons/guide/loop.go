@@ -151,18 +151,6 @@ func (g *Guide) mark(l *lessons.Lesson) string {
 	return "·"
 }
 
-// Show shows the current step again.
-func (g *Guide) Show(ctx context.Context) error {
-	l, i, err := g.current()
-	if err != nil {
-		return err
-	}
-	if err := g.print(g.StepMarkdown(l, i, false)); err != nil {
-		return err
-	}
-	return g.interactiveQuiz(ctx, l, i)
-}
-
 // Next moves to the following step.
 func (g *Guide) Next(ctx context.Context) error {
 	l, i, err := g.current()

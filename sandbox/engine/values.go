@@ -121,9 +121,6 @@ type (
 // with or without SIG, or a number.
 func ParseSignal(s string) (unix.Signal, error) { return container.ParseSignal(s) }
 
-// ValidateContainerName checks a container name as Docker does.
-func ValidateContainerName(name string) error { return container.ValidateName(name) }
-
 // ParseReference parses an image reference (docker.io/library/ implied).
 func ParseReference(s string) (Reference, error) { return image.ParseReference(s) }
 

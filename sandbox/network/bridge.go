@@ -134,22 +134,6 @@ func addVeth(n *Network, ep *Endpoint, nsPath string, defaultRoute bool) error {
 	return nil
 }
 
-// removeIfInNetNS deletes a link inside a namespace (disconnect of a
-// running container); a missing link is not an error.
-func removeIfInNetNS(nsPath, ifname string) error {
-	h, ns, err := handleAt(nsPath)
-	if err != nil {
-		return err
-	}
-	defer ns.Close()
-	defer h.Close()
-	link, err := h.LinkByName(ifname)
-	if err != nil {
-		return nil
-	}
-	return h.LinkDel(link)
-}
-
 func ipNet(a netip.Addr, bits int) *net.IPNet {
 	return &net.IPNet{IP: a.AsSlice(), Mask: net.CIDRMask(bits, 32)}
 }

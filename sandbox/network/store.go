@@ -157,12 +157,3 @@ func (s *Store) lockState(ctx context.Context) (unlock func(), err error) {
 
 // processLocks holds a mutex per network lock file, for lockState.
 var processLocks sync.Map
-
-// view runs fn on a snapshot of the state.
-func (s *Store) view(fn func(*state) error) error {
-	st, err := s.read()
-	if err != nil {
-		return err
-	}
-	return fn(st)
-}

@@ -233,15 +233,6 @@ func List(dir string) ([]State, error) {
 	return states, nil
 }
 
-// Inspect returns the state of the detached VM whose id starts with id.
-func Inspect(dir, id string) (State, error) {
-	full, err := Lookup(dir, id)
-	if err != nil {
-		return State{}, err
-	}
-	return inspect(filepath.Join(dir, full))
-}
-
 // Lookup resolves a unique id prefix, as Docker does for container ids.
 func Lookup(dir, prefix string) (string, error) {
 	entries, err := os.ReadDir(dir)

@@ -3,7 +3,6 @@ package image
 import (
 	"context"
 	"fmt"
-	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
@@ -87,24 +86,4 @@ func pullRun(ctx context.Context, opts *PullOptions) error {
 	ref, _ := engine.ParseReference(opts.Ref)
 	fmt.Fprintln(opts.IO.Out, ref.String())
 	return nil
-}
-
-// PullFor pulls ref for another command (docker run, docker create,
-// docker build): it says "Unable to find image 'ref' locally" and shows the
-// pull's progress on w (stderr, as Docker does), then returns the image.
-func PullFor(ctx context.Context, f *factory.Factory, ref string, w io.Writer, tty bool) (*engine.Image, error) {
-	e, err := f.Engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := engine.ParseReference(ref)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(w, "Unable to find image '%s' locally\n", r.Familiar())
-	img, err := e.Pull(ctx, ref, NewProgress(w, tty).Event)
-	if err != nil {
-		return nil, cli.DaemonError(err)
-	}
-	return img, nil
 }

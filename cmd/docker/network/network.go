@@ -12,7 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	apinet "github.com/moby/moby/api/types/network"
 	"github.com/spf13/cobra"
 
 	"github.com/dockyard-lab/dockyard/cmd/cli"
@@ -249,12 +248,6 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		return errors.New(strings.Join(errs, "\n"))
 	}
 	return nil
-}
-
-// Inspect converts a network to the Docker Engine API's shape (shared with
-// the API server: engine.NetworkInspect).
-func Inspect(in engine.NetworkInfo, prefix string) apinet.Inspect {
-	return engine.NetworkInspect(in, prefix)
 }
 
 // Remover is what docker network rm asks of the engine.
