@@ -80,10 +80,12 @@ func versionRun(ctx context.Context, opts *VersionOptions) error {
 	return nil
 }
 
-// row prints one "  Name:   value" line aligned as docker version aligns them.
+// row prints one "  Name:   value" line aligned as docker version aligns
+// them: every value starts in column 20, under the client's and the
+// engine's rows alike (docker/cli cli/command/system/version.go's template).
 func row(w io.Writer, indent int, name, value string) {
 	pad := strings.Repeat(" ", indent)
-	fmt.Fprintf(w, "%s%-*s%s\n", pad, 19-indent, name+":", value)
+	fmt.Fprintf(w, "%s%-*s%s\n", pad, 20-indent, name+":", value)
 }
 
 // InfoOptions are docker info's arguments.

@@ -17,11 +17,12 @@ func TestVersionShowsClientAndEngine(t *testing.T) {
 		t.Fatalf("versionRun() error = %v", err)
 	}
 	for _, want := range []string{
-		"Client: Dockyard\n Version:          1.2.3\n",
-		"API version:      1.50\n",
-		"Server: Dockyard Engine (in-process, no daemon)\n Engine:\n  Version:         1.2.3\n",
-		"API version:     1.50 (minimum version 1.24)\n",
-		"runc (libcontainer):\n  Version:         ",
+		// Values start in column 20, as in docker version's template.
+		"Client: Dockyard\n Version:           1.2.3\n",
+		" API version:       1.50\n",
+		"Server: Dockyard Engine (in-process, no daemon)\n Engine:\n  Version:          1.2.3\n",
+		"  API version:      1.50 (minimum version 1.24)\n",
+		"runc (libcontainer):\n  Version:          ",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("docker version output =\n%s\nwant it to contain %q", out, want)
