@@ -530,8 +530,9 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Removal finishes even when the client hangs up.
-	if err := s.e.RemoveContainer(context.Background(), c.ID, boolParam(r, "force"), boolParam(r, "v")); err != nil {
+	// Removal finishes even when the client hangs up. It gets ref, not
+	// c.ID: a refusal names the container as the client did.
+	if err := s.e.RemoveContainer(context.Background(), ref, boolParam(r, "force"), boolParam(r, "v")); err != nil {
 		return err
 	}
 	s.forgetSession(c.ID)

@@ -366,11 +366,14 @@ func (s *Store) Wait(ctx context.Context, ref string) (int, error) {
 	}
 }
 
-// RunningError says a container must be stopped first.
-type RunningError struct{ Name string }
+// RunningError says a container must be stopped first. Ref is the name or
+// id prefix as the caller gave it and Status "running" or "restarting": moby
+// (daemon/delete.go) names the container as it was asked for, so
+// `docker rm c1b` answers about "c1b", not about its name.
+type RunningError struct{ Ref, Status string }
 
 func (e *RunningError) Error() string {
-	return fmt.Sprintf("cannot remove container %q: container is running: stop the container before removing or force remove", "/"+e.Name)
+	return fmt.Sprintf("cannot remove container %q: container is %s: stop the container before removing or force remove", e.Ref, e.Status)
 }
 
 // Remove deletes a container; a running one only with force (it is killed).
@@ -384,7 +387,7 @@ func (s *Store) Remove(ctx context.Context, ref string, force bool) error {
 	}
 	if c.State.Status == Running || c.State.Status == Restarting {
 		if !force {
-			return &RunningError{Name: c.Name}
+			return &RunningError{Ref: ref, Status: string(c.State.Status)}
 		}
 		if _, err := s.Update(c.ID, func(c *Container) error { c.State.StopRequested = true; return nil }); err != nil {
 			return err

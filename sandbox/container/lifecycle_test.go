@@ -267,3 +267,27 @@ func TestNamesAndPrefixes(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveRunningNamesWhatWasTyped: `docker rm c1b` of a running container
+// answers about "c1b", the reference the student typed, as moby's
+// daemon/delete.go does; not about the container's stored name "/web".
+func TestRemoveRunningNamesWhatWasTyped(t *testing.T) {
+	rootfs := busyboxRootfs(t)
+	s := openStore(t)
+	spec := shSpec(rootfs, "sleep 1000")
+	spec.Name = "web"
+	c, err := s.Create(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{c.ID[:3], "web"} {
+		want := `cannot remove container "` + ref + `": container is running: stop the container before removing or force remove`
+		if err := s.Remove(context.Background(), ref, false); err == nil || err.Error() != want {
+			t.Errorf("Remove(%q) = %v, want %s", ref, err, want)
+		}
+	}
+}

@@ -484,6 +484,9 @@ func (e *Engine) RemoveContainer(ctx context.Context, ref string, force, volumes
 		return err
 	}
 	if err := e.containers.Remove(ctx, c.ID, force); err != nil {
+		if r := (*container.RunningError)(nil); errors.As(err, &r) {
+			r.Ref = ref // named as the caller named it, as moby does
+		}
 		return err
 	}
 	return e.ReleaseContainer(ctx, c, volumes)
