@@ -102,6 +102,12 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 		st.fail(fmt.Errorf("failed to solve: %s", msg))
 		return nil
 	}
+	if boolParam(r, "q") {
+		// Quiet: the image id is all (moby's build route with
+		// SuppressOutput), which docker build -q prints.
+		st.send(jsonstream.Message{Stream: res.ID + "\n"})
+		return nil
+	}
 	aux, _ := json.Marshal(map[string]string{"ID": res.ID})
 	raw := json.RawMessage(aux)
 	st.send(jsonstream.Message{Aux: &raw})
