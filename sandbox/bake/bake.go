@@ -100,6 +100,15 @@ func (e *NoRecipeError) Error() string {
 // suggest is "; did you mean busybox?" when the repository asked for is
 // one or two letters away from a recipe's name: most often a typo.
 func (e *NoRecipeError) suggest() string {
+	if best := e.Suggestion(); best != "" {
+		return "; did you mean " + best + "?"
+	}
+	return ""
+}
+
+// Suggestion is the recipe's name one or two letters away from the
+// repository asked for ("nginx" for "nignx"), or "" when none is that near.
+func (e *NoRecipeError) Suggestion() string {
 	repo := e.Ref
 	if i := strings.LastIndexByte(repo, '/'); i >= 0 {
 		repo = repo[i+1:]
@@ -111,7 +120,7 @@ func (e *NoRecipeError) suggest() string {
 	if !ok {
 		return ""
 	}
-	return "; did you mean " + best + "?"
+	return best
 }
 
 // BakeRef brings back the image that ref names ("postgres",

@@ -79,6 +79,13 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
+	// A name one or two letters from an image Dockyard has ("nignx") is a
+	// typo: the fix is the spelling, so the message leads to it.
+	var typo interface{ Suggestion() string }
+	if errors.As(e.Offline, &typo) && typo.Suggestion() != "" {
+		return fmt.Sprintf("cannot pull %s: registry %s cannot be reached and Dockyard has no image of that name; did you mean %s?",
+			e.Ref, strings.Join(e.Registries, ", "), typo.Suggestion())
+	}
 	// The next step depends on the registry: Docker Hub's images have
 	// offline recipes, a loopback registry is most likely not started.
 	hint := `get the image offline with "docker load -i file.tar" or "dockyard images prepare"`

@@ -815,3 +815,21 @@ func TestUnreachableAfterFallback(t *testing.T) {
 		t.Errorf("Error() without a fallback = %q, want the images prepare hint", got)
 	}
 }
+
+// suggester is a fallback error that knows the name meant (bake's
+// NoRecipeError).
+type suggester struct{ name string }
+
+func (s suggester) Error() string      { return "no recipe" }
+func (s suggester) Suggestion() string { return s.name }
+
+// TestUnreachableTypo: `docker run nignx` ends on the fix, the name meant,
+// not on docker load and a list of recipes.
+func TestUnreachableTypo(t *testing.T) {
+	e := &image.UnreachableError{Ref: "nignx:latest", Registries: []string{"docker.io"}, Err: errors.New("no such host"),
+		Offline: fmt.Errorf("bake: %w", suggester{"nginx"})}
+	want := "cannot pull nignx:latest: registry docker.io cannot be reached and Dockyard has no image of that name; did you mean nginx?"
+	if got := e.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
