@@ -53,6 +53,11 @@ func Hooks(root string) container.Hooks {
 			if ReleaseDeadHolder(ctx, root, ns, err) {
 				att, setup, err = ns.Prepare(ctx, c.ID, hostname, cs.ResolvConfPath(c.ID), cs.HostsPath(c.ID))
 			}
+			if errors.Is(err, network.ErrNotFound) {
+				// Its network was removed while it was stopped, as
+				// Docker allows; moby's start says it in these words.
+				return container.Network{}, fmt.Errorf("failed to set up container networking: %w", err)
+			}
 			if err != nil {
 				return container.Network{}, err
 			}

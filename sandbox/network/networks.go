@@ -241,7 +241,7 @@ func info(st *state, n *Network) Info {
 	return in
 }
 
-// Remove deletes a user-defined network with no containers on it, its
+// Remove deletes a user-defined network no running container is on, its
 // bridge and its nftables rules. It returns the network's name.
 func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 	var name, id string
@@ -278,8 +278,8 @@ func (s *Store) Remove(ctx context.Context, ref string) (string, error) {
 	return name, err
 }
 
-// Prune removes every user-defined network without containers and returns
-// their names.
+// Prune removes every user-defined network no running container is on and
+// returns their names.
 func (s *Store) Prune(ctx context.Context) ([]string, error) {
 	var names []string
 	err := s.update(ctx, func(st *state) error {
@@ -300,27 +300,18 @@ func (s *Store) Prune(ctx context.Context) ([]string, error) {
 	return names, err
 }
 
-// usersOf names the containers on n: running ones and those configured to
-// join it when they start, each once, by name and id.
+// usersOf names the containers on n now: its endpoints, which running
+// containers have. A stopped or created container configured to join n
+// does not hold it, as in Docker, where only endpoints do (libnetwork's
+// Network.delete, the daemon's network prune): removing n is allowed, and
+// that container's next start fails with "network ... not found".
 func usersOf(st *state, n *Network) []string {
 	seen := map[string]bool{}
 	var users []string
-	add := func(name, id string) {
-		if !seen[name] {
-			seen[name] = true
-			users = append(users, fmt.Sprintf(`name:"%s" id:"%s"`, name, id[:min(12, len(id))]))
-		}
-	}
 	for _, ep := range st.Endpoints {
-		if ep.Network == n.ID {
-			add(ep.ContainerName, ep.ID)
-		}
-	}
-	for cid, cfg := range st.Configs {
-		for _, r := range cfg.Networks {
-			if r.Network == n.Name || r.Network == n.ID {
-				add(cfg.Name, cid)
-			}
+		if ep.Network == n.ID && !seen[ep.ContainerName] {
+			seen[ep.ContainerName] = true
+			users = append(users, fmt.Sprintf(`name:"%s" id:"%s"`, ep.ContainerName, ep.ID[:min(12, len(ep.ID))]))
 		}
 	}
 	return users
