@@ -53,10 +53,15 @@ func Version(version string) system.VersionResponse {
 		Os:            runtime.GOOS,
 		Arch:          runtime.GOARCH,
 		KernelVersion: KernelVersion(),
+		GitCommit:     version,
 		Components: []system.ComponentVersion{
 			{
 				Name: "Engine", Version: version,
-				Details: map[string]string{"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "Os": runtime.GOOS, "Arch": runtime.GOARCH, "GoVersion": runtime.Version(), "KernelVersion": KernelVersion()},
+				// docker version prints every one of these keys (its
+				// template indexes them): without GitCommit and
+				// Experimental their rows were empty.
+				Details: map[string]string{"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "Os": runtime.GOOS, "Arch": runtime.GOARCH, "GoVersion": runtime.Version(), "KernelVersion": KernelVersion(),
+					"GitCommit": version, "Experimental": "false"},
 			},
 			{Name: "runc (libcontainer)", Version: RuncVersion()},
 		},
