@@ -413,7 +413,10 @@ func (s *Server) summary(c *engine.Container, now time.Time) mobycontainer.Summa
 	if h := c.State.Health; h != nil && c.State.Status == engine.Running {
 		sum.Health = &mobycontainer.HealthSummary{Status: mobycontainer.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
 	}
-	running := c.State.Status == engine.Running
+	// Ports are listed for a running container only, and none on the
+	// host's network, where nothing is published (moby lists
+	// NetworkSettings.Ports, empty there): as `docker ps` shows them.
+	running := c.State.Status == engine.Running && c.Spec.Host.NetworkMode != "host"
 	seen := map[string]bool{}
 	for p, bs := range c.Spec.Host.PortBindings {
 		port, err := network.ParsePort(p)
