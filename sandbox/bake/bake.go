@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,9 @@ type NoRecipeError struct {
 	// Tags are the tags a recipe of Ref's repository makes, when there is
 	// one but not of Ref's tag (postgres:16 when postgres is 15).
 	Tags []string
+	// Local are the repositories of the images there are ("myapp" the
+	// student built), which a typo may mean as well as a recipe.
+	Local []string
 }
 
 func (e *NoRecipeError) Error() string {
@@ -106,21 +110,39 @@ func (e *NoRecipeError) suggest() string {
 	return ""
 }
 
-// Suggestion is the recipe's name one or two letters away from the
-// repository asked for ("nginx" for "nignx"), or "" when none is that near.
+// Suggestion is the recipe's or local repository's name one or two letters
+// away from the repository asked for ("nginx" for "nignx", "myapp" for
+// "myap"), or "" when none is that near.
 func (e *NoRecipeError) Suggestion() string {
-	repo := e.Ref
-	if i := strings.LastIndexByte(repo, '/'); i >= 0 {
-		repo = repo[i+1:]
-	}
+	repo := lastName(e.Ref)
 	if i := strings.IndexAny(repo, ":@"); i >= 0 {
 		repo = repo[:i]
 	}
-	best, ok := suggest.Search(repo, e.Known, true)
+	// Searched by their last names ("app" of "me/app"), named in full.
+	full := map[string]string{}
+	names := append([]string(nil), e.Known...)
+	for _, r := range e.Local {
+		if n := lastName(r); full[n] == "" && !slices.Contains(e.Known, n) {
+			full[n] = r
+			names = append(names, n)
+		}
+	}
+	best, ok := suggest.Search(repo, names, true)
 	if !ok {
 		return ""
 	}
+	if f, ok := full[best]; ok {
+		return f
+	}
 	return best
+}
+
+// lastName is a reference's last path element: "app:1" of "me/app:1".
+func lastName(ref string) string {
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		return ref[i+1:]
+	}
+	return ref
 }
 
 // BakeRef brings back the image that ref names ("postgres",

@@ -173,6 +173,24 @@ func TestNoRecipeForTag(t *testing.T) {
 	}
 }
 
+// TestNoRecipeSuggestsLocal: a typo of an image the student built
+// (myap for myapp) is suggested as one of a recipe's name is.
+func TestNoRecipeSuggestsLocal(t *testing.T) {
+	known := []string{"debian", "busybox", "nginx", "postgres"}
+	local := []string{"myapp", "me/webapp", "nginx"}
+	for ref, want := range map[string]string{
+		"myap:latest": "myapp",
+		"webap":       "me/webapp",
+		"ngix":        "nginx",
+		"myapp:v2":    "", // the repository is there: a tag, not a typo
+		"mysql:8":     "",
+	} {
+		if got := (&NoRecipeError{Ref: ref, Known: known, Local: local}).Suggestion(); got != want {
+			t.Errorf("NoRecipeError{%q}.Suggestion() = %q, want %q", ref, got, want)
+		}
+	}
+}
+
 func TestBakeRefWithoutRecipe(t *testing.T) {
 	b, _, _ := fakeBaker(t, recipeTree("FROM debian:bookworm\n"))
 	_, err := b.BakeRef(context.Background(), "mysql:8")
