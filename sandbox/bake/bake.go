@@ -86,8 +86,10 @@ type NoRecipeError struct {
 	// Tags are the tags a recipe of Ref's repository makes, when there is
 	// one but not of Ref's tag (postgres:16 when postgres is 15).
 	Tags []string
-	// Local are the repositories of the images there are ("myapp" the
-	// student built), which a typo may mean as well as a recipe.
+	// Local are the tags of the images there are, as Docker shows them
+	// ("myapp:v1" the student built): a typo may mean one of their
+	// repositories as well as a recipe, and a tag missing from a
+	// repository there is most likely one of its other tags.
 	Local []string
 }
 
@@ -121,7 +123,8 @@ func (e *NoRecipeError) Suggestion() string {
 	// Searched by their last names ("app" of "me/app"), named in full.
 	full := map[string]string{}
 	names := append([]string(nil), e.Known...)
-	for _, r := range e.Local {
+	for _, t := range e.Local {
+		r := repository(t)
 		if n := lastName(r); full[n] == "" && !slices.Contains(e.Known, n) {
 			full[n] = r
 			names = append(names, n)
@@ -135,6 +138,30 @@ func (e *NoRecipeError) Suggestion() string {
 		return f
 	}
 	return best
+}
+
+// OtherTags are the tags there are of Ref's repository when Ref's own tag
+// is not one of them: myapp:v1 for a run of myapp (myapp:latest).
+func (e *NoRecipeError) OtherTags() []string {
+	var tags []string
+	for _, t := range e.Local {
+		if repository(t) == repository(e.Ref) && t != e.Ref {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// repository is a familiar reference without its tag or digest: "me/app"
+// of "me/app:1".
+func repository(ref string) string {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		ref = ref[:i]
+	}
+	return ref
 }
 
 // lastName is a reference's last path element: "app:1" of "me/app:1".

@@ -177,7 +177,7 @@ func TestNoRecipeForTag(t *testing.T) {
 // (myap for myapp) is suggested as one of a recipe's name is.
 func TestNoRecipeSuggestsLocal(t *testing.T) {
 	known := []string{"debian", "busybox", "nginx", "postgres"}
-	local := []string{"myapp", "me/webapp", "nginx"}
+	local := []string{"myapp:latest", "me/webapp:1", "nginx:latest"}
 	for ref, want := range map[string]string{
 		"myap:latest": "myapp",
 		"webap":       "me/webapp",
@@ -187,6 +187,22 @@ func TestNoRecipeSuggestsLocal(t *testing.T) {
 	} {
 		if got := (&NoRecipeError{Ref: ref, Known: known, Local: local}).Suggestion(); got != want {
 			t.Errorf("NoRecipeError{%q}.Suggestion() = %q, want %q", ref, got, want)
+		}
+	}
+}
+
+// TestNoRecipeOtherTags: myapp built as myapp:v1 and run as myapp (its
+// latest tag) names the tag it has.
+func TestNoRecipeOtherTags(t *testing.T) {
+	local := []string{"myapp:v1", "busybox:latest", "myapp2:latest"}
+	for ref, want := range map[string]string{
+		"myapp:latest": "myapp:v1",
+		"myapp:v1":     "",
+		"busybox:1.35": "busybox:latest",
+		"nginx:latest": "",
+	} {
+		if got := strings.Join((&NoRecipeError{Ref: ref, Local: local}).OtherTags(), " "); got != want {
+			t.Errorf("NoRecipeError{%q}.OtherTags() = %q, want %q", ref, got, want)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -43,33 +42,26 @@ func (e *Engine) offlineImage(ctx context.Context, ref string) error {
 	}
 	if r == nil {
 		nr := b.Recipes.NoRecipe(familiar(ref))
-		nr.Local = e.localRepositories(ctx)
+		nr.Local = e.localTags(ctx)
 		return nr
 	}
 	_, err = b.BakeRef(ctx, ref)
 	return err
 }
 
-// localRepositories names the repositories of the images there are, as
-// Docker shows them ("myapp", "me/app"): a misspelled one of the student's
-// own is suggested as a recipe's name is.
-func (e *Engine) localRepositories(ctx context.Context) []string {
+// localTags are the tags of the images there are, as Docker shows them
+// ("myapp:v1"): a misspelled one of the student's own, or another tag of
+// it, is suggested as a recipe's name is.
+func (e *Engine) localTags(ctx context.Context) []string {
 	imgs, err := e.images.List(ctx)
 	if err != nil {
 		return nil // only a suggestion is lost
 	}
-	var repos []string
+	var tags []string
 	for _, img := range imgs {
-		for _, t := range img.RepoTags {
-			if i := strings.LastIndexByte(t, ':'); i > strings.LastIndexByte(t, '/') {
-				t = t[:i]
-			}
-			if !slices.Contains(repos, t) {
-				repos = append(repos, t)
-			}
-		}
+		tags = append(tags, img.RepoTags...)
 	}
-	return repos
+	return tags
 }
 
 type bakeOutputKey struct{}

@@ -79,8 +79,15 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	// A name one or two letters from an image Dockyard has ("nignx") is a
-	// typo: the fix is the spelling, so the message leads to it.
+	// A tag missing from a repository that is here (myapp, built as
+	// myapp:v1) is most likely one of its other tags; a name one or two
+	// letters from an image Dockyard has ("nignx") is a typo. Either
+	// way the fix is in the name, so the message leads to it.
+	var tags interface{ OtherTags() []string }
+	if errors.As(e.Offline, &tags) && len(tags.OtherTags()) > 0 {
+		return fmt.Sprintf("cannot pull %s: registry %s cannot be reached and there is no image of that tag here; did you mean %s?",
+			e.Ref, strings.Join(e.Registries, ", "), strings.Join(tags.OtherTags(), " or "))
+	}
 	var typo interface{ Suggestion() string }
 	if errors.As(e.Offline, &typo) && typo.Suggestion() != "" {
 		return fmt.Sprintf("cannot pull %s: registry %s cannot be reached and Dockyard has no image of that name; did you mean %s?",

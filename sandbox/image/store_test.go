@@ -823,12 +823,25 @@ type suggester struct{ name string }
 func (s suggester) Error() string      { return "no recipe" }
 func (s suggester) Suggestion() string { return s.name }
 
+// otherTagger is a fallback error that knows the tags there are of the
+// repository asked for (bake's NoRecipeError).
+type otherTagger struct{ tags []string }
+
+func (o otherTagger) Error() string       { return "no recipe" }
+func (o otherTagger) OtherTags() []string { return o.tags }
+
 // TestUnreachableTypo: `docker run nignx` ends on the fix, the name meant,
-// not on docker load and a list of recipes.
+// not on docker load and a list of recipes; `docker run myapp` of an image
+// built as myapp:v1 ends on that tag.
 func TestUnreachableTypo(t *testing.T) {
 	e := &image.UnreachableError{Ref: "nignx:latest", Registries: []string{"docker.io"}, Err: errors.New("no such host"),
 		Offline: fmt.Errorf("bake: %w", suggester{"nginx"})}
 	want := "cannot pull nignx:latest: registry docker.io cannot be reached and Dockyard has no image of that name; did you mean nginx?"
+	if got := e.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	e.Ref, e.Offline = "myapp:latest", otherTagger{[]string{"myapp:v1", "myapp:v2"}}
+	want = "cannot pull myapp:latest: registry docker.io cannot be reached and there is no image of that tag here; did you mean myapp:v1 or myapp:v2?"
 	if got := e.Error(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
