@@ -55,11 +55,10 @@ type daemonError struct{ err error }
 func (e *daemonError) Error() string { return DaemonPrefix + e.err.Error() }
 func (e *daemonError) Unwrap() error { return e.err }
 
-// ForEach runs fn for each name as Docker's commands on several objects
-// do (rm, stop, kill): the name is printed when fn succeeds, the daemon's
-// error when it fails, and the command fails with status 1 at the end. An
-// error skip accepts is passed over in silence (rm -f of a missing object);
-// skip may be nil.
+// ForEach runs fn for each name as docker network rm does: the name is
+// printed when fn succeeds, the daemon's error when it fails, and the
+// command fails with status 1 at the end. An error skip accepts is passed
+// over in silence (network rm -f of a missing network); skip may be nil.
 func ForEach(ios *iostreams.IOStreams, names []string, skip func(error) bool, fn func(name string) error) error {
 	failed := false
 	for _, name := range names {
@@ -74,6 +73,33 @@ func ForEach(ios *iostreams.IOStreams, names []string, skip func(error) bool, fn
 		fmt.Fprintln(ios.Out, name)
 	}
 	if failed {
+		return &factory.StatusError{Code: 1}
+	}
+	return nil
+}
+
+// ForEachThenErrors runs fn for each name as docker rm, stop, kill,
+// restart and volume rm do (docker/cli runs them in parallel and joins the
+// errors): the names that succeed are printed as they go, the daemon's
+// errors after the last of them, and the command fails with status 1. An
+// error notFail accepts is printed at once and fails nothing (rm -f of a
+// missing container); notFail may be nil.
+func ForEachThenErrors(ios *iostreams.IOStreams, names []string, notFail func(error) bool, fn func(name string) error) error {
+	var errs []error
+	for _, name := range names {
+		switch err := fn(name); {
+		case err == nil:
+			fmt.Fprintln(ios.Out, name)
+		case notFail != nil && notFail(err):
+			fmt.Fprintln(ios.ErrOut, DaemonError(err))
+		default:
+			errs = append(errs, err)
+		}
+	}
+	for _, err := range errs {
+		fmt.Fprintln(ios.ErrOut, DaemonError(err))
+	}
+	if len(errs) > 0 {
 		return &factory.StatusError{Code: 1}
 	}
 	return nil

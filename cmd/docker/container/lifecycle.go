@@ -134,7 +134,7 @@ func stopRun(ctx context.Context, opts *StopOptions) error {
 	if err != nil {
 		return err
 	}
-	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
+	return cli.ForEachThenErrors(opts.IO, opts.Refs, nil, func(ref string) error {
 		return e.StopContainer(ctx, ref, engine.StopTimeout(opts.Timeout))
 	})
 }
@@ -156,7 +156,7 @@ func NewCmdRestart(f *factory.Factory, runF func(*StopOptions) error) *cobra.Com
 			if err != nil {
 				return err
 			}
-			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
+			return cli.ForEachThenErrors(opts.IO, opts.Refs, nil, func(ref string) error {
 				return e.RestartContainer(ctx, ref, opts.Timeout, nil)
 			})
 		},
@@ -202,7 +202,7 @@ func NewCmdKill(f *factory.Factory, runF func(*KillOptions) error) *cobra.Comman
 				return err
 			}
 			sig, _ := engine.ParseSignal(opts.Signal)
-			return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
+			return cli.ForEachThenErrors(opts.IO, opts.Refs, nil, func(ref string) error {
 				return e.KillContainer(ctx, ref, sig)
 			})
 		},
@@ -252,7 +252,13 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if err != nil {
 		return err
 	}
-	return cli.ForEach(opts.IO, opts.Refs, nil, func(ref string) error {
+	// rm -f of a container that is not there says so and fails nothing
+	// (docker/cli's rm).
+	var notFail func(error) bool
+	if opts.Force {
+		notFail = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
+	}
+	return cli.ForEachThenErrors(opts.IO, opts.Refs, notFail, func(ref string) error {
 		return e.RemoveContainer(ctx, ref, opts.Force, opts.Volumes)
 	})
 }

@@ -277,12 +277,12 @@ func rmRun(ctx context.Context, opts *RmOptions) error {
 	if err != nil {
 		return err
 	}
-	var skip func(error) bool
-	if opts.Force {
-		skip = func(err error) bool { return engine.KindOf(err) == engine.NotFound }
-	}
-	return cli.ForEach(opts.IO, opts.Names, skip, func(name string) error {
-		return e.RemoveVolume(ctx, name)
+	return cli.ForEachThenErrors(opts.IO, opts.Names, nil, func(name string) error {
+		err := e.RemoveVolume(ctx, name)
+		if opts.Force && engine.KindOf(err) == engine.NotFound {
+			return nil // the daemon's answer to a forced remove: done
+		}
+		return err
 	})
 }
 
