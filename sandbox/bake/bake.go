@@ -152,6 +152,10 @@ func (e *NoRecipeError) OtherTags() []string {
 	return tags
 }
 
+// Unbaked reports whether Ref's repository is no lesson image at all
+// (myapp, not postgres:16): an image the student makes, or loads.
+func (e *NoRecipeError) Unbaked() bool { return len(e.Tags) == 0 }
+
 // repository is a familiar reference without its tag or digest: "me/app"
 // of "me/app:1".
 func repository(ref string) string {

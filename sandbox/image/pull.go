@@ -93,6 +93,13 @@ func (e *UnreachableError) Error() string {
 		return fmt.Sprintf("cannot pull %s: registry %s cannot be reached and Dockyard has no image of that name; did you mean %s?",
 			e.Ref, strings.Join(e.Registries, ", "), typo.Suggestion())
 	}
+	// An image no recipe makes is the student's own to build (the notes'
+	// docker run myapp:latest before docker build) or to load.
+	var own interface{ Unbaked() bool }
+	if errors.As(e.Offline, &own) && own.Unbaked() {
+		return fmt.Sprintf("cannot pull %s: registry %s cannot be reached and %s; build it (docker build -t %s .) or load it (docker load -i file.tar)",
+			e.Ref, strings.Join(e.Registries, ", "), e.Offline.Error(), e.Ref)
+	}
 	// The next step depends on the registry: Docker Hub's images have
 	// offline recipes, a loopback registry is most likely not started.
 	hint := `get the image offline with "docker load -i file.tar" or "dockyard images prepare"`

@@ -830,6 +830,23 @@ type otherTagger struct{ tags []string }
 func (o otherTagger) Error() string       { return "no recipe" }
 func (o otherTagger) OtherTags() []string { return o.tags }
 
+// unbaked is a fallback error for an image no recipe makes (bake's
+// NoRecipeError of the student's own myapp).
+type unbaked struct{}
+
+func (unbaked) Error() string { return "no recipe for myapp:latest (Dockyard can bake: busybox)" }
+func (unbaked) Unbaked() bool { return true }
+
+// TestUnreachableUnbaked: `docker run myapp:latest` before the notes'
+// `docker build -t myapp:latest .` says to build it.
+func TestUnreachableUnbaked(t *testing.T) {
+	e := &image.UnreachableError{Ref: "myapp:latest", Registries: []string{"docker.io"}, Err: errors.New("no such host"), Offline: unbaked{}}
+	want := `cannot pull myapp:latest: registry docker.io cannot be reached and no recipe for myapp:latest (Dockyard can bake: busybox); build it (docker build -t myapp:latest .) or load it (docker load -i file.tar)`
+	if got := e.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
 // TestUnreachableTypo: `docker run nignx` ends on the fix, the name meant,
 // not on docker load and a list of recipes; `docker run myapp` of an image
 // built as myapp:v1 ends on that tag.
