@@ -140,7 +140,7 @@ func TestBadRequests(t *testing.T) {
 		{"port in use on the host at start", "POST", "/containers/bad-port/start", "", 500, fmt.Sprint(busyPort)},
 		// The caller's to fix, as Docker's startInvalidConfigError.
 		{"command not found at start", "POST", "/containers/" + create(t, hs, "bad-cmd", "/nosuch") + "/start", "", 400, "failed to create task for container"},
-		{"bad volume", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Binds": ["relative:/data:zz"]}}`, 400, "relative"},
+		{"bad volume", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Binds": ["relative:/data:zz"]}}`, 400, "invalid mode: zz"},
 		{"negative CPUs", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"NanoCpus": -1000000000}}`, 400, "range of CPUs is from 0.01 to"},
 		{"unknown restart policy", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "bogus"}}}`, 400, "invalid restart policy: unknown policy 'bogus'"},
 		{"AutoRemove with a restart policy", "POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"AutoRemove": true, "RestartPolicy": {"Name": "always"}}}`, 400, "can't create 'AutoRemove' container with restart policy"},

@@ -49,14 +49,14 @@ func TestLessonRecipesInstalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"busybox": "busybox-static", "nginx": "nginx-light", "postgres": "postgresql-15"}
-	for name, pkg := range want {
+	want := map[string][]string{"busybox": {"busybox-static"}, "nginx": {"nginx-light", "gettext-base"}, "postgres": {"postgresql-15"}}
+	for name, pkgs := range want {
 		var got []string
 		for _, in := range rs.Get(name).installs {
 			got = append(got, in.Packages...)
 		}
-		if !reflect.DeepEqual(got, []string{pkg}) {
-			t.Errorf("recipe %s installs %v, want [%s]", name, got, pkg)
+		if !reflect.DeepEqual(got, pkgs) {
+			t.Errorf("recipe %s installs %v, want %v", name, got, pkgs)
 		}
 	}
 }
