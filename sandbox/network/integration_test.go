@@ -458,8 +458,10 @@ func TestPublishedPortAndConflict(t *testing.T) {
 	}
 	defer l.Close()
 	busy := []PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: uint16(l.Addr().(*net.TCPAddr).Port), ContainerPort: 80, Proto: "tcp"}}
-	if _, err := s.Attach(ctx, AttachRequest{Container: randomID(), Name: "web-three", Ports: busy}); !errors.As(err, &pc) || pc.Holder != "" {
-		t.Errorf("Attach on a port another program holds: error = %v, want a port conflict", err)
+	_, err = s.Attach(ctx, AttachRequest{Container: randomID(), Name: "web-three", Ports: busy})
+	want := fmt.Sprintf("Bind for 127.0.0.1:%d failed: port is already in use by another program on the host (ss -ltnp 'sport = :%d' shows which: stop it, or choose another port)", busy[0].HostPort, busy[0].HostPort)
+	if !errors.As(err, &pc) || pc.Holder != "" || err.Error() != want {
+		t.Errorf("Attach on a port another program holds: error = %v, want %s", err, want)
 	}
 }
 

@@ -105,7 +105,13 @@ func (e *PortConflictError) Error() string {
 		// host, no permission); the system's reason says which.
 		return fmt.Sprintf("Bind for %s failed: %v", e.Binding.HostAddr(), plainNetErr(e.Err))
 	}
-	return fmt.Sprintf("Bind for %s failed: port is already in use by another program on the host (choose another port)", e.Binding.HostAddr())
+	// A lesson's port (8080, 5433) may be held by the student's own web
+	// server or database: say how to find which.
+	listening := "ss -ltnp"
+	if e.Binding.Proto == "udp" {
+		listening = "ss -lunp"
+	}
+	return fmt.Sprintf("Bind for %s failed: port is already in use by another program on the host (%s 'sport = :%d' shows which: stop it, or choose another port)", e.Binding.HostAddr(), listening, e.Binding.HostPort)
 }
 
 // plainNetErr is the system's reason inside a net.OpError ("cannot assign
