@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dockyard-lab/dockyard/sandbox/build"
+	"github.com/dockyard-lab/dockyard/sandbox/image"
 )
 
 // Store is what baking needs from the image store.
@@ -156,16 +157,16 @@ func (e *NoRecipeError) OtherTags() []string {
 // (myapp, not postgres:16): an image the student makes, or loads.
 func (e *NoRecipeError) Unbaked() bool { return len(e.Tags) == 0 }
 
-// repository is a familiar reference without its tag or digest: "me/app"
-// of "me/app:1".
+// repository is a reference's repository as Docker shows it, without its
+// tag or digest: "me/app" of "me/app:1", "myapp" of
+// "docker.io/library/myapp:latest"; a reference that does not parse is
+// its own.
 func repository(ref string) string {
-	if i := strings.IndexByte(ref, '@'); i >= 0 {
-		ref = ref[:i]
+	n, err := image.ParseNormalized(ref)
+	if err != nil {
+		return ref
 	}
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		ref = ref[:i]
-	}
-	return ref
+	return n.FamiliarName()
 }
 
 // lastName is a reference's last path element: "app:1" of "me/app:1".
