@@ -114,6 +114,21 @@ func openStore(t *testing.T) *container.Store {
 	return s
 }
 
+// started creates spec's container, starts it and removes it when the
+// test ends.
+func started(t *testing.T, s *container.Store, spec container.Spec) *container.Container {
+	t.Helper()
+	c, err := s.Create(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
+	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // run creates and starts a container with cmd and returns its output and
 // exit code.
 func run(t *testing.T, s *container.Store, spec container.Spec) (string, int) {
@@ -212,14 +227,7 @@ func TestStartFavorsCgroupMoves(t *testing.T) {
 func TestDetachedRunKeepsLogsAndExitCode(t *testing.T) {
 	rootfs := busyboxRootfs(t)
 	s := openStore(t)
-	c, err := s.Create(shSpec(rootfs, "echo one; sleep 0.2; echo two; exit 7"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, shSpec(rootfs, "echo one; sleep 0.2; echo two; exit 7"))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	code, err := s.Wait(ctx, c.Name)

@@ -18,15 +18,7 @@ func startHealth(t *testing.T, s *container.Store, hc *container.HealthConfig) *
 	t.Helper()
 	spec := shSpec(busyboxRootfs(t), "sleep 60")
 	spec.Config.Healthcheck = hc
-	c, err := s.Create(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return started(t, s, spec)
 }
 
 // waitHealth waits for the container's health status to become want and

@@ -60,14 +60,7 @@ func (r *slowReader) Read(p []byte) (int, error) {
 func TestExec(t *testing.T) {
 	rootfs := busyboxRootfs(t)
 	s := openStore(t)
-	c, err := s.Create(shSpec(rootfs, "sleep 1000"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, shSpec(rootfs, "sleep 1000"))
 	var out bytes.Buffer
 	code, err := s.Exec(context.Background(), c.Name, container.ExecOptions{
 		Cmd: []string{"sh", "-c", "echo $X $(id -u); ps -o comm | grep -c sleep; exit 5"}, Env: []string{"X=in"},
@@ -86,14 +79,7 @@ func TestExec(t *testing.T) {
 func TestMonitorDeath(t *testing.T) {
 	rootfs := busyboxRootfs(t)
 	s := openStore(t)
-	c, err := s.Create(shSpec(rootfs, "sleep 1000"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, shSpec(rootfs, "sleep 1000"))
 	running, err := s.Get(c.ID)
 	if err != nil || running.State.Status != container.Running || running.State.MonitorPid == 0 {
 		t.Fatalf("Get = %+v, %v; want running with a monitor", running, err)
@@ -132,14 +118,7 @@ func TestRemovedRecordLeftByAKilledMonitor(t *testing.T) {
 	s := openStore(t)
 	spec := shSpec(rootfs, "sleep 1000")
 	spec.Host.AutoRemove = true
-	c, err := s.Create(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, spec)
 	running, err := s.Get(c.ID)
 	if err != nil || running.State.Status != container.Running {
 		t.Fatalf("Get = %+v, %v; want running", running, err)
@@ -188,14 +167,7 @@ func TestRestartAlways(t *testing.T) {
 	s := openStore(t)
 	spec := shSpec(rootfs, "echo run; exit 1")
 	spec.Host.Restart = container.RestartPolicy{Name: "always"}
-	c, err := s.Create(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, spec)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
@@ -276,14 +248,7 @@ func TestRemoveRunningNamesWhatWasTyped(t *testing.T) {
 	s := openStore(t)
 	spec := shSpec(rootfs, "sleep 1000")
 	spec.Name = "web"
-	c, err := s.Create(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, spec)
 	for _, ref := range []string{c.ID[:3], "web"} {
 		want := `cannot remove container "` + ref + `": container is running: stop the container before removing or force remove`
 		if err := s.Remove(context.Background(), ref, false); err == nil || err.Error() != want {

@@ -75,14 +75,7 @@ func TestSpawnedMonitorExitsUnused(t *testing.T) {
 	m.Close()
 	waitMonitors(t, root, 0)
 
-	c, err := s.Create(shSpec(rootfs, "sleep 30"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Remove(context.Background(), c.ID, true) })
-	if _, err := s.Start(context.Background(), c.ID, container.StartOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	c := started(t, s, shSpec(rootfs, "sleep 30"))
 	// Its own monitor, started by Start, runs it.
 	if m, err = s.SpawnMonitor(container.StartOptions{}); err != nil {
 		t.Fatal(err)
