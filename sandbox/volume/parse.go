@@ -109,9 +109,8 @@ func ParseVolume(spec string) (Spec, error) {
 // Docker Desktop once used, are taken and mean nothing on Linux, as in
 // Docker. The error starts with Docker's words, then says what to write.
 func (s *Spec) setModes(opts string) error {
-	invalid := func(why string) error {
-		return fmt.Errorf("invalid mode: %s (%s; e.g. -v /host/dir:/path:ro)", opts, why)
-	}
+	invalid := func(why string) error { return fmt.Errorf("invalid mode: %s (%s)", opts, why) }
+	const example = "; e.g. -v /host/dir:/path:ro"
 	seen := map[string]string{}
 	for _, o := range strings.Split(opts, ",") {
 		var kind string
@@ -125,22 +124,22 @@ func (s *Spec) setModes(opts string) error {
 		case o == "nocopy":
 			kind = "nocopy"
 			if s.Type != TypeVolume {
-				return fmt.Errorf("invalid mode: %s (nocopy is for a volume, not a host folder)", opts)
+				return invalid("nocopy is for a volume, not a host folder")
 			}
 			s.NoCopy = true
 		case propagations[o]:
 			kind = "a propagation"
 			if s.Type != TypeBind {
-				return fmt.Errorf("invalid mode: %s (%s is for a host folder, not a volume)", opts, o)
+				return invalid(o + " is for a host folder, not a volume")
 			}
 			s.Propagation = o
 		case o == "cached" || o == "delegated" || o == "consistent":
 			kind = "a consistency"
 		default:
-			return invalid(fmt.Sprintf("%q is not one of ro, rw, z, Z, nocopy or a propagation", o))
+			return invalid(fmt.Sprintf("%q is not one of ro, rw, z, Z, nocopy or a propagation", o) + example)
 		}
 		if prev, ok := seen[kind]; ok {
-			return invalid(fmt.Sprintf("%s and %s: give one", prev, o))
+			return invalid(prev + " and " + o + ": give one" + example)
 		}
 		seen[kind] = o
 	}
