@@ -1,8 +1,10 @@
 package vm
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,6 +175,20 @@ func TestManageSpeaksTheStudentsLanguage(t *testing.T) {
 	}
 	t.Cleanup(func() { qemu.Process.Kill(); qemu.Wait() })
 	os.WriteFile(filepath.Join(running, "qemu.pid"), []byte(strconv.Itoa(qemu.Process.Pid)), 0o644)
+	// Start returns once the child has passed execve's point of no return,
+	// a moment before the kernel sets its new argv: until then its
+	// /proc/<pid>/cmdline is empty and the VM looks stopped (qemu, which
+	// writes its pid file itself, is past it). The deadline only bounds a
+	// broken run.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", qemu.Process.Pid))
+		if bytes.Contains(cmdline, []byte("qemu.pid")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fake qemu's cmdline is %q", cmdline)
+		}
+	}
 
 	tests := []struct {
 		lang, want string
